@@ -1,0 +1,5 @@
+"""loa: administrative-reform (CCHC) communication for Vietnamese communes."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

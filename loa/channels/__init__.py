@@ -1,0 +1,1 @@
+"""Channels: radio playout, website and podcast feed, Facebook Page, Zalo OA."""

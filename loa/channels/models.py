@@ -1,0 +1,62 @@
+"""Stored publishing state: the publication outbox and the as-run log (what really went out)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from loa.db import Base
+
+PUBLICATION_STATUSES = ("sending", "published", "scheduled", "failed", "uncertain", "late")
+
+
+class Publication(Base):
+    """One attempt to put one item on one channel, recorded before the remote call.
+
+    `key` is the idempotency key (plan entry + channel, or a manual key); a unique index makes a
+    second attempt at the same key find the first instead of posting twice.
+    """
+
+    __tablename__ = "publications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    plan_entry_id: Mapped[int | None] = mapped_column(ForeignKey("plan_entries.id"), default=None)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="sending", index=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    remote_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    remote_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class AsRunRecord(Base):
+    """What really aired or was published, and when: the only source for reports.
+
+    Radio writes one row per item aired, grouped by `bulletin`; other channels one row per post.
+    Topic, audiences and title are copied in, so a report stays true after a message changes.
+    """
+
+    __tablename__ = "as_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="done")  # done, skipped, failed
+    started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    bulletin: Mapped[str | None] = mapped_column(String(200), default=None)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    plan_entry_id: Mapped[int | None] = mapped_column(ForeignKey("plan_entries.id"), default=None)
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"), default=None)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    topic_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    audiences: Mapped[list[str]] = mapped_column(default=list)
+    remote_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,1 @@
+"""Content: the message queue, its taxonomy, import/export, and the speech normaliser."""

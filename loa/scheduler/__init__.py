@@ -1,0 +1,1 @@
+"""Scheduling: audience time slots, the campaign calendar, the planner and the daemon."""

@@ -1,0 +1,57 @@
+"""Stored scheduling state: weekly slot templates, blackout days and the plan."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from loa.db import Base
+
+PLAN_STATUSES = ("planned", "done", "skipped", "failed", "cancelled")
+
+
+class Slot(Base):
+    """A weekly slot of one channel: weekdays (0=Monday), a start time, a capacity, and reach.
+
+    Capacity is airtime seconds for the radio and a number of posts for the other channels;
+    `reach` maps an audience code to the share of that group the slot reaches (0-1).
+    """
+
+    __tablename__ = "slots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    weekdays: Mapped[list[int]] = mapped_column(default=lambda: [0, 1, 2, 3, 4, 5, 6])
+    start: Mapped[str] = mapped_column(String(5))  # "HH:MM"
+    capacity: Mapped[int] = mapped_column(Integer)
+    reach: Mapped[dict[str, float]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Blackout(Base):
+    """A day on which nothing is planned (besides the built-in public holidays)."""
+
+    __tablename__ = "blackouts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PlanEntry(Base):
+    """One message placed into one slot instance (or, for urgent items, outside the grid)."""
+
+    __tablename__ = "plan_entries"
+    __table_args__ = (UniqueConstraint("message_id", "channel", "scheduled_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"), default=None)
+    scheduled_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)

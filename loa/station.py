@@ -1,0 +1,200 @@
+"""A station: the folder holding loa.toml, the SQLite database and the media folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from loa.errors import StationNotFound, UserError
+from loa.i18n import Catalog
+
+CONFIG_NAME = "loa.toml"
+TEMPLATE = Path(__file__).with_name("station_template.toml")
+
+T = Catalog(
+    {
+        "not_found": (
+            "Không tìm thấy đài (thư mục có tệp loa.toml) ở {where}. "
+            "Tạo đài mới bằng: loa init THƯ_MỤC --name \"Xã ...\" "
+            "hoặc chỉ rõ đài bằng --station THƯ_MỤC hay biến môi trường LOA_STATION.",
+            "No station (a folder with loa.toml) found at {where}. "
+            "Create one with: loa init DIR --name \"Xã ...\" "
+            "or point to it with --station DIR or the LOA_STATION environment variable.",
+        ),
+        "bad_toml": (
+            "Tệp cấu hình {path} bị lỗi: {error}. Hãy sửa dòng đó rồi chạy lại.",
+            "The configuration file {path} is malformed: {error}. Fix that line and run again.",
+        ),
+        "exists": (
+            "Thư mục {path} đã là một đài (có loa.toml). Chọn thư mục khác hoặc dùng đài đó.",
+            "{path} already holds a station (loa.toml). Choose another folder or use that station.",
+        ),
+        "bad_tz": (
+            "Múi giờ \"{tz}\" trong loa.toml không hợp lệ. Dùng ví dụ \"Asia/Ho_Chi_Minh\".",
+            "Timezone \"{tz}\" in loa.toml is not valid. Use for example \"Asia/Ho_Chi_Minh\".",
+        ),
+        "cwd": ("thư mục hiện tại và các thư mục cha", "the current folder and its parents"),
+    }
+)
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass
+class Station:
+    """An opened station. `config` is loa.toml as a dict; `section("channels.facebook")` a part."""
+
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> Station:
+        path = root / CONFIG_NAME
+        try:
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise UserError(T("bad_toml", path=path, error=exc)) from None
+        station = cls(root=root.resolve(), config=config)
+        station.check_timezone()
+        return station
+
+    def section(self, dotted: str) -> dict[str, Any]:
+        node: Any = self.config
+        for part in dotted.split("."):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        return node if isinstance(node, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.section("station").get("name", self.root.name))
+
+    @property
+    def timezone(self) -> str:
+        return str(self.section("station").get("timezone", "Asia/Ho_Chi_Minh"))
+
+    @property
+    def language(self) -> str:
+        return str(self.section("station").get("language", "vi"))
+
+    def check_timezone(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(T("bad_tz", tz=self.timezone)) from None
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / str(self.section("station").get("media", "media"))
+
+    @property
+    def db_url(self) -> str:
+        db = str(self.section("station").get("database", "loa.db"))
+        return db if "://" in db else f"sqlite:///{self.root / db}"
+
+    @cached_property
+    def engine(self) -> Engine:
+        from loa.db import is_current, make_engine, upgrade
+
+        engine = make_engine(self.db_url)
+        if not is_current(engine):
+            upgrade(engine)
+        return engine
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from loa.db import session_factory
+
+        return session_factory(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session committed on success, rolled back entirely on error."""
+        from loa.db import transaction
+
+        with transaction(self.sessions) as session:
+            yield session
+
+    def now(self) -> Any:
+        """The station's wall-clock time now (naive, in the station's timezone)."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None)
+
+
+def find_station(
+    explicit: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Station:
+    """Find the station: --station DIR, then LOA_STATION, then walking up from the current folder.
+
+    Raises StationNotFound (a UserError) saying how to make one.
+    """
+    env = os.environ if env is None else env
+    if explicit is None and env.get("LOA_STATION"):
+        explicit = Path(env["LOA_STATION"])
+    if explicit is not None:
+        if (explicit / CONFIG_NAME).is_file():
+            return Station.load(explicit)
+        raise StationNotFound(T("not_found", where=explicit))
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return Station.load(folder)
+    raise StationNotFound(T("not_found", where=T("cwd")))
+
+
+def init_station(
+    root: Path,
+    name: str,
+    province: str = "",
+    district: str = "",
+    language: str = "vi",
+    sample: bool = False,
+) -> Station:
+    """Create a station folder: loa.toml, the database (schema up to date), media/.
+
+    With `sample`, fill it with the built-in sample messages, already approved.
+    Raises UserError if the folder already holds a station.
+    """
+    from loa.content.taxonomy import seed_taxonomy
+    from loa.fileio import atomic_write_text
+
+    root = root.resolve()
+    if (root / CONFIG_NAME).exists():
+        raise UserError(T("exists", path=root))
+    root.mkdir(parents=True, exist_ok=True)
+    text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        name=_toml_str(name),
+        province=_toml_str(province),
+        district=_toml_str(district),
+        language=_toml_str(language),
+        ident=_toml_str(f"Đài truyền thanh {name} xin thông báo."),
+    )
+    station = Station(root=root, config=tomllib.loads(text))
+    station.media_dir.mkdir(parents=True, exist_ok=True)
+    with station.transaction() as session:
+        seed_taxonomy(session)
+    if sample:
+        from loa.samples import load_sample
+
+        load_sample(station)
+    # loa.toml last: a folder only becomes a station once everything above succeeded.
+    atomic_write_text(root / CONFIG_NAME, text)
+    return station

@@ -1,0 +1,31 @@
+"""Shared fixtures: a real temporary station with its own SQLite file per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loa.i18n import set_language
+from loa.station import Station, init_station
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run in Vietnamese (the default) unless they set LOA_LANG themselves."""
+    monkeypatch.delenv("LOA_LANG", raising=False)
+    monkeypatch.delenv("LOA_STATION", raising=False)
+    monkeypatch.delenv("LOA_FACEBOOK_TOKEN", raising=False)
+    set_language("vi")
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Station:
+    """An empty station (taxonomy seeded, no messages)."""
+    return init_station(tmp_path / "station", name="Xã Thử Nghiệm")
+
+
+@pytest.fixture
+def sample_station(tmp_path: Path) -> Station:
+    """A station filled with the built-in sample messages, all approved."""
+    return init_station(tmp_path / "sample", name="Xã Cẩm Nhượng", sample=True)
