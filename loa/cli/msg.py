@@ -1,15 +1,463 @@
-"""`loa msg ...`: the message queue."""
+"""`loa msg ...`: the message queue (add, import, list, show, edit, approve, archive, export)."""
 
 from __future__ import annotations
 
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-from loa.cli.common import sub_app
+from loa.cli.common import console, get_station, print_json, sub_app
 from loa.i18n import Catalog
 
-T = Catalog({"msg": ("Quản lý hàng đợi tin tuyên truyền.", "Manage the message queue.")})
+T = Catalog(
+    {
+        "msg": ("Quản lý hàng đợi tin tuyên truyền CCHC.", "Manage the CCHC message queue."),
+        "add": ("Thêm một tin (từ tùy chọn, hoặc hỏi từng mục nếu thiếu tiêu đề).",
+                "Add a message (from options, or asked field by field when the title is missing)."),
+        "import": ("Nhập tin từ tệp .md, .yaml, .csv, .docx, .txt (mỗi tệp: nhập hết hoặc không nhập gì).",
+                   "Import messages from .md, .yaml, .csv, .docx, .txt (each file all or nothing)."),
+        "list": ("Liệt kê tin trong hàng đợi, có lọc.", "List queued messages, with filters."),
+        "show": ("Xem đầy đủ một tin.", "Show one message in full."),
+        "edit": ("Sửa các trường của một tin.", "Change fields of a message."),
+        "approve": ("Duyệt tin (chỉ tin đã duyệt mới được lên lịch và đăng).",
+                    "Approve messages (only approved messages are planned or published)."),
+        "archive": ("Lưu trữ tin (không phát nữa).", "Archive messages (no longer aired)."),
+        "export": ("Xuất tin ra CSV hoặc YAML (nhập lại được).",
+                   "Export messages to CSV or YAML (re-importable)."),
+        "topics": ("Xem, thêm hoặc bỏ chủ đề CCHC của đài.", "List, add or remove the station's topics."),
+        "audiences": ("Xem, thêm hoặc bỏ nhóm đối tượng của đài.",
+                      "List, add or remove the station's audience groups."),
+        "o_title": ("Tiêu đề tin.", "Title."),
+        "o_body": ("Nội dung tin.", "Body text."),
+        "o_topic": ("Chủ đề CCHC (mã hoặc tên, xem: loa msg topics).", "CCHC topic (code or name)."),
+        "o_audience": ("Đối tượng (lặp lại để chọn nhiều; xem: loa msg audiences).",
+                       "Audience (repeat for several)."),
+        "o_source": ("Văn bản nguồn, ví dụ \"Kế hoạch số 68/KH-UBND ngày 16/02/2022\".",
+                     "Source document."),
+        "o_from": ("Hiệu lực từ ngày (dd/mm/yyyy).", "Valid from (dd/mm/yyyy)."),
+        "o_until": ("Hiệu lực đến ngày (dd/mm/yyyy).", "Valid until (dd/mm/yyyy)."),
+        "o_priority": ("Mức ưu tiên: thông thường, ưu tiên, khẩn cấp (normal/high/urgent).",
+                       "Priority: normal, high, urgent."),
+        "o_airings": ("Số lượt phát trên đài mỗi tuần.", "Radio airings wanted per week."),
+        "o_channel": ("Kênh (lặp lại): radio, facebook, website, zalo.",
+                      "Channel (repeat): radio, facebook, website, zalo."),
+        "o_radio": ("Kịch bản đọc ngắn cho đài.", "Short spoken script for the radio."),
+        "o_post": ("Bài đăng dài hơn cho mạng xã hội/website.", "Longer text for posts."),
+        "o_image": ("Đường dẫn ảnh đi kèm.", "Image path."),
+        "o_link": ("Liên kết đi kèm bài đăng.", "Link for posts."),
+        "o_json": ("In JSON cho chương trình khác.", "Print JSON for scripts."),
+        "o_status": ("Lọc theo trạng thái: draft/nháp, approved/đã duyệt, archived/lưu trữ.",
+                     "Filter by status: draft, approved, archived."),
+        "o_search": ("Tìm theo chữ trong tiêu đề, nội dung, văn bản nguồn.",
+                     "Search title, body and source document."),
+        "o_files": ("Tệp cần nhập.", "Files to import."),
+        "o_default_topic": ("Chủ đề cho tin không ghi chủ đề (nếu không, loa đoán theo từ khóa).",
+                            "Topic for records without one (otherwise guessed from keywords)."),
+        "o_approve_as": ("Duyệt luôn các tin nhập, ghi tên người duyệt.",
+                         "Approve imported messages in this person's name."),
+        "o_by": ("Tên người duyệt (mặc định: tên người dùng máy).",
+                 "Who approves (default: the login name)."),
+        "o_ids": ("Số hiệu tin.", "Message ids."),
+        "o_id": ("Số hiệu tin.", "Message id."),
+        "o_all_drafts": ("Duyệt tất cả tin nháp.", "Approve every draft."),
+        "o_keep": ("Giữ trạng thái đã duyệt dù sửa nội dung.", "Keep approval even if words change."),
+        "o_format": ("Định dạng: csv hoặc yaml.", "Format: csv or yaml."),
+        "o_out": ("Tệp ghi ra (mặc định: in ra màn hình).", "Output file (default: stdout)."),
+        "o_add_code": ("Mã mới cần thêm.", "New code to add."),
+        "o_name": ("Tên tiếng Việt của mục mới.", "Vietnamese name of the new entry."),
+        "o_remove": ("Mã cần bỏ (khi chưa có tin nào dùng).", "Code to remove (when unused)."),
+        "created": ("Đã thêm tin số {id}: {title} (nháp; duyệt bằng: loa msg approve {id}).",
+                    "Added message {id}: {title} (draft; approve with: loa msg approve {id})."),
+        "imported": ("Đã nhập {n} tin từ {path}.", "Imported {n} messages from {path}."),
+        "encoding": ("Tệp được gõ bằng bảng mã {enc}; đã chuyển sang Unicode.",
+                     "The file was typed in {enc}; converted to Unicode."),
+        "guessed": ("Tin \"{title}\" không ghi chủ đề; loa chọn \"{topic}\" theo từ khóa. Sửa nếu cần: "
+                    "loa msg edit ID --topic ...",
+                    "\"{title}\" had no topic; loa chose \"{topic}\" from keywords. Change it with: "
+                    "loa msg edit ID --topic ..."),
+        "approved": ("Đã duyệt tin số {id}: {title}.", "Approved message {id}: {title}."),
+        "archived": ("Đã lưu trữ tin số {id}: {title}.", "Archived message {id}: {title}."),
+        "edited": ("Đã sửa tin số {id}.", "Updated message {id}."),
+        "reopened": ("Nội dung đã đổi nên tin trở lại trạng thái nháp; duyệt lại bằng: loa msg approve {id}",
+                     "The words changed, so the message is a draft again; approve with: loa msg approve {id}"),
+        "exported": ("Đã xuất {n} tin ra {path}.", "Exported {n} messages to {path}."),
+        "none": ("Không có tin nào khớp.", "No message matches."),
+        "nothing": ("Chưa chọn tin nào. Ghi số hiệu tin hoặc dùng --all-drafts.",
+                    "No message chosen. Give ids or use --all-drafts."),
+        "bad_format": ("Định dạng \"{fmt}\" không hỗ trợ; dùng csv hoặc yaml.",
+                       "Unsupported format \"{fmt}\"; use csv or yaml."),
+        "need_title": ("Thiếu tiêu đề. Dùng --title \"...\" --topic ... hoặc chạy trong cửa sổ lệnh để "
+                       "loa hỏi từng mục.",
+                       "Missing title. Use --title \"...\" --topic ... or run in a terminal to be asked."),
+        "in_use": ("Mã \"{code}\" đang được {n} tin dùng; đổi chủ đề/đối tượng của các tin đó trước.",
+                   "\"{code}\" is used by {n} messages; change them first."),
+        "exists": ("Mã \"{code}\" đã có.", "\"{code}\" already exists."),
+        "unknown_code": ("Không có mã \"{code}\".", "There is no \"{code}\"."),
+        "need_name": ("Thêm mục mới cần --name \"Tên tiếng Việt\".", "Adding needs --name."),
+        "p_title": ("Tiêu đề", "Title"),
+        "p_body": ("Nội dung", "Body"),
+        "p_topic": ("Chủ đề ({choices})", "Topic ({choices})"),
+        "p_aud": ("Đối tượng, cách nhau dấu phẩy ({choices})", "Audiences, comma-separated ({choices})"),
+        "p_source": ("Văn bản nguồn (có thể bỏ trống)", "Source document (optional)"),
+        "p_priority": ("Mức ưu tiên (thông thường/ưu tiên/khẩn cấp)", "Priority (normal/high/urgent)"),
+        "p_airings": ("Số lượt phát mỗi tuần", "Airings per week"),
+        "p_channels": ("Kênh, cách nhau dấu phẩy", "Channels, comma-separated"),
+        "c_id": ("Số", "ID"),
+        "c_title": ("Tiêu đề", "Title"),
+        "c_topic": ("Chủ đề", "Topic"),
+        "c_aud": ("Đối tượng", "Audiences"),
+        "c_channels": ("Kênh", "Channels"),
+        "c_priority": ("Ưu tiên", "Priority"),
+        "c_airings": ("Lượt/tuần", "Per week"),
+        "c_valid": ("Hiệu lực", "Valid"),
+        "c_until": ("Đến ngày", "Until"),
+        "c_status": ("Trạng thái", "Status"),
+        "c_code": ("Mã", "Code"),
+        "c_name": ("Tên", "Name"),
+        "c_count": ("Số tin", "Messages"),
+        "queue_title": ("Hàng đợi tin — {station} ({n} tin)", "Message queue — {station} ({n})"),
+        "f_source": ("Văn bản nguồn", "Source document"),
+        "f_body": ("Nội dung", "Body"),
+        "f_radio": ("Kịch bản đài", "Radio script"),
+        "f_post": ("Bài đăng", "Post text"),
+        "f_approved": ("Người duyệt", "Approved by"),
+        "s_draft": ("nháp", "draft"),
+        "s_approved": ("đã duyệt", "approved"),
+        "s_archived": ("lưu trữ", "archived"),
+        "p_normal": ("thông thường", "normal"),
+        "p_high": ("ưu tiên", "high"),
+        "p_urgent": ("khẩn cấp", "urgent"),
+    }
+)
 
 msg_app = sub_app(T("msg"))
+
+TitleOpt = Annotated[str | None, typer.Option("--title", "-t", help=T("o_title"))]
+BodyOpt = Annotated[str | None, typer.Option("--body", "-b", help=T("o_body"))]
+TopicOpt = Annotated[str | None, typer.Option("--topic", help=T("o_topic"))]
+AudOpt = Annotated[list[str] | None, typer.Option("--audience", "-a", help=T("o_audience"))]
+SourceOpt = Annotated[str | None, typer.Option("--source", help=T("o_source"))]
+FromOpt = Annotated[str | None, typer.Option("--from", help=T("o_from"))]
+UntilOpt = Annotated[str | None, typer.Option("--until", help=T("o_until"))]
+PriorityOpt = Annotated[str | None, typer.Option("--priority", "-p", help=T("o_priority"))]
+AiringsOpt = Annotated[int | None, typer.Option("--airings", help=T("o_airings"))]
+ChannelOpt = Annotated[list[str] | None, typer.Option("--channel", "-c", help=T("o_channel"))]
+RadioOpt = Annotated[str | None, typer.Option("--radio-script", help=T("o_radio"))]
+PostOpt = Annotated[str | None, typer.Option("--post-text", help=T("o_post"))]
+ImageOpt = Annotated[str | None, typer.Option("--image", help=T("o_image"))]
+LinkOpt = Annotated[str | None, typer.Option("--link", help=T("o_link"))]
+JsonOpt = Annotated[bool, typer.Option("--json", help=T("o_json"))]
+
+
+def _raw(**values: Any) -> dict[str, Any]:
+    """Only the options the user gave, under their field names."""
+    return {k: v for k, v in values.items() if v is not None and v != []}
+
+
+def status_label(code: str) -> str:
+    return T(f"s_{code}")
+
+
+def priority_label(code: str) -> str:
+    return T(f"p_{code}")
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%d/%m/%Y") if value else "…"
+
+
+def _prompt_fields(session: Any) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from loa.content.models import Audience, Topic
+
+    topics = ", ".join(session.scalars(select(Topic.code).order_by(Topic.position)))
+    auds = ", ".join(session.scalars(select(Audience.code).order_by(Audience.position)))
+    return {
+        "title": typer.prompt(T("p_title")),
+        "body": typer.prompt(T("p_body")),
+        "topic": typer.prompt(T("p_topic", choices=topics)),
+        "audiences": typer.prompt(T("p_aud", choices=auds), default="residents"),
+        "source_document": typer.prompt(T("p_source"), default="", show_default=False) or None,
+        "priority": typer.prompt(T("p_priority"), default="thông thường"),
+        "airings_per_week": typer.prompt(T("p_airings"), default="2"),
+        "channels": typer.prompt(T("p_channels"), default="radio, facebook, website"),
+    }
+
+
+@msg_app.command("add", help=T("add"))
+def add(title: TitleOpt = None, body: BodyOpt = None, topic: TopicOpt = None, audience: AudOpt = None,
+        source: SourceOpt = None, valid_from: FromOpt = None, valid_until: UntilOpt = None,
+        priority: PriorityOpt = None, airings: AiringsOpt = None, channel: ChannelOpt = None,
+        radio_script: RadioOpt = None, post_text: PostOpt = None, image: ImageOpt = None,
+        link: LinkOpt = None) -> None:
+    from loa.content.queue import create
+    from loa.errors import UserError
+
+    station = get_station()
+    with station.transaction() as session:
+        if title is None:
+            if not sys.stdin.isatty():
+                raise UserError(T("need_title"))
+            raw = _prompt_fields(session)
+        else:
+            raw = _raw(title=title, body=body, topic=topic, audiences=audience,
+                       source_document=source, valid_from=valid_from, valid_until=valid_until,
+                       priority=priority, airings_per_week=airings, channels=channel,
+                       radio_script=radio_script, post_text=post_text, image=image, link=link)
+        message = create(session, raw, now=station.now())
+    console().print(T("created", id=message.id, title=message.title), highlight=False)
+
+
+@msg_app.command("import", help=T("import"))
+def import_(
+    files: Annotated[list[Path], typer.Argument(help=T("o_files"))],
+    topic: Annotated[str | None, typer.Option("--topic", help=T("o_default_topic"))] = None,
+    approve_as: Annotated[str | None, typer.Option("--approve-as", help=T("o_approve_as"))] = None,
+) -> None:
+    from rich.table import Table
+
+    from loa.content.importer import import_file
+
+    station = get_station()
+    out = console()
+    for path in files:
+        with station.transaction() as session:
+            report = import_file(session, path, default_topic=topic, approve_as=approve_as,
+                                 now=station.now())
+            rows = [(m.id, m.title, m.topic_code, status_label(m.status)) for m in report.created]
+        if report.encoding != "unicode":
+            out.print(T("encoding", enc=report.encoding.upper()), highlight=False)
+        table = Table(title=T("imported", n=len(rows), path=path.name))
+        for col in ("c_id", "c_title", "c_topic", "c_status"):
+            table.add_column(T(col))
+        for row in rows:
+            table.add_row(*(str(c) for c in row))
+        out.print(table)
+        for title, code in report.guessed_topics:
+            out.print(T("guessed", title=title, topic=code), highlight=False)
+
+
+@msg_app.command("list", help=T("list"))
+def list_(
+    status: Annotated[str | None, typer.Option("--status", help=T("o_status"))] = None,
+    topic: TopicOpt = None,
+    audience: Annotated[str | None, typer.Option("--audience", "-a", help=T("o_audience"))] = None,
+    channel: Annotated[str | None, typer.Option("--channel", "-c", help=T("o_channel"))] = None,
+    search: Annotated[str | None, typer.Option("--search", "-q", help=T("o_search"))] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from rich.table import Table
+
+    from loa.content.queue import Filters, find
+
+    station = get_station()
+    with station.transaction() as session:
+        messages = find(session, Filters(status=status, topic=topic, audience=audience,
+                                         channel=channel, text=search))
+        if as_json:
+            print_json([m.to_dict() for m in messages])
+            return
+        table = Table(title=T("queue_title", station=station.name, n=len(messages)),
+                      expand=True)
+        table.add_column(T("c_id"), justify="right", no_wrap=True)
+        table.add_column(T("c_title"), ratio=3, overflow="fold")
+        table.add_column(T("c_topic"), ratio=2, overflow="fold")
+        table.add_column(T("c_aud"), ratio=2, overflow="fold")
+        table.add_column(T("c_priority"), no_wrap=True)
+        table.add_column(T("c_airings"), justify="right", no_wrap=True)
+        table.add_column(T("c_until"), no_wrap=True)
+        table.add_column(T("c_status"), no_wrap=True)
+        for m in messages:
+            table.add_row(
+                str(m.id), m.title, m.topic.name, ", ".join(a.name for a in m.audiences),
+                priority_label(m.priority), str(m.airings_per_week), _date(m.valid_until),
+                status_label(m.status),
+            )
+    out = console()
+    if messages:
+        out.print(table)
+    else:
+        out.print(T("none"))
+
+
+@msg_app.command("show", help=T("show"))
+def show(message_id: Annotated[int, typer.Argument(help=T("o_id"))], as_json: JsonOpt = False) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from loa.content.queue import get
+
+    station = get_station()
+    with station.transaction() as session:
+        m = get(session, message_id)
+        if as_json:
+            print_json([m.to_dict()])
+            return
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column(overflow="fold")
+        grid.add_row(T("c_topic"), m.topic.name)
+        grid.add_row(T("c_aud"), ", ".join(a.name for a in m.audiences))
+        grid.add_row(T("f_source"), m.source_document or "—")
+        grid.add_row(T("c_valid"), f"{_date(m.valid_from)}–{_date(m.valid_until)}")
+        grid.add_row(T("c_priority"), priority_label(m.priority))
+        grid.add_row(T("c_airings"), str(m.airings_per_week))
+        grid.add_row(T("c_channels"), ", ".join(m.channels))
+        grid.add_row(T("c_status"), status_label(m.status))
+        if m.approved_by:
+            grid.add_row(T("f_approved"), f"{m.approved_by} ({m.approved_at:%d/%m/%Y %H:%M})")
+        grid.add_row(T("f_body"), m.body or "—")
+        if m.radio_script:
+            grid.add_row(T("f_radio"), m.radio_script)
+        if m.post_text:
+            grid.add_row(T("f_post"), m.post_text)
+        console().print(Panel(grid, title=f"#{m.id} {m.title}", title_align="left"))
+
+
+@msg_app.command("edit", help=T("edit"))
+def edit(message_id: Annotated[int, typer.Argument(help=T("o_id"))], title: TitleOpt = None,
+         body: BodyOpt = None, topic: TopicOpt = None, audience: AudOpt = None,
+         source: SourceOpt = None, valid_from: FromOpt = None, valid_until: UntilOpt = None,
+         priority: PriorityOpt = None, airings: AiringsOpt = None, channel: ChannelOpt = None,
+         radio_script: RadioOpt = None, post_text: PostOpt = None, image: ImageOpt = None,
+         link: LinkOpt = None,
+         keep_approval: Annotated[bool, typer.Option("--keep-approval", help=T("o_keep"))] = False,
+         ) -> None:
+    from loa.content.queue import edit as edit_message
+
+    station = get_station()
+    raw = _raw(title=title, body=body, topic=topic, audiences=audience, source_document=source,
+               valid_from=valid_from, valid_until=valid_until, priority=priority,
+               airings_per_week=airings, channels=channel, radio_script=radio_script,
+               post_text=post_text, image=image, link=link)
+    with station.transaction() as session:
+        message, reopened = edit_message(session, message_id, raw, now=station.now(),
+                                         keep_approval=keep_approval)
+    out = console()
+    out.print(T("edited", id=message.id), highlight=False)
+    if reopened:
+        out.print(T("reopened", id=message.id), highlight=False)
+
+
+def _default_approver() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "cán bộ văn hóa"
+
+
+@msg_app.command("approve", help=T("approve"))
+def approve(
+    ids: Annotated[list[int] | None, typer.Argument(help=T("o_ids"))] = None,
+    by: Annotated[str | None, typer.Option("--by", help=T("o_by"))] = None,
+    all_drafts: Annotated[bool, typer.Option("--all-drafts", help=T("o_all_drafts"))] = False,
+) -> None:
+    from loa.content.queue import Filters, approve as approve_message, find
+    from loa.errors import UserError
+
+    station = get_station()
+    done = []
+    with station.transaction() as session:
+        chosen = list(ids or [])
+        if all_drafts:
+            chosen += [m.id for m in find(session, Filters(status="draft"))]
+        if not chosen:
+            raise UserError(T("nothing"))
+        for message_id in chosen:
+            m = approve_message(session, message_id, by or _default_approver(), now=station.now())
+            done.append((m.id, m.title))
+    for message_id, title in done:
+        console().print(T("approved", id=message_id, title=title), highlight=False)
+
+
+@msg_app.command("archive", help=T("archive"))
+def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"))]) -> None:
+    from loa.content.queue import archive as archive_message
+
+    station = get_station()
+    with station.transaction() as session:
+        done = [(m.id, m.title) for m in (archive_message(session, i, now=station.now()) for i in ids)]
+    for message_id, title in done:
+        console().print(T("archived", id=message_id, title=title), highlight=False)
+
+
+@msg_app.command("export", help=T("export"))
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help=T("o_format"))] = "yaml",
+    out: Annotated[Path | None, typer.Option("--output", "-o", help=T("o_out"))] = None,
+    status: Annotated[str | None, typer.Option("--status", help=T("o_status"))] = None,
+    topic: TopicOpt = None,
+) -> None:
+    from loa.content.exporter import to_csv, to_yaml
+    from loa.content.queue import Filters, find
+    from loa.errors import UserError
+    from loa.fileio import atomic_write_text
+
+    if fmt.lower() not in ("csv", "yaml", "yml"):
+        raise UserError(T("bad_format", fmt=fmt))
+    station = get_station()
+    with station.transaction() as session:
+        messages = find(session, Filters(status=status, topic=topic))
+        text = to_csv(messages) if fmt.lower() == "csv" else to_yaml(messages)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(out, text)
+        console().print(T("exported", n=len(messages), path=out), highlight=False)
+
+
+def _taxonomy_command(kind: str) -> Any:
+    def command(
+        add_code: Annotated[str | None, typer.Option("--add", help=T("o_add_code"))] = None,
+        name: Annotated[str | None, typer.Option("--name", help=T("o_name"))] = None,
+        remove: Annotated[str | None, typer.Option("--remove", help=T("o_remove"))] = None,
+    ) -> None:
+        from rich.table import Table
+        from sqlalchemy import func, select
+
+        from loa.content.fields import clean_text
+        from loa.content.models import Audience, Message, Topic, message_audiences
+        from loa.errors import UserError
+
+        model: Any = Topic if kind == "topics" else Audience
+        station = get_station()
+        with station.transaction() as session:
+            if add_code:
+                if not name:
+                    raise UserError(T("need_name"))
+                if session.get(model, add_code):
+                    raise UserError(T("exists", code=add_code))
+                last = session.scalar(select(func.max(model.position))) or 0
+                session.add(model(code=add_code, name=clean_text(name), name_en="", builtin=False,
+                                  position=last + 1))
+            if remove:
+                if session.get(model, remove) is None:
+                    raise UserError(T("unknown_code", code=remove))
+                if kind == "topics":
+                    used = session.scalar(select(func.count()).where(Message.topic_code == remove))
+                else:
+                    used = session.scalar(select(func.count()).select_from(message_audiences)
+                                          .where(message_audiences.c.audience_code == remove))
+                if used:
+                    raise UserError(T("in_use", code=remove, n=used))
+                session.delete(session.get(model, remove))
+            session.flush()
+            table = Table(title=T(kind))
+            table.add_column(T("c_code"))
+            table.add_column(T("c_name"))
+            for entry in session.scalars(select(model).order_by(model.position)):
+                table.add_row(entry.code, entry.name)
+        console().print(table)
+
+    return command
+
+
+msg_app.command("topics", help=T("topics"))(_taxonomy_command("topics"))
+msg_app.command("audiences", help=T("audiences"))(_taxonomy_command("audiences"))
 
 
 def register(app: typer.Typer) -> None:

@@ -45,3 +45,37 @@ def seed_taxonomy(session: Session) -> None:
     for pos, (code, name, name_en) in enumerate(BUILTIN_AUDIENCES):
         if code not in have_aud:
             session.add(Audience(code=code, name=name, name_en=name_en, builtin=True, position=pos))
+
+
+# Keywords that point to a topic, for files that do not name one (txt, docx). Lowercase.
+TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "online_services": ("dịch vụ công trực tuyến", "mức độ 3", "mức độ 4", "cổng dịch vụ công",
+                        "nộp hồ sơ trực tuyến", "thanh toán trực tuyến"),
+    "one_stop": ("một cửa", "bộ phận tiếp nhận và trả kết quả", "tiếp nhận và trả kết quả"),
+    "procedures": ("thủ tục hành chính", "tthc", "hồ sơ", "bưu chính công ích"),
+    "e_government": ("chính quyền điện tử", "chính quyền số", "chuyển đổi số", "vneid",
+                     "định danh điện tử", "chữ ký số"),
+    "par_index": ("par index", "chỉ số cải cách hành chính"),
+    "papi": ("papi",),
+    "sipas": ("sipas", "mức độ hài lòng", "sự hài lòng"),
+    "pci": ("pci", "năng lực cạnh tranh"),
+    "civil_service": ("công chức", "công vụ", "văn hóa giao tiếp", "thái độ phục vụ", "kỷ luật"),
+    "apparatus": ("bộ máy", "sắp xếp", "tinh gọn", "sáp nhập"),
+    "public_finance": ("tài chính công", "ngân sách", "tự chủ tài chính", "thu phí"),
+    "institutional": ("văn bản quy phạm pháp luật", "thể chế", "luật ", "nghị định"),
+    "inspection": ("kiểm tra cải cách", "đoàn kiểm tra", "thanh tra"),
+}
+
+
+def guess_topic(text: str, known: set[str]) -> str:
+    """The built-in topic whose keywords occur most in `text` (only among `known` codes);
+    "communication" when nothing matches."""
+    lowered = text.lower()
+    best, best_hits = "communication", 0
+    for code, words in TOPIC_KEYWORDS.items():
+        if code not in known:
+            continue
+        hits = sum(lowered.count(w) for w in words)
+        if hits > best_hits:
+            best, best_hits = code, hits
+    return best

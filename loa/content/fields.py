@@ -1,0 +1,289 @@
+"""Parsing and validating message fields from any source (flags, YAML, CSV, DOCX, prompts).
+
+Every parser raises UserError with a Vietnamese message naming the field (and the place, when the
+caller gives one) and saying how to fix it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from loa.content.models import CHANNELS, PRIORITIES, Audience, Topic
+from loa.content.vnencoding import fix_text
+from loa.errors import UserError
+from loa.i18n import Catalog
+
+T = Catalog(
+    {
+        "at": ("{where}: ", "{where}: "),
+        "bad_date": (
+            "{at}trường \"{field}\" có ngày \"{value}\" không hợp lệ. "
+            "Viết theo dạng ngày/tháng/năm (15/07/2026) hoặc năm-tháng-ngày (2026-07-15).",
+            "{at}field \"{field}\" has an invalid date \"{value}\". "
+            "Write day/month/year (15/07/2026) or year-month-day (2026-07-15).",
+        ),
+        "no_such_day": (
+            "{at}trường \"{field}\": ngày {value} không tồn tại (tháng {month}/{year} có {days} ngày).",
+            "{at}field \"{field}\": {value} does not exist (month {month}/{year} has {days} days).",
+        ),
+        "bad_range": (
+            "{at}ngày hết hiệu lực {until} trước ngày bắt đầu hiệu lực {start}. Hãy sửa một trong hai.",
+            "{at}valid_until {until} is before valid_from {start}. Fix one of them.",
+        ),
+        "unknown_topic": (
+            "{at}chủ đề \"{value}\" không có trong danh mục. Các chủ đề hợp lệ: {valid}.",
+            "{at}unknown topic \"{value}\". Valid topics: {valid}.",
+        ),
+        "unknown_audience": (
+            "{at}đối tượng \"{value}\" không có trong danh mục. Các đối tượng hợp lệ: {valid}.",
+            "{at}unknown audience \"{value}\". Valid audiences: {valid}.",
+        ),
+        "unknown_channel": (
+            "{at}kênh \"{value}\" không hợp lệ. Các kênh: radio (đài truyền thanh), facebook, "
+            "website, zalo.",
+            "{at}unknown channel \"{value}\". Channels: radio, facebook, website, zalo.",
+        ),
+        "unknown_priority": (
+            "{at}mức ưu tiên \"{value}\" không hợp lệ. Dùng: thông thường (normal), ưu tiên (high), "
+            "khẩn cấp (urgent).",
+            "{at}unknown priority \"{value}\". Use: normal, high, urgent.",
+        ),
+        "bad_int": (
+            "{at}trường \"{field}\" phải là số nguyên từ {low} đến {high}, không phải \"{value}\".",
+            "{at}field \"{field}\" must be a whole number from {low} to {high}, not \"{value}\".",
+        ),
+        "missing": (
+            "{at}thiếu trường bắt buộc \"{field}\" ({label}).",
+            "{at}the required field \"{field}\" ({label}) is missing.",
+        ),
+        "unknown_field": (
+            "{at}trường \"{field}\" không được hỗ trợ. Các trường: {valid}.",
+            "{at}unsupported field \"{field}\". Fields: {valid}.",
+        ),
+        "too_long": (
+            "{at}tiêu đề dài {n} ký tự, tối đa 300. Hãy rút gọn tiêu đề.",
+            "{at}the title is {n} characters long, at most 300. Shorten it.",
+        ),
+    }
+)
+
+FIELD_LABELS = {
+    "title": "tiêu đề",
+    "body": "nội dung",
+    "topic": "chủ đề",
+    "audiences": "đối tượng",
+    "source_document": "văn bản nguồn",
+    "valid_from": "hiệu lực từ",
+    "valid_until": "hiệu lực đến",
+    "priority": "mức ưu tiên",
+    "airings_per_week": "số lượt phát mỗi tuần",
+    "channels": "kênh",
+    "radio_script": "kịch bản đọc trên đài",
+    "post_text": "bài đăng",
+    "image": "ảnh",
+    "link": "liên kết",
+}
+
+# Column or key names officers write, mapped to field names (lowercase, accents kept).
+ALIASES = {
+    **{k: k for k in FIELD_LABELS},
+    **{v: k for k, v in FIELD_LABELS.items()},
+    "tieu de": "title", "tiêu đề tin": "title", "nội dung tin": "body", "noi dung": "body",
+    "chu de": "topic", "lĩnh vực": "topic", "doi tuong": "audiences", "đối tượng tuyên truyền": "audiences",
+    "nguồn": "source_document", "văn bản": "source_document", "căn cứ": "source_document",
+    "source": "source_document", "từ ngày": "valid_from", "đến ngày": "valid_until",
+    "ưu tiên": "priority", "lượt phát/tuần": "airings_per_week", "số lượt phát": "airings_per_week",
+    "airings": "airings_per_week", "kênh phát": "channels", "kịch bản": "radio_script",
+    "kịch bản đài": "radio_script", "bài viết": "post_text", "hình ảnh": "image",
+    "id": "id", "status": "status", "trạng thái": "status", "approved_by": "approved_by",
+    "approved_at": "approved_at", "campaign_id": "campaign_id",
+}
+IGNORED_KEYS = {"id", "status", "approved_by", "approved_at", "campaign_id"}
+
+PRIORITY_WORDS = {
+    "normal": "normal", "thông thường": "normal", "thuong": "normal", "thường": "normal",
+    "high": "high", "ưu tiên": "high", "uu tien": "high", "cao": "high",
+    "urgent": "urgent", "khẩn cấp": "urgent", "khẩn": "urgent", "khan cap": "urgent",
+}
+PRIORITY_LABELS = {"normal": "thông thường", "high": "ưu tiên", "urgent": "khẩn cấp"}
+CHANNEL_WORDS = {
+    "radio": "radio", "đài": "radio", "truyền thanh": "radio", "đài truyền thanh": "radio",
+    "loa": "radio", "facebook": "facebook", "fb": "facebook", "website": "website", "web": "website",
+    "trang web": "website", "trang thông tin điện tử": "website", "zalo": "zalo",
+}
+
+_DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+_YMD = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def _at(where: str | None) -> str:
+    return T("at", where=where) if where else ""
+
+
+def clean_text(value: Any) -> str:
+    """Stored text is NFC Unicode, legacy TCVN3/VNI converted, outer whitespace trimmed."""
+    if value is None:
+        return ""
+    return fix_text(str(value)).strip()
+
+
+def canonical_key(key: str) -> str | None:
+    k = clean_text(key).lower().strip().replace("_", " ")
+    return ALIASES.get(k) or ALIASES.get(k.replace(" ", "_"))
+
+
+def parse_date(value: Any, field: str, where: str | None = None) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    m = _YMD.match(text)
+    if m:
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        m = _DMY.match(text)
+        if not m:
+            raise UserError(T("bad_date", at=_at(where), field=field, value=text))
+        day, month, year = (int(g) for g in m.groups())
+    if not 1 <= month <= 12:
+        raise UserError(T("bad_date", at=_at(where), field=field, value=text))
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise UserError(
+            T("no_such_day", at=_at(where), field=field, value=text, month=month, year=year,
+              days=days)
+        )
+    return date(year, month, day)
+
+
+def split_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items: Iterable[Any] = value if isinstance(value, list | tuple) else re.split(r"[;,\n]", str(value))
+    return [clean_text(v) for v in items if clean_text(v)]
+
+
+def _norm(s: str) -> str:
+    return clean_text(s).lower()
+
+
+def resolve_topic(session: Session, value: Any, where: str | None = None) -> str:
+    wanted = _norm(value)
+    topics = list(session.scalars(select(Topic).order_by(Topic.position, Topic.code)))
+    for t in topics:
+        if wanted in (t.code.lower(), _norm(t.name), _norm(t.name_en)):
+            return t.code
+    raise UserError(T("unknown_topic", at=_at(where), value=clean_text(value),
+                      valid=", ".join(t.code for t in topics)))
+
+
+def resolve_audiences(session: Session, value: Any, where: str | None = None) -> list[str]:
+    audiences = list(session.scalars(select(Audience).order_by(Audience.position)))
+    out: list[str] = []
+    for item in split_list(value):
+        wanted = _norm(item)
+        for a in audiences:
+            if wanted in (a.code.lower(), _norm(a.name), _norm(a.name_en)):
+                if a.code not in out:
+                    out.append(a.code)
+                break
+        else:
+            raise UserError(T("unknown_audience", at=_at(where), value=item,
+                              valid=", ".join(a.code for a in audiences)))
+    return out
+
+
+def parse_channels(value: Any, where: str | None = None) -> list[str]:
+    out: list[str] = []
+    for item in split_list(value):
+        code = CHANNEL_WORDS.get(_norm(item))
+        if code is None or code not in CHANNELS:
+            raise UserError(T("unknown_channel", at=_at(where), value=item))
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def parse_priority(value: Any, where: str | None = None) -> str:
+    if value is None or not str(value).strip():
+        return "normal"
+    code = PRIORITY_WORDS.get(_norm(value))
+    if code not in PRIORITIES:
+        raise UserError(T("unknown_priority", at=_at(where), value=clean_text(value)))
+    return code
+
+
+def parse_int(value: Any, field: str, low: int, high: int, where: str | None = None) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise UserError(T("bad_int", at=_at(where), field=field, low=low, high=high,
+                          value=value)) from None
+    if not low <= number <= high:
+        raise UserError(T("bad_int", at=_at(where), field=field, low=low, high=high, value=value))
+    return number
+
+
+def validate(session: Session, raw: dict[str, Any], where: str | None = None,
+             partial: bool = False) -> dict[str, Any]:
+    """Turn raw field values (any known key or Vietnamese alias) into clean model values.
+
+    With `partial`, only the given fields are returned (for edits); otherwise title and topic are
+    required and defaults fill the rest. Raises UserError naming the field and place.
+    """
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        field = canonical_key(str(key))
+        if field is None:
+            raise UserError(T("unknown_field", at=_at(where), field=key,
+                              valid=", ".join(FIELD_LABELS)))
+        if field in IGNORED_KEYS:
+            continue
+        data[field] = value
+    out: dict[str, Any] = {}
+    if not partial:
+        for field in ("title", "topic"):
+            if not clean_text(data.get(field)):
+                raise UserError(T("missing", at=_at(where), field=field, label=FIELD_LABELS[field]))
+    for field in ("title", "body", "source_document", "radio_script", "post_text", "image", "link"):
+        if field in data:
+            text = clean_text(data[field])
+            out[field] = text if text or field in ("title", "body") else None
+    if "title" in out:
+        if not out["title"]:
+            raise UserError(T("missing", at=_at(where), field="title", label=FIELD_LABELS["title"]))
+        if len(out["title"]) > 300:
+            raise UserError(T("too_long", at=_at(where), n=len(out["title"])))
+    if "topic" in data:
+        out["topic_code"] = resolve_topic(session, data["topic"], where)
+    if "audiences" in data:
+        out["audiences"] = resolve_audiences(session, data["audiences"], where)
+    for field in ("valid_from", "valid_until"):
+        if field in data:
+            out[field] = parse_date(data[field], field, where)
+    if out.get("valid_from") and out.get("valid_until") and out["valid_until"] < out["valid_from"]:
+        raise UserError(T("bad_range", at=_at(where), start=out["valid_from"].strftime("%d/%m/%Y"),
+                          until=out["valid_until"].strftime("%d/%m/%Y")))
+    if "priority" in data:
+        out["priority"] = parse_priority(data["priority"], where)
+    if "airings_per_week" in data and str(data["airings_per_week"]).strip():
+        out["airings_per_week"] = parse_int(data["airings_per_week"], "airings_per_week", 0, 50, where)
+    if "channels" in data:
+        channels = parse_channels(data["channels"], where)
+        if channels:
+            out["channels"] = channels
+    if not partial:
+        out.setdefault("body", "")
+        out.setdefault("audiences", ["residents"])
+        out.setdefault("priority", "normal")
+        out.setdefault("airings_per_week", 2)
+        out.setdefault("channels", ["radio", "facebook", "website"])
+    return out

@@ -1,0 +1,157 @@
+"""The message queue: create, edit, approve, archive, find and filter messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from loa.content.fields import validate
+from loa.content.models import STATUSES, Audience, Message
+from loa.errors import UserError
+from loa.i18n import Catalog
+
+T = Catalog(
+    {
+        "no_message": (
+            "Không có tin số {id}. Xem danh sách bằng: loa msg list",
+            "There is no message {id}. See the list with: loa msg list",
+        ),
+        "archived": (
+            "Tin số {id} đã lưu trữ, không thể duyệt. Tạo tin mới hoặc sao chép nội dung.",
+            "Message {id} is archived and cannot be approved. Create a new message instead.",
+        ),
+        "bad_status": (
+            "Trạng thái \"{value}\" không hợp lệ. Dùng: draft (nháp), approved (đã duyệt), "
+            "archived (lưu trữ).",
+            "Unknown status \"{value}\". Use: draft, approved, archived.",
+        ),
+        "no_text": (
+            "Tin \"{title}\" không có nội dung để đọc hay đăng. Thêm nội dung (--body) trước khi duyệt.",
+            "Message \"{title}\" has no text to read or post. Add a body (--body) before approving.",
+        ),
+    }
+)
+
+STATUS_WORDS = {"draft": "draft", "nháp": "draft", "approved": "approved", "đã duyệt": "approved",
+                "duyệt": "approved", "archived": "archived", "lưu trữ": "archived"}
+
+
+def _apply(session: Session, message: Message, values: dict[str, Any]) -> None:
+    audiences = values.pop("audiences", None)
+    for key, value in values.items():
+        setattr(message, key, value)
+    if audiences is not None:
+        message.audiences = [session.get_one(Audience, code) for code in audiences]
+
+
+def create(session: Session, raw: dict[str, Any], where: str | None = None,
+           now: datetime | None = None) -> Message:
+    """Validate `raw` fields and add a draft message (flushed, so it has an id)."""
+    values = validate(session, raw, where)
+    stamp = now or datetime.now()
+    message = Message(status="draft", created_at=stamp, updated_at=stamp)
+    _apply(session, message, values)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def get(session: Session, message_id: int) -> Message:
+    message = session.get(Message, message_id)
+    if message is None:
+        raise UserError(T("no_message", id=message_id))
+    return message
+
+
+CONTENT_FIELDS = {"title", "body", "radio_script", "post_text", "topic_code", "source_document"}
+
+
+def edit(session: Session, message_id: int, raw: dict[str, Any], now: datetime | None = None,
+         keep_approval: bool = False) -> tuple[Message, bool]:
+    """Change the given fields. Returns (message, reopened): editing the words of an approved
+    message sends it back to draft for a new approval, unless `keep_approval`."""
+    message = get(session, message_id)
+    values = validate(session, raw, partial=True)
+    vf = values.get("valid_from", message.valid_from)
+    vu = values.get("valid_until", message.valid_until)
+    if vf and vu and vu < vf:
+        validate(session, {"valid_from": vf, "valid_until": vu, "title": "x", "topic": message.topic_code})
+    changed_words = any(
+        k in CONTENT_FIELDS and getattr(message, k) != v for k, v in values.items()
+    )
+    _apply(session, message, values)
+    message.updated_at = now or datetime.now()
+    reopened = changed_words and message.status == "approved" and not keep_approval
+    if reopened:
+        message.status, message.approved_by, message.approved_at = "draft", None, None
+    session.flush()
+    return message, reopened
+
+
+def approve(session: Session, message_id: int, approved_by: str, now: datetime | None = None) -> Message:
+    """Approve a draft: only approved messages are ever planned or published."""
+    message = get(session, message_id)
+    if message.status == "archived":
+        raise UserError(T("archived", id=message_id))
+    if not (message.body.strip() or (message.radio_script or "").strip() or (message.post_text or "").strip()):
+        raise UserError(T("no_text", title=message.title))
+    if message.status != "approved":
+        message.status = "approved"
+        message.approved_by = approved_by
+        message.approved_at = now or datetime.now()
+    return message
+
+
+def archive(session: Session, message_id: int, now: datetime | None = None) -> Message:
+    message = get(session, message_id)
+    message.status = "archived"
+    message.updated_at = now or datetime.now()
+    return message
+
+
+def parse_status(value: str) -> str:
+    code = STATUS_WORDS.get(value.strip().lower())
+    if code not in STATUSES:
+        raise UserError(T("bad_status", value=value))
+    return code
+
+
+@dataclass
+class Filters:
+    status: str | None = None
+    topic: str | None = None
+    audience: str | None = None
+    channel: str | None = None
+    text: str | None = None
+
+
+def find(session: Session, filters: Filters | None = None) -> Sequence[Message]:
+    """Messages matching all given filters, oldest first. Topic/audience/channel are validated."""
+    from loa.content.fields import parse_channels, resolve_audiences, resolve_topic
+
+    f = filters or Filters()
+    query = select(Message).order_by(Message.id)
+    if f.status:
+        query = query.where(Message.status == parse_status(f.status))
+    if f.topic:
+        query = query.where(Message.topic_code == resolve_topic(session, f.topic))
+    if f.audience:
+        code = resolve_audiences(session, f.audience)[0]
+        query = query.where(Message.audiences.any(Audience.code == code))
+    messages = list(session.scalars(query).unique())
+    if f.channel:
+        channel = parse_channels(f.channel)[0]
+        messages = [m for m in messages if channel in m.channels]
+    if f.text:
+        # SQLite's ILIKE only folds ASCII; match Vietnamese capitals in Python as well.
+        import unicodedata
+
+        needle = unicodedata.normalize("NFC", f.text.strip()).lower()
+        messages = [m for m in messages if needle in m.title.lower() or needle in m.body.lower()
+                    or needle in (m.source_document or "").lower()]
+    return messages
