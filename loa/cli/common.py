@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -68,18 +67,21 @@ def fail(error: LoaError) -> typer.Exit:
     return typer.Exit(code=error.exit_code)
 
 
+def _is_cli_flow(error: BaseException) -> bool:
+    """Exit, Abort and usage errors belong to Typer/Click (which Typer may vendor); let them pass."""
+    return type(error).__module__.split(".")[0] in ("typer", "click")
+
+
 class LoaGroup(TyperGroup):
     """Turns a LoaError anywhere below into a one-line message and its exit code (no traceback)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except LoaError as error:
             raise fail(error) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
         except Exception as error:  # never show a traceback to an officer
-            if os.environ.get("LOA_DEBUG"):
+            if os.environ.get("LOA_DEBUG") or _is_cli_flow(error):
                 raise
             err_console().print(f"[bold red]{T('error')}:[/] {T('unexpected', error=type(error).__name__)}",
                                 highlight=False)

@@ -356,7 +356,8 @@ def approve(
     by: Annotated[str | None, typer.Option("--by", help=T("o_by"))] = None,
     all_drafts: Annotated[bool, typer.Option("--all-drafts", help=T("o_all_drafts"))] = False,
 ) -> None:
-    from loa.content.queue import Filters, approve as approve_message, find
+    from loa.content.queue import Filters, find
+    from loa.content.queue import approve as approve_message
     from loa.errors import UserError
 
     station = get_station()
