@@ -48,6 +48,7 @@ T = Catalog(
         "o_post": ("Bài đăng dài hơn cho mạng xã hội/website.", "Longer text for posts."),
         "o_image": ("Đường dẫn ảnh đi kèm.", "Image path."),
         "o_link": ("Liên kết đi kèm bài đăng.", "Link for posts."),
+        "o_interactive": ("Hỏi từng mục một.", "Ask for each field in turn."),
         "o_json": ("In JSON cho chương trình khác.", "Print JSON for scripts."),
         "o_status": ("Lọc theo trạng thái: draft/nháp, approved/đã duyệt, archived/lưu trữ.",
                      "Filter by status: draft, approved, archived."),
@@ -193,14 +194,16 @@ def add(title: TitleOpt = None, body: BodyOpt = None, topic: TopicOpt = None, au
         source: SourceOpt = None, valid_from: FromOpt = None, valid_until: UntilOpt = None,
         priority: PriorityOpt = None, airings: AiringsOpt = None, channel: ChannelOpt = None,
         radio_script: RadioOpt = None, post_text: PostOpt = None, image: ImageOpt = None,
-        link: LinkOpt = None) -> None:
+        link: LinkOpt = None,
+        interactive: Annotated[bool, typer.Option("--interactive", "-i", help=T("o_interactive"))] = False,
+        ) -> None:
     from loa.content.queue import create
     from loa.errors import UserError
 
     station = get_station()
     with station.transaction() as session:
-        if title is None:
-            if not sys.stdin.isatty():
+        if title is None or interactive:
+            if not (interactive or sys.stdin.isatty()):
                 raise UserError(T("need_title"))
             raw = _prompt_fields(session)
         else:

@@ -35,7 +35,7 @@ def to_csv(messages: Sequence[Message]) -> str:
 def to_yaml(messages: Sequence[Message]) -> str:
     import yaml
 
-    class _Dumper(yaml.SafeDumper):
+    class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
         pass
 
     def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
@@ -44,5 +44,5 @@ def to_yaml(messages: Sequence[Message]) -> str:
 
     _Dumper.add_representer(str, _str)
     rows = [{k: v for k, v in _row(m).items() if v not in (None, "")} for m in messages]
-    return yaml.dump({"messages": rows}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     width=100)
+    return str(yaml.dump({"messages": rows}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     width=100))

@@ -59,11 +59,22 @@ def test_add_approve_edit_archive(station: Station) -> None:
     assert result.exit_code == 2 and "lưu trữ" in result.output
 
 
-def test_add_interactively(station: Station) -> None:
+def test_add_without_title_off_a_terminal_refuses(station: Station) -> None:
     # CliRunner's stdin is not a TTY, so `add` without a title refuses instead of hanging.
     result = loa(station, "msg", "add")
     assert result.exit_code == 2
     assert "Thiếu tiêu đề" in result.output
+
+
+def test_add_interactively(station: Station) -> None:
+    answers = "\n".join(["Họp dân về thủ tục đất đai", "Tối thứ Sáu tại nhà văn hóa thôn.",
+                         "procedures", "residents, elderly", "", "ưu tiên", "3", "radio"]) + "\n"
+    result = loa(station, "msg", "add", "-i", input=answers)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(loa(station, "msg", "show", "1", "--json").output)[0]
+    assert shown["title"] == "Họp dân về thủ tục đất đai"
+    assert (shown["topic"], shown["priority"], shown["airings_per_week"]) == ("procedures", "high", 3)
+    assert shown["audiences"] == ["residents", "elderly"] and shown["channels"] == ["radio"]
 
 
 def test_bad_option_values_exit_2(station: Station) -> None:
