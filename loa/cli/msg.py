@@ -59,6 +59,9 @@ T = Catalog(
                             "Topic for records without one (otherwise guessed from keywords)."),
         "o_approve_as": ("Duyệt luôn các tin nhập, ghi tên người duyệt.",
                          "Approve imported messages in this person's name."),
+        "o_dups": ("Nhập cả những tin trùng với tin đã có.", "Import records that duplicate existing ones."),
+        "duplicate": ("Bỏ qua \"{title}\": trùng với tin số {id} đã có (dùng --allow-duplicates để vẫn nhập).",
+                      "Skipped \"{title}\": same as existing message {id} (--allow-duplicates imports it)."),
         "o_by": ("Tên người duyệt (mặc định: tên người dùng máy).",
                  "Who approves (default: the login name)."),
         "o_ids": ("Số hiệu tin.", "Message ids."),
@@ -220,6 +223,7 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help=T("o_files"))],
     topic: Annotated[str | None, typer.Option("--topic", help=T("o_default_topic"))] = None,
     approve_as: Annotated[str | None, typer.Option("--approve-as", help=T("o_approve_as"))] = None,
+    allow_duplicates: Annotated[bool, typer.Option("--allow-duplicates", help=T("o_dups"))] = False,
 ) -> None:
     from rich.table import Table
 
@@ -230,7 +234,7 @@ def import_(
     for path in files:
         with station.transaction() as session:
             report = import_file(session, path, default_topic=topic, approve_as=approve_as,
-                                 now=station.now())
+                                 now=station.now(), allow_duplicates=allow_duplicates)
             rows = [(m.id, m.title, m.topic_code, status_label(m.status)) for m in report.created]
         if report.encoding != "unicode":
             out.print(T("encoding", enc=report.encoding.upper()), highlight=False)
@@ -240,6 +244,8 @@ def import_(
         for row in rows:
             table.add_row(*(str(c) for c in row))
         out.print(table)
+        for title, existing_id in report.duplicates:
+            out.print(T("duplicate", title=title, id=existing_id), highlight=False)
         for title, code in report.guessed_topics:
             out.print(T("guessed", title=title, topic=code), highlight=False)
 

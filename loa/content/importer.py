@@ -89,6 +89,7 @@ class ImportReport:
     path: Path
     created: list[Message] = field(default_factory=list)
     guessed_topics: list[tuple[str, str]] = field(default_factory=list)  # (title, topic code)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)  # (title, existing id)
     encoding: str = "unicode"
 
 
@@ -252,18 +253,30 @@ def read_records(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], str]:
 
 
 def import_file(session: Session, path: Path, default_topic: str | None = None,
-                approve_as: str | None = None, now: datetime | None = None) -> ImportReport:
+                approve_as: str | None = None, now: datetime | None = None,
+                allow_duplicates: bool = False) -> ImportReport:
     """Create every message in `path` inside the caller's transaction (all or nothing).
 
     A record without a topic takes `default_topic`, else a topic guessed from its words (listed in
-    the report). With `approve_as`, the new messages are approved by that person.
+    the report). With `approve_as`, the new messages are approved by that person. A record whose
+    title and body equal a message already in the queue (not archived) is skipped and listed,
+    unless `allow_duplicates`.
     """
     records, encoding = read_records(path)
     if not records:
         raise UserError(T("empty", path=path.name))
     report = ImportReport(path=path, encoding=encoding)
     known = set(session.scalars(select(Topic.code)))
+    existing = {
+        (m.title, m.body): m.id
+        for m in session.scalars(select(Message).where(Message.status != "archived"))
+    }
     for where, raw in records:
+        key = (clean_text(raw.get("title") or raw.get("tiêu đề")),
+               clean_text(raw.get("body") or raw.get("nội dung")))
+        if not allow_duplicates and key in existing:
+            report.duplicates.append((key[0], existing[key]))
+            continue
         if not clean_text(raw.get("topic") or raw.get("chủ đề")):
             raw = {k: v for k, v in raw.items() if canonical_key(str(k)) != "topic"}
             if default_topic:
@@ -276,4 +289,5 @@ def import_file(session: Session, path: Path, default_topic: str | None = None,
         if approve_as:
             approve(session, message.id, approve_as, now=now)
         report.created.append(message)
+        existing[(message.title, message.body)] = message.id
     return report

@@ -104,6 +104,9 @@ def test_import_report_and_approve(station: Station, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Đã nhập 1 tin" in result.output
     assert json.loads(loa(station, "msg", "show", "1", "--json").output)[0]["approved_by"] == "Lan"
+    again = loa(station, "msg", "import", str(path))
+    assert again.exit_code == 0 and "trùng với tin số 1" in again.output
+    assert len(json.loads(loa(station, "msg", "list", "--json").output)) == 1
 
 
 @pytest.mark.parametrize("fmt", ["csv", "yaml"])
