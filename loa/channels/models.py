@@ -10,7 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from loa.db import Base
 
-PUBLICATION_STATUSES = ("sending", "published", "scheduled", "failed", "uncertain", "late")
+PUBLICATION_STATUSES = (
+    "sending", "published", "scheduled", "failed", "uncertain", "late", "skipped",
+)
+# A publication in one of these is finished on the remote side: never send it again.
+DONE_STATUSES = ("published", "scheduled", "late")
 
 
 class Publication(Base):
@@ -34,6 +38,10 @@ class Publication(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # Added by migration channels_0002: when the last remote attempt began and which process
+    # ("host:pid") made it, so start-up reconciliation leaves a live sender alone.
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    owner: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class AsRunRecord(Base):

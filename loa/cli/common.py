@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from loa.errors import LoaError
-from loa.i18n import Catalog
+from loa.i18n import Catalog, language
 
 T = Catalog(
     {
         "error": ("Lỗi", "Error"),
+        "help_option": ("Xem hướng dẫn này rồi thoát.", "Show this message and exit."),
         "unexpected": (
             "Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị thay đổi. "
             "Chạy lại với LOA_DEBUG=1 để xem chi tiết và báo cho người quản trị.",
@@ -63,7 +64,9 @@ def print_json(data: Any) -> None:
 
 
 def fail(error: LoaError) -> typer.Exit:
-    err_console().print(f"[bold red]{T('error')}:[/] {error}", highlight=False)
+    from rich.markup import escape
+
+    err_console().print(f"[bold red]{T('error')}:[/] {escape(str(error))}", highlight=False)
     return typer.Exit(code=error.exit_code)
 
 
@@ -72,7 +75,38 @@ def _is_cli_flow(error: BaseException) -> bool:
     return type(error).__module__.split(".")[0] in ("typer", "click")
 
 
-class LoaGroup(TyperGroup):
+_VI_HEADINGS = (
+    ("Usage: ", "Cách dùng: "),
+    ("\nArguments:\n", "\nTham số:\n"),
+    ("\nOptions:\n", "\nTùy chọn:\n"),
+    ("\nCommands:\n", "\nLệnh:\n"),
+    ("[default: ", "[mặc định: "),
+    ("[required]", "[bắt buộc]"),
+)
+
+
+class VietnameseHelp:
+    """Help pages in the user's language (Typer/Click write their headings in English)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = T("help_option")
+        return option
+
+    def get_help(self, ctx: Any) -> str:
+        text: str = super().get_help(ctx)  # type: ignore[misc]
+        if language() == "vi":
+            for english, vietnamese in _VI_HEADINGS:
+                text = text.replace(english, vietnamese)
+        return text
+
+
+class LoaCommand(VietnameseHelp, TyperCommand):
+    """A command whose help speaks Vietnamese."""
+
+
+class LoaGroup(VietnameseHelp, TyperGroup):
     """Turns a LoaError anywhere below into a one-line message and its exit code (no traceback)."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -86,6 +120,16 @@ class LoaGroup(TyperGroup):
             err_console().print(f"[bold red]{T('error')}:[/] {T('unexpected', error=type(error).__name__)}",
                                 highlight=False)
             raise typer.Exit(code=1) from None
+
+
+def localize(app: typer.Typer) -> None:
+    """Give every command registered under `app` (recursively) the localized command class."""
+    for command in app.registered_commands:
+        if command.cls in (None, TyperCommand):
+            command.cls = LoaCommand
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            localize(group.typer_instance)
 
 
 def sub_app(help_text: str) -> typer.Typer:

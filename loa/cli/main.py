@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from loa.cli.common import LoaGroup, set_station_dir
+from loa.cli.common import LoaGroup, localize, set_station_dir
 from loa.i18n import Catalog
 
 T = Catalog(
@@ -40,6 +40,12 @@ app = typer.Typer(
 MODULES = (
     "station",
     "msg",
+    "demo",
+    "normalize",
+    "report",
+    "channels",
+    "audio",
+    "scheduler",
 )
 
 
@@ -63,6 +69,7 @@ def main(
 
 for _name in MODULES:
     importlib.import_module(f"loa.cli.{_name}").register(app)
+localize(app)
 
 
 def run() -> None:

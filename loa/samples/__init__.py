@@ -16,8 +16,10 @@ def load_sample(station: Station) -> None:
     """Import the sample messages and approve them, in one transaction."""
     from loa.content.importer import import_file
     from loa.content.queue import approve
+    from loa.scheduler.defaults import seed_default_slots
 
     with station.transaction() as session:
         report = import_file(session, SAMPLE_MESSAGES)
         for message in report.created:
             approve(session, message.id, approved_by="loa (mẫu)", now=station.now())
+        seed_default_slots(session)

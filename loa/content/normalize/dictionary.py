@@ -25,21 +25,29 @@ T = Catalog(
     {
         "bad_line": (
             "Tệp từ điển {path}, dòng {line}: {why}. Mỗi dòng phải có dạng "
-            "\"VIẾT TẮT<TAB>cách đọc\" (hoặc \"VIẾT TẮT = cách đọc\"); dòng bắt đầu bằng # là ghi chú.",
+            '"VIẾT TẮT<TAB>cách đọc" (hoặc "VIẾT TẮT = cách đọc"); dòng bắt đầu bằng # là ghi chú.',
             "Dictionary file {path}, line {line}: {why}. Each line must be "
-            "\"ABBREVIATION<TAB>spoken form\" (or \"ABBREVIATION = spoken form\"); lines starting with # are comments.",
+            '"ABBREVIATION<TAB>spoken form" (or "ABBREVIATION = spoken form"); lines starting with # are comments.',
         ),
-        "no_sep": ("thiếu dấu TAB hoặc dấu = giữa từ viết tắt và cách đọc",
-                   "no TAB or = between the abbreviation and its spoken form"),
+        "no_sep": (
+            "thiếu dấu TAB hoặc dấu = giữa từ viết tắt và cách đọc",
+            "no TAB or = between the abbreviation and its spoken form",
+        ),
         "empty_key": ("thiếu từ viết tắt", "the abbreviation is empty"),
-        "empty_spoken": ("thiếu cách đọc cho \"{key}\"", "the spoken form of \"{key}\" is empty"),
-        "bad_kind": ("loại \"{kind}\" không hợp lệ (chỉ dùng: type, code hoặc để trống)",
-                     "kind \"{kind}\" is not valid (use type, code or leave it empty)"),
+        "empty_spoken": ('thiếu cách đọc cho "{key}"', 'the spoken form of "{key}" is empty'),
+        "bad_kind": (
+            'loại "{kind}" không hợp lệ (chỉ dùng: type, code hoặc để trống)',
+            'kind "{kind}" is not valid (use type, code or leave it empty)',
+        ),
         "too_many": ("có quá ba cột", "more than three columns"),
-        "spoken_digits": ("cách đọc của \"{key}\" có chữ số; hãy viết số bằng chữ",
-                          "the spoken form of \"{key}\" contains digits; write numbers in words"),
-        "not_utf8": ("tệp không phải UTF-8 (lưu lại tệp với mã hóa UTF-8)",
-                     "the file is not UTF-8 (save it again as UTF-8)"),
+        "spoken_digits": (
+            'cách đọc của "{key}" có chữ số; hãy viết số bằng chữ',
+            'the spoken form of "{key}" contains digits; write numbers in words',
+        ),
+        "not_utf8": (
+            "tệp không phải UTF-8 (lưu lại tệp với mã hóa UTF-8)",
+            "the file is not UTF-8 (save it again as UTF-8)",
+        ),
         "missing": (
             "Không tìm thấy tệp từ điển {path} (khai báo ở [speech] dictionary trong loa.toml). "
             "Tạo tệp đó hoặc sửa đường dẫn.",
@@ -50,6 +58,7 @@ T = Catalog(
 )
 
 KINDS = ("", "type", "code")
+_STATION_CACHE: dict[tuple[str, int, int], Dictionary] = {}
 DEFAULT_FILE = "tu-dien.tsv"
 
 
@@ -100,12 +109,12 @@ def parse_dictionary(text: str, source: str) -> Dictionary:
     """Parse dictionary text; `source` names the file in errors. Raises UserError on a bad line."""
     entries: list[Entry] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = unicodedata.normalize("NFC", raw).strip().lstrip("\ufeff")
-        if not line or line.startswith("#"):
+        line = unicodedata.normalize("NFC", raw).lstrip("\ufeff").strip(" \r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
 
-        def bad(key: str, **values: object) -> UserError:
-            why = T(key, **values)
+        def bad(reason: str, **values: object) -> UserError:
+            why = T(reason, **values)
             return UserError(T("bad_line", path=source, line=number, why=why))  # noqa: B023
 
         if "\t" in line:
@@ -161,4 +170,12 @@ def station_dictionary(station: Any) -> Dictionary:
         if configured:
             raise UserError(T("missing", path=path))
         return builtin_dictionary()
-    return builtin_dictionary().merged(load_dictionary(path))
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    cached = _STATION_CACHE.get(key)
+    if cached is None:  # same file unchanged: reuse it and its compiled patterns
+        cached = builtin_dictionary().merged(load_dictionary(path))
+        if len(_STATION_CACHE) > 16:
+            _STATION_CACHE.clear()
+        _STATION_CACHE[key] = cached
+    return cached

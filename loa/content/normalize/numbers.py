@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-# Group names by power of 1000; beyond tỷ the cycle repeats ("nghìn tỷ", "triệu tỷ", "tỷ tỷ").
-_GROUPS = ("", "nghìn", "triệu")
 
 MONTHS = (
     "",
@@ -65,7 +63,7 @@ def _cardinal_words(n: int) -> list[str]:
     billions, rest = divmod(n, 1_000_000_000)
     words: list[str] = []
     if billions:
-        words += _cardinal_words(billions) + ["tỷ"]
+        words += [*_cardinal_words(billions), "tỷ"]
     groups = [(rest // 1_000_000) % 1000, (rest // 1000) % 1000, rest % 1000]
     names = ("triệu", "nghìn", "")
     for value, name in zip(groups, names, strict=True):
@@ -86,7 +84,7 @@ def read_int(n: int) -> str:
 
 def read_digits(digits: str) -> str:
     """Digit by digit: "0912" -> "không chín một hai"."""
-    return " ".join(DIGITS[int(d)] for d in digits if d.isdigit())
+    return " ".join(DIGITS[ord(d) - 48] for d in digits if "0" <= d <= "9")
 
 
 def read_fraction_digits(digits: str) -> str:
@@ -100,7 +98,7 @@ def read_fraction_digits(digits: str) -> str:
 
 
 def read_decimal(integer: str, fraction: str, mark: str = "phẩy") -> str:
-    """"2", "5" -> "hai phẩy năm"."""
+    """ "2", "5" -> "hai phẩy năm"."""
     return f"{read_int(int(integer))} {mark} {read_fraction_digits(fraction)}"
 
 

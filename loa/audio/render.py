@@ -1,0 +1,468 @@
+"""Rendering bulletins for plan periods: which bulletins a period holds, rendering one or many
+(in parallel across CPU cores), and pruning the clip cache.
+
+Interfaces other areas call: `bulletin_path`, `bulletins_for_period`, `render_bulletin`,
+`render_period`, `prune_cache`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from loa.audio.bulletin import (
+    BulletinItem,
+    BulletinSpec,
+    ItemTiming,
+    Part,
+    RenderResult,
+    bulletin_key,
+    clip_segment,
+    jingle_key,
+    join_mp3,
+    layout,
+    mix,
+    read_sidecar,
+    write_sidecar,
+)
+from loa.audio.cache import Clip, PruneResult
+from loa.audio.clip import Speaker, _speakable
+from loa.errors import LoaError, RuntimeFailure, UserError
+from loa.i18n import Catalog
+
+T = Catalog(
+    {
+        "skipped_item": (
+            "Bỏ qua tin số {id} trong bản tin {when}: {error}",
+            "Skipped message {id} in the {when} bulletin: {error}",
+        ),
+        "jingle_missing": (
+            "Không dùng được nhạc hiệu {path}: {error} → dùng tiếng chuông tự tạo.",
+            "The jingle {path} could not be used: {error} → using the generated chime.",
+        ),
+        "failed": (
+            "{count} bản tin không tạo được: {errors}",
+            "{count} bulletins could not be rendered: {errors}",
+        ),
+        "clips": ("Đọc tin", "Speaking"),
+        "album": ("Bản tin phát thanh", "Radio bulletins"),
+        "crash": ("lỗi không mong đợi {error}", "unexpected error {error}"),
+        "bulletins": ("Ghép bản tin", "Bulletins"),
+    }
+)
+
+FALLBACK_TIME = time(6, 0)  # one bulletin a day at 06:00 when the period has no radio plan
+RADIO = "radio"
+
+
+def _extension(station: Any) -> str:
+    fmt = str(station.section("audio").get("format", "mp3")).lower()
+    return "wav" if fmt == "wav" else "mp3"
+
+
+def bulletin_path(station: Any, when: datetime) -> Path:
+    """media/bulletins/YYYY-MM-DD/HHMM.mp3 for the slot instance starting at `when` (local)."""
+    return (Path(station.media_dir) / "bulletins" / when.strftime("%Y-%m-%d")
+            / f"{when.strftime('%H%M')}.{_extension(station)}")
+
+
+def bulletins_for_period(station: Any, start: date, days: int) -> list[BulletinSpec]:
+    """The bulletins of `days` days from `start`, in time order.
+
+    From radio plan entries (status planned or done) grouped by slot time, ordered by position;
+    when the period has no radio plan entries at all, one bulletin per day at 06:00 of the approved
+    messages valid that day that list the radio channel (urgent first, then high, then normal).
+    """
+    from sqlalchemy import select
+
+    from loa.content.models import Message
+    from loa.scheduler.models import PlanEntry, Slot
+
+    begin = datetime.combine(start, time())
+    end = begin + timedelta(days=days)
+    with station.transaction() as session:
+        rows = session.execute(
+            select(PlanEntry, Message, Slot.name)
+            .join(Message, Message.id == PlanEntry.message_id)
+            .outerjoin(Slot, Slot.id == PlanEntry.slot_id)
+            .where(PlanEntry.channel == RADIO, PlanEntry.status.in_(("planned", "done")),
+                   PlanEntry.scheduled_at >= begin, PlanEntry.scheduled_at < end)
+            .order_by(PlanEntry.scheduled_at, PlanEntry.position, PlanEntry.id)
+        ).all()
+        if rows:
+            specs: dict[datetime, BulletinSpec] = {}
+            for entry, message, slot_name in rows:
+                spec = specs.setdefault(entry.scheduled_at,
+                                        BulletinSpec(entry.scheduled_at, [], slot_name or ""))
+                spec.items.append(BulletinItem(message.id, message.title, message.spoken_text,
+                                               entry.id))
+            return list(specs.values())
+        messages = session.scalars(
+            select(Message).where(Message.status == "approved").order_by(Message.id)
+        ).all()
+        rank = {"urgent": 0, "high": 1, "normal": 2}
+        ordered = sorted(messages, key=lambda m: (rank.get(m.priority, 3), m.id))
+        out = []
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            items = [BulletinItem(m.id, m.title, m.spoken_text) for m in ordered
+                     if RADIO in (m.channels or []) and m.is_valid_on(day)]
+            if items:
+                out.append(BulletinSpec(datetime.combine(day, FALLBACK_TIME), items))
+        return out
+
+
+class BulletinRenderer:
+    """Renders bulletins of one station; reuses one Speaker (engines, cache, fallback state)."""
+
+    def __init__(self, station: Any, speaker: Speaker | None = None) -> None:
+        self.station = station
+        self.speaker = speaker or Speaker.for_station(station)
+        self.settings = self.speaker.settings
+
+    def _chime(self) -> Clip:
+        from loa.audio.cache import content_key
+        from loa.audio.mastering import chime, master
+
+        m = self.settings.mastering
+        key = content_key("chime", m.key())
+        cached = self.speaker.cache.get(key)
+        if cached is not None:
+            return cached
+        samples = master(chime(m.sample_rate), m.sample_rate, m)
+        return self.speaker.cache.put(key, samples, m.sample_rate, engine="chime", voice="",
+                                      text="")
+
+    def _jingle(self, notes: list[str]) -> Clip | None:
+        from loa.audio.ffmpeg import decode
+        from loa.audio.mastering import master
+        from loa.audio.settings import resolve_path
+
+        if not self.settings.jingle:
+            return None
+        path = resolve_path(self.station.root, self.settings.jingle)
+        key = jingle_key(self.settings, self.station.root)
+        cached = self.speaker.cache.get(key) if key else None
+        if cached is not None:
+            return cached
+        m = self.settings.mastering
+        try:
+            samples = master(decode(path, sample_rate=m.sample_rate), m.sample_rate, m)
+        except LoaError as exc:
+            notes.append(T("jingle_missing", path=path, error=exc))
+            return None
+        assert key is not None
+        return self.speaker.cache.put(key, samples, m.sample_rate, engine="jingle", voice="",
+                                      text=str(path))
+
+    def resolve(self, spec: BulletinSpec) -> tuple[list[Part], list[str], list[str]]:
+        """Clips for every part (synthesising what is not cached): timeline, notes, engines."""
+        notes: list[str] = []
+        engines: list[str] = []
+
+        def spoken(text: str) -> Clip:
+            speech = self.speaker.speak(text)
+            notes.extend(n for n in speech.notes if n not in notes)
+            if speech.clip.engine and speech.clip.engine not in engines:
+                engines.append(speech.clip.engine)
+            return speech.clip
+
+        jingle = self._jingle(notes)
+        intro = [jingle] if jingle else [self._chime()]
+        if self.settings.intro and _speakable(self.settings.intro):
+            intro.append(spoken(self.settings.intro))
+        items: list[tuple[BulletinItem, Clip]] = []
+        for item in spec.items:
+            try:
+                items.append((item, spoken(item.text)))
+            except UserError as exc:
+                notes.append(T("skipped_item", id=item.message_id,
+                               when=spec.when.strftime("%H:%M %d/%m"), error=exc))
+        outro = [spoken(self.settings.outro)] if _speakable(self.settings.outro) else []
+        outro.append(jingle or self._chime())
+        parts = layout(self.settings, intro, items, outro)
+        for part in parts:
+            if part.clip is None:
+                part.clip = self._silence(part.seconds)
+        return parts, notes, engines
+
+    def _silence(self, seconds: float) -> Clip:
+        from loa.audio.cache import content_key
+        from loa.audio.mastering import silence
+
+        rate = self.settings.mastering.sample_rate
+        key = content_key("silence", round(seconds, 3), rate)
+        cached = self.speaker.cache.get(key)
+        if cached is not None:
+            return cached
+        return self.speaker.cache.put(key, silence(seconds, rate), rate, engine="silence",
+                                      voice="", text="")
+
+    def render(self, spec: BulletinSpec, *, force: bool = False) -> RenderResult:
+        """Render one bulletin unless its file is already up to date (same key in its sidecar)."""
+        parts, notes, engines = self.resolve(spec)
+        key = bulletin_key(self.settings, spec, parts, self.station.name)
+        path = bulletin_path(self.station, spec.when)
+        sidecar = read_sidecar(path)
+        if not force and sidecar and sidecar.get("key") == key and path.is_file():
+            items = [ItemTiming(int(i["message_id"]), str(i["title"]), float(i["duration_s"]),
+                                float(i["offset_s"])) for i in sidecar.get("items", [])]
+            return RenderResult(path, spec.when, float(sidecar.get("duration_s", 0.0)), items,
+                                cached=True, engines=list(sidecar.get("engines", engines)),
+                                notes=notes)
+        tags = {
+            "title": spec.title,
+            "artist": self.station.name,
+            "album": spec.slot_name or T("album"),
+            "date": spec.when.strftime("%Y-%m-%d"),
+            "comment": spec.when.strftime("%Y-%m-%d %H:%M"),
+        }
+        if path.suffix.lower() == ".wav":
+            from loa.audio.ffmpeg import write_wav
+
+            rate = self.settings.mastering.sample_rate
+            audio, items = mix(parts, rate)
+            duration = len(audio) / rate
+            write_wav(path, audio, rate)
+        else:
+            duration, items = join_mp3(path, parts, self.settings, tags)
+        duration = round(duration, 3)
+        item_parts = [p for p in parts if p.message_id is not None]
+        by_id = {i.message_id: i.plan_entry_id for i in spec.items}
+        clips = {
+            "items": [p.clip.key if p.clip else None for p in item_parts],
+            "plan_entries": [by_id.get(p.message_id or 0) for p in item_parts],
+            "all": sorted({p.clip.key for p in parts if p.clip is not None}),
+        }
+        write_sidecar(path, key=key, spec=spec, duration_s=duration, items=items, clips=clips,
+                      engines=engines, notes=notes)
+        return RenderResult(path, spec.when, duration, items, cached=False, engines=engines,
+                            notes=notes)
+
+
+def render_bulletin(station: Any, when: datetime) -> RenderResult | None:
+    """Render (or find up to date) the bulletin of the slot instance at `when`; None if the plan
+    has no bulletin then."""
+    for spec in bulletins_for_period(station, when.date(), 1):
+        if spec.when == when:
+            return BulletinRenderer(station).render(spec)
+    return None
+
+
+# -- parallel rendering -------------------------------------------------------------------------
+
+_worker: dict[str, BulletinRenderer] = {}
+
+
+def _renderer_in_worker(root: str) -> BulletinRenderer:
+    from loa.station import Station
+
+    if root not in _worker:
+        _worker[root] = BulletinRenderer(Station.load(Path(root)))
+    return _worker[root]
+
+
+def _speak_job(root: str, text: str) -> list[str]:
+    """Speak one text into the cache, and encode its MP3 segment there too (once, in parallel)."""
+    renderer = _renderer_in_worker(root)
+    speech = renderer.speaker.speak(text)
+    if renderer.settings.format == "mp3":
+        clip_segment(speech.clip, renderer.settings)
+    return speech.notes
+
+
+def _bulletin_job(root: str, spec: BulletinSpec, force: bool) -> RenderResult:
+    return _renderer_in_worker(root).render(spec, force=force)
+
+
+def _preload() -> None:
+    """Import the heavy audio modules once before forking, so workers share them (scipy.signal
+    alone takes a second or more to import)."""
+    import pyloudnorm  # noqa: F401
+    import scipy.ndimage
+    import scipy.signal  # noqa: F401
+
+    from loa.audio.engines.espeak import _Library
+    from loa.audio.ffmpeg import audio_segment_class
+
+    audio_segment_class()
+    _Library.get()
+
+
+@dataclass
+class _Job:
+    label: str
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+def _run(jobs: list[_Job], workers: int, advance: Callable[[], None],
+         own_threads: int = 0) -> list[Any]:
+    """Run jobs in a process pool (or inline for one worker); results in job order, errors as
+    exceptions in place of results.
+
+    Workers are forked (fast: they share the loaded modules) only when no other thread runs in
+    this process besides `own_threads` of ours; a daemon with scheduler threads gets a fork
+    server instead, since forking a multi-threaded process can copy a held lock.
+    """
+    results: list[Any] = [None] * len(jobs)
+    if workers <= 1 or len(jobs) <= 1:
+        for index, job in enumerate(jobs):
+            try:
+                results[index] = job.fn(*job.args)
+            except LoaError as exc:
+                results[index] = exc
+            except Exception as exc:  # one broken bulletin must not stop the others
+                results[index] = RuntimeFailure(T("crash", error=f"{type(exc).__name__}: {exc}"))
+            advance()
+        return results
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() <= 1 + own_threads:
+        method = "fork"
+        _preload()
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                             mp_context=multiprocessing.get_context(method)) as pool:
+        futures = {pool.submit(job.fn, *job.args): i for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            try:
+                results[futures[future]] = future.result()
+            except LoaError as exc:
+                results[futures[future]] = exc
+            except Exception as exc:  # one broken bulletin must not stop the others
+                results[futures[future]] = RuntimeFailure(
+                    T("crash", error=f"{type(exc).__name__}: {exc}"))
+            advance()
+    return results
+
+
+class RenderFailed(RuntimeFailure):
+    """Some bulletins of a period failed; `results` holds the ones that succeeded."""
+
+    def __init__(self, message: str, results: list[RenderResult]) -> None:
+        super().__init__(message)
+        self.results = results
+
+
+def render_period(station: Any, start: date, days: int, *, progress: bool = False,
+                  workers: int | None = None, force: bool = False) -> list[RenderResult]:
+    """Render every bulletin of `days` days from `start`, in parallel across CPU cores.
+
+    First the clips not yet cached are spoken (each once, however many bulletins hold it), then
+    the bulletins whose content changed are mixed and encoded. An unchanged period does no audio
+    work at all. Raises RenderFailed (a RuntimeFailure) if some bulletins could not be rendered,
+    after rendering all the others.
+    """
+    specs = bulletins_for_period(station, start, days)
+    renderer = BulletinRenderer(station)
+    speaker = renderer.speaker
+    workers = workers or os.cpu_count() or 1
+    root = str(station.root)
+
+    texts = [speaker.settings.intro, speaker.settings.outro]
+    texts += [item.text for spec in specs for item in spec.items]
+    missing = []
+    for text in dict.fromkeys(t for t in texts if _speakable(t)):
+        keys = speaker.keys(text)
+        if not any(speaker.cache.get(k) for k in keys):
+            missing.append(text)
+
+    from contextlib import nullcontext
+
+    bar: Any = nullcontext()
+    if progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        bar = Progress("[progress.description]{task.description}", BarColumn(),
+                       MofNCompleteColumn(), TimeElapsedColumn(), transient=False)
+    with bar:
+        clip_task = bulletin_task = None
+        if progress:
+            clip_task = bar.add_task(T("clips"), total=len(missing))
+            bulletin_task = bar.add_task(T("bulletins"), total=len(specs))
+
+        def advance_clip() -> None:
+            if progress:
+                bar.advance(clip_task)
+
+        def advance_bulletin() -> None:
+            if progress:
+                bar.advance(bulletin_task)
+
+        # Speaking in workers fills the shared on-disk cache; errors surface per bulletin below.
+        own = 1 if progress else 0  # rich's refresh thread
+        _run([_Job("clip", _speak_job, (root, text)) for text in missing], workers, advance_clip,
+             own)
+        jobs = [_Job(spec.when.isoformat(), _bulletin_job, (root, spec, force)) for spec in specs]
+        # Up-to-date bulletins are only checked: keep them in this process (no pool start-up).
+        outcomes = _run(jobs, workers if (missing or force or _stale(renderer, specs)) else 1,
+                        advance_bulletin, own)
+
+    results = [o for o in outcomes if isinstance(o, RenderResult)]
+    errors = [f"{job.label}: {o}" for job, o in zip(jobs, outcomes, strict=True)
+              if not isinstance(o, RenderResult)]
+    if errors:
+        raise RenderFailed(T("failed", count=len(errors), errors="; ".join(errors)), results)
+    return results
+
+
+def _stale(renderer: BulletinRenderer, specs: list[BulletinSpec]) -> bool:
+    """Whether any bulletin file is missing (cheap check before starting worker processes)."""
+    return any(not bulletin_path(renderer.station, spec.when).is_file() for spec in specs)
+
+
+# -- cache pruning ------------------------------------------------------------------------------
+
+def referenced_keys(station: Any, today: date) -> set[str]:
+    """Clip keys that current or future bulletins use (from plans and from rendered sidecars)."""
+    from sqlalchemy import func, select
+
+    from loa.scheduler.models import PlanEntry
+
+    with station.transaction() as session:
+        last = session.scalar(select(func.max(PlanEntry.scheduled_at))
+                              .where(PlanEntry.channel == RADIO))
+    horizon = max((last.date() - today).days + 1, 7) if last else 7
+    speaker = Speaker.for_station(station)
+    renderer = BulletinRenderer(station, speaker)
+    keep: set[str] = set()
+    texts = [speaker.settings.intro, speaker.settings.outro]
+    for spec in bulletins_for_period(station, today, horizon):
+        texts += [item.text for item in spec.items]
+    for text in dict.fromkeys(t for t in texts if _speakable(t)):
+        try:
+            keep.update(speaker.keys(text))
+        except LoaError:
+            continue
+    from loa.audio.cache import content_key
+
+    keep.add(content_key("chime", speaker.settings.mastering.key()))
+    jingle = jingle_key(renderer.settings, station.root)
+    if jingle:
+        keep.add(jingle)
+    folder = station.media_dir / "bulletins"
+    if folder.is_dir():
+        for day in folder.iterdir():
+            if day.is_dir() and day.name >= today.isoformat():
+                for sidecar in day.glob("*.json"):
+                    data = read_sidecar(sidecar) or {}
+                    keep.update(str(k) for k in data.get("clips", []))
+    return keep
+
+
+def prune_cache(station: Any, *, today: date | None = None, dry_run: bool = False) -> PruneResult:
+    """Remove cached clips that no current or future bulletin references."""
+    from loa.audio.cache import ClipCache
+
+    today = today or station.now().date()
+    keep = referenced_keys(station, today)
+    return ClipCache(station.media_dir / "cache").prune(keep, dry_run=dry_run)

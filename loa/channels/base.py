@@ -1,0 +1,228 @@
+"""The channel contract: `publish(item) -> Receipt`, the errors it raises, and the registry by name.
+
+A channel is one place a message goes (a Facebook Page, the website folder, a WordPress site,
+the loudspeaker). Each implementation lives in its own module, carries a `name`, and is
+registered in `CHANNELS` with `@register`. To add Zalo OA, write `loa/channels/zalo.py` with a
+`ZaloChannel(Channel)` whose `name = "zalo"`, decorate it with `@register`, and add the module
+name to `_MODULES` below; nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from loa.errors import RuntimeFailure, UserError
+from loa.i18n import Catalog
+
+T = Catalog(
+    {
+        "unknown": (
+            "Kênh \"{name}\" không có. Các kênh hợp lệ: {valid}.",
+            "There is no channel \"{name}\". Valid channels: {valid}.",
+        ),
+        "not_configured": (
+            "Kênh \"{name}\" chưa được cấu hình: {why}",
+            "Channel \"{name}\" is not configured: {why}",
+        ),
+    }
+)
+
+# Modules holding channel implementations, imported on first use of the registry (never at
+# `import loa`), so `loa --help` stays fast.
+_MODULES = ("null", "website", "facebook", "wordpress", "radio")
+
+
+@dataclass
+class Item:
+    """What to publish: one message rendered for one channel, with its idempotency key.
+
+    `kind` is "text", "link", "photo" or "video"; `media` a local file (photo, video or audio);
+    `due_at` the station wall-clock time it should appear (None: now).
+    """
+
+    key: str
+    title: str
+    text: str
+    message_id: int | None = None
+    kind: str = "text"
+    link: str | None = None
+    image: str | None = None
+    media: Path | None = None
+    due_at: datetime | None = None
+    topic_code: str | None = None
+    topic_name: str | None = None
+    audiences: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Receipt:
+    """What a channel answers after publishing: the remote id, where to see it, and when."""
+
+    remote_id: str
+    url: str | None = None
+    published_at: datetime | None = None
+    scheduled: bool = False
+    note: str | None = None
+
+
+@dataclass
+class CheckResult:
+    """One line of `loa channels check`: what was checked, whether it is fine, what to do."""
+
+    channel: str
+    ok: bool
+    detail: str
+
+
+class ChannelError(RuntimeFailure):
+    """A publish or lookup failed. `transient` errors are retried, permanent ones are not.
+
+    `ambiguous` means the remote side may have acted anyway (a read timeout): look before
+    trying again.
+    """
+
+    transient = False
+    ambiguous = False
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class TransientError(ChannelError):
+    """Worth retrying later: timeouts, connection errors, HTTP 5xx, rate limits."""
+
+    transient = True
+
+    def __init__(self, message: str, *, code: int | None = None, ambiguous: bool = False) -> None:
+        super().__init__(message, code=code)
+        self.ambiguous = ambiguous
+
+
+class PermanentError(ChannelError):
+    """Retrying will not help until a person acts (a token, a permission, a bad request)."""
+
+
+class Channel(ABC):
+    """One publishing channel. Implementations set `name` and are built by `from_station`."""
+
+    name: ClassVar[str]
+    #: True when `find` can look at the remote side for a post made under an item's key.
+    can_lookup: ClassVar[bool] = False
+
+    @classmethod
+    @abstractmethod
+    def from_station(cls, station: Any, *, http: Any = None,
+                     env: Mapping[str, str] | None = None) -> Channel:
+        """Build the channel from the station's `[channels.<name>]` section.
+
+        Raises UserError when required settings are missing or wrong.
+        """
+
+    @classmethod
+    def is_configured(cls, station: Any) -> bool:
+        """True when loa.toml enables this channel (so `channels check` and urgent use it)."""
+        return bool(station.section(f"channels.{cls.name}"))
+
+    @abstractmethod
+    def publish(self, item: Item, *, now: datetime) -> Receipt:
+        """Put the item on the channel and return its receipt.
+
+        Raises TransientError (retry later) or PermanentError (a person must act).
+        """
+
+    def find(self, item: Item, *, since: datetime) -> Receipt | None:
+        """Look for a post made for `item` at or after `since`; None when there is none.
+
+        Only meaningful when `can_lookup`; raises TransientError when the lookup failed.
+        """
+        raise NotImplementedError
+
+    def check(self) -> list[CheckResult]:
+        """Validate settings and credentials without publishing anything."""
+        return [CheckResult(self.name, True, "")]
+
+    def close(self) -> None:  # noqa: B027  (most channels hold nothing to release)
+        """Release network clients and the like."""
+
+
+C = TypeVar("C", bound=type[Channel])
+
+CHANNELS: dict[str, type[Channel]] = {}
+
+
+def register(cls: C) -> C:
+    """Class decorator: add a channel class to `CHANNELS` under its `name`."""
+    CHANNELS[cls.name] = cls
+    return cls
+
+
+def load_channels() -> dict[str, type[Channel]]:
+    """The registry with every built-in implementation imported."""
+    for module in _MODULES:
+        importlib.import_module(f"loa.channels.{module}")
+    return CHANNELS
+
+
+def channel_class(name: str) -> type[Channel]:
+    """The class registered under `name`; UserError listing the valid names otherwise."""
+    registry = load_channels()
+    try:
+        return registry[name]
+    except KeyError:
+        raise UserError(T("unknown", name=name, valid=", ".join(sorted(registry)))) from None
+
+
+def get_channel(station: Any, name: str, *, http: Any = None,
+                env: Mapping[str, str] | None = None) -> Channel:
+    """Build the named channel for a station (see `Channel.from_station`)."""
+    return channel_class(name).from_station(station, http=http, env=env)
+
+
+def not_configured(name: str, why: str) -> UserError:
+    return UserError(T("not_configured", name=name, why=why))
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every secret (and its URL-encoded form) replaced by "***"."""
+    from urllib.parse import quote, quote_plus
+
+    for secret in secrets:
+        if not secret or len(secret) < 4:
+            continue
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, "***")
+    return re.sub(r"(access_token|input_token)=[^&\s\"']+", r"\1=***", text)
+
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], datetime]
+
+
+_ZERO, _ONE, _EDGE = "\u200b", "\u200c", "\u2060"
+
+
+def marker(key: str) -> str:
+    """An invisible tag for `key` (zero-width characters) appended to post text, so that
+    reconciliation can recognise our own post on the remote side without showing anything."""
+    import hashlib
+
+    bits = bin(int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16))[2:].zfill(32)
+    return _EDGE + "".join(_ONE if b == "1" else _ZERO for b in bits) + _EDGE
+
+
+def has_marker(text: str | None, key: str) -> bool:
+    return bool(text) and marker(key) in str(text)
+
+
+def strip_markers(text: str) -> str:
+    return re.sub(f"{_EDGE}[{_ZERO}{_ONE}]*{_EDGE}", "", text)

@@ -1,0 +1,437 @@
+"""The Facebook Page channel: a thin Graph API client over httpx, and the channel built on it.
+
+The page access token comes only from the environment (LOA_FACEBOOK_TOKEN) or the system
+keyring (service "loa", user "facebook:<page_id>" or "facebook"); it is sent in the
+Authorization header and scrubbed from every error text and log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from loa.channels.base import (
+    Channel,
+    ChannelError,
+    CheckResult,
+    Item,
+    PermanentError,
+    Receipt,
+    TransientError,
+    has_marker,
+    marker,
+    not_configured,
+    redact,
+    register,
+    strip_markers,
+)
+from loa.i18n import Catalog
+
+TOKEN_ENV = "LOA_FACEBOOK_TOKEN"
+KEYRING_SERVICE = "loa"
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v23.0"
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
+TEMPORARY_CODES = frozenset({1, 2}) | RATE_LIMIT_CODES
+PERMISSION_CODES = frozenset({10}) | frozenset(range(200, 300))
+SCHEDULE_MIN = timedelta(minutes=10)
+SCHEDULE_MAX = timedelta(days=30)
+
+T = Catalog(
+    {
+        "no_page": (
+            "thiếu page_id trong mục [channels.facebook] của loa.toml. Lấy mã Trang ở phần "
+            "Giới thiệu của Trang Facebook rồi ghi: page_id = \"123456789012345\".",
+            "page_id is missing from [channels.facebook] in loa.toml. Find the Page ID in the "
+            "Page's About section and write: page_id = \"123456789012345\".",
+        ),
+        "no_token": (
+            "Chưa có mã truy cập (token) của Trang Facebook. Đặt biến môi trường "
+            "LOA_FACEBOOK_TOKEN hoặc lưu vào keyring của máy (dịch vụ \"loa\", tên "
+            "\"facebook:{page}\"); không ghi token vào loa.toml.",
+            "No Facebook Page access token. Set the LOA_FACEBOOK_TOKEN environment variable or "
+            "store it in the system keyring (service \"loa\", user \"facebook:{page}\"); never "
+            "put the token in loa.toml.",
+        ),
+        "token": (
+            "Facebook từ chối mã truy cập (mã lỗi 190): token của Trang đã hết hạn, bị thu hồi "
+            "hoặc không hợp lệ. Hãy tạo token Trang mới (Meta Business Suite hoặc Graph API "
+            "Explorer, quyền pages_manage_posts), đặt lại LOA_FACEBOOK_TOKEN hoặc keyring, "
+            "rồi chạy lại. Facebook báo: {detail}",
+            "Facebook rejected the access token (error 190): the Page token has expired, was "
+            "revoked or is invalid. Create a new Page token (Meta Business Suite or Graph API "
+            "Explorer, permission pages_manage_posts), set LOA_FACEBOOK_TOKEN or the keyring "
+            "again, and run again. Facebook says: {detail}",
+        ),
+        "permission": (
+            "Token không đủ quyền đăng lên Trang (mã lỗi {code}). Người quản trị Trang cần cấp "
+            "quyền pages_manage_posts và pages_read_engagement cho ứng dụng, tạo lại token rồi "
+            "chạy lại. Facebook báo: {detail}",
+            "The token may not post to the Page (error {code}). A Page admin must grant the app "
+            "pages_manage_posts and pages_read_engagement, create the token again and run again. "
+            "Facebook says: {detail}",
+        ),
+        "bad_request": (
+            "Facebook từ chối yêu cầu (mã lỗi {code}): {detail}. Kiểm tra page_id trong loa.toml "
+            "và nội dung tin (ảnh, liên kết, độ dài) rồi thử lại.",
+            "Facebook refused the request (error {code}): {detail}. Check page_id in loa.toml "
+            "and the message content (image, link, length), then try again.",
+        ),
+        "rate": (
+            "Facebook đang giới hạn số lần gọi (mã lỗi {code}); sẽ thử lại sau.",
+            "Facebook is rate-limiting calls (error {code}); will try again later.",
+        ),
+        "server": (
+            "Máy chủ Facebook lỗi tạm thời (HTTP {status}); sẽ thử lại sau.",
+            "Facebook's server failed temporarily (HTTP {status}); will try again later.",
+        ),
+        "timeout": (
+            "Facebook không trả lời kịp ({error}); kiểm tra mạng Internet.",
+            "Facebook did not answer in time ({error}); check the Internet connection.",
+        ),
+        "connect": (
+            "Không kết nối được tới Facebook ({url}): {error}. Kiểm tra mạng Internet và "
+            "graph_url trong loa.toml.",
+            "Cannot connect to Facebook ({url}): {error}. Check the Internet connection and "
+            "graph_url in loa.toml.",
+        ),
+        "bad_answer": (
+            "Facebook trả lời không đúng định dạng (HTTP {status}).",
+            "Facebook answered in an unexpected format (HTTP {status}).",
+        ),
+        "no_media": (
+            "Không tìm thấy tệp {path} để đăng lên Facebook.",
+            "File {path} to post to Facebook was not found.",
+        ),
+        "check_token_ok": ("Token hợp lệ cho Trang {name} ({page}).",
+                           "Token is valid for Page {name} ({page})."),
+        "check_wrong_page": (
+            "Token thuộc về {got}, không phải Trang {page}. Dùng token của đúng Trang.",
+            "The token belongs to {got}, not Page {page}. Use that Page's token.",
+        ),
+        "check_scopes": (
+            "Token thiếu quyền: {missing}. Cấp thêm quyền rồi tạo lại token.",
+            "The token lacks permissions: {missing}. Grant them and create the token again.",
+        ),
+        "check_scopes_ok": ("Token có quyền đăng bài ({scopes}).",
+                            "The token may post ({scopes})."),
+    }
+)
+
+NEEDED_SCOPES = ("pages_manage_posts",)
+
+
+class _RedactFilter(logging.Filter):
+    """Scrub a token out of log lines (httpx logs each request's URL at INFO level)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = redact(text, [self.secret])
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def find_token(page_id: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The page token from LOA_FACEBOOK_TOKEN, else from the system keyring; None if neither."""
+    env = os.environ if env is None else env
+    token = env.get(TOKEN_ENV, "").strip()
+    if token:
+        return token
+    try:
+        import keyring
+
+        for user in (f"facebook:{page_id}", "facebook"):
+            value = keyring.get_password(KEYRING_SERVICE, user)
+            if value:
+                return value.strip()
+    except Exception:  # no keyring backend on a headless machine is normal
+        return None
+    return None
+
+
+class GraphClient:
+    """A thin Graph API client: one `call` that returns the JSON answer or raises ChannelError."""
+
+    def __init__(self, base_url: str, version: str, token: str, *, http: Any = None,
+                 timeout: float = 30.0) -> None:
+        import httpx
+
+        self.base = f"{base_url.rstrip('/')}/{version.strip('/')}"
+        self.token = token
+        self._own = http is None
+        self.http = http if http is not None else httpx.Client(timeout=timeout)
+        self._filter = _RedactFilter(token)
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).addFilter(self._filter)
+
+    def close(self) -> None:
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).removeFilter(self._filter)
+        if self._own:
+            self.http.close()
+
+    def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+             data: dict[str, Any] | None = None, files: dict[str, Any] | None = None) -> Any:
+        """Call the Graph API. Raises TransientError or PermanentError, never with the token."""
+        import httpx
+
+        url = f"{self.base}/{path.lstrip('/')}"
+        headers = {"Authorization": f"Bearer {self.token}"}
+        writes = method.upper() != "GET"
+        try:
+            response = self.http.request(method, url, params=params, data=data, files=files,
+                                         headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise TransientError(self._clean(T("connect", url=self.base, error=exc))) from None
+        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError,
+                httpx.WriteError) as exc:
+            raise TransientError(self._clean(T("timeout", error=type(exc).__name__)),
+                                 ambiguous=writes) from None
+        return self._answer(response, writes)
+
+    def _clean(self, text: str) -> str:
+        return redact(text, [self.token])
+
+    def _answer(self, response: Any, writes: bool) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        error = body.get("error") if isinstance(body, dict) else None
+        if response.status_code < 400 and error is None:
+            if body is None:
+                raise TransientError(T("bad_answer", status=response.status_code),
+                                     ambiguous=writes)
+            return body
+        if not isinstance(error, dict):
+            if response.status_code >= 500:
+                raise TransientError(T("server", status=response.status_code), ambiguous=writes)
+            raise PermanentError(self._clean(T("bad_request", code=response.status_code,
+                                               detail=response.text[:200])))
+        code = int(error.get("code") or 0)
+        detail = self._clean(str(error.get("message", ""))[:300])
+        if code in RATE_LIMIT_CODES:
+            raise TransientError(T("rate", code=code), code=code)
+        if code == 190:
+            raise PermanentError(T("token", detail=detail), code=code)
+        if code in PERMISSION_CODES:
+            raise PermanentError(T("permission", code=code, detail=detail), code=code)
+        if code in TEMPORARY_CODES or error.get("is_transient") or response.status_code >= 500:
+            raise TransientError(T("server", status=response.status_code), code=code,
+                                 ambiguous=writes)
+        raise PermanentError(T("bad_request", code=code, detail=detail), code=code)
+
+
+def _replace(item: Item, **changes: Any) -> Item:
+    from dataclasses import replace
+
+    return replace(item, **changes)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
+
+
+@register
+class FacebookChannel(Channel):
+    """Posts to a Facebook Page: text, link, photo with caption, video (a bulletin card)."""
+
+    name = "facebook"
+    can_lookup = True
+
+    def __init__(self, page_id: str, token: str | None, *, graph_url: str = DEFAULT_GRAPH_URL,
+                 api_version: str = DEFAULT_VERSION, scheduled_publishing: bool = False,
+                 timezone: str = "Asia/Ho_Chi_Minh", http: Any = None,
+                 timeout: float = 30.0) -> None:
+        self.page_id = page_id
+        self.token = token
+        self.graph_url = graph_url
+        self.api_version = api_version
+        self.scheduled_publishing = scheduled_publishing
+        self.timezone = timezone
+        self._http = http
+        self._timeout = timeout
+        self._client: GraphClient | None = None
+
+    @classmethod
+    def is_configured(cls, station: Any) -> bool:
+        return bool(station.section("channels.facebook").get("page_id"))
+
+    @classmethod
+    def from_station(cls, station: Any, *, http: Any = None,
+                     env: Mapping[str, str] | None = None) -> FacebookChannel:
+        section = station.section("channels.facebook")
+        page_id = str(section.get("page_id", "")).strip()
+        if not page_id:
+            raise not_configured(cls.name, T("no_page"))
+        return cls(
+            page_id,
+            find_token(page_id, env),
+            graph_url=str(section.get("graph_url", DEFAULT_GRAPH_URL)),
+            api_version=str(section.get("api_version", DEFAULT_VERSION)),
+            scheduled_publishing=bool(section.get("scheduled_publishing", False)),
+            timezone=station.timezone,
+            http=http,
+            timeout=float(section.get("timeout_s", 30.0)),
+        )
+
+    @property
+    def client(self) -> GraphClient:
+        if self._client is None:
+            if not self.token:
+                raise PermanentError(T("no_token", page=self.page_id))
+            self._client = GraphClient(self.graph_url, self.api_version, self.token,
+                                       http=self._http, timeout=self._timeout)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def schedule_time(self, item: Item, now: datetime) -> int | None:
+        """Unix time for Facebook's own scheduled publishing, or None to post at once."""
+        from zoneinfo import ZoneInfo
+
+        if not self.scheduled_publishing or item.due_at is None:
+            return None
+        ahead = item.due_at - now
+        if not (SCHEDULE_MIN < ahead < SCHEDULE_MAX):
+            return None
+        return int(item.due_at.replace(tzinfo=ZoneInfo(self.timezone)).timestamp())
+
+    def publish(self, item: Item, *, now: datetime) -> Receipt:
+        text = f"{item.text}{marker(item.key)}"
+        when = self.schedule_time(item, now)
+        data: dict[str, Any] = {}
+        if when is not None:
+            data.update(published="false", scheduled_publish_time=str(when))
+        page = self.page_id
+        if item.kind == "bulletin" and item.media is not None:
+            import tempfile
+
+            from loa.channels.bulletin import make_video
+
+            with tempfile.TemporaryDirectory(prefix="loa-video-") as folder:
+                video = make_video(item.media, Path(folder) / "bulletin.mp4",
+                                   station=str(item.extra.get("station", "")), title=item.title)
+                return self.publish(_replace(item, kind="video", media=video), now=now)
+        if item.kind == "video" and item.media is not None:
+            data.update(description=text, title=item.title)
+            with _open(item.media) as fh:
+                answer = self.client.call("POST", f"{page}/videos", data=data,
+                                          files={"source": (item.media.name, fh, "video/mp4")})
+        elif item.kind == "photo" and item.image:
+            data["caption"] = text
+            if item.image.startswith(("http://", "https://")):
+                data["url"] = item.image
+                answer = self.client.call("POST", f"{page}/photos", data=data)
+            else:
+                path = Path(item.image)
+                with _open(path) as fh:
+                    answer = self.client.call("POST", f"{page}/photos", data=data,
+                                              files={"source": (path.name, fh, "image/jpeg")})
+        else:
+            data["message"] = text
+            if item.link:
+                data["link"] = item.link
+            answer = self.client.call("POST", f"{page}/feed", data=data)
+        remote_id = str(answer.get("post_id") or answer.get("id") or "")
+        if not remote_id:
+            raise PermanentError(T("bad_answer", status=200))
+        return Receipt(remote_id=remote_id, url=f"https://www.facebook.com/{remote_id}",
+                       published_at=item.due_at if when is not None else now,
+                       scheduled=when is not None)
+
+    def find(self, item: Item, *, since: datetime) -> Receipt | None:
+        """Look through the page's recent, scheduled and video posts for this item's key
+        (the invisible marker), else for the same text posted since `since`."""
+        from zoneinfo import ZoneInfo
+
+        tz = ZoneInfo(self.timezone)
+        edges = [("feed", "message"), ("scheduled_posts", "message")]
+        if item.kind in ("video", "bulletin"):
+            edges = [("videos", "description")]
+        text = strip_markers(item.text).strip()
+        for edge, field in edges:
+            try:
+                answer = self.client.call("GET", f"{self.page_id}/{edge}", params={
+                    "fields": f"id,{field},created_time,scheduled_publish_time", "limit": "50"})
+            except PermanentError:
+                if edge == "scheduled_posts":
+                    continue
+                raise
+            for post in answer.get("data", []):
+                body = post.get(field) or ""
+                created = _parse_time(post.get("created_time"))
+                local = created.astimezone(tz).replace(tzinfo=None) if created else None
+                mine = has_marker(body, item.key) or (
+                    strip_markers(body).strip() == text
+                    and local is not None and local >= since - timedelta(minutes=2))
+                if mine:
+                    remote_id = str(post["id"])
+                    return Receipt(remote_id=remote_id,
+                                   url=f"https://www.facebook.com/{remote_id}",
+                                   published_at=local, scheduled=edge == "scheduled_posts")
+        return None
+
+    def check(self) -> list[CheckResult]:
+        if not self.token:
+            return [CheckResult(self.name, False, T("no_token", page=self.page_id))]
+        results: list[CheckResult] = []
+        try:
+            me = self.client.call("GET", "me", params={"fields": "id,name"})
+            if str(me.get("id")) != self.page_id:
+                results.append(CheckResult(self.name, False, T(
+                    "check_wrong_page", got=f"{me.get('name', '')} ({me.get('id')})",
+                    page=self.page_id)))
+                return results
+            results.append(CheckResult(self.name, True, T(
+                "check_token_ok", name=me.get("name", ""), page=self.page_id)))
+            info = self.client.call("GET", "debug_token", params={"input_token": self.token})
+            scopes = list((info.get("data") or {}).get("scopes") or [])
+            missing = [s for s in NEEDED_SCOPES if s not in scopes]
+            if missing:
+                results.append(CheckResult(self.name, False,
+                                           T("check_scopes", missing=", ".join(missing))))
+            else:
+                results.append(CheckResult(self.name, True,
+                                           T("check_scopes_ok", scopes=", ".join(scopes))))
+        except ChannelError as exc:
+            results.append(CheckResult(self.name, False, str(exc)))
+        return results
+
+
+class _open:
+    """Open a media file for upload, with a clear error when it is missing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fh: Any = None
+
+    def __enter__(self) -> Any:
+        try:
+            self.fh = self.path.open("rb")
+        except OSError:
+            raise PermanentError(T("no_media", path=self.path)) from None
+        return self.fh
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()

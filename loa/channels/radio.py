@@ -1,0 +1,264 @@
+"""Radio playout: sinks that play an audio file (a player command, ffmpeg to the sound device,
+a file copy, or nothing), chosen by name from `[channels.radio]`, and the radio channel.
+
+Sinks return how many seconds they played; `loa.channels.playout` turns that into the as-run log.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from loa.channels.base import (
+    Channel,
+    CheckResult,
+    Item,
+    PermanentError,
+    Receipt,
+    register,
+)
+from loa.errors import RuntimeFailure, UserError
+from loa.i18n import Catalog
+
+T = Catalog(
+    {
+        "unknown_sink": (
+            "Cách phát \"{name}\" trong [channels.radio] không có. Chọn một trong: {valid}.",
+            "Playout sink \"{name}\" in [channels.radio] does not exist. Choose one of: {valid}.",
+        ),
+        "no_file": ("Không có tệp âm thanh {path} để phát.",
+                    "There is no audio file {path} to play."),
+        "player_failed": (
+            "Trình phát \"{cmd}\" lỗi (mã {code}): {error}. Kiểm tra player trong "
+            "[channels.radio] và thiết bị âm thanh.",
+            "The player \"{cmd}\" failed (code {code}): {error}. Check player in "
+            "[channels.radio] and the sound device.",
+        ),
+        "player_missing": (
+            "Không tìm thấy chương trình phát \"{prog}\". Cài nó hoặc sửa player trong "
+            "[channels.radio] (ví dụ: player = \"mpv --no-video {{file}}\").",
+            "The player program \"{prog}\" was not found. Install it or fix player in "
+            "[channels.radio] (for example: player = \"mpv --no-video {{file}}\").",
+        ),
+        "bad_template": (
+            "Mẫu lệnh player \"{cmd}\" phải chứa {{file}}.",
+            "The player template \"{cmd}\" must contain {{file}}.",
+        ),
+        "sink_ok": ("Phát qua: {sink}.", "Plays through: {sink}."),
+        "sink_none": (
+            "Không thấy thiết bị âm thanh: bản tin sẽ được ghi vào {folder} thay vì phát ra loa. "
+            "Đặt player trong [channels.radio] nếu máy có loa.",
+            "No sound device found: bulletins are written to {folder} instead of being played. "
+            "Set player in [channels.radio] if the machine has speakers.",
+        ),
+    }
+)
+
+
+class PlayoutError(RuntimeFailure):
+    """The sink could not play (player missing or failed, device busy)."""
+
+
+class Sink(ABC):
+    """Where a bulletin is played. `play` blocks until playback ends."""
+
+    name: ClassVar[str]
+    #: True when playback takes no real time (the as-run uses the nominal duration).
+    simulated: ClassVar[bool] = False
+
+    @abstractmethod
+    def play(self, path: Path, duration_s: float) -> float:
+        """Play the file; return the seconds played. Raises PlayoutError."""
+
+    def describe(self) -> str:
+        return self.name
+
+
+class NullSink(Sink):
+    """Plays nothing and remembers what it was given (headless machines, tests)."""
+
+    name = "null"
+    simulated = True
+
+    def __init__(self) -> None:
+        self.played: list[Path] = []
+
+    def play(self, path: Path, duration_s: float) -> float:
+        if not path.is_file():
+            raise PlayoutError(T("no_file", path=path))
+        self.played.append(path)
+        return duration_s
+
+
+class FileSink(Sink):
+    """Copies each played file into a folder (evidence of what would have aired)."""
+
+    name = "file"
+    simulated = True
+
+    def __init__(self, folder: Path, clock: Any = None) -> None:
+        self.folder = folder
+        self.clock = clock or datetime.now
+        self.written: list[Path] = []
+
+    def play(self, path: Path, duration_s: float) -> float:
+        if not path.is_file():
+            raise PlayoutError(T("no_file", path=path))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{self.clock().strftime('%Y%m%d-%H%M%S')}_{path.name}"
+        shutil.copyfile(path, target)
+        self.written.append(target)
+        return duration_s
+
+    def describe(self) -> str:
+        return f"file → {self.folder}"
+
+
+class CommandSink(Sink):
+    """Runs a player command line template, e.g. "mpv --no-video {file}"."""
+
+    name = "command"
+
+    def __init__(self, template: str) -> None:
+        if "{file}" not in template:
+            raise UserError(T("bad_template", cmd=template))
+        self.template = template
+
+    def command(self, path: Path) -> list[str]:
+        return [part.replace("{file}", str(path)) for part in shlex.split(self.template)]
+
+    def play(self, path: Path, duration_s: float) -> float:
+        if not path.is_file():
+            raise PlayoutError(T("no_file", path=path))
+        cmd = self.command(path)
+        started = time.monotonic()
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            raise PlayoutError(T("player_missing", prog=cmd[0])) from None
+        if done.returncode != 0:
+            raise PlayoutError(T("player_failed", cmd=self.template, code=done.returncode,
+                                 error=(done.stderr or "").strip()[-200:]))
+        return time.monotonic() - started
+
+    def describe(self) -> str:
+        return self.template
+
+
+class FfmpegSink(CommandSink):
+    """The built-in player: the bundled ffmpeg writing to the sound server or device."""
+
+    name = "ffmpeg"
+
+    def __init__(self, output: str = "pulse", device: str = "default") -> None:
+        self.output = output
+        self.device = device
+        self.template = "ffmpeg {file}"
+
+    def command(self, path: Path) -> list[str]:
+        from loa.audio.ffmpeg import ffmpeg_exe
+
+        return [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
+                "-f", self.output, self.device]
+
+    def describe(self) -> str:
+        return f"ffmpeg -f {self.output} {self.device}"
+
+
+SINKS: dict[str, type[Sink]] = {s.name: s for s in (NullSink, FileSink, CommandSink, FfmpegSink)}
+
+
+def sound_output(env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """(ffmpeg output format, device) for this machine's sound, or None when there is none."""
+    env = os.environ if env is None else env
+    runtime_dir = env.get("XDG_RUNTIME_DIR", "")
+    if env.get("PULSE_SERVER") or (runtime_dir and Path(runtime_dir, "pulse", "native").exists()):
+        return ("pulse", "default")
+    if Path("/dev/dsp").exists():
+        return ("oss", "/dev/dsp")
+    return None
+
+
+def make_sink(station: Any, name: str | None = None,
+              env: Mapping[str, str] | None = None) -> Sink:
+    """The sink from `[channels.radio]`: `sink` = auto | command | ffmpeg | file | null.
+
+    auto (the default): the `player` command if set, else ffmpeg to the sound server or device,
+    else a file sink into media/aired (a headless machine plays nothing, but keeps evidence).
+    """
+    section = station.section("channels.radio")
+    choice = str(name or section.get("sink", "auto"))
+    player = str(section.get("player", "")).strip()
+    folder = station.media_dir / str(section.get("sink_folder", "aired"))
+    if choice == "auto":
+        if player:
+            return CommandSink(player)
+        output = sound_output(env)
+        if output is not None:
+            return FfmpegSink(*output)
+        return FileSink(folder, clock=station.now)
+    if choice not in SINKS:
+        raise UserError(T("unknown_sink", name=choice, valid=", ".join(["auto", *SINKS])))
+    if choice == "command":
+        return CommandSink(player or "ffplay -nodisp -autoexit {file}")
+    if choice == "ffmpeg":
+        output = sound_output(env) or ("pulse", "default")
+        return FfmpegSink(str(section.get("output", output[0])),
+                          str(section.get("device", output[1])))
+    if choice == "file":
+        return FileSink(folder, clock=station.now)
+    return NullSink()
+
+
+def audio_duration(path: Path) -> float:
+    """Length of an audio file in seconds (0.0 when it cannot be read)."""
+    try:
+        import mutagen
+
+        info = mutagen.File(str(path))
+        return float(info.info.length) if info is not None else 0.0
+    except Exception:
+        return 0.0
+
+
+@register
+class RadioChannel(Channel):
+    """The loudspeaker: `publish` plays the item's audio file through the station's sink."""
+
+    name = "radio"
+
+    def __init__(self, sink: Sink, station: Any = None) -> None:
+        self.sink = sink
+        self.station = station
+
+    @classmethod
+    def is_configured(cls, station: Any) -> bool:
+        return True
+
+    @classmethod
+    def from_station(cls, station: Any, *, http: Any = None,
+                     env: Mapping[str, str] | None = None) -> RadioChannel:
+        return cls(make_sink(station, env=env), station)
+
+    def publish(self, item: Item, *, now: datetime) -> Receipt:
+        if item.media is None:
+            raise PermanentError(T("no_file", path="-"))
+        played = self.sink.play(item.media, item.duration_s or audio_duration(item.media))
+        return Receipt(remote_id=item.media.name, published_at=now, note=f"{played:.1f}s")
+
+    def check(self) -> list[CheckResult]:
+        if isinstance(self.sink, FileSink) and sound_output() is None:
+            return [CheckResult(self.name, True, T("sink_none", folder=self.sink.folder))]
+        if isinstance(self.sink, CommandSink) and not isinstance(self.sink, FfmpegSink):
+            prog = shlex.split(self.sink.template)[0]
+            if shutil.which(prog) is None and not Path(prog).is_file():
+                return [CheckResult(self.name, False, T("player_missing", prog=prog))]
+        return [CheckResult(self.name, True, T("sink_ok", sink=self.sink.describe()))]

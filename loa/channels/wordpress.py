@@ -1,0 +1,180 @@
+"""Optional: publish to a WordPress site through its REST API with an application password.
+
+`[channels.wordpress] url, user`; the application password comes from LOA_WORDPRESS_PASSWORD or
+the keyring (service "loa", user "wordpress:<user>"). Each post's slug is derived from its
+idempotency key, so a lookup by slug finds a post made before a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from html import escape
+from typing import Any
+
+from loa.channels.base import (
+    Channel,
+    ChannelError,
+    CheckResult,
+    Item,
+    PermanentError,
+    Receipt,
+    TransientError,
+    not_configured,
+    redact,
+    register,
+)
+from loa.i18n import Catalog
+
+PASSWORD_ENV = "LOA_WORDPRESS_PASSWORD"
+
+T = Catalog(
+    {
+        "no_url": (
+            "thiếu url và user trong [channels.wordpress] (ví dụ url = \"https://xa.gov.vn\", "
+            "user = \"bientap\").",
+            "url and user are missing from [channels.wordpress] (for example "
+            "url = \"https://xa.gov.vn\", user = \"editor\").",
+        ),
+        "no_password": (
+            "Chưa có mật khẩu ứng dụng WordPress: đặt biến môi trường LOA_WORDPRESS_PASSWORD "
+            "hoặc lưu vào keyring (dịch vụ \"loa\", tên \"wordpress:{user}\").",
+            "No WordPress application password: set LOA_WORDPRESS_PASSWORD or store it in the "
+            "keyring (service \"loa\", user \"wordpress:{user}\").",
+        ),
+        "auth": (
+            "WordPress từ chối đăng nhập (HTTP {status}): kiểm tra user và mật khẩu ứng dụng "
+            "(Hồ sơ > Mật khẩu ứng dụng) và quyền đăng bài của tài khoản.",
+            "WordPress refused the login (HTTP {status}): check the user and application "
+            "password (Profile > Application Passwords) and the account's right to publish.",
+        ),
+        "bad": ("WordPress từ chối bài (HTTP {status}): {detail}",
+                "WordPress refused the post (HTTP {status}): {detail}"),
+        "server": ("Máy chủ WordPress lỗi tạm thời (HTTP {status}); sẽ thử lại.",
+                   "The WordPress server failed temporarily (HTTP {status}); will retry."),
+        "network": ("Không kết nối được tới WordPress {url}: {error}",
+                    "Cannot reach WordPress at {url}: {error}"),
+        "ok": ("Đăng nhập WordPress được với tài khoản {name}.",
+               "Logged in to WordPress as {name}."),
+    }
+)
+
+
+def slug_for(key: str) -> str:
+    return "loa-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+@register
+class WordPressChannel(Channel):
+    name = "wordpress"
+    can_lookup = True
+
+    def __init__(self, url: str, user: str, password: str | None, *, http: Any = None,
+                 timeout: float = 30.0, category: int | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.user = user
+        self.password = password
+        self.category = category
+        self._own = http is None
+        self._http = http
+        self._timeout = timeout
+
+    @classmethod
+    def is_configured(cls, station: Any) -> bool:
+        return bool(station.section("channels.wordpress").get("url"))
+
+    @classmethod
+    def from_station(cls, station: Any, *, http: Any = None,
+                     env: Mapping[str, str] | None = None) -> WordPressChannel:
+        section = station.section("channels.wordpress")
+        url, user = str(section.get("url", "")), str(section.get("user", ""))
+        if not url or not user:
+            raise not_configured(cls.name, T("no_url"))
+        env = os.environ if env is None else env
+        password = env.get(PASSWORD_ENV) or None
+        if password is None:
+            try:
+                import keyring
+
+                password = keyring.get_password("loa", f"wordpress:{user}")
+            except Exception:
+                password = None
+        category = section.get("category")
+        return cls(url, user, password, http=http, timeout=float(section.get("timeout_s", 30)),
+                   category=int(category) if category else None)
+
+    @property
+    def http(self) -> Any:
+        import httpx
+
+        if self._http is None:
+            self._http = httpx.Client(timeout=self._timeout)
+        return self._http
+
+    def close(self) -> None:
+        if self._own and self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx
+
+        if not self.password:
+            raise PermanentError(T("no_password", user=self.user))
+        url = f"{self.url}/wp-json/wp/v2/{path}"
+        try:
+            response = self.http.request(method, url, auth=(self.user, self.password), **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise TransientError(self._clean(T("network", url=self.url, error=exc))) from None
+        except httpx.HTTPError as exc:
+            raise TransientError(self._clean(T("network", url=self.url, error=exc)),
+                                 ambiguous=method != "GET") from None
+        status = response.status_code
+        if status in (401, 403):
+            raise PermanentError(T("auth", status=status))
+        if status >= 500 or status == 429:
+            raise TransientError(T("server", status=status), ambiguous=method != "GET")
+        if status >= 400:
+            try:
+                detail = str(response.json().get("message", ""))
+            except ValueError:
+                detail = response.text[:200]
+            raise PermanentError(self._clean(T("bad", status=status, detail=detail)))
+        return response.json()
+
+    def _clean(self, text: str) -> str:
+        return redact(text, [self.password])
+
+    def publish(self, item: Item, *, now: datetime) -> Receipt:
+        body = escape(item.extra.get("body") or item.text).replace("\n", "<br>\n")
+        if item.link:
+            body += f'\n<p><a href="{escape(item.link)}">{escape(item.link)}</a></p>'
+        post: dict[str, Any] = {"title": item.title, "content": body, "status": "publish",
+                                "slug": slug_for(item.key)}
+        if item.due_at is not None and item.due_at > now + timedelta(minutes=1):
+            post.update(status="future", date=item.due_at.isoformat(timespec="seconds"))
+        if self.category:
+            post["categories"] = [self.category]
+        answer = self._call("POST", "posts", json=post)
+        return Receipt(remote_id=str(answer["id"]), url=answer.get("link"),
+                       published_at=item.due_at if post["status"] == "future" else now,
+                       scheduled=post["status"] == "future")
+
+    def find(self, item: Item, *, since: datetime) -> Receipt | None:
+        for params in ({"slug": slug_for(item.key), "status": "publish,future,draft,pending"},
+                       {"search": item.title, "status": "publish,future,draft,pending"}):
+            for post in self._call("GET", "posts", params=params):
+                title = (post.get("title") or {}).get("rendered", "")
+                if post.get("slug") == slug_for(item.key) or title == escape(item.title):
+                    return Receipt(remote_id=str(post["id"]), url=post.get("link"),
+                                   scheduled=post.get("status") == "future")
+        return None
+
+    def check(self) -> list[CheckResult]:
+        try:
+            me = self._call("GET", "users/me")
+        except ChannelError as exc:
+            return [CheckResult(self.name, False, str(exc))]
+        return [CheckResult(self.name, True, T("ok", name=me.get("name", self.user)))]

@@ -1,0 +1,388 @@
+"""`loa publish`, `loa outbox`, `loa play`, `loa today`, `loa channels ...`: publishing by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from loa.cli.common import console, get_station, print_json, sub_app
+from loa.errors import UserError
+from loa.i18n import Catalog
+
+T = Catalog(
+    {
+        "channels": ("Kênh đăng tin: kiểm tra cấu hình, đối soát.",
+                     "Publishing channels: check settings, reconcile."),
+        "publish": (
+            "Đăng một tin lên một kênh ngay (cùng cơ chế chống đăng trùng như khi chạy tự động).",
+            "Publish one message on one channel now (same no-double outbox as the daemon).",
+        ),
+        "opt_message": ("Số tin cần đăng.", "The message id to publish."),
+        "opt_bulletin": ("Đăng bản tin phát thanh của giờ này (\"YYYY-MM-DD HH:MM\").",
+                         "Publish the radio bulletin of this slot (\"YYYY-MM-DD HH:MM\")."),
+        "opt_channel": ("Kênh: facebook, website, wordpress, null.",
+                        "Channel: facebook, website, wordpress, null."),
+        "opt_now": ("Đăng ngay bây giờ.", "Publish right now."),
+        "opt_at": ("Giờ đăng \"YYYY-MM-DD HH:MM\" (Facebook tự đăng nếu bật scheduled_publishing).",
+                   "When to appear, \"YYYY-MM-DD HH:MM\" (Facebook schedules it if enabled)."),
+        "opt_key": ("Khoá chống trùng tự đặt (mặc định manual:TIN:KÊNH).",
+                    "Own idempotency key (default manual:MESSAGE:CHANNEL)."),
+        "opt_json": ("In kết quả dạng JSON.", "Print the result as JSON."),
+        "need_when": ("Chọn --now (đăng ngay) hoặc --at \"YYYY-MM-DD HH:MM\".",
+                      "Choose --now (publish now) or --at \"YYYY-MM-DD HH:MM\"."),
+        "need_what": ("Chọn --message SỐ_TIN hoặc --bulletin \"YYYY-MM-DD HH:MM\".",
+                      "Choose --message ID or --bulletin \"YYYY-MM-DD HH:MM\"."),
+        "bad_time": ("Thời gian \"{value}\" không hợp lệ; dùng dạng YYYY-MM-DD HH:MM hoặc HH:MM.",
+                     "Time \"{value}\" is not valid; use YYYY-MM-DD HH:MM or HH:MM."),
+        "published": ("Đã đăng lên {channel}: {remote} {url}", "Published on {channel}: {remote} {url}"),
+        "scheduled": ("Đã hẹn giờ đăng trên {channel} lúc {due}: {remote}",
+                      "Scheduled on {channel} for {due}: {remote}"),
+        "already": ("Đã đăng từ trước (bản ghi {id}, {status}): {remote}; không đăng lại.",
+                    "Already published (record {id}, {status}): {remote}; not posted again."),
+        "state": ("Bản ghi {id}: {status}. {error}", "Record {id}: {status}. {error}"),
+        "outbox": (
+            "Hộp thư đi: bài đang gửi, lỗi, chưa chắc chắn, trễ hoặc hẹn giờ (đối soát trước).",
+            "The outbox: posts sending, failed, uncertain, late or scheduled (reconciles first).",
+        ),
+        "opt_all": ("Hiện cả bài đã đăng xong.", "Show finished posts too."),
+        "opt_done": ("Xác nhận bản ghi SỐ đã lên kênh (sau khi tự kiểm tra).",
+                     "Confirm record ID is on the channel (after checking it yourself)."),
+        "opt_retry": ("Đăng lại bản ghi SỐ (lỗi hoặc chưa chắc chắn).",
+                      "Send record ID again (failed or uncertain)."),
+        "opt_remote": ("Mã bài trên kênh khi xác nhận --done.", "The remote post id for --done."),
+        "empty": ("Hộp thư đi trống: không có gì cần xử lý.", "The outbox is empty: nothing to do."),
+        "reconciled": ("Đối soát bản ghi {id} ({channel}): {status}. {error}",
+                       "Reconciled record {id} ({channel}): {status}. {error}"),
+        "confirmed": ("Đã ghi nhận bản ghi {id}: {status}.", "Recorded {id}: {status}."),
+        "col_id": ("Số", "ID"),
+        "col_entry": ("Lịch", "Entry"),
+        "col_msg": ("Tin", "Msg"),
+        "col_channel": ("Kênh", "Channel"),
+        "col_status": ("Trạng thái", "Status"),
+        "col_due": ("Giờ", "Due"),
+        "col_tries": ("Lần", "Tries"),
+        "col_title": ("Tiêu đề", "Title"),
+        "col_note": ("Ghi chú", "Note"),
+        "col_slot": ("Khung giờ", "Slot"),
+        "col_dur": ("Giây", "Secs"),
+        "col_aired": ("Đã phát/đăng", "Aired/posted"),
+        "col_ok": ("Được", "OK"),
+        "play": ("Phát bản tin của một khung giờ, hoặc một tệp, ra loa; ghi nhật ký phát sóng.",
+                 "Play a slot's bulletin, or a file, to the speakers; log it as run."),
+        "opt_slot": ("Khung giờ: \"HH:MM\" hôm nay, \"YYYY-MM-DD HH:MM\" hoặc tên khung giờ.",
+                     "Slot: \"HH:MM\" today, \"YYYY-MM-DD HH:MM\" or a slot name."),
+        "opt_file": ("Tệp âm thanh cần phát.", "An audio file to play."),
+        "opt_sink": ("Phát qua: auto, command, ffmpeg, file, null (mặc định theo loa.toml).",
+                     "Play through: auto, command, ffmpeg, file, null (default from loa.toml)."),
+        "opt_force": ("Phát cả khi đã trễ giờ.", "Play even when late."),
+        "need_slot": ("Chọn --slot KHUNG_GIỜ hoặc --file TỆP.", "Choose --slot SLOT or --file FILE."),
+        "no_slot": ("Không có khung giờ phát thanh \"{name}\". Xem: loa today.",
+                    "There is no radio slot \"{name}\". See: loa today."),
+        "played": ("{status}: {title} ({start}–{end}, {secs:.0f} giây)",
+                   "{status}: {title} ({start}–{end}, {secs:.0f} s)"),
+        "today": ("Lịch hôm nay cho mọi kênh và những gì đã phát, đã đăng.",
+                  "Today's run sheet for every channel and what has gone out."),
+        "opt_day": ("Ngày \"YYYY-MM-DD\" (mặc định hôm nay).", "Day \"YYYY-MM-DD\" (default today)."),
+        "opt_playlists": ("Ghi thêm danh sách phát M3U cho từng khung giờ phát thanh.",
+                          "Also write an M3U playlist for each radio slot."),
+        "nothing_today": ("Không có gì trong lịch ngày {day}.", "Nothing planned on {day}."),
+        "playlist": ("Đã ghi {path}", "Wrote {path}"),
+        "check": ("Kiểm tra từng kênh đã cấu hình (token, quyền, thư mục, thiết bị phát).",
+                  "Check every configured channel (token, permissions, folder, playout)."),
+        "check_failed": ("Có kênh chưa dùng được; sửa theo hướng dẫn ở trên.",
+                         "Some channels are not usable; fix them as described above."),
+        "reconcile": ("Đối soát các bài bị gián đoạn khi đang gửi (chạy khi khởi động).",
+                      "Resolve posts interrupted while sending (run at start-up)."),
+        "nothing_reconciled": ("Không có bài nào bị gián đoạn.", "No interrupted posts."),
+        "st_done": ("đã phát/đăng", "done"),
+        "st_skipped": ("bỏ qua", "skipped"),
+        "st_failed": ("lỗi", "failed"),
+        "st_published": ("đã đăng", "published"),
+        "st_scheduled": ("đã hẹn giờ", "scheduled"),
+        "st_sending": ("đang gửi", "sending"),
+        "st_uncertain": ("chưa chắc chắn", "uncertain"),
+        "st_late": ("đăng muộn", "late"),
+        "st_overdue": ("quá giờ, chưa đăng", "overdue"),
+        "st_planned": ("theo lịch", "planned"),
+        "st_cancelled": ("đã huỷ", "cancelled"),
+        "yes": ("có", "yes"),
+        "no": ("KHÔNG", "NO"),
+    }
+)
+
+channels_app = sub_app(T("channels"))
+
+
+def parse_when(value: str, now: datetime) -> datetime:
+    """ "YYYY-MM-DD HH:MM" or "HH:MM" (today) as a naive station time. """
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"):
+        try:
+            return datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            pass
+    try:
+        hm = datetime.strptime(value.strip(), "%H:%M")
+    except ValueError:
+        raise UserError(T("bad_time", value=value)) from None
+    return now.replace(hour=hm.hour, minute=hm.minute, second=0, microsecond=0)
+
+
+def status_label(status: str) -> str:
+    """The user's word for a stored status code (the code itself when unknown)."""
+    key = f"st_{status}"
+    return T(key) if key in T.entries else status
+
+
+def _fmt(value: datetime | None) -> str:
+    return value.strftime("%d/%m %H:%M") if value else ""
+
+
+def _publication_dict(pub: Any) -> dict[str, Any]:
+    return {"id": pub.id, "key": pub.key, "channel": pub.channel, "status": pub.status,
+            "remote_id": pub.remote_id, "remote_url": pub.remote_url, "attempts": pub.attempts,
+            "due_at": pub.due_at, "error": pub.error}
+
+
+def publish(
+    message: Annotated[int | None, typer.Option("--message", "-m", help=T("opt_message"))] = None,
+    channel: Annotated[str, typer.Option("--channel", "-c", help=T("opt_channel"))] = "facebook",
+    now_flag: Annotated[bool, typer.Option("--now", help=T("opt_now"))] = False,
+    at: Annotated[str | None, typer.Option("--at", help=T("opt_at"))] = None,
+    bulletin: Annotated[str | None, typer.Option("--bulletin", help=T("opt_bulletin"))] = None,
+    key: Annotated[str | None, typer.Option("--key", help=T("opt_key"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
+) -> None:
+    from loa.channels.service import publish_bulletin, publish_message
+
+    station = get_station()
+    now = station.now().replace(microsecond=0)
+    if not now_flag and at is None:
+        raise UserError(T("need_when"))
+    if message is None and bulletin is None:
+        raise UserError(T("need_what"))
+    before = None
+    if bulletin is not None or message is None:
+        assert bulletin is not None
+        pub = publish_bulletin(station, parse_when(bulletin, now), channel, now=now)
+    else:
+        before = _existing(station, key or f"manual:{message}:{channel}")
+        due = parse_when(at, now) if at is not None else None
+        pub = publish_message(station, message, channel, now=now, key=key, due_at=due)
+    if as_json:
+        print_json(_publication_dict(pub))
+        return
+    out = console()
+    if before is not None and before in ("published", "scheduled", "late"):
+        out.print(T("already", id=pub.id, status=status_label(pub.status), remote=pub.remote_id),
+                  highlight=False, markup=False)
+    elif pub.status == "scheduled":
+        out.print(T("scheduled", channel=pub.channel, due=_fmt(pub.due_at), remote=pub.remote_id),
+                  highlight=False, markup=False)
+    elif pub.status in ("published", "late"):
+        out.print(T("published", channel=pub.channel, remote=pub.remote_id,
+                    url=pub.remote_url or ""), highlight=False, markup=False)
+    else:
+        out.print(T("state", id=pub.id, status=status_label(pub.status), error=pub.error or ""),
+                  highlight=False, markup=False)
+
+
+def _existing(station: Any, key: str) -> str | None:
+    from sqlalchemy import select
+
+    from loa.channels.models import Publication
+
+    with station.transaction() as session:
+        status: str | None = session.scalars(
+            select(Publication.status).where(Publication.key == key)).first()
+        return status
+
+
+def outbox(
+    show_all: Annotated[bool, typer.Option("--all", help=T("opt_all"))] = False,
+    done: Annotated[int | None, typer.Option("--done", help=T("opt_done"))] = None,
+    retry: Annotated[int | None, typer.Option("--retry", help=T("opt_retry"))] = None,
+    remote_id: Annotated[str | None, typer.Option("--remote-id", help=T("opt_remote"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
+) -> None:
+    from loa.channels import service
+
+    station = get_station()
+    now = station.now().replace(microsecond=0)
+    out = console()
+    if done is not None or retry is not None:
+        if done is not None:
+            pub = service.confirm(station, done, posted=True, now=now, remote_id=remote_id)
+        else:
+            assert retry is not None
+            pub = service.retry(station, retry, now=now)
+        if as_json:
+            print_json(_publication_dict(pub))
+        else:
+            out.print(T("confirmed", id=pub.id, status=status_label(pub.status)), highlight=False, markup=False)
+        return
+    changed = service.reconcile(station, now=now)
+    rows = service.outbox(station, now=now, include_done=show_all)
+    if as_json:
+        print_json({"reconciled": [_publication_dict(p) for p in changed],
+                    "outbox": [r.to_dict() for r in rows]})
+        return
+    for pub in changed:
+        out.print(T("reconciled", id=pub.id, channel=pub.channel, status=status_label(pub.status),
+                    error=pub.error or ""), highlight=False, markup=False)
+    if not rows:
+        out.print(T("empty"), markup=False)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table()
+    for col in ("col_id", "col_entry", "col_msg", "col_channel", "col_status", "col_due",
+                "col_tries", "col_title", "col_note"):
+        table.add_column(T(col), overflow="fold")
+    for r in rows:
+        table.add_row(*map(escape, (str(r.publication_id or ""), str(r.plan_entry_id or ""),
+                                    str(r.message_id or ""), r.channel, status_label(r.status),
+                                    _fmt(r.due_at), str(r.attempts), r.title[:50],
+                                    (r.error or "")[:160])))
+    out.print(table)
+
+
+def _slot_time(station: Any, slot: str, now: datetime) -> datetime:
+    try:
+        return parse_when(slot, now)
+    except UserError:
+        pass
+    from sqlalchemy import select
+
+    from loa.scheduler.models import Slot
+
+    with station.transaction() as session:
+        found = session.scalars(select(Slot).where(Slot.channel == "radio",
+                                                   Slot.name == slot)).first()
+        if found is None:
+            raise UserError(T("no_slot", name=slot))
+        return parse_when(found.start, now)
+
+
+def play(
+    slot: Annotated[str | None, typer.Option("--slot", help=T("opt_slot"))] = None,
+    file: Annotated[Path | None, typer.Option("--file", help=T("opt_file"))] = None,
+    sink: Annotated[str | None, typer.Option("--sink", help=T("opt_sink"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=T("opt_force"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
+) -> None:
+    from loa.channels.playout import play_file
+    from loa.channels.radio import make_sink
+    from loa.channels.service import play_bulletin
+
+    station = get_station()
+    now = station.now().replace(microsecond=0)
+    chosen = make_sink(station, sink)
+    if file is not None:
+        records = [play_file(station, file, now=now, sink=chosen)]
+    elif slot is not None:
+        records = play_bulletin(station, _slot_time(station, slot, now), now=now, sink=chosen,
+                                force=force)
+    else:
+        raise UserError(T("need_slot"))
+    if as_json:
+        print_json([{"bulletin": r.bulletin, "message_id": r.message_id, "title": r.title,
+                     "status": r.status, "started_at": r.started_at, "ended_at": r.ended_at,
+                     "duration_s": r.duration_s, "note": r.note} for r in records])
+        return
+    out = console()
+    for r in records:
+        out.print(T("played", status=status_label(r.status), title=r.title,
+                    start=r.started_at.strftime("%H:%M:%S"),
+                    end=r.ended_at.strftime("%H:%M:%S") if r.ended_at else "",
+                    secs=r.duration_s), highlight=False, markup=False)
+
+
+def today(
+    day: Annotated[str | None, typer.Option("--day", help=T("opt_day"))] = None,
+    playlists: Annotated[bool, typer.Option("--playlists", help=T("opt_playlists"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
+) -> None:
+    from loa.channels.playout import run_sheet, write_playlists
+
+    station = get_station()
+    try:
+        the_day = date.fromisoformat(day) if day else station.now().date()
+    except ValueError:
+        raise UserError(T("bad_time", value=day)) from None
+    rows = run_sheet(station, the_day)
+    written = write_playlists(station, the_day) if playlists else []
+    if as_json:
+        print_json({"day": the_day.isoformat(), "rows": [r.to_dict() for r in rows],
+                    "playlists": [str(p) for p in written]})
+        return
+    out = console()
+    if not rows:
+        out.print(T("nothing_today", day=the_day.strftime("%d/%m/%Y")), markup=False)
+    else:
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table()
+        for col in ("col_due", "col_channel", "col_slot", "col_msg", "col_title", "col_dur",
+                    "col_status", "col_aired"):
+            table.add_column(T(col), overflow="fold")
+        for r in rows:
+            table.add_row(*map(escape, (
+                r.at.strftime("%H:%M"), r.channel, r.slot, str(r.message_id), r.title[:50],
+                f"{r.duration_s:.0f}", status_label(r.status),
+                r.aired_at.strftime("%H:%M:%S") if r.aired_at else "")))
+        out.print(table)
+    for path in written:
+        out.print(T("playlist", path=path), highlight=False, markup=False)
+
+
+@channels_app.command("check", help=T("check"))
+def check(as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False) -> None:
+    from rich.markup import escape
+
+    from loa.channels.service import check_channels
+
+    station = get_station()
+    results = check_channels(station)
+    if as_json:
+        print_json([r.__dict__ for r in results])
+    else:
+        out = console()
+        for r in results:
+            mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
+            out.print(f"{mark} {r.channel}: {escape(r.detail)}", highlight=False)
+    if not all(r.ok for r in results):
+        if not as_json:
+            console().print(T("check_failed"), markup=False)
+        raise typer.Exit(code=1)
+
+
+@channels_app.command("reconcile", help=T("reconcile"))
+def reconcile_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
+) -> None:
+    from loa.channels.service import reconcile
+
+    station = get_station()
+    changed = reconcile(station, now=station.now().replace(microsecond=0))
+    if as_json:
+        print_json([_publication_dict(p) for p in changed])
+        return
+    out = console()
+    if not changed:
+        out.print(T("nothing_reconciled"), markup=False)
+    for pub in changed:
+        out.print(T("reconciled", id=pub.id, channel=pub.channel, status=status_label(pub.status),
+                    error=pub.error or ""), highlight=False, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("publish", help=T("publish"))(publish)
+    app.command("outbox", help=T("outbox"))(outbox)
+    app.command("play", help=T("play"))(play)
+    app.command("today", help=T("today"))(today)
+    app.add_typer(channels_app, name="channels")

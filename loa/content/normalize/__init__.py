@@ -1,0 +1,124 @@
+"""Vietnamese speech normaliser: written administrative Vietnamese in, what an announcer says out.
+
+`normalize(text)` returns NFC text with numbers, dates, times, ranges, money, units, document
+numbers and abbreviations written out as words; pause punctuation (, . ; : and line ends) is kept
+and every input line gives exactly one output line. `explain(text)` shows which rule produced
+each piece. The abbreviation dictionary is built in and a station can extend it (`tu-dien.tsv`).
+
+Readings and decisions (applied consistently, tested by the golden set in tests/content/golden/):
+- Cardinals: mười/mươi, "mốt" for 1 and "tư" for 4 after a tens digit of two or more (21 "hai
+  mươi mốt", 24 "hai mươi tư", but 14 "mười bốn", 104 "một trăm linh bốn"), "lăm" for 5 after
+  any tens digit (15, 25), "linh" (not "lẻ") for a zero tens digit, "nghìn" (not "ngàn"), "tỷ";
+  every group after the first reads its hundreds ("không trăm"): 2021 "hai nghìn không trăm hai
+  mươi mốt", 1.000.005 "một triệu không trăm linh năm". Leading zeros are dropped ("06" -> "sáu");
+  a number of three or more digits starting with 0 is a code, read digit by digit ("007").
+- '.' between groups of exactly three digits is a thousands separator ("1.500" = 1500, never
+  1,5, even "2.021"); ',' is the decimal mark ("2,5" -> "hai phẩy năm": decimals read as a
+  number, leading zeros as "không"; "1,500" is therefore 1,5). Any other '.' between digits is
+  read "chấm" ("4.0", "1.1.", "1.2.3"), except "2.5" right before a unit or % (an English-style
+  decimal: "hai phẩy năm phần trăm"). "3,4" is a list ("ba, bốn") after mức độ, cấp độ, khoản,
+  điều, điểm, chương, lớp, mục; three or more comma-joined numbers are always a list.
+- Dates: d/m/yyyy, d-m-yyyy, d.m.yyyy and d/m become "ngày D tháng M [năm Y]", "ngày" added
+  unless ngày (or mồng/mùng) is written just before; m/yyyy and "tháng m-yyyy" become "tháng M
+  năm Y"; "số 01/2024" is a number and year. "tháng 4" -> "tháng tư" (1 is "một", not "giêng").
+  Days are read plainly ("ngày bốn", no "mồng" added). Without a date word before it (ngày, từ,
+  đến, hôm, dịp, vào...), a/b with a < b is a fraction when b <= 4 or a share word follows ("1/2",
+  "2/3 số hộ", "1/5 số hộ" -> "một phần năm"), otherwise a date ("2/9", "1/5"); "24/7" is "hai
+  mươi tư trên bảy"; after số nhà, hẻm, ngõ a/b is read "a trên b".
+- Times: 17h30, 17g30, 17:30 -> "mười bảy giờ ba mươi phút"; zero minutes are not read ("7h00"
+  -> "bảy giờ").
+- Ranges between numbers, times, dates and months ("tháng 10 - 12/2023") with - – — are read
+  with "đến"; a unit or % after the second end belongs to both.
+- "thứ N" reads N as an ordinal (nhất, hai, ba, tư, ...); T2..T7 are weekdays, CN Chủ nhật.
+  Roman numerals are read as cardinals after quý, chương, phần, khóa, (đại) hội, (thế) kỷ, mục,
+  điều, (phụ) lục, as ordinals after thứ, and as line headings ("I.", "IV.").
+- Document numbers ("76/NQ-CP", "61/2018/NĐ-CP", "425-HD/TG"): the number (and year, "năm ...")
+  is read; the document-type code (kind "type" in the dictionary) is left out; the issuer is read
+  "của ..." (all issuers of a joint TTLT/NQLT document, otherwise only the first: "UBND-VP" is
+  the committee's office drafting it); unknown codes are left out, never spelled. When the text
+  itself goes on with "[ngày ...] của ...", the issuer is not read twice.
+- Abbreviations come from the dictionary; "cải cách hành chính (CCHC)" drops the bracketed
+  definition rather than read the same words twice. An unknown all-caps token that is not a
+  Vietnamese syllable (so not a heading word like "KẾ HOẠCH") is spelled with Vietnamese letter
+  names ("VNPT" -> "vê en pê tê"). Words not needing a change keep their case.
+- Money and units after a number are written out ("500.000đ" -> "năm trăm nghìn đồng", "m2" ->
+  "mét vuông"); a rate "đồng/người" is read "đồng một người".
+- Phone numbers (and 113, 1022... after gọi, số, đường dây nóng) are read digit by digit; e-mail
+  and web addresses with "chấm", "gạch chéo", "a còng".
+- Markdown emphasis (*, #) and link targets are dropped; "./." ends a sentence with "."; runs of
+  spaces become one space. Tone marks are composed whatever order they were typed in (NFC).
+"""
+
+from __future__ import annotations
+
+import re
+
+from loa.content.normalize.dictionary import (
+    Dictionary,
+    Entry,
+    builtin_dictionary,
+    load_dictionary,
+    parse_dictionary,
+    station_dictionary,
+)
+from loa.content.normalize.rules import Span, normalizer, to_nfc
+
+__all__ = [
+    "Dictionary",
+    "Entry",
+    "Span",
+    "builtin_dictionary",
+    "explain",
+    "load_dictionary",
+    "normalize",
+    "normalize_lines",
+    "parse_dictionary",
+    "station_dictionary",
+]
+
+
+_BREAKS = re.compile("\r\n?|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_WIDE_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u3000]")
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+
+
+def _prepare(text: str) -> list[str]:
+    text = _BREAKS.sub("\n", to_nfc(text)).replace("./.", ".")
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)  # zero-width spaces, soft hyphens, BOMs
+        text = _WIDE_SPACES.sub(" ", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # a Markdown link is read as its text
+    return text.split("\n")
+
+
+def normalize(text: str, dictionary: Dictionary | None = None) -> str:
+    """The spoken form of `text` (NFC). Keeps pause punctuation and one output line per line.
+
+    `dictionary` defaults to the built-in one; pass `station_dictionary(station)` for a station.
+    """
+    engine = normalizer(dictionary)
+    return "\n".join(engine.line(line) for line in _prepare(text))
+
+
+def normalize_lines(lines: list[str], dictionary: Dictionary | None = None) -> list[str]:
+    """One spoken line per input line, in order (each line must not contain a newline)."""
+    engine = normalizer(dictionary)
+    return [engine.line(" ".join(_prepare(line))) for line in lines]
+
+
+def explain(text: str, dictionary: Dictionary | None = None) -> list[Span]:
+    """The spans of `text` in order with the rule that produced each spoken form.
+
+    Line breaks appear as spans with rule "newline".
+    """
+    engine = normalizer(dictionary)
+    spans: list[Span] = []
+    for index, line in enumerate(_prepare(text)):
+        if index:
+            spans.append(Span("\n", "\n", "newline"))
+        spans.extend(engine.spans(line))
+    return spans

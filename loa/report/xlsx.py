@@ -1,0 +1,189 @@
+"""The report as an Excel workbook (.xlsx): the summary tables and every raw as-run row."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from loa.i18n import Catalog
+from loa.report.figures import Report, Totals, channel_label, status_label
+
+T = Catalog(
+    {
+        "sh_summary": ("Tổng hợp", "Summary"),
+        "sh_months": ("Theo tháng", "By month"),
+        "sh_topics": ("Theo lĩnh vực", "By topic"),
+        "sh_audiences": ("Theo đối tượng", "By audience"),
+        "sh_compare": ("So sánh kỳ trước", "Previous period"),
+        "sh_undelivered": ("Chưa phát, chưa đăng", "Not delivered"),
+        "sh_rows": ("Nhật ký phát", "As-run log"),
+        "key": ("Mã", "Key"),
+        "label": ("Chỉ tiêu", "Measure"),
+        "value": ("Giá trị", "Value"),
+        "station": ("Đài / xã", "Station"),
+        "period": ("Kỳ báo cáo", "Period"),
+        "start": ("Từ ngày", "From"),
+        "end": ("Đến ngày", "To"),
+        "data_until": ("Số liệu tính đến", "Figures as of"),
+        "generated_at": ("Lập lúc", "Generated at"),
+        "bulletins": ("Số bản tin phát thanh", "Radio bulletins"),
+        "radio_items": ("Số lượt tin phát thanh", "Radio items"),
+        "airtime_s": ("Thời lượng phát thanh (giây)", "Radio airtime (s)"),
+        "airtime_min": ("Thời lượng phát thanh (phút)", "Radio airtime (min)"),
+        "posts": ("Số bài đăng trên {channel}", "Posts on {channel}"),
+        "post_total": ("Tổng số bài đăng", "All posts"),
+        "items": ("Tổng số lượt tin, bài", "All items"),
+        "messages": ("Số nội dung tuyên truyền khác nhau", "Distinct messages"),
+        "undelivered": ("Số lượt chưa phát, chưa đăng", "Items not delivered"),
+        "undelivered_s": ("Chưa phát, chưa đăng: {status}", "Not delivered: {status}"),
+        "month": ("Tháng", "Month"),
+        "total": ("Tổng cộng", "Total"),
+        "no": ("STT", "No."),
+        "code": ("Mã", "Code"),
+        "topic": ("Lĩnh vực", "Topic"),
+        "audience": ("Nhóm đối tượng", "Audience group"),
+        "sum": ("Tổng", "Total"),
+        "this": ("Kỳ này", "This period"),
+        "prev": ("Kỳ trước", "Previous period"),
+        "delta": ("Tăng/giảm", "Change"),
+        "delta_pct": ("Tăng/giảm (%)", "Change (%)"),
+        "when": ("Thời gian", "When"),
+        "channel": ("Kênh", "Channel"),
+        "message_id": ("Mã tin", "Message id"),
+        "plan_entry_id": ("Mã lịch", "Plan entry id"),
+        "title": ("Tin, bài", "Title"),
+        "status": ("Tình trạng", "Status"),
+        "status_text": ("Diễn giải", "Meaning"),
+        "reason": ("Lý do", "Reason"),
+        "id": ("Mã ghi nhận", "Record id"),
+        "started_at": ("Bắt đầu", "Started at"),
+        "bulletin": ("Bản tin", "Bulletin"),
+        "duration_s": ("Thời lượng (giây)", "Duration (s)"),
+        "topic_code": ("Mã lĩnh vực", "Topic code"),
+        "audiences": ("Nhóm đối tượng", "Audiences"),
+        "remote_id": ("Mã bên ngoài", "Remote id"),
+        "note": ("Ghi chú", "Note"),
+    }
+)
+
+# Keys of the summary sheet's first column, in order; tests and other code read them.
+SUMMARY_KEYS = ("bulletins", "radio_items", "airtime_s", "airtime_min", "post_total", "items",
+                "messages", "undelivered")
+
+
+def _totals_rows(t: Totals, channels: list[str]) -> list[tuple[str, str, Any]]:
+    rows: list[tuple[str, str, Any]] = [
+        ("bulletins", T("bulletins"), t.bulletins),
+        ("radio_items", T("radio_items"), t.radio_items),
+        ("airtime_s", T("airtime_s"), round(t.airtime_s, 1)),
+        ("airtime_min", T("airtime_min"), t.airtime_min),
+    ]
+    rows += [(f"posts.{c}", T("posts", channel=channel_label(c)), t.posts.get(c, 0))
+             for c in channels if c != "radio"]
+    rows += [("post_total", T("post_total"), t.post_total), ("items", T("items"), t.items),
+             ("messages", T("messages"), t.messages)]
+    return rows
+
+
+def render_xlsx(report: Report) -> bytes:
+    """The .xlsx file as bytes."""
+    from openpyxl import Workbook
+
+    # Write-only mode streams rows: a year of raw as-run rows is written ~25% faster.
+    wb = Workbook(write_only=True)
+    t = report.totals
+    others = [c for c in report.channels if c != "radio"]
+
+    ws = _sheet(wb, T("sh_summary"), (18, 44, 28))
+    _bold(ws, [T("key"), T("label"), T("value")])
+    ws.append(["station", T("station"), report.station_name])
+    ws.append(["period", T("period"), report.period.label])
+    ws.append(["start", T("start"), report.period.start])
+    ws.append(["end", T("end"), report.period.end])
+    ws.append(["data_until", T("data_until"), report.data_until])
+    ws.append(["generated_at", T("generated_at"), report.generated_at])
+    for row in _totals_rows(t, report.channels):
+        ws.append(list(row))
+    ws.append(["undelivered", T("undelivered"), len(report.undelivered)])
+    for status, n in report.undelivered_counts.items():
+        ws.append([f"undelivered.{status}", T("undelivered_s", status=status_label(status)), n])
+
+    ws = _sheet(wb, T("sh_months"), (12, 14, 16, 16, *[16] * len(others), 10))
+    _bold(ws, [T("month"), T("bulletins"), T("radio_items"), T("airtime_min"),
+               *[channel_label(c) for c in others], T("sum")])
+    for m in report.months:
+        ws.append([m.label, m.totals.bulletins, m.totals.radio_items, m.totals.airtime_min,
+                   *[m.totals.posts.get(c, 0) for c in others], m.totals.items])
+    _bold(ws, [T("total"), t.bulletins, t.radio_items, t.airtime_min,
+               *[t.posts.get(c, 0) for c in others], t.items])
+
+    for sheet, breakdown, name_header, with_total in (
+        ("sh_topics", report.topics, T("topic"), True),
+        ("sh_audiences", report.audiences, T("audience"), False),
+    ):
+        ws = _sheet(wb, T(sheet), (6, 16, 48, *[14] * len(report.channels), 10))
+        _bold(ws, [T("no"), T("code"), name_header, *[channel_label(c) for c in report.channels],
+                   T("sum")])
+        for i, b in enumerate(breakdown, 1):
+            ws.append([i, b.code or "", b.name, *[b.by_channel.get(c, 0) for c in report.channels],
+                       b.total])
+        if with_total:
+            _bold(ws, ["", "", T("total"),
+                       *[sum(b.by_channel.get(c, 0) for b in breakdown) for c in report.channels],
+                       sum(b.total for b in breakdown)])
+
+    ws = _sheet(wb, T("sh_compare"), (16, 44, 14, 14, 14, 14))
+    _bold(ws, [T("key"), T("label"), T("this"), T("prev"), T("delta"), T("delta_pct")])
+    prev_rows = {k: v for k, _, v in _totals_rows(report.previous, report.channels)}
+    for key, label, value in _totals_rows(t, report.channels):
+        before = prev_rows[key]
+        pct = round((value - before) / before * 100.0, 1) if before else None
+        ws.append([key, label, value, before, round(value - before, 1), pct])
+    ws.append(["previous_start", T("start"), report.period.start, report.previous_period.start])
+    ws.append(["previous_end", T("end"), report.period.end, report.previous_period.end])
+
+    ws = _sheet(wb, T("sh_undelivered"), (18, 12, 10, 10, 50, 12, 30, 40))
+    _bold(ws, [T("when"), T("channel"), T("message_id"), T("plan_entry_id"), T("title"),
+               T("status"), T("status_text"), T("reason")])
+    for u in report.undelivered:
+        ws.append([u.when, u.channel, u.message_id, u.plan_entry_id, u.title, u.status,
+                   u.status_text, u.reason])
+
+    ws = _sheet(wb, T("sh_rows"), (10, 18, 10, 10, 18, 12, 10, 10, 50, 16, 28, 16, 30))
+    _bold(ws, [T("id"), T("started_at"), T("channel"), T("status"), T("bulletin"),
+               T("duration_s"), T("message_id"), T("plan_entry_id"), T("title"), T("topic_code"),
+               T("audiences"), T("remote_id"), T("note")])
+    for r in report.rows:
+        ws.append([r.id, r.started_at, r.channel, r.status,
+                   r.bulletin_key if r.channel == "radio" else (r.bulletin or ""),
+                   round(r.duration_s, 2), r.message_id, r.plan_entry_id, r.title,
+                   r.topic_code or "", ", ".join(r.audiences), r.remote_id or "", r.note or ""])
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet(wb: Any, title: str, widths: tuple[int, ...]) -> Any:
+    """A new write-only sheet with its column widths and a frozen header row."""
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _bold(ws: Any, values: list[Any]) -> None:
+    """Append a header or total row in bold."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)

@@ -1,0 +1,464 @@
+"""The daemon: APScheduler (3.x) with its SQLAlchemy job store in the station database.
+
+The plan (PlanEntry rows) is the truth; the job store only says when to wake up. Every few
+seconds the daemon makes the store match the plan: one job per radio bulletin time, one per
+social post, a daily render job, and one job per urgent message. Job functions are module-level
+and take plain arguments (the station folder, an ISO time, an entry id) so they survive a
+restart; they are idempotent, because the channels record what went out before and after:
+a restarted daemon replays nothing that finished and picks up what was due. Lateness is decided
+where it happens (channels): a radio bulletin later than `radio_grace_minutes` is skipped and
+logged, a post within `social_late_hours` still goes out, marked late.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loa.errors import LoaError, RuntimeFailure
+from loa.i18n import Catalog
+from loa.scheduler.settings import SchedulerSettings
+
+if TYPE_CHECKING:
+    from loa.station import Station
+
+log = logging.getLogger("loa.scheduler")
+
+JOB_TABLE = "apscheduler_jobs"
+LOCK_NAME = ".loa-run.lock"
+STATE_NAME = ".loa-run.json"
+
+T = Catalog(
+    {
+        "locked": (
+            "Đài này đang có một tiến trình \"loa run\" khác chạy (khóa {path}). "
+            "Dừng tiến trình đó trước, hoặc dùng nó thay vì chạy thêm.",
+            "Another \"loa run\" is already running for this station (lock {path}). "
+            "Stop it first, or use it instead of starting another.",
+        ),
+        "started": ("Bắt đầu chạy tự động cho đài {name}.", "Daemon started for {name}."),
+        "stopping": ("Nhận tín hiệu {sig}: dừng sau khi xong việc đang làm.",
+                     "Got {sig}: stopping after the current work."),
+        "stopped": ("Đã dừng.", "Stopped."),
+        "job_failed": ("Việc {job} lỗi: {error}", "Job {job} failed: {error}"),
+    }
+)
+
+# Jobs running in this process right now: a job the store already dropped but whose entries
+# are still "planned" must not be scheduled a second time while it runs.
+_INFLIGHT: set[str] = set()
+_INFLIGHT_LOCK = threading.Lock()
+_STATIONS: dict[str, Station] = {}
+
+
+@contextlib.contextmanager
+def _claim(key: str) -> Iterator[bool]:
+    with _INFLIGHT_LOCK:
+        if key in _INFLIGHT:
+            ok = False
+        else:
+            _INFLIGHT.add(key)
+            ok = True
+    try:
+        yield ok
+    finally:
+        if ok:
+            with _INFLIGHT_LOCK:
+                _INFLIGHT.discard(key)
+
+
+def inflight() -> set[str]:
+    with _INFLIGHT_LOCK:
+        return set(_INFLIGHT)
+
+
+def open_station(root: str | Path) -> Station:
+    """The station at `root`, opened once per process (jobs get only the folder)."""
+    from loa.station import Station
+
+    key = str(Path(root).resolve())
+    station = _STATIONS.get(key)
+    if station is None:
+        station = _STATIONS[key] = Station.load(Path(key))
+    return station
+
+
+def radio_key(when: datetime) -> str:
+    return f"radio:{when:%Y-%m-%dT%H:%M}"
+
+
+# --------------------------------------------------------------------------- what is due
+
+
+@dataclass
+class Due:
+    """Work the plan asks for up to a moment: radio bulletin times, social entry ids and
+    urgent messages not yet handled."""
+
+    radio: list[datetime] = field(default_factory=list)
+    posts: list[tuple[int, datetime]] = field(default_factory=list)
+    urgent: list[int] = field(default_factory=list)
+
+
+def due_until(station: Station, until: datetime) -> Due:
+    """Planned radio times and social entries at or before `until`, and urgent messages that
+    have no urgent entry yet."""
+    from sqlalchemy import select
+
+    from loa.content.models import Message
+    from loa.scheduler.models import PlanEntry
+
+    due = Due()
+    with station.transaction() as session:
+        rows = session.execute(
+            select(PlanEntry.id, PlanEntry.channel, PlanEntry.scheduled_at)
+            .where(PlanEntry.status == "planned", PlanEntry.scheduled_at <= until)
+            .order_by(PlanEntry.scheduled_at, PlanEntry.id))
+        radio: set[datetime] = set()
+        for entry_id, channel, when in rows:
+            if channel == "radio":
+                radio.add(when)
+            elif channel != "urgent":
+                due.posts.append((entry_id, when))
+        due.radio = sorted(radio)
+        handled = set(session.scalars(
+            select(PlanEntry.message_id).where(PlanEntry.channel == "urgent")))
+        today = until.date()
+        for message in session.scalars(
+            select(Message).where(Message.status == "approved", Message.priority == "urgent")
+            .order_by(Message.id)
+        ):
+            if message.id not in handled and message.is_valid_on(today):
+                due.urgent.append(message.id)
+    return due
+
+
+def play_due(station: Station, when: datetime, *, now: datetime) -> int:
+    """Play (or, when later than the grace, skip and log) the radio bulletin at `when`.
+    Returns the number of as-run rows written. Idempotent."""
+    from loa.channels.service import play_bulletin
+
+    return len(play_bulletin(station, when, now=now))
+
+
+def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
+    """Publish one planned social entry (late within the window, skipped after it).
+    Returns the publication status. Idempotent (the channels' outbox key)."""
+    from loa.channels.service import publish_plan_entry
+    from loa.scheduler.models import PlanEntry
+
+    with station.transaction() as session:
+        entry = session.get(PlanEntry, entry_id)
+        if entry is None or entry.status != "planned":
+            return "gone" if entry is None else entry.status
+    return str(publish_plan_entry(station, entry_id, now=now).status)
+
+
+def handle_urgent(station: Station, message_id: int, *, now: datetime) -> datetime | None:
+    """Put an urgent message on the air and on every channel at once.
+
+    Records an "urgent" plan entry first (so a restart never repeats it), adds a radio entry at
+    this minute outside the slot grid (the bulletin job plays it right away), and posts it on
+    the other channels. Returns the radio time, or None when the message has no radio.
+    """
+    from sqlalchemy import select
+
+    from loa.channels.service import publish_urgent
+    from loa.content.models import Message
+    from loa.scheduler.models import PlanEntry
+
+    at = now.replace(second=0, microsecond=0)
+    with station.transaction() as session:
+        message = session.get(Message, message_id)
+        if message is None:
+            return None
+        marker = session.scalar(select(PlanEntry).where(PlanEntry.message_id == message_id,
+                                                        PlanEntry.channel == "urgent"))
+        if marker is None:
+            marker = PlanEntry(message_id=message_id, channel="urgent", scheduled_at=at,
+                               status="planned", created_at=now, reason="urgent")
+            session.add(marker)
+            if "radio" in message.channels:
+                exists = session.scalar(select(PlanEntry.id).where(
+                    PlanEntry.message_id == message_id, PlanEntry.channel == "radio",
+                    PlanEntry.scheduled_at == at))
+                if exists is None:
+                    session.add(PlanEntry(message_id=message_id, channel="radio", slot_id=None,
+                                          scheduled_at=at, status="planned", created_at=now,
+                                          reason="urgent", position=0))
+        elif marker.status != "planned":
+            return None
+        session.flush()
+        radio = "radio" in message.channels
+        marker_id = marker.id
+    publish_urgent(station, message_id, now=now)
+    with station.transaction() as session:
+        entry = session.get(PlanEntry, marker_id)
+        if entry is not None:
+            entry.status = "done"
+    return at if radio else None
+
+
+def render_ahead(station: Station, *, now: datetime) -> int:
+    """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render tomorrow's
+    bulletins, so playout never waits on the network. Returns the number of bulletins."""
+    from loa.audio.render import render_period
+    from loa.scheduler.planner import plan
+
+    settings = SchedulerSettings.from_station(station)
+    if settings.auto_plan_days:
+        plan(station, now.date(), settings.auto_plan_days, now=now)
+    results = render_period(station, now.date() + timedelta(days=1), 1)
+    _write_state(station, {"rendered_for": (now.date() + timedelta(days=1)).isoformat()})
+    return len(results)
+
+
+def _read_state(station: Station) -> dict[str, Any]:
+    try:
+        data = json.loads((station.root / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(station: Station, values: dict[str, Any]) -> None:
+    from loa.fileio import atomic_write_text
+
+    state = _read_state(station)
+    state.update(values)
+    atomic_write_text(station.root / STATE_NAME, json.dumps(state, ensure_ascii=False))
+
+
+def render_due(station: Station, now: datetime) -> bool:
+    """Whether tomorrow's bulletins still need the daily render (past render_at, not done)."""
+    settings = SchedulerSettings.from_station(station)
+    tomorrow = (now.date() + timedelta(days=1)).isoformat()
+    return now.time() >= settings.render_time and _read_state(station).get("rendered_for") != tomorrow
+
+
+# --------------------------------------------------------------------------- job functions
+
+
+def _guard(job: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except LoaError as error:
+        log.error(T("job_failed", job=job, error=error))
+    except Exception as error:  # a job never takes the daemon down
+        log.exception(T("job_failed", job=job, error=type(error).__name__))
+    return None
+
+
+def job_play(root: str, when: str) -> None:
+    """APScheduler job: the radio bulletin at `when` (ISO, station-local)."""
+    at = datetime.fromisoformat(when)
+    with _claim(radio_key(at)) as ok:
+        if ok:
+            station = open_station(root)
+            _guard(radio_key(at), lambda: play_due(station, at, now=station.now()))
+
+
+def job_publish(root: str, entry_id: int) -> None:
+    """APScheduler job: one social plan entry."""
+    with _claim(f"post:{entry_id}") as ok:
+        if ok:
+            station = open_station(root)
+            _guard(f"post:{entry_id}", lambda: publish_due(station, entry_id, now=station.now()))
+
+
+def job_urgent(root: str, message_id: int) -> None:
+    """APScheduler job: an urgent message, at once."""
+    with _claim(f"urgent:{message_id}") as ok:
+        if ok:
+            station = open_station(root)
+            _guard(f"urgent:{message_id}",
+                   lambda: handle_urgent(station, message_id, now=station.now()))
+
+
+def job_render(root: str) -> None:
+    """APScheduler job: the daily plan-and-render of tomorrow's bulletins."""
+    with _claim("render") as ok:
+        if ok:
+            station = open_station(root)
+            _guard("render", lambda: render_ahead(station, now=station.now()))
+
+
+# --------------------------------------------------------------------------- run once
+
+
+@dataclass
+class OnceReport:
+    urgent: list[int] = field(default_factory=list)
+    bulletins: list[str] = field(default_factory=list)
+    posts: dict[int, str] = field(default_factory=dict)
+    rendered: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"urgent": self.urgent, "bulletins": self.bulletins,
+                "posts": {str(k): v for k, v in self.posts.items()}, "rendered": self.rendered}
+
+
+def run_once(station: Station, *, now: datetime) -> OnceReport:
+    """Do everything due at `now` and return (for cron): urgent messages, bulletins whose time
+    has come (late ones are skipped and logged by the radio channel), posts due, and the daily
+    render when it is past render_at. Holds the station's run lock."""
+    report = OnceReport()
+    with run_lock(station):
+        due = due_until(station, now)
+        for message_id in due.urgent:
+            if _guard(f"urgent:{message_id}",
+                      partial(handle_urgent, station, message_id, now=now)) is not None:
+                report.urgent.append(message_id)
+        due = due_until(station, now)
+        for when in due.radio:
+            _guard(radio_key(when), partial(play_due, station, when, now=now))
+            report.bulletins.append(when.isoformat(timespec="minutes"))
+        for entry_id, _when in due.posts:
+            status = _guard(f"post:{entry_id}", partial(publish_due, station, entry_id, now=now))
+            report.posts[entry_id] = str(status)
+        if render_due(station, now):
+            report.rendered = _guard("render", lambda: render_ahead(station, now=now))
+    return report
+
+
+# --------------------------------------------------------------------------- the daemon
+
+
+@contextlib.contextmanager
+def run_lock(station: Station) -> Iterator[None]:
+    """One runner per station: an flock on .loa-run.lock (released by the OS on SIGKILL).
+    Raises RuntimeFailure when another runner holds it."""
+    import fcntl
+
+    path = station.root / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeFailure(T("locked", path=path)) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+class Daemon:
+    """`loa run`: keeps the APScheduler job store in step with the plan and lets it fire.
+
+    `clock` is the station's wall clock (naive local time); tests pass their own only to the
+    pure functions above: the daemon itself runs on real time.
+    """
+
+    def __init__(self, station: Station, *, settings: SchedulerSettings | None = None) -> None:
+        self.station = station
+        self.settings = settings or SchedulerSettings.from_station(station)
+        self.stop_event = threading.Event()
+        self.scheduler: Any = None
+
+    def _tz(self) -> Any:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.station.timezone)
+
+    def build_scheduler(self) -> Any:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        return BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.station.engine,
+                                                     tablename=JOB_TABLE)},
+            # the radio plays one bulletin at a time; posts and renders never wait for it
+            executors={"default": ThreadPoolExecutor(4), "radio": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=self._tz(),
+        )
+
+    def sync(self, now: datetime) -> dict[str, int]:
+        """Make the job store match the plan up to `now + horizon_hours`: add missing jobs,
+        drop jobs whose entries are gone, keep the daily render job. Returns counts."""
+        from apscheduler.triggers.cron import CronTrigger
+
+        tz = self._tz()
+        root = str(self.station.root)
+        due = due_until(self.station, now + timedelta(hours=self.settings.horizon_hours))
+        wanted: dict[str, tuple[Callable[..., None], tuple[Any, ...], datetime, str]] = {}
+        for message_id in due.urgent:
+            wanted[f"urgent:{message_id}"] = (job_urgent, (root, message_id), now, "default")
+        for when in due.radio:
+            wanted[radio_key(when)] = (job_play, (root, when.isoformat()), when, "radio")
+        for entry_id, when in due.posts:
+            wanted[f"post:{entry_id}"] = (job_publish, (root, entry_id), when, "default")
+        busy = inflight()
+        existing = {job.id for job in self.scheduler.get_jobs()}
+        added = removed = 0
+        for job_id in sorted(j for j in existing - set(wanted) if not j.startswith("render")):
+            self.scheduler.remove_job(job_id)
+            removed += 1
+        for job_id, (func, args, when, executor) in wanted.items():
+            if job_id in existing or job_id in busy:
+                continue
+            self.scheduler.add_job(func, "date", args=args, id=job_id, executor=executor,
+                                   run_date=when.replace(tzinfo=tz), replace_existing=True)
+            added += 1
+        if "render" not in existing:
+            at = self.settings.render_time
+            self.scheduler.add_job(job_render, CronTrigger(hour=at.hour, minute=at.minute,
+                                                           timezone=tz),
+                                   args=(root,), id="render", replace_existing=True,
+                                   misfire_grace_time=6 * 3600)
+        return {"added": added, "removed": removed, "jobs": len(wanted)}
+
+    def request_stop(self, signum: int | None = None, _frame: Any = None) -> None:
+        if signum is not None:
+            log.info(T("stopping", sig=signal.Signals(signum).name))
+        self.stop_event.set()
+
+    def run(self, *, install_signals: bool = True) -> None:
+        """Run until SIGTERM/SIGINT (or `request_stop`): sync every poll_seconds, let the
+        scheduler fire, and on stop let running jobs finish before returning."""
+        with run_lock(self.station):
+            _guard("reconcile", self._reconcile)
+            self.scheduler = self.build_scheduler()
+            if install_signals:
+                signal.signal(signal.SIGTERM, self.request_stop)
+                signal.signal(signal.SIGINT, self.request_stop)
+            self.scheduler.start()
+            log.info(T("started", name=self.station.name))
+            try:
+                now = self.station.now()
+                if render_due(self.station, now):
+                    self.scheduler.add_job(job_render, "date", args=(str(self.station.root),),
+                                           id="render-catch-up", replace_existing=True)
+                while not self.stop_event.is_set():
+                    _guard("sync", lambda: self.sync(self.station.now()))
+                    self.stop_event.wait(self.settings.poll_seconds)
+            finally:
+                self.scheduler.shutdown(wait=True)
+                log.info(T("stopped"))
+
+    def _reconcile(self) -> None:
+        from loa.channels.service import reconcile
+
+        reconcile(self.station, now=self.station.now())
+
+
+def jobs_for(station: Station, start: date, days: int) -> list[tuple[str, datetime]]:
+    """What the daemon would schedule in a period (job id, time): for `loa run --dry-run`."""
+    lo = datetime.combine(start, datetime.min.time())
+    due = due_until(station, lo + timedelta(days=days))
+    out = [(radio_key(w), w) for w in due.radio if w >= lo]
+    out += [(f"post:{e}", w) for e, w in due.posts if w >= lo]
+    return sorted(out, key=lambda x: (x[1], x[0]))

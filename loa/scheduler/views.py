@@ -1,0 +1,262 @@
+"""Views of the plan: rows for the Vietnamese table, an iCalendar file, and the radio run sheet."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loa.i18n import Catalog
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from loa.station import Station
+
+T = Catalog(
+    {
+        "channel_radio": ("Đài truyền thanh", "Radio"),
+        "channel_facebook": ("Facebook", "Facebook"),
+        "channel_website": ("Trang web", "Website"),
+        "channel_zalo": ("Zalo", "Zalo"),
+        "channel_urgent": ("Khẩn cấp (mọi kênh)", "Urgent (every channel)"),
+        "status_planned": ("đã lên lịch", "planned"),
+        "status_done": ("đã phát/đăng", "done"),
+        "status_skipped": ("bỏ qua", "skipped"),
+        "status_failed": ("lỗi", "failed"),
+        "status_cancelled": ("đã hủy", "cancelled"),
+        "ics_summary": ("{channel}: {slot} ({n} tin)", "{channel}: {slot} ({n} items)"),
+        "ics_item": ("{pos}. {title} ({duration})", "{pos}. {title} ({duration})"),
+        "sheet_title": ("Lịch phát thanh ngày {day}", "Radio run sheet for {day}"),
+        "sheet_station": ("Đài truyền thanh {name}", "{name} radio station"),
+        "sheet_bulletin": ("Bản tin {time}: {slot}", "Bulletin {time}: {slot}"),
+        "sheet_file": ("Tệp bản tin", "Bulletin file"),
+        "sheet_missing": ("(chưa dựng; chạy: loa render --date {day})",
+                          "(not rendered yet; run: loa render --date {day})"),
+        "sheet_total": ("Tổng thời lượng", "Total duration"),
+        "sheet_no": ("TT", "No."),
+        "sheet_item": ("Tin", "Item"),
+        "sheet_duration": ("Thời lượng", "Duration"),
+        "sheet_source": ("Văn bản nguồn", "Source document"),
+        "sheet_script": ("Nội dung đọc", "Spoken script"),
+        "sheet_aired": ("Đã phát (ký)", "Aired (sign)"),
+        "sheet_empty": ("Không có bản tin nào trong ngày này.", "No bulletin on this day."),
+        "sheet_operator": ("Người trực máy", "Operator"),
+    }
+)
+
+
+def channel_label(channel: str) -> str:
+    key = f"channel_{channel}"
+    return T(key) if key in T.entries else channel
+
+
+def status_label(status: str) -> str:
+    key = f"status_{status}"
+    return T(key) if key in T.entries else status
+
+
+def format_duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@dataclass
+class ScheduledItem:
+    entry_id: int
+    message_id: int
+    position: int
+    title: str
+    topic: str
+    duration_s: float
+    status: str
+    source_document: str | None
+    script: str
+    reason: str | None
+
+
+@dataclass
+class ScheduledSlot:
+    """One slot instance of the plan with its items, in order."""
+
+    channel: str
+    slot_id: int | None
+    slot_name: str
+    start: datetime
+    items: list[ScheduledItem] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return sum(i.duration_s for i in self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel, "slot_id": self.slot_id, "slot": self.slot_name,
+            "start": self.start.isoformat(timespec="minutes"),
+            "items": [{"entry_id": i.entry_id, "message_id": i.message_id,
+                       "position": i.position, "title": i.title, "topic": i.topic,
+                       "duration_s": i.duration_s, "status": i.status} for i in self.items],
+        }
+
+
+def schedule(session: Session, start: date, days: int, *, channel: str | None = None
+             ) -> list[ScheduledSlot]:
+    """The plan from `start` for `days` days, grouped by slot instance, in time order."""
+    from sqlalchemy import select
+
+    from loa.content.models import Message
+    from loa.scheduler.models import PlanEntry, Slot
+
+    lo = datetime.combine(start, datetime.min.time())
+    hi = lo + timedelta(days=days)
+    query = (select(PlanEntry, Message).join(Message, Message.id == PlanEntry.message_id)
+             .where(PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at < hi)
+             .order_by(PlanEntry.scheduled_at, PlanEntry.channel, PlanEntry.position,
+                       PlanEntry.id))
+    if channel:
+        query = query.where(PlanEntry.channel == channel)
+    names = {s.id: s.name for s in session.scalars(select(Slot))}
+    out: dict[tuple[datetime, str, int | None], ScheduledSlot] = {}
+    for entry, message in session.execute(query):
+        key = (entry.scheduled_at, entry.channel, entry.slot_id)
+        group = out.get(key)
+        if group is None:
+            name = names.get(entry.slot_id or -1, "") if entry.slot_id else channel_label("urgent")
+            group = out[key] = ScheduledSlot(entry.channel, entry.slot_id, name,
+                                             entry.scheduled_at)
+        group.items.append(ScheduledItem(
+            entry.id, message.id, entry.position, message.title, message.topic_code,
+            entry.duration_s, entry.status, message.source_document, message.spoken_text,
+            entry.reason))
+    return list(out.values())
+
+
+def to_ics(station: Station, slots: list[ScheduledSlot]) -> bytes:
+    """An iCalendar file: one event per slot instance listing its items (radio events last as
+    long as their items; posts take 15 minutes)."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event
+
+    tz = ZoneInfo(station.timezone)
+    cal = Calendar()
+    cal.add("prodid", "-//loa//CCHC plan//VI")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"loa: {station.name}")
+    cal.add("x-wr-timezone", station.timezone)
+    stamp = datetime(2000, 1, 1, tzinfo=tz)
+    for slot in slots:
+        event = Event()
+        key = f"{slot.channel}-{slot.slot_id or 0}-{slot.start:%Y%m%dT%H%M}"
+        event.add("uid", f"{key}@loa.{station.root.name}")
+        event.add("dtstamp", stamp)
+        begin = slot.start.replace(tzinfo=tz)
+        length = timedelta(seconds=max(slot.duration_s, 60)) if slot.channel == "radio" \
+            else timedelta(minutes=15)
+        event.add("dtstart", begin)
+        event.add("dtend", begin + length)
+        event.add("summary", T("ics_summary", channel=channel_label(slot.channel),
+                               slot=slot.slot_name, n=len(slot.items)))
+        lines = [T("ics_item", pos=n, title=i.title, duration=format_duration(i.duration_s))
+                 for n, i in enumerate(slot.items, start=1)]
+        event.add("description", "\n".join(lines))
+        event.add("categories", [slot.channel])
+        cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def export_ics(station: Station, start: date, days: int, path: Path) -> int:
+    """Write the plan to an .ics file atomically. Returns the number of events."""
+    from loa.fileio import atomic_write_bytes
+
+    with station.transaction() as session:
+        slots = schedule(session, start, days)
+    atomic_write_bytes(path, to_ics(station, slots))
+    return len(slots)
+
+
+def _bulletin_path(station: Station, when: datetime) -> Path:
+    try:
+        from loa.audio.render import bulletin_path
+    except ImportError:  # the audio area is optional for a run sheet
+        return station.media_dir / "bulletins" / f"{when:%Y-%m-%d}" / f"{when:%H%M}.mp3"
+    return Path(bulletin_path(station, when))
+
+
+def _sidecar_durations(path: Path) -> dict[int, float]:
+    try:
+        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    items = data.get("items", []) if isinstance(data, dict) else data
+    out: dict[int, float] = {}
+    for item in items if isinstance(items, list) else []:
+        try:
+            out[int(item["message_id"])] = float(item["duration_s"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+_CSS = """
+body{font-family:"Times New Roman",serif;font-size:13pt;margin:1.5cm;color:#000}
+h1{font-size:16pt;text-align:center;margin:0}h2{font-size:14pt;margin:1.2em 0 .3em}
+.sub{text-align:center;margin:.2em 0 1em}table{border-collapse:collapse;width:100%}
+th,td{border:1px solid #000;padding:4px 6px;vertical-align:top;text-align:left}
+td.n,td.d{white-space:nowrap}.script{white-space:pre-wrap;font-size:12pt}
+.file{font-family:monospace;font-size:11pt}.sign{margin-top:2em;text-align:right}
+@media print{h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoid}}
+"""
+
+
+def runsheet_html(station: Station, day: date) -> str:
+    """The printable run sheet for the radio operator on `day`: each bulletin's time, file,
+    and every item's title, duration, source document and full spoken script."""
+    with station.transaction() as session:
+        slots = schedule(session, day, 1, channel="radio")
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>", '<html lang="vi"><head><meta charset="utf-8">',
+        f"<title>{e(T('sheet_title', day=day.strftime('%d/%m/%Y')))}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{e(T('sheet_title', day=day.strftime('%d/%m/%Y')))}</h1>",
+        f'<p class="sub">{e(T("sheet_station", name=station.name))}</p>',
+    ]
+    if not slots:
+        parts.append(f"<p>{e(T('sheet_empty'))}</p>")
+    for slot in slots:
+        path = _bulletin_path(station, slot.start)
+        real = _sidecar_durations(path)
+        exists = path.is_file()
+        total = sum(real.get(i.message_id, i.duration_s) for i in slot.items)
+        parts.append(f"<h2>{e(T('sheet_bulletin', time=slot.start.strftime('%H:%M'), slot=slot.slot_name))}</h2>")
+        shown = str(path) if exists else f"{path} {T('sheet_missing', day=day.isoformat())}"
+        parts.append(f'<p>{e(T("sheet_file"))}: <span class="file">{e(shown)}</span><br>'
+                     f"{e(T('sheet_total'))}: {format_duration(total)}</p>")
+        parts.append("<table><tr>" + "".join(
+            f"<th>{e(T(k))}</th>" for k in ("sheet_no", "sheet_item", "sheet_duration",
+                                            "sheet_source", "sheet_script", "sheet_aired"))
+            + "</tr>")
+        for n, item in enumerate(slot.items, start=1):
+            seconds = real.get(item.message_id, item.duration_s)
+            parts.append(
+                f'<tr><td class="n">{n}</td><td>{e(item.title)}</td>'
+                f'<td class="d">{format_duration(seconds)}</td>'
+                f"<td>{e(item.source_document or '')}</td>"
+                f'<td class="script">{e(item.script)}</td><td></td></tr>')
+        parts.append("</table>")
+    parts.append(f'<p class="sign">{e(T("sheet_operator"))}<br><br><br>…………………</p>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_runsheet(station: Station, day: date, path: Path | None = None) -> Path:
+    """Write the run sheet (default media/runsheets/YYYY-MM-DD.html) atomically; return it."""
+    from loa.fileio import atomic_write_text
+
+    path = path or station.media_dir / "runsheets" / f"{day.isoformat()}.html"
+    atomic_write_text(path, runsheet_html(station, day))
+    return path

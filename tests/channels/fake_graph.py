@@ -1,0 +1,230 @@
+"""A fake Facebook Graph API: a real HTTP server on 127.0.0.1 with injectable faults.
+
+Speaks the paths, parameters and error bodies loa uses: /{ver}/me, /{ver}/debug_token,
+/{ver}/{page}/feed, /photos, /videos, /published_posts, /scheduled_posts, /{ver}/{post-id}.
+Faults are queued per method and path suffix: `server.fail("feed", "timeout"|"500"|"rate"|
+"page_rate"|"expired"|"permission"|"bad"|"drop"|"slow", times=1, method="POST")`; "slow"
+stores the post and answers only after `timeout_s`, "timeout" answers late without storing. `server.hold.set()` makes the next created post block its
+answer (after storing the post) until `server.release` is set: the crash test's hook.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
+    "expired": (400, {"message": "Error validating access token: Session has expired on "
+                      "Monday, 23-Nov-26 03:00:00 PST.", "type": "OAuthException", "code": 190,
+                      "error_subcode": 463}),
+    "invalid": (400, {"message": "Invalid OAuth access token - Cannot parse access token",
+                      "type": "OAuthException", "code": 190}),
+    "permission": (403, {"message": "(#200) The user hasn't authorized the application to "
+                         "perform this action", "type": "OAuthException", "code": 200}),
+    "rate": (400, {"message": "(#4) Application request limit reached",
+                   "type": "OAuthException", "code": 4, "is_transient": True}),
+    "page_rate": (400, {"message": "(#32) Page request limit reached", "type": "OAuthException",
+                        "code": 32}),
+    "bad": (400, {"message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}),
+    "500": (500, {"message": "An unexpected error has occurred. Please retry your request "
+                  "later.", "type": "OAuthException", "code": 2, "is_transient": True}),
+}
+
+
+class FakeGraph:
+    def __init__(self, page_id: str = "1000000001", token: str = "EAAtest-token-SECRET-123",
+                 page_name: str = "Xã Thử Nghiệm") -> None:
+        self.page_id = page_id
+        self.token = token
+        self.page_name = page_name
+        self.expired = False
+        self.scopes = ["pages_manage_posts", "pages_read_engagement", "pages_show_list"]
+        self.posts: list[dict[str, Any]] = []
+        self.requests: list[tuple[str, str]] = []
+        self.faults: dict[str, list[str]] = {}
+        self.hold = threading.Event()
+        self.received = threading.Event()
+        self.release = threading.Event()
+        self.timeout_s = 3.0
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> FakeGraph:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def fail(self, suffix: str, kind: str, times: int = 1, method: str = "POST") -> None:
+        self.faults.setdefault(f"{method} {suffix}", []).extend([kind] * times)
+
+    def published(self) -> list[dict[str, Any]]:
+        return [p for p in self.posts if p["is_published"]]
+
+    # -------------------------------------------------------------------------- handler
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fake._serve(self, "GET")
+
+            def do_POST(self) -> None:
+                fake._serve(self, "POST")
+
+            def do_DELETE(self) -> None:
+                fake._serve(self, "DELETE")
+
+        return Handler
+
+    def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any) -> None:
+        data = json.dumps(body).encode("utf-8")
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", "application/json; charset=UTF-8")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _error(self, h: BaseHTTPRequestHandler, kind: str) -> None:
+        status, error = ERRORS[kind]
+        self._send(h, status, {"error": {**error, "fbtrace_id": "AbCdEf"}})
+
+    def _params(self, h: BaseHTTPRequestHandler) -> tuple[list[str], dict[str, Any]]:
+        parts = urlsplit(h.path)
+        params: dict[str, Any] = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        length = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(length) if length else b""
+        ctype = h.headers.get("Content-Type", "")
+        if ctype.startswith("multipart/form-data"):
+            msg = BytesParser(policy=HTTP).parsebytes(
+                f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
+            for part in msg.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                payload = part.get_payload(decode=True) or b""
+                if part.get_filename():
+                    params[name] = {"filename": part.get_filename(), "size": len(payload)}
+                else:
+                    params[name] = payload.decode("utf-8")
+        elif raw:
+            params.update({k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()})
+        return [p for p in parts.path.split("/") if p], params
+
+    def _token_of(self, h: BaseHTTPRequestHandler, params: dict[str, Any]) -> str | None:
+        auth = h.headers.get("Authorization", "")
+        if auth.startswith(("Bearer ", "OAuth ")):
+            return auth.split(" ", 1)[1]
+        return params.get("access_token")
+
+    def _serve(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        path, params = self._params(h)
+        self.requests.append((method, h.path))
+        if not path or not path[0].startswith("v"):
+            return self._send(h, 404, {"error": {"message": "Unknown path", "code": 803}})
+        rest = path[1:]
+        suffix = rest[-1] if rest else ""
+        queued = self.faults.get(f"{method} {suffix}") or self.faults.get(f"{method} *")
+        kind = queued.pop(0) if queued else None
+        slow = kind == "slow"
+        if kind is not None and not slow:
+            if kind == "timeout":
+                time.sleep(self.timeout_s)
+                return self._send(h, 200, {"id": "too-late"})
+            if kind == "drop":
+                h.close_connection = True
+                return None
+            return self._error(h, kind)
+        token = self._token_of(h, params)
+        if token != self.token:
+            return self._error(h, "invalid")
+        if self.expired:
+            return self._error(h, "expired")
+        if rest == ["me"]:
+            return self._send(h, 200, {"id": self.page_id, "name": self.page_name})
+        if rest == ["debug_token"]:
+            return self._send(h, 200, {"data": {
+                "is_valid": params.get("input_token") == self.token, "type": "PAGE",
+                "profile_id": self.page_id, "scopes": self.scopes, "expires_at": 0}})
+        if len(rest) == 2 and rest[0] == self.page_id:
+            return self._page_edge(h, method, rest[1], params, slow)
+        if len(rest) == 1 and method == "GET":
+            for post in self.posts:
+                if post["id"] == rest[0]:
+                    return self._send(h, 200, post)
+        return self._send(h, 400, {"error": {
+            "message": f"(#100) Unsupported request '{method} {'/'.join(rest)}'",
+            "type": "GraphMethodException", "code": 100}})
+
+    def _page_edge(self, h: BaseHTTPRequestHandler, method: str, edge: str,
+                   params: dict[str, Any], slow: bool = False) -> None:
+        if method == "GET":
+            if edge in ("feed", "published_posts"):
+                data = [p for p in self.posts if p["is_published"] and p["edge"] != "videos"]
+            elif edge == "scheduled_posts":
+                data = [p for p in self.posts if not p["is_published"]]
+            elif edge == "videos":
+                data = [p for p in self.posts if p["edge"] == "videos"]
+            else:
+                return self._error(h, "bad")
+            data = sorted(data, key=lambda p: p["created_time"], reverse=True)
+            return self._send(h, 200, {"data": data[: int(params.get("limit", 25))]})
+        if edge not in ("feed", "photos", "videos"):
+            return self._error(h, "bad")
+        text = params.get("message") or params.get("caption") or params.get("description")
+        if edge == "feed" and not (text or params.get("link")):
+            return self._error(h, "bad")
+        if edge == "photos" and not (params.get("url") or params.get("source")):
+            return self._error(h, "bad")
+        if edge == "videos" and not params.get("source"):
+            return self._error(h, "bad")
+        published = params.get("published", "true") != "false"
+        if not published:
+            when = int(params.get("scheduled_publish_time") or 0)
+            if when < time.time() + 600 or when > time.time() + 30 * 86400:
+                return self._error(h, "bad")
+        with self._lock:
+            number = next(self._ids)
+        object_id = f"{self.page_id}_{number}" if edge == "feed" else str(9000 + number)
+        post = {
+            "id": object_id, "edge": edge, "is_published": published,
+            "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            "message": text if edge != "videos" else None,
+            "description": text if edge == "videos" else None,
+            "link": params.get("link"), "title": params.get("title"),
+            "scheduled_publish_time": params.get("scheduled_publish_time"),
+            "upload": params.get("source"),
+        }
+        self.posts.append(post)
+        if slow:  # stored, but the answer comes after the client gave up
+            time.sleep(self.timeout_s)
+        if self.hold.is_set():
+            self.received.set()
+            self.release.wait(60)
+        answer: dict[str, Any] = {"id": object_id}
+        if edge == "photos":
+            answer["post_id"] = f"{self.page_id}_{number}"
+        return self._send(h, 200, answer)

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from loa.errors import RuntimeFailure
+from loa.scheduler.planner import plan
+from loa.scheduler.runner import Daemon, due_until, run_lock, run_once
+from tests.scheduler.conftest import add_message, configure
+
+MONDAY = date(2026, 11, 23)
+
+
+def _quiet(station, **scheduler):
+    return configure(station, audio={"engine": "silent"},
+                     channels__radio={"sink": "null"},
+                     scheduler={"auto_plan_days": 0, **scheduler})
+
+
+def _radio_and_web(station):
+    from loa.scheduler.slots import SlotSpec, add_slot
+
+    with station.transaction() as session:
+        add_slot(session, SlotSpec("radio", "Sáng", "05:30", 600, list(range(7)),
+                                   {"residents": 0.6}))
+        add_slot(session, SlotSpec("radio", "Chiều", "17:30", 600, list(range(7)),
+                                   {"residents": 0.9}))
+        add_slot(session, SlotSpec("website", "Web", "08:00", 3, [1], {"residents": 0.1}))
+
+
+def _counts(station):
+    from loa.channels.models import AsRunRecord, Publication
+    from loa.scheduler.models import PlanEntry
+
+    with station.transaction() as session:
+        statuses = dict(session.execute(
+            select(PlanEntry.status, func.count()).group_by(PlanEntry.status)).all())
+        asrun = list(session.execute(select(AsRunRecord.channel, AsRunRecord.status,
+                                            AsRunRecord.plan_entry_id)).all())
+        pubs = list(session.execute(select(Publication.plan_entry_id, Publication.status)).all())
+    return statuses, asrun, pubs
+
+
+def test_run_once_plays_posts_and_skips_late(station) -> None:
+    from loa.scheduler.models import PlanEntry
+
+    station = _quiet(station)
+    _radio_and_web(station)
+    for n in range(3):
+        add_message(station, f"Tin {n}", channels=("radio", "website"), airings=7,
+                    topic=("procedures", "one_stop", "e_government")[n])
+    plan(station, MONDAY, 2, now=datetime(2026, 11, 22, 20, 0))
+
+    def entries_at(when):
+        with station.transaction() as session:
+            return list(session.scalars(select(PlanEntry).where(PlanEntry.scheduled_at == when)))
+
+    monday_evening = datetime(2026, 11, 23, 17, 30)
+    tuesday_morning = datetime(2026, 11, 24, 5, 30)
+    assert entries_at(monday_evening) and entries_at(tuesday_morning)
+    report = run_once(station, now=monday_evening + timedelta(minutes=1))
+    assert report.bulletins[-1] == "2026-11-23T17:30"
+    assert {e.status for e in entries_at(monday_evening)} == {"done"}
+    _statuses, asrun, _ = _counts(station)
+    played = [r for r in asrun if r.status == "done"]
+    assert len(played) == len(entries_at(monday_evening))
+    again = run_once(station, now=monday_evening + timedelta(minutes=2))
+    assert again.bulletins == [] and len(_counts(station)[1]) == len(asrun)  # nothing repeated
+    # 30 minutes late (grace 10): skipped and logged, never played at the wrong hour
+    run_once(station, now=tuesday_morning + timedelta(minutes=30))
+    assert {e.status for e in entries_at(tuesday_morning)} == {"skipped"}
+    tuesday = {e.id for e in entries_at(tuesday_morning)}
+    skipped = [r for r in _counts(station)[1] if r.plan_entry_id in tuesday]
+    assert len(skipped) == len(tuesday) and {r.status for r in skipped} == {"skipped"}
+    # the 08:00 posts at 13:00 (inside 6 h) still go out, marked late
+    run_once(station, now=datetime(2026, 11, 24, 13, 0))
+    web = entries_at(datetime(2026, 11, 24, 8, 0))
+    assert web and {e.status for e in web} == {"done"}
+    assert {p.status for p in _counts(station)[2]} == {"late"}
+
+
+def test_urgent_is_aired_and_posted_once(station) -> None:
+    station = _quiet(station)
+    mid = add_message(station, "Cảnh báo bão số 5", priority="urgent",
+                      channels=("radio", "website"), topic="communication")
+    now = datetime(2026, 11, 23, 10, 0, 20)
+    assert due_until(station, now).urgent == [mid]
+    report = run_once(station, now=now)
+    assert report.urgent == [mid] and report.bulletins == ["2026-11-23T10:00"]
+    assert due_until(station, now).urgent == []
+    _statuses, asrun, pubs = _counts(station)
+    assert [r.status for r in asrun if r.channel == "radio"] == ["done"]
+    assert len([p for p in pubs if p.status == "published"]) == 1
+    run_once(station, now=now + timedelta(minutes=2))
+    assert len(_counts(station)[1]) == len(asrun)
+
+
+def test_one_runner_per_station(station) -> None:
+    with run_lock(station), pytest.raises(RuntimeFailure, match="đang có một tiến trình"), \
+            run_lock(station):
+        pass
+
+
+def test_sync_keeps_jobs_in_step_with_the_plan(station) -> None:
+    station = _quiet(station)
+    _radio_and_web(station)
+    add_message(station, "Tin", channels=("radio", "website"))
+    # a week in the future of the real clock: the paused scheduler has nothing due to run
+    now = datetime(2027, 2, 28, 20, 0)
+    plan(station, date(2027, 3, 1), 2, now=now)
+    daemon = Daemon(station)
+    daemon.scheduler = daemon.build_scheduler()
+    daemon.scheduler.start(paused=True)
+    try:
+        first = daemon.sync(now)
+        ids = {j.id for j in daemon.scheduler.get_jobs()}
+        assert "render" in ids and any(i.startswith("radio:2027-03-01T") for i in ids)
+        assert any(i.startswith("post:") for i in ids) and first["added"] == len(ids) - 1
+        assert daemon.sync(now)["added"] == 0  # idempotent
+        from loa.scheduler.models import PlanEntry
+
+        with station.transaction() as session:
+            for e in session.scalars(select(PlanEntry).where(PlanEntry.channel == "website")):
+                session.delete(e)
+        assert daemon.sync(now)["removed"] >= 1
+        assert not [j for j in daemon.scheduler.get_jobs() if j.id.startswith("post:")]
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+
+
+def _wait(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
+    """A real `loa run` in a subprocess, killed with SIGKILL mid-plan and started again."""
+    from loa.scheduler.models import PlanEntry
+
+    station = _quiet(station, poll_seconds=1)
+    ids = [add_message(station, f"Tin {n}", channels=("radio", "website"),
+                       topic=("procedures", "one_stop", "e_government", "papi")[n % 4])
+           for n in range(6)]
+    start = station.now().replace(microsecond=0) + timedelta(seconds=4)
+    with station.transaction() as session:
+        # posts every 2 s, and two radio bulletins (different minutes) of two items each
+        for n, mid in enumerate(ids):
+            session.add(PlanEntry(message_id=mid, channel="website",
+                                  scheduled_at=start + timedelta(seconds=2 * n)))
+        for n, mid in enumerate(ids[:4]):
+            when = (start + timedelta(seconds=60 * (n // 2) + 1)).replace(second=0) \
+                + timedelta(minutes=1)
+            session.add(PlanEntry(message_id=mid, channel="radio", scheduled_at=when,
+                                  position=n % 2, duration_s=5.0))
+    env = {**os.environ, "LOA_STATION": str(station.root), "LOA_LANG": "vi"}
+    cmd = [sys.executable, "-m", "loa", "run"]
+
+    def planned() -> int:
+        return _counts(station)[0].get("planned", 0)
+
+    total = planned()
+    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert _wait(lambda: 0 < planned() < total, 40), first.stderr.read1().decode()
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    finished = _wait(lambda: planned() == 0, 200)
+    if finished:
+        time.sleep(2)  # a repeat, if any, would show up now
+    second.send_signal(signal.SIGTERM)
+    _out, err = second.communicate(timeout=60)
+    assert finished, f"restarted daemon did not finish the plan: {_counts(station)}\n" \
+        f"{err.decode()[-3000:]}"
+    assert second.returncode == 0, err.decode()
+    assert "Đã dừng" in err.decode()
+    statuses, asrun, pubs = _counts(station)
+    assert statuses == {"done": total}
+    with station.transaction() as session:
+        entries = {e.id: e.channel for e in session.scalars(select(PlanEntry))}
+    per_entry = {}
+    for row in asrun:
+        per_entry[row.plan_entry_id] = per_entry.get(row.plan_entry_id, 0) + 1
+    assert set(per_entry) == set(entries) and set(per_entry.values()) == {1}
+    assert all(r.status == "done" for r in asrun)
+    assert sorted(p.plan_entry_id for p in pubs) == sorted(
+        i for i, c in entries.items() if c == "website")
