@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from loa.errors import LoaError
 from loa.i18n import Catalog
 from loa.scheduler.calendar import CampaignWindow
 from loa.scheduler.settings import SchedulerSettings
@@ -67,6 +68,10 @@ T = Catalog(
         "x_expired": ("Tin đã hết hiệu lực ngày {day}.", "The message expired on {day}."),
         "x_not_yet": ("Tin chỉ có hiệu lực từ ngày {day}, sau khoảng lập lịch.",
                       "The message is only valid from {day}, after the planned period."),
+        "x_unconfigured": ("Kênh {channel}: chưa cấu hình trong loa.toml nên không lên lịch "
+                           "(xem: loa channels check).",
+                           "Channel {channel}: not configured in loa.toml, so nothing is planned "
+                           "(see: loa channels check)."),
         "x_no_slot": ("Kênh {channel}: đài chưa có khung giờ nào (thêm bằng: loa slots add).",
                       "Channel {channel}: the station has no slot (add one: loa slots add)."),
         "x_no_reach": ("Kênh {channel}: không khung giờ nào tới được nhóm đối tượng của tin "
@@ -158,6 +163,7 @@ class Solution:
     objective: float
     dropped: list[Placement] = field(default_factory=list)  # kept entries that no longer fit
     positions: dict[tuple[int, int], int] = field(default_factory=dict)  # (instance, msg) -> pos
+    optimal: bool = True  # solve_exact: False when the time limit stopped it before the proof
 
 
 def week_of(day: date) -> tuple[int, int]:
@@ -356,7 +362,18 @@ class _Model:
         self._count(mid, inst.channel, inst.slot_id, inst.start, -1)
 
     def objective(self) -> float:
-        return objective_of(self.p, [Placement(m, i, k) for (m, i), k in self.placed.items()])
+        """objective_of() of the current placements, from the model's caches."""
+        total = 0.0
+        groups: dict[tuple[int, int, tuple[int, int]], float] = {}
+        for mid, i in self.placed:
+            item = self.items[mid]
+            total += self.base(item, i)
+            groups[(mid, self.inst[i].slot_id, self.week[i])] = self.penalty(item, i)
+        for key, pen in groups.items():
+            extra = self.count_tmpl[key] - 1
+            if extra > 0:
+                total -= pen * extra
+        return total
 
     def solution(self, dropped: list[Placement]) -> Solution:
         placements = sorted((Placement(m, i, k) for (m, i), k in self.placed.items()),
@@ -397,15 +414,19 @@ def order_positions(model: _Model) -> dict[tuple[int, int], int]:
     for i, members in enumerate(model.members):
         if not members:
             continue
-        def key(mid: int, i: int = i) -> tuple[int, int, float, int]:
+        if len(members) == 1:
+            positions[(i, members[0])] = 0
+            continue
+        keys = {}
+        for mid in members:
             item = model.items[mid]
             forced = 0 if model.placed.get((mid, i)) == "forced" else 1
-            return (forced, PRIORITY_RANK.get(item.priority, 2), -model.base(item, i), mid)
-        pending = sorted(members, key=key)
+            keys[mid] = (forced, PRIORITY_RANK.get(item.priority, 2), -model.base(item, i), mid)
+        pending = sorted(members, key=keys.__getitem__)
         ordered: list[int] = []
         while pending:
             pick = 0
-            if ordered and key(pending[0])[:2] == (1, 2):
+            if ordered and keys[pending[0]][:2] == (1, 2):
                 last_topic = model.items[ordered[-1]].topic
                 for n, mid in enumerate(pending):
                     if model.items[mid].topic != last_topic:
@@ -780,7 +801,7 @@ def _local_value(model: _Model, mid: int, i: int, adding: bool = False) -> float
     return model.base(item, i) - (model.penalty(item, i) if others >= 1 else 0.0)
 
 
-def solve(problem: Problem) -> Solution:
+def solve(problem: Problem, *, local_search: bool | None = None) -> Solution:
     """Plan: keep what still fits, force high-priority items, fill greedily best-first, then
     improve by local search (moves and swaps). The radio, a knapsack on airtime, is also
     filled in value-per-second and value-per-root-second order and the best kept.
@@ -789,9 +810,10 @@ def solve(problem: Problem) -> Solution:
     dropped = _admit_kept(model, problem.kept)
     _force_high(model, dropped)
     start = dict(model.placed)
-    small = len(problem.items) * len(problem.instances) <= LOCAL_SEARCH_PAIRS
+    small = len(problem.items) * len(problem.instances) <= LOCAL_SEARCH_PAIRS \
+        if local_search is None else local_search
     # on social channels (size 1) both orders are the same, so one fill serves both
-    _fill_and_improve(model, 0.0 if small else 1.0)
+    _fill_and_improve(model, 0.0 if small else 1.0, search=small)
     if not small or not any(inst.channel == "radio" for inst in model.inst):
         return model.solution(dropped)
 
@@ -819,10 +841,11 @@ def solve(problem: Problem) -> Solution:
     return model.solution(dropped)
 
 
-# Local search runs when items x instances stays under this (a commune's week is ~10,000);
+# Local search runs when items x instances stays under this (a commune week: 20-40 messages x
+# ~60 slot instances = 1,200-2,400);
 # a province-size batch relies on the greedy alone to stay fast. A count, not a timer, so the
 # plan stays deterministic.
-LOCAL_SEARCH_PAIRS = 40_000
+LOCAL_SEARCH_PAIRS = 8_000
 
 
 RUIN_ROUNDS = 40
@@ -859,9 +882,10 @@ def _ruin_and_recreate(model: _Model, value: Callable[[_Model], float], rounds: 
             model.add(mid, i, kind)
 
 
-def _fill_and_improve(model: _Model, density: float, only: str | None = None) -> None:
+def _fill_and_improve(model: _Model, density: float, only: str | None = None,
+                      search: bool = True) -> None:
     _greedy_fill(model, density, only)
-    if len(model.p.items) * len(model.inst) > LOCAL_SEARCH_PAIRS:
+    if not search:
         return
     for _ in range(3):
         changed = _improve(model, only)
@@ -958,7 +982,9 @@ def solve_exact(problem: Problem, *, time_limit: float = 60.0) -> Solution:
     for v, (mid, i) in enumerate(pairs):
         if result.x[v] > 0.5:
             model.add(mid, i, "new")
-    return model.solution([])
+    solution = model.solution([])
+    solution.optimal = result.status == 0
+    return solution
 
 
 # --------------------------------------------------------------------------- durations
@@ -1036,6 +1062,23 @@ class PlanReport:
         }
 
 
+def configured_channels(station: Station, names: Iterable[str]) -> set[str]:
+    """The channels among `names` the station can publish on (a Facebook Page with its id, ...):
+    the planner never plans a post nobody can send. The radio always counts."""
+    out = {"radio"} & set(names)
+    try:
+        from loa.channels.base import channel_class
+    except ImportError:  # the channels area is optional for planning
+        return set(names)
+    for name in set(names) - out:
+        try:
+            if channel_class(name).is_configured(station):
+                out.add(name)
+        except LoaError:
+            continue
+    return out
+
+
 def plannable_messages(session: Session, first: date, last: date) -> list[Message]:
     """Approved, non-urgent messages valid on at least one day of [first, last]."""
     from sqlalchemy import select
@@ -1070,7 +1113,10 @@ def build_problem(station: Station, session: Session, start: date, days: int, *,
     settings = SchedulerSettings.from_station(station)
     last = start + timedelta(days=days - 1)
     blocked = blocked_days(session, start, last, holidays=settings.skip_holidays)
-    instances = expand_slots(list_slots(session), start, days, blocked=blocked, after=now)
+    slots = list_slots(session)
+    usable = configured_channels(station, {s.channel for s in slots})
+    instances = expand_slots([s for s in slots if s.channel in usable], start, days,
+                             blocked=blocked, after=now)
     index = {(inst.slot_id, inst.start): n for n, inst in enumerate(instances)}
     messages = plannable_messages(session, start, last)
     rendered = rendered_durations(station)
@@ -1079,7 +1125,8 @@ def build_problem(station: Station, session: Session, start: date, days: int, *,
         return estimate_duration(text, settings.words_per_second)
 
     items = [
-        PlanItem(m.id, m.topic_code, tuple(m.audience_codes), frozenset(m.channels), m.priority,
+        PlanItem(m.id, m.topic_code, tuple(m.audience_codes), frozenset(m.channels) & usable,
+                 m.priority,
                  m.airings_per_week, message_duration(m, rendered, estimate),
                  m.valid_from, m.valid_until, m.campaign_id)
         for m in messages
@@ -1269,6 +1316,8 @@ def explain(station: Station, message_id: int, start: date, days: int, *,
                     (entry.message_id, n) not in model.placed:
                 model.add(entry.message_id, n, "kept")
         blocked = _tables["blocked"]
+        for channel in sorted(set(message.channels) - item.channels):
+            out.lines.append(T("x_unconfigured", channel=channel))
         for channel in sorted(item.channels):
             own = [s for s in slots.values() if s.channel == channel]
             if not own:

@@ -74,3 +74,29 @@ def test_parse_day() -> None:
     assert parse_day("2026-11-23") == parse_day("23/11/2026") == date(2026, 11, 23)
     with pytest.raises(UserError, match="không hợp lệ"):
         parse_day("31/02/2026")
+
+
+def test_cli_calendar(station) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from loa.cli.main import app
+
+    runner = CliRunner()
+    root = str(station.root)
+    ok = runner.invoke(app, ["-s", root, "calendar", "blackout", "25/11/2026", "--reason",
+                             "Sửa loa"])
+    assert ok.exit_code == 0 and "25/11/2026" in ok.output
+    again = runner.invoke(app, ["-s", root, "calendar", "blackout", "2026-11-25"])
+    assert again.exit_code == 2 and "đã là ngày nghỉ" in again.output
+    camp = runner.invoke(app, ["-s", root, "calendar", "campaign", "Ngày hội Đại đoàn kết",
+                               "--from", "10/11/2026", "--to", "18/11/2026", "--topic",
+                               "communication"])
+    assert camp.exit_code == 0, camp.output
+    listed = runner.invoke(app, ["-s", root, "calendar", "list", "--from", "2026-11-01",
+                                 "--days", "90", "--json"])
+    rows = json.loads(listed.output)
+    kinds = {r["kind"] for r in rows}
+    assert {"Ngày lễ", "Nghỉ phát", "Đợt tuyên truyền"} <= kinds
+    assert any(r["day"] == "2027-01-01" for r in rows)

@@ -24,7 +24,7 @@ from loa.scheduler.planner import (
 )
 from loa.scheduler.settings import SchedulerSettings
 from loa.scheduler.synthetic import synthetic_problem
-from tests.scheduler.conftest import add_message
+from tests.scheduler.conftest import add_message, configure
 
 MONDAY = date(2026, 11, 23)
 EVE = datetime(2026, 11, 22, 20, 0)  # Sunday evening before the planned week
@@ -44,6 +44,8 @@ def _entries(station):
 
 
 def test_sample_week_gives_every_message_its_airings(sample_station) -> None:
+    # a Facebook Page id makes that channel plannable; Zalo has no channel here: never planned
+    sample_station = configure(sample_station, channels__facebook={"page_id": "123456789"})
     report = plan(sample_station, MONDAY, 7, now=EVE)
     assert report.added > 0 and report.removed == 0
     entries, slots, messages = _entries(sample_station)
@@ -55,9 +57,9 @@ def test_sample_week_gives_every_message_its_airings(sample_station) -> None:
         if "radio" in m.channels:
             assert radio[m.id] == m.airings_per_week, m.title
         for channel in set(m.channels) - {"radio"}:
-            if any(s.channel == channel for s in slots.values()):
-                got = sum(1 for e in entries if e.message_id == m.id and e.channel == channel)
-                assert got == settings.social_posts_per_week, (m.title, channel)
+            got = sum(1 for e in entries if e.message_id == m.id and e.channel == channel)
+            expected = settings.social_posts_per_week if channel in ("facebook", "website") else 0
+            assert got == expected, (m.title, channel)
     for e in entries:
         slot = slots[e.slot_id]
         codes = messages[e.message_id].audience_codes
@@ -156,6 +158,14 @@ def test_urgent_stays_out_of_the_grid(station, slotted) -> None:
     assert any("khẩn cấp" in line.lower() for line in lines)
 
 
+def test_unconfigured_channels_are_not_planned(sample_station) -> None:
+    plan(sample_station, MONDAY, 7, now=EVE)
+    entries, _s, _m = _entries(sample_station)
+    assert {e.channel for e in entries} == {"radio", "website"}
+    lines = explain(sample_station, 1, MONDAY, 7, now=EVE).lines
+    assert any("facebook" in line and "chưa cấu hình" in line for line in lines)
+
+
 def test_validity_blackouts_and_holidays(slotted) -> None:
     from loa.scheduler.calendar import add_blackout
 
@@ -216,7 +226,7 @@ def test_greedy_is_near_the_milp_optimum() -> None:
         assert greedy.objective >= 0.98 * exact.objective
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), messages=st.integers(1, 40), weeks=st.integers(1, 2),
        capacity=st.sampled_from([200, 400, 900]))
 def test_plan_invariants(seed: int, messages: int, weeks: int, capacity: int) -> None:
@@ -251,17 +261,18 @@ def test_plan_invariants(seed: int, messages: int, weeks: int, capacity: int) ->
 def test_cli_plan_and_schedule(sample_station) -> None:
     runner = CliRunner()
     root = str(sample_station.root)
-    result = runner.invoke(app, ["-s", root, "plan", "--from", "2026-11-23", "--days", "7"])
+    # the CLI runs on the real clock: plan a week that is still ahead of it
+    result = runner.invoke(app, ["-s", root, "plan", "--from", "2027-03-01", "--days", "7"])
     assert result.exit_code == 0, result.output
-    assert "Đã lập lịch 23/11/2026 - 29/11/2026" in result.output
-    table = runner.invoke(app, ["-s", root, "schedule", "--from", "2026-11-25", "--week",
+    assert "Đã lập lịch 01/03/2027 - 07/03/2027" in result.output
+    table = runner.invoke(app, ["-s", root, "schedule", "--from", "2027-03-03", "--week",
                                 "--json"])
     data = json.loads(table.output)
-    assert {s["start"][:10] for s in data} >= {"2026-11-23", "2026-11-29"}
+    assert {s["start"][:10] for s in data} >= {"2027-03-01", "2027-03-07"}
     assert any(s["channel"] == "radio" and s["items"] for s in data)
-    shown = runner.invoke(app, ["-s", root, "schedule", "--from", "2026-11-24"])
+    shown = runner.invoke(app, ["-s", root, "schedule", "--from", "2027-03-02"])
     assert shown.exit_code == 0 and "Bản tin sáng" in shown.output
-    why = runner.invoke(app, ["-s", root, "plan", "--from", "2026-11-23", "--explain", "1"])
+    why = runner.invoke(app, ["-s", root, "plan", "--from", "2027-03-01", "--explain", "1"])
     assert why.exit_code == 0 and "Tin 1:" in why.output and "radio" in why.output
     bad = runner.invoke(app, ["-s", root, "plan", "--from", "31/02/2026"])
     assert bad.exit_code == 2 and "không hợp lệ" in bad.output
