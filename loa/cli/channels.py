@@ -182,8 +182,9 @@ def publish(
         out.print(T("scheduled", channel=pub.channel, due=_fmt(pub.due_at), remote=pub.remote_id),
                   highlight=False, markup=False)
     elif pub.status in ("published", "late"):
-        out.print(T("published", channel=pub.channel, remote=pub.remote_id,
-                    url=pub.remote_url or ""), highlight=False, markup=False)
+        url = pub.remote_url if pub.remote_url and pub.remote_url != pub.remote_id else ""
+        out.print(T("published", channel=pub.channel, remote=pub.remote_id, url=url).rstrip(),
+                  highlight=False, markup=False)
     else:
         out.print(T("state", id=pub.id, status=status_label(pub.status), error=pub.error or ""),
                   highlight=False, markup=False)

@@ -1,9 +1,14 @@
-"""`loa demo`: the whole pipeline on the built-in sample station, offline."""
+"""`loa demo`: the whole pipeline on the built-in sample station, offline.
+
+The demo is a scripted tour of the real commands on a sample station of its own: queue, plan,
+schedule, render, run sheet, radio playout (into files, never the loudspeaker), a website post with
+its podcast feed, today's run sheet and the report. Each step is the same command an officer types.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,33 +17,126 @@ from loa.i18n import Catalog
 T = Catalog(
     {
         "demo": (
-            "Chạy thử toàn bộ quy trình trên đài mẫu, không cần mạng: tạo đài mẫu (nếu chưa có) "
-            "rồi in hàng đợi tin.",
-            "Run the whole pipeline on the sample station, offline: create it if missing, then "
-            "print the message queue.",
+            "Chạy thử toàn bộ quy trình trên đài mẫu, không cần mạng: hàng đợi, lập lịch, dựng "
+            "bản tin, phát (vào tệp), đăng website và báo cáo.",
+            "Run the whole pipeline on the sample station, offline: queue, plan, render, play "
+            "(into files), website post and report.",
         ),
         "dir": ("Thư mục đài mẫu (mặc định: ./demo).", "Sample station folder (default: ./demo)."),
         "made": ("Đã tạo đài mẫu tại {path}.", "Created the sample station at {path}."),
         "reuse": ("Dùng đài mẫu có sẵn tại {path}.", "Using the existing sample station at {path}."),
+        "step": ("Bước {n}: {what}", "Step {n}: {what}"),
+        "s_queue": ("hàng đợi tin (loa msg list)", "the message queue (loa msg list)"),
+        "s_plan": ("lập lịch 7 ngày (loa plan --days 7)", "plan 7 days (loa plan --days 7)"),
+        "s_schedule": ("lịch ngày {day} (loa schedule)", "the schedule of {day} (loa schedule)"),
+        "s_render": ("dựng bản tin ngày {day} (loa render)", "render the bulletins of {day}"),
+        "s_runsheet": ("phiếu phát cho nhân viên đài (loa schedule runsheet)",
+                       "the operator's run sheet (loa schedule runsheet)"),
+        "s_play": ("phát bản tin {when} vào tệp (loa play --sink file)",
+                   "play the {when} bulletin into a file (loa play --sink file)"),
+        "s_publish": ("đăng tin lên trang web của xã, kèm RSS/podcast (loa publish -c website)",
+                      "post to the commune website with RSS/podcast (loa publish -c website)"),
+        "s_today": ("những gì đã phát, đã đăng (loa today)", "what aired and was posted (loa today)"),
+        "s_report": ("báo cáo (loa report)", "the report (loa report)"),
+        "no_radio": ("Lịch không có bản tin phát thanh nào; bỏ qua bước dựng và phát.",
+                     "The plan has no radio bulletin; skipping render and play."),
+        "failed": ("Bước {n} không thành công (mã {code}); dừng chạy thử.",
+                   "Step {n} failed (exit {code}); stopping the demo."),
+        "done": (
+            "Xong. Đài mẫu ở {path}: bản tin trong media/bulletins, trang web trong media/web, "
+            "báo cáo trong media/reports. Thử tiếp: cd {path} && loa --help",
+            "Done. The sample station is at {path}: bulletins in media/bulletins, the website in "
+            "media/web, reports in media/reports. Next: cd {path} && loa --help",
+        ),
     }
 )
 
 
+def _first_radio_bulletin(station: Any) -> Any:
+    from sqlalchemy import select
+
+    from loa.scheduler.models import PlanEntry
+
+    with station.transaction() as session:
+        return session.scalar(
+            select(PlanEntry.scheduled_at)
+            .where(PlanEntry.channel == "radio", PlanEntry.scheduled_at >= station.now())
+            .order_by(PlanEntry.scheduled_at)
+            .limit(1)
+        )
+
+
+def _first_website_message(station: Any) -> int | None:
+    from sqlalchemy import select
+
+    from loa.content.models import Message
+
+    with station.transaction() as session:
+        for message in session.scalars(select(Message).where(Message.status == "approved")
+                                       .order_by(Message.id)):
+            if "website" in message.channels:
+                return message.id
+    return None
+
+
 def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo")) -> None:
+    from rich.rule import Rule
+
     from loa.cli import common
     from loa.station import CONFIG_NAME, init_station
 
     out = common.console()
-    if (directory / CONFIG_NAME).is_file():
-        out.print(T("reuse", path=directory.resolve()), highlight=False)
+    root = directory.resolve()
+    if (root / CONFIG_NAME).is_file():
+        out.print(T("reuse", path=root), highlight=False)
     else:
-        init_station(directory, name="Xã Cẩm Nhượng", province="Hà Tĩnh", district="Nghi Xuân",
+        init_station(root, name="Xã Cẩm Nhượng", province="Hà Tĩnh", district="Nghi Xuân",
                      sample=True)
-        out.print(T("made", path=directory.resolve()), highlight=False)
-    common.set_station_dir(directory)
-    from loa.cli.msg import list_
+        # The demo plays into files under media/aired, never through the loudspeaker.
+        config = root / CONFIG_NAME
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            '# sink = "auto"', 'sink = "file"             # demo station: play into media/aired'),
+            encoding="utf-8")
+        out.print(T("made", path=root), highlight=False)
+    common.set_station_dir(root)
+    station = common.get_station()
 
-    list_(status=None, topic=None, audience=None, channel=None, search=None, as_json=False)
+    from loa.cli.main import app
+
+    command = typer.main.get_command(app)
+    step = 0
+
+    def run(what: str, *args: str) -> None:
+        nonlocal step
+        step += 1
+        out.print(Rule(T("step", n=step, what=what), align="left"))
+        code = command.main(["--station", str(root), *args], prog_name="loa", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            out.print(T("failed", n=step, code=code), highlight=False)
+            raise typer.Exit(code)
+
+    run(T("s_queue"), "msg", "list", "--status", "approved")
+    run(T("s_plan"), "plan", "--days", "7")
+    first = _first_radio_bulletin(station)
+    if first is None:
+        out.print(T("no_radio"), highlight=False)
+    else:
+        day = first.date().isoformat()
+        run(T("s_schedule", day=first.strftime("%d/%m/%Y")), "schedule", "--from", day)
+        run(T("s_render", day=first.strftime("%d/%m/%Y")), "render", "--date", day)
+        run(T("s_runsheet"), "schedule", "runsheet", "--date", day)
+        when = first.strftime("%Y-%m-%d %H:%M")
+        run(T("s_play", when=when), "play", "--slot", when, "--sink", "file", "--force")
+    message_id = _first_website_message(station)
+    if message_id is not None:
+        run(T("s_publish"), "publish", "--message", str(message_id), "--channel", "website",
+            "--now")
+    if first is not None and first.date() == station.now().date():
+        run(T("s_today"), "today")
+    today = station.now().date().isoformat()
+    run(T("s_report"), "report", "--from", today, "--to", today)
+    out.print(Rule())
+    out.print(T("done", path=root), highlight=False)
 
 
 def register(app: typer.Typer) -> None:
