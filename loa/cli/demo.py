@@ -75,7 +75,7 @@ def _first_website_message(station: Any) -> int | None:
         for message in session.scalars(select(Message).where(Message.status == "approved")
                                        .order_by(Message.id)):
             if "website" in message.channels:
-                return message.id
+                return int(message.id)
     return None
 
 
