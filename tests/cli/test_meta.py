@@ -22,8 +22,8 @@ def walk(cmd, path):
         "params": {p.name: getattr(p, "help", None) or "" for p in cmd.params
                    if p.param_type_name == "option" and p.name not in ("help",)}}
     if hasattr(cmd, "commands"):
-        for name, sub in cmd.commands.items():
-            walk(sub, path + [name])
+        for name in cmd.list_commands(None):
+            walk(cmd.get_command(None, name), path + [name])
 walk(root, [])
 print(json.dumps(out))
 """
