@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,8 +48,6 @@ T = Catalog(
                     "Parallel processes (default: the number of CPU cores)."),
         "force": ("Làm lại cả các bản tin đã có.", "Redo bulletins that are already up to date."),
         "json": ("In kết quả dạng JSON.", "Print JSON."),
-        "bad_date": ("Ngày \"{value}\" không hợp lệ. Dùng YYYY-MM-DD hoặc DD/MM/YYYY.",
-                     "Invalid date \"{value}\". Use YYYY-MM-DD or DD/MM/YYYY."),
         "none": ("Không có bản tin nào trong khoảng {start} + {days} ngày (chưa có tin đã duyệt "
                  "phát trên loa?).",
                  "No bulletins in {start} + {days} days (no approved radio messages?)."),
@@ -96,14 +94,9 @@ cache_app = sub_app(T("cache"))
 
 def parse_day(value: str | None, today: date) -> date:
     """A date from YYYY-MM-DD or DD/MM/YYYY; `today` when empty. Raises UserError."""
-    if not value:
-        return today
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise UserError(T("bad_date", value=value))
+    from loa.scheduler.calendar import parse_day as parse
+
+    return parse(value) if value else today
 
 
 def say(
