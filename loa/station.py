@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from string import Template
@@ -129,9 +130,8 @@ class Station:
         with transaction(self.sessions) as session:
             yield session
 
-    def now(self) -> Any:
+    def now(self) -> datetime:
         """The station's wall-clock time now (naive, in the station's timezone)."""
-        from datetime import datetime
         from zoneinfo import ZoneInfo
 
         return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None)

@@ -164,6 +164,13 @@ def parse_date(value: Any, field: str, where: str | None = None) -> date | None:
     return date(year, month, day)
 
 
+def check_validity(start: date | None, until: date | None, where: str | None = None) -> None:
+    """Raise UserError when a validity window ends before it starts."""
+    if start and until and until < start:
+        raise UserError(T("bad_range", at=_at(where), start=start.strftime("%d/%m/%Y"),
+                          until=until.strftime("%d/%m/%Y")))
+
+
 def split_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -269,9 +276,7 @@ def validate(session: Session, raw: dict[str, Any], where: str | None = None,
     for field in ("valid_from", "valid_until"):
         if field in data:
             out[field] = parse_date(data[field], field, where)
-    if out.get("valid_from") and out.get("valid_until") and out["valid_until"] < out["valid_from"]:
-        raise UserError(T("bad_range", at=_at(where), start=out["valid_from"].strftime("%d/%m/%Y"),
-                          until=out["valid_until"].strftime("%d/%m/%Y")))
+    check_validity(out.get("valid_from"), out.get("valid_until"), where)
     if "priority" in data:
         out["priority"] = parse_priority(data["priority"], where)
     if "airings_per_week" in data and str(data["airings_per_week"]).strip():

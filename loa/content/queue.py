@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loa.content.fields import validate
+from loa.content.fields import check_validity, validate
 from loa.content.models import STATUSES, Audience, Message
 from loa.errors import UserError
 from loa.i18n import Catalog
@@ -77,10 +77,8 @@ def edit(session: Session, message_id: int, raw: dict[str, Any], now: datetime |
     message sends it back to draft for a new approval, unless `keep_approval`."""
     message = get(session, message_id)
     values = validate(session, raw, partial=True)
-    vf = values.get("valid_from", message.valid_from)
-    vu = values.get("valid_until", message.valid_until)
-    if vf and vu and vu < vf:
-        validate(session, {"valid_from": vf, "valid_until": vu, "title": "x", "topic": message.topic_code})
+    check_validity(values.get("valid_from", message.valid_from),
+                   values.get("valid_until", message.valid_until))
     changed_words = any(
         k in CONTENT_FIELDS and getattr(message, k) != v for k, v in values.items()
     )
@@ -148,7 +146,7 @@ def find(session: Session, filters: Filters | None = None) -> Sequence[Message]:
         channel = parse_channels(f.channel)[0]
         messages = [m for m in messages if channel in m.channels]
     if f.text:
-        # SQLite's ILIKE only folds ASCII; match Vietnamese capitals in Python as well.
+        # Matched in Python: SQLite's LIKE folds case for ASCII letters only.
         import unicodedata
 
         needle = unicodedata.normalize("NFC", f.text.strip()).lower()

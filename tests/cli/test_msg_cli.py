@@ -141,3 +141,11 @@ def test_outside_a_station(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     result = runner.invoke(app, ["msg", "list"])
     assert result.exit_code == 2
     assert "Không tìm thấy đài" in result.output and "loa init" in result.output
+
+
+def test_edit_refuses_a_window_that_ends_before_it_starts(station: Station) -> None:
+    assert loa(station, "msg", "add", "--title", "X", "--body", "Y", "--topic", "papi",
+               "--from", "01/12/2026").exit_code == 0
+    result = loa(station, "msg", "edit", "1", "--until", "30/11/2026")
+    assert result.exit_code == 2 and "trước ngày bắt đầu hiệu lực 01/12/2026" in result.output
+    assert json.loads(loa(station, "msg", "show", "1", "--json").output)[0]["valid_until"] is None
