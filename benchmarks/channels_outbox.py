@@ -27,11 +27,11 @@ def graph_transport() -> httpx.MockTransport:
 
 
 def main(n: int) -> None:
-    import loa.models  # noqa: F401
+    import loa.channels.models  # noqa: F401
+    from loa.app.setup import init_station
     from loa.channels.facebook import FacebookChannel
     from loa.channels.service import Runtime, message_item, publish_message
     from loa.content.models import Message
-    from loa.station import init_station
 
     with tempfile.TemporaryDirectory() as tmp:
         station = init_station(Path(tmp) / "bench", name="Xã Đo")

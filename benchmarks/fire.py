@@ -36,8 +36,8 @@ def run(store: str, n: int, spread_s: float = 5.0) -> list[float]:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from loa.scheduler.runner import JOB_TABLE
-    from loa.station import init_station
+    from loa.app.daemon import JOB_TABLE
+    from loa.app.setup import init_station
 
     STARTED.clear()
     with tempfile.TemporaryDirectory() as tmp:

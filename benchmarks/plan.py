@@ -19,8 +19,8 @@ import sys
 import time
 from collections.abc import Iterator
 
-from loa.scheduler.planner import LOCAL_SEARCH_PAIRS, solve, solve_exact
-from loa.scheduler.synthetic import synthetic_problem
+from loa.planning.planner import LOCAL_SEARCH_PAIRS, solve, solve_exact
+from loa.planning.synthetic import synthetic_problem
 
 
 @contextlib.contextmanager

@@ -23,8 +23,8 @@ from pathlib import Path
 def _plan_week(station, start: date, days: int) -> str:
     """Plan the week with the scheduler when it is available; else the renderer's fallback."""
     try:
-        from loa.scheduler.defaults import seed_default_slots
-        from loa.scheduler.planner import plan
+        from loa.planning.defaults import seed_default_slots
+        from loa.planning.planner import plan
 
         with station.transaction() as session:
             seed_default_slots(session)
@@ -64,8 +64,8 @@ def main() -> int:
     parser.add_argument("--no-plan", action="store_true", help="use the daily fallback bulletins")
     args = parser.parse_args()
 
+    from loa.app.setup import init_station
     from loa.audio.render import bulletins_for_period, render_period
-    from loa.station import init_station
 
     with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp:
         station = init_station(Path(tmp) / "sample", name="Xã Cẩm Nhượng", sample=True)

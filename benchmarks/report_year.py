@@ -24,7 +24,7 @@ def fill(station, year: int) -> int:  # type: ignore[no-untyped-def]
     from loa.channels.models import AsRunRecord
     from loa.content.models import Audience, Message
     from loa.content.taxonomy import BUILTIN_TOPICS
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     n = 0
     with station.transaction() as s:
@@ -72,10 +72,10 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
+    from loa.app.setup import init_station
     from loa.channels.models import AsRunRecord
     from loa.report import build_report, write_report
     from loa.report.periods import year_period
-    from loa.station import init_station
 
     year = 2025
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from loa.i18n import set_language
-from loa.station import Station, init_station
+from loa.app.setup import init_station
+from loa.core.i18n import set_language
+from loa.core.station import Station
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from loa.app.setup import init_station
 from loa.content.models import Message, Topic
-from loa.db import MIGRATIONS
-from loa.errors import StationNotFound, UserError
-from loa.station import Station, find_station, init_station
+from loa.core.db import MIGRATIONS
+from loa.core.errors import StationNotFound, UserError
+from loa.core.station import Station, find_station
 
 
 def test_init_creates_config_db_and_media(tmp_path: Path) -> None:

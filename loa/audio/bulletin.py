@@ -14,8 +14,8 @@ import numpy as np
 
 from loa.audio.cache import Clip, content_key
 from loa.audio.settings import AudioSettings, resolve_path
-from loa.fileio import atomic_write_text
-from loa.i18n import Catalog
+from loa.core.fileio import atomic_write_text
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -231,7 +231,7 @@ def clip_segment(clip: Clip, settings: AudioSettings) -> bytes:
                 samples = limit_true_peak(samples, rate, settings.mastering.true_peak_dbtp - 0.3)
     data = encode_mp3_frames(samples, rate, bitrate_kbps=settings.bitrate_kbps,
                              quality=settings.mp3_quality)
-    from loa.fileio import atomic_write_bytes
+    from loa.core.fileio import atomic_write_bytes
 
     atomic_write_bytes(path, data)
     return data
@@ -244,7 +244,7 @@ def join_mp3(path: Path, parts: list[Part], settings: AudioSettings,
     import os
 
     from loa.audio.ffmpeg import mp3_duration
-    from loa.fileio import temp_path_for
+    from loa.core.fileio import temp_path_for
 
     chunks: list[bytes] = []
     timings: list[ItemTiming] = []

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from loa.fileio import atomic_write_text
+from loa.core.fileio import atomic_write_text
 
 KEY_VERSION = "loa-clip-3"  # bump when the synthesis or mastering code changes how clips sound
 

@@ -21,8 +21,8 @@ from loa.audio.engines import (
     engine_class,
 )
 from loa.audio.settings import AudioSettings, audio_settings
-from loa.errors import RuntimeFailure, UserError
-from loa.i18n import Catalog
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from loa.errors import RuntimeFailure, UserError
-from loa.fileio import atomic_write_bytes, temp_path_for
-from loa.i18n import Catalog
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.fileio import atomic_write_bytes, temp_path_for
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

@@ -31,8 +31,8 @@ from loa.audio.bulletin import (
 )
 from loa.audio.cache import Clip, PruneResult
 from loa.audio.clip import Speaker, _speakable
-from loa.errors import LoaError, RuntimeFailure, UserError
-from loa.i18n import Catalog
+from loa.core.errors import LoaError, RuntimeFailure, UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -80,7 +80,7 @@ def bulletins_for_period(station: Any, start: date, days: int) -> list[BulletinS
     from sqlalchemy import select
 
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry, Slot
+    from loa.planning.models import PlanEntry, Slot
 
     begin = datetime.combine(start, time())
     end = begin + timedelta(days=days)
@@ -259,7 +259,7 @@ _worker: dict[str, BulletinRenderer] = {}
 
 
 def _renderer_in_worker(root: str) -> BulletinRenderer:
-    from loa.station import Station
+    from loa.core.station import Station
 
     if root not in _worker:
         _worker[root] = BulletinRenderer(Station.load(Path(root)))
@@ -426,7 +426,7 @@ def referenced_keys(station: Any, today: date) -> set[str]:
     """Clip keys that current or future bulletins use (from plans and from rendered sidecars)."""
     from sqlalchemy import func, select
 
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
         last = session.scalar(select(func.max(PlanEntry.scheduled_at))

@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from loa.errors import RuntimeFailure, UserError
-from loa.i18n import Catalog
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from loa.channels.base import Item, PermanentError
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -90,7 +90,7 @@ def make_video(audio: Path, target: Path, *, station: str, title: str) -> Path:
     import os
 
     from loa.audio.ffmpeg import ffmpeg_exe
-    from loa.fileio import temp_path_for
+    from loa.core.fileio import temp_path_for
 
     card = make_card(target.with_suffix(".png"), station, title)
     tmp = temp_path_for(target)

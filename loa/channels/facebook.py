@@ -29,7 +29,7 @@ from loa.channels.base import (
     register,
     strip_markers,
 )
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 TOKEN_ENV = "LOA_FACEBOOK_TOKEN"
 KEYRING_SERVICE = "loa"

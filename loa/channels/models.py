@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from loa.db import Base
+import loa.planning.models  # noqa: F401  (publications point at plan entries and messages)
+from loa.core.db import Base
 
 PUBLICATION_STATUSES = (
     "sending", "published", "scheduled", "failed", "uncertain", "late", "skipped",

@@ -14,10 +14,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import loa.models  # noqa: F401  (every table registered, so foreign keys resolve)
 from loa.channels.radio import PlayoutError, Sink, audio_duration, make_sink
-from loa.errors import RuntimeFailure, UserError
-from loa.i18n import Catalog
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
     from loa.channels.models import AsRunRecord
@@ -124,7 +123,7 @@ def _entries(session: Any, when: datetime) -> tuple[dict[int, Any], dict[int, An
     """The radio plan entries of the slot at `when`, by message id and by entry id."""
     from sqlalchemy import select
 
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     rows = list(session.scalars(select(PlanEntry).where(PlanEntry.channel == "radio",
                                                         PlanEntry.scheduled_at == when)))
@@ -301,7 +300,7 @@ def run_sheet(station: Any, day: date) -> list[RunSheetRow]:
 
     from loa.channels.models import AsRunRecord
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry, Slot
+    from loa.planning.models import PlanEntry, Slot
 
     start = datetime.combine(day, datetime.min.time())
     end = start + timedelta(days=1)
@@ -329,7 +328,7 @@ def run_sheet(station: Any, day: date) -> list[RunSheetRow]:
 def write_playlists(station: Any, day: date) -> list[Path]:
     """Write one M3U per radio slot of `day` into media/playlists/YYYY-MM-DD/HHMM.m3u, listing
     the bulletin file (for operators who use their own player). Returns the files written."""
-    from loa.fileio import atomic_write_text
+    from loa.core.fileio import atomic_write_text
 
     times = sorted({r.at for r in run_sheet(station, day) if r.channel == "radio"})
     render = _audio_render()

@@ -25,8 +25,8 @@ from loa.channels.base import (
     Receipt,
     register,
 )
-from loa.errors import RuntimeFailure, UserError
-from loa.i18n import Catalog
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import loa.models  # noqa: F401  (every table registered, so foreign keys resolve)
 from loa.channels.base import (
     Channel,
     ChannelError,
@@ -26,8 +25,8 @@ from loa.channels.base import (
     Receipt,
     get_channel,
 )
-from loa.errors import RuntimeFailure, UserError
-from loa.i18n import Catalog
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -228,7 +227,7 @@ def _as_run(publication: Publication, item: Item, receipt: Receipt, now: datetim
 
 
 def _set_entry(session: Session, entry_id: int | None, status: str, reason: str | None) -> None:
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     if entry_id is None:
         return
@@ -432,7 +431,7 @@ def publish_plan_entry(station: Any, entry_id: int, *, now: datetime,
     A post later than [scheduler] social_late_hours (default 6) is skipped; a later one within
     that still goes out, marked "late". Raises UserError for radio entries (see play_bulletin).
     """
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     key = ""
     with station.transaction() as session:
@@ -627,7 +626,7 @@ def outbox(station: Any, *, now: datetime, include_done: bool = False) -> list[O
 
     from loa.channels.models import Publication
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     rows: list[OutboxRow] = []
     with station.transaction() as session:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from loa.channels.base import Channel, CheckResult, Item, Receipt, register
-from loa.fileio import atomic_write_text, temp_path_for
-from loa.i18n import Catalog
+from loa.core.fileio import atomic_write_text, temp_path_for
+from loa.core.i18n import Catalog
 
 MANIFEST = ".loa-site.json"
 FEED_ITEMS = 50

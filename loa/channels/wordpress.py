@@ -26,7 +26,7 @@ from loa.channels.base import (
     redact,
     register,
 )
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 PASSWORD_ENV = "LOA_WORDPRESS_PASSWORD"
 

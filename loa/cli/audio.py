@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from loa.cli.common import sub_app
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -94,7 +94,7 @@ cache_app = sub_app(T("cache"))
 
 def parse_day(value: str | None, today: date) -> date:
     """A date from YYYY-MM-DD or DD/MM/YYYY; `today` when empty. Raises UserError."""
-    from loa.scheduler.calendar import parse_day as parse
+    from loa.planning.calendar import parse_day as parse
 
     return parse(value) if value else today
 

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from loa.cli.common import console, get_station, print_json, sub_app
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -258,7 +258,7 @@ def _slot_time(station: Any, slot: str, now: datetime) -> datetime:
         pass
     from sqlalchemy import select
 
-    from loa.scheduler.models import Slot
+    from loa.planning.models import Slot
 
     with station.transaction() as session:
         found = session.scalars(select(Slot).where(Slot.channel == "radio",

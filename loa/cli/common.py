@@ -11,8 +11,8 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from loa.errors import LoaError
-from loa.i18n import Catalog, language
+from loa.core.errors import LoaError
+from loa.core.i18n import Catalog, language
 
 T = Catalog(
     {
@@ -37,8 +37,8 @@ def set_station_dir(path: Path | None) -> None:
 
 def get_station() -> Any:
     """Open the station chosen by --station, LOA_STATION or the current folder (schema upgraded)."""
-    from loa.i18n import set_language
-    from loa.station import find_station
+    from loa.core.i18n import set_language
+    from loa.core.station import find_station
 
     station = find_station(_station_dir)
     if not os.environ.get("LOA_LANG") and station.language in ("vi", "en"):

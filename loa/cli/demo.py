@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -55,7 +55,7 @@ T = Catalog(
 def _first_radio_bulletin(station: Any) -> Any:
     from sqlalchemy import select
 
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
         return session.scalar(
@@ -82,8 +82,9 @@ def _first_website_message(station: Any) -> int | None:
 def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo")) -> None:
     from rich.rule import Rule
 
+    from loa.app.setup import init_station
     from loa.cli import common
-    from loa.station import CONFIG_NAME, init_station
+    from loa.core.station import CONFIG_NAME
 
     out = common.console()
     root = directory.resolve()

@@ -10,7 +10,7 @@ import typer
 from typer.models import DefaultPlaceholder
 
 from loa.cli.common import LoaGroup, localize, set_station_dir
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

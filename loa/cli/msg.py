@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from loa.cli.common import console, get_station, print_json, sub_app
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -201,7 +201,7 @@ def add(title: TitleOpt = None, body: BodyOpt = None, topic: TopicOpt = None, au
         interactive: Annotated[bool, typer.Option("--interactive", "-i", help=T("o_interactive"))] = False,
         ) -> None:
     from loa.content.queue import create
-    from loa.errors import UserError
+    from loa.core.errors import UserError
 
     station = get_station()
     with station.transaction() as session:
@@ -367,7 +367,7 @@ def approve(
 ) -> None:
     from loa.content.queue import Filters, find
     from loa.content.queue import approve as approve_message
-    from loa.errors import UserError
+    from loa.core.errors import UserError
 
     station = get_station()
     done = []
@@ -404,8 +404,8 @@ def export(
 ) -> None:
     from loa.content.exporter import to_csv, to_yaml
     from loa.content.queue import Filters, find
-    from loa.errors import UserError
-    from loa.fileio import atomic_write_text
+    from loa.core.errors import UserError
+    from loa.core.fileio import atomic_write_text
 
     if fmt.lower() not in ("csv", "yaml", "yml"):
         raise UserError(T("bad_format", fmt=fmt))
@@ -431,7 +431,7 @@ def _taxonomy_command(kind: str) -> Any:
 
         from loa.content.fields import clean_text
         from loa.content.models import Audience, Message, Topic, message_audiences
-        from loa.errors import UserError
+        from loa.core.errors import UserError
 
         model: Any = Topic if kind == "topics" else Audience
         station = get_station()

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -80,7 +80,7 @@ T = Catalog(
 
 
 def _read(path: Path) -> str:
-    from loa.errors import UserError
+    from loa.core.errors import UserError
 
     try:
         data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
@@ -94,12 +94,12 @@ def _read(path: Path) -> str:
 
 def _dictionary(path: Path | None) -> Any:
     from loa.content.normalize import builtin_dictionary, load_dictionary, station_dictionary
-    from loa.errors import StationNotFound
+    from loa.core.errors import StationNotFound
 
     if path is not None:
         return builtin_dictionary().merged(load_dictionary(path))
     from loa.cli.common import _station_dir
-    from loa.station import find_station
+    from loa.core.station import find_station
 
     try:
         station = find_station(_station_dir)
@@ -139,7 +139,7 @@ def normalize_command(
         Path | None, typer.Option("--dictionary", "-d", help=T("dictionary"))
     ] = None,
 ) -> None:
-    from loa.errors import UserError
+    from loa.core.errors import UserError
 
     if text is None and file is None:
         raise UserError(T("need_input"))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from loa.cli.common import LoaGroup, console, get_station, print_json, sub_app
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -140,7 +140,7 @@ def slots_list(
 ) -> None:
     from rich.table import Table
 
-    from loa.scheduler.slots import format_weekdays, list_slots
+    from loa.planning.slots import format_weekdays, list_slots
 
     station = get_station()
     with station.transaction() as session:
@@ -172,7 +172,7 @@ def slots_add(
     note: Annotated[str | None, typer.Option("--note", help=T("o_note"))] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from loa.scheduler.slots import SlotSpec, add_slot, parse_reach, parse_weekdays
+    from loa.planning.slots import SlotSpec, add_slot, parse_reach, parse_weekdays
 
     station = get_station()
     spec = SlotSpec(channel.strip().lower(), name, start, capacity, parse_weekdays(days),
@@ -198,7 +198,7 @@ def slots_edit(
     note: Annotated[str | None, typer.Option("--note", help=T("o_note"))] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from loa.scheduler.slots import edit_slot, parse_reach, parse_weekdays
+    from loa.planning.slots import edit_slot, parse_reach, parse_weekdays
 
     station = get_station()
     with station.transaction() as session:
@@ -215,7 +215,7 @@ def slots_edit(
 
 @slots_app.command("rm", help=T("slots_rm"))
 def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"))]) -> None:
-    from loa.scheduler.slots import remove_slot
+    from loa.planning.slots import remove_slot
 
     station = get_station()
     with station.transaction() as session:
@@ -225,7 +225,7 @@ def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"))]) -> None:
 
 @slots_app.command("defaults", help=T("slots_defaults"))
 def slots_defaults() -> None:
-    from loa.scheduler.defaults import seed_default_slots
+    from loa.planning.defaults import seed_default_slots
 
     station = get_station()
     with station.transaction() as session:
@@ -246,7 +246,7 @@ def calendar_list(
 
     from rich.table import Table
 
-    from loa.scheduler.calendar import blocked_days, campaign_windows, holidays_between, parse_day
+    from loa.planning.calendar import blocked_days, campaign_windows, holidays_between, parse_day
 
     station = get_station()
     first = parse_day(start) if start else station.now().date()
@@ -278,7 +278,7 @@ def calendar_blackout(
     day: Annotated[str, typer.Argument(help=T("a_day"))],
     reason: Annotated[str, typer.Option("--reason", help=T("o_reason"))] = "",
 ) -> None:
-    from loa.scheduler.calendar import add_blackout, parse_day
+    from loa.planning.calendar import add_blackout, parse_day
 
     station = get_station()
     when = parse_day(day)
@@ -289,7 +289,7 @@ def calendar_blackout(
 
 @calendar_app.command("unblackout", help=T("cal_unblackout"))
 def calendar_unblackout(day: Annotated[str, typer.Argument(help=T("a_day"))]) -> None:
-    from loa.scheduler.calendar import parse_day, remove_blackout
+    from loa.planning.calendar import parse_day, remove_blackout
 
     station = get_station()
     when = parse_day(day)
@@ -307,7 +307,7 @@ def calendar_campaign(
     topic: Annotated[list[str] | None, typer.Option("--topic", help=T("o_topic"))] = None,
     message: Annotated[list[int] | None, typer.Option("--message", help=T("o_message"))] = None,
 ) -> None:
-    from loa.scheduler.calendar import add_campaign, parse_day
+    from loa.planning.calendar import add_campaign, parse_day
 
     station = get_station()
     first, last = parse_day(start), parse_day(end)
@@ -330,8 +330,8 @@ def plan_cmd(
 ) -> None:
     from datetime import timedelta
 
-    from loa.scheduler.calendar import parse_day
-    from loa.scheduler.planner import explain, plan
+    from loa.planning.calendar import parse_day
+    from loa.planning.planner import explain, plan
 
     station = get_station()
     now = station.now()
@@ -379,7 +379,7 @@ def plan_cmd(
 def _period(start: str | None, days: int, week: bool) -> tuple[Any, Any, int]:
     from datetime import timedelta
 
-    from loa.scheduler.calendar import parse_day
+    from loa.planning.calendar import parse_day
 
     station = get_station()
     first = parse_day(start) if start else station.now().date()
@@ -401,7 +401,7 @@ def schedule_cmd(
         return
     from rich.table import Table
 
-    from loa.scheduler.views import channel_label, format_duration, schedule, status_label
+    from loa.planning.views import channel_label, format_duration, schedule, status_label
 
     station, first, days = _period(start, days, week)
     with station.transaction() as session:
@@ -434,7 +434,7 @@ def schedule_export(
     days: Annotated[int, typer.Option("--days", "-d", help=T("o_ndays"), min=1, max=366)] = 7,
     week: Annotated[bool, typer.Option("--week", "-w", help=T("o_week"))] = False,
 ) -> None:
-    from loa.scheduler.views import export_ics
+    from loa.planning.views import export_ics
 
     station, first, days = _period(start, days, week)
     n = export_ics(station, first, days, ics)
@@ -446,8 +446,8 @@ def schedule_runsheet(
     day: Annotated[str | None, typer.Option("--date", help=T("o_date"))] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help=T("o_out"))] = None,
 ) -> None:
-    from loa.scheduler.calendar import parse_day
-    from loa.scheduler.views import write_runsheet
+    from loa.planning.calendar import parse_day
+    from loa.planning.views import write_runsheet
 
     station = get_station()
     when = parse_day(day) if day else station.now().date()
@@ -464,7 +464,7 @@ def run_cmd(
 ) -> None:
     import logging
 
-    from loa.scheduler.runner import Daemon, run_once
+    from loa.app.daemon import Daemon, run_once
 
     station = get_station()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

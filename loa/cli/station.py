@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -43,9 +43,9 @@ def init(
 ) -> None:
     from sqlalchemy import func, select
 
+    from loa.app.setup import init_station
     from loa.cli.common import console
     from loa.content.models import Message
-    from loa.station import init_station
 
     station = init_station(directory, name=name, province=province, district=district,
                            language=lang, sample=sample)

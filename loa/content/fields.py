@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from loa.content.models import CHANNELS, PRIORITIES, Audience, Topic
 from loa.content.vnencoding import fix_text
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

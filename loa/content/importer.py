@@ -24,8 +24,8 @@ from loa.content.models import Message, Topic
 from loa.content.queue import approve, create
 from loa.content.taxonomy import guess_topic
 from loa.content.vnencoding import detect_encoding, fix_text
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

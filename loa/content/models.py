@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from loa.db import Base
+from loa.core.db import Base
 
 PRIORITIES = ("normal", "high", "urgent")
 STATUSES = ("draft", "approved", "archived")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from loa.content.fields import check_validity, validate
 from loa.content.models import STATUSES, Audience, Message
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

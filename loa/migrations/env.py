@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import loa.models  # noqa: F401  (registers every table on Base.metadata)
-from loa.db import Base
+import loa.channels.models  # noqa: F401  (registers every table on Base.metadata: channels'
+
+# models import the planning and content models their foreign keys point to)
+from loa.core.db import Base
 
 config = context.config
 target_metadata = Base.metadata

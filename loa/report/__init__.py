@@ -56,9 +56,9 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
     file); an existing report for the same period is replaced. Raises RuntimeFailure if the folder
     cannot be written.
     """
-    from loa.errors import RuntimeFailure
-    from loa.fileio import atomic_write_bytes
-    from loa.i18n import Catalog
+    from loa.core.errors import RuntimeFailure
+    from loa.core.fileio import atomic_write_bytes
+    from loa.core.i18n import Catalog
     from loa.report.charts import monthly_chart, topic_chart
     from loa.report.docx import render_docx
     from loa.report.xlsx import render_xlsx

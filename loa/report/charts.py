@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 from loa.report.figures import Report, channel_label
 
 T = Catalog(

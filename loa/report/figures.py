@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from loa.i18n import Catalog, language
+from loa.core.i18n import Catalog, language
 from loa.report.periods import Period
 
 T = Catalog(
@@ -290,7 +290,7 @@ def build_report(
     kind (quarter, half, ...) for labels; by default it is a plain date range.
     Raises UserError when the range is empty.
     """
-    from loa.errors import UserError
+    from loa.core.errors import UserError
     from loa.report.periods import T as PT
     from loa.report.periods import fmt_date
 
@@ -384,7 +384,7 @@ def find_undelivered(
 
     from loa.channels.models import AsRunRecord, Publication
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     lo, hi = period.bounds()
     found: dict[tuple[str, int], Undelivered] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from loa.i18n import language
+from loa.core.i18n import language
 
 
 def fmt_int(value: int) -> str:

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from loa.errors import UserError
-from loa.i18n import Catalog, language
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog, language
 
 T = Catalog(
     {

@@ -9,7 +9,7 @@ from loa.audio.clip import Speaker, message_clip
 from loa.audio.ffmpeg import read_wav
 from loa.audio.mastering import loudness, true_peak_db
 from loa.content.models import Message
-from loa.errors import RuntimeFailure, UserError
+from loa.core.errors import RuntimeFailure, UserError
 from tests.audio.helpers import add_message, set_audio
 from tests.audio.test_engines import GTTS_URL, build_piper_voice
 

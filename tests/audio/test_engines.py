@@ -16,7 +16,7 @@ from loa.audio.engines import (
     VoiceError,
     engine_class,
 )
-from loa.errors import UserError
+from loa.core.errors import UserError
 
 
 def make(name: str, root: Path, **settings: object):

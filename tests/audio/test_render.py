@@ -13,7 +13,7 @@ from loa.audio.render import (
     render_period,
 )
 from loa.content.models import Message
-from loa.scheduler.models import PlanEntry, Slot
+from loa.planning.models import PlanEntry, Slot
 from tests.audio.helpers import add_message, ebur128
 
 MONDAY = date(2026, 11, 23)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loa.station import CONFIG_NAME, Station
+from loa.core.station import CONFIG_NAME, Station
 from tests.channels.fake_graph import FakeGraph
 from tests.channels.fake_wordpress import FakeWordPress
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from loa.channels.models import Publication
-from loa.station import Station
+from loa.core.station import Station
 from tests.channels.conftest import add_message
 from tests.channels.fake_graph import FakeGraph
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from loa.channels.base import PermanentError, TransientError, marker
 from loa.channels.models import AsRunRecord, Publication
 from loa.channels.service import Runtime, publish_message, publish_plan_entry, reconcile
-from loa.station import Station
+from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
 from tests.channels.fake_graph import FakeGraph
 
@@ -170,7 +170,7 @@ def test_scheduled_publishing_when_due_far_enough_ahead(fb_station: Station, gra
                                                         ) -> None:
     from datetime import datetime
 
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     configure(fb_station, "channels.facebook", scheduled_publishing=True)
     mid = add_message(fb_station)
@@ -196,7 +196,7 @@ def test_scheduled_publishing_when_due_far_enough_ahead(fb_station: Station, gra
 
 
 def test_late_and_too_late_plan_entries(fb_station: Station, graph: FakeGraph) -> None:
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     mid = add_message(fb_station)
     with fb_station.transaction() as s:
@@ -259,7 +259,7 @@ def test_a_live_sender_is_left_alone(fb_station: Station, graph: FakeGraph) -> N
     import sys
 
     from loa.channels.service import _claim
-    from loa.errors import RuntimeFailure
+    from loa.core.errors import RuntimeFailure
 
     mid = add_message(fb_station)
     pub, _ = _claim(fb_station, f"manual:{mid}:facebook", channel="facebook", now=NOW,

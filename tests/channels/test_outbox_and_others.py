@@ -18,8 +18,8 @@ from loa.channels.service import (
     reconcile,
     retry,
 )
-from loa.errors import RuntimeFailure, UserError
-from loa.station import Station
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
 from tests.channels.fake_graph import FakeGraph
 from tests.channels.fake_wordpress import FakeWordPress
@@ -153,7 +153,7 @@ def test_uncertain_waits_for_the_officer(station: Station) -> None:
 
 
 def test_outbox_lists_overdue_plan_entries(station: Station) -> None:
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     mid = add_message(station)
     with station.transaction() as s:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from loa.channels.models import AsRunRecord
 from loa.channels.playout import play_bulletin, play_file, run_sheet, write_playlists
 from loa.channels.radio import CommandSink, FileSink, NullSink, PlayoutError, make_sink
-from loa.errors import UserError
-from loa.station import Station
+from loa.core.errors import UserError
+from loa.core.station import Station
 from tests.channels.conftest import add_message, configure
 
 SLOT = datetime(2026, 11, 23, 6, 0)
@@ -34,7 +34,7 @@ def tone(path: Path, seconds: float) -> Path:
 def make_bulletin(station: Station, when: datetime = SLOT) -> tuple[Path, list[int], list[int]]:
     """A bulletin of two messages at `when`: plan entries, the MP3 and its sidecar."""
     from loa.audio.render import bulletin_path
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     ids = [add_message(station, title="Khai sinh trực tuyến"),
            add_message(station, title="Một cửa liên thông")]
@@ -76,7 +76,7 @@ def test_play_into_a_null_sink_logs_one_row_per_item(station: Station) -> None:
     assert records[1].ended_at == SLOT + timedelta(seconds=3.7)
     assert records[0].title == "Khai sinh trực tuyến" and records[0].topic_code
     assert records[0].audiences and records[0].duration_s == 1.5
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     with station.transaction() as s:
         assert [s.get(PlanEntry, e).status for e in entry_ids] == ["done", "done"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from loa.channels.models import Publication
 from loa.channels.service import publish_bulletin, publish_message
 from loa.channels.website import WebsiteChannel, slugify
-from loa.station import Station
+from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
 from tests.channels.test_radio_playout import SLOT, make_bulletin
 

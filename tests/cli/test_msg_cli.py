@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from loa.cli.main import app
-from loa.i18n import set_language
-from loa.station import Station
+from loa.core.i18n import set_language
+from loa.core.station import Station
 
 runner = CliRunner(env={"COLUMNS": "200"})
 

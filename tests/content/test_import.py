@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from loa.content.importer import import_file
 from loa.content.models import Message
 from loa.content.vnencoding import unicode_to_vni
-from loa.errors import UserError
-from loa.station import Station
+from loa.core.errors import UserError
+from loa.core.station import Station
 
 CSV_TEXT = (
     "title,body,topic,audiences,source_document,valid_from,valid_until,priority,airings_per_week,channels\n"

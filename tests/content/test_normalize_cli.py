@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loa.cli.main import app
-from loa.station import Station
+from loa.core.station import Station
 
 runner = CliRunner()
 
@@ -67,7 +67,7 @@ def test_explain_shows_the_rules() -> None:
 
 
 def test_explain_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    from loa.i18n import set_language
+    from loa.core.i18n import set_language
 
     set_language("en")
     result = runner.invoke(app, ["normalize", "--explain", "80%"])

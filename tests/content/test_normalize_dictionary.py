@@ -12,8 +12,8 @@ from loa.content.normalize import (
     normalize,
     station_dictionary,
 )
-from loa.errors import UserError
-from loa.station import Station
+from loa.core.errors import UserError
+from loa.core.station import Station
 
 
 def test_builtin_dictionary_has_at_least_150_entries() -> None:

@@ -12,7 +12,7 @@ from loa.content.exporter import EXPORT_FIELDS, to_csv, to_yaml
 from loa.content.importer import import_file
 from loa.content.queue import create
 from loa.content.taxonomy import BUILTIN_AUDIENCES, BUILTIN_TOPICS
-from loa.station import Station
+from loa.core.station import Station
 
 VI = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ ,.;:-/%()\"'"
 text = st.text(alphabet=VI + VI.upper(), min_size=1, max_size=60).map(str.strip).filter(bool)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loa.station import Station
+from loa.core.station import Station
 from tests.report.simulate import Expected, simulate_week
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from loa.channels.models import AsRunRecord, Publication
 from loa.content.models import Audience, Message
-from loa.scheduler.models import PlanEntry
-from loa.station import Station
+from loa.core.station import Station
+from loa.planning.models import PlanEntry
 
 # Wednesday 28 October to Tuesday 3 November 2026: the week straddles two months.
 WEEK_START = date(2026, 10, 28)

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from loa.cli.main import app
-from loa.station import Station
+from loa.core.station import Station
 from tests.report.simulate import simulate_week
 
 runner = CliRunner(env={"COLUMNS": "200"})

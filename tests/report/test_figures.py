@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from loa.channels.models import AsRunRecord
-from loa.errors import UserError
+from loa.core.errors import UserError
+from loa.planning.models import PlanEntry
 from loa.report import build_report, report_for_period
 from loa.report.periods import parse_period
-from loa.scheduler.models import PlanEntry
 from tests.report.simulate import NOW, WEEK_END, WEEK_START, make_messages
 
 

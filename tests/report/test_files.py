@@ -11,11 +11,11 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from loa.app.setup import init_station
 from loa.channels.models import AsRunRecord
-from loa.errors import RuntimeFailure
-from loa.i18n import set_language
+from loa.core.errors import RuntimeFailure
+from loa.core.i18n import set_language
 from loa.report import build_report, write_report
-from loa.station import init_station
 from tests.report.simulate import NOW, WEEK_END, WEEK_START, simulate_week
 
 PNG = b"\x89PNG\r\n\x1a\n"

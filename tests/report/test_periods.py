@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loa.errors import UserError
-from loa.i18n import set_language
+from loa.core.errors import UserError
+from loa.core.i18n import set_language
 from loa.report.periods import Period, parse_date, parse_period
 
 TODAY = date(2026, 11, 23)

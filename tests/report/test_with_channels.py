@@ -16,9 +16,9 @@ from loa.channels.playout import play_bulletin
 from loa.channels.radio import NullSink
 from loa.channels.service import Runtime, publish_plan_entry
 from loa.content.models import Message
+from loa.core.station import Station
+from loa.planning.models import PlanEntry
 from loa.report import build_report, write_report
-from loa.scheduler.models import PlanEntry
-from loa.station import Station
 
 DAY0 = date(2026, 11, 2)
 

@@ -14,8 +14,8 @@ from loa.audio.engines.espeak import EspeakEngine
 from loa.audio.engines.gtts import GttsEngine
 from loa.audio.engines.piper import PiperEngine
 from loa.audio.engines.silent import SilentEngine
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from loa.errors import RuntimeFailure, UserError
-from loa.i18n import Catalog
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
@@ -45,7 +45,7 @@ class Voice:
     language: str = "vi"
 
     def label(self) -> str:
-        from loa.i18n import language
+        from loa.core.i18n import language
 
         return self.label_en if language() == "en" else self.label_vi
 
@@ -122,6 +122,6 @@ class Engine(ABC):
         return None if len(speech.samples) else "0 s"
 
     def description_text(self) -> str:
-        from loa.i18n import language
+        from loa.core.i18n import language
 
         return self.description[1] if language() == "en" else self.description[0]

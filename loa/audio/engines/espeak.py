@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from loa.audio.engines.base import Engine, EngineUnavailable, Speech, Voice
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

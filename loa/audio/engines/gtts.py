@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from loa.audio.engines.base import Engine, EngineUnavailable, Speech, Voice
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from loa.audio.engines.base import Engine, EngineUnavailable, Speech, Voice, VoiceError
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {

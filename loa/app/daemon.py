@@ -25,12 +25,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.errors import LoaError, RuntimeFailure
-from loa.i18n import Catalog
-from loa.scheduler.settings import SchedulerSettings
+from loa.core.errors import LoaError, RuntimeFailure
+from loa.core.i18n import Catalog
+from loa.planning.settings import SchedulerSettings
 
 if TYPE_CHECKING:
-    from loa.station import Station
+    from loa.core.station import Station
 
 log = logging.getLogger("loa.scheduler")
 
@@ -84,7 +84,7 @@ def inflight() -> set[str]:
 
 def open_station(root: str | Path) -> Station:
     """The station at `root`, opened once per process (jobs get only the folder)."""
-    from loa.station import Station
+    from loa.core.station import Station
 
     key = str(Path(root).resolve())
     station = _STATIONS.get(key)
@@ -116,7 +116,7 @@ def due_until(station: Station, until: datetime) -> Due:
     from sqlalchemy import select
 
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     due = Due()
     with station.transaction() as session:
@@ -155,7 +155,7 @@ def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
     """Publish one planned social entry (late within the window, skipped after it).
     Returns the publication status. Idempotent (the channels' outbox key)."""
     from loa.channels.service import publish_plan_entry
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
         entry = session.get(PlanEntry, entry_id)
@@ -175,7 +175,7 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
 
     from loa.channels.service import publish_urgent
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     at = now.replace(second=0, microsecond=0)
     with station.transaction() as session:
@@ -213,7 +213,7 @@ def render_ahead(station: Station, *, now: datetime) -> int:
     """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render tomorrow's
     bulletins, so playout never waits on the network. Returns the number of bulletins."""
     from loa.audio.render import render_period
-    from loa.scheduler.planner import plan
+    from loa.planning.planner import plan
 
     settings = SchedulerSettings.from_station(station)
     if settings.auto_plan_days:
@@ -232,7 +232,7 @@ def _read_state(station: Station) -> dict[str, Any]:
 
 
 def _write_state(station: Station, values: dict[str, Any]) -> None:
-    from loa.fileio import atomic_write_text
+    from loa.core.fileio import atomic_write_text
 
     state = _read_state(station)
     state.update(values)

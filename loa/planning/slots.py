@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from loa.scheduler.models import Slot
+    from loa.planning.models import Slot
 
 CHANNELS = ("radio", "facebook", "website", "zalo")
 WEEKDAY_NAMES = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
@@ -231,7 +231,7 @@ def list_slots(session: Session, channel: str | None = None) -> list[Slot]:
     """The station's slots ordered by channel, start time and id."""
     from sqlalchemy import select
 
-    from loa.scheduler.models import Slot
+    from loa.planning.models import Slot
 
     query = select(Slot)
     if channel:
@@ -243,7 +243,7 @@ def list_slots(session: Session, channel: str | None = None) -> list[Slot]:
 
 def add_slot(session: Session, spec: SlotSpec) -> Slot:
     """Validate and store a new slot. Raises UserError (see validate_slot)."""
-    from loa.scheduler.models import Slot
+    from loa.planning.models import Slot
 
     spec = validate_slot(spec, _audience_codes(session), list_slots(session))
     slot = Slot(channel=spec.channel, name=spec.name.strip(), weekdays=spec.weekdays,
@@ -254,7 +254,7 @@ def add_slot(session: Session, spec: SlotSpec) -> Slot:
 
 
 def get_slot(session: Session, slot_id: int) -> Slot:
-    from loa.scheduler.models import Slot
+    from loa.planning.models import Slot
 
     slot = session.get(Slot, slot_id)
     if slot is None:
@@ -291,7 +291,7 @@ def remove_slot(session: Session, slot_id: int) -> int:
     from sqlalchemy import select
 
     from loa.channels.models import Publication
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     slot = get_slot(session, slot_id)
     removed = 0

@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.i18n import Catalog
+from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from loa.station import Station
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -108,7 +108,7 @@ def schedule(session: Session, start: date, days: int, *, channel: str | None = 
     from sqlalchemy import select
 
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry, Slot
+    from loa.planning.models import PlanEntry, Slot
 
     lo = datetime.combine(start, datetime.min.time())
     hi = lo + timedelta(days=days)
@@ -170,7 +170,7 @@ def to_ics(station: Station, slots: list[ScheduledSlot]) -> bytes:
 
 def export_ics(station: Station, start: date, days: int, path: Path) -> int:
     """Write the plan to an .ics file atomically. Returns the number of events."""
-    from loa.fileio import atomic_write_bytes
+    from loa.core.fileio import atomic_write_bytes
 
     with station.transaction() as session:
         slots = schedule(session, start, days)
@@ -255,7 +255,7 @@ def runsheet_html(station: Station, day: date) -> str:
 
 def write_runsheet(station: Station, day: date, path: Path | None = None) -> Path:
     """Write the run sheet (default media/runsheets/YYYY-MM-DD.html) atomically; return it."""
-    from loa.fileio import atomic_write_text
+    from loa.core.fileio import atomic_write_text
 
     path = path or station.media_dir / "runsheets" / f"{day.isoformat()}.html"
     atomic_write_text(path, runsheet_html(station, day))

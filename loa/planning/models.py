@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from loa.db import Base
+import loa.content.models  # noqa: F401  (plan entries point at messages)
+from loa.core.db import Base
 
 PLAN_STATUSES = ("planned", "done", "skipped", "failed", "cancelled")
 

@@ -33,17 +33,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from loa.errors import LoaError
-from loa.i18n import Catalog
-from loa.scheduler.calendar import CampaignWindow
-from loa.scheduler.settings import SchedulerSettings
-from loa.scheduler.slots import SlotInstance
+from loa.core.errors import LoaError
+from loa.core.i18n import Catalog
+from loa.planning.calendar import CampaignWindow
+from loa.planning.settings import SchedulerSettings
+from loa.planning.slots import SlotInstance
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from loa.content.models import Message
-    from loa.station import Station
+    from loa.core.station import Station
 
 PRIORITY_WEIGHT = {"normal": 1.0, "high": 2.0}
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2}
@@ -1106,9 +1106,9 @@ def build_problem(station: Station, session: Session, start: date, days: int, *,
     from sqlalchemy import select
 
     from loa.channels.models import Publication
-    from loa.scheduler.calendar import blocked_days, campaign_windows
-    from loa.scheduler.models import PlanEntry
-    from loa.scheduler.slots import expand_slots, list_slots
+    from loa.planning.calendar import blocked_days, campaign_windows
+    from loa.planning.models import PlanEntry
+    from loa.planning.slots import expand_slots, list_slots
 
     settings = SchedulerSettings.from_station(station)
     last = start + timedelta(days=days - 1)
@@ -1193,7 +1193,7 @@ def plan(station: Station, start: date, days: int, *, now: datetime) -> PlanRepo
     """
     from sqlalchemy import select
 
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     report = PlanReport(start, days)
     with station.transaction() as session:
@@ -1271,8 +1271,8 @@ def explain(station: Station, message_id: int, start: date, days: int, *,
     from sqlalchemy import select
 
     from loa.content.models import Message
-    from loa.errors import UserError
-    from loa.scheduler.models import PlanEntry, Slot
+    from loa.core.errors import UserError
+    from loa.planning.models import PlanEntry, Slot
 
     last = start + timedelta(days=days - 1)
     with station.transaction() as session:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from loa.scheduler.calendar import CampaignWindow
-from loa.scheduler.defaults import DEFAULT_SLOTS
-from loa.scheduler.planner import PlanItem, Problem
-from loa.scheduler.settings import SchedulerSettings
-from loa.scheduler.slots import SlotSpec, expand_slots
+from loa.planning.calendar import CampaignWindow
+from loa.planning.defaults import DEFAULT_SLOTS
+from loa.planning.planner import PlanItem, Problem
+from loa.planning.settings import SchedulerSettings
+from loa.planning.slots import SlotSpec, expand_slots
 
 AUDIENCES = ("officials", "residents", "businesses", "parents", "workers", "elderly")
 TOPICS = ("institutional", "procedures", "one_stop", "apparatus", "civil_service",

@@ -8,11 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from tests.scheduler.conftest import add_message, configure
 from typer.testing import CliRunner
 
 from loa.cli.main import app
-from loa.errors import UserError
-from loa.scheduler.planner import (
+from loa.core.errors import UserError
+from loa.planning.planner import (
     estimate_duration,
     explain,
     plan,
@@ -22,9 +23,8 @@ from loa.scheduler.planner import (
     solve_exact,
     week_of,
 )
-from loa.scheduler.settings import SchedulerSettings
-from loa.scheduler.synthetic import synthetic_problem
-from tests.scheduler.conftest import add_message, configure
+from loa.planning.settings import SchedulerSettings
+from loa.planning.synthetic import synthetic_problem
 
 MONDAY = date(2026, 11, 23)
 EVE = datetime(2026, 11, 22, 20, 0)  # Sunday evening before the planned week
@@ -32,7 +32,7 @@ EVE = datetime(2026, 11, 22, 20, 0)  # Sunday evening before the planned week
 
 def _entries(station):
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry, Slot
+    from loa.planning.models import PlanEntry, Slot
 
     with station.transaction() as session:
         slots = {s.id: s for s in session.scalars(select(Slot))}
@@ -93,7 +93,7 @@ def test_repeats_spread_over_slots(sample_station) -> None:
 
 
 def test_plan_is_deterministic_and_replanning_changes_nothing(sample_station, tmp_path) -> None:
-    from loa.station import init_station
+    from loa.app.setup import init_station
 
     first = plan(sample_station, MONDAY, 7, now=EVE)
     again = plan(sample_station, MONDAY, 7, now=EVE)
@@ -111,7 +111,7 @@ def test_plan_is_deterministic_and_replanning_changes_nothing(sample_station, tm
 
 def test_replan_keeps_done_and_drops_archived(sample_station) -> None:
     from loa.content.models import Message
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     plan(sample_station, MONDAY, 7, now=EVE)
     with sample_station.transaction() as session:
@@ -167,7 +167,7 @@ def test_unconfigured_channels_are_not_planned(sample_station) -> None:
 
 
 def test_validity_blackouts_and_holidays(slotted) -> None:
-    from loa.scheduler.calendar import add_blackout
+    from loa.planning.calendar import add_blackout
 
     station = slotted
     short = add_message(station, "Hạn chót nộp hồ sơ", airings=4,
@@ -187,7 +187,7 @@ def test_validity_blackouts_and_holidays(slotted) -> None:
 
 
 def test_capacity_shortage_is_explained(slotted) -> None:
-    from loa.scheduler.slots import edit_slot, list_slots
+    from loa.planning.slots import edit_slot, list_slots
 
     station = slotted
     with station.transaction() as session:

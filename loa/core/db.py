@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

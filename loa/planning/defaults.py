@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from loa.scheduler.slots import SlotSpec
+from loa.planning.slots import SlotSpec
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -74,8 +74,8 @@ def seed_default_slots(session: Session) -> int:
     """Add the default slots if the station has none yet. Returns how many were added."""
     from sqlalchemy import func, select
 
-    from loa.scheduler.models import Slot
-    from loa.scheduler.slots import add_slot
+    from loa.planning.models import Slot
+    from loa.planning.slots import add_slot
 
     if session.scalar(select(func.count(Slot.id))):
         return 0

@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from loa.cli.main import app
-from loa.errors import UserError
-from loa.scheduler.slots import (
+from loa.core.errors import UserError
+from loa.planning.slots import (
     SlotSpec,
     add_slot,
     edit_slot,

@@ -6,11 +6,11 @@ from dataclasses import dataclass, fields
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
-    from loa.station import Station
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -65,7 +65,7 @@ class SchedulerSettings:
     @classmethod
     def from_mapping(cls, section: dict[str, Any]) -> SchedulerSettings:
         """Build from a [scheduler] dict. Raises UserError naming the bad key and value."""
-        from loa.scheduler.slots import format_time, parse_time
+        from loa.planning.slots import format_time, parse_time
 
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -94,6 +94,6 @@ class SchedulerSettings:
 
     @property
     def render_time(self) -> time:
-        from loa.scheduler.slots import parse_time
+        from loa.planning.slots import parse_time
 
         return parse_time(self.render_at)

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-
-from loa.errors import RuntimeFailure
-from loa.scheduler.planner import plan
-from loa.scheduler.runner import Daemon, due_until, run_lock, run_once
 from tests.scheduler.conftest import add_message, configure
+
+from loa.app.daemon import Daemon, due_until, run_lock, run_once
+from loa.core.errors import RuntimeFailure
+from loa.planning.planner import plan
 
 MONDAY = date(2026, 11, 23)
 
@@ -25,7 +25,7 @@ def _quiet(station, **scheduler):
 
 
 def _radio_and_web(station):
-    from loa.scheduler.slots import SlotSpec, add_slot
+    from loa.planning.slots import SlotSpec, add_slot
 
     with station.transaction() as session:
         add_slot(session, SlotSpec("radio", "Sáng", "05:30", 600, list(range(7)),
@@ -37,7 +37,7 @@ def _radio_and_web(station):
 
 def _counts(station):
     from loa.channels.models import AsRunRecord, Publication
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
         statuses = dict(session.execute(
@@ -49,7 +49,7 @@ def _counts(station):
 
 
 def test_run_once_plays_posts_and_skips_late(station) -> None:
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     station = _quiet(station)
     _radio_and_web(station)
@@ -124,7 +124,7 @@ def test_sync_keeps_jobs_in_step_with_the_plan(station) -> None:
         assert "render" in ids and any(i.startswith("radio:2027-03-01T") for i in ids)
         assert any(i.startswith("post:") for i in ids) and first["added"] == len(ids) - 1
         assert daemon.sync(now)["added"] == 0  # idempotent
-        from loa.scheduler.models import PlanEntry
+        from loa.planning.models import PlanEntry
 
         with station.transaction() as session:
             for e in session.scalars(select(PlanEntry).where(PlanEntry.channel == "website")):
@@ -146,7 +146,7 @@ def _wait(predicate, timeout: float) -> bool:
 
 def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
     """A real `loa run` in a subprocess, killed with SIGKILL mid-plan and started again."""
-    from loa.scheduler.models import PlanEntry
+    from loa.planning.models import PlanEntry
 
     station = _quiet(station, poll_seconds=1)
     ids = [add_message(station, f"Tin {n}", channels=("radio", "website"),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import tomlkit
 
-from loa.station import Station
+from loa.core.station import Station
 
 
 def configure(station: Station, **sections: dict[str, Any]) -> Station:
@@ -49,7 +49,7 @@ def add_message(station: Station, title: str, *, topic: str = "procedures",
 @pytest.fixture
 def slotted(station: Station) -> Station:
     """An empty station with the default slots."""
-    from loa.scheduler.defaults import seed_default_slots
+    from loa.planning.defaults import seed_default_slots
 
     with station.transaction() as session:
         seed_default_slots(session)

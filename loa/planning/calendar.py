@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from loa.errors import UserError
-from loa.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -125,7 +125,7 @@ def blocked_days(session: Session, start: date, end: date, *, holidays: bool = T
     days, plus the public holidays unless `holidays` is False ([scheduler] skip_holidays)."""
     from sqlalchemy import select
 
-    from loa.scheduler.models import Blackout
+    from loa.planning.models import Blackout
 
     out = holidays_between(start, end) if holidays else {}
     for blackout in session.scalars(
@@ -139,7 +139,7 @@ def add_blackout(session: Session, day: date, reason: str = "") -> None:
     """Mark a day on which nothing is planned. Raises UserError if it already is one."""
     from sqlalchemy import select
 
-    from loa.scheduler.models import Blackout
+    from loa.planning.models import Blackout
 
     existing = session.scalar(select(Blackout).where(Blackout.day == day))
     if existing is not None:
@@ -151,7 +151,7 @@ def add_blackout(session: Session, day: date, reason: str = "") -> None:
 def remove_blackout(session: Session, day: date) -> None:
     from sqlalchemy import select
 
-    from loa.scheduler.models import Blackout
+    from loa.planning.models import Blackout
 
     existing = session.scalar(select(Blackout).where(Blackout.day == day))
     if existing is None:

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from loa.errors import UserError
-from loa.scheduler.calendar import (
+from loa.core.errors import UserError
+from loa.planning.calendar import (
     add_blackout,
     add_campaign,
     blocked_days,

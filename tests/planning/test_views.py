@@ -6,8 +6,8 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from loa.cli.main import app
-from loa.scheduler.planner import plan
-from loa.scheduler.views import runsheet_html, schedule, to_ics
+from loa.planning.planner import plan
+from loa.planning.views import runsheet_html, schedule, to_ics
 
 MONDAY = date(2026, 11, 23)
 

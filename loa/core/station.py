@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from loa.errors import StationNotFound, UserError
-from loa.i18n import Catalog
+from loa.core.errors import StationNotFound, UserError
+from loa.core.i18n import Catalog
 
 CONFIG_NAME = "loa.toml"
 TEMPLATE = Path(__file__).with_name("station_template.toml")
@@ -109,7 +109,7 @@ class Station:
 
     @cached_property
     def engine(self) -> Engine:
-        from loa.db import is_current, make_engine, upgrade
+        from loa.core.db import is_current, make_engine, upgrade
 
         engine = make_engine(self.db_url)
         if not is_current(engine):
@@ -118,14 +118,14 @@ class Station:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        from loa.db import session_factory
+        from loa.core.db import session_factory
 
         return session_factory(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session committed on success, rolled back entirely on error."""
-        from loa.db import transaction
+        from loa.core.db import transaction
 
         with transaction(self.sessions) as session:
             yield session
@@ -160,41 +160,26 @@ def find_station(
     raise StationNotFound(T("not_found", where=T("cwd")))
 
 
-def init_station(
-    root: Path,
-    name: str,
-    province: str = "",
-    district: str = "",
-    language: str = "vi",
-    sample: bool = False,
-) -> Station:
-    """Create a station folder: loa.toml, the database (schema up to date), media/.
-
-    With `sample`, fill it with the built-in sample messages, already approved.
-    Raises UserError if the folder already holds a station.
-    """
-    from loa.content.taxonomy import seed_taxonomy
-    from loa.fileio import atomic_write_text
-
+def create_station(root: Path, text: str) -> Station:
+    """A station at `root` from the loa.toml `text`: its media folder and database (schema up to
+    date). loa.toml itself is not written: the caller writes it last, once everything succeeded.
+    Raises UserError if the folder already holds a station."""
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise UserError(T("exists", path=root))
     root.mkdir(parents=True, exist_ok=True)
-    text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+    station = Station(root=root, config=tomllib.loads(text))
+    station.media_dir.mkdir(parents=True, exist_ok=True)
+    station.engine  # noqa: B018  (creates the database at the newest schema)
+    return station
+
+
+def station_toml(name: str, *, province: str = "", district: str = "", language: str = "vi") -> str:
+    """The loa.toml of a new station, from the commented template."""
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         name=_toml_str(name),
         province=_toml_str(province),
         district=_toml_str(district),
         language=_toml_str(language),
         ident=_toml_str(f"Đài truyền thanh {name} xin thông báo."),
     )
-    station = Station(root=root, config=tomllib.loads(text))
-    station.media_dir.mkdir(parents=True, exist_ok=True)
-    with station.transaction() as session:
-        seed_taxonomy(session)
-    if sample:
-        from loa.samples import load_sample
-
-        load_sample(station)
-    # loa.toml last: a folder only becomes a station once everything above succeeded.
-    atomic_write_text(root / CONFIG_NAME, text)
-    return station
