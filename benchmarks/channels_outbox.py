@@ -37,8 +37,15 @@ def main(n: int) -> None:
         station = init_station(Path(tmp) / "bench", name="Xã Đo")
         station.config.setdefault("channels", {})["facebook"] = {"page_id": "1"}
         with station.transaction() as s:
-            messages = [Message(title=f"Tin {i}", body="Nội dung " * 40, topic_code="procedures",
-                                status="approved") for i in range(n)]
+            messages = [
+                Message(
+                    title=f"Tin {i}",
+                    body="Nội dung " * 40,
+                    topic_code="procedures",
+                    status="approved",
+                )
+                for i in range(n)
+            ]
             s.add_all(messages)
             s.flush()
             ids = [m.id for m in messages]
@@ -62,7 +69,9 @@ def main(n: int) -> None:
         again_s = time.perf_counter() - started
     print(f"posts: {n}")
     print(f"bare channel (baseline): {n / bare_s:8.1f} posts/s  {1000 * bare_s / n:6.2f} ms/post")
-    print(f"through the outbox:      {n / outbox_s:8.1f} posts/s  {1000 * outbox_s / n:6.2f} ms/post")
+    print(
+        f"through the outbox:      {n / outbox_s:8.1f} posts/s  {1000 * outbox_s / n:6.2f} ms/post"
+    )
     print(f"repeat (no post):        {n / again_s:8.1f} calls/s  {1000 * again_s / n:6.2f} ms/call")
     print(f"ratio outbox/baseline: {outbox_s / bare_s:.1f}x")
 

@@ -47,9 +47,11 @@ def run(store: str, n: int, spread_s: float = 5.0) -> list[float]:
         else:
             jobstore = MemoryJobStore()
         scheduler = BackgroundScheduler(
-            jobstores={"default": jobstore}, executors={"default": ThreadPoolExecutor(4)},
+            jobstores={"default": jobstore},
+            executors={"default": ThreadPoolExecutor(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            timezone=UTC)
+            timezone=UTC,
+        )
         scheduler.start()
         base = datetime.now(UTC) + timedelta(seconds=1.5)
         due: dict[str, float] = {}
@@ -77,11 +79,15 @@ def main() -> None:
     print(f"{n} jobs over 5 s, lateness = actual start - scheduled start (ms)")
     print(f"{'job store':<22} {'fired':>5} {'median':>8} {'p99':>8} {'max':>8}")
     for name, values in (("memory (baseline)", base), ("sqlalchemy (SQLite)", real)):
-        print(f"{name:<22} {len(values):>5} {statistics.median(values):>8.2f} "
-              f"{p99(values):>8.2f} {max(values):>8.2f}")
+        print(
+            f"{name:<22} {len(values):>5} {statistics.median(values):>8.2f} "
+            f"{p99(values):>8.2f} {max(values):>8.2f}"
+        )
     ratio = statistics.median(real) / statistics.median(base) if statistics.median(base) else 0
-    print(f"median ratio sqlite/memory: {ratio:.2f}x; p99 target < 100 ms: "
-          f"{'met' if p99(real) < 100 and len(real) == n else 'NOT met'}")
+    print(
+        f"median ratio sqlite/memory: {ratio:.2f}x; p99 target < 100 ms: "
+        f"{'met' if p99(real) < 100 and len(real) == n else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

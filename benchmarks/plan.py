@@ -39,8 +39,10 @@ def quiet_stdout() -> Iterator[None]:
 
 def optimality(seeds: range, sizes: tuple[tuple[int, int], ...], limit: float) -> list[float]:
     print("== greedy vs exact MILP (HiGHS), one station, one week ==")
-    print(f"{'seed':>4} {'msgs':>4} {'radio s':>7} {'greedy':>9} {'optimum':>9} {'ratio':>7}"
-          f" {'t greedy':>9} {'t milp':>8}")
+    print(
+        f"{'seed':>4} {'msgs':>4} {'radio s':>7} {'greedy':>9} {'optimum':>9} {'ratio':>7}"
+        f" {'t greedy':>9} {'t milp':>8}"
+    )
     ratios = []
     for seed in seeds:
         for messages, capacity in sizes:
@@ -53,21 +55,26 @@ def optimality(seeds: range, sizes: tuple[tuple[int, int], ...], limit: float) -
             t2 = time.perf_counter()
             ratio = greedy.objective / exact.objective if exact.objective else 1.0
             ratios.append(ratio)
-            print(f"{seed:>4} {messages:>4} {capacity:>7} {greedy.objective:>9.3f} "
-                  f"{exact.objective:>9.3f} {ratio:>7.4f} {t1 - t0:>8.3f}s {t2 - t1:>7.2f}s"
-                  f"{'' if exact.optimal else '  (MILP time limit: best found, not proven)'}")
-    print(f"ratio to optimum: min {min(ratios):.4f}, mean {statistics.mean(ratios):.4f} "
-          f"(target >= 0.98)")
+            print(
+                f"{seed:>4} {messages:>4} {capacity:>7} {greedy.objective:>9.3f} "
+                f"{exact.objective:>9.3f} {ratio:>7.4f} {t1 - t0:>8.3f}s {t2 - t1:>7.2f}s"
+                f"{'' if exact.optimal else '  (MILP time limit: best found, not proven)'}"
+            )
+    print(
+        f"ratio to optimum: min {min(ratios):.4f}, mean {statistics.mean(ratios):.4f} "
+        f"(target >= 0.98)"
+    )
     return ratios
 
 
 def scaling() -> None:
     print("\n== time against size, one station (median of 3) ==")
-    print("greedy: the fill alone (what a province batch uses); full: with the local search "
-          "that `loa plan` runs on a commune-size problem")
+    print(
+        "greedy: the fill alone (what a province batch uses); full: with the local search "
+        "that `loa plan` runs on a commune-size problem"
+    )
     print(f"{'msgs':>5} {'weeks':>5} {'pairs':>9} {'greedy s':>9} {'us/pair':>8} {'full s':>8}")
-    for messages, weeks in ((25, 1), (50, 1), (100, 2), (200, 2), (300, 4), (600, 4),
-                            (1200, 4)):
+    for messages, weeks in ((25, 1), (50, 1), (100, 2), (200, 2), (300, 4), (600, 4), (1200, 4)):
         problem = synthetic_problem(7, messages, weeks)
         pairs = messages * len(problem.instances)
         row = []
@@ -82,8 +89,10 @@ def scaling() -> None:
                 solve(problem, local_search=search)
                 times.append(time.perf_counter() - t0)
             row.append(statistics.median(times))
-        print(f"{messages:>5} {weeks:>5} {pairs:>9} {row[0]:>9.3f} {1e6 * row[0] / pairs:>8.2f} "
-              f"{row[1]:>8.3f}")
+        print(
+            f"{messages:>5} {weeks:>5} {pairs:>9} {row[0]:>9.3f} {1e6 * row[0] / pairs:>8.2f} "
+            f"{row[1]:>8.3f}"
+        )
 
 
 def province(stations: int = 100, messages: int = 300, weeks: int = 4) -> float:
@@ -92,8 +101,10 @@ def province(stations: int = 100, messages: int = 300, weeks: int = 4) -> float:
     t0 = time.perf_counter()
     placed = sum(len(solve(p).placements) for p in problems)
     elapsed = time.perf_counter() - t0
-    print(f"planned {placed} placements in {elapsed:.2f} s "
-          f"({1000 * elapsed / stations:.0f} ms per station; target < 10 s)")
+    print(
+        f"planned {placed} placements in {elapsed:.2f} s "
+        f"({1000 * elapsed / stations:.0f} ms per station; target < 10 s)"
+    )
     return elapsed
 
 

@@ -28,8 +28,12 @@ def _plan_week(station, start: date, days: int) -> str:
 
         with station.transaction() as session:
             seed_default_slots(session)
-        plan(station, start, days, now=datetime.combine(start, datetime.min.time())
-             - timedelta(hours=1))
+        plan(
+            station,
+            start,
+            days,
+            now=datetime.combine(start, datetime.min.time()) - timedelta(hours=1),
+        )
         return "scheduler plan"
     except Exception as exc:  # the planner is another area's work in progress
         return f"fallback daily bulletins (planner unavailable: {type(exc).__name__})"
@@ -50,10 +54,28 @@ def baseline(specs, folder: Path) -> tuple[float, float]:
         pcm = library.speak(text, "vi", BASE_WPM)
         audio += len(pcm) / library.sample_rate
         subprocess.run(
-            [ffmpeg, "-y", "-loglevel", "error", "-f", "s16le", "-ar", str(library.sample_rate),
-             "-ac", "1", "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", "128k",
-             str(folder / f"{index}.mp3")],
-            input=pcm.tobytes(), check=True)
+            [
+                ffmpeg,
+                "-y",
+                "-loglevel",
+                "error",
+                "-f",
+                "s16le",
+                "-ar",
+                str(library.sample_rate),
+                "-ac",
+                "1",
+                "-i",
+                "pipe:0",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "128k",
+                str(folder / f"{index}.mp3"),
+            ],
+            input=pcm.tobytes(),
+            check=True,
+        )
     return audio, time.perf_counter() - began
 
 
@@ -70,7 +92,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp:
         station = init_station(Path(tmp) / "sample", name="Xã Cẩm Nhượng", sample=True)
         start = station.now().date() + timedelta(days=1)
-        source = "fallback daily bulletins" if args.no_plan else _plan_week(station, start, args.days)
+        source = (
+            "fallback daily bulletins" if args.no_plan else _plan_week(station, start, args.days)
+        )
         specs = bulletins_for_period(station, start, args.days)
         items = sum(len(s.items) for s in specs)
         unique = len({i.message_id for s in specs for i in s.items})
@@ -79,24 +103,30 @@ def main() -> int:
 
         base_audio, base_wall = baseline(specs, Path(tmp))
         base_rate = base_audio / base_wall
-        print(f"baseline  espeak-ng -> ffmpeg mp3: {base_audio:8.1f} audio-s in {base_wall:6.2f} s"
-              f" = {base_rate:7.1f} audio-s/s")
+        print(
+            f"baseline  espeak-ng -> ffmpeg mp3: {base_audio:8.1f} audio-s in {base_wall:6.2f} s"
+            f" = {base_rate:7.1f} audio-s/s"
+        )
 
         began = time.perf_counter()
         cold = render_period(station, start, args.days, workers=args.workers)
         cold_wall = time.perf_counter() - began
         cold_audio = sum(r.duration_s for r in cold)
         cold_rate = cold_audio / cold_wall
-        print(f"cold      loa render (empty cache):  {cold_audio:8.1f} audio-s in {cold_wall:6.2f} s"
-              f" = {cold_rate:7.1f} audio-s/s")
+        print(
+            f"cold      loa render (empty cache):  {cold_audio:8.1f} audio-s in {cold_wall:6.2f} s"
+            f" = {cold_rate:7.1f} audio-s/s"
+        )
 
         began = time.perf_counter()
         warm = render_period(station, start, args.days, workers=args.workers)
         warm_wall = time.perf_counter() - began
         warm_audio = sum(r.duration_s for r in warm)
         warm_rate = warm_audio / warm_wall
-        print(f"warm      loa render (all cached):   {warm_audio:8.1f} audio-s in {warm_wall:6.2f} s"
-              f" = {warm_rate:7.1f} audio-s/s  ({sum(r.cached for r in warm)}/{len(warm)} cached)")
+        print(
+            f"warm      loa render (all cached):   {warm_audio:8.1f} audio-s in {warm_wall:6.2f} s"
+            f" = {warm_rate:7.1f} audio-s/s  ({sum(r.cached for r in warm)}/{len(warm)} cached)"
+        )
 
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

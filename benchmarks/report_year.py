@@ -31,8 +31,13 @@ def fill(station, year: int) -> int:  # type: ignore[no-untyped-def]
         auds = list(s.query(Audience))
         msgs = []
         for i, (code, _, _) in enumerate(BUILTIN_TOPICS * 3):
-            m = Message(title=f"Tin {i + 1}", body="...", topic_code=code, status="approved",
-                        audiences=[auds[i % len(auds)], auds[(i + 2) % len(auds)]])
+            m = Message(
+                title=f"Tin {i + 1}",
+                body="...",
+                topic_code=code,
+                status="approved",
+                audiences=[auds[i % len(auds)], auds[(i + 2) % len(auds)]],
+            )
             s.add(m)
             msgs.append(m)
         s.flush()
@@ -45,21 +50,42 @@ def fill(station, year: int) -> int:  # type: ignore[no-untyped-def]
                 for pos in range(5):
                     m = msgs[k % len(msgs)]
                     k += 1
-                    e = PlanEntry(message_id=m.id, channel="radio", scheduled_at=at,
-                                  position=pos, status="done")
+                    e = PlanEntry(
+                        message_id=m.id,
+                        channel="radio",
+                        scheduled_at=at,
+                        position=pos,
+                        status="done",
+                    )
                     s.add(e)
                     s.flush()
-                    s.add(AsRunRecord(channel="radio", started_at=at + timedelta(seconds=60 * pos),
-                                      duration_s=55.0, bulletin=key, message_id=m.id,
-                                      plan_entry_id=e.id, title=m.title, topic_code=m.topic_code,
-                                      audiences=m.audience_codes))
+                    s.add(
+                        AsRunRecord(
+                            channel="radio",
+                            started_at=at + timedelta(seconds=60 * pos),
+                            duration_s=55.0,
+                            bulletin=key,
+                            message_id=m.id,
+                            plan_entry_id=e.id,
+                            title=m.title,
+                            topic_code=m.topic_code,
+                            audiences=m.audience_codes,
+                        )
+                    )
                     n += 1
             for channel, every in (("facebook", 1), ("website", 2)):
                 if day.toordinal() % every == 0:
                     m = msgs[k % len(msgs)]
-                    s.add(AsRunRecord(channel=channel, started_at=datetime.combine(day, dtime(9)),
-                                      message_id=m.id, title=m.title, topic_code=m.topic_code,
-                                      audiences=m.audience_codes))
+                    s.add(
+                        AsRunRecord(
+                            channel=channel,
+                            started_at=datetime.combine(day, dtime(9)),
+                            message_id=m.id,
+                            title=m.title,
+                            topic_code=m.topic_code,
+                            audiences=m.audience_codes,
+                        )
+                    )
                     n += 1
             day += timedelta(days=1)
     return n
@@ -89,8 +115,11 @@ def main() -> None:
 
         def baseline() -> None:
             with station.transaction() as s:
-                s.execute(select(func.count(), func.sum(AsRunRecord.duration_s)).where(
-                    AsRunRecord.started_at >= lo, AsRunRecord.started_at < hi)).one()
+                s.execute(
+                    select(func.count(), func.sum(AsRunRecord.duration_s)).where(
+                        AsRunRecord.started_at >= lo, AsRunRecord.started_at < hi
+                    )
+                ).one()
 
         def build() -> object:
             return build_report(station, period.start, period.end, now=now, period=period)
@@ -110,12 +139,18 @@ def main() -> None:
             timings["write"].append(time.perf_counter() - t)
         med = {k: statistics.median(v) for k, v in timings.items()}
         print(f"baseline SQL aggregate: {med['baseline'] * 1000:8.1f} ms")
-        print(f"build_report (figures): {med['build'] * 1000:8.1f} ms  "
-              f"({rows / med['build']:,.0f} rows/s, {med['build'] / med['baseline']:.0f}x baseline)")
-        print(f"write_report (files):   {med['write'] * 1000:8.1f} ms  "
-              f"({med['write'] / med['baseline']:.0f}x baseline)")
+        print(
+            f"build_report (figures): {med['build'] * 1000:8.1f} ms  "
+            f"({rows / med['build']:,.0f} rows/s, {med['build'] / med['baseline']:.0f}x baseline)"
+        )
+        print(
+            f"write_report (files):   {med['write'] * 1000:8.1f} ms  "
+            f"({med['write'] / med['baseline']:.0f}x baseline)"
+        )
         total = med["build"] + med["write"]
-        print(f"year report total:      {total:8.2f} s   ratio to baseline {total / med['baseline']:.0f}x")
+        print(
+            f"year report total:      {total:8.2f} s   ratio to baseline {total / med['baseline']:.0f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -41,14 +41,16 @@ STATE_NAME = ".loa-run.json"
 T = Catalog(
     {
         "locked": (
-            "Đài này đang có một tiến trình \"loa run\" khác chạy (khóa {path}). "
+            'Đài này đang có một tiến trình "loa run" khác chạy (khóa {path}). '
             "Dừng tiến trình đó trước, hoặc dùng nó thay vì chạy thêm.",
-            "Another \"loa run\" is already running for this station (lock {path}). "
+            'Another "loa run" is already running for this station (lock {path}). '
             "Stop it first, or use it instead of starting another.",
         ),
         "started": ("Bắt đầu chạy tự động cho đài {name}.", "Daemon started for {name}."),
-        "stopping": ("Nhận tín hiệu {sig}: dừng sau khi xong việc đang làm.",
-                     "Got {sig}: stopping after the current work."),
+        "stopping": (
+            "Nhận tín hiệu {sig}: dừng sau khi xong việc đang làm.",
+            "Got {sig}: stopping after the current work.",
+        ),
         "stopped": ("Đã dừng.", "Stopped."),
         "job_failed": ("Việc {job} lỗi: {error}", "Job {job} failed: {error}"),
     }
@@ -123,7 +125,8 @@ def due_until(station: Station, until: datetime) -> Due:
         rows = session.execute(
             select(PlanEntry.id, PlanEntry.channel, PlanEntry.scheduled_at)
             .where(PlanEntry.status == "planned", PlanEntry.scheduled_at <= until)
-            .order_by(PlanEntry.scheduled_at, PlanEntry.id))
+            .order_by(PlanEntry.scheduled_at, PlanEntry.id)
+        )
         radio: set[datetime] = set()
         for entry_id, channel, when in rows:
             if channel == "radio":
@@ -131,11 +134,13 @@ def due_until(station: Station, until: datetime) -> Due:
             elif channel != "urgent":
                 due.posts.append((entry_id, when))
         due.radio = sorted(radio)
-        handled = set(session.scalars(
-            select(PlanEntry.message_id).where(PlanEntry.channel == "urgent")))
+        handled = set(
+            session.scalars(select(PlanEntry.message_id).where(PlanEntry.channel == "urgent"))
+        )
         today = until.date()
         for message in session.scalars(
-            select(Message).where(Message.status == "approved", Message.priority == "urgent")
+            select(Message)
+            .where(Message.status == "approved", Message.priority == "urgent")
             .order_by(Message.id)
         ):
             if message.id not in handled and message.is_valid_on(today):
@@ -182,20 +187,42 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
         message = session.get(Message, message_id)
         if message is None:
             return None
-        marker = session.scalar(select(PlanEntry).where(PlanEntry.message_id == message_id,
-                                                        PlanEntry.channel == "urgent"))
+        marker = session.scalar(
+            select(PlanEntry).where(
+                PlanEntry.message_id == message_id, PlanEntry.channel == "urgent"
+            )
+        )
         if marker is None:
-            marker = PlanEntry(message_id=message_id, channel="urgent", scheduled_at=at,
-                               status="planned", created_at=now, reason="urgent")
+            marker = PlanEntry(
+                message_id=message_id,
+                channel="urgent",
+                scheduled_at=at,
+                status="planned",
+                created_at=now,
+                reason="urgent",
+            )
             session.add(marker)
             if "radio" in message.channels:
-                exists = session.scalar(select(PlanEntry.id).where(
-                    PlanEntry.message_id == message_id, PlanEntry.channel == "radio",
-                    PlanEntry.scheduled_at == at))
+                exists = session.scalar(
+                    select(PlanEntry.id).where(
+                        PlanEntry.message_id == message_id,
+                        PlanEntry.channel == "radio",
+                        PlanEntry.scheduled_at == at,
+                    )
+                )
                 if exists is None:
-                    session.add(PlanEntry(message_id=message_id, channel="radio", slot_id=None,
-                                          scheduled_at=at, status="planned", created_at=now,
-                                          reason="urgent", position=0))
+                    session.add(
+                        PlanEntry(
+                            message_id=message_id,
+                            channel="radio",
+                            slot_id=None,
+                            scheduled_at=at,
+                            status="planned",
+                            created_at=now,
+                            reason="urgent",
+                            position=0,
+                        )
+                    )
         elif marker.status != "planned":
             return None
         session.flush()
@@ -243,7 +270,9 @@ def render_due(station: Station, now: datetime) -> bool:
     """Whether tomorrow's bulletins still need the daily render (past render_at, not done)."""
     settings = SchedulerSettings.from_station(station)
     tomorrow = (now.date() + timedelta(days=1)).isoformat()
-    return now.time() >= settings.render_time and _read_state(station).get("rendered_for") != tomorrow
+    return (
+        now.time() >= settings.render_time and _read_state(station).get("rendered_for") != tomorrow
+    )
 
 
 # --------------------------------------------------------------------------- job functions
@@ -281,8 +310,10 @@ def job_urgent(root: str, message_id: int) -> None:
     with _claim(f"urgent:{message_id}") as ok:
         if ok:
             station = open_station(root)
-            _guard(f"urgent:{message_id}",
-                   lambda: handle_urgent(station, message_id, now=station.now()))
+            _guard(
+                f"urgent:{message_id}",
+                lambda: handle_urgent(station, message_id, now=station.now()),
+            )
 
 
 def job_render(root: str) -> None:
@@ -304,8 +335,12 @@ class OnceReport:
     rendered: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"urgent": self.urgent, "bulletins": self.bulletins,
-                "posts": {str(k): v for k, v in self.posts.items()}, "rendered": self.rendered}
+        return {
+            "urgent": self.urgent,
+            "bulletins": self.bulletins,
+            "posts": {str(k): v for k, v in self.posts.items()},
+            "rendered": self.rendered,
+        }
 
 
 def run_once(station: Station, *, now: datetime) -> OnceReport:
@@ -316,8 +351,10 @@ def run_once(station: Station, *, now: datetime) -> OnceReport:
     with run_lock(station):
         due = due_until(station, now)
         for message_id in due.urgent:
-            if _guard(f"urgent:{message_id}",
-                      partial(handle_urgent, station, message_id, now=now)) is not None:
+            if (
+                _guard(f"urgent:{message_id}", partial(handle_urgent, station, message_id, now=now))
+                is not None
+            ):
                 report.urgent.append(message_id)
         due = due_until(station, now)
         for when in due.radio:
@@ -378,8 +415,9 @@ class Daemon:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         return BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.station.engine,
-                                                     tablename=JOB_TABLE)},
+            jobstores={
+                "default": SQLAlchemyJobStore(engine=self.station.engine, tablename=JOB_TABLE)
+            },
             # the radio plays one bulletin at a time; posts and renders never wait for it
             executors={"default": ThreadPoolExecutor(4), "radio": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -410,15 +448,26 @@ class Daemon:
         for job_id, (func, args, when, executor) in wanted.items():
             if job_id in existing or job_id in busy:
                 continue
-            self.scheduler.add_job(func, "date", args=args, id=job_id, executor=executor,
-                                   run_date=when.replace(tzinfo=tz), replace_existing=True)
+            self.scheduler.add_job(
+                func,
+                "date",
+                args=args,
+                id=job_id,
+                executor=executor,
+                run_date=when.replace(tzinfo=tz),
+                replace_existing=True,
+            )
             added += 1
         if "render" not in existing:
             at = self.settings.render_time
-            self.scheduler.add_job(job_render, CronTrigger(hour=at.hour, minute=at.minute,
-                                                           timezone=tz),
-                                   args=(root,), id="render", replace_existing=True,
-                                   misfire_grace_time=6 * 3600)
+            self.scheduler.add_job(
+                job_render,
+                CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
+                args=(root,),
+                id="render",
+                replace_existing=True,
+                misfire_grace_time=6 * 3600,
+            )
         return {"added": added, "removed": removed, "jobs": len(wanted)}
 
     def request_stop(self, signum: int | None = None, _frame: Any = None) -> None:
@@ -440,8 +489,13 @@ class Daemon:
             try:
                 now = self.station.now()
                 if render_due(self.station, now):
-                    self.scheduler.add_job(job_render, "date", args=(str(self.station.root),),
-                                           id="render-catch-up", replace_existing=True)
+                    self.scheduler.add_job(
+                        job_render,
+                        "date",
+                        args=(str(self.station.root),),
+                        id="render-catch-up",
+                        replace_existing=True,
+                    )
                 while not self.stop_event.is_set():
                     _guard("sync", lambda: self.sync(self.station.now()))
                     self.stop_event.wait(self.settings.poll_seconds)

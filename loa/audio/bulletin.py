@@ -89,16 +89,28 @@ def jingle_key(settings: AudioSettings, root: Path) -> str | None:
     return content_key("jingle", digest, settings.mastering.key())
 
 
-def bulletin_key(settings: AudioSettings, spec: BulletinSpec, parts: list[Part],
-                 station_name: str) -> str:
-    timeline = [[p.clip.key if p.clip else None, round(p.seconds, 3), p.message_id, p.title]
-                for p in parts]
-    return content_key("bulletin", settings.layout_key(), timeline, station_name,
-                       spec.when.isoformat(), spec.slot_name)
+def bulletin_key(
+    settings: AudioSettings, spec: BulletinSpec, parts: list[Part], station_name: str
+) -> str:
+    timeline = [
+        [p.clip.key if p.clip else None, round(p.seconds, 3), p.message_id, p.title] for p in parts
+    ]
+    return content_key(
+        "bulletin",
+        settings.layout_key(),
+        timeline,
+        station_name,
+        spec.when.isoformat(),
+        spec.slot_name,
+    )
 
 
-def layout(settings: AudioSettings, intro: list[Clip], items: list[tuple[BulletinItem, Clip]],
-           outro: list[Clip]) -> list[Part]:
+def layout(
+    settings: AudioSettings,
+    intro: list[Clip],
+    items: list[tuple[BulletinItem, Clip]],
+    outro: list[Clip],
+) -> list[Part]:
     """The bulletin timeline: intro pieces, items separated by the item pause, outro pieces."""
     gap = settings.item_pause_ms / 1000
     parts: list[Part] = []
@@ -131,8 +143,14 @@ def mix(parts: list[Part], rate: int) -> tuple[np.ndarray, list[ItemTiming]]:
             piece, clip_rate = read_wav(part.clip.path)
             piece = resample(piece, clip_rate, rate)
         if part.message_id is not None:
-            timings.append(ItemTiming(part.message_id, part.title, round(len(piece) / rate, 3),
-                                      round(offset / rate, 3)))
+            timings.append(
+                ItemTiming(
+                    part.message_id,
+                    part.title,
+                    round(len(piece) / rate, 3),
+                    round(offset / rate, 3),
+                )
+            )
         pieces.append(piece)
         offset += len(piece)
     audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
@@ -158,7 +176,7 @@ def codec_gain_db(samples: np.ndarray, rate: int, bitrate_kbps: int, quality: in
         window = max(int(CALIBRATION_SECONDS), 1)
         sums = np.convolve(energy, np.ones(window), mode="valid")
         start = int(np.argmax(sums)) * step
-        excerpt = samples[start:start + span]
+        excerpt = samples[start : start + span]
     else:
         excerpt = samples
     before = loudness(excerpt, rate)
@@ -175,8 +193,15 @@ def codec_gain_db(samples: np.ndarray, rate: int, bitrate_kbps: int, quality: in
 _codec_gains: dict[tuple[int, int, str], float] = {}
 
 
-def write_master_mp3(path: Path, samples: np.ndarray, rate: int, settings: AudioSettings, *,
-                     tags: dict[str, str], calibration: str = "") -> None:
+def write_master_mp3(
+    path: Path,
+    samples: np.ndarray,
+    rate: int,
+    settings: AudioSettings,
+    *,
+    tags: dict[str, str],
+    calibration: str = "",
+) -> None:
     """MP3 at the station's bitrate, compensated for the codec's level change, with the true
     peak kept under the ceiling.
 
@@ -198,8 +223,14 @@ def write_master_mp3(path: Path, samples: np.ndarray, rate: int, settings: Audio
         samples = samples * np.float32(10 ** (gain / 20))
         if gain > LIMITER_MARGIN_DB:
             samples = limit_true_peak(samples, rate, settings.mastering.true_peak_dbtp - 0.3)
-    write_mp3(path, samples, rate, bitrate_kbps=settings.bitrate_kbps,
-              quality=settings.mp3_quality, tags=tags)
+    write_mp3(
+        path,
+        samples,
+        rate,
+        bitrate_kbps=settings.bitrate_kbps,
+        quality=settings.mp3_quality,
+        tags=tags,
+    )
 
 
 def segment_path(clip: Clip, settings: AudioSettings) -> Path:
@@ -223,22 +254,25 @@ def clip_segment(clip: Clip, settings: AudioSettings) -> bytes:
         slot = (rate, settings.bitrate_kbps, f"engine:{clip.engine}")
         gain = _codec_gains.get(slot)
         if gain is None:
-            gain = _codec_gains[slot] = codec_gain_db(samples, rate, settings.bitrate_kbps,
-                                                      settings.mp3_quality)
+            gain = _codec_gains[slot] = codec_gain_db(
+                samples, rate, settings.bitrate_kbps, settings.mp3_quality
+            )
         if gain > 0.05:
             samples = samples * np.float32(10 ** (gain / 20))
             if gain > LIMITER_MARGIN_DB:
                 samples = limit_true_peak(samples, rate, settings.mastering.true_peak_dbtp - 0.3)
-    data = encode_mp3_frames(samples, rate, bitrate_kbps=settings.bitrate_kbps,
-                             quality=settings.mp3_quality)
+    data = encode_mp3_frames(
+        samples, rate, bitrate_kbps=settings.bitrate_kbps, quality=settings.mp3_quality
+    )
     from loa.core.fileio import atomic_write_bytes
 
     atomic_write_bytes(path, data)
     return data
 
 
-def join_mp3(path: Path, parts: list[Part], settings: AudioSettings,
-             tags: dict[str, str]) -> tuple[float, list[ItemTiming]]:
+def join_mp3(
+    path: Path, parts: list[Part], settings: AudioSettings, tags: dict[str, str]
+) -> tuple[float, list[ItemTiming]]:
     """Write the bulletin by joining the parts' cached MP3 segments (no re-encoding), with an
     ID3v2.3 tag, atomically. Returns the duration and the items' timings."""
     import os
@@ -254,8 +288,9 @@ def join_mp3(path: Path, parts: list[Part], settings: AudioSettings,
         data = clip_segment(part.clip, settings)
         seconds = mp3_duration(data)
         if part.message_id is not None:
-            timings.append(ItemTiming(part.message_id, part.title, round(seconds, 3),
-                                      round(offset, 3)))
+            timings.append(
+                ItemTiming(part.message_id, part.title, round(seconds, 3), round(offset, 3))
+            )
         chunks.append(data)
         offset += seconds
     tmp = temp_path_for(path)
@@ -285,9 +320,17 @@ def _tag(path: Path, tags: dict[str, str]) -> None:
     tag.save(str(path), v2_version=3)
 
 
-def write_sidecar(path: Path, *, key: str, spec: BulletinSpec, duration_s: float,
-                  items: list[ItemTiming], clips: dict[str, Any], engines: list[str],
-                  notes: list[str]) -> None:
+def write_sidecar(
+    path: Path,
+    *,
+    key: str,
+    spec: BulletinSpec,
+    duration_s: float,
+    items: list[ItemTiming],
+    clips: dict[str, Any],
+    engines: list[str],
+    notes: list[str],
+) -> None:
     """The JSON beside the bulletin (same stem): item timings for the radio and the run sheet.
     Written last: a bulletin is up to date only when its sidecar's key matches."""
     data = {

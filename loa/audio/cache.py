@@ -41,8 +41,13 @@ class Clip:
     created: bool = False  # True when this call synthesised it (not served from the cache)
 
     def record(self) -> dict[str, Any]:
-        return {"key": self.key, "duration_s": round(self.duration_s, 3), "engine": self.engine,
-                "voice": self.voice, "text": self.text}
+        return {
+            "key": self.key,
+            "duration_s": round(self.duration_s, 3),
+            "engine": self.engine,
+            "voice": self.voice,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -73,18 +78,40 @@ class ClipCache:
             data = json.loads(record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return Clip(key=key, path=wav, duration_s=float(data.get("duration_s", 0.0)),
-                    engine=str(data.get("engine", "")), voice=str(data.get("voice", "")),
-                    text=str(data.get("text", "")))
+        return Clip(
+            key=key,
+            path=wav,
+            duration_s=float(data.get("duration_s", 0.0)),
+            engine=str(data.get("engine", "")),
+            voice=str(data.get("voice", "")),
+            text=str(data.get("text", "")),
+        )
 
-    def put(self, key: str, samples: np.ndarray, rate: int, *, engine: str, voice: str,
-            text: str, notes: list[str] | None = None) -> Clip:
+    def put(
+        self,
+        key: str,
+        samples: np.ndarray,
+        rate: int,
+        *,
+        engine: str,
+        voice: str,
+        text: str,
+        notes: list[str] | None = None,
+    ) -> Clip:
         from loa.audio.ffmpeg import write_wav
 
         wav = self.wav_path(key)
         write_wav(wav, samples, rate)
-        clip = Clip(key=key, path=wav, duration_s=len(samples) / rate, engine=engine, voice=voice,
-                    text=text, notes=list(notes or []), created=True)
+        clip = Clip(
+            key=key,
+            path=wav,
+            duration_s=len(samples) / rate,
+            engine=engine,
+            voice=voice,
+            text=text,
+            notes=list(notes or []),
+            created=True,
+        )
         atomic_write_text(self.record_path(key), json.dumps(clip.record(), ensure_ascii=False))
         return clip
 
@@ -94,8 +121,9 @@ class ClipCache:
             for record in folder.glob("*/*.json"):
                 yield record.stem
 
-    def prune(self, keep: Iterable[str], *, dry_run: bool = False,
-              stale_after_s: float = 3600.0) -> PruneResult:
+    def prune(
+        self, keep: Iterable[str], *, dry_run: bool = False, stale_after_s: float = 3600.0
+    ) -> PruneResult:
         """Remove every cached clip whose key is not in `keep`, and stale temporary files."""
         keep = set(keep)
         removed = freed = kept = 0

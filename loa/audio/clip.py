@@ -31,9 +31,9 @@ T = Catalog(
             "Nothing to speak: the text is empty (or only punctuation) after normalising.",
         ),
         "no_speech": (
-            "Tin số {id} (\"{title}\") không có nội dung để đọc. Thêm nội dung hoặc kịch bản phát "
+            'Tin số {id} ("{title}") không có nội dung để đọc. Thêm nội dung hoặc kịch bản phát '
             "thanh (radio_script) cho tin.",
-            "Message {id} (\"{title}\") has no text to speak. Add a body or a radio script.",
+            'Message {id} ("{title}") has no text to speak. Add a body or a radio script.',
         ),
         "fell_back": (
             "Không dùng được bộ đọc {engine}: {reason} → chuyển sang {next}.",
@@ -50,8 +50,8 @@ T = Catalog(
             "There is no message {id}. List messages with: loa msg list",
         ),
         "silent_output": (
-            "Bộ đọc {engine} không tạo ra âm thanh cho đoạn: \"{text}\".",
-            "Engine {engine} produced no audio for: \"{text}\".",
+            'Bộ đọc {engine} không tạo ra âm thanh cho đoạn: "{text}".',
+            'Engine {engine} produced no audio for: "{text}".',
         ),
     }
 )
@@ -83,8 +83,9 @@ class Speaker:
     morning costs one timeout, not one per clip.
     """
 
-    def __init__(self, root: Path, settings: AudioSettings, cache: ClipCache,
-                 dictionary: Any = None) -> None:
+    def __init__(
+        self, root: Path, settings: AudioSettings, cache: ClipCache, dictionary: Any = None
+    ) -> None:
         self.root = root
         self.settings = settings
         self.cache = cache
@@ -98,8 +99,12 @@ class Speaker:
         from loa.content.normalize import station_dictionary
 
         settings = audio_settings(station, **overrides)
-        return cls(station.root, settings, ClipCache(station.media_dir / "cache"),
-                   station_dictionary(station))
+        return cls(
+            station.root,
+            settings,
+            ClipCache(station.media_dir / "cache"),
+            station_dictionary(station),
+        )
 
     def engine(self, name: str) -> Engine:
         if name not in self._engines:
@@ -109,8 +114,15 @@ class Speaker:
 
     def _key(self, spoken: str, engine: Engine, voice: str) -> str:
         s, m = self.settings, self.settings.mastering
-        return content_key("clip", spoken, engine.identity(voice), s.rate, m.key(),
-                           s.sentence_pause_ms, s.phrase_pause_ms)
+        return content_key(
+            "clip",
+            spoken,
+            engine.identity(voice),
+            s.rate,
+            m.key(),
+            s.sentence_pause_ms,
+            s.phrase_pause_ms,
+        )
 
     def spoken(self, text: str) -> str:
         """The normalised spoken form of `text` (remembered: bulletins repeat messages)."""
@@ -164,8 +176,15 @@ class Speaker:
                 failures.append((name, exc))
                 notes.append(T("fell_back", engine=name, reason=exc, next=nxt))
                 continue
-            clip = self.cache.put(key, samples, self.settings.mastering.sample_rate,
-                                  engine=name, voice=chosen, text=spoken, notes=notes)
+            clip = self.cache.put(
+                key,
+                samples,
+                self.settings.mastering.sample_rate,
+                engine=name,
+                voice=chosen,
+                text=spoken,
+                notes=notes,
+            )
             return Speech(clip, notes)
         reasons = "; ".join(f"{name}: {str(exc).rstrip('.')}" for name, exc in failures)
         if failures and all(isinstance(exc, VoiceError) for _, exc in failures):
@@ -219,8 +238,9 @@ def message_mp3(station: Any, message: Any) -> Path:
     return segment_path(clip, speaker.settings)
 
 
-def export_clip(clip: Clip, dest: Path, settings: AudioSettings, *,
-                tags: dict[str, str] | None = None) -> Path:
+def export_clip(
+    clip: Clip, dest: Path, settings: AudioSettings, *, tags: dict[str, str] | None = None
+) -> Path:
     """Write a cached clip as MP3 (tagged) or WAV, by `dest`'s suffix, atomically."""
     from loa.audio.ffmpeg import read_wav, write_wav
 
@@ -234,8 +254,15 @@ def export_clip(clip: Clip, dest: Path, settings: AudioSettings, *,
     return dest
 
 
-def say(station: Any, text: str | None = None, *, message_id: int | None = None,
-        output: Path, engine: str | None = None, voice: str | None = None) -> Speech:
+def say(
+    station: Any,
+    text: str | None = None,
+    *,
+    message_id: int | None = None,
+    output: Path,
+    engine: str | None = None,
+    voice: str | None = None,
+) -> Speech:
     """Speak `text` (or message `message_id`) into `output` (.mp3 or .wav). Library form of `loa say`.
 
     Raises UserError for empty text or an unknown message, RuntimeFailure when no engine works.
@@ -252,6 +279,10 @@ def say(station: Any, text: str | None = None, *, message_id: int | None = None,
                 raise UserError(T("no_speech", id=message.id, title=message.title))
     speaker = Speaker.for_station(station, engine=engine)
     speech = speaker.speak(text or "", engine=engine, voice=voice)
-    export_clip(speech.clip, output, speaker.settings,
-                tags={"title": (text or "")[:80], "artist": station.name})
+    export_clip(
+        speech.clip,
+        output,
+        speaker.settings,
+        tags={"title": (text or "")[:80], "artist": station.name},
+    )
     return speech

@@ -168,8 +168,9 @@ def write_mp3(
         raise RuntimeFailure(T("encode", path=path, error=str(exc).strip()[-300:])) from None
 
 
-def encode_mp3_frames(samples: np.ndarray, sample_rate: int, *, bitrate_kbps: int = 128,
-                      quality: int = 5) -> bytes:
+def encode_mp3_frames(
+    samples: np.ndarray, sample_rate: int, *, bitrate_kbps: int = 128, quality: int = 5
+) -> bytes:
     """Bare MP3 frames (no ID3 tag, no Xing header) through pydub: segments that can be joined
     byte for byte, since every LAME stream starts with an empty bit reservoir."""
     segment_cls = audio_segment_class()
@@ -179,9 +180,24 @@ def encode_mp3_frames(samples: np.ndarray, sample_rate: int, *, bitrate_kbps: in
     buf = io.BytesIO()
     try:
         segment.export(
-            buf, format="mp3", codec="libmp3lame", bitrate=f"{bitrate_kbps}k",
-            parameters=["-ac", "1", "-ar", str(sample_rate), "-compression_level", str(quality),
-                        "-write_xing", "0", "-id3v2_version", "0", "-write_id3v1", "0"],
+            buf,
+            format="mp3",
+            codec="libmp3lame",
+            bitrate=f"{bitrate_kbps}k",
+            parameters=[
+                "-ac",
+                "1",
+                "-ar",
+                str(sample_rate),
+                "-compression_level",
+                str(quality),
+                "-write_xing",
+                "0",
+                "-id3v2_version",
+                "0",
+                "-write_id3v1",
+                "0",
+            ],
         )
     except Exception as exc:
         raise RuntimeFailure(T("encode", path="<mp3>", error=str(exc).strip()[-300:])) from None

@@ -168,18 +168,24 @@ def limit_true_peak(
         for first, last in zip(firsts, lasts, strict=True):
             begin, end = max(int(first) - 2 * size, 0), min(int(last) + 2 * size + 1, len(out))
             part = need[begin:end]
-            gain = uniform_filter1d(minimum_filter1d(part, size, mode="nearest"), size, mode="nearest")
+            gain = uniform_filter1d(
+                minimum_filter1d(part, size, mode="nearest"), size, mode="nearest"
+            )
             out[begin:end] *= gain
     return out.astype(np.float32)
 
 
-def trim(samples: np.ndarray, rate: int, relative_db: float = -45.0, pad_ms: float = 30.0) -> np.ndarray:
+def trim(
+    samples: np.ndarray, rate: int, relative_db: float = -45.0, pad_ms: float = 30.0
+) -> np.ndarray:
     """Drop leading and trailing silence: 10 ms frames quieter than the loudest frame + relative_db."""
     frame = max(int(rate * 0.010), 1)
     count = len(samples) // frame
     if count == 0:
         return samples
-    rms = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1))
+    rms = np.sqrt(
+        np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
+    )
     if not np.any(rms > 0):
         return samples
     levels = _db(rms)
@@ -213,8 +219,9 @@ def finish(samples: np.ndarray, rate: int, m: Mastering, tolerance_lu: float = 0
         return samples
 
     def attempt(gain_db: float) -> tuple[np.ndarray, float]:
-        out = limit_true_peak((samples * 10.0 ** (gain_db / 20.0)).astype(np.float32), rate,
-                              ceiling)
+        out = limit_true_peak(
+            (samples * 10.0 ** (gain_db / 20.0)).astype(np.float32), rate, ceiling
+        )
         return out, loudness(out, rate) - m.loudness_lufs
 
     base = m.loudness_lufs - level
@@ -263,6 +270,7 @@ def join(parts: list[np.ndarray], pause_s: float, rate: int) -> np.ndarray:
 
 def chime(rate: int) -> np.ndarray:
     """A short generated two-note chime (for a bulletin with no jingle file): ~1.4 s."""
+
     def note(freq: float, seconds: float) -> np.ndarray:
         t = np.arange(int(seconds * rate)) / rate
         envelope = np.exp(-t * 4.0) * np.minimum(1.0, t / 0.01)

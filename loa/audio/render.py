@@ -66,8 +66,12 @@ def _extension(station: Any) -> str:
 
 def bulletin_path(station: Any, when: datetime) -> Path:
     """media/bulletins/YYYY-MM-DD/HHMM.mp3 for the slot instance starting at `when` (local)."""
-    return (Path(station.media_dir) / "bulletins" / when.strftime("%Y-%m-%d")
-            / f"{when.strftime('%H%M')}.{_extension(station)}")
+    return (
+        Path(station.media_dir)
+        / "bulletins"
+        / when.strftime("%Y-%m-%d")
+        / f"{when.strftime('%H%M')}.{_extension(station)}"
+    )
 
 
 def bulletins_for_period(station: Any, start: date, days: int) -> list[BulletinSpec]:
@@ -89,17 +93,23 @@ def bulletins_for_period(station: Any, start: date, days: int) -> list[BulletinS
             select(PlanEntry, Message, Slot.name)
             .join(Message, Message.id == PlanEntry.message_id)
             .outerjoin(Slot, Slot.id == PlanEntry.slot_id)
-            .where(PlanEntry.channel == RADIO, PlanEntry.status.in_(("planned", "done")),
-                   PlanEntry.scheduled_at >= begin, PlanEntry.scheduled_at < end)
+            .where(
+                PlanEntry.channel == RADIO,
+                PlanEntry.status.in_(("planned", "done")),
+                PlanEntry.scheduled_at >= begin,
+                PlanEntry.scheduled_at < end,
+            )
             .order_by(PlanEntry.scheduled_at, PlanEntry.position, PlanEntry.id)
         ).all()
         if rows:
             specs: dict[datetime, BulletinSpec] = {}
             for entry, message, slot_name in rows:
-                spec = specs.setdefault(entry.scheduled_at,
-                                        BulletinSpec(entry.scheduled_at, [], slot_name or ""))
-                spec.items.append(BulletinItem(message.id, message.title, message.spoken_text,
-                                               entry.id))
+                spec = specs.setdefault(
+                    entry.scheduled_at, BulletinSpec(entry.scheduled_at, [], slot_name or "")
+                )
+                spec.items.append(
+                    BulletinItem(message.id, message.title, message.spoken_text, entry.id)
+                )
             return list(specs.values())
         messages = session.scalars(
             select(Message).where(Message.status == "approved").order_by(Message.id)
@@ -109,8 +119,11 @@ def bulletins_for_period(station: Any, start: date, days: int) -> list[BulletinS
         out = []
         for offset in range(days):
             day = start + timedelta(days=offset)
-            items = [BulletinItem(m.id, m.title, m.spoken_text) for m in ordered
-                     if RADIO in (m.channels or []) and m.is_valid_on(day)]
+            items = [
+                BulletinItem(m.id, m.title, m.spoken_text)
+                for m in ordered
+                if RADIO in (m.channels or []) and m.is_valid_on(day)
+            ]
             if items:
                 out.append(BulletinSpec(datetime.combine(day, FALLBACK_TIME), items))
         return out
@@ -134,8 +147,9 @@ class BulletinRenderer:
         if cached is not None:
             return cached
         samples = master(chime(m.sample_rate), m.sample_rate, m)
-        return self.speaker.cache.put(key, samples, m.sample_rate, engine="chime", voice="",
-                                      text="")
+        return self.speaker.cache.put(
+            key, samples, m.sample_rate, engine="chime", voice="", text=""
+        )
 
     def _jingle(self, notes: list[str]) -> Clip | None:
         from loa.audio.ffmpeg import decode
@@ -156,8 +170,9 @@ class BulletinRenderer:
             notes.append(T("jingle_missing", path=path, error=exc))
             return None
         assert key is not None
-        return self.speaker.cache.put(key, samples, m.sample_rate, engine="jingle", voice="",
-                                      text=str(path))
+        return self.speaker.cache.put(
+            key, samples, m.sample_rate, engine="jingle", voice="", text=str(path)
+        )
 
     def resolve(self, spec: BulletinSpec) -> tuple[list[Part], list[str], list[str]]:
         """Clips for every part (synthesising what is not cached): timeline, notes, engines."""
@@ -180,8 +195,14 @@ class BulletinRenderer:
             try:
                 items.append((item, spoken(item.text)))
             except UserError as exc:
-                notes.append(T("skipped_item", id=item.message_id,
-                               when=spec.when.strftime("%H:%M %d/%m"), error=exc))
+                notes.append(
+                    T(
+                        "skipped_item",
+                        id=item.message_id,
+                        when=spec.when.strftime("%H:%M %d/%m"),
+                        error=exc,
+                    )
+                )
         outro = [spoken(self.settings.outro)] if _speakable(self.settings.outro) else []
         outro.append(jingle or self._chime())
         parts = layout(self.settings, intro, items, outro)
@@ -199,8 +220,9 @@ class BulletinRenderer:
         cached = self.speaker.cache.get(key)
         if cached is not None:
             return cached
-        return self.speaker.cache.put(key, silence(seconds, rate), rate, engine="silence",
-                                      voice="", text="")
+        return self.speaker.cache.put(
+            key, silence(seconds, rate), rate, engine="silence", voice="", text=""
+        )
 
     def render(self, spec: BulletinSpec, *, force: bool = False) -> RenderResult:
         """Render one bulletin unless its file is already up to date (same key in its sidecar)."""
@@ -209,11 +231,24 @@ class BulletinRenderer:
         path = bulletin_path(self.station, spec.when)
         sidecar = read_sidecar(path)
         if not force and sidecar and sidecar.get("key") == key and path.is_file():
-            items = [ItemTiming(int(i["message_id"]), str(i["title"]), float(i["duration_s"]),
-                                float(i["offset_s"])) for i in sidecar.get("items", [])]
-            return RenderResult(path, spec.when, float(sidecar.get("duration_s", 0.0)), items,
-                                cached=True, engines=list(sidecar.get("engines", engines)),
-                                notes=notes)
+            items = [
+                ItemTiming(
+                    int(i["message_id"]),
+                    str(i["title"]),
+                    float(i["duration_s"]),
+                    float(i["offset_s"]),
+                )
+                for i in sidecar.get("items", [])
+            ]
+            return RenderResult(
+                path,
+                spec.when,
+                float(sidecar.get("duration_s", 0.0)),
+                items,
+                cached=True,
+                engines=list(sidecar.get("engines", engines)),
+                notes=notes,
+            )
         tags = {
             "title": spec.title,
             "artist": self.station.name,
@@ -238,10 +273,19 @@ class BulletinRenderer:
             "plan_entries": [by_id.get(p.message_id or 0) for p in item_parts],
             "all": sorted({p.clip.key for p in parts if p.clip is not None}),
         }
-        write_sidecar(path, key=key, spec=spec, duration_s=duration, items=items, clips=clips,
-                      engines=engines, notes=notes)
-        return RenderResult(path, spec.when, duration, items, cached=False, engines=engines,
-                            notes=notes)
+        write_sidecar(
+            path,
+            key=key,
+            spec=spec,
+            duration_s=duration,
+            items=items,
+            clips=clips,
+            engines=engines,
+            notes=notes,
+        )
+        return RenderResult(
+            path, spec.when, duration, items, cached=False, engines=engines, notes=notes
+        )
 
 
 def render_bulletin(station: Any, when: datetime) -> RenderResult | None:
@@ -300,8 +344,9 @@ class _Job:
     args: tuple[Any, ...]
 
 
-def _run(jobs: list[_Job], workers: int, advance: Callable[[], None],
-         own_threads: int = 0) -> list[Any]:
+def _run(
+    jobs: list[_Job], workers: int, advance: Callable[[], None], own_threads: int = 0
+) -> list[Any]:
     """Run jobs in a process pool (or inline for one worker); results in job order, errors as
     exceptions in place of results.
 
@@ -330,8 +375,9 @@ def _run(jobs: list[_Job], workers: int, advance: Callable[[], None],
         _preload()
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                             mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context(method)
+    ) as pool:
         futures = {pool.submit(job.fn, *job.args): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             try:
@@ -340,7 +386,8 @@ def _run(jobs: list[_Job], workers: int, advance: Callable[[], None],
                 results[futures[future]] = exc
             except Exception as exc:  # one broken bulletin must not stop the others
                 results[futures[future]] = RuntimeFailure(
-                    T("crash", error=f"{type(exc).__name__}: {exc}"))
+                    T("crash", error=f"{type(exc).__name__}: {exc}")
+                )
             advance()
     return results
 
@@ -353,8 +400,15 @@ class RenderFailed(RuntimeFailure):
         self.results = results
 
 
-def render_period(station: Any, start: date, days: int, *, progress: bool = False,
-                  workers: int | None = None, force: bool = False) -> list[RenderResult]:
+def render_period(
+    station: Any,
+    start: date,
+    days: int,
+    *,
+    progress: bool = False,
+    workers: int | None = None,
+    force: bool = False,
+) -> list[RenderResult]:
     """Render every bulletin of `days` days from `start`, in parallel across CPU cores.
 
     First the clips not yet cached are spoken (each once, however many bulletins hold it), then
@@ -382,8 +436,13 @@ def render_period(station: Any, start: date, days: int, *, progress: bool = Fals
     if progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        bar = Progress("[progress.description]{task.description}", BarColumn(),
-                       MofNCompleteColumn(), TimeElapsedColumn(), transient=False)
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=False,
+        )
     with bar:
         clip_task = bulletin_task = None
         if progress:
@@ -400,16 +459,24 @@ def render_period(station: Any, start: date, days: int, *, progress: bool = Fals
 
         # Speaking in workers fills the shared on-disk cache; errors surface per bulletin below.
         own = 1 if progress else 0  # rich's refresh thread
-        _run([_Job("clip", _speak_job, (root, text)) for text in missing], workers, advance_clip,
-             own)
+        _run(
+            [_Job("clip", _speak_job, (root, text)) for text in missing], workers, advance_clip, own
+        )
         jobs = [_Job(spec.when.isoformat(), _bulletin_job, (root, spec, force)) for spec in specs]
         # Up-to-date bulletins are only checked: keep them in this process (no pool start-up).
-        outcomes = _run(jobs, workers if (missing or force or _stale(renderer, specs)) else 1,
-                        advance_bulletin, own)
+        outcomes = _run(
+            jobs,
+            workers if (missing or force or _stale(renderer, specs)) else 1,
+            advance_bulletin,
+            own,
+        )
 
     results = [o for o in outcomes if isinstance(o, RenderResult)]
-    errors = [f"{job.label}: {o}" for job, o in zip(jobs, outcomes, strict=True)
-              if not isinstance(o, RenderResult)]
+    errors = [
+        f"{job.label}: {o}"
+        for job, o in zip(jobs, outcomes, strict=True)
+        if not isinstance(o, RenderResult)
+    ]
     if errors:
         raise RenderFailed(T("failed", count=len(errors), errors="; ".join(errors)), results)
     return results
@@ -422,6 +489,7 @@ def _stale(renderer: BulletinRenderer, specs: list[BulletinSpec]) -> bool:
 
 # -- cache pruning ------------------------------------------------------------------------------
 
+
 def referenced_keys(station: Any, today: date) -> set[str]:
     """Clip keys that current or future bulletins use (from plans and from rendered sidecars)."""
     from sqlalchemy import func, select
@@ -429,8 +497,9 @@ def referenced_keys(station: Any, today: date) -> set[str]:
     from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
-        last = session.scalar(select(func.max(PlanEntry.scheduled_at))
-                              .where(PlanEntry.channel == RADIO))
+        last = session.scalar(
+            select(func.max(PlanEntry.scheduled_at)).where(PlanEntry.channel == RADIO)
+        )
     horizon = max((last.date() - today).days + 1, 7) if last else 7
     speaker = Speaker.for_station(station)
     renderer = BulletinRenderer(station, speaker)

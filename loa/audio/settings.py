@@ -19,8 +19,10 @@ T = Catalog(
         ),
         "number": ("phải là một số", "it must be a number"),
         "range": ("phải nằm trong khoảng {low} đến {high}", "it must be between {low} and {high}"),
-        "list": ("phải là danh sách tên bộ đọc, ví dụ [\"gtts\", \"espeak\"]",
-                 "it must be a list of engine names, e.g. [\"gtts\", \"espeak\"]"),
+        "list": (
+            'phải là danh sách tên bộ đọc, ví dụ ["gtts", "espeak"]',
+            'it must be a list of engine names, e.g. ["gtts", "espeak"]',
+        ),
         "format": ("phải là mp3 hoặc wav", "it must be mp3 or wav"),
     }
 )
@@ -78,8 +80,15 @@ class AudioSettings:
 
     def layout_key(self) -> str:
         """What shapes a bulletin besides its clips (pauses, format, bitrate)."""
-        payload = [self.sentence_pause_ms, self.phrase_pause_ms, self.item_pause_ms,
-                   self.bitrate_kbps, self.mp3_quality, self.format, self.mastering.key()]
+        payload = [
+            self.sentence_pause_ms,
+            self.phrase_pause_ms,
+            self.item_pause_ms,
+            self.bitrate_kbps,
+            self.mp3_quality,
+            self.format,
+            self.mastering.key(),
+        ]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
 

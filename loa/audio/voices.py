@@ -34,10 +34,26 @@ def list_voices(station: Any, *, check: bool = True) -> tuple[list[dict[str, Any
                 failure = str(exc)
             works, reason = failure is None, failure or ""
         if not voice_list:
-            rows.append({"engine": name, "voice": "-", "label": engine.description_text(),
-                         "online": cls.online, "works": works, "reason": reason})
+            rows.append(
+                {
+                    "engine": name,
+                    "voice": "-",
+                    "label": engine.description_text(),
+                    "online": cls.online,
+                    "works": works,
+                    "reason": reason,
+                }
+            )
         for index, voice in enumerate(voice_list):
             label = voice.label() if index else f"{voice.label()} ({engine.description_text()})"
-            rows.append({"engine": name, "voice": voice.id, "label": label,
-                         "online": cls.online, "works": works, "reason": reason})
+            rows.append(
+                {
+                    "engine": name,
+                    "voice": voice.id,
+                    "label": label,
+                    "online": cls.online,
+                    "works": works,
+                    "reason": reason,
+                }
+            )
     return rows, settings.chain()

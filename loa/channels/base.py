@@ -24,12 +24,12 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "unknown": (
-            "Kênh \"{name}\" không có. Các kênh hợp lệ: {valid}.",
-            "There is no channel \"{name}\". Valid channels: {valid}.",
+            'Kênh "{name}" không có. Các kênh hợp lệ: {valid}.',
+            'There is no channel "{name}". Valid channels: {valid}.',
         ),
         "not_configured": (
-            "Kênh \"{name}\" chưa được cấu hình: {why}",
-            "Channel \"{name}\" is not configured: {why}",
+            'Kênh "{name}" chưa được cấu hình: {why}',
+            'Channel "{name}" is not configured: {why}',
         ),
     }
 )
@@ -121,8 +121,9 @@ class Channel(ABC):
 
     @classmethod
     @abstractmethod
-    def from_station(cls, station: Any, *, http: Any = None,
-                     env: Mapping[str, str] | None = None) -> Channel:
+    def from_station(
+        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+    ) -> Channel:
         """Build the channel from the station's `[channels.<name>]` section.
 
         Raises UserError when required settings are missing or wrong.
@@ -182,8 +183,9 @@ def channel_class(name: str) -> type[Channel]:
         raise UserError(T("unknown", name=name, valid=", ".join(sorted(registry)))) from None
 
 
-def get_channel(station: Any, name: str, *, http: Any = None,
-                env: Mapping[str, str] | None = None) -> Channel:
+def get_channel(
+    station: Any, name: str, *, http: Any = None, env: Mapping[str, str] | None = None
+) -> Channel:
     """Build the named channel for a station (see `Channel.from_station`)."""
     return channel_class(name).from_station(station, http=http, env=env)
 

@@ -15,7 +15,7 @@ T = Catalog(
     {
         "title": ("Bản tin {station} {time}", "{station} bulletin {time}"),
         "intro": ("Bản tin phát thanh lúc {time} gồm:", "Radio bulletin of {time}:"),
-        "bad_key": ("Khoá bản tin \"{key}\" không hợp lệ.", "Bad bulletin key \"{key}\"."),
+        "bad_key": ('Khoá bản tin "{key}" không hợp lệ.', 'Bad bulletin key "{key}".'),
         "video_failed": (
             "Không tạo được video bản tin bằng ffmpeg: {error}",
             "Could not make the bulletin video with ffmpeg: {error}",
@@ -43,12 +43,24 @@ def bulletin_item(station: Any, key: str, *, due_at: datetime | None = None) -> 
     items = read_sidecar(path)
     stamp = when.strftime("%H:%M %d/%m/%Y")
     title = T("title", station=station.name, time=stamp)
-    lines = [T("intro", time=stamp)] + [f"- {i.get('title', '')}" for i in items
-                                         if i.get("message_id")]
-    return Item(key=key, title=title, text="\n".join(lines), kind="bulletin", media=path,
-                due_at=due_at, duration_s=audio_duration(path),
-                extra={"bulletin": when.strftime("%Y-%m-%d %H:%M"), "when": when.isoformat(),
-                       "station": station.name, "items": items})
+    lines = [T("intro", time=stamp)] + [
+        f"- {i.get('title', '')}" for i in items if i.get("message_id")
+    ]
+    return Item(
+        key=key,
+        title=title,
+        text="\n".join(lines),
+        kind="bulletin",
+        media=path,
+        due_at=due_at,
+        duration_s=audio_duration(path),
+        extra={
+            "bulletin": when.strftime("%Y-%m-%d %H:%M"),
+            "when": when.isoformat(),
+            "station": station.name,
+            "items": items,
+        },
+    )
 
 
 FONT = "DejaVuSans.ttf"
@@ -66,8 +78,7 @@ def _font(size: int, bold: bool = False) -> Any:
         return ImageFont.load_default(size)
 
 
-def make_card(path: Path, station: str, title: str, width: int = 1280,
-              height: int = 720) -> Path:
+def make_card(path: Path, station: str, title: str, width: int = 1280, height: int = 720) -> Path:
     """A still PNG card: station name, title and a subtitle, Vietnamese-capable font."""
     from PIL import Image, ImageDraw
 
@@ -94,10 +105,36 @@ def make_video(audio: Path, target: Path, *, station: str, title: str) -> Path:
 
     card = make_card(target.with_suffix(".png"), station, title)
     tmp = temp_path_for(target)
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-           "-loop", "1", "-framerate", "2", "-i", str(card), "-i", str(audio),
-           "-c:v", "libx264", "-tune", "stillimage", "-pix_fmt", "yuv420p",
-           "-c:a", "aac", "-b:a", "128k", "-shortest", "-movflags", "+faststart", str(tmp)]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-y",
+        "-loop",
+        "1",
+        "-framerate",
+        "2",
+        "-i",
+        str(card),
+        "-i",
+        str(audio),
+        "-c:v",
+        "libx264",
+        "-tune",
+        "stillimage",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-shortest",
+        "-movflags",
+        "+faststart",
+        str(tmp),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tmp.unlink(missing_ok=True)

@@ -45,16 +45,16 @@ T = Catalog(
     {
         "no_page": (
             "thiếu page_id trong mục [channels.facebook] của loa.toml. Lấy mã Trang ở phần "
-            "Giới thiệu của Trang Facebook rồi ghi: page_id = \"123456789012345\".",
+            'Giới thiệu của Trang Facebook rồi ghi: page_id = "123456789012345".',
             "page_id is missing from [channels.facebook] in loa.toml. Find the Page ID in the "
-            "Page's About section and write: page_id = \"123456789012345\".",
+            'Page\'s About section and write: page_id = "123456789012345".',
         ),
         "no_token": (
             "Chưa có mã truy cập (token) của Trang Facebook. Đặt biến môi trường "
-            "LOA_FACEBOOK_TOKEN hoặc lưu vào keyring của máy (dịch vụ \"loa\", tên "
-            "\"facebook:{page}\"); không ghi token vào loa.toml.",
+            'LOA_FACEBOOK_TOKEN hoặc lưu vào keyring của máy (dịch vụ "loa", tên '
+            '"facebook:{page}"); không ghi token vào loa.toml.',
             "No Facebook Page access token. Set the LOA_FACEBOOK_TOKEN environment variable or "
-            "store it in the system keyring (service \"loa\", user \"facebook:{page}\"); never "
+            'store it in the system keyring (service "loa", user "facebook:{page}"); never '
             "put the token in loa.toml.",
         ),
         "token": (
@@ -107,8 +107,10 @@ T = Catalog(
             "Không tìm thấy tệp {path} để đăng lên Facebook.",
             "File {path} to post to Facebook was not found.",
         ),
-        "check_token_ok": ("Token hợp lệ cho Trang {name} ({page}).",
-                           "Token is valid for Page {name} ({page})."),
+        "check_token_ok": (
+            "Token hợp lệ cho Trang {name} ({page}).",
+            "Token is valid for Page {name} ({page}).",
+        ),
         "check_wrong_page": (
             "Token thuộc về {got}, không phải Trang {page}. Dùng token của đúng Trang.",
             "The token belongs to {got}, not Page {page}. Use that Page's token.",
@@ -117,8 +119,10 @@ T = Catalog(
             "Token thiếu quyền: {missing}. Cấp thêm quyền rồi tạo lại token.",
             "The token lacks permissions: {missing}. Grant them and create the token again.",
         ),
-        "check_scopes_ok": ("Token có quyền đăng bài ({scopes}).",
-                            "The token may post ({scopes})."),
+        "check_scopes_ok": (
+            "Token có quyền đăng bài ({scopes}).",
+            "The token may post ({scopes}).",
+        ),
     }
 )
 
@@ -161,8 +165,9 @@ def find_token(page_id: str, env: Mapping[str, str] | None = None) -> str | None
 class GraphClient:
     """A thin Graph API client: one `call` that returns the JSON answer or raises ChannelError."""
 
-    def __init__(self, base_url: str, version: str, token: str, *, http: Any = None,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, version: str, token: str, *, http: Any = None, timeout: float = 30.0
+    ) -> None:
         import httpx
 
         self.base = f"{base_url.rstrip('/')}/{version.strip('/')}"
@@ -179,8 +184,15 @@ class GraphClient:
         if self._own:
             self.http.close()
 
-    def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-             data: dict[str, Any] | None = None, files: dict[str, Any] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+    ) -> Any:
         """Call the Graph API. Raises TransientError or PermanentError, never with the token."""
         import httpx
 
@@ -188,14 +200,20 @@ class GraphClient:
         headers = {"Authorization": f"Bearer {self.token}"}
         writes = method.upper() != "GET"
         try:
-            response = self.http.request(method, url, params=params, data=data, files=files,
-                                         headers=headers)
+            response = self.http.request(
+                method, url, params=params, data=data, files=files, headers=headers
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise TransientError(self._clean(T("connect", url=self.base, error=exc))) from None
-        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError,
-                httpx.WriteError) as exc:
-            raise TransientError(self._clean(T("timeout", error=type(exc).__name__)),
-                                 ambiguous=writes) from None
+        except (
+            httpx.TimeoutException,
+            httpx.RemoteProtocolError,
+            httpx.ReadError,
+            httpx.WriteError,
+        ) as exc:
+            raise TransientError(
+                self._clean(T("timeout", error=type(exc).__name__)), ambiguous=writes
+            ) from None
         return self._answer(response, writes)
 
     def _clean(self, text: str) -> str:
@@ -209,14 +227,14 @@ class GraphClient:
         error = body.get("error") if isinstance(body, dict) else None
         if response.status_code < 400 and error is None:
             if body is None:
-                raise TransientError(T("bad_answer", status=response.status_code),
-                                     ambiguous=writes)
+                raise TransientError(T("bad_answer", status=response.status_code), ambiguous=writes)
             return body
         if not isinstance(error, dict):
             if response.status_code >= 500:
                 raise TransientError(T("server", status=response.status_code), ambiguous=writes)
-            raise PermanentError(self._clean(T("bad_request", code=response.status_code,
-                                               detail=response.text[:200])))
+            raise PermanentError(
+                self._clean(T("bad_request", code=response.status_code, detail=response.text[:200]))
+            )
         code = int(error.get("code") or 0)
         detail = self._clean(str(error.get("message", ""))[:300])
         if code in RATE_LIMIT_CODES:
@@ -226,8 +244,9 @@ class GraphClient:
         if code in PERMISSION_CODES:
             raise PermanentError(T("permission", code=code, detail=detail), code=code)
         if code in TEMPORARY_CODES or error.get("is_transient") or response.status_code >= 500:
-            raise TransientError(T("server", status=response.status_code), code=code,
-                                 ambiguous=writes)
+            raise TransientError(
+                T("server", status=response.status_code), code=code, ambiguous=writes
+            )
         raise PermanentError(T("bad_request", code=code, detail=detail), code=code)
 
 
@@ -256,10 +275,18 @@ class FacebookChannel(Channel):
     name = "facebook"
     can_lookup = True
 
-    def __init__(self, page_id: str, token: str | None, *, graph_url: str = DEFAULT_GRAPH_URL,
-                 api_version: str = DEFAULT_VERSION, scheduled_publishing: bool = False,
-                 timezone: str = "Asia/Ho_Chi_Minh", http: Any = None,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        page_id: str,
+        token: str | None,
+        *,
+        graph_url: str = DEFAULT_GRAPH_URL,
+        api_version: str = DEFAULT_VERSION,
+        scheduled_publishing: bool = False,
+        timezone: str = "Asia/Ho_Chi_Minh",
+        http: Any = None,
+        timeout: float = 30.0,
+    ) -> None:
         self.page_id = page_id
         self.token = token
         self.graph_url = graph_url
@@ -275,8 +302,9 @@ class FacebookChannel(Channel):
         return bool(station.section("channels.facebook").get("page_id"))
 
     @classmethod
-    def from_station(cls, station: Any, *, http: Any = None,
-                     env: Mapping[str, str] | None = None) -> FacebookChannel:
+    def from_station(
+        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+    ) -> FacebookChannel:
         section = station.section("channels.facebook")
         page_id = str(section.get("page_id", "")).strip()
         if not page_id:
@@ -297,8 +325,9 @@ class FacebookChannel(Channel):
         if self._client is None:
             if not self.token:
                 raise PermanentError(T("no_token", page=self.page_id))
-            self._client = GraphClient(self.graph_url, self.api_version, self.token,
-                                       http=self._http, timeout=self._timeout)
+            self._client = GraphClient(
+                self.graph_url, self.api_version, self.token, http=self._http, timeout=self._timeout
+            )
         return self._client
 
     def close(self) -> None:
@@ -330,14 +359,22 @@ class FacebookChannel(Channel):
             from loa.channels.bulletin import make_video
 
             with tempfile.TemporaryDirectory(prefix="loa-video-") as folder:
-                video = make_video(item.media, Path(folder) / "bulletin.mp4",
-                                   station=str(item.extra.get("station", "")), title=item.title)
+                video = make_video(
+                    item.media,
+                    Path(folder) / "bulletin.mp4",
+                    station=str(item.extra.get("station", "")),
+                    title=item.title,
+                )
                 return self.publish(_replace(item, kind="video", media=video), now=now)
         if item.kind == "video" and item.media is not None:
             data.update(description=text, title=item.title)
             with _open(item.media) as fh:
-                answer = self.client.call("POST", f"{page}/videos", data=data,
-                                          files={"source": (item.media.name, fh, "video/mp4")})
+                answer = self.client.call(
+                    "POST",
+                    f"{page}/videos",
+                    data=data,
+                    files={"source": (item.media.name, fh, "video/mp4")},
+                )
         elif item.kind == "photo" and item.image:
             data["caption"] = text
             if item.image.startswith(("http://", "https://")):
@@ -346,8 +383,12 @@ class FacebookChannel(Channel):
             else:
                 path = Path(item.image)
                 with _open(path) as fh:
-                    answer = self.client.call("POST", f"{page}/photos", data=data,
-                                              files={"source": (path.name, fh, "image/jpeg")})
+                    answer = self.client.call(
+                        "POST",
+                        f"{page}/photos",
+                        data=data,
+                        files={"source": (path.name, fh, "image/jpeg")},
+                    )
         else:
             data["message"] = text
             if item.link:
@@ -356,9 +397,12 @@ class FacebookChannel(Channel):
         remote_id = str(answer.get("post_id") or answer.get("id") or "")
         if not remote_id:
             raise PermanentError(T("bad_answer", status=200))
-        return Receipt(remote_id=remote_id, url=f"https://www.facebook.com/{remote_id}",
-                       published_at=item.due_at if when is not None else now,
-                       scheduled=when is not None)
+        return Receipt(
+            remote_id=remote_id,
+            url=f"https://www.facebook.com/{remote_id}",
+            published_at=item.due_at if when is not None else now,
+            scheduled=when is not None,
+        )
 
     def find(self, item: Item, *, since: datetime) -> Receipt | None:
         """Look through the page's recent, scheduled and video posts for this item's key
@@ -372,8 +416,14 @@ class FacebookChannel(Channel):
         text = strip_markers(item.text).strip()
         for edge, field in edges:
             try:
-                answer = self.client.call("GET", f"{self.page_id}/{edge}", params={
-                    "fields": f"id,{field},created_time,scheduled_publish_time", "limit": "50"})
+                answer = self.client.call(
+                    "GET",
+                    f"{self.page_id}/{edge}",
+                    params={
+                        "fields": f"id,{field},created_time,scheduled_publish_time",
+                        "limit": "50",
+                    },
+                )
             except PermanentError:
                 if edge == "scheduled_posts":
                     continue
@@ -384,12 +434,17 @@ class FacebookChannel(Channel):
                 local = created.astimezone(tz).replace(tzinfo=None) if created else None
                 mine = has_marker(body, item.key) or (
                     strip_markers(body).strip() == text
-                    and local is not None and local >= since - timedelta(minutes=2))
+                    and local is not None
+                    and local >= since - timedelta(minutes=2)
+                )
                 if mine:
                     remote_id = str(post["id"])
-                    return Receipt(remote_id=remote_id,
-                                   url=f"https://www.facebook.com/{remote_id}",
-                                   published_at=local, scheduled=edge == "scheduled_posts")
+                    return Receipt(
+                        remote_id=remote_id,
+                        url=f"https://www.facebook.com/{remote_id}",
+                        published_at=local,
+                        scheduled=edge == "scheduled_posts",
+                    )
         return None
 
     def check(self) -> list[CheckResult]:
@@ -399,21 +454,34 @@ class FacebookChannel(Channel):
         try:
             me = self.client.call("GET", "me", params={"fields": "id,name"})
             if str(me.get("id")) != self.page_id:
-                results.append(CheckResult(self.name, False, T(
-                    "check_wrong_page", got=f"{me.get('name', '')} ({me.get('id')})",
-                    page=self.page_id)))
+                results.append(
+                    CheckResult(
+                        self.name,
+                        False,
+                        T(
+                            "check_wrong_page",
+                            got=f"{me.get('name', '')} ({me.get('id')})",
+                            page=self.page_id,
+                        ),
+                    )
+                )
                 return results
-            results.append(CheckResult(self.name, True, T(
-                "check_token_ok", name=me.get("name", ""), page=self.page_id)))
+            results.append(
+                CheckResult(
+                    self.name, True, T("check_token_ok", name=me.get("name", ""), page=self.page_id)
+                )
+            )
             info = self.client.call("GET", "debug_token", params={"input_token": self.token})
             scopes = list((info.get("data") or {}).get("scopes") or [])
             missing = [s for s in NEEDED_SCOPES if s not in scopes]
             if missing:
-                results.append(CheckResult(self.name, False,
-                                           T("check_scopes", missing=", ".join(missing))))
+                results.append(
+                    CheckResult(self.name, False, T("check_scopes", missing=", ".join(missing)))
+                )
             else:
-                results.append(CheckResult(self.name, True,
-                                           T("check_scopes_ok", scopes=", ".join(scopes))))
+                results.append(
+                    CheckResult(self.name, True, T("check_scopes_ok", scopes=", ".join(scopes)))
+                )
         except ChannelError as exc:
             results.append(CheckResult(self.name, False, str(exc)))
         return results

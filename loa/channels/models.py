@@ -12,7 +12,13 @@ import loa.planning.models  # noqa: F401  (publications point at plan entries an
 from loa.core.db import Base
 
 PUBLICATION_STATUSES = (
-    "sending", "published", "scheduled", "failed", "uncertain", "late", "skipped",
+    "sending",
+    "published",
+    "scheduled",
+    "failed",
+    "uncertain",
+    "late",
+    "skipped",
 )
 # A publication in one of these is finished on the remote side: never send it again.
 DONE_STATUSES = ("published", "scheduled", "late")

@@ -24,8 +24,9 @@ class NullChannel(Channel):
         self.path = path
 
     @classmethod
-    def from_station(cls, station: Any, *, http: Any = None,
-                     env: Mapping[str, str] | None = None) -> NullChannel:
+    def from_station(
+        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+    ) -> NullChannel:
         folder = station.section("channels.null").get("file", "null_channel.jsonl")
         return cls(station.media_dir / str(folder))
 
@@ -37,8 +38,13 @@ class NullChannel(Channel):
 
     def publish(self, item: Item, *, now: datetime) -> Receipt:
         remote_id = f"null-{len(self.entries()) + 1}"
-        record = {"id": remote_id, "key": item.key, "title": item.title, "text": item.text,
-                  "at": now.isoformat(timespec="seconds")}
+        record = {
+            "id": remote_id,
+            "key": item.key,
+            "title": item.title,
+            "text": item.text,
+            "at": now.isoformat(timespec="seconds"),
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -47,6 +53,7 @@ class NullChannel(Channel):
     def find(self, item: Item, *, since: datetime) -> Receipt | None:
         for entry in self.entries():
             if entry["key"] == item.key:
-                return Receipt(remote_id=entry["id"],
-                               published_at=datetime.fromisoformat(entry["at"]))
+                return Receipt(
+                    remote_id=entry["id"], published_at=datetime.fromisoformat(entry["at"])
+                )
         return None

@@ -40,7 +40,10 @@ T = Catalog(
             "Bulletin {when} is more than {minutes} minutes late; skipped, not played late.",
         ),
         "no_file": ("Không có tệp {path}.", "File {path} does not exist."),
-        "partial": ("Phát bị dừng ở giây {played:.0f}.", "Playback stopped at second {played:.0f}."),
+        "partial": (
+            "Phát bị dừng ở giây {played:.0f}.",
+            "Playback stopped at second {played:.0f}.",
+        ),
     }
 )
 
@@ -103,19 +106,33 @@ def _messages(session: Any, ids: list[int]) -> dict[int, Any]:
     return {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(ids)))}
 
 
-def _record(key: str, item: dict[str, Any], message: Any, status: str, start: datetime,
-            end: datetime, entry_id: int | None, note: str | None,
-            extra: dict[str, Any]) -> AsRunRecord:
+def _record(
+    key: str,
+    item: dict[str, Any],
+    message: Any,
+    status: str,
+    start: datetime,
+    end: datetime,
+    entry_id: int | None,
+    note: str | None,
+    extra: dict[str, Any],
+) -> AsRunRecord:
     from loa.channels.models import AsRunRecord
 
     return AsRunRecord(
-        channel="radio", status=status, started_at=start, ended_at=end,
-        duration_s=float(item.get("duration_s", 0.0)), bulletin=key,
-        message_id=item.get("message_id"), plan_entry_id=entry_id,
+        channel="radio",
+        status=status,
+        started_at=start,
+        ended_at=end,
+        duration_s=float(item.get("duration_s", 0.0)),
+        bulletin=key,
+        message_id=item.get("message_id"),
+        plan_entry_id=entry_id,
         title=str(item.get("title") or (message.title if message is not None else "")),
         topic_code=message.topic_code if message is not None else None,
         audiences=list(message.audience_codes) if message is not None else [],
-        note=note, extra=extra,
+        note=note,
+        extra=extra,
     )
 
 
@@ -125,8 +142,11 @@ def _entries(session: Any, when: datetime) -> tuple[dict[int, Any], dict[int, An
 
     from loa.planning.models import PlanEntry
 
-    rows = list(session.scalars(select(PlanEntry).where(PlanEntry.channel == "radio",
-                                                        PlanEntry.scheduled_at == when)))
+    rows = list(
+        session.scalars(
+            select(PlanEntry).where(PlanEntry.channel == "radio", PlanEntry.scheduled_at == when)
+        )
+    )
     return {e.message_id: e for e in rows}, {e.id: e for e in rows}
 
 
@@ -137,15 +157,26 @@ def aired(station: Any, when: datetime) -> list[AsRunRecord]:
     from loa.channels.models import AsRunRecord
 
     with station.transaction() as session:
-        rows = list(session.scalars(select(AsRunRecord).where(
-            AsRunRecord.channel == "radio", AsRunRecord.bulletin == bulletin_key(when))
-            .order_by(AsRunRecord.id)))
+        rows = list(
+            session.scalars(
+                select(AsRunRecord)
+                .where(AsRunRecord.channel == "radio", AsRunRecord.bulletin == bulletin_key(when))
+                .order_by(AsRunRecord.id)
+            )
+        )
         session.expunge_all()
     return rows
 
 
-def play_bulletin(station: Any, when: datetime, *, now: datetime, sink: Sink | None = None,
-                  clock: Clock | None = None, force: bool = False) -> list[AsRunRecord]:
+def play_bulletin(
+    station: Any,
+    when: datetime,
+    *,
+    now: datetime,
+    sink: Sink | None = None,
+    clock: Clock | None = None,
+    force: bool = False,
+) -> list[AsRunRecord]:
     """Play the bulletin of the slot at `when` and log one as-run row per item.
 
     Already played (as-run rows exist): returns them, plays nothing. Later than
@@ -168,12 +199,14 @@ def play_bulletin(station: Any, when: datetime, *, now: datetime, sink: Sink | N
             items = read_sidecar(path)
         except RuntimeFailure:
             items = []
-        return _log_without_playing(station, when, items, "skipped",
-                                    T("late", when=key, minutes=f"{grace:g}"), now)
+        return _log_without_playing(
+            station, when, items, "skipped", T("late", when=key, minutes=f"{grace:g}"), now
+        )
     path = bulletin_file(station, when)
     items = read_sidecar(path)
     total = audio_duration(path) or max(
-        (float(i.get("offset_s", 0)) + float(i.get("duration_s", 0)) for i in items), default=0.0)
+        (float(i.get("offset_s", 0)) + float(i.get("duration_s", 0)) for i in items), default=0.0
+    )
     sink = sink or make_sink(station)
     started = clock()
     error: PlayoutError | None = None
@@ -201,16 +234,34 @@ def play_bulletin(station: Any, when: datetime, *, now: datetime, sink: Sink | N
             else:
                 status, note = "failed", T("partial", played=played)
             entry = _entry_for(entries, by_id, item)
-            record = _record(key, item, messages.get(item["message_id"]), status, start, end,
-                             entry.id if entry is not None else None, note, extra)
+            record = _record(
+                key,
+                item,
+                messages.get(item["message_id"]),
+                status,
+                start,
+                end,
+                entry.id if entry is not None else None,
+                note,
+                extra,
+            )
             session.add(record)
             records.append(record)
             if entry is not None:
                 entry.status, entry.reason = status, note
         if not records:  # a bulletin with no sidecar: one row for the whole file
             status = "failed" if error is not None else "done"
-            record = _record(key, {"title": path.stem, "duration_s": played or total}, None,
-                             status, started, ended, None, str(error) if error else None, extra)
+            record = _record(
+                key,
+                {"title": path.stem, "duration_s": played or total},
+                None,
+                status,
+                started,
+                ended,
+                None,
+                str(error) if error else None,
+                extra,
+            )
             session.add(record)
             records.append(record)
         session.flush()
@@ -220,22 +271,39 @@ def play_bulletin(station: Any, when: datetime, *, now: datetime, sink: Sink | N
     return records
 
 
-def _log_without_playing(station: Any, when: datetime, items: list[dict[str, Any]],
-                         status: str, reason: str, now: datetime) -> list[AsRunRecord]:
+def _log_without_playing(
+    station: Any,
+    when: datetime,
+    items: list[dict[str, Any]],
+    status: str,
+    reason: str,
+    now: datetime,
+) -> list[AsRunRecord]:
     key = bulletin_key(when)
     records: list[AsRunRecord] = []
     with station.transaction() as session:
         entries, by_id = _entries(session, when)
         if not items:
-            items = [{"message_id": mid, "title": "", "duration_s": e.duration_s}
-                     for mid, e in entries.items()]
+            items = [
+                {"message_id": mid, "title": "", "duration_s": e.duration_s}
+                for mid, e in entries.items()
+            ]
         messages = _messages(session, [i["message_id"] for i in items if i.get("message_id")])
         for item in items:
             if not item.get("message_id"):
                 continue
             entry = _entry_for(entries, by_id, item)
-            record = _record(key, item, messages.get(item["message_id"]), status, now, now,
-                             entry.id if entry is not None else None, reason, {})
+            record = _record(
+                key,
+                item,
+                messages.get(item["message_id"]),
+                status,
+                now,
+                now,
+                entry.id if entry is not None else None,
+                reason,
+                {},
+            )
             session.add(record)
             records.append(record)
             if entry is not None:
@@ -245,8 +313,9 @@ def _log_without_playing(station: Any, when: datetime, items: list[dict[str, Any
     return records
 
 
-def play_file(station: Any, path: Path, *, now: datetime, sink: Sink | None = None,
-              clock: Clock | None = None) -> AsRunRecord:
+def play_file(
+    station: Any, path: Path, *, now: datetime, sink: Sink | None = None, clock: Clock | None = None
+) -> AsRunRecord:
     """Play any audio file now (the operator's `loa play --file`) and log one as-run row."""
     if not path.is_file():
         raise UserError(T("no_file", path=path))
@@ -260,9 +329,17 @@ def play_file(station: Any, path: Path, *, now: datetime, sink: Sink | None = No
     except PlayoutError as exc:
         error, played = exc, 0.0
     ended = started + timedelta(seconds=played) if sink.simulated else clock()
-    record = _record(f"file:{path.name}", {"title": path.stem, "duration_s": played}, None,
-                     "failed" if error else "done", started, ended, None,
-                     str(error) if error else None, {"sink": sink.name, "file": str(path)})
+    record = _record(
+        f"file:{path.name}",
+        {"title": path.stem, "duration_s": played},
+        None,
+        "failed" if error else "done",
+        started,
+        ended,
+        None,
+        str(error) if error else None,
+        {"sink": sink.name, "file": str(path)},
+    )
     with station.transaction() as session:
         session.add(record)
         session.flush()
@@ -290,8 +367,10 @@ class RunSheetRow:
     aired_at: datetime | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: (v.isoformat(timespec="minutes") if isinstance(v, datetime) else v)
-                for k, v in self.__dict__.items()}
+        return {
+            k: (v.isoformat(timespec="minutes") if isinstance(v, datetime) else v)
+            for k, v in self.__dict__.items()
+        }
 
 
 def run_sheet(station: Any, day: date) -> list[RunSheetRow]:
@@ -310,18 +389,33 @@ def run_sheet(station: Any, day: date) -> list[RunSheetRow]:
         titles = dict(session.execute(select(Message.id, Message.title)).all())
         aired_at: dict[int, datetime] = {}
         aired_s: dict[int, float] = {}
-        for run in session.scalars(select(AsRunRecord).where(
+        for run in session.scalars(
+            select(AsRunRecord).where(
                 AsRunRecord.started_at >= start - timedelta(days=1),
-                AsRunRecord.plan_entry_id.is_not(None), AsRunRecord.status == "done")):
+                AsRunRecord.plan_entry_id.is_not(None),
+                AsRunRecord.status == "done",
+            )
+        ):
             aired_at[run.plan_entry_id] = run.started_at
             aired_s[run.plan_entry_id] = run.duration_s
-        for e in session.scalars(select(PlanEntry).where(
-                PlanEntry.scheduled_at >= start, PlanEntry.scheduled_at < end)
-                .order_by(PlanEntry.scheduled_at, PlanEntry.channel, PlanEntry.position)):
-            rows.append(RunSheetRow(e.scheduled_at, e.channel, slots.get(e.slot_id, ""),
-                                    e.position, e.message_id, titles.get(e.message_id, ""),
-                                    aired_s.get(e.id) or e.duration_s, e.status,
-                                    aired_at.get(e.id)))
+        for e in session.scalars(
+            select(PlanEntry)
+            .where(PlanEntry.scheduled_at >= start, PlanEntry.scheduled_at < end)
+            .order_by(PlanEntry.scheduled_at, PlanEntry.channel, PlanEntry.position)
+        ):
+            rows.append(
+                RunSheetRow(
+                    e.scheduled_at,
+                    e.channel,
+                    slots.get(e.slot_id, ""),
+                    e.position,
+                    e.message_id,
+                    titles.get(e.message_id, ""),
+                    aired_s.get(e.id) or e.duration_s,
+                    e.status,
+                    aired_at.get(e.id),
+                )
+            )
     return rows
 
 
@@ -338,11 +432,14 @@ def write_playlists(station: Any, day: date) -> list[Path]:
         path = Path(render.bulletin_path(station, when))
         items = read_sidecar(path) if path.is_file() else []
         total = (audio_duration(path) if path.is_file() else 0.0) or (
-            sum(float(i.get("duration_s", 0)) for i in items) or -1)
+            sum(float(i.get("duration_s", 0)) for i in items) or -1
+        )
         lines = ["#EXTM3U", f"#PLAYLIST:{station.name} {bulletin_key(when)}"]
         lines += [f"# {i.get('title', '')}" for i in items if i.get("title")]
-        lines += [f"#EXTINF:{round(total)},{station.name} – {when.strftime('%H:%M %d/%m/%Y')}",
-                  str(path)]
+        lines += [
+            f"#EXTINF:{round(total)},{station.name} – {when.strftime('%H:%M %d/%m/%Y')}",
+            str(path),
+        ]
         target = folder / f"{when.strftime('%H%M')}.m3u"
         atomic_write_text(target, "\n".join(lines) + "\n")
         written.append(target)

@@ -31,26 +31,28 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "unknown_sink": (
-            "Cách phát \"{name}\" trong [channels.radio] không có. Chọn một trong: {valid}.",
-            "Playout sink \"{name}\" in [channels.radio] does not exist. Choose one of: {valid}.",
+            'Cách phát "{name}" trong [channels.radio] không có. Chọn một trong: {valid}.',
+            'Playout sink "{name}" in [channels.radio] does not exist. Choose one of: {valid}.',
         ),
-        "no_file": ("Không có tệp âm thanh {path} để phát.",
-                    "There is no audio file {path} to play."),
+        "no_file": (
+            "Không có tệp âm thanh {path} để phát.",
+            "There is no audio file {path} to play.",
+        ),
         "player_failed": (
-            "Trình phát \"{cmd}\" lỗi (mã {code}): {error}. Kiểm tra player trong "
+            'Trình phát "{cmd}" lỗi (mã {code}): {error}. Kiểm tra player trong '
             "[channels.radio] và thiết bị âm thanh.",
-            "The player \"{cmd}\" failed (code {code}): {error}. Check player in "
+            'The player "{cmd}" failed (code {code}): {error}. Check player in '
             "[channels.radio] and the sound device.",
         ),
         "player_missing": (
-            "Không tìm thấy chương trình phát \"{prog}\". Cài nó hoặc sửa player trong "
-            "[channels.radio] (ví dụ: player = \"mpv --no-video {{file}}\").",
-            "The player program \"{prog}\" was not found. Install it or fix player in "
-            "[channels.radio] (for example: player = \"mpv --no-video {{file}}\").",
+            'Không tìm thấy chương trình phát "{prog}". Cài nó hoặc sửa player trong '
+            '[channels.radio] (ví dụ: player = "mpv --no-video {{file}}").',
+            'The player program "{prog}" was not found. Install it or fix player in '
+            '[channels.radio] (for example: player = "mpv --no-video {{file}}").',
         ),
         "bad_template": (
-            "Mẫu lệnh player \"{cmd}\" phải chứa {{file}}.",
-            "The player template \"{cmd}\" must contain {{file}}.",
+            'Mẫu lệnh player "{cmd}" phải chứa {{file}}.',
+            'The player template "{cmd}" must contain {{file}}.',
         ),
         "sink_ok": ("Phát qua: {sink}.", "Plays through: {sink}."),
         "sink_none": (
@@ -145,8 +147,14 @@ class CommandSink(Sink):
         except FileNotFoundError:
             raise PlayoutError(T("player_missing", prog=cmd[0])) from None
         if done.returncode != 0:
-            raise PlayoutError(T("player_failed", cmd=self.template, code=done.returncode,
-                                 error=(done.stderr or "").strip()[-200:]))
+            raise PlayoutError(
+                T(
+                    "player_failed",
+                    cmd=self.template,
+                    code=done.returncode,
+                    error=(done.stderr or "").strip()[-200:],
+                )
+            )
         return time.monotonic() - started
 
     def describe(self) -> str:
@@ -166,8 +174,18 @@ class FfmpegSink(CommandSink):
     def command(self, path: Path) -> list[str]:
         from loa.audio.ffmpeg import ffmpeg_exe
 
-        return [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
-                "-f", self.output, self.device]
+        return [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-i",
+            str(path),
+            "-f",
+            self.output,
+            self.device,
+        ]
 
     def describe(self) -> str:
         return f"ffmpeg -f {self.output} {self.device}"
@@ -187,8 +205,7 @@ def sound_output(env: Mapping[str, str] | None = None) -> tuple[str, str] | None
     return None
 
 
-def make_sink(station: Any, name: str | None = None,
-              env: Mapping[str, str] | None = None) -> Sink:
+def make_sink(station: Any, name: str | None = None, env: Mapping[str, str] | None = None) -> Sink:
     """The sink from `[channels.radio]`: `sink` = auto | command | ffmpeg | file | null.
 
     auto (the default): the `player` command if set, else ffmpeg to the sound server or device,
@@ -211,8 +228,9 @@ def make_sink(station: Any, name: str | None = None,
         return CommandSink(player or "ffplay -nodisp -autoexit {file}")
     if choice == "ffmpeg":
         output = sound_output(env) or ("pulse", "default")
-        return FfmpegSink(str(section.get("output", output[0])),
-                          str(section.get("device", output[1])))
+        return FfmpegSink(
+            str(section.get("output", output[0])), str(section.get("device", output[1]))
+        )
     if choice == "file":
         return FileSink(folder, clock=station.now)
     return NullSink()
@@ -244,8 +262,9 @@ class RadioChannel(Channel):
         return True
 
     @classmethod
-    def from_station(cls, station: Any, *, http: Any = None,
-                     env: Mapping[str, str] | None = None) -> RadioChannel:
+    def from_station(
+        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+    ) -> RadioChannel:
         return cls(make_sink(station, env=env), station)
 
     def publish(self, item: Item, *, now: datetime) -> Receipt:

@@ -37,11 +37,15 @@ if TYPE_CHECKING:
 
 T = Catalog(
     {
-        "no_message": ("Không có tin số {id}. Xem danh sách bằng: loa msg list.",
-                       "There is no message {id}. See the list with: loa msg list."),
+        "no_message": (
+            "Không có tin số {id}. Xem danh sách bằng: loa msg list.",
+            "There is no message {id}. See the list with: loa msg list.",
+        ),
         "no_entry": ("Không có mục lịch số {id}.", "There is no plan entry {id}."),
-        "no_publication": ("Không có bản ghi đăng số {id}. Xem: loa outbox.",
-                           "There is no publication {id}. See: loa outbox."),
+        "no_publication": (
+            "Không có bản ghi đăng số {id}. Xem: loa outbox.",
+            "There is no publication {id}. See: loa outbox.",
+        ),
         "radio_entry": (
             "Mục lịch {id} là phát thanh: bản tin phát bằng loa play hoặc play_bulletin, "
             "không đăng như bài viết.",
@@ -53,16 +57,16 @@ T = Catalog(
             "Message {id} is not approved (status {status}). Approve it before publishing.",
         ),
         "busy": (
-            "Bài \"{key}\" đang được tiến trình khác ({owner}) gửi đi. Đợi tiến trình đó xong "
+            'Bài "{key}" đang được tiến trình khác ({owner}) gửi đi. Đợi tiến trình đó xong '
             "rồi xem lại bằng loa outbox.",
-            "\"{key}\" is being sent by another process ({owner}). Wait for it to finish, then "
+            '"{key}" is being sent by another process ({owner}). Wait for it to finish, then '
             "check loa outbox.",
         ),
         "uncertain": (
-            "Không chắc bài \"{key}\" đã lên {channel} hay chưa (bản ghi {id}). Kiểm tra trên "
+            'Không chắc bài "{key}" đã lên {channel} hay chưa (bản ghi {id}). Kiểm tra trên '
             "{channel} rồi xác nhận: loa outbox --done {id} (đã lên) hoặc loa outbox --retry "
             "{id} (chưa lên, đăng lại).",
-            "Not sure whether \"{key}\" reached {channel} (record {id}). Check {channel}, then "
+            'Not sure whether "{key}" reached {channel} (record {id}). Check {channel}, then '
             "confirm: loa outbox --done {id} (it is there) or loa outbox --retry {id} (it is "
             "not, post again).",
         ),
@@ -128,9 +132,11 @@ class RetryPolicy:
     @classmethod
     def from_station(cls, station: Any) -> RetryPolicy:
         section = station.section("channels")
-        return cls(attempts=max(1, int(section.get("retries", 4))),
-                   base_s=float(section.get("backoff_s", 2.0)),
-                   cap_s=float(section.get("backoff_max_s", 60.0)))
+        return cls(
+            attempts=max(1, int(section.get("retries", 4))),
+            base_s=float(section.get("backoff_s", 2.0)),
+            cap_s=float(section.get("backoff_max_s", 60.0)),
+        )
 
     def delay(self, failures: int, rng: random.Random) -> float:
         """Seconds to wait after `failures` failed attempts ("equal jitter")."""
@@ -169,20 +175,30 @@ def _not_zombie(pid: int) -> bool:
 # ---------------------------------------------------------------------------------- items
 
 
-def message_item(message: Message, channel: str, key: str, *,
-                 due_at: datetime | None = None) -> Item:
+def message_item(
+    message: Message, channel: str, key: str, *, due_at: datetime | None = None
+) -> Item:
     """The item a channel publishes for a message: the post variant, link or photo."""
     kind = "photo" if message.image else ("link" if message.link else "text")
     body = message.post_body
     text = f"{message.title.strip()}\n\n{body}".strip() if body else message.title.strip()
     return Item(
-        key=key, title=message.title, text=text, message_id=message.id, kind=kind,
-        link=message.link, image=message.image, due_at=due_at,
+        key=key,
+        title=message.title,
+        text=text,
+        message_id=message.id,
+        kind=kind,
+        link=message.link,
+        image=message.image,
+        due_at=due_at,
         topic_code=message.topic_code,
         topic_name=message.topic.name if message.topic is not None else None,
         audiences=list(message.audience_codes),
-        extra={"body": body, "source_document": message.source_document,
-               "valid_until": message.valid_until.isoformat() if message.valid_until else None},
+        extra={
+            "body": body,
+            "source_document": message.source_document,
+            "valid_until": message.valid_until.isoformat() if message.valid_until else None,
+        },
     )
 
 
@@ -214,15 +230,25 @@ def _as_run(publication: Publication, item: Item, receipt: Receipt, now: datetim
     from loa.channels.models import AsRunRecord
 
     return AsRunRecord(
-        channel=publication.channel, status="done",
-        started_at=receipt.published_at or now, ended_at=receipt.published_at or now,
-        duration_s=item.duration_s, bulletin=item.extra.get("bulletin"),
-        message_id=publication.message_id, plan_entry_id=publication.plan_entry_id,
-        publication_id=publication.id, title=item.title, topic_code=item.topic_code,
-        audiences=list(item.audiences), remote_id=receipt.remote_id,
+        channel=publication.channel,
+        status="done",
+        started_at=receipt.published_at or now,
+        ended_at=receipt.published_at or now,
+        duration_s=item.duration_s,
+        bulletin=item.extra.get("bulletin"),
+        message_id=publication.message_id,
+        plan_entry_id=publication.plan_entry_id,
+        publication_id=publication.id,
+        title=item.title,
+        topic_code=item.topic_code,
+        audiences=list(item.audiences),
+        remote_id=receipt.remote_id,
         note=receipt.note,
-        extra={"scheduled": receipt.scheduled, "late": publication.status == "late",
-               "url": receipt.url},
+        extra={
+            "scheduled": receipt.scheduled,
+            "late": publication.status == "late",
+            "url": receipt.url,
+        },
     )
 
 
@@ -237,8 +263,9 @@ def _set_entry(session: Session, entry_id: int | None, status: str, reason: str 
         entry.reason = reason
 
 
-def _complete(station: Any, pub_id: int, item: Item, receipt: Receipt, now: datetime,
-              *, late: bool = False) -> Publication:
+def _complete(
+    station: Any, pub_id: int, item: Item, receipt: Receipt, now: datetime, *, late: bool = False
+) -> Publication:
     from loa.channels.models import Publication
 
     with station.transaction() as session:
@@ -257,8 +284,16 @@ def _complete(station: Any, pub_id: int, item: Item, receipt: Receipt, now: date
     return publication
 
 
-def _finish(station: Any, pub_id: int, status: str, error: str | None, now: datetime,
-            *, entry_status: str | None = None, attempts: int | None = None) -> Publication:
+def _finish(
+    station: Any,
+    pub_id: int,
+    status: str,
+    error: str | None,
+    now: datetime,
+    *,
+    entry_status: str | None = None,
+    attempts: int | None = None,
+) -> Publication:
     from loa.channels.models import Publication
 
     with station.transaction() as session:
@@ -278,9 +313,17 @@ def _finish(station: Any, pub_id: int, status: str, error: str | None, now: date
     return publication
 
 
-def _claim(station: Any, key: str, *, channel: str, now: datetime, message_id: int | None,
-           plan_entry_id: int | None, due_at: datetime | None,
-           retry_uncertain: bool = False) -> tuple[Publication, bool]:
+def _claim(
+    station: Any,
+    key: str,
+    *,
+    channel: str,
+    now: datetime,
+    message_id: int | None,
+    plan_entry_id: int | None,
+    due_at: datetime | None,
+    retry_uncertain: bool = False,
+) -> tuple[Publication, bool]:
     """Record (or take over) the publication for `key` as "sending" and commit.
 
     Returns (publication, look_first): look_first is True when an earlier attempt may have
@@ -292,20 +335,27 @@ def _claim(station: Any, key: str, *, channel: str, now: datetime, message_id: i
     from loa.channels.models import DONE_STATUSES, Publication
 
     with station.transaction() as session:
-        publication = session.scalars(select(Publication).where(Publication.key == key)
-                                      ).one_or_none()
+        publication = session.scalars(
+            select(Publication).where(Publication.key == key)
+        ).one_or_none()
         look_first = False
         if publication is None:
-            publication = Publication(key=key, channel=channel, message_id=message_id,
-                                      plan_entry_id=plan_entry_id, due_at=due_at,
-                                      created_at=now)
+            publication = Publication(
+                key=key,
+                channel=channel,
+                message_id=message_id,
+                plan_entry_id=plan_entry_id,
+                due_at=due_at,
+                created_at=now,
+            )
             session.add(publication)
         elif publication.status in DONE_STATUSES or publication.status == "skipped":
             session.expunge(publication)
             return publication, False
         elif publication.status == "uncertain" and not retry_uncertain:
-            raise RuntimeFailure(T("uncertain", key=key, channel=publication.channel,
-                                   id=publication.id))
+            raise RuntimeFailure(
+                T("uncertain", key=key, channel=publication.channel, id=publication.id)
+            )
         elif publication.status == "sending":
             if owner_alive(publication.owner):
                 raise RuntimeFailure(T("busy", key=key, owner=publication.owner))
@@ -321,10 +371,18 @@ def _claim(station: Any, key: str, *, channel: str, now: datetime, message_id: i
     return publication, look_first
 
 
-def send(station: Any, item: Item, channel_name: str, *, now: datetime,
-         plan_entry_id: int | None = None, late: bool = False,
-         runtime: Runtime | None = None, retry: RetryPolicy | None = None,
-         retry_uncertain: bool = False) -> Publication:
+def send(
+    station: Any,
+    item: Item,
+    channel_name: str,
+    *,
+    now: datetime,
+    plan_entry_id: int | None = None,
+    late: bool = False,
+    runtime: Runtime | None = None,
+    retry: RetryPolicy | None = None,
+    retry_uncertain: bool = False,
+) -> Publication:
     """Publish `item` on a channel through the outbox (the one path every publish takes).
 
     Returns the finished Publication (an earlier finished one unchanged: nothing is sent twice).
@@ -335,8 +393,15 @@ def send(station: Any, item: Item, channel_name: str, *, now: datetime,
     retry = retry or RetryPolicy.from_station(station)
     channel = runtime.channel(station, channel_name)
     publication, look_first = _claim(
-        station, item.key, channel=channel_name, now=now, message_id=item.message_id,
-        plan_entry_id=plan_entry_id, due_at=item.due_at, retry_uncertain=retry_uncertain)
+        station,
+        item.key,
+        channel=channel_name,
+        now=now,
+        message_id=item.message_id,
+        plan_entry_id=plan_entry_id,
+        due_at=item.due_at,
+        retry_uncertain=retry_uncertain,
+    )
     if publication.status != "sending":
         return publication
     pub_id = publication.id
@@ -367,7 +432,8 @@ def send(station: Any, item: Item, channel_name: str, *, now: datetime,
                     return _complete(station, pub_id, item, found, now, late=late)
                 if found is None and not channel.can_lookup:
                     exc.publication = _finish(  # type: ignore[attr-defined]
-                        station, pub_id, "uncertain", str(exc), now, attempts=attempts)
+                        station, pub_id, "uncertain", str(exc), now, attempts=attempts
+                    )
                     raise
             if exc.transient and failures < retry.attempts:
                 runtime.sleep(retry.delay(failures, runtime.rng))
@@ -375,11 +441,18 @@ def send(station: Any, item: Item, channel_name: str, *, now: datetime,
             if exc.transient:
                 error = T("gave_up", n=failures, error=exc)
                 exc.publication = _finish(  # type: ignore[attr-defined]
-                    station, pub_id, "failed", error, now, attempts=attempts)
+                    station, pub_id, "failed", error, now, attempts=attempts
+                )
             else:
                 exc.publication = _finish(  # type: ignore[attr-defined]
-                    station, pub_id, "failed", str(exc), now, entry_status="failed",
-                    attempts=attempts)
+                    station,
+                    pub_id,
+                    "failed",
+                    str(exc),
+                    now,
+                    entry_status="failed",
+                    attempts=attempts,
+                )
             raise
         with station.transaction() as session:
             from loa.channels.models import Publication
@@ -400,10 +473,17 @@ def _look_after(channel: Channel, item: Item, since: datetime) -> Receipt | None
         return None
 
 
-def publish_message(station: Any, message_id: int, channel: str, *, now: datetime,
-                    key: str | None = None, runtime: Runtime | None = None,
-                    retry_uncertain: bool = False, due_at: datetime | None = None
-                    ) -> Publication:
+def publish_message(
+    station: Any,
+    message_id: int,
+    channel: str,
+    *,
+    now: datetime,
+    key: str | None = None,
+    runtime: Runtime | None = None,
+    retry_uncertain: bool = False,
+    due_at: datetime | None = None,
+) -> Publication:
     """Publish one message on one channel by hand, through the same outbox as the daemon.
 
     The default key is "manual:<message>:<channel>", so running it again posts nothing.
@@ -414,18 +494,21 @@ def publish_message(station: Any, message_id: int, channel: str, *, now: datetim
         message = _load_message(session, message_id)
         if message.status != "approved":
             raise UserError(T("not_approved", id=message_id, status=message.status))
-        item = message_item(message, channel, key or f"manual:{message_id}:{channel}",
-                            due_at=due_at or now)
+        item = message_item(
+            message, channel, key or f"manual:{message_id}:{channel}", due_at=due_at or now
+        )
     runtime = runtime or Runtime()
     try:
-        return send(station, item, channel, now=now, runtime=runtime,
-                    retry_uncertain=retry_uncertain)
+        return send(
+            station, item, channel, now=now, runtime=runtime, retry_uncertain=retry_uncertain
+        )
     finally:
         runtime.close()
 
 
-def publish_plan_entry(station: Any, entry_id: int, *, now: datetime,
-                       runtime: Runtime | None = None) -> Publication:
+def publish_plan_entry(
+    station: Any, entry_id: int, *, now: datetime, runtime: Runtime | None = None
+) -> Publication:
     """Publish a planned (non-radio) entry: key "plan:<entry>:<channel>", due at its slot.
 
     A post later than [scheduler] social_late_hours (default 6) is skipped; a later one within
@@ -446,8 +529,15 @@ def publish_plan_entry(station: Any, entry_id: int, *, now: datetime,
         channel, due = entry.channel, entry.scheduled_at
     hours = float(station.section("scheduler").get("social_late_hours", 6))
     if now - due > timedelta(hours=hours):
-        publication, _ = _claim(station, key, channel=channel, now=now,
-                                message_id=item.message_id, plan_entry_id=entry_id, due_at=due)
+        publication, _ = _claim(
+            station,
+            key,
+            channel=channel,
+            now=now,
+            message_id=item.message_id,
+            plan_entry_id=entry_id,
+            due_at=due,
+        )
         if publication.status != "sending":
             return publication
         reason = T("too_late", hours=f"{hours:g}", due=due.strftime("%d/%m/%Y %H:%M"))
@@ -455,14 +545,16 @@ def publish_plan_entry(station: Any, entry_id: int, *, now: datetime,
     late = now - due > LATE_GRACE
     runtime = runtime or Runtime()
     try:
-        return send(station, item, channel, now=now, plan_entry_id=entry_id, late=late,
-                    runtime=runtime)
+        return send(
+            station, item, channel, now=now, plan_entry_id=entry_id, late=late, runtime=runtime
+        )
     finally:
         runtime.close()
 
 
-def publish_urgent(station: Any, message_id: int, *, now: datetime,
-                   runtime: Runtime | None = None) -> list[Publication]:
+def publish_urgent(
+    station: Any, message_id: int, *, now: datetime, runtime: Runtime | None = None
+) -> list[Publication]:
     """Publish an urgent message at once on each of its configured non-radio channels.
 
     Keys are "urgent:<message>:<channel>". Channel failures are recorded (see `loa outbox`)
@@ -473,8 +565,9 @@ def publish_urgent(station: Any, message_id: int, *, now: datetime,
     with station.transaction() as session:
         message = _load_message(session, message_id)
         wanted = [c for c in message.channels if c != "radio"]
-        items = {c: message_item(message, c, f"urgent:{message_id}:{c}", due_at=now)
-                 for c in wanted}
+        items = {
+            c: message_item(message, c, f"urgent:{message_id}:{c}", due_at=now) for c in wanted
+        }
     runtime = runtime or Runtime()
     done: list[Publication] = []
     try:
@@ -509,15 +602,24 @@ def reconcile(station: Any, *, now: datetime, runtime: Runtime | None = None) ->
     from loa.channels.models import Publication
 
     with station.transaction() as session:
-        stale = [p for p in session.scalars(select(Publication).where(
-            Publication.status == "sending").order_by(Publication.id))
-            if not owner_alive(p.owner)]
+        stale = [
+            p
+            for p in session.scalars(
+                select(Publication).where(Publication.status == "sending").order_by(Publication.id)
+            )
+            if not owner_alive(p.owner)
+        ]
         work: list[tuple[int, str, Item | None, Any]] = []
         for publication in stale:
             try:
-                work.append((publication.id, publication.channel,
-                             _item_for(session, station, publication),
-                             publication.attempted_at or publication.created_at))
+                work.append(
+                    (
+                        publication.id,
+                        publication.channel,
+                        _item_for(session, station, publication),
+                        publication.attempted_at or publication.created_at,
+                    )
+                )
             except UserError as exc:
                 work.append((publication.id, publication.channel, None, str(exc)))
     runtime = runtime or Runtime()
@@ -538,8 +640,9 @@ def reconcile(station: Any, *, now: datetime, runtime: Runtime | None = None) ->
             try:
                 found = channel.find(item, since=since - timedelta(minutes=1))
             except ChannelError as exc:
-                changed.append(_finish(station, pub_id, "uncertain",
-                                       T("lookup_failed", error=exc), now))
+                changed.append(
+                    _finish(station, pub_id, "uncertain", T("lookup_failed", error=exc), now)
+                )
                 continue
             if found is not None:
                 changed.append(_complete(station, pub_id, item, found, now))
@@ -550,8 +653,9 @@ def reconcile(station: Any, *, now: datetime, runtime: Runtime | None = None) ->
     return changed
 
 
-def confirm(station: Any, publication_id: int, *, posted: bool, now: datetime,
-            remote_id: str | None = None) -> Publication:
+def confirm(
+    station: Any, publication_id: int, *, posted: bool, now: datetime, remote_id: str | None = None
+) -> Publication:
     """The officer's answer for an uncertain (or failed) publication: it is there, or it is not.
 
     `posted=False` marks it failed so the next publish sends it again.
@@ -572,8 +676,9 @@ def confirm(station: Any, publication_id: int, *, posted: bool, now: datetime,
     return _finish(station, pub_id, "failed", None, now)
 
 
-def retry(station: Any, publication_id: int, *, now: datetime,
-          runtime: Runtime | None = None) -> Publication:
+def retry(
+    station: Any, publication_id: int, *, now: datetime, runtime: Runtime | None = None
+) -> Publication:
     """Send a failed or uncertain publication again under its own key (the officer's
     `loa outbox --retry`). Channels that can be searched are searched first."""
     from loa.channels.models import Publication
@@ -588,8 +693,15 @@ def retry(station: Any, publication_id: int, *, now: datetime,
         channel, entry_id = publication.channel, publication.plan_entry_id
     runtime = runtime or Runtime()
     try:
-        return send(station, item, channel, now=now, plan_entry_id=entry_id, runtime=runtime,
-                    retry_uncertain=True)
+        return send(
+            station,
+            item,
+            channel,
+            now=now,
+            plan_entry_id=entry_id,
+            runtime=runtime,
+            retry_uncertain=True,
+        )
     finally:
         runtime.close()
 
@@ -612,8 +724,10 @@ class OutboxRow:
     error: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: (v.isoformat(timespec="minutes") if isinstance(v, datetime) else v)
-                for k, v in self.__dict__.items()}
+        return {
+            k: (v.isoformat(timespec="minutes") if isinstance(v, datetime) else v)
+            for k, v in self.__dict__.items()
+        }
 
 
 OUTBOX_STATUSES = ("sending", "failed", "uncertain", "late", "scheduled")
@@ -635,27 +749,63 @@ def outbox(station: Any, *, now: datetime, include_done: bool = False) -> list[O
         if not include_done:
             query = query.where(Publication.status.in_(OUTBOX_STATUSES))
         for p in session.scalars(query):
-            rows.append(OutboxRow(p.id, p.plan_entry_id, p.message_id, p.channel, p.status,
-                                  p.due_at, p.attempts, titles.get(p.message_id, p.key),
-                                  p.error))
-        keyed = set(session.scalars(select(Publication.plan_entry_id).where(
-            Publication.plan_entry_id.is_not(None))))
-        overdue = session.scalars(select(PlanEntry).where(
-            PlanEntry.status == "planned", PlanEntry.channel != "radio",
-            PlanEntry.scheduled_at < now - LATE_GRACE).order_by(PlanEntry.scheduled_at))
+            rows.append(
+                OutboxRow(
+                    p.id,
+                    p.plan_entry_id,
+                    p.message_id,
+                    p.channel,
+                    p.status,
+                    p.due_at,
+                    p.attempts,
+                    titles.get(p.message_id, p.key),
+                    p.error,
+                )
+            )
+        keyed = set(
+            session.scalars(
+                select(Publication.plan_entry_id).where(Publication.plan_entry_id.is_not(None))
+            )
+        )
+        overdue = session.scalars(
+            select(PlanEntry)
+            .where(
+                PlanEntry.status == "planned",
+                PlanEntry.channel != "radio",
+                PlanEntry.scheduled_at < now - LATE_GRACE,
+            )
+            .order_by(PlanEntry.scheduled_at)
+        )
         for e in overdue:
             if e.id not in keyed:
-                rows.append(OutboxRow(None, e.id, e.message_id, e.channel, "overdue",
-                                      e.scheduled_at, 0, titles.get(e.message_id, ""), None))
+                rows.append(
+                    OutboxRow(
+                        None,
+                        e.id,
+                        e.message_id,
+                        e.channel,
+                        "overdue",
+                        e.scheduled_at,
+                        0,
+                        titles.get(e.message_id, ""),
+                        None,
+                    )
+                )
     return rows
 
 
 # ---------------------------------------------------------------------------------- radio
 
 
-def play_bulletin(station: Any, when: datetime, *, now: datetime, sink: Any = None,
-                  clock: Callable[[], datetime] | None = None,
-                  force: bool = False) -> list[AsRunRecord]:
+def play_bulletin(
+    station: Any,
+    when: datetime,
+    *,
+    now: datetime,
+    sink: Any = None,
+    clock: Callable[[], datetime] | None = None,
+    force: bool = False,
+) -> list[AsRunRecord]:
     """Play the bulletin of the radio slot at `when` into `sink` (default: the station's) and
     return one as-run row per item. See `loa.channels.playout.play_bulletin`."""
     from loa.channels.playout import play_bulletin as play
@@ -663,8 +813,9 @@ def play_bulletin(station: Any, when: datetime, *, now: datetime, sink: Any = No
     return play(station, when, now=now, sink=sink, clock=clock, force=force)
 
 
-def publish_bulletin(station: Any, when: datetime, channel: str, *, now: datetime,
-                     runtime: Runtime | None = None) -> Publication:
+def publish_bulletin(
+    station: Any, when: datetime, channel: str, *, now: datetime, runtime: Runtime | None = None
+) -> Publication:
     """Publish the bulletin of `when` on a channel (website: a podcast episode; facebook: a
     video post of a still card plus the audio). Key "bulletin:YYYY-MM-DD HH:MM:<channel>"."""
     from loa.channels.bulletin import bulletin_item

@@ -47,8 +47,10 @@ T = Catalog(
             "Cannot write to the website folder {folder}: {error}. Check [channels.website] "
             "folder and the write permission.",
         ),
-        "folder_ok": ("Thư mục website: {folder} ({count} tin, {episodes} bản tin).",
-                      "Website folder: {folder} ({count} posts, {episodes} bulletins)."),
+        "folder_ok": (
+            "Thư mục website: {folder} ({count} tin, {episodes} bản tin).",
+            "Website folder: {folder} ({count} posts, {episodes} bulletins).",
+        ),
         "no_base_url": (
             "Chưa đặt base_url: liên kết trong RSS là tương đối; ứng dụng podcast cần địa chỉ "
             "đầy đủ (https://...).",
@@ -88,9 +90,16 @@ class WebsiteChannel(Channel):
     name = "website"
     can_lookup = True
 
-    def __init__(self, folder: Path, *, station_name: str, base_url: str = "",
-                 timezone: str = "Asia/Ho_Chi_Minh", author: str = "",
-                 language: str = "vi") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        station_name: str,
+        base_url: str = "",
+        timezone: str = "Asia/Ho_Chi_Minh",
+        author: str = "",
+        language: str = "vi",
+    ) -> None:
         self.folder = folder
         self.station_name = station_name
         self.base_url = base_url.rstrip("/")
@@ -103,16 +112,22 @@ class WebsiteChannel(Channel):
         return True
 
     @classmethod
-    def from_station(cls, station: Any, *, http: Any = None,
-                     env: Mapping[str, str] | None = None) -> WebsiteChannel:
+    def from_station(
+        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+    ) -> WebsiteChannel:
         section = station.section("channels.website")
         folder = Path(str(section.get("folder", "")))
         if not str(section.get("folder", "")):
             folder = station.media_dir / "web"
         elif not folder.is_absolute():
             folder = station.root / folder
-        return cls(folder, station_name=station.name, base_url=str(section.get("base_url", "")),
-                   timezone=station.timezone, author=str(section.get("author", "")))
+        return cls(
+            folder,
+            station_name=station.name,
+            base_url=str(section.get("base_url", "")),
+            timezone=station.timezone,
+            author=str(section.get("author", "")),
+        )
 
     # ---------------------------------------------------------------------------- manifest
 
@@ -135,7 +150,7 @@ class WebsiteChannel(Channel):
 
     def publish(self, item: Item, *, now: datetime) -> Receipt:
         data = self.manifest()
-        at = (item.due_at if item.due_at and item.due_at <= now else now)
+        at = item.due_at if item.due_at and item.due_at <= now else now
         if item.kind == "bulletin" and item.media is not None:
             relative = self._add_episode(data, item, at)
         else:
@@ -149,9 +164,13 @@ class WebsiteChannel(Channel):
         old = data["posts"].get(ident, {})
         relative = old.get("path") or f"tin/{item.message_id or 0}-{slugify(item.title)}.html"
         data["posts"][ident] = {
-            "path": relative, "title": item.title,
-            "body": item.extra.get("body") or item.text, "topic_code": item.topic_code,
-            "topic_name": item.topic_name, "link": item.link, "image": item.image,
+            "path": relative,
+            "title": item.title,
+            "body": item.extra.get("body") or item.text,
+            "topic_code": item.topic_code,
+            "topic_name": item.topic_name,
+            "link": item.link,
+            "image": item.image,
             "source_document": item.extra.get("source_document"),
             "published_at": old.get("published_at") or at.isoformat(timespec="seconds"),
             "updated_at": at.isoformat(timespec="seconds"),
@@ -170,8 +189,11 @@ class WebsiteChannel(Channel):
         ident = when.strftime("%Y-%m-%d %H:%M")
         old = data["episodes"].get(ident, {})
         data["episodes"][ident] = {
-            "path": relative, "title": item.title, "text": item.text,
-            "length": target.stat().st_size, "duration_s": round(item.duration_s, 1),
+            "path": relative,
+            "title": item.title,
+            "text": item.text,
+            "length": target.stat().st_size,
+            "duration_s": round(item.duration_s, 1),
             "aired_at": when.isoformat(timespec="minutes"),
             "keys": sorted({*old.get("keys", []), item.key}),
         }
@@ -192,12 +214,20 @@ class WebsiteChannel(Channel):
             probe.write_text("ok", encoding="utf-8")
             probe.unlink()
         except OSError as exc:
-            return [CheckResult(self.name, False, T("not_writable", folder=self.folder,
-                                                    error=exc))]
+            return [CheckResult(self.name, False, T("not_writable", folder=self.folder, error=exc))]
         data = self.manifest()
-        results = [CheckResult(self.name, True, T(
-            "folder_ok", folder=self.folder, count=len(data["posts"]),
-            episodes=len(data["episodes"])))]
+        results = [
+            CheckResult(
+                self.name,
+                True,
+                T(
+                    "folder_ok",
+                    folder=self.folder,
+                    count=len(data["posts"]),
+                    episodes=len(data["episodes"]),
+                ),
+            )
+        ]
         if not self.base_url:
             results.append(CheckResult(self.name, True, T("no_base_url")))
         return results
@@ -236,10 +266,12 @@ class WebsiteChannel(Channel):
 
     def _page(self, post: dict[str, Any]) -> str:
         when = datetime.fromisoformat(post["published_at"]).strftime("%d/%m/%Y")
-        parts = [f"<article>\n<h1>{escape(post['title'])}</h1>",
-                 f'<p class="meta">{T("posted")} {when}'
-                 + (f" · {T('topic')} {escape(post['topic_name'])}" if post.get("topic_name")
-                    else "") + "</p>"]
+        parts = [
+            f"<article>\n<h1>{escape(post['title'])}</h1>",
+            f'<p class="meta">{T("posted")} {when}'
+            + (f" · {T('topic')} {escape(post['topic_name'])}" if post.get("topic_name") else "")
+            + "</p>",
+        ]
         image = post.get("image")
         if image and str(image).startswith(("http://", "https://")):
             parts.append(f'<img src="{escape(image)}" alt="">')
@@ -260,9 +292,11 @@ class WebsiteChannel(Channel):
         if episodes:
             parts.append(f"<section>\n<h2>{T('bulletins')}</h2>\n<ul>")
             for ep in episodes[:10]:
-                parts.append(f"<li>{escape(ep['title'])}<br>"
-                             f'<audio controls preload="none" src="{escape(ep["path"])}">'
-                             "</audio></li>")
+                parts.append(
+                    f"<li>{escape(ep['title'])}<br>"
+                    f'<audio controls preload="none" src="{escape(ep["path"])}">'
+                    "</audio></li>"
+                )
             parts.append("</ul>\n</section>")
         parts.append(f"<h2>{T('topics')}</h2>")
         for topic in sorted(groups):
@@ -270,8 +304,10 @@ class WebsiteChannel(Channel):
             parts.append(f'<section id="{slug}">\n<h2>{escape(topic)}</h2>\n<ul>')
             for post in groups[topic]:
                 day = datetime.fromisoformat(post["published_at"]).strftime("%d/%m/%Y")
-                parts.append(f'<li><a href="{escape(post["path"])}">{escape(post["title"])}</a>'
-                             f' <span class="meta">{day}</span></li>')
+                parts.append(
+                    f'<li><a href="{escape(post["path"])}">{escape(post["title"])}</a>'
+                    f' <span class="meta">{day}</span></li>'
+                )
             parts.append("</ul>\n</section>")
         return self._shell(self.station_name, "\n".join(parts), 0)
 
@@ -279,13 +315,30 @@ class WebsiteChannel(Channel):
         """Posts and episodes, newest first, as one list for the feeds."""
         entries = []
         for ident, post in data["posts"].items():
-            entries.append({"id": f"{ident}", "title": post["title"], "path": post["path"],
-                            "at": post["published_at"], "updated": post["updated_at"],
-                            "text": post.get("body") or "", "topic": post.get("topic_name")})
+            entries.append(
+                {
+                    "id": f"{ident}",
+                    "title": post["title"],
+                    "path": post["path"],
+                    "at": post["published_at"],
+                    "updated": post["updated_at"],
+                    "text": post.get("body") or "",
+                    "topic": post.get("topic_name"),
+                }
+            )
         for ident, ep in data["episodes"].items():
-            entries.append({"id": f"bulletin-{ident}", "title": ep["title"], "path": ep["path"],
-                            "at": ep["aired_at"], "updated": ep["aired_at"], "text": ep["text"],
-                            "episode": ep, "topic": None})
+            entries.append(
+                {
+                    "id": f"bulletin-{ident}",
+                    "title": ep["title"],
+                    "path": ep["path"],
+                    "at": ep["aired_at"],
+                    "updated": ep["aired_at"],
+                    "text": ep["text"],
+                    "episode": ep,
+                    "topic": None,
+                }
+            )
         entries.sort(key=lambda e: e["at"], reverse=True)
         return entries[:FEED_ITEMS]
 
@@ -310,23 +363,28 @@ class WebsiteChannel(Channel):
             "<itunes:type>episodic</itunes:type>",
         ]
         for entry in self._entries(data):
-            out += ["<item>", f"<title>{escape(entry['title'])}</title>",
-                    f"<link>{escape(self.url(entry['path']))}</link>",
-                    f'<guid isPermaLink="false">{escape(entry["id"])}</guid>',
-                    f"<pubDate>{format_datetime(self._aware(entry['at']))}</pubDate>",
-                    f"<description>{escape(entry['text'])}</description>"]
+            out += [
+                "<item>",
+                f"<title>{escape(entry['title'])}</title>",
+                f"<link>{escape(self.url(entry['path']))}</link>",
+                f'<guid isPermaLink="false">{escape(entry["id"])}</guid>',
+                f"<pubDate>{format_datetime(self._aware(entry['at']))}</pubDate>",
+                f"<description>{escape(entry['text'])}</description>",
+            ]
             if entry.get("topic"):
                 out.append(f"<category>{escape(entry['topic'])}</category>")
             episode = entry.get("episode")
             if episode:
                 seconds = int(episode.get("duration_s") or 0)
-                out += [f'<enclosure url="{escape(self.url(episode["path"]))}" '
-                        f'length="{episode["length"]}" type="audio/mpeg"/>',
-                        f"<itunes:duration>{seconds // 3600:02d}:{seconds // 60 % 60:02d}:"
-                        f"{seconds % 60:02d}</itunes:duration>",
-                        f"<itunes:summary>{escape(entry['text'])}</itunes:summary>",
-                        "<itunes:explicit>false</itunes:explicit>",
-                        "<itunes:episodeType>full</itunes:episodeType>"]
+                out += [
+                    f'<enclosure url="{escape(self.url(episode["path"]))}" '
+                    f'length="{episode["length"]}" type="audio/mpeg"/>',
+                    f"<itunes:duration>{seconds // 3600:02d}:{seconds // 60 % 60:02d}:"
+                    f"{seconds % 60:02d}</itunes:duration>",
+                    f"<itunes:summary>{escape(entry['text'])}</itunes:summary>",
+                    "<itunes:explicit>false</itunes:explicit>",
+                    "<itunes:episodeType>full</itunes:episodeType>",
+                ]
             out.append("</item>")
         out += ["</channel>", "</rss>"]
         return "\n".join(out) + "\n"
@@ -347,16 +405,21 @@ class WebsiteChannel(Channel):
             f"<author><name>{escape(self.author)}</name></author>",
         ]
         for entry in entries:
-            out += ["<entry>", f"<id>{escape(feed_id)}#{escape(entry['id'])}</id>",
-                    f"<title>{escape(entry['title'])}</title>",
-                    f'<link rel="alternate" href="{escape(self.url(entry["path"]))}"/>',
-                    f"<published>{self._aware(entry['at']).isoformat()}</published>",
-                    f"<updated>{self._aware(entry['updated']).isoformat()}</updated>",
-                    f"<summary>{escape(entry['text'])}</summary>"]
+            out += [
+                "<entry>",
+                f"<id>{escape(feed_id)}#{escape(entry['id'])}</id>",
+                f"<title>{escape(entry['title'])}</title>",
+                f'<link rel="alternate" href="{escape(self.url(entry["path"]))}"/>',
+                f"<published>{self._aware(entry['at']).isoformat()}</published>",
+                f"<updated>{self._aware(entry['updated']).isoformat()}</updated>",
+                f"<summary>{escape(entry['text'])}</summary>",
+            ]
             episode = entry.get("episode")
             if episode:
-                out.append(f'<link rel="enclosure" href="{escape(self.url(episode["path"]))}" '
-                           f'type="audio/mpeg" length="{episode["length"]}"/>')
+                out.append(
+                    f'<link rel="enclosure" href="{escape(self.url(episode["path"]))}" '
+                    f'type="audio/mpeg" length="{episode["length"]}"/>'
+                )
             out.append("</entry>")
         out.append("</feed>")
         return "\n".join(out) + "\n"

@@ -33,16 +33,16 @@ PASSWORD_ENV = "LOA_WORDPRESS_PASSWORD"
 T = Catalog(
     {
         "no_url": (
-            "thiếu url và user trong [channels.wordpress] (ví dụ url = \"https://xa.gov.vn\", "
-            "user = \"bientap\").",
+            'thiếu url và user trong [channels.wordpress] (ví dụ url = "https://xa.gov.vn", '
+            'user = "bientap").',
             "url and user are missing from [channels.wordpress] (for example "
-            "url = \"https://xa.gov.vn\", user = \"editor\").",
+            'url = "https://xa.gov.vn", user = "editor").',
         ),
         "no_password": (
             "Chưa có mật khẩu ứng dụng WordPress: đặt biến môi trường LOA_WORDPRESS_PASSWORD "
-            "hoặc lưu vào keyring (dịch vụ \"loa\", tên \"wordpress:{user}\").",
+            'hoặc lưu vào keyring (dịch vụ "loa", tên "wordpress:{user}").',
             "No WordPress application password: set LOA_WORDPRESS_PASSWORD or store it in the "
-            "keyring (service \"loa\", user \"wordpress:{user}\").",
+            'keyring (service "loa", user "wordpress:{user}").',
         ),
         "auth": (
             "WordPress từ chối đăng nhập (HTTP {status}): kiểm tra user và mật khẩu ứng dụng "
@@ -50,14 +50,22 @@ T = Catalog(
             "WordPress refused the login (HTTP {status}): check the user and application "
             "password (Profile > Application Passwords) and the account's right to publish.",
         ),
-        "bad": ("WordPress từ chối bài (HTTP {status}): {detail}",
-                "WordPress refused the post (HTTP {status}): {detail}"),
-        "server": ("Máy chủ WordPress lỗi tạm thời (HTTP {status}); sẽ thử lại.",
-                   "The WordPress server failed temporarily (HTTP {status}); will retry."),
-        "network": ("Không kết nối được tới WordPress {url}: {error}",
-                    "Cannot reach WordPress at {url}: {error}"),
-        "ok": ("Đăng nhập WordPress được với tài khoản {name}.",
-               "Logged in to WordPress as {name}."),
+        "bad": (
+            "WordPress từ chối bài (HTTP {status}): {detail}",
+            "WordPress refused the post (HTTP {status}): {detail}",
+        ),
+        "server": (
+            "Máy chủ WordPress lỗi tạm thời (HTTP {status}); sẽ thử lại.",
+            "The WordPress server failed temporarily (HTTP {status}); will retry.",
+        ),
+        "network": (
+            "Không kết nối được tới WordPress {url}: {error}",
+            "Cannot reach WordPress at {url}: {error}",
+        ),
+        "ok": (
+            "Đăng nhập WordPress được với tài khoản {name}.",
+            "Logged in to WordPress as {name}.",
+        ),
     }
 )
 
@@ -71,8 +79,16 @@ class WordPressChannel(Channel):
     name = "wordpress"
     can_lookup = True
 
-    def __init__(self, url: str, user: str, password: str | None, *, http: Any = None,
-                 timeout: float = 30.0, category: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str | None,
+        *,
+        http: Any = None,
+        timeout: float = 30.0,
+        category: int | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.user = user
         self.password = password
@@ -86,8 +102,9 @@ class WordPressChannel(Channel):
         return bool(station.section("channels.wordpress").get("url"))
 
     @classmethod
-    def from_station(cls, station: Any, *, http: Any = None,
-                     env: Mapping[str, str] | None = None) -> WordPressChannel:
+    def from_station(
+        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+    ) -> WordPressChannel:
         section = station.section("channels.wordpress")
         url, user = str(section.get("url", "")), str(section.get("user", ""))
         if not url or not user:
@@ -102,8 +119,14 @@ class WordPressChannel(Channel):
             except Exception:
                 password = None
         category = section.get("category")
-        return cls(url, user, password, http=http, timeout=float(section.get("timeout_s", 30)),
-                   category=int(category) if category else None)
+        return cls(
+            url,
+            user,
+            password,
+            http=http,
+            timeout=float(section.get("timeout_s", 30)),
+            category=int(category) if category else None,
+        )
 
     @property
     def http(self) -> Any:
@@ -129,8 +152,9 @@ class WordPressChannel(Channel):
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise TransientError(self._clean(T("network", url=self.url, error=exc))) from None
         except httpx.HTTPError as exc:
-            raise TransientError(self._clean(T("network", url=self.url, error=exc)),
-                                 ambiguous=method != "GET") from None
+            raise TransientError(
+                self._clean(T("network", url=self.url, error=exc)), ambiguous=method != "GET"
+            ) from None
         status = response.status_code
         if status in (401, 403):
             raise PermanentError(T("auth", status=status))
@@ -151,25 +175,37 @@ class WordPressChannel(Channel):
         body = escape(item.extra.get("body") or item.text).replace("\n", "<br>\n")
         if item.link:
             body += f'\n<p><a href="{escape(item.link)}">{escape(item.link)}</a></p>'
-        post: dict[str, Any] = {"title": item.title, "content": body, "status": "publish",
-                                "slug": slug_for(item.key)}
+        post: dict[str, Any] = {
+            "title": item.title,
+            "content": body,
+            "status": "publish",
+            "slug": slug_for(item.key),
+        }
         if item.due_at is not None and item.due_at > now + timedelta(minutes=1):
             post.update(status="future", date=item.due_at.isoformat(timespec="seconds"))
         if self.category:
             post["categories"] = [self.category]
         answer = self._call("POST", "posts", json=post)
-        return Receipt(remote_id=str(answer["id"]), url=answer.get("link"),
-                       published_at=item.due_at if post["status"] == "future" else now,
-                       scheduled=post["status"] == "future")
+        return Receipt(
+            remote_id=str(answer["id"]),
+            url=answer.get("link"),
+            published_at=item.due_at if post["status"] == "future" else now,
+            scheduled=post["status"] == "future",
+        )
 
     def find(self, item: Item, *, since: datetime) -> Receipt | None:
-        for params in ({"slug": slug_for(item.key), "status": "publish,future,draft,pending"},
-                       {"search": item.title, "status": "publish,future,draft,pending"}):
+        for params in (
+            {"slug": slug_for(item.key), "status": "publish,future,draft,pending"},
+            {"search": item.title, "status": "publish,future,draft,pending"},
+        ):
             for post in self._call("GET", "posts", params=params):
                 title = (post.get("title") or {}).get("rendered", "")
                 if post.get("slug") == slug_for(item.key) or title == escape(item.title):
-                    return Receipt(remote_id=str(post["id"]), url=post.get("link"),
-                                   scheduled=post.get("status") == "future")
+                    return Receipt(
+                        remote_id=str(post["id"]),
+                        url=post.get("link"),
+                        scheduled=post.get("status") == "future",
+                    )
         return None
 
     def check(self) -> list[CheckResult]:

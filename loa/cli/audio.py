@@ -21,36 +21,53 @@ T = Catalog(
         "text": ("Văn bản cần đọc.", "The text to speak."),
         "message": ("Đọc tin số ID thay cho văn bản.", "Speak message ID instead of a text."),
         "output": ("Tệp ra (.mp3 hoặc .wav).", "Output file (.mp3 or .wav)."),
-        "engine": ("Bộ đọc: espeak, gtts, piper, silent (mặc định: theo loa.toml).",
-                   "Engine: espeak, gtts, piper, silent (default: from loa.toml)."),
-        "voice": ("Giọng của bộ đọc, ví dụ vi, vi-vn-x-central, vi-vn-x-south.",
-                  "The engine's voice, e.g. vi, vi-vn-x-central, vi-vn-x-south."),
-        "said": ("Đã ghi {path} ({seconds:.1f} giây, bộ đọc {engine}, giọng {voice}{cached}).",
-                 "Wrote {path} ({seconds:.1f} s, engine {engine}, voice {voice}{cached})."),
+        "engine": (
+            "Bộ đọc: espeak, gtts, piper, silent (mặc định: theo loa.toml).",
+            "Engine: espeak, gtts, piper, silent (default: from loa.toml).",
+        ),
+        "voice": (
+            "Giọng của bộ đọc, ví dụ vi, vi-vn-x-central, vi-vn-x-south.",
+            "The engine's voice, e.g. vi, vi-vn-x-central, vi-vn-x-south.",
+        ),
+        "said": (
+            "Đã ghi {path} ({seconds:.1f} giây, bộ đọc {engine}, giọng {voice}{cached}).",
+            "Wrote {path} ({seconds:.1f} s, engine {engine}, voice {voice}{cached}).",
+        ),
         "from_cache": (", lấy từ bộ nhớ đệm", ", from the cache"),
         "need_text": (
-            "Cần văn bản hoặc --message ID (không dùng cả hai). Ví dụ: loa say \"Xin chào\" -o x.mp3",
-            "Give a text or --message ID (not both). Example: loa say \"Xin chào\" -o x.mp3",
+            'Cần văn bản hoặc --message ID (không dùng cả hai). Ví dụ: loa say "Xin chào" -o x.mp3',
+            'Give a text or --message ID (not both). Example: loa say "Xin chào" -o x.mp3',
         ),
-        "bad_suffix": ("Tệp ra phải có đuôi .mp3 hoặc .wav: {path}",
-                       "The output file must end in .mp3 or .wav: {path}"),
+        "bad_suffix": (
+            "Tệp ra phải có đuôi .mp3 hoặc .wav: {path}",
+            "The output file must end in .mp3 or .wav: {path}",
+        ),
         "render": (
             "Tạo các bản tin phát thanh của một ngày hoặc một tuần theo kế hoạch "
             "(chạy song song trên các nhân CPU; bản tin không đổi thì không làm lại).",
             "Render the radio bulletins of a day or a week of the plan (in parallel across CPU "
             "cores; unchanged bulletins are not redone).",
         ),
-        "date": ("Ngày (YYYY-MM-DD hoặc DD/MM/YYYY; mặc định: hôm nay).",
-                 "Date (YYYY-MM-DD or DD/MM/YYYY; default: today)."),
+        "date": (
+            "Ngày (YYYY-MM-DD hoặc DD/MM/YYYY; mặc định: hôm nay).",
+            "Date (YYYY-MM-DD or DD/MM/YYYY; default: today).",
+        ),
         "week": ("Cả tuần (7 ngày) bắt đầu từ ngày đó.", "A whole week (7 days) from that date."),
-        "days": ("Số ngày (mặc định 1, hoặc 7 với --week).", "Number of days (default 1, 7 with --week)."),
-        "workers": ("Số tiến trình song song (mặc định: số nhân CPU).",
-                    "Parallel processes (default: the number of CPU cores)."),
+        "days": (
+            "Số ngày (mặc định 1, hoặc 7 với --week).",
+            "Number of days (default 1, 7 with --week).",
+        ),
+        "workers": (
+            "Số tiến trình song song (mặc định: số nhân CPU).",
+            "Parallel processes (default: the number of CPU cores).",
+        ),
         "force": ("Làm lại cả các bản tin đã có.", "Redo bulletins that are already up to date."),
         "json": ("In kết quả dạng JSON.", "Print JSON."),
-        "none": ("Không có bản tin nào trong khoảng {start} + {days} ngày (chưa có tin đã duyệt "
-                 "phát trên loa?).",
-                 "No bulletins in {start} + {days} days (no approved radio messages?)."),
+        "none": (
+            "Không có bản tin nào trong khoảng {start} + {days} ngày (chưa có tin đã duyệt "
+            "phát trên loa?).",
+            "No bulletins in {start} + {days} days (no approved radio messages?).",
+        ),
         "col_when": ("Giờ phát", "Airs at"),
         "weekdays": ("T2 T3 T4 T5 T6 T7 CN", "Mon Tue Wed Thu Fri Sat Sun"),
         "col_len": ("Thời lượng", "Length"),
@@ -60,8 +77,10 @@ T = Catalog(
         "col_file": ("Tệp", "File"),
         "state_cached": ("có sẵn", "up to date"),
         "state_new": ("mới tạo", "rendered"),
-        "rendered": ("{n} bản tin, tổng {minutes:.1f} phút âm thanh, {new} bản mới tạo.",
-                     "{n} bulletins, {minutes:.1f} minutes of audio, {new} newly rendered."),
+        "rendered": (
+            "{n} bản tin, tổng {minutes:.1f} phút âm thanh, {new} bản mới tạo.",
+            "{n} bulletins, {minutes:.1f} minutes of audio, {new} newly rendered.",
+        ),
         "voices": (
             "Liệt kê các bộ đọc và giọng, và kiểm tra mỗi bộ đọc có dùng được ngay bây giờ không.",
             "List engines and voices, and check whether each engine works right now.",
@@ -76,16 +95,23 @@ T = Catalog(
         "no": ("không", "no"),
         "unchecked": ("chưa thử", "not checked"),
         "chain": ("Thứ tự dùng (theo loa.toml): {chain}", "Order of use (loa.toml): {chain}"),
-        "cache": ("Quản lý bộ nhớ đệm âm thanh (media/cache).", "Manage the audio cache (media/cache)."),
+        "cache": (
+            "Quản lý bộ nhớ đệm âm thanh (media/cache).",
+            "Manage the audio cache (media/cache).",
+        ),
         "prune": (
             "Xoá các đoạn âm thanh trong bộ nhớ đệm mà không bản tin hiện tại hay sắp tới nào dùng.",
             "Remove cached clips that no current or future bulletin uses.",
         ),
         "dry_run": ("Chỉ liệt kê, không xoá.", "Only count, do not delete."),
-        "pruned": ("Đã xoá {n} tệp, giải phóng {mb:.1f} MB; giữ {kept} đoạn đang dùng.",
-                   "Removed {n} files, freed {mb:.1f} MB; kept {kept} clips in use."),
-        "would_prune": ("Sẽ xoá {n} tệp ({mb:.1f} MB); giữ {kept} đoạn đang dùng.",
-                        "Would remove {n} files ({mb:.1f} MB); keeping {kept} clips in use."),
+        "pruned": (
+            "Đã xoá {n} tệp, giải phóng {mb:.1f} MB; giữ {kept} đoạn đang dùng.",
+            "Removed {n} files, freed {mb:.1f} MB; kept {kept} clips in use.",
+        ),
+        "would_prune": (
+            "Sẽ xoá {n} tệp ({mb:.1f} MB); giữ {kept} đoạn đang dùng.",
+            "Would remove {n} files ({mb:.1f} MB); keeping {kept} clips in use.",
+        ),
     }
 )
 
@@ -116,21 +142,30 @@ def say(
     if output.suffix.lower() not in (".mp3", ".wav"):
         raise UserError(T("bad_suffix", path=output))
     station = get_station()
-    speech = say_clip(station, text, message_id=message, output=output, engine=engine,
-                      voice=voice)
+    speech = say_clip(station, text, message_id=message, output=output, engine=engine, voice=voice)
     for note in speech.notes:
         err_console().print(f"[yellow]{escape(note)}[/]", highlight=False)
     clip = speech.clip
-    console().print(T("said", path=output, seconds=clip.duration_s, engine=clip.engine,
-                      voice=clip.voice, cached="" if clip.created else T("from_cache")),
-                    highlight=False)
+    console().print(
+        T(
+            "said",
+            path=output,
+            seconds=clip.duration_s,
+            engine=clip.engine,
+            voice=clip.voice,
+            cached="" if clip.created else T("from_cache"),
+        ),
+        highlight=False,
+    )
 
 
 def render(
     day: Annotated[str | None, typer.Option("--date", "-d", help=T("date"))] = None,
     week: Annotated[bool, typer.Option("--week", help=T("week"))] = False,
     days: Annotated[int | None, typer.Option("--days", min=1, max=62, help=T("days"))] = None,
-    workers: Annotated[int | None, typer.Option("--workers", "-j", min=1, help=T("workers"))] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", min=1, help=T("workers"))
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=T("force"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=T("json"))] = False,
 ) -> None:
@@ -142,8 +177,9 @@ def render(
     station = get_station()
     start = parse_day(day, station.now().date())
     count = days or (7 if week else 1)
-    results = render_period(station, start, count, progress=not as_json, workers=workers,
-                            force=force)
+    results = render_period(
+        station, start, count, progress=not as_json, workers=workers, force=force
+    )
     if as_json:
         print_json([_result_dict(r) for r in results])
         return
@@ -160,15 +196,27 @@ def render(
     for r in results:
         minutes, seconds = divmod(round(r.duration_s), 60)
         weekday = T("weekdays").split()[r.when.weekday()]
-        table.add_row(f"{weekday} {r.when:%d/%m %H:%M}", f"{minutes}:{seconds:02d}",
-                      str(len(r.items)), T("state_cached") if r.cached else T("state_new"),
-                      ", ".join(r.engines), _short(r.path, station.root))
+        table.add_row(
+            f"{weekday} {r.when:%d/%m %H:%M}",
+            f"{minutes}:{seconds:02d}",
+            str(len(r.items)),
+            T("state_cached") if r.cached else T("state_new"),
+            ", ".join(r.engines),
+            _short(r.path, station.root),
+        )
         notes += [n for n in r.notes if n not in notes]
     out.print(table)
     for note in notes:
         err_console().print(f"[yellow]{escape(note)}[/]", highlight=False)
-    out.print(T("rendered", n=len(results), minutes=sum(r.duration_s for r in results) / 60,
-                new=sum(not r.cached for r in results)), highlight=False)
+    out.print(
+        T(
+            "rendered",
+            n=len(results),
+            minutes=sum(r.duration_s for r in results) / 60,
+            new=sum(not r.cached for r in results),
+        ),
+        highlight=False,
+    )
 
 
 def _short(path: Path, root: Path) -> str:
@@ -179,9 +227,15 @@ def _short(path: Path, root: Path) -> str:
 
 
 def _result_dict(r: Any) -> dict[str, Any]:
-    return {"path": str(r.path), "when": r.when.isoformat(timespec="minutes"),
-            "duration_s": round(r.duration_s, 3), "cached": r.cached, "engines": r.engines,
-            "notes": r.notes, "items": [i._asdict() for i in r.items]}
+    return {
+        "path": str(r.path),
+        "when": r.when.isoformat(timespec="minutes"),
+        "duration_s": round(r.duration_s, 3),
+        "cached": r.cached,
+        "engines": r.engines,
+        "notes": r.notes,
+        "items": [i._asdict() for i in r.items],
+    }
 
 
 def voices(
@@ -204,10 +258,20 @@ def voices(
         table.add_column(T(column))
     for row in rows:
         works = row["works"]
-        state = (T("unchecked") if works is None else
-                 f"[green]{T('yes')}[/]" if works else f"[red]{T('no')}[/]: {escape(row['reason'])}")
-        table.add_row(row["engine"], escape(row["voice"]), escape(row["label"]),
-                      T("yes") if row["online"] else T("no"), state)
+        state = (
+            T("unchecked")
+            if works is None
+            else f"[green]{T('yes')}[/]"
+            if works
+            else f"[red]{T('no')}[/]: {escape(row['reason'])}"
+        )
+        table.add_row(
+            row["engine"],
+            escape(row["voice"]),
+            escape(row["label"]),
+            T("yes") if row["online"] else T("no"),
+            state,
+        )
     out = console()
     out.print(table)
     out.print(T("chain", chain=" → ".join(chain)), highlight=False)
@@ -222,8 +286,9 @@ def prune(
     station = get_station()
     result = prune_cache(station, dry_run=dry_run)
     key = "would_prune" if dry_run else "pruned"
-    console().print(T(key, n=result.removed, mb=result.freed_bytes / 1e6, kept=result.kept),
-                    highlight=False)
+    console().print(
+        T(key, n=result.removed, mb=result.freed_bytes / 1e6, kept=result.kept), highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -14,48 +14,80 @@ from loa.core.i18n import Catalog
 
 T = Catalog(
     {
-        "channels": ("Kênh đăng tin: kiểm tra cấu hình, đối soát.",
-                     "Publishing channels: check settings, reconcile."),
+        "channels": (
+            "Kênh đăng tin: kiểm tra cấu hình, đối soát.",
+            "Publishing channels: check settings, reconcile.",
+        ),
         "publish": (
             "Đăng một tin lên một kênh ngay (cùng cơ chế chống đăng trùng như khi chạy tự động).",
             "Publish one message on one channel now (same no-double outbox as the daemon).",
         ),
         "opt_message": ("Số tin cần đăng.", "The message id to publish."),
-        "opt_bulletin": ("Đăng bản tin phát thanh của giờ này (\"YYYY-MM-DD HH:MM\").",
-                         "Publish the radio bulletin of this slot (\"YYYY-MM-DD HH:MM\")."),
-        "opt_channel": ("Kênh: facebook, website, wordpress, null.",
-                        "Channel: facebook, website, wordpress, null."),
+        "opt_bulletin": (
+            'Đăng bản tin phát thanh của giờ này ("YYYY-MM-DD HH:MM").',
+            'Publish the radio bulletin of this slot ("YYYY-MM-DD HH:MM").',
+        ),
+        "opt_channel": (
+            "Kênh: facebook, website, wordpress, null.",
+            "Channel: facebook, website, wordpress, null.",
+        ),
         "opt_now": ("Đăng ngay bây giờ.", "Publish right now."),
-        "opt_at": ("Giờ đăng \"YYYY-MM-DD HH:MM\" (Facebook tự đăng nếu bật scheduled_publishing).",
-                   "When to appear, \"YYYY-MM-DD HH:MM\" (Facebook schedules it if enabled)."),
-        "opt_key": ("Khoá chống trùng tự đặt (mặc định manual:TIN:KÊNH).",
-                    "Own idempotency key (default manual:MESSAGE:CHANNEL)."),
+        "opt_at": (
+            'Giờ đăng "YYYY-MM-DD HH:MM" (Facebook tự đăng nếu bật scheduled_publishing).',
+            'When to appear, "YYYY-MM-DD HH:MM" (Facebook schedules it if enabled).',
+        ),
+        "opt_key": (
+            "Khoá chống trùng tự đặt (mặc định manual:TIN:KÊNH).",
+            "Own idempotency key (default manual:MESSAGE:CHANNEL).",
+        ),
         "opt_json": ("In kết quả dạng JSON.", "Print the result as JSON."),
-        "need_when": ("Chọn --now (đăng ngay) hoặc --at \"YYYY-MM-DD HH:MM\".",
-                      "Choose --now (publish now) or --at \"YYYY-MM-DD HH:MM\"."),
-        "need_what": ("Chọn --message SỐ_TIN hoặc --bulletin \"YYYY-MM-DD HH:MM\".",
-                      "Choose --message ID or --bulletin \"YYYY-MM-DD HH:MM\"."),
-        "bad_time": ("Thời gian \"{value}\" không hợp lệ; dùng dạng YYYY-MM-DD HH:MM hoặc HH:MM.",
-                     "Time \"{value}\" is not valid; use YYYY-MM-DD HH:MM or HH:MM."),
-        "published": ("Đã đăng lên {channel}: {remote} {url}", "Published on {channel}: {remote} {url}"),
-        "scheduled": ("Đã hẹn giờ đăng trên {channel} lúc {due}: {remote}",
-                      "Scheduled on {channel} for {due}: {remote}"),
-        "already": ("Đã đăng từ trước (bản ghi {id}, {status}): {remote}; không đăng lại.",
-                    "Already published (record {id}, {status}): {remote}; not posted again."),
+        "need_when": (
+            'Chọn --now (đăng ngay) hoặc --at "YYYY-MM-DD HH:MM".',
+            'Choose --now (publish now) or --at "YYYY-MM-DD HH:MM".',
+        ),
+        "need_what": (
+            'Chọn --message SỐ_TIN hoặc --bulletin "YYYY-MM-DD HH:MM".',
+            'Choose --message ID or --bulletin "YYYY-MM-DD HH:MM".',
+        ),
+        "bad_time": (
+            'Thời gian "{value}" không hợp lệ; dùng dạng YYYY-MM-DD HH:MM hoặc HH:MM.',
+            'Time "{value}" is not valid; use YYYY-MM-DD HH:MM or HH:MM.',
+        ),
+        "published": (
+            "Đã đăng lên {channel}: {remote} {url}",
+            "Published on {channel}: {remote} {url}",
+        ),
+        "scheduled": (
+            "Đã hẹn giờ đăng trên {channel} lúc {due}: {remote}",
+            "Scheduled on {channel} for {due}: {remote}",
+        ),
+        "already": (
+            "Đã đăng từ trước (bản ghi {id}, {status}): {remote}; không đăng lại.",
+            "Already published (record {id}, {status}): {remote}; not posted again.",
+        ),
         "state": ("Bản ghi {id}: {status}. {error}", "Record {id}: {status}. {error}"),
         "outbox": (
             "Hộp thư đi: bài đang gửi, lỗi, chưa chắc chắn, trễ hoặc hẹn giờ (đối soát trước).",
             "The outbox: posts sending, failed, uncertain, late or scheduled (reconciles first).",
         ),
         "opt_all": ("Hiện cả bài đã đăng xong.", "Show finished posts too."),
-        "opt_done": ("Xác nhận bản ghi SỐ đã lên kênh (sau khi tự kiểm tra).",
-                     "Confirm record ID is on the channel (after checking it yourself)."),
-        "opt_retry": ("Đăng lại bản ghi SỐ (lỗi hoặc chưa chắc chắn).",
-                      "Send record ID again (failed or uncertain)."),
+        "opt_done": (
+            "Xác nhận bản ghi SỐ đã lên kênh (sau khi tự kiểm tra).",
+            "Confirm record ID is on the channel (after checking it yourself).",
+        ),
+        "opt_retry": (
+            "Đăng lại bản ghi SỐ (lỗi hoặc chưa chắc chắn).",
+            "Send record ID again (failed or uncertain).",
+        ),
         "opt_remote": ("Mã bài trên kênh khi xác nhận --done.", "The remote post id for --done."),
-        "empty": ("Hộp thư đi trống: không có gì cần xử lý.", "The outbox is empty: nothing to do."),
-        "reconciled": ("Đối soát bản ghi {id} ({channel}): {status}. {error}",
-                       "Reconciled record {id} ({channel}): {status}. {error}"),
+        "empty": (
+            "Hộp thư đi trống: không có gì cần xử lý.",
+            "The outbox is empty: nothing to do.",
+        ),
+        "reconciled": (
+            "Đối soát bản ghi {id} ({channel}): {status}. {error}",
+            "Reconciled record {id} ({channel}): {status}. {error}",
+        ),
         "confirmed": ("Đã ghi nhận bản ghi {id}: {status}.", "Recorded {id}: {status}."),
         "col_id": ("Số", "ID"),
         "col_entry": ("Lịch", "Entry"),
@@ -70,32 +102,55 @@ T = Catalog(
         "col_dur": ("Giây", "Secs"),
         "col_aired": ("Đã phát/đăng", "Aired/posted"),
         "col_ok": ("Được", "OK"),
-        "play": ("Phát bản tin của một khung giờ, hoặc một tệp, ra loa; ghi nhật ký phát sóng.",
-                 "Play a slot's bulletin, or a file, to the speakers; log it as run."),
-        "opt_slot": ("Khung giờ: \"HH:MM\" hôm nay, \"YYYY-MM-DD HH:MM\" hoặc tên khung giờ.",
-                     "Slot: \"HH:MM\" today, \"YYYY-MM-DD HH:MM\" or a slot name."),
+        "play": (
+            "Phát bản tin của một khung giờ, hoặc một tệp, ra loa; ghi nhật ký phát sóng.",
+            "Play a slot's bulletin, or a file, to the speakers; log it as run.",
+        ),
+        "opt_slot": (
+            'Khung giờ: "HH:MM" hôm nay, "YYYY-MM-DD HH:MM" hoặc tên khung giờ.',
+            'Slot: "HH:MM" today, "YYYY-MM-DD HH:MM" or a slot name.',
+        ),
         "opt_file": ("Tệp âm thanh cần phát.", "An audio file to play."),
-        "opt_sink": ("Phát qua: auto, command, ffmpeg, file, null (mặc định theo loa.toml).",
-                     "Play through: auto, command, ffmpeg, file, null (default from loa.toml)."),
+        "opt_sink": (
+            "Phát qua: auto, command, ffmpeg, file, null (mặc định theo loa.toml).",
+            "Play through: auto, command, ffmpeg, file, null (default from loa.toml).",
+        ),
         "opt_force": ("Phát cả khi đã trễ giờ.", "Play even when late."),
-        "need_slot": ("Chọn --slot KHUNG_GIỜ hoặc --file TỆP.", "Choose --slot SLOT or --file FILE."),
-        "no_slot": ("Không có khung giờ phát thanh \"{name}\". Xem: loa today.",
-                    "There is no radio slot \"{name}\". See: loa today."),
-        "played": ("{status}: {title} ({start}–{end}, {secs:.0f} giây)",
-                   "{status}: {title} ({start}–{end}, {secs:.0f} s)"),
-        "today": ("Lịch hôm nay cho mọi kênh và những gì đã phát, đã đăng.",
-                  "Today's run sheet for every channel and what has gone out."),
-        "opt_day": ("Ngày \"YYYY-MM-DD\" (mặc định hôm nay).", "Day \"YYYY-MM-DD\" (default today)."),
-        "opt_playlists": ("Ghi thêm danh sách phát M3U cho từng khung giờ phát thanh.",
-                          "Also write an M3U playlist for each radio slot."),
+        "need_slot": (
+            "Chọn --slot KHUNG_GIỜ hoặc --file TỆP.",
+            "Choose --slot SLOT or --file FILE.",
+        ),
+        "no_slot": (
+            'Không có khung giờ phát thanh "{name}". Xem: loa today.',
+            'There is no radio slot "{name}". See: loa today.',
+        ),
+        "played": (
+            "{status}: {title} ({start}–{end}, {secs:.0f} giây)",
+            "{status}: {title} ({start}–{end}, {secs:.0f} s)",
+        ),
+        "today": (
+            "Lịch hôm nay cho mọi kênh và những gì đã phát, đã đăng.",
+            "Today's run sheet for every channel and what has gone out.",
+        ),
+        "opt_day": ('Ngày "YYYY-MM-DD" (mặc định hôm nay).', 'Day "YYYY-MM-DD" (default today).'),
+        "opt_playlists": (
+            "Ghi thêm danh sách phát M3U cho từng khung giờ phát thanh.",
+            "Also write an M3U playlist for each radio slot.",
+        ),
         "nothing_today": ("Không có gì trong lịch ngày {day}.", "Nothing planned on {day}."),
         "playlist": ("Đã ghi {path}", "Wrote {path}"),
-        "check": ("Kiểm tra từng kênh đã cấu hình (token, quyền, thư mục, thiết bị phát).",
-                  "Check every configured channel (token, permissions, folder, playout)."),
-        "check_failed": ("Có kênh chưa dùng được; sửa theo hướng dẫn ở trên.",
-                         "Some channels are not usable; fix them as described above."),
-        "reconcile": ("Đối soát các bài bị gián đoạn khi đang gửi (chạy khi khởi động).",
-                      "Resolve posts interrupted while sending (run at start-up)."),
+        "check": (
+            "Kiểm tra từng kênh đã cấu hình (token, quyền, thư mục, thiết bị phát).",
+            "Check every configured channel (token, permissions, folder, playout).",
+        ),
+        "check_failed": (
+            "Có kênh chưa dùng được; sửa theo hướng dẫn ở trên.",
+            "Some channels are not usable; fix them as described above.",
+        ),
+        "reconcile": (
+            "Đối soát các bài bị gián đoạn khi đang gửi (chạy khi khởi động).",
+            "Resolve posts interrupted while sending (run at start-up).",
+        ),
         "nothing_reconciled": ("Không có bài nào bị gián đoạn.", "No interrupted posts."),
         "st_done": ("đã phát/đăng", "done"),
         "st_skipped": ("bỏ qua", "skipped"),
@@ -117,7 +172,7 @@ channels_app = sub_app(T("channels"))
 
 
 def parse_when(value: str, now: datetime) -> datetime:
-    """ "YYYY-MM-DD HH:MM" or "HH:MM" (today) as a naive station time. """
+    """ "YYYY-MM-DD HH:MM" or "HH:MM" (today) as a naive station time."""
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"):
         try:
             return datetime.strptime(value.strip(), fmt)
@@ -141,9 +196,17 @@ def _fmt(value: datetime | None) -> str:
 
 
 def _publication_dict(pub: Any) -> dict[str, Any]:
-    return {"id": pub.id, "key": pub.key, "channel": pub.channel, "status": pub.status,
-            "remote_id": pub.remote_id, "remote_url": pub.remote_url, "attempts": pub.attempts,
-            "due_at": pub.due_at, "error": pub.error}
+    return {
+        "id": pub.id,
+        "key": pub.key,
+        "channel": pub.channel,
+        "status": pub.status,
+        "remote_id": pub.remote_id,
+        "remote_url": pub.remote_url,
+        "attempts": pub.attempts,
+        "due_at": pub.due_at,
+        "error": pub.error,
+    }
 
 
 def publish(
@@ -176,18 +239,30 @@ def publish(
         return
     out = console()
     if before is not None and before in ("published", "scheduled", "late"):
-        out.print(T("already", id=pub.id, status=status_label(pub.status), remote=pub.remote_id),
-                  highlight=False, markup=False)
+        out.print(
+            T("already", id=pub.id, status=status_label(pub.status), remote=pub.remote_id),
+            highlight=False,
+            markup=False,
+        )
     elif pub.status == "scheduled":
-        out.print(T("scheduled", channel=pub.channel, due=_fmt(pub.due_at), remote=pub.remote_id),
-                  highlight=False, markup=False)
+        out.print(
+            T("scheduled", channel=pub.channel, due=_fmt(pub.due_at), remote=pub.remote_id),
+            highlight=False,
+            markup=False,
+        )
     elif pub.status in ("published", "late"):
         url = pub.remote_url if pub.remote_url and pub.remote_url != pub.remote_id else ""
-        out.print(T("published", channel=pub.channel, remote=pub.remote_id, url=url).rstrip(),
-                  highlight=False, markup=False)
+        out.print(
+            T("published", channel=pub.channel, remote=pub.remote_id, url=url).rstrip(),
+            highlight=False,
+            markup=False,
+        )
     else:
-        out.print(T("state", id=pub.id, status=status_label(pub.status), error=pub.error or ""),
-                  highlight=False, markup=False)
+        out.print(
+            T("state", id=pub.id, status=status_label(pub.status), error=pub.error or ""),
+            highlight=False,
+            markup=False,
+        )
 
 
 def _existing(station: Any, key: str) -> str | None:
@@ -197,7 +272,8 @@ def _existing(station: Any, key: str) -> str | None:
 
     with station.transaction() as session:
         status: str | None = session.scalars(
-            select(Publication.status).where(Publication.key == key)).first()
+            select(Publication.status).where(Publication.key == key)
+        ).first()
         return status
 
 
@@ -222,17 +298,34 @@ def outbox(
         if as_json:
             print_json(_publication_dict(pub))
         else:
-            out.print(T("confirmed", id=pub.id, status=status_label(pub.status)), highlight=False, markup=False)
+            out.print(
+                T("confirmed", id=pub.id, status=status_label(pub.status)),
+                highlight=False,
+                markup=False,
+            )
         return
     changed = service.reconcile(station, now=now)
     rows = service.outbox(station, now=now, include_done=show_all)
     if as_json:
-        print_json({"reconciled": [_publication_dict(p) for p in changed],
-                    "outbox": [r.to_dict() for r in rows]})
+        print_json(
+            {
+                "reconciled": [_publication_dict(p) for p in changed],
+                "outbox": [r.to_dict() for r in rows],
+            }
+        )
         return
     for pub in changed:
-        out.print(T("reconciled", id=pub.id, channel=pub.channel, status=status_label(pub.status),
-                    error=pub.error or ""), highlight=False, markup=False)
+        out.print(
+            T(
+                "reconciled",
+                id=pub.id,
+                channel=pub.channel,
+                status=status_label(pub.status),
+                error=pub.error or "",
+            ),
+            highlight=False,
+            markup=False,
+        )
     if not rows:
         out.print(T("empty"), markup=False)
         return
@@ -240,14 +333,35 @@ def outbox(
     from rich.table import Table
 
     table = Table()
-    for col in ("col_id", "col_entry", "col_msg", "col_channel", "col_status", "col_due",
-                "col_tries", "col_title", "col_note"):
+    for col in (
+        "col_id",
+        "col_entry",
+        "col_msg",
+        "col_channel",
+        "col_status",
+        "col_due",
+        "col_tries",
+        "col_title",
+        "col_note",
+    ):
         table.add_column(T(col), overflow="fold")
     for r in rows:
-        table.add_row(*map(escape, (str(r.publication_id or ""), str(r.plan_entry_id or ""),
-                                    str(r.message_id or ""), r.channel, status_label(r.status),
-                                    _fmt(r.due_at), str(r.attempts), r.title[:50],
-                                    (r.error or "")[:160])))
+        table.add_row(
+            *map(
+                escape,
+                (
+                    str(r.publication_id or ""),
+                    str(r.plan_entry_id or ""),
+                    str(r.message_id or ""),
+                    r.channel,
+                    status_label(r.status),
+                    _fmt(r.due_at),
+                    str(r.attempts),
+                    r.title[:50],
+                    (r.error or "")[:160],
+                ),
+            )
+        )
     out.print(table)
 
 
@@ -261,8 +375,9 @@ def _slot_time(station: Any, slot: str, now: datetime) -> datetime:
     from loa.planning.models import Slot
 
     with station.transaction() as session:
-        found = session.scalars(select(Slot).where(Slot.channel == "radio",
-                                                   Slot.name == slot)).first()
+        found = session.scalars(
+            select(Slot).where(Slot.channel == "radio", Slot.name == slot)
+        ).first()
         if found is None:
             raise UserError(T("no_slot", name=slot))
         return parse_when(found.start, now)
@@ -285,21 +400,42 @@ def play(
     if file is not None:
         records = [play_file(station, file, now=now, sink=chosen)]
     elif slot is not None:
-        records = play_bulletin(station, _slot_time(station, slot, now), now=now, sink=chosen,
-                                force=force)
+        records = play_bulletin(
+            station, _slot_time(station, slot, now), now=now, sink=chosen, force=force
+        )
     else:
         raise UserError(T("need_slot"))
     if as_json:
-        print_json([{"bulletin": r.bulletin, "message_id": r.message_id, "title": r.title,
-                     "status": r.status, "started_at": r.started_at, "ended_at": r.ended_at,
-                     "duration_s": r.duration_s, "note": r.note} for r in records])
+        print_json(
+            [
+                {
+                    "bulletin": r.bulletin,
+                    "message_id": r.message_id,
+                    "title": r.title,
+                    "status": r.status,
+                    "started_at": r.started_at,
+                    "ended_at": r.ended_at,
+                    "duration_s": r.duration_s,
+                    "note": r.note,
+                }
+                for r in records
+            ]
+        )
         return
     out = console()
     for r in records:
-        out.print(T("played", status=status_label(r.status), title=r.title,
-                    start=r.started_at.strftime("%H:%M:%S"),
-                    end=r.ended_at.strftime("%H:%M:%S") if r.ended_at else "",
-                    secs=r.duration_s), highlight=False, markup=False)
+        out.print(
+            T(
+                "played",
+                status=status_label(r.status),
+                title=r.title,
+                start=r.started_at.strftime("%H:%M:%S"),
+                end=r.ended_at.strftime("%H:%M:%S") if r.ended_at else "",
+                secs=r.duration_s,
+            ),
+            highlight=False,
+            markup=False,
+        )
 
 
 def today(
@@ -317,8 +453,13 @@ def today(
     rows = run_sheet(station, the_day)
     written = write_playlists(station, the_day) if playlists else []
     if as_json:
-        print_json({"day": the_day.isoformat(), "rows": [r.to_dict() for r in rows],
-                    "playlists": [str(p) for p in written]})
+        print_json(
+            {
+                "day": the_day.isoformat(),
+                "rows": [r.to_dict() for r in rows],
+                "playlists": [str(p) for p in written],
+            }
+        )
         return
     out = console()
     if not rows:
@@ -328,14 +469,33 @@ def today(
         from rich.table import Table
 
         table = Table()
-        for col in ("col_due", "col_channel", "col_slot", "col_msg", "col_title", "col_dur",
-                    "col_status", "col_aired"):
+        for col in (
+            "col_due",
+            "col_channel",
+            "col_slot",
+            "col_msg",
+            "col_title",
+            "col_dur",
+            "col_status",
+            "col_aired",
+        ):
             table.add_column(T(col), overflow="fold")
         for r in rows:
-            table.add_row(*map(escape, (
-                r.at.strftime("%H:%M"), r.channel, r.slot, str(r.message_id), r.title[:50],
-                f"{r.duration_s:.0f}", status_label(r.status),
-                r.aired_at.strftime("%H:%M:%S") if r.aired_at else "")))
+            table.add_row(
+                *map(
+                    escape,
+                    (
+                        r.at.strftime("%H:%M"),
+                        r.channel,
+                        r.slot,
+                        str(r.message_id),
+                        r.title[:50],
+                        f"{r.duration_s:.0f}",
+                        status_label(r.status),
+                        r.aired_at.strftime("%H:%M:%S") if r.aired_at else "",
+                    ),
+                )
+            )
         out.print(table)
     for path in written:
         out.print(T("playlist", path=path), highlight=False, markup=False)
@@ -377,8 +537,17 @@ def reconcile_cmd(
     if not changed:
         out.print(T("nothing_reconciled"), markup=False)
     for pub in changed:
-        out.print(T("reconciled", id=pub.id, channel=pub.channel, status=status_label(pub.status),
-                    error=pub.error or ""), highlight=False, markup=False)
+        out.print(
+            T(
+                "reconciled",
+                id=pub.id,
+                channel=pub.channel,
+                status=status_label(pub.status),
+                error=pub.error or "",
+            ),
+            highlight=False,
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -117,8 +117,10 @@ class LoaGroup(VietnameseHelp, TyperGroup):
         except Exception as error:  # never show a traceback to an officer
             if os.environ.get("LOA_DEBUG") or _is_cli_flow(error):
                 raise
-            err_console().print(f"[bold red]{T('error')}:[/] {T('unexpected', error=type(error).__name__)}",
-                                highlight=False)
+            err_console().print(
+                f"[bold red]{T('error')}:[/] {T('unexpected', error=type(error).__name__)}",
+                highlight=False,
+            )
             raise typer.Exit(code=1) from None
 
 
@@ -134,5 +136,10 @@ def localize(app: typer.Typer) -> None:
 
 def sub_app(help_text: str) -> typer.Typer:
     """A sub-command group (`loa msg ...`) with the shared error handling."""
-    return typer.Typer(cls=LoaGroup, help=help_text, no_args_is_help=True,
-                       rich_markup_mode=None, add_completion=False)
+    return typer.Typer(
+        cls=LoaGroup,
+        help=help_text,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        add_completion=False,
+    )

@@ -24,24 +24,40 @@ T = Catalog(
         ),
         "dir": ("Thư mục đài mẫu (mặc định: ./demo).", "Sample station folder (default: ./demo)."),
         "made": ("Đã tạo đài mẫu tại {path}.", "Created the sample station at {path}."),
-        "reuse": ("Dùng đài mẫu có sẵn tại {path}.", "Using the existing sample station at {path}."),
+        "reuse": (
+            "Dùng đài mẫu có sẵn tại {path}.",
+            "Using the existing sample station at {path}.",
+        ),
         "step": ("Bước {n}: {what}", "Step {n}: {what}"),
         "s_queue": ("hàng đợi tin (loa msg list)", "the message queue (loa msg list)"),
         "s_plan": ("lập lịch 7 ngày (loa plan --days 7)", "plan 7 days (loa plan --days 7)"),
         "s_schedule": ("lịch ngày {day} (loa schedule)", "the schedule of {day} (loa schedule)"),
         "s_render": ("dựng bản tin ngày {day} (loa render)", "render the bulletins of {day}"),
-        "s_runsheet": ("phiếu phát cho nhân viên đài (loa schedule runsheet)",
-                       "the operator's run sheet (loa schedule runsheet)"),
-        "s_play": ("phát bản tin {when} vào tệp (loa play --sink file)",
-                   "play the {when} bulletin into a file (loa play --sink file)"),
-        "s_publish": ("đăng tin lên trang web của xã, kèm RSS/podcast (loa publish -c website)",
-                      "post to the commune website with RSS/podcast (loa publish -c website)"),
-        "s_today": ("những gì đã phát, đã đăng (loa today)", "what aired and was posted (loa today)"),
+        "s_runsheet": (
+            "phiếu phát cho nhân viên đài (loa schedule runsheet)",
+            "the operator's run sheet (loa schedule runsheet)",
+        ),
+        "s_play": (
+            "phát bản tin {when} vào tệp (loa play --sink file)",
+            "play the {when} bulletin into a file (loa play --sink file)",
+        ),
+        "s_publish": (
+            "đăng tin lên trang web của xã, kèm RSS/podcast (loa publish -c website)",
+            "post to the commune website with RSS/podcast (loa publish -c website)",
+        ),
+        "s_today": (
+            "những gì đã phát, đã đăng (loa today)",
+            "what aired and was posted (loa today)",
+        ),
         "s_report": ("báo cáo (loa report)", "the report (loa report)"),
-        "no_radio": ("Lịch không có bản tin phát thanh nào; bỏ qua bước dựng và phát.",
-                     "The plan has no radio bulletin; skipping render and play."),
-        "failed": ("Bước {n} không thành công (mã {code}); dừng chạy thử.",
-                   "Step {n} failed (exit {code}); stopping the demo."),
+        "no_radio": (
+            "Lịch không có bản tin phát thanh nào; bỏ qua bước dựng và phát.",
+            "The plan has no radio bulletin; skipping render and play.",
+        ),
+        "failed": (
+            "Bước {n} không thành công (mã {code}); dừng chạy thử.",
+            "Step {n} failed (exit {code}); stopping the demo.",
+        ),
         "done": (
             "Xong. Đài mẫu ở {path}: bản tin trong media/bulletins, trang web trong media/web, "
             "báo cáo trong media/reports. Thử tiếp: cd {path} && loa --help",
@@ -72,8 +88,9 @@ def _first_website_message(station: Any) -> int | None:
     from loa.content.models import Message
 
     with station.transaction() as session:
-        for message in session.scalars(select(Message).where(Message.status == "approved")
-                                       .order_by(Message.id)):
+        for message in session.scalars(
+            select(Message).where(Message.status == "approved").order_by(Message.id)
+        ):
             if "website" in message.channels:
                 return int(message.id)
     return None
@@ -91,13 +108,17 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
     if (root / CONFIG_NAME).is_file():
         out.print(T("reuse", path=root), highlight=False)
     else:
-        init_station(root, name="Xã Cẩm Nhượng", province="Hà Tĩnh", district="Nghi Xuân",
-                     sample=True)
+        init_station(
+            root, name="Xã Cẩm Nhượng", province="Hà Tĩnh", district="Nghi Xuân", sample=True
+        )
         # The demo plays into files under media/aired, never through the loudspeaker.
         config = root / CONFIG_NAME
-        config.write_text(config.read_text(encoding="utf-8").replace(
-            '# sink = "auto"', 'sink = "file"             # demo station: play into media/aired'),
-            encoding="utf-8")
+        config.write_text(
+            config.read_text(encoding="utf-8").replace(
+                '# sink = "auto"', 'sink = "file"             # demo station: play into media/aired'
+            ),
+            encoding="utf-8",
+        )
         out.print(T("made", path=root), highlight=False)
     common.set_station_dir(root)
     station = common.get_station()
@@ -130,8 +151,9 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
         run(T("s_play", when=when), "play", "--slot", when, "--sink", "file", "--force")
     message_id = _first_website_message(station)
     if message_id is not None:
-        run(T("s_publish"), "publish", "--message", str(message_id), "--channel", "website",
-            "--now")
+        run(
+            T("s_publish"), "publish", "--message", str(message_id), "--channel", "website", "--now"
+        )
     if first is not None and first.date() == station.now().date():
         run(T("s_today"), "today")
     today = station.now().date().isoformat()

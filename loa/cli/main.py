@@ -62,8 +62,14 @@ class RootGroup(LoaGroup):
         for name in names:
             text = _HELP.get(name) or _text(getattr(self.commands.get(name), "help", ""))
             first = text.strip().split("\n")[0]
-            rows.append((name, first if len(first) <= limit else first[: max(limit - 3, 10)]
-                         .rsplit(" ", 1)[0] + "..."))
+            rows.append(
+                (
+                    name,
+                    first
+                    if len(first) <= limit
+                    else first[: max(limit - 3, 10)].rsplit(" ", 1)[0] + "...",
+                )
+            )
         with formatter.section(T("commands")):
             formatter.write_dl(rows)
 
@@ -123,7 +129,8 @@ for _name in MODULES:
     for _group in _holder.registered_groups:
         _LAZY[str(_group.name)] = _holder
         _HELP[str(_group.name)] = _text(_group.help) or (
-            _text(_group.typer_instance.info.help) if _group.typer_instance else "")
+            _text(_group.typer_instance.info.help) if _group.typer_instance else ""
+        )
 
 
 def run() -> None:

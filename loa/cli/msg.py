@@ -15,98 +15,162 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "msg": ("Quản lý hàng đợi tin tuyên truyền CCHC.", "Manage the CCHC message queue."),
-        "add": ("Thêm một tin (từ tùy chọn, hoặc hỏi từng mục nếu thiếu tiêu đề).",
-                "Add a message (from options, or asked field by field when the title is missing)."),
-        "import": ("Nhập tin từ tệp .md, .yaml, .csv, .docx, .txt (mỗi tệp: nhập hết hoặc không nhập gì).",
-                   "Import messages from .md, .yaml, .csv, .docx, .txt (each file all or nothing)."),
+        "add": (
+            "Thêm một tin (từ tùy chọn, hoặc hỏi từng mục nếu thiếu tiêu đề).",
+            "Add a message (from options, or asked field by field when the title is missing).",
+        ),
+        "import": (
+            "Nhập tin từ tệp .md, .yaml, .csv, .docx, .txt (mỗi tệp: nhập hết hoặc không nhập gì).",
+            "Import messages from .md, .yaml, .csv, .docx, .txt (each file all or nothing).",
+        ),
         "list": ("Liệt kê tin trong hàng đợi, có lọc.", "List queued messages, with filters."),
         "show": ("Xem đầy đủ một tin.", "Show one message in full."),
         "edit": ("Sửa các trường của một tin.", "Change fields of a message."),
-        "approve": ("Duyệt tin (chỉ tin đã duyệt mới được lên lịch và đăng).",
-                    "Approve messages (only approved messages are planned or published)."),
+        "approve": (
+            "Duyệt tin (chỉ tin đã duyệt mới được lên lịch và đăng).",
+            "Approve messages (only approved messages are planned or published).",
+        ),
         "archive": ("Lưu trữ tin (không phát nữa).", "Archive messages (no longer aired)."),
-        "export": ("Xuất tin ra CSV hoặc YAML (nhập lại được).",
-                   "Export messages to CSV or YAML (re-importable)."),
-        "topics": ("Xem, thêm hoặc bỏ chủ đề CCHC của đài.", "List, add or remove the station's topics."),
-        "audiences": ("Xem, thêm hoặc bỏ nhóm đối tượng của đài.",
-                      "List, add or remove the station's audience groups."),
+        "export": (
+            "Xuất tin ra CSV hoặc YAML (nhập lại được).",
+            "Export messages to CSV or YAML (re-importable).",
+        ),
+        "topics": (
+            "Xem, thêm hoặc bỏ chủ đề CCHC của đài.",
+            "List, add or remove the station's topics.",
+        ),
+        "audiences": (
+            "Xem, thêm hoặc bỏ nhóm đối tượng của đài.",
+            "List, add or remove the station's audience groups.",
+        ),
         "o_title": ("Tiêu đề tin.", "Title."),
         "o_body": ("Nội dung tin.", "Body text."),
-        "o_topic": ("Chủ đề CCHC (mã hoặc tên, xem: loa msg topics).", "CCHC topic (code or name)."),
-        "o_audience": ("Đối tượng (lặp lại để chọn nhiều; xem: loa msg audiences).",
-                       "Audience (repeat for several)."),
-        "o_source": ("Văn bản nguồn, ví dụ \"Kế hoạch số 68/KH-UBND ngày 16/02/2022\".",
-                     "Source document."),
+        "o_topic": (
+            "Chủ đề CCHC (mã hoặc tên, xem: loa msg topics).",
+            "CCHC topic (code or name).",
+        ),
+        "o_audience": (
+            "Đối tượng (lặp lại để chọn nhiều; xem: loa msg audiences).",
+            "Audience (repeat for several).",
+        ),
+        "o_source": (
+            'Văn bản nguồn, ví dụ "Kế hoạch số 68/KH-UBND ngày 16/02/2022".',
+            "Source document.",
+        ),
         "o_from": ("Hiệu lực từ ngày (dd/mm/yyyy).", "Valid from (dd/mm/yyyy)."),
         "o_until": ("Hiệu lực đến ngày (dd/mm/yyyy).", "Valid until (dd/mm/yyyy)."),
-        "o_priority": ("Mức ưu tiên: thông thường, ưu tiên, khẩn cấp (normal/high/urgent).",
-                       "Priority: normal, high, urgent."),
+        "o_priority": (
+            "Mức ưu tiên: thông thường, ưu tiên, khẩn cấp (normal/high/urgent).",
+            "Priority: normal, high, urgent.",
+        ),
         "o_airings": ("Số lượt phát trên đài mỗi tuần.", "Radio airings wanted per week."),
-        "o_channel": ("Kênh (lặp lại): radio, facebook, website, zalo.",
-                      "Channel (repeat): radio, facebook, website, zalo."),
+        "o_channel": (
+            "Kênh (lặp lại): radio, facebook, website, zalo.",
+            "Channel (repeat): radio, facebook, website, zalo.",
+        ),
         "o_radio": ("Kịch bản đọc ngắn cho đài.", "Short spoken script for the radio."),
         "o_post": ("Bài đăng dài hơn cho mạng xã hội/website.", "Longer text for posts."),
         "o_image": ("Đường dẫn ảnh đi kèm.", "Image path."),
         "o_link": ("Liên kết đi kèm bài đăng.", "Link for posts."),
         "o_interactive": ("Hỏi từng mục một.", "Ask for each field in turn."),
         "o_json": ("In JSON cho chương trình khác.", "Print JSON for scripts."),
-        "o_status": ("Lọc theo trạng thái: draft/nháp, approved/đã duyệt, archived/lưu trữ.",
-                     "Filter by status: draft, approved, archived."),
-        "o_search": ("Tìm theo chữ trong tiêu đề, nội dung, văn bản nguồn.",
-                     "Search title, body and source document."),
+        "o_status": (
+            "Lọc theo trạng thái: draft/nháp, approved/đã duyệt, archived/lưu trữ.",
+            "Filter by status: draft, approved, archived.",
+        ),
+        "o_search": (
+            "Tìm theo chữ trong tiêu đề, nội dung, văn bản nguồn.",
+            "Search title, body and source document.",
+        ),
         "o_files": ("Tệp cần nhập.", "Files to import."),
-        "o_default_topic": ("Chủ đề cho tin không ghi chủ đề (nếu không, loa đoán theo từ khóa).",
-                            "Topic for records without one (otherwise guessed from keywords)."),
-        "o_approve_as": ("Duyệt luôn các tin nhập, ghi tên người duyệt.",
-                         "Approve imported messages in this person's name."),
-        "o_dups": ("Nhập cả những tin trùng với tin đã có.", "Import records that duplicate existing ones."),
-        "duplicate": ("Bỏ qua \"{title}\": trùng với tin số {id} đã có (dùng --allow-duplicates để vẫn nhập).",
-                      "Skipped \"{title}\": same as existing message {id} (--allow-duplicates imports it)."),
-        "o_by": ("Tên người duyệt (mặc định: tên người dùng máy).",
-                 "Who approves (default: the login name)."),
+        "o_default_topic": (
+            "Chủ đề cho tin không ghi chủ đề (nếu không, loa đoán theo từ khóa).",
+            "Topic for records without one (otherwise guessed from keywords).",
+        ),
+        "o_approve_as": (
+            "Duyệt luôn các tin nhập, ghi tên người duyệt.",
+            "Approve imported messages in this person's name.",
+        ),
+        "o_dups": (
+            "Nhập cả những tin trùng với tin đã có.",
+            "Import records that duplicate existing ones.",
+        ),
+        "duplicate": (
+            'Bỏ qua "{title}": trùng với tin số {id} đã có (dùng --allow-duplicates để vẫn nhập).',
+            'Skipped "{title}": same as existing message {id} (--allow-duplicates imports it).',
+        ),
+        "o_by": (
+            "Tên người duyệt (mặc định: tên người dùng máy).",
+            "Who approves (default: the login name).",
+        ),
         "o_ids": ("Số hiệu tin.", "Message ids."),
         "o_id": ("Số hiệu tin.", "Message id."),
         "o_all_drafts": ("Duyệt tất cả tin nháp.", "Approve every draft."),
-        "o_keep": ("Giữ trạng thái đã duyệt dù sửa nội dung.", "Keep approval even if words change."),
+        "o_keep": (
+            "Giữ trạng thái đã duyệt dù sửa nội dung.",
+            "Keep approval even if words change.",
+        ),
         "o_format": ("Định dạng: csv hoặc yaml.", "Format: csv or yaml."),
         "o_out": ("Tệp ghi ra (mặc định: in ra màn hình).", "Output file (default: stdout)."),
         "o_add_code": ("Mã mới cần thêm.", "New code to add."),
         "o_name": ("Tên tiếng Việt của mục mới.", "Vietnamese name of the new entry."),
         "o_remove": ("Mã cần bỏ (khi chưa có tin nào dùng).", "Code to remove (when unused)."),
-        "created": ("Đã thêm tin số {id}: {title} (nháp; duyệt bằng: loa msg approve {id}).",
-                    "Added message {id}: {title} (draft; approve with: loa msg approve {id})."),
+        "created": (
+            "Đã thêm tin số {id}: {title} (nháp; duyệt bằng: loa msg approve {id}).",
+            "Added message {id}: {title} (draft; approve with: loa msg approve {id}).",
+        ),
         "imported": ("Đã nhập {n} tin từ {path}.", "Imported {n} messages from {path}."),
-        "encoding": ("Tệp được gõ bằng bảng mã {enc}; đã chuyển sang Unicode.",
-                     "The file was typed in {enc}; converted to Unicode."),
-        "guessed": ("Tin \"{title}\" không ghi chủ đề; loa chọn \"{topic}\" theo từ khóa. Sửa nếu cần: "
-                    "loa msg edit ID --topic ...",
-                    "\"{title}\" had no topic; loa chose \"{topic}\" from keywords. Change it with: "
-                    "loa msg edit ID --topic ..."),
+        "encoding": (
+            "Tệp được gõ bằng bảng mã {enc}; đã chuyển sang Unicode.",
+            "The file was typed in {enc}; converted to Unicode.",
+        ),
+        "guessed": (
+            'Tin "{title}" không ghi chủ đề; loa chọn "{topic}" theo từ khóa. Sửa nếu cần: '
+            "loa msg edit ID --topic ...",
+            '"{title}" had no topic; loa chose "{topic}" from keywords. Change it with: '
+            "loa msg edit ID --topic ...",
+        ),
         "approved": ("Đã duyệt tin số {id}: {title}.", "Approved message {id}: {title}."),
         "archived": ("Đã lưu trữ tin số {id}: {title}.", "Archived message {id}: {title}."),
         "edited": ("Đã sửa tin số {id}.", "Updated message {id}."),
-        "reopened": ("Nội dung đã đổi nên tin trở lại trạng thái nháp; duyệt lại bằng: loa msg approve {id}",
-                     "The words changed, so the message is a draft again; approve with: loa msg approve {id}"),
+        "reopened": (
+            "Nội dung đã đổi nên tin trở lại trạng thái nháp; duyệt lại bằng: loa msg approve {id}",
+            "The words changed, so the message is a draft again; approve with: loa msg approve {id}",
+        ),
         "exported": ("Đã xuất {n} tin ra {path}.", "Exported {n} messages to {path}."),
         "none": ("Không có tin nào khớp.", "No message matches."),
-        "nothing": ("Chưa chọn tin nào. Ghi số hiệu tin hoặc dùng --all-drafts.",
-                    "No message chosen. Give ids or use --all-drafts."),
-        "bad_format": ("Định dạng \"{fmt}\" không hỗ trợ; dùng csv hoặc yaml.",
-                       "Unsupported format \"{fmt}\"; use csv or yaml."),
-        "need_title": ("Thiếu tiêu đề. Dùng --title \"...\" --topic ... hoặc chạy trong cửa sổ lệnh để "
-                       "loa hỏi từng mục.",
-                       "Missing title. Use --title \"...\" --topic ... or run in a terminal to be asked."),
-        "in_use": ("Mã \"{code}\" đang được {n} tin dùng; đổi chủ đề/đối tượng của các tin đó trước.",
-                   "\"{code}\" is used by {n} messages; change them first."),
-        "exists": ("Mã \"{code}\" đã có.", "\"{code}\" already exists."),
-        "unknown_code": ("Không có mã \"{code}\".", "There is no \"{code}\"."),
-        "need_name": ("Thêm mục mới cần --name \"Tên tiếng Việt\".", "Adding needs --name."),
+        "nothing": (
+            "Chưa chọn tin nào. Ghi số hiệu tin hoặc dùng --all-drafts.",
+            "No message chosen. Give ids or use --all-drafts.",
+        ),
+        "bad_format": (
+            'Định dạng "{fmt}" không hỗ trợ; dùng csv hoặc yaml.',
+            'Unsupported format "{fmt}"; use csv or yaml.',
+        ),
+        "need_title": (
+            'Thiếu tiêu đề. Dùng --title "..." --topic ... hoặc chạy trong cửa sổ lệnh để '
+            "loa hỏi từng mục.",
+            'Missing title. Use --title "..." --topic ... or run in a terminal to be asked.',
+        ),
+        "in_use": (
+            'Mã "{code}" đang được {n} tin dùng; đổi chủ đề/đối tượng của các tin đó trước.',
+            '"{code}" is used by {n} messages; change them first.',
+        ),
+        "exists": ('Mã "{code}" đã có.', '"{code}" already exists.'),
+        "unknown_code": ('Không có mã "{code}".', 'There is no "{code}".'),
+        "need_name": ('Thêm mục mới cần --name "Tên tiếng Việt".', "Adding needs --name."),
         "p_title": ("Tiêu đề", "Title"),
         "p_body": ("Nội dung", "Body"),
         "p_topic": ("Chủ đề ({choices})", "Topic ({choices})"),
-        "p_aud": ("Đối tượng, cách nhau dấu phẩy ({choices})", "Audiences, comma-separated ({choices})"),
+        "p_aud": (
+            "Đối tượng, cách nhau dấu phẩy ({choices})",
+            "Audiences, comma-separated ({choices})",
+        ),
         "p_source": ("Văn bản nguồn (có thể bỏ trống)", "Source document (optional)"),
-        "p_priority": ("Mức ưu tiên (thông thường/ưu tiên/khẩn cấp)", "Priority (normal/high/urgent)"),
+        "p_priority": (
+            "Mức ưu tiên (thông thường/ưu tiên/khẩn cấp)",
+            "Priority (normal/high/urgent)",
+        ),
         "p_airings": ("Số lượt phát mỗi tuần", "Airings per week"),
         "p_channels": ("Kênh, cách nhau dấu phẩy", "Channels, comma-separated"),
         "c_id": ("Số", "ID"),
@@ -193,13 +257,25 @@ def _prompt_fields(session: Any) -> dict[str, Any]:
 
 
 @msg_app.command("add", help=T("add"))
-def add(title: TitleOpt = None, body: BodyOpt = None, topic: TopicOpt = None, audience: AudOpt = None,
-        source: SourceOpt = None, valid_from: FromOpt = None, valid_until: UntilOpt = None,
-        priority: PriorityOpt = None, airings: AiringsOpt = None, channel: ChannelOpt = None,
-        radio_script: RadioOpt = None, post_text: PostOpt = None, image: ImageOpt = None,
-        link: LinkOpt = None,
-        interactive: Annotated[bool, typer.Option("--interactive", "-i", help=T("o_interactive"))] = False,
-        ) -> None:
+def add(
+    title: TitleOpt = None,
+    body: BodyOpt = None,
+    topic: TopicOpt = None,
+    audience: AudOpt = None,
+    source: SourceOpt = None,
+    valid_from: FromOpt = None,
+    valid_until: UntilOpt = None,
+    priority: PriorityOpt = None,
+    airings: AiringsOpt = None,
+    channel: ChannelOpt = None,
+    radio_script: RadioOpt = None,
+    post_text: PostOpt = None,
+    image: ImageOpt = None,
+    link: LinkOpt = None,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help=T("o_interactive"))
+    ] = False,
+) -> None:
     from loa.content.queue import create
     from loa.core.errors import UserError
 
@@ -210,10 +286,22 @@ def add(title: TitleOpt = None, body: BodyOpt = None, topic: TopicOpt = None, au
                 raise UserError(T("need_title"))
             raw = _prompt_fields(session)
         else:
-            raw = _raw(title=title, body=body, topic=topic, audiences=audience,
-                       source_document=source, valid_from=valid_from, valid_until=valid_until,
-                       priority=priority, airings_per_week=airings, channels=channel,
-                       radio_script=radio_script, post_text=post_text, image=image, link=link)
+            raw = _raw(
+                title=title,
+                body=body,
+                topic=topic,
+                audiences=audience,
+                source_document=source,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                priority=priority,
+                airings_per_week=airings,
+                channels=channel,
+                radio_script=radio_script,
+                post_text=post_text,
+                image=image,
+                link=link,
+            )
         message = create(session, raw, now=station.now())
     console().print(T("created", id=message.id, title=message.title), highlight=False)
 
@@ -233,8 +321,14 @@ def import_(
     out = console()
     for path in files:
         with station.transaction() as session:
-            report = import_file(session, path, default_topic=topic, approve_as=approve_as,
-                                 now=station.now(), allow_duplicates=allow_duplicates)
+            report = import_file(
+                session,
+                path,
+                default_topic=topic,
+                approve_as=approve_as,
+                now=station.now(),
+                allow_duplicates=allow_duplicates,
+            )
             rows = [(m.id, m.title, m.topic_code, status_label(m.status)) for m in report.created]
         if report.encoding != "unicode":
             out.print(T("encoding", enc=report.encoding.upper()), highlight=False)
@@ -265,13 +359,14 @@ def list_(
 
     station = get_station()
     with station.transaction() as session:
-        messages = find(session, Filters(status=status, topic=topic, audience=audience,
-                                         channel=channel, text=search))
+        messages = find(
+            session,
+            Filters(status=status, topic=topic, audience=audience, channel=channel, text=search),
+        )
         if as_json:
             print_json([m.to_dict() for m in messages])
             return
-        table = Table(title=T("queue_title", station=station.name, n=len(messages)),
-                      expand=True)
+        table = Table(title=T("queue_title", station=station.name, n=len(messages)), expand=True)
         table.add_column(T("c_id"), justify="right", no_wrap=True)
         table.add_column(T("c_title"), ratio=3, overflow="fold")
         table.add_column(T("c_topic"), ratio=2, overflow="fold")
@@ -282,8 +377,13 @@ def list_(
         table.add_column(T("c_status"), no_wrap=True)
         for m in messages:
             table.add_row(
-                str(m.id), m.title, m.topic.name, ", ".join(a.name for a in m.audiences),
-                priority_label(m.priority), str(m.airings_per_week), _date(m.valid_until),
+                str(m.id),
+                m.title,
+                m.topic.name,
+                ", ".join(a.name for a in m.audiences),
+                priority_label(m.priority),
+                str(m.airings_per_week),
+                _date(m.valid_until),
                 status_label(m.status),
             )
     out = console()
@@ -294,7 +394,9 @@ def list_(
 
 
 @msg_app.command("show", help=T("show"))
-def show(message_id: Annotated[int, typer.Argument(help=T("o_id"))], as_json: JsonOpt = False) -> None:
+def show(
+    message_id: Annotated[int, typer.Argument(help=T("o_id"))], as_json: JsonOpt = False
+) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
@@ -328,24 +430,47 @@ def show(message_id: Annotated[int, typer.Argument(help=T("o_id"))], as_json: Js
 
 
 @msg_app.command("edit", help=T("edit"))
-def edit(message_id: Annotated[int, typer.Argument(help=T("o_id"))], title: TitleOpt = None,
-         body: BodyOpt = None, topic: TopicOpt = None, audience: AudOpt = None,
-         source: SourceOpt = None, valid_from: FromOpt = None, valid_until: UntilOpt = None,
-         priority: PriorityOpt = None, airings: AiringsOpt = None, channel: ChannelOpt = None,
-         radio_script: RadioOpt = None, post_text: PostOpt = None, image: ImageOpt = None,
-         link: LinkOpt = None,
-         keep_approval: Annotated[bool, typer.Option("--keep-approval", help=T("o_keep"))] = False,
-         ) -> None:
+def edit(
+    message_id: Annotated[int, typer.Argument(help=T("o_id"))],
+    title: TitleOpt = None,
+    body: BodyOpt = None,
+    topic: TopicOpt = None,
+    audience: AudOpt = None,
+    source: SourceOpt = None,
+    valid_from: FromOpt = None,
+    valid_until: UntilOpt = None,
+    priority: PriorityOpt = None,
+    airings: AiringsOpt = None,
+    channel: ChannelOpt = None,
+    radio_script: RadioOpt = None,
+    post_text: PostOpt = None,
+    image: ImageOpt = None,
+    link: LinkOpt = None,
+    keep_approval: Annotated[bool, typer.Option("--keep-approval", help=T("o_keep"))] = False,
+) -> None:
     from loa.content.queue import edit as edit_message
 
     station = get_station()
-    raw = _raw(title=title, body=body, topic=topic, audiences=audience, source_document=source,
-               valid_from=valid_from, valid_until=valid_until, priority=priority,
-               airings_per_week=airings, channels=channel, radio_script=radio_script,
-               post_text=post_text, image=image, link=link)
+    raw = _raw(
+        title=title,
+        body=body,
+        topic=topic,
+        audiences=audience,
+        source_document=source,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        priority=priority,
+        airings_per_week=airings,
+        channels=channel,
+        radio_script=radio_script,
+        post_text=post_text,
+        image=image,
+        link=link,
+    )
     with station.transaction() as session:
-        message, reopened = edit_message(session, message_id, raw, now=station.now(),
-                                         keep_approval=keep_approval)
+        message, reopened = edit_message(
+            session, message_id, raw, now=station.now(), keep_approval=keep_approval
+        )
     out = console()
     out.print(T("edited", id=message.id), highlight=False)
     if reopened:
@@ -390,7 +515,9 @@ def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"))]) -> None:
 
     station = get_station()
     with station.transaction() as session:
-        done = [(m.id, m.title) for m in (archive_message(session, i, now=station.now()) for i in ids)]
+        done = [
+            (m.id, m.title) for m in (archive_message(session, i, now=station.now()) for i in ids)
+        ]
     for message_id, title in done:
         console().print(T("archived", id=message_id, title=title), highlight=False)
 
@@ -442,16 +569,26 @@ def _taxonomy_command(kind: str) -> Any:
                 if session.get(model, add_code):
                     raise UserError(T("exists", code=add_code))
                 last = session.scalar(select(func.max(model.position))) or 0
-                session.add(model(code=add_code, name=clean_text(name), name_en="", builtin=False,
-                                  position=last + 1))
+                session.add(
+                    model(
+                        code=add_code,
+                        name=clean_text(name),
+                        name_en="",
+                        builtin=False,
+                        position=last + 1,
+                    )
+                )
             if remove:
                 if session.get(model, remove) is None:
                     raise UserError(T("unknown_code", code=remove))
                 if kind == "topics":
                     used = session.scalar(select(func.count()).where(Message.topic_code == remove))
                 else:
-                    used = session.scalar(select(func.count()).select_from(message_audiences)
-                                          .where(message_audiences.c.audience_code == remove))
+                    used = session.scalar(
+                        select(func.count())
+                        .select_from(message_audiences)
+                        .where(message_audiences.c.audience_code == remove)
+                    )
                 if used:
                     raise UserError(T("in_use", code=remove, n=used))
                 session.delete(session.get(model, remove))

@@ -18,22 +18,32 @@ T = Catalog(
             "or date range) from the as-run log: a Word (.docx), an Excel (.xlsx) and charts.",
         ),
         "quarter": ("Quý, ví dụ 2026Q4.", "Quarter, e.g. 2026Q4."),
-        "half": ("Nửa năm, ví dụ 2026H1 (6 tháng đầu) hoặc 2026H2 (6 tháng cuối).",
-                 "Half-year, e.g. 2026H1 or 2026H2."),
+        "half": (
+            "Nửa năm, ví dụ 2026H1 (6 tháng đầu) hoặc 2026H2 (6 tháng cuối).",
+            "Half-year, e.g. 2026H1 or 2026H2.",
+        ),
         "year": ("Năm, ví dụ 2026.", "Year, e.g. 2026."),
         "month": ("Tháng, ví dụ 2026-11.", "Month, e.g. 2026-11."),
-        "from": ("Từ ngày (2026-11-01 hoặc 01/11/2026), dùng cùng --to.",
-                 "From date (2026-11-01 or 01/11/2026), with --to."),
-        "to": ("Đến ngày (tính cả ngày đó), dùng cùng --from.",
-               "To date (inclusive), with --from."),
-        "out": ("Thư mục ghi báo cáo (mặc định: media/reports của đài).",
-                "Folder for the report files (default: the station's media/reports)."),
+        "from": (
+            "Từ ngày (2026-11-01 hoặc 01/11/2026), dùng cùng --to.",
+            "From date (2026-11-01 or 01/11/2026), with --to.",
+        ),
+        "to": (
+            "Đến ngày (tính cả ngày đó), dùng cùng --from.",
+            "To date (inclusive), with --from.",
+        ),
+        "out": (
+            "Thư mục ghi báo cáo (mặc định: media/reports của đài).",
+            "Folder for the report files (default: the station's media/reports).",
+        ),
         "json": ("In số liệu dạng JSON thay cho bảng.", "Print the figures as JSON."),
         "no_files": ("Chỉ in tóm tắt, không ghi tệp.", "Only print the summary; write no files."),
         "heading": ("Báo cáo {label} — {station}", "Report {label} — {station}"),
         "until": ("Số liệu tính đến {when}.", "Figures as of {when}."),
-        "nothing": ("Trong kỳ không có tin, bài nào được phát hoặc đăng.",
-                    "Nothing aired or was published in the period."),
+        "nothing": (
+            "Trong kỳ không có tin, bài nào được phát hoặc đăng.",
+            "Nothing aired or was published in the period.",
+        ),
         "channel": ("Kênh", "Channel"),
         "bulletins": ("Bản tin", "Bulletins"),
         "items": ("Lượt tin, bài", "Items"),
@@ -64,8 +74,15 @@ def report(
 
     station = get_station()
     now = station.now()
-    period = parse_period(today=now.date(), quarter_text=quarter, half_text=half,
-                          year_text=year, month_text=month, from_text=from_, to_text=to)
+    period = parse_period(
+        today=now.date(),
+        quarter_text=quarter,
+        half_text=half,
+        year_text=year,
+        month_text=month,
+        from_text=from_,
+        to_text=to,
+    )
     result = report_for_period(station, period, now=now)
     files = None if no_files else write_report(result, out or default_out_dir(station))
     if as_json:
@@ -86,8 +103,10 @@ def show_summary(result: Any, files: Any) -> None:
 
     out = console()
     t, p = result.totals, result.previous
-    out.print(f"[bold]{T('heading', label=result.period.label, station=result.station_name)}[/]",
-              highlight=False)
+    out.print(
+        f"[bold]{T('heading', label=result.period.label, station=result.station_name)}[/]",
+        highlight=False,
+    )
     if result.data_until < result.period.bounds()[1]:
         out.print(T("until", when=fmt_datetime(result.data_until)), highlight=False)
     if result.empty:
@@ -101,9 +120,13 @@ def show_summary(result: Any, files: Any) -> None:
     table.add_column(T("prev"), justify="right", footer=fmt_int(p.items))
     for c in result.channels:
         radio = c == "radio"
-        table.add_row(channel_label(c), fmt_int(t.bulletins) if radio else "",
-                      fmt_int(t.channel_items(c)), fmt_num(t.airtime_min) if radio else "",
-                      fmt_int(p.channel_items(c)))
+        table.add_row(
+            channel_label(c),
+            fmt_int(t.bulletins) if radio else "",
+            fmt_int(t.channel_items(c)),
+            fmt_num(t.airtime_min) if radio else "",
+            fmt_int(p.channel_items(c)),
+        )
     out.print(table)
 
     months = Table()
@@ -112,8 +135,12 @@ def show_summary(result: Any, files: Any) -> None:
     months.add_column(T("items"), justify="right")
     months.add_column(T("minutes"), justify="right")
     for m in result.months:
-        months.add_row(m.label, fmt_int(m.totals.bulletins), fmt_int(m.totals.items),
-                       fmt_num(m.totals.airtime_min))
+        months.add_row(
+            m.label,
+            fmt_int(m.totals.bulletins),
+            fmt_int(m.totals.items),
+            fmt_num(m.totals.airtime_min),
+        )
     out.print(months)
 
     if result.topics:

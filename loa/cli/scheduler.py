@@ -12,113 +12,195 @@ from loa.core.i18n import Catalog
 
 T = Catalog(
     {
-        "slots": ("Khung giờ phát/đăng theo đối tượng (mẫu hằng tuần của từng kênh).",
-                  "Audience time slots (each channel's weekly template)."),
+        "slots": (
+            "Khung giờ phát/đăng theo đối tượng (mẫu hằng tuần của từng kênh).",
+            "Audience time slots (each channel's weekly template).",
+        ),
         "slots_list": ("Liệt kê các khung giờ.", "List the slots."),
-        "slots_add": ("Thêm một khung giờ (kiểm tra trùng giờ, giờ sai, sức chứa, đối tượng).",
-                      "Add a slot (checked for overlaps, bad times, capacity, audiences)."),
-        "slots_edit": ("Sửa một khung giờ; chỉ đổi những gì được chỉ ra.",
-                       "Edit a slot; only what is given changes."),
-        "slots_rm": ("Xóa một khung giờ (lịch đã phát được giữ lại).",
-                     "Remove a slot (what already ran is kept)."),
-        "slots_defaults": ("Thêm bộ khung giờ mặc định cho xã nông thôn (nếu đài chưa có).",
-                           "Add the default rural-commune slots (if the station has none)."),
-        "o_channel": ("Kênh: radio, facebook, website, zalo.", "Channel: radio, facebook, website, zalo."),
-        "o_name": ("Tên khung, ví dụ \"Bản tin sáng\".", "Slot name, e.g. \"Morning bulletin\"."),
+        "slots_add": (
+            "Thêm một khung giờ (kiểm tra trùng giờ, giờ sai, sức chứa, đối tượng).",
+            "Add a slot (checked for overlaps, bad times, capacity, audiences).",
+        ),
+        "slots_edit": (
+            "Sửa một khung giờ; chỉ đổi những gì được chỉ ra.",
+            "Edit a slot; only what is given changes.",
+        ),
+        "slots_rm": (
+            "Xóa một khung giờ (lịch đã phát được giữ lại).",
+            "Remove a slot (what already ran is kept).",
+        ),
+        "slots_defaults": (
+            "Thêm bộ khung giờ mặc định cho xã nông thôn (nếu đài chưa có).",
+            "Add the default rural-commune slots (if the station has none).",
+        ),
+        "o_channel": (
+            "Kênh: radio, facebook, website, zalo.",
+            "Channel: radio, facebook, website, zalo.",
+        ),
+        "o_name": ('Tên khung, ví dụ "Bản tin sáng".', 'Slot name, e.g. "Morning bulletin".'),
         "o_start": ("Giờ bắt đầu GIỜ:PHÚT, ví dụ 05:30.", "Start time HH:MM, e.g. 05:30."),
-        "o_capacity": ("Sức chứa: số giây phát sóng (radio) hoặc số bài (kênh khác).",
-                       "Capacity: airtime seconds (radio) or number of posts (other channels)."),
-        "o_days": ("Ngày trong tuần: \"2-6\", \"2,4,6\", \"CN\", \"hằng ngày\" hoặc 0-6 (0 = thứ Hai).",
-                   "Weekdays: \"mon,wed\", \"0-4\" (0 = Monday), \"daily\", or Vietnamese \"2-6\"."),
-        "o_reach": ("Độ phủ theo đối tượng NHÓM=0..1, lặp lại được: --reach residents=0.6.",
-                    "Reach per audience GROUP=0..1, repeatable: --reach residents=0.6."),
+        "o_capacity": (
+            "Sức chứa: số giây phát sóng (radio) hoặc số bài (kênh khác).",
+            "Capacity: airtime seconds (radio) or number of posts (other channels).",
+        ),
+        "o_days": (
+            'Ngày trong tuần: "2-6", "2,4,6", "CN", "hằng ngày" hoặc 0-6 (0 = thứ Hai).',
+            'Weekdays: "mon,wed", "0-4" (0 = Monday), "daily", or Vietnamese "2-6".',
+        ),
+        "o_reach": (
+            "Độ phủ theo đối tượng NHÓM=0..1, lặp lại được: --reach residents=0.6.",
+            "Reach per audience GROUP=0..1, repeatable: --reach residents=0.6.",
+        ),
         "o_note": ("Ghi chú (giả định về độ phủ).", "Note (the reach assumption)."),
         "o_json": ("In kết quả dạng JSON.", "Print JSON."),
         "a_id": ("Số của khung giờ (xem loa slots list).", "Slot id (see loa slots list)."),
         "added": ("Đã thêm khung {id}: {name}.", "Added slot {id}: {name}."),
         "edited": ("Đã sửa khung {id}: {name}.", "Edited slot {id}: {name}."),
-        "removed": ("Đã xóa khung {id} ({n} mục lịch chưa phát bị bỏ).",
-                    "Removed slot {id} ({n} planned entries dropped)."),
+        "removed": (
+            "Đã xóa khung {id} ({n} mục lịch chưa phát bị bỏ).",
+            "Removed slot {id} ({n} planned entries dropped).",
+        ),
         "defaults": ("Đã thêm {n} khung giờ mặc định.", "Added {n} default slots."),
-        "defaults_none": ("Đài đã có khung giờ; không thêm gì.", "The station has slots; nothing added."),
-        "no_slots": ("Chưa có khung giờ nào. Thêm bằng: loa slots defaults hoặc loa slots add",
-                     "No slots yet. Add them with: loa slots defaults or loa slots add"),
-        "c_id": ("Số", "Id"), "c_channel": ("Kênh", "Channel"), "c_name": ("Tên", "Name"),
-        "c_days": ("Ngày", "Days"), "c_start": ("Giờ", "Start"),
-        "c_capacity": ("Sức chứa", "Capacity"), "c_reach": ("Độ phủ", "Reach"),
-        "c_time": ("Thời điểm", "Time"), "c_slot": ("Khung", "Slot"), "c_items": ("Tin", "Items"),
-        "c_dur": ("Thời lượng", "Duration"), "c_status": ("Trạng thái", "Status"),
-        "c_day": ("Ngày", "Day"), "c_what": ("Nội dung", "What"),
-        "cap_s": ("{n} giây", "{n} s"), "cap_posts": ("{n} bài", "{n} posts"),
-        "calendar": ("Lịch nghỉ (lễ, ngày nghỉ phát) và các đợt tuyên truyền.",
-                     "Holidays, blackout days and campaigns."),
-        "cal_list": ("Liệt kê ngày lễ, ngày nghỉ phát và đợt tuyên truyền trong khoảng thời gian.",
-                     "List holidays, blackout days and campaigns in a period."),
-        "cal_blackout": ("Thêm một ngày nghỉ phát (không lên lịch gì).",
-                         "Add a blackout day (nothing is planned)."),
+        "defaults_none": (
+            "Đài đã có khung giờ; không thêm gì.",
+            "The station has slots; nothing added.",
+        ),
+        "no_slots": (
+            "Chưa có khung giờ nào. Thêm bằng: loa slots defaults hoặc loa slots add",
+            "No slots yet. Add them with: loa slots defaults or loa slots add",
+        ),
+        "c_id": ("Số", "Id"),
+        "c_channel": ("Kênh", "Channel"),
+        "c_name": ("Tên", "Name"),
+        "c_days": ("Ngày", "Days"),
+        "c_start": ("Giờ", "Start"),
+        "c_capacity": ("Sức chứa", "Capacity"),
+        "c_reach": ("Độ phủ", "Reach"),
+        "c_time": ("Thời điểm", "Time"),
+        "c_slot": ("Khung", "Slot"),
+        "c_items": ("Tin", "Items"),
+        "c_dur": ("Thời lượng", "Duration"),
+        "c_status": ("Trạng thái", "Status"),
+        "c_day": ("Ngày", "Day"),
+        "c_what": ("Nội dung", "What"),
+        "cap_s": ("{n} giây", "{n} s"),
+        "cap_posts": ("{n} bài", "{n} posts"),
+        "calendar": (
+            "Lịch nghỉ (lễ, ngày nghỉ phát) và các đợt tuyên truyền.",
+            "Holidays, blackout days and campaigns.",
+        ),
+        "cal_list": (
+            "Liệt kê ngày lễ, ngày nghỉ phát và đợt tuyên truyền trong khoảng thời gian.",
+            "List holidays, blackout days and campaigns in a period.",
+        ),
+        "cal_blackout": (
+            "Thêm một ngày nghỉ phát (không lên lịch gì).",
+            "Add a blackout day (nothing is planned).",
+        ),
         "cal_unblackout": ("Bỏ một ngày nghỉ phát.", "Remove a blackout day."),
-        "cal_campaign": ("Thêm một đợt tuyên truyền: khoảng ngày tăng ưu tiên cho tin của đợt.",
-                         "Add a campaign: a date window that boosts its messages."),
+        "cal_campaign": (
+            "Thêm một đợt tuyên truyền: khoảng ngày tăng ưu tiên cho tin của đợt.",
+            "Add a campaign: a date window that boosts its messages.",
+        ),
         "a_day": ("Ngày (2026-11-23 hoặc 23/11/2026).", "Day (2026-11-23 or 23/11/2026)."),
         "o_reason": ("Lý do.", "Reason."),
-        "a_campaign": ("Tên đợt, ví dụ \"Ngày hội Đại đoàn kết toàn dân tộc\".",
-                       "Campaign name."),
+        "a_campaign": ('Tên đợt, ví dụ "Ngày hội Đại đoàn kết toàn dân tộc".', "Campaign name."),
         "o_cfrom": ("Ngày bắt đầu đợt.", "First day of the campaign."),
         "o_cto": ("Ngày kết thúc đợt.", "Last day of the campaign."),
         "o_boost": ("Hệ số tăng ưu tiên (1-5, mặc định 1.5).", "Boost factor (1-5, default 1.5)."),
         "o_topic": ("Chủ đề thuộc đợt (lặp lại được).", "A topic in the campaign (repeatable)."),
-        "o_message": ("Số tin thuộc đợt (lặp lại được).", "A message id in the campaign (repeatable)."),
+        "o_message": (
+            "Số tin thuộc đợt (lặp lại được).",
+            "A message id in the campaign (repeatable).",
+        ),
         "blackout_added": ("Đã thêm ngày nghỉ phát {day}.", "Added blackout day {day}."),
         "blackout_removed": ("Đã bỏ ngày nghỉ phát {day}.", "Removed blackout day {day}."),
-        "campaign_added": ("Đã thêm đợt {id}: {name} ({start} - {end}, x{boost:g}).",
-                           "Added campaign {id}: {name} ({start} - {end}, x{boost:g})."),
-        "k_holiday": ("Ngày lễ", "Holiday"), "k_blackout": ("Nghỉ phát", "Blackout"),
+        "campaign_added": (
+            "Đã thêm đợt {id}: {name} ({start} - {end}, x{boost:g}).",
+            "Added campaign {id}: {name} ({start} - {end}, x{boost:g}).",
+        ),
+        "k_holiday": ("Ngày lễ", "Holiday"),
+        "k_blackout": ("Nghỉ phát", "Blackout"),
         "k_campaign": ("Đợt tuyên truyền", "Campaign"),
-        "plan": ("Lập lịch: xếp các tin đã duyệt vào khung giờ theo đối tượng.",
-                 "Plan: place approved messages into audience time slots."),
+        "plan": (
+            "Lập lịch: xếp các tin đã duyệt vào khung giờ theo đối tượng.",
+            "Plan: place approved messages into audience time slots.",
+        ),
         "o_from": ("Ngày bắt đầu (mặc định: hôm nay).", "First day (default: today)."),
         "o_ndays": ("Số ngày.", "Number of days."),
-        "o_explain": ("Giải thích vì sao tin số ID được xếp như vậy hoặc bị bỏ ra.",
-                      "Explain why message ID went where it went, or was left out."),
-        "planned": ("Đã lập lịch {start} - {end}: thêm {added}, giữ {kept}, bỏ {removed}.",
-                    "Planned {start} - {end}: {added} added, {kept} kept, {removed} removed."),
-        "planned_short": ("Tin {id} mới có {got}/{want} lần trên {channel}.",
-                          "Message {id} has {got}/{want} airings on {channel}."),
+        "o_explain": (
+            "Giải thích vì sao tin số ID được xếp như vậy hoặc bị bỏ ra.",
+            "Explain why message ID went where it went, or was left out.",
+        ),
+        "planned": (
+            "Đã lập lịch {start} - {end}: thêm {added}, giữ {kept}, bỏ {removed}.",
+            "Planned {start} - {end}: {added} added, {kept} kept, {removed} removed.",
+        ),
+        "planned_short": (
+            "Tin {id} mới có {got}/{want} lần trên {channel}.",
+            "Message {id} has {got}/{want} airings on {channel}.",
+        ),
         "planned_blocked": ("Không lập lịch các ngày: {days}.", "Nothing planned on: {days}."),
-        "planned_urgent": ("Tin khẩn cấp {ids}: \"loa run\" phát và đăng ngay, ngoài khung giờ.",
-                           "Urgent messages {ids}: \"loa run\" airs and posts them at once."),
+        "planned_urgent": (
+            'Tin khẩn cấp {ids}: "loa run" phát và đăng ngay, ngoài khung giờ.',
+            'Urgent messages {ids}: "loa run" airs and posts them at once.',
+        ),
         "planned_next": ("Xem lịch: loa schedule --week", "See it: loa schedule --week"),
         "explain_title": ("Tin {id}: {title}", "Message {id}: {title}"),
-        "schedule": ("Xem lịch đã lập (bảng); export --ics, runsheet --date.",
-                     "Show the plan (table); export --ics, runsheet --date."),
-        "o_week": ("Cả tuần (thứ Hai đến Chủ nhật) chứa ngày bắt đầu.",
-                   "The whole week (Monday to Sunday) holding the first day."),
+        "schedule": (
+            "Xem lịch đã lập (bảng); export --ics, runsheet --date.",
+            "Show the plan (table); export --ics, runsheet --date.",
+        ),
+        "o_week": (
+            "Cả tuần (thứ Hai đến Chủ nhật) chứa ngày bắt đầu.",
+            "The whole week (Monday to Sunday) holding the first day.",
+        ),
         "o_sched_channel": ("Chỉ một kênh.", "Only one channel."),
-        "empty_schedule": ("Chưa có lịch trong khoảng này. Lập lịch bằng: loa plan --days 7",
-                           "Nothing planned in this period. Plan with: loa plan --days 7"),
-        "export": ("Xuất lịch ra tệp iCalendar (.ics) để nhập vào ứng dụng lịch.",
-                   "Export the plan as an iCalendar (.ics) file for a calendar app."),
+        "empty_schedule": (
+            "Chưa có lịch trong khoảng này. Lập lịch bằng: loa plan --days 7",
+            "Nothing planned in this period. Plan with: loa plan --days 7",
+        ),
+        "export": (
+            "Xuất lịch ra tệp iCalendar (.ics) để nhập vào ứng dụng lịch.",
+            "Export the plan as an iCalendar (.ics) file for a calendar app.",
+        ),
         "o_ics": ("Tệp .ics cần ghi.", "The .ics file to write."),
         "exported": ("Đã ghi {n} sự kiện vào {path}.", "Wrote {n} events to {path}."),
-        "runsheet": ("Ghi lịch phát thanh in được (HTML) cho nhân viên đài cho một ngày.",
-                     "Write the printable radio run sheet (HTML) for one day."),
+        "runsheet": (
+            "Ghi lịch phát thanh in được (HTML) cho nhân viên đài cho một ngày.",
+            "Write the printable radio run sheet (HTML) for one day.",
+        ),
         "o_date": ("Ngày (mặc định: hôm nay).", "Day (default: today)."),
-        "o_out": ("Tệp HTML cần ghi (mặc định: media/runsheets/NGÀY.html).",
-                  "HTML file to write (default: media/runsheets/DAY.html)."),
+        "o_out": (
+            "Tệp HTML cần ghi (mặc định: media/runsheets/NGÀY.html).",
+            "HTML file to write (default: media/runsheets/DAY.html).",
+        ),
         "sheet_written": ("Đã ghi lịch phát thanh: {path}", "Wrote the run sheet: {path}"),
-        "run": ("Chạy tự động: dựng bản tin, phát đúng giờ, đăng bài đúng giờ (dừng bằng Ctrl+C).",
-                "Run unattended: render bulletins, play and post on time (stop with Ctrl+C)."),
-        "o_once": ("Làm những việc đến hạn bây giờ rồi thoát (dùng với cron).",
-                   "Do what is due now and exit (for cron)."),
-        "once_done": ("Xong: {urgent} tin khẩn, {bulletins} bản tin, {posts} bài, dựng {rendered}.",
-                      "Done: {urgent} urgent, {bulletins} bulletins, {posts} posts, rendered {rendered}."),
+        "run": (
+            "Chạy tự động: dựng bản tin, phát đúng giờ, đăng bài đúng giờ (dừng bằng Ctrl+C).",
+            "Run unattended: render bulletins, play and post on time (stop with Ctrl+C).",
+        ),
+        "o_once": (
+            "Làm những việc đến hạn bây giờ rồi thoát (dùng với cron).",
+            "Do what is due now and exit (for cron).",
+        ),
+        "once_done": (
+            "Xong: {urgent} tin khẩn, {bulletins} bản tin, {posts} bài, dựng {rendered}.",
+            "Done: {urgent} urgent, {bulletins} bulletins, {posts} posts, rendered {rendered}.",
+        ),
     }
 )
 
 slots_app = sub_app(T("slots"))
 calendar_app = sub_app(T("calendar"))
-schedule_app = typer.Typer(cls=LoaGroup, help=T("schedule"), invoke_without_command=True,
-                           no_args_is_help=False, rich_markup_mode=None, add_completion=False)
+schedule_app = typer.Typer(
+    cls=LoaGroup,
+    help=T("schedule"),
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=T("o_json"))]
 
@@ -129,8 +211,16 @@ def _capacity(channel: str, capacity: float) -> str:
 
 
 def _slot_dict(slot: Any) -> dict[str, Any]:
-    return {"id": slot.id, "channel": slot.channel, "name": slot.name, "weekdays": slot.weekdays,
-            "start": slot.start, "capacity": slot.capacity, "reach": slot.reach, "note": slot.note}
+    return {
+        "id": slot.id,
+        "channel": slot.channel,
+        "name": slot.name,
+        "weekdays": slot.weekdays,
+        "start": slot.start,
+        "capacity": slot.capacity,
+        "reach": slot.reach,
+        "note": slot.note,
+    }
 
 
 @slots_app.command("list", help=T("slots_list"))
@@ -155,9 +245,18 @@ def slots_list(
     for key in ("c_id", "c_channel", "c_name", "c_days", "c_start", "c_capacity", "c_reach"):
         table.add_column(T(key))
     for s in slots:
-        reach = ", ".join(f"{k} {v:.2f}" for k, v in sorted(s["reach"].items(), key=lambda kv: -kv[1]))
-        table.add_row(str(s["id"]), s["channel"], s["name"], format_weekdays(s["weekdays"]),
-                      s["start"], _capacity(s["channel"], s["capacity"]), reach)
+        reach = ", ".join(
+            f"{k} {v:.2f}" for k, v in sorted(s["reach"].items(), key=lambda kv: -kv[1])
+        )
+        table.add_row(
+            str(s["id"]),
+            s["channel"],
+            s["name"],
+            format_weekdays(s["weekdays"]),
+            s["start"],
+            _capacity(s["channel"], s["capacity"]),
+            reach,
+        )
     console().print(table)
 
 
@@ -175,8 +274,15 @@ def slots_add(
     from loa.planning.slots import SlotSpec, add_slot, parse_reach, parse_weekdays
 
     station = get_station()
-    spec = SlotSpec(channel.strip().lower(), name, start, capacity, parse_weekdays(days),
-                    parse_reach(reach or []), note)
+    spec = SlotSpec(
+        channel.strip().lower(),
+        name,
+        start,
+        capacity,
+        parse_weekdays(days),
+        parse_reach(reach or []),
+        note,
+    )
     with station.transaction() as session:
         slot = add_slot(session, spec)
         data = _slot_dict(slot)
@@ -202,10 +308,17 @@ def slots_edit(
 
     station = get_station()
     with station.transaction() as session:
-        slot = edit_slot(session, slot_id, channel=channel.strip().lower() if channel else None,
-                         name=name, start=start, capacity=capacity,
-                         weekdays=parse_weekdays(days) if days else None,
-                         reach=parse_reach(reach or []), note=note)
+        slot = edit_slot(
+            session,
+            slot_id,
+            channel=channel.strip().lower() if channel else None,
+            name=name,
+            start=start,
+            capacity=capacity,
+            weekdays=parse_weekdays(days) if days else None,
+            reach=parse_reach(reach or []),
+            note=note,
+        )
         data = _slot_dict(slot)
     if as_json:
         print_json(data)
@@ -255,12 +368,19 @@ def calendar_list(
     with station.transaction() as session:
         holidays = holidays_between(first, last)
         for day, reason in blocked_days(session, first, last, holidays=True).items():
-            kind = T("k_holiday") if day in holidays and holidays[day] == reason else T("k_blackout")
+            kind = (
+                T("k_holiday") if day in holidays and holidays[day] == reason else T("k_blackout")
+            )
             rows.append((day.isoformat(), kind, reason))
         for c in campaign_windows(session):
             if c.ends_on >= first and c.starts_on <= last:
-                rows.append((f"{c.starts_on.isoformat()} – {c.ends_on.isoformat()}", T("k_campaign"),
-                             f"{c.name} (x{c.boost:g}; {', '.join(sorted(c.topics)) or '-'})"))
+                rows.append(
+                    (
+                        f"{c.starts_on.isoformat()} – {c.ends_on.isoformat()}",
+                        T("k_campaign"),
+                        f"{c.name} (x{c.boost:g}; {', '.join(sorted(c.topics)) or '-'})",
+                    )
+                )
     rows.sort()
     if as_json:
         print_json([{"day": d, "kind": k, "what": w} for d, k, w in rows])
@@ -312,11 +432,21 @@ def calendar_campaign(
     station = get_station()
     first, last = parse_day(start), parse_day(end)
     with station.transaction() as session:
-        c = add_campaign(session, name, first, last, boost=boost, topics=topic or [],
-                         messages=message or [])
+        c = add_campaign(
+            session, name, first, last, boost=boost, topics=topic or [], messages=message or []
+        )
         cid = c.id
-    console().print(T("campaign_added", id=cid, name=name, start=first.strftime("%d/%m/%Y"),
-                      end=last.strftime("%d/%m/%Y"), boost=boost), highlight=False)
+    console().print(
+        T(
+            "campaign_added",
+            id=cid,
+            name=name,
+            start=first.strftime("%d/%m/%Y"),
+            end=last.strftime("%d/%m/%Y"),
+            boost=boost,
+        ),
+        highlight=False,
+    )
 
 
 # --------------------------------------------------------------------------- plan
@@ -346,28 +476,52 @@ def plan_cmd(
         for line in result.lines:
             out.print(f"- {line}", highlight=False)
         for e in result.entries:
-            out.print(f"  {e['when']}  {e['channel']:<8} {e['slot']}  #{e['position'] + 1}  "
-                      f"[{e['status']}]  {e['reason']}", highlight=False)
+            out.print(
+                f"  {e['when']}  {e['channel']:<8} {e['slot']}  #{e['position'] + 1}  "
+                f"[{e['status']}]  {e['reason']}",
+                highlight=False,
+            )
         return
     report = plan(station, first, days, now=now)
     if as_json:
         print_json(report.to_dict())
         return
     last = first + timedelta(days=days - 1)
-    out.print(T("planned", start=first.strftime("%d/%m/%Y"), end=last.strftime("%d/%m/%Y"),
-                added=report.added, kept=report.kept + report.locked, removed=report.removed),
-              highlight=False)
+    out.print(
+        T(
+            "planned",
+            start=first.strftime("%d/%m/%Y"),
+            end=last.strftime("%d/%m/%Y"),
+            added=report.added,
+            kept=report.kept + report.locked,
+            removed=report.removed,
+        ),
+        highlight=False,
+    )
     weeks = max(1.0, days / 7)
     for mid, wanted in sorted(report.wanted.items()):
         got = report.per_message.get(mid, {})
         for channel, want in wanted.items():
             target = int(want * weeks) if days >= 7 else 0
             if target and got.get(channel, 0) < target:
-                out.print(T("planned_short", id=mid, got=got.get(channel, 0), want=target,
-                            channel=channel), highlight=False)
+                out.print(
+                    T(
+                        "planned_short",
+                        id=mid,
+                        got=got.get(channel, 0),
+                        want=target,
+                        channel=channel,
+                    ),
+                    highlight=False,
+                )
     if report.blocked:
-        out.print(T("planned_blocked", days=", ".join(
-            f"{d.strftime('%d/%m')} ({r})" for d, r in report.blocked.items())), highlight=False)
+        out.print(
+            T(
+                "planned_blocked",
+                days=", ".join(f"{d.strftime('%d/%m')} ({r})" for d, r in report.blocked.items()),
+            ),
+            highlight=False,
+        )
     if report.urgent:
         out.print(T("planned_urgent", ids=", ".join(map(str, report.urgent))), highlight=False)
     out.print(T("planned_next"), highlight=False)
@@ -394,7 +548,9 @@ def schedule_cmd(
     start: Annotated[str | None, typer.Option("--from", help=T("o_from"))] = None,
     days: Annotated[int, typer.Option("--days", "-d", help=T("o_ndays"), min=1, max=366)] = 1,
     week: Annotated[bool, typer.Option("--week", "-w", help=T("o_week"))] = False,
-    channel: Annotated[str | None, typer.Option("--channel", "-c", help=T("o_sched_channel"))] = None,
+    channel: Annotated[
+        str | None, typer.Option("--channel", "-c", help=T("o_sched_channel"))
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -420,10 +576,16 @@ def schedule_cmd(
         items = "\n".join(
             f"{n}. {i.title} [#{i.message_id}]"
             + (f" ({status_label(i.status)})" if i.status != "planned" else "")
-            for n, i in enumerate(s.items, start=1))
+            for n, i in enumerate(s.items, start=1)
+        )
         duration = format_duration(s.duration_s) if s.channel == "radio" else str(len(s.items))
-        table.add_row(f"{weekday[s.start.weekday()]} {s.start:%d/%m %H:%M}",
-                      channel_label(s.channel), s.slot_name, items, duration)
+        table.add_row(
+            f"{weekday[s.start.weekday()]} {s.start:%d/%m %H:%M}",
+            channel_label(s.channel),
+            s.slot_name,
+            items,
+            duration,
+        )
     console().print(table)
 
 
@@ -474,10 +636,16 @@ def run_cmd(
         if as_json:
             print_json(report.to_dict())
         else:
-            console().print(T("once_done", urgent=len(report.urgent),
-                              bulletins=len(report.bulletins), posts=len(report.posts),
-                              rendered=report.rendered if report.rendered is not None else "-"),
-                            highlight=False)
+            console().print(
+                T(
+                    "once_done",
+                    urgent=len(report.urgent),
+                    bulletins=len(report.bulletins),
+                    posts=len(report.posts),
+                    rendered=report.rendered if report.rendered is not None else "-",
+                ),
+                highlight=False,
+            )
         return
     Daemon(station).run()
 

@@ -18,12 +18,12 @@ T = Catalog(
             "--sample fills it with approved sample messages.",
         ),
         "dir": ("Thư mục của đài (mặc định: thư mục hiện tại).", "Station folder (default: here)."),
-        "name": ("Tên đài / tên xã, ví dụ \"Xã Cẩm Nhượng\".", "Station / commune name."),
+        "name": ('Tên đài / tên xã, ví dụ "Xã Cẩm Nhượng".', "Station / commune name."),
         "province": ("Tỉnh.", "Province."),
         "district": ("Huyện.", "District."),
         "lang": ("Ngôn ngữ giao diện: vi hoặc en.", "Interface language: vi or en."),
         "sample": ("Điền tin mẫu (đã duyệt).", "Fill with sample messages (approved)."),
-        "done": ("Đã tạo đài \"{name}\" tại {path}.", "Created station \"{name}\" at {path}."),
+        "done": ('Đã tạo đài "{name}" tại {path}.', 'Created station "{name}" at {path}.'),
         "done_sample": ("Đã nạp {n} tin mẫu (đã duyệt).", "Loaded {n} sample messages (approved)."),
         "next": (
             "Tiếp theo: cd {path} && loa msg list",
@@ -47,8 +47,9 @@ def init(
     from loa.cli.common import console
     from loa.content.models import Message
 
-    station = init_station(directory, name=name, province=province, district=district,
-                           language=lang, sample=sample)
+    station = init_station(
+        directory, name=name, province=province, district=district, language=lang, sample=sample
+    )
     out = console()
     out.print(T("done", name=station.name, path=station.root), highlight=False)
     if sample:

@@ -10,8 +10,20 @@ from typing import Any
 from loa.content.models import Message
 
 EXPORT_FIELDS = (
-    "title", "body", "topic", "audiences", "source_document", "valid_from", "valid_until",
-    "priority", "airings_per_week", "channels", "radio_script", "post_text", "image", "link",
+    "title",
+    "body",
+    "topic",
+    "audiences",
+    "source_document",
+    "valid_from",
+    "valid_until",
+    "priority",
+    "airings_per_week",
+    "channels",
+    "radio_script",
+    "post_text",
+    "image",
+    "link",
 )
 
 
@@ -44,5 +56,8 @@ def to_yaml(messages: Sequence[Message]) -> str:
 
     _Dumper.add_representer(str, _str)
     rows = [{k: v for k, v in _row(m).items() if v not in (None, "")} for m in messages]
-    return str(yaml.dump({"messages": rows}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     width=100))
+    return str(
+        yaml.dump(
+            {"messages": rows}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+        )
+    )

@@ -24,48 +24,48 @@ T = Catalog(
     {
         "at": ("{where}: ", "{where}: "),
         "bad_date": (
-            "{at}trường \"{field}\" có ngày \"{value}\" không hợp lệ. "
+            '{at}trường "{field}" có ngày "{value}" không hợp lệ. '
             "Viết theo dạng ngày/tháng/năm (15/07/2026) hoặc năm-tháng-ngày (2026-07-15).",
-            "{at}field \"{field}\" has an invalid date \"{value}\". "
+            '{at}field "{field}" has an invalid date "{value}". '
             "Write day/month/year (15/07/2026) or year-month-day (2026-07-15).",
         ),
         "no_such_day": (
-            "{at}trường \"{field}\": ngày {value} không tồn tại (tháng {month}/{year} có {days} ngày).",
-            "{at}field \"{field}\": {value} does not exist (month {month}/{year} has {days} days).",
+            '{at}trường "{field}": ngày {value} không tồn tại (tháng {month}/{year} có {days} ngày).',
+            '{at}field "{field}": {value} does not exist (month {month}/{year} has {days} days).',
         ),
         "bad_range": (
             "{at}ngày hết hiệu lực {until} trước ngày bắt đầu hiệu lực {start}. Hãy sửa một trong hai.",
             "{at}valid_until {until} is before valid_from {start}. Fix one of them.",
         ),
         "unknown_topic": (
-            "{at}chủ đề \"{value}\" không có trong danh mục. Các chủ đề hợp lệ: {valid}.",
-            "{at}unknown topic \"{value}\". Valid topics: {valid}.",
+            '{at}chủ đề "{value}" không có trong danh mục. Các chủ đề hợp lệ: {valid}.',
+            '{at}unknown topic "{value}". Valid topics: {valid}.',
         ),
         "unknown_audience": (
-            "{at}đối tượng \"{value}\" không có trong danh mục. Các đối tượng hợp lệ: {valid}.",
-            "{at}unknown audience \"{value}\". Valid audiences: {valid}.",
+            '{at}đối tượng "{value}" không có trong danh mục. Các đối tượng hợp lệ: {valid}.',
+            '{at}unknown audience "{value}". Valid audiences: {valid}.',
         ),
         "unknown_channel": (
-            "{at}kênh \"{value}\" không hợp lệ. Các kênh: radio (đài truyền thanh), facebook, "
+            '{at}kênh "{value}" không hợp lệ. Các kênh: radio (đài truyền thanh), facebook, '
             "website, zalo.",
-            "{at}unknown channel \"{value}\". Channels: radio, facebook, website, zalo.",
+            '{at}unknown channel "{value}". Channels: radio, facebook, website, zalo.',
         ),
         "unknown_priority": (
-            "{at}mức ưu tiên \"{value}\" không hợp lệ. Dùng: thông thường (normal), ưu tiên (high), "
+            '{at}mức ưu tiên "{value}" không hợp lệ. Dùng: thông thường (normal), ưu tiên (high), '
             "khẩn cấp (urgent).",
-            "{at}unknown priority \"{value}\". Use: normal, high, urgent.",
+            '{at}unknown priority "{value}". Use: normal, high, urgent.',
         ),
         "bad_int": (
-            "{at}trường \"{field}\" phải là số nguyên từ {low} đến {high}, không phải \"{value}\".",
-            "{at}field \"{field}\" must be a whole number from {low} to {high}, not \"{value}\".",
+            '{at}trường "{field}" phải là số nguyên từ {low} đến {high}, không phải "{value}".',
+            '{at}field "{field}" must be a whole number from {low} to {high}, not "{value}".',
         ),
         "missing": (
-            "{at}thiếu trường bắt buộc \"{field}\" ({label}).",
-            "{at}the required field \"{field}\" ({label}) is missing.",
+            '{at}thiếu trường bắt buộc "{field}" ({label}).',
+            '{at}the required field "{field}" ({label}) is missing.',
         ),
         "unknown_field": (
-            "{at}trường \"{field}\" không được hỗ trợ. Các trường: {valid}.",
-            "{at}unsupported field \"{field}\". Fields: {valid}.",
+            '{at}trường "{field}" không được hỗ trợ. Các trường: {valid}.',
+            '{at}unsupported field "{field}". Fields: {valid}.',
         ),
         "too_long": (
             "{at}tiêu đề dài {n} ký tự, tối đa 300. Hãy rút gọn tiêu đề.",
@@ -95,28 +95,66 @@ FIELD_LABELS = {
 ALIASES = {
     **{k: k for k in FIELD_LABELS},
     **{v: k for k, v in FIELD_LABELS.items()},
-    "tieu de": "title", "tiêu đề tin": "title", "nội dung tin": "body", "noi dung": "body",
-    "chu de": "topic", "lĩnh vực": "topic", "doi tuong": "audiences", "đối tượng tuyên truyền": "audiences",
-    "nguồn": "source_document", "văn bản": "source_document", "căn cứ": "source_document",
-    "source": "source_document", "từ ngày": "valid_from", "đến ngày": "valid_until",
-    "ưu tiên": "priority", "lượt phát/tuần": "airings_per_week", "số lượt phát": "airings_per_week",
-    "airings": "airings_per_week", "kênh phát": "channels", "kịch bản": "radio_script",
-    "kịch bản đài": "radio_script", "bài viết": "post_text", "hình ảnh": "image",
-    "id": "id", "status": "status", "trạng thái": "status", "approved_by": "approved_by",
-    "approved_at": "approved_at", "campaign_id": "campaign_id",
+    "tieu de": "title",
+    "tiêu đề tin": "title",
+    "nội dung tin": "body",
+    "noi dung": "body",
+    "chu de": "topic",
+    "lĩnh vực": "topic",
+    "doi tuong": "audiences",
+    "đối tượng tuyên truyền": "audiences",
+    "nguồn": "source_document",
+    "văn bản": "source_document",
+    "căn cứ": "source_document",
+    "source": "source_document",
+    "từ ngày": "valid_from",
+    "đến ngày": "valid_until",
+    "ưu tiên": "priority",
+    "lượt phát/tuần": "airings_per_week",
+    "số lượt phát": "airings_per_week",
+    "airings": "airings_per_week",
+    "kênh phát": "channels",
+    "kịch bản": "radio_script",
+    "kịch bản đài": "radio_script",
+    "bài viết": "post_text",
+    "hình ảnh": "image",
+    "id": "id",
+    "status": "status",
+    "trạng thái": "status",
+    "approved_by": "approved_by",
+    "approved_at": "approved_at",
+    "campaign_id": "campaign_id",
 }
 IGNORED_KEYS = {"id", "status", "approved_by", "approved_at", "campaign_id"}
 
 PRIORITY_WORDS = {
-    "normal": "normal", "thông thường": "normal", "thuong": "normal", "thường": "normal",
-    "high": "high", "ưu tiên": "high", "uu tien": "high", "cao": "high",
-    "urgent": "urgent", "khẩn cấp": "urgent", "khẩn": "urgent", "khan cap": "urgent",
+    "normal": "normal",
+    "thông thường": "normal",
+    "thuong": "normal",
+    "thường": "normal",
+    "high": "high",
+    "ưu tiên": "high",
+    "uu tien": "high",
+    "cao": "high",
+    "urgent": "urgent",
+    "khẩn cấp": "urgent",
+    "khẩn": "urgent",
+    "khan cap": "urgent",
 }
 PRIORITY_LABELS = {"normal": "thông thường", "high": "ưu tiên", "urgent": "khẩn cấp"}
 CHANNEL_WORDS = {
-    "radio": "radio", "đài": "radio", "truyền thanh": "radio", "đài truyền thanh": "radio",
-    "loa": "radio", "facebook": "facebook", "fb": "facebook", "website": "website", "web": "website",
-    "trang web": "website", "trang thông tin điện tử": "website", "zalo": "zalo",
+    "radio": "radio",
+    "đài": "radio",
+    "truyền thanh": "radio",
+    "đài truyền thanh": "radio",
+    "loa": "radio",
+    "facebook": "facebook",
+    "fb": "facebook",
+    "website": "website",
+    "web": "website",
+    "trang web": "website",
+    "trang thông tin điện tử": "website",
+    "zalo": "zalo",
 }
 
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
@@ -158,8 +196,15 @@ def parse_date(value: Any, field: str, where: str | None = None) -> date | None:
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         raise UserError(
-            T("no_such_day", at=_at(where), field=field, value=text, month=month, year=year,
-              days=days)
+            T(
+                "no_such_day",
+                at=_at(where),
+                field=field,
+                value=text,
+                month=month,
+                year=year,
+                days=days,
+            )
         )
     return date(year, month, day)
 
@@ -167,14 +212,22 @@ def parse_date(value: Any, field: str, where: str | None = None) -> date | None:
 def check_validity(start: date | None, until: date | None, where: str | None = None) -> None:
     """Raise UserError when a validity window ends before it starts."""
     if start and until and until < start:
-        raise UserError(T("bad_range", at=_at(where), start=start.strftime("%d/%m/%Y"),
-                          until=until.strftime("%d/%m/%Y")))
+        raise UserError(
+            T(
+                "bad_range",
+                at=_at(where),
+                start=start.strftime("%d/%m/%Y"),
+                until=until.strftime("%d/%m/%Y"),
+            )
+        )
 
 
 def split_list(value: Any) -> list[str]:
     if value is None:
         return []
-    items: Iterable[Any] = value if isinstance(value, list | tuple) else re.split(r"[;,\n]", str(value))
+    items: Iterable[Any] = (
+        value if isinstance(value, list | tuple) else re.split(r"[;,\n]", str(value))
+    )
     return [clean_text(v) for v in items if clean_text(v)]
 
 
@@ -188,8 +241,14 @@ def resolve_topic(session: Session, value: Any, where: str | None = None) -> str
     for t in topics:
         if wanted in (t.code.lower(), _norm(t.name), _norm(t.name_en)):
             return t.code
-    raise UserError(T("unknown_topic", at=_at(where), value=clean_text(value),
-                      valid=", ".join(t.code for t in topics)))
+    raise UserError(
+        T(
+            "unknown_topic",
+            at=_at(where),
+            value=clean_text(value),
+            valid=", ".join(t.code for t in topics),
+        )
+    )
 
 
 def resolve_audiences(session: Session, value: Any, where: str | None = None) -> list[str]:
@@ -203,8 +262,14 @@ def resolve_audiences(session: Session, value: Any, where: str | None = None) ->
                     out.append(a.code)
                 break
         else:
-            raise UserError(T("unknown_audience", at=_at(where), value=item,
-                              valid=", ".join(a.code for a in audiences)))
+            raise UserError(
+                T(
+                    "unknown_audience",
+                    at=_at(where),
+                    value=item,
+                    valid=", ".join(a.code for a in audiences),
+                )
+            )
     return out
 
 
@@ -232,15 +297,17 @@ def parse_int(value: Any, field: str, low: int, high: int, where: str | None = N
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise UserError(T("bad_int", at=_at(where), field=field, low=low, high=high,
-                          value=value)) from None
+        raise UserError(
+            T("bad_int", at=_at(where), field=field, low=low, high=high, value=value)
+        ) from None
     if not low <= number <= high:
         raise UserError(T("bad_int", at=_at(where), field=field, low=low, high=high, value=value))
     return number
 
 
-def validate(session: Session, raw: dict[str, Any], where: str | None = None,
-             partial: bool = False) -> dict[str, Any]:
+def validate(
+    session: Session, raw: dict[str, Any], where: str | None = None, partial: bool = False
+) -> dict[str, Any]:
     """Turn raw field values (any known key or Vietnamese alias) into clean model values.
 
     With `partial`, only the given fields are returned (for edits); otherwise title and topic are
@@ -250,8 +317,9 @@ def validate(session: Session, raw: dict[str, Any], where: str | None = None,
     for key, value in raw.items():
         field = canonical_key(str(key))
         if field is None:
-            raise UserError(T("unknown_field", at=_at(where), field=key,
-                              valid=", ".join(FIELD_LABELS)))
+            raise UserError(
+                T("unknown_field", at=_at(where), field=key, valid=", ".join(FIELD_LABELS))
+            )
         if field in IGNORED_KEYS:
             continue
         data[field] = value
@@ -280,7 +348,9 @@ def validate(session: Session, raw: dict[str, Any], where: str | None = None,
     if "priority" in data:
         out["priority"] = parse_priority(data["priority"], where)
     if "airings_per_week" in data and str(data["airings_per_week"]).strip():
-        out["airings_per_week"] = parse_int(data["airings_per_week"], "airings_per_week", 0, 50, where)
+        out["airings_per_week"] = parse_int(
+            data["airings_per_week"], "airings_per_week", 0, 50, where
+        )
     if "channels" in data:
         channels = parse_channels(data["channels"], where)
         if channels:

@@ -29,11 +29,13 @@ from loa.core.i18n import Catalog
 
 T = Catalog(
     {
-        "missing_file": ("Không tìm thấy tệp {path}. Kiểm tra lại đường dẫn.",
-                         "File {path} not found. Check the path."),
+        "missing_file": (
+            "Không tìm thấy tệp {path}. Kiểm tra lại đường dẫn.",
+            "File {path} not found. Check the path.",
+        ),
         "bad_ext": (
-            "Không đọc được loại tệp \"{ext}\" ({path}). Loa đọc: .md, .yaml, .yml, .csv, .docx, .txt.",
-            "Cannot read \"{ext}\" files ({path}). loa reads: .md, .yaml, .yml, .csv, .docx, .txt.",
+            'Không đọc được loại tệp "{ext}" ({path}). Loa đọc: .md, .yaml, .yml, .csv, .docx, .txt.',
+            'Cannot read "{ext}" files ({path}). loa reads: .md, .yaml, .yml, .csv, .docx, .txt.',
         ),
         "bad_yaml": (
             "Tệp {path}, dòng {line}: YAML không hợp lệ ({problem}). Kiểm tra dấu hai chấm, thụt lề "
@@ -42,29 +44,34 @@ T = Catalog(
             "quotes on that line.",
         ),
         "yaml_shape": (
-            "Tệp {path}: cần một danh sách tin (hoặc khóa \"messages:\" chứa danh sách), mỗi tin là "
+            'Tệp {path}: cần một danh sách tin (hoặc khóa "messages:" chứa danh sách), mỗi tin là '
             "các cặp khóa: giá trị.",
-            "File {path}: expected a list of messages (or a \"messages:\" key holding one), each a "
+            'File {path}: expected a list of messages (or a "messages:" key holding one), each a '
             "mapping of key: value.",
         ),
         "yaml_item": ("Tệp {path}, tin thứ {n}", "File {path}, message {n}"),
         "csv_row": ("Tệp {path}, dòng {line}", "File {path}, line {line}"),
         "csv_missing": (
-            "Tệp {path}: thiếu cột \"{column}\" ({label}) ở dòng tiêu đề. Các cột đang có: {have}. "
-            "Thêm cột đó (có thể dùng tên tiếng Việt, ví dụ \"tiêu đề\", \"chủ đề\").",
-            "File {path}: the header row lacks the column \"{column}\" ({label}). Columns present: "
-            "{have}. Add it (Vietnamese names such as \"tiêu đề\" also work).",
+            'Tệp {path}: thiếu cột "{column}" ({label}) ở dòng tiêu đề. Các cột đang có: {have}. '
+            'Thêm cột đó (có thể dùng tên tiếng Việt, ví dụ "tiêu đề", "chủ đề").',
+            'File {path}: the header row lacks the column "{column}" ({label}). Columns present: '
+            '{have}. Add it (Vietnamese names such as "tiêu đề" also work).',
         ),
         "csv_unknown": (
-            "Tệp {path}: cột \"{column}\" không được hỗ trợ. Các cột hợp lệ: {valid}.",
-            "File {path}: unsupported column \"{column}\". Valid columns: {valid}.",
+            'Tệp {path}: cột "{column}" không được hỗ trợ. Các cột hợp lệ: {valid}.',
+            'File {path}: unsupported column "{column}". Valid columns: {valid}.',
         ),
-        "csv_empty": ("Tệp {path} rỗng: không có dòng tiêu đề.", "File {path} is empty: no header row."),
-        "csv_bad": ("Tệp {path}, dòng {line}: CSV không hợp lệ ({error}).",
-                    "File {path}, line {line}: invalid CSV ({error})."),
+        "csv_empty": (
+            "Tệp {path} rỗng: không có dòng tiêu đề.",
+            "File {path} is empty: no header row.",
+        ),
+        "csv_bad": (
+            "Tệp {path}, dòng {line}: CSV không hợp lệ ({error}).",
+            "File {path}, line {line}: invalid CSV ({error}).",
+        ),
         "md_front": (
-            "Tệp {path}: phần đầu (front matter) mở bằng \"---\" nhưng không có dòng \"---\" đóng lại.",
-            "File {path}: the front matter opens with \"---\" but is never closed by \"---\".",
+            'Tệp {path}: phần đầu (front matter) mở bằng "---" nhưng không có dòng "---" đóng lại.',
+            'File {path}: the front matter opens with "---" but is never closed by "---".',
         ),
         "md_item": ("Tệp {path}", "File {path}"),
         "docx_bad": (
@@ -142,13 +149,13 @@ def _records_md(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
         if not isinstance(loaded, dict):
             raise UserError(T("yaml_shape", path=path.name))
         meta = loaded
-        body = "\n".join(lines[end + 1:])
+        body = "\n".join(lines[end + 1 :])
     body = body.strip()
     if not clean_text(meta.get("title") or meta.get("tiêu đề")):
         m = re.match(r"^#\s+(.+)$", body, re.MULTILINE)
         if m:
             meta["title"] = m.group(1).strip()
-            body = (body[: m.start()] + body[m.end():]).strip()
+            body = (body[: m.start()] + body[m.end() :]).strip()
     if body and "body" not in meta and "nội dung" not in meta:
         meta["body"] = body
     yield T("md_item", path=path.name), meta
@@ -172,16 +179,28 @@ def _records_csv(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
     for column in header:
         key = canonical_key(column) if column.strip() else None
         if column.strip() and key is None:
-            raise UserError(T("csv_unknown", path=path.name, column=column,
-                              valid=", ".join(sorted({v for v in ALIASES.values()}))))
+            raise UserError(
+                T(
+                    "csv_unknown",
+                    path=path.name,
+                    column=column,
+                    valid=", ".join(sorted({v for v in ALIASES.values()})),
+                )
+            )
         fields.append(key)
     from loa.content.fields import FIELD_LABELS
 
     for required in ("title", "topic"):
         if required not in fields:
-            raise UserError(T("csv_missing", path=path.name, column=required,
-                              label=FIELD_LABELS[required],
-                              have=", ".join(h for h in header if h.strip()) or "-"))
+            raise UserError(
+                T(
+                    "csv_missing",
+                    path=path.name,
+                    column=required,
+                    label=FIELD_LABELS[required],
+                    have=", ".join(h for h in header if h.strip()) or "-",
+                )
+            )
     try:
         for row in reader:
             line = reader.line_num
@@ -252,9 +271,14 @@ def read_records(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], str]:
     return records, encoding
 
 
-def import_file(session: Session, path: Path, default_topic: str | None = None,
-                approve_as: str | None = None, now: datetime | None = None,
-                allow_duplicates: bool = False) -> ImportReport:
+def import_file(
+    session: Session,
+    path: Path,
+    default_topic: str | None = None,
+    approve_as: str | None = None,
+    now: datetime | None = None,
+    allow_duplicates: bool = False,
+) -> ImportReport:
     """Create every message in `path` inside the caller's transaction (all or nothing).
 
     A record without a topic takes `default_topic`, else a topic guessed from its words (listed in
@@ -272,8 +296,10 @@ def import_file(session: Session, path: Path, default_topic: str | None = None,
         for m in session.scalars(select(Message).where(Message.status != "archived"))
     }
     for where, raw in records:
-        key = (clean_text(raw.get("title") or raw.get("tiêu đề")),
-               clean_text(raw.get("body") or raw.get("nội dung")))
+        key = (
+            clean_text(raw.get("title") or raw.get("tiêu đề")),
+            clean_text(raw.get("body") or raw.get("nội dung")),
+        )
         if not allow_duplicates and key in existing:
             report.duplicates.append((key[0], existing[key]))
             continue

@@ -129,5 +129,7 @@ class Message(Base):
             "campaign_id": self.campaign_id,
             "status": self.status,
             "approved_by": self.approved_by,
-            "approved_at": self.approved_at.isoformat(timespec="seconds") if self.approved_at else None,
+            "approved_at": self.approved_at.isoformat(timespec="seconds")
+            if self.approved_at
+            else None,
         }

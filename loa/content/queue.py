@@ -26,19 +26,26 @@ T = Catalog(
             "Message {id} is archived and cannot be approved. Create a new message instead.",
         ),
         "bad_status": (
-            "Trạng thái \"{value}\" không hợp lệ. Dùng: draft (nháp), approved (đã duyệt), "
+            'Trạng thái "{value}" không hợp lệ. Dùng: draft (nháp), approved (đã duyệt), '
             "archived (lưu trữ).",
-            "Unknown status \"{value}\". Use: draft, approved, archived.",
+            'Unknown status "{value}". Use: draft, approved, archived.',
         ),
         "no_text": (
-            "Tin \"{title}\" không có nội dung để đọc hay đăng. Thêm nội dung (--body) trước khi duyệt.",
-            "Message \"{title}\" has no text to read or post. Add a body (--body) before approving.",
+            'Tin "{title}" không có nội dung để đọc hay đăng. Thêm nội dung (--body) trước khi duyệt.',
+            'Message "{title}" has no text to read or post. Add a body (--body) before approving.',
         ),
     }
 )
 
-STATUS_WORDS = {"draft": "draft", "nháp": "draft", "approved": "approved", "đã duyệt": "approved",
-                "duyệt": "approved", "archived": "archived", "lưu trữ": "archived"}
+STATUS_WORDS = {
+    "draft": "draft",
+    "nháp": "draft",
+    "approved": "approved",
+    "đã duyệt": "approved",
+    "duyệt": "approved",
+    "archived": "archived",
+    "lưu trữ": "archived",
+}
 
 
 def _apply(session: Session, message: Message, values: dict[str, Any]) -> None:
@@ -49,8 +56,9 @@ def _apply(session: Session, message: Message, values: dict[str, Any]) -> None:
         message.audiences = [session.get_one(Audience, code) for code in audiences]
 
 
-def create(session: Session, raw: dict[str, Any], where: str | None = None,
-           now: datetime | None = None) -> Message:
+def create(
+    session: Session, raw: dict[str, Any], where: str | None = None, now: datetime | None = None
+) -> Message:
     """Validate `raw` fields and add a draft message (flushed, so it has an id)."""
     values = validate(session, raw, where)
     stamp = now or datetime.now()
@@ -71,17 +79,21 @@ def get(session: Session, message_id: int) -> Message:
 CONTENT_FIELDS = {"title", "body", "radio_script", "post_text", "topic_code", "source_document"}
 
 
-def edit(session: Session, message_id: int, raw: dict[str, Any], now: datetime | None = None,
-         keep_approval: bool = False) -> tuple[Message, bool]:
+def edit(
+    session: Session,
+    message_id: int,
+    raw: dict[str, Any],
+    now: datetime | None = None,
+    keep_approval: bool = False,
+) -> tuple[Message, bool]:
     """Change the given fields. Returns (message, reopened): editing the words of an approved
     message sends it back to draft for a new approval, unless `keep_approval`."""
     message = get(session, message_id)
     values = validate(session, raw, partial=True)
-    check_validity(values.get("valid_from", message.valid_from),
-                   values.get("valid_until", message.valid_until))
-    changed_words = any(
-        k in CONTENT_FIELDS and getattr(message, k) != v for k, v in values.items()
+    check_validity(
+        values.get("valid_from", message.valid_from), values.get("valid_until", message.valid_until)
     )
+    changed_words = any(k in CONTENT_FIELDS and getattr(message, k) != v for k, v in values.items())
     _apply(session, message, values)
     message.updated_at = now or datetime.now()
     reopened = changed_words and message.status == "approved" and not keep_approval
@@ -91,12 +103,18 @@ def edit(session: Session, message_id: int, raw: dict[str, Any], now: datetime |
     return message, reopened
 
 
-def approve(session: Session, message_id: int, approved_by: str, now: datetime | None = None) -> Message:
+def approve(
+    session: Session, message_id: int, approved_by: str, now: datetime | None = None
+) -> Message:
     """Approve a draft: only approved messages are ever planned or published."""
     message = get(session, message_id)
     if message.status == "archived":
         raise UserError(T("archived", id=message_id))
-    if not (message.body.strip() or (message.radio_script or "").strip() or (message.post_text or "").strip()):
+    if not (
+        message.body.strip()
+        or (message.radio_script or "").strip()
+        or (message.post_text or "").strip()
+    ):
         raise UserError(T("no_text", title=message.title))
     if message.status != "approved":
         message.status = "approved"
@@ -150,6 +168,11 @@ def find(session: Session, filters: Filters | None = None) -> Sequence[Message]:
         import unicodedata
 
         needle = unicodedata.normalize("NFC", f.text.strip()).lower()
-        messages = [m for m in messages if needle in m.title.lower() or needle in m.body.lower()
-                    or needle in (m.source_document or "").lower()]
+        messages = [
+            m
+            for m in messages
+            if needle in m.title.lower()
+            or needle in m.body.lower()
+            or needle in (m.source_document or "").lower()
+        ]
     return messages

@@ -49,12 +49,24 @@ def seed_taxonomy(session: Session) -> None:
 
 # Keywords that point to a topic, for files that do not name one (txt, docx). Lowercase.
 TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "online_services": ("dịch vụ công trực tuyến", "mức độ 3", "mức độ 4", "cổng dịch vụ công",
-                        "nộp hồ sơ trực tuyến", "thanh toán trực tuyến"),
+    "online_services": (
+        "dịch vụ công trực tuyến",
+        "mức độ 3",
+        "mức độ 4",
+        "cổng dịch vụ công",
+        "nộp hồ sơ trực tuyến",
+        "thanh toán trực tuyến",
+    ),
     "one_stop": ("một cửa", "bộ phận tiếp nhận và trả kết quả", "tiếp nhận và trả kết quả"),
     "procedures": ("thủ tục hành chính", "tthc", "hồ sơ", "bưu chính công ích"),
-    "e_government": ("chính quyền điện tử", "chính quyền số", "chuyển đổi số", "vneid",
-                     "định danh điện tử", "chữ ký số"),
+    "e_government": (
+        "chính quyền điện tử",
+        "chính quyền số",
+        "chuyển đổi số",
+        "vneid",
+        "định danh điện tử",
+        "chữ ký số",
+    ),
     "par_index": ("par index", "chỉ số cải cách hành chính"),
     "papi": ("papi",),
     "sipas": ("sipas", "mức độ hài lòng", "sự hài lòng"),

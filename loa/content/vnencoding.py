@@ -13,26 +13,55 @@ import unicodedata
 
 # Vietnamese letters in the order: base, acute, grave, hook, tilde, dot.
 _TONED = {
-    "a": "aáàảãạ", "ă": "ăắằẳẵặ", "â": "âấầẩẫậ", "e": "eéèẻẽẹ", "ê": "êếềểễệ",
-    "i": "iíìỉĩị", "o": "oóòỏõọ", "ô": "ôốồổỗộ", "ơ": "ơớờởỡợ", "u": "uúùủũụ",
-    "ư": "ưứừửữự", "y": "yýỳỷỹỵ",
+    "a": "aáàảãạ",
+    "ă": "ăắằẳẵặ",
+    "â": "âấầẩẫậ",
+    "e": "eéèẻẽẹ",
+    "ê": "êếềểễệ",
+    "i": "iíìỉĩị",
+    "o": "oóòỏõọ",
+    "ô": "ôốồổỗộ",
+    "ơ": "ơớờởỡợ",
+    "u": "uúùủũụ",
+    "ư": "ưứừửữự",
+    "y": "yýỳỷỹỵ",
 }
 
 # TCVN3 (ABC): one byte per lowercase letter; a separate "H" font reuses the codes for capitals,
 # so only the base capitals below have codes of their own.
 _TCVN3_LOWER = {
-    "a": "a¸µ¶·¹", "ă": "¨¾»¼½Æ", "â": "©ÊÇÈÉË", "e": "eÐÌÎÏÑ", "ê": "ªÕÒÓÔÖ",
-    "i": "iÝ×ØÜÞ", "o": "oãßáâä", "ô": "«èåæçé", "ơ": "¬íêëìî", "u": "uóïñòô",
-    "ư": "\u00adøõö÷ù", "y": "yýúûüþ",
+    "a": "a¸µ¶·¹",
+    "ă": "¨¾»¼½Æ",
+    "â": "©ÊÇÈÉË",
+    "e": "eÐÌÎÏÑ",
+    "ê": "ªÕÒÓÔÖ",
+    "i": "iÝ×ØÜÞ",
+    "o": "oãßáâä",
+    "ô": "«èåæçé",
+    "ơ": "¬íêëìî",
+    "u": "uóïñòô",
+    "ư": "\u00adøõö÷ù",
+    "y": "yýúûüþ",
 }
 _TCVN3_EXTRA = {"®": "đ", "¡": "Ă", "¢": "Â", "§": "Đ", "£": "Ê", "¤": "Ô", "¥": "Ơ", "¦": "Ư"}
 
 # VNI-Windows: base letter plus a mark character, per tone (acute, grave, hook, tilde, dot).
 _VNI_MARKS = "ùøûõï"
-_VNI_BASES = {"a": "a", "ă": "aê", "â": "aâ", "e": "e", "ê": "eâ", "o": "o", "ô": "oâ",
-              "ơ": "ô", "u": "u", "ư": "ö", "y": "y"}
-_VNI_BREVE_MARKS = "éèúüë"   # ă takes its own tone marks
-_VNI_CIRC_MARKS = "áàåãä"    # â, ê, ô
+_VNI_BASES = {
+    "a": "a",
+    "ă": "aê",
+    "â": "aâ",
+    "e": "e",
+    "ê": "eâ",
+    "o": "o",
+    "ô": "oâ",
+    "ơ": "ô",
+    "u": "u",
+    "ư": "ö",
+    "y": "y",
+}
+_VNI_BREVE_MARKS = "éèúüë"  # ă takes its own tone marks
+_VNI_CIRC_MARKS = "áàåãä"  # â, ê, ô
 _VNI_I = "iíìæóò"
 
 
@@ -110,9 +139,7 @@ def _foreign(text: str) -> int:
 
 
 _VNI_PAIR = re.compile("[aeouyAEOUY][ùøûõïâáàåãäêéèúüëÙØÛÕÏÂÁÀÅÃÄÊÉÈÚÜË]")
-_TCVN3_SIGNAL = re.compile(
-    "(?<![aeouyAEOUY])[" + re.escape("".join(TCVN3_TO_UNICODE)) + "]"
-)
+_TCVN3_SIGNAL = re.compile("(?<![aeouyAEOUY])[" + re.escape("".join(TCVN3_TO_UNICODE)) + "]")
 
 
 def detect_encoding(text: str) -> str:
@@ -127,8 +154,9 @@ def detect_encoding(text: str) -> str:
         return "unicode"
     vni_pairs = len(_VNI_PAIR.findall(text))
     tcvn_signals = len(_TCVN3_SIGNAL.findall(text))
-    name, convert = ("vni", vni_to_unicode) if vni_pairs > tcvn_signals else (
-        "tcvn3", tcvn3_to_unicode)
+    name, convert = (
+        ("vni", vni_to_unicode) if vni_pairs > tcvn_signals else ("tcvn3", tcvn3_to_unicode)
+    )
     candidate = convert(text)
     if _foreign(candidate) * 4 < foreign and len(_VIETNAMESE.findall(candidate)) > len(
         _VIETNAMESE.findall(text)

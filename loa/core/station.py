@@ -27,10 +27,10 @@ T = Catalog(
     {
         "not_found": (
             "Không tìm thấy đài (thư mục có tệp loa.toml) ở {where}. "
-            "Tạo đài mới bằng: loa init THƯ_MỤC --name \"Xã ...\" "
+            'Tạo đài mới bằng: loa init THƯ_MỤC --name "Xã ..." '
             "hoặc chỉ rõ đài bằng --station THƯ_MỤC hay biến môi trường LOA_STATION.",
             "No station (a folder with loa.toml) found at {where}. "
-            "Create one with: loa init DIR --name \"Xã ...\" "
+            'Create one with: loa init DIR --name "Xã ..." '
             "or point to it with --station DIR or the LOA_STATION environment variable.",
         ),
         "bad_toml": (
@@ -42,8 +42,8 @@ T = Catalog(
             "{path} already holds a station (loa.toml). Choose another folder or use that station.",
         ),
         "bad_tz": (
-            "Múi giờ \"{tz}\" trong loa.toml không hợp lệ. Dùng ví dụ \"Asia/Ho_Chi_Minh\".",
-            "Timezone \"{tz}\" in loa.toml is not valid. Use for example \"Asia/Ho_Chi_Minh\".",
+            'Múi giờ "{tz}" trong loa.toml không hợp lệ. Dùng ví dụ "Asia/Ho_Chi_Minh".',
+            'Timezone "{tz}" in loa.toml is not valid. Use for example "Asia/Ho_Chi_Minh".',
         ),
         "cwd": ("thư mục hiện tại và các thư mục cha", "the current folder and its parents"),
     }

@@ -29,7 +29,10 @@ T = Catalog(
         "new_year": ("Tết Dương lịch", "New Year's Day"),
         "tet_eve": ("Tết Nguyên đán (30 Tết)", "Lunar New Year's Eve"),
         "tet": ("Tết Nguyên đán (mùng {n})", "Lunar New Year (day {n})"),
-        "hung_kings": ("Giỗ Tổ Hùng Vương (10/3 âm lịch)", "Hung Kings' Commemoration (10/3 lunar)"),
+        "hung_kings": (
+            "Giỗ Tổ Hùng Vương (10/3 âm lịch)",
+            "Hung Kings' Commemoration (10/3 lunar)",
+        ),
         "victory": ("Ngày Chiến thắng 30/4", "Reunification Day 30/4"),
         "labour": ("Ngày Quốc tế Lao động 1/5", "International Labour Day 1/5"),
         "national": ("Quốc khánh 2/9", "National Day 2/9"),
@@ -40,30 +43,30 @@ T = Catalog(
         ),
         "no_blackout": ("Ngày {day} không phải ngày nghỉ phát.", "{day} is not a blackout day."),
         "bad_window": (
-            "Đợt \"{name}\": ngày kết thúc {end} trước ngày bắt đầu {start}.",
-            "Campaign \"{name}\": end {end} is before start {start}.",
+            'Đợt "{name}": ngày kết thúc {end} trước ngày bắt đầu {start}.',
+            'Campaign "{name}": end {end} is before start {start}.',
         ),
         "bad_boost": (
             "Hệ số ưu tiên của đợt phải từ 1 đến 5; đã nhập {value}.",
             "A campaign boost must be between 1 and 5; got {value}.",
         ),
         "bad_date": (
-            "Ngày \"{value}\" không hợp lệ. Viết NĂM-THÁNG-NGÀY (2026-11-23) hoặc NGÀY/THÁNG/NĂM "
+            'Ngày "{value}" không hợp lệ. Viết NĂM-THÁNG-NGÀY (2026-11-23) hoặc NGÀY/THÁNG/NĂM '
             "(23/11/2026).",
-            "Date \"{value}\" is not valid. Write YEAR-MONTH-DAY (2026-11-23) or DAY/MONTH/YEAR "
+            'Date "{value}" is not valid. Write YEAR-MONTH-DAY (2026-11-23) or DAY/MONTH/YEAR '
             "(23/11/2026).",
         ),
         "no_campaign": ("Không có đợt tuyên truyền số {id}.", "No campaign with id {id}."),
         "unknown_topic": (
-            "Chủ đề \"{value}\" không có. Các chủ đề hợp lệ: {valid}.",
-            "Unknown topic \"{value}\". Valid topics: {valid}.",
+            'Chủ đề "{value}" không có. Các chủ đề hợp lệ: {valid}.',
+            'Unknown topic "{value}". Valid topics: {valid}.',
         ),
     }
 )
 
 
 def parse_day(value: str) -> date:
-    """"2026-11-23" or "23/11/2026" -> date. Raises UserError."""
+    """ "2026-11-23" or "23/11/2026" -> date. Raises UserError."""
     from datetime import datetime
 
     text = value.strip()
@@ -120,7 +123,9 @@ def holidays_between(start: date, end: date) -> dict[date, str]:
     return out
 
 
-def blocked_days(session: Session, start: date, end: date, *, holidays: bool = True) -> dict[date, str]:
+def blocked_days(
+    session: Session, start: date, end: date, *, holidays: bool = True
+) -> dict[date, str]:
     """Days from `start` to `end` inclusive on which nothing is planned: the station's blackout
     days, plus the public holidays unless `holidays` is False ([scheduler] skip_holidays)."""
     from sqlalchemy import select
@@ -160,8 +165,14 @@ def remove_blackout(session: Session, day: date) -> None:
 
 
 def add_campaign(
-    session: Session, name: str, starts_on: date, ends_on: date, *, boost: float = 1.5,
-    topics: Iterable[str] = (), messages: Iterable[int] = (),
+    session: Session,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    *,
+    boost: float = 1.5,
+    topics: Iterable[str] = (),
+    messages: Iterable[int] = (),
 ) -> Campaign:
     """Store a campaign window; `messages` are linked to it (Message.campaign_id).
 

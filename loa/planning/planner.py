@@ -51,43 +51,64 @@ PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2}
 T = Catalog(
     {
         "why_reach": ("độ phủ {reach:.2f} ({detail})", "reach {reach:.2f} ({detail})"),
-        "why_boost": ("đợt \"{name}\" x{boost:g}", "campaign \"{name}\" x{boost:g}"),
+        "why_boost": ('đợt "{name}" x{boost:g}', 'campaign "{name}" x{boost:g}'),
         "why_high": ("ưu tiên: đầu bản tin kế tiếp", "high priority: first in the next bulletin"),
         "why_kept": ("giữ nguyên từ lần lập lịch trước", "kept from the previous plan"),
         "why_repeat": ("lặp lại khung này trong tuần", "a repeat of this slot in the week"),
-        "no_message": ("Không có tin số {id}. Xem danh sách: loa msg list",
-                       "No message with id {id}. See the list: loa msg list"),
-        "x_status": ("Tin chưa được duyệt (trạng thái: {status}); chỉ tin đã duyệt mới được lên "
-                     "lịch. Duyệt bằng: loa msg approve {id}",
-                     "The message is not approved (status: {status}); only approved messages "
-                     "are planned. Approve it with: loa msg approve {id}"),
-        "x_urgent": ("Tin khẩn cấp: không xếp vào khung giờ; \"loa run\" phát ngay trên loa và "
-                     "đăng ngay trên mọi kênh.",
-                     "Urgent: outside the slot grid; \"loa run\" airs it and posts it on every "
-                     "channel at once."),
+        "no_message": (
+            "Không có tin số {id}. Xem danh sách: loa msg list",
+            "No message with id {id}. See the list: loa msg list",
+        ),
+        "x_status": (
+            "Tin chưa được duyệt (trạng thái: {status}); chỉ tin đã duyệt mới được lên "
+            "lịch. Duyệt bằng: loa msg approve {id}",
+            "The message is not approved (status: {status}); only approved messages "
+            "are planned. Approve it with: loa msg approve {id}",
+        ),
+        "x_urgent": (
+            'Tin khẩn cấp: không xếp vào khung giờ; "loa run" phát ngay trên loa và '
+            "đăng ngay trên mọi kênh.",
+            'Urgent: outside the slot grid; "loa run" airs it and posts it on every '
+            "channel at once.",
+        ),
         "x_expired": ("Tin đã hết hiệu lực ngày {day}.", "The message expired on {day}."),
-        "x_not_yet": ("Tin chỉ có hiệu lực từ ngày {day}, sau khoảng lập lịch.",
-                      "The message is only valid from {day}, after the planned period."),
-        "x_unconfigured": ("Kênh {channel}: chưa cấu hình trong loa.toml nên không lên lịch "
-                           "(xem: loa channels check).",
-                           "Channel {channel}: not configured in loa.toml, so nothing is planned "
-                           "(see: loa channels check)."),
-        "x_no_slot": ("Kênh {channel}: đài chưa có khung giờ nào (thêm bằng: loa slots add).",
-                      "Channel {channel}: the station has no slot (add one: loa slots add)."),
-        "x_no_reach": ("Kênh {channel}: không khung giờ nào tới được nhóm đối tượng của tin "
-                       "({audiences}); sửa độ phủ bằng: loa slots edit ID --reach NHÓM=0.5",
-                       "Channel {channel}: no slot reaches the message's audiences "
-                       "({audiences}); set a reach with: loa slots edit ID --reach GROUP=0.5"),
-        "x_count": ("Kênh {channel}: {placed} lần trong khoảng này (mong muốn {wanted} lần/tuần).",
-                    "Channel {channel}: {placed} times in this period (wanted {wanted} a week)."),
-        "x_short": ("Kênh {channel}: còn thiếu vì {why}.", "Channel {channel}: short because {why}."),
+        "x_not_yet": (
+            "Tin chỉ có hiệu lực từ ngày {day}, sau khoảng lập lịch.",
+            "The message is only valid from {day}, after the planned period.",
+        ),
+        "x_unconfigured": (
+            "Kênh {channel}: chưa cấu hình trong loa.toml nên không lên lịch "
+            "(xem: loa channels check).",
+            "Channel {channel}: not configured in loa.toml, so nothing is planned "
+            "(see: loa channels check).",
+        ),
+        "x_no_slot": (
+            "Kênh {channel}: đài chưa có khung giờ nào (thêm bằng: loa slots add).",
+            "Channel {channel}: the station has no slot (add one: loa slots add).",
+        ),
+        "x_no_reach": (
+            "Kênh {channel}: không khung giờ nào tới được nhóm đối tượng của tin "
+            "({audiences}); sửa độ phủ bằng: loa slots edit ID --reach NHÓM=0.5",
+            "Channel {channel}: no slot reaches the message's audiences "
+            "({audiences}); set a reach with: loa slots edit ID --reach GROUP=0.5",
+        ),
+        "x_count": (
+            "Kênh {channel}: {placed} lần trong khoảng này (mong muốn {wanted} lần/tuần).",
+            "Channel {channel}: {placed} times in this period (wanted {wanted} a week).",
+        ),
+        "x_short": (
+            "Kênh {channel}: còn thiếu vì {why}.",
+            "Channel {channel}: short because {why}.",
+        ),
         "b_capacity": ("{n} khung đã đầy", "{n} slots full"),
         "b_day": ("{n} khung trùng ngày đã có tin này", "{n} slots on a day it already airs"),
         "b_topic": ("{n} khung đã đủ tin cùng chủ đề", "{n} slots with enough items on its topic"),
         "b_spacing": ("{n} khung quá gần lần phát khác", "{n} slots too close to another airing"),
         "b_blocked": ("{n} ngày nghỉ/lễ ({days})", "{n} blackout or holiday days ({days})"),
-        "b_ineligible": ("{n} khung ngoài hiệu lực hoặc không đủ chỗ cho thời lượng",
-                         "{n} slots outside validity or too short for its duration"),
+        "b_ineligible": (
+            "{n} khung ngoài hiệu lực hoặc không đủ chỗ cho thời lượng",
+            "{n} slots outside validity or too short for its duration",
+        ),
     }
 )
 
@@ -202,7 +223,8 @@ class _Model:
         # values that do not depend on the plan are shared by every model of one problem
         self._reach: dict[tuple[int, int], float] = problem.cache.setdefault("reach", {})
         self._boost: dict[tuple[int | None, str, date], float] = problem.cache.setdefault(
-            "boost", {})
+            "boost", {}
+        )
         self._elig: dict[int, frozenset[int]] = problem.cache.setdefault("elig", {})
         self.offer_base: dict[Any, Any] = problem.cache.setdefault("offers", {})
         self.day = [inst.start.date() for inst in self.inst]
@@ -237,8 +259,9 @@ class _Model:
 
     def boosted(self, item: PlanItem) -> bool:
         """Whether any campaign could boost this item (on some day)."""
-        return any(c.campaign_id == item.campaign_id or item.topic in c.topics
-                   for c in self.p.campaigns)
+        return any(
+            c.campaign_id == item.campaign_id or item.topic in c.topics for c in self.p.campaigns
+        )
 
     def reach(self, item: PlanItem, i: int) -> float:
         inst = self.inst[i]
@@ -278,7 +301,8 @@ class _Model:
                 for week, n in days_in.items():
                     hist = self.count_week[(item.message_id, channel, week)]
                     caps[(item.message_id, channel, week)] = min(
-                        wanted, hist + math.ceil(wanted * min(n, 7) / 7))
+                        wanted, hist + math.ceil(wanted * min(n, 7) / 7)
+                    )
         return caps
 
     def cap(self, mid: int, channel: str, week: tuple[int, int]) -> int:
@@ -330,12 +354,14 @@ class _Model:
         day = self.day[i]
         week = self.week[i]
         if not ignore_week and self.count_week[(mid, inst.channel, week)] >= self.cap(
-                mid, inst.channel, week):
+            mid, inst.channel, week
+        ):
             return "week"
         if self.count_day[(mid, inst.channel, day)] >= self.p.settings.max_per_day:
             return "day"
-        if self.spacing and any(abs(t - inst.start) < self.spacing
-                                for t in self.times[(mid, inst.channel)]):
+        if self.spacing and any(
+            abs(t - inst.start) < self.spacing for t in self.times[(mid, inst.channel)]
+        ):
             return "spacing"
         if self.load[i] + self.size(item, i) > self.capacity[i] + 1e-9:
             return "capacity"
@@ -376,8 +402,10 @@ class _Model:
         return total
 
     def solution(self, dropped: list[Placement]) -> Solution:
-        placements = sorted((Placement(m, i, k) for (m, i), k in self.placed.items()),
-                            key=lambda p: (self.inst[p.instance].start, p.instance, p.message_id))
+        placements = sorted(
+            (Placement(m, i, k) for (m, i), k in self.placed.items()),
+            key=lambda p: (self.inst[p.instance].start, p.instance, p.message_id),
+        )
         return Solution(placements, self.objective(), dropped, order_positions(self))
 
 
@@ -395,8 +423,16 @@ def objective_of(problem: Problem, placements: Iterable[Placement]) -> float:
         item = items[p.message_id]
         inst = problem.instances[p.instance]
         day = inst.start.date()
-        boost = max([1.0, *(c.boost for c in problem.campaigns
-                            if c.applies(item.campaign_id, item.topic, day))])
+        boost = max(
+            [
+                1.0,
+                *(
+                    c.boost
+                    for c in problem.campaigns
+                    if c.applies(item.campaign_id, item.topic, day)
+                ),
+            ]
+        )
         reach = reach_of(item, inst.reach)
         total += item.weight * boost * reach
         key = (p.message_id, inst.slot_id, week_of(day))
@@ -441,8 +477,10 @@ def order_positions(model: _Model) -> dict[tuple[int, int], int]:
 def _admit_kept(model: _Model, kept: Sequence[Placement]) -> list[Placement]:
     """Re-admit the previous plan's entries that still fit; return the ones that no longer do."""
     dropped: list[Placement] = []
-    order = sorted(kept, key=lambda p: (p.kind != "locked", model.inst[p.instance].start,
-                                        p.instance, p.message_id))
+    order = sorted(
+        kept,
+        key=lambda p: (p.kind != "locked", model.inst[p.instance].start, p.instance, p.message_id),
+    )
     for p in order:
         item = model.items.get(p.message_id)
         if item is None:
@@ -470,16 +508,26 @@ def _force_high(model: _Model, dropped: list[Placement]) -> None:
             continue
         day = model.inst[target].start.date()
         for (m, i), kind in list(model.placed.items()):
-            if m == mid and kind == "kept" and model.inst[i].channel == "radio" and \
-                    model.inst[i].start.date() == day:
+            if (
+                m == mid
+                and kind == "kept"
+                and model.inst[i].channel == "radio"
+                and model.inst[i].start.date() == day
+            ):
                 model.remove(m, i)
                 dropped.append(Placement(m, i, kind))
         evictable = sorted(
-            (m for m in model.members[target]
-             if model.placed[(m, target)] == "kept" and model.items[m].priority == "normal"),
-            key=lambda m: (model.base(model.items[m], target), -m))
-        while model.load[target] + model.size(item, target) > model.capacity[target] + 1e-9 \
-                and evictable:
+            (
+                m
+                for m in model.members[target]
+                if model.placed[(m, target)] == "kept" and model.items[m].priority == "normal"
+            ),
+            key=lambda m: (model.base(model.items[m], target), -m),
+        )
+        while (
+            model.load[target] + model.size(item, target) > model.capacity[target] + 1e-9
+            and evictable
+        ):
             victim = evictable.pop(0)
             model.remove(victim, target)
             dropped.append(Placement(victim, target, "kept"))
@@ -487,8 +535,12 @@ def _force_high(model: _Model, dropped: list[Placement]) -> None:
             model.add(mid, target, "forced")
 
 
-def _greedy_fill(model: _Model, density: float, only: str | None = None,
-                 forbid: frozenset[tuple[int, int]] = frozenset()) -> None:
+def _greedy_fill(
+    model: _Model,
+    density: float,
+    only: str | None = None,
+    forbid: frozenset[tuple[int, int]] = frozenset(),
+) -> None:
     """Fill the remaining room, best offers first, one channel and one ISO week at a time."""
     for (channel, week), idx in sorted(model.groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if only is not None and channel != only:
@@ -500,7 +552,7 @@ def _greedy_fill(model: _Model, density: float, only: str | None = None,
             if left <= 0:
                 continue
             have = model.count_tmpl[(mid, slot_id, week)]
-            scale = size ** density
+            scale = size**density
             for k in range(have, have + min(left, n_days)):
                 v = value if k == 0 else value - pen
                 if v <= 0:
@@ -510,13 +562,20 @@ def _greedy_fill(model: _Model, density: float, only: str | None = None,
         if not offers:
             continue
         min_size = min(b[4] for b in base)
-        load, capacity, placed, count_day = model.load, model.capacity, model.placed, model.count_day
+        load, capacity, placed, count_day = (
+            model.load,
+            model.capacity,
+            model.placed,
+            model.count_day,
+        )
         day, topics, ordinal, caps = model.day, model.topics, model.ordinal, model._caps
         max_per_day = model.p.settings.max_per_day
         max_topic = model.p.settings.max_same_topic
         spacing = bool(model.spacing)
-        tfree = {t: max(model.capacity[i] - model.load[i] for i in members)
-                 for t, members in templates.items()}
+        tfree = {
+            t: max(model.capacity[i] - model.load[i] for i in members)
+            for t, members in templates.items()
+        }
         free = max(tfree.values())
         for _neg, mid, slot_id, _k in offers:
             if free < min_size - 1e-9:
@@ -532,17 +591,26 @@ def _greedy_fill(model: _Model, density: float, only: str | None = None,
             limited = item.valid_from is not None or item.valid_until is not None
             for i in templates[slot_id]:
                 # the cheap, usual refusals first; blocker() holds the full rule set
-                if load[i] + size > capacity[i] + 1e-9 or (mid, i) in placed or (mid, i) in forbid or \
-                        count_day[(mid, channel, day[i])] >= max_per_day or \
-                        topics[i][item.topic] >= max_topic:
+                if (
+                    load[i] + size > capacity[i] + 1e-9
+                    or (mid, i) in placed
+                    or (mid, i) in forbid
+                    or count_day[(mid, channel, day[i])] >= max_per_day
+                    or topics[i][item.topic] >= max_topic
+                ):
                     continue
                 if limited and not item.valid_on(day[i]):
                     continue
                 if spacing and model.blocker(item, i) is not None:
                     continue
                 near = min([8, *(abs(o - ordinal[i]) for o in aired)]) if aired else 8
-                key = (-model.boost(item, model.day[i]), -near,
-                       -(model.capacity[i] - model.load[i]), model.inst[i].start, i)
+                key = (
+                    -model.boost(item, model.day[i]),
+                    -near,
+                    -(model.capacity[i] - model.load[i]),
+                    model.inst[i].start,
+                    i,
+                )
                 if best is None or key < best:
                     best = key
             if best is None:
@@ -563,8 +631,10 @@ def _offer_base(model: _Model, channel: str, week: tuple[int, int], idx: list[in
     templates: defaultdict[int, list[int]] = defaultdict(list)
     for i in idx:
         templates[model.inst[i].slot_id].append(i)
-    tlist = [(t, members, model.inst[members[0]].reach,
-              min(model.capacity[i] for i in members)) for t, members in templates.items()]
+    tlist = [
+        (t, members, model.inst[members[0]].reach, min(model.capacity[i] for i in members))
+        for t, members in templates.items()
+    ]
     radio = channel == "radio"
     gap = model.p.settings.item_gap_s
     factor = 1.0 - model.p.settings.repeat_factor
@@ -587,13 +657,15 @@ def _offer_base(model: _Model, channel: str, week: tuple[int, int], idx: list[in
             if not limited and size <= min_cap:
                 days = members
             else:
-                days = [i for i in members
-                        if size <= model.capacity[i] and item.valid_on(model.day[i])]
+                days = [
+                    i for i in members if size <= model.capacity[i] and item.valid_on(model.day[i])
+                ]
                 if not days:
                     continue
             boost = max(model.boost(item, model.day[i]) for i in days) if boosted else 1.0
-            base.append((mid, slot_id, weight * boost * reach, factor * weight * reach, size,
-                         len(days)))
+            base.append(
+                (mid, slot_id, weight * boost * reach, factor * weight * reach, size, len(days))
+            )
     found = model.offer_base[key] = (templates, base)
     return found
 
@@ -633,12 +705,19 @@ def _swap(model: _Model, only: str | None = None) -> bool:
     for (channel, week), idx in sorted(model.groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if only is not None and channel != only:
             continue
-        wanting = [it for it in model.p.items if channel in it.channels
-                   and model.count_week[(it.message_id, channel, week)]
-                   < model.cap(it.message_id, channel, week)]
+        wanting = [
+            it
+            for it in model.p.items
+            if channel in it.channels
+            and model.count_week[(it.message_id, channel, week)]
+            < model.cap(it.message_id, channel, week)
+        ]
         for i in idx:
-            values = {m: _local_value(model, m, i) for m in model.members[i]
-                      if model.placed[(m, i)] == "new"}
+            values = {
+                m: _local_value(model, m, i)
+                for m in model.members[i]
+                if model.placed[(m, i)] == "new"
+            }
             if not values:
                 continue
             floor = min(values.values())
@@ -654,8 +733,9 @@ def _swap(model: _Model, only: str | None = None) -> bool:
                 if model.blocker(item, i) not in ("capacity", "topic"):
                     continue
                 gain_in = -neg_gain
-                for victim in sorted(model.members[i],
-                                     key=lambda m: (_local_value(model, m, i), m)):
+                for victim in sorted(
+                    model.members[i], key=lambda m: (_local_value(model, m, i), m)
+                ):
                     if model.placed[(victim, i)] != "new":
                         continue
                     loss = _local_value(model, victim, i)
@@ -679,8 +759,10 @@ def _swap_two(model: _Model, item: PlanItem, i: int, gain_in: float, idx: Sequen
     from itertools import combinations
 
     news = sorted(m for m in model.members[i] if model.placed[(m, i)] == "new")
-    pairs = sorted((_local_value(model, x, i) + _local_value(model, y, i), x, y)
-                   for x, y in combinations(news, 2))
+    pairs = sorted(
+        (_local_value(model, x, i) + _local_value(model, y, i), x, y)
+        for x, y in combinations(news, 2)
+    )
     for loss, x, y in pairs:
         if gain_in <= loss + 1e-9:
             return False
@@ -706,11 +788,15 @@ def _make_room(model: _Model, only: str | None = None) -> bool:
             continue
         for a in idx:
             wanting = sorted(
-                (it for it in model.p.items
-                 if model.count_week[(it.message_id, channel, week)]
-                 < model.cap(it.message_id, channel, week)
-                 and model.blocker(it, a) == "capacity"),
-                key=lambda it: (-model.base(it, a), it.message_id))[:5]
+                (
+                    it
+                    for it in model.p.items
+                    if model.count_week[(it.message_id, channel, week)]
+                    < model.cap(it.message_id, channel, week)
+                    and model.blocker(it, a) == "capacity"
+                ),
+                key=lambda it: (-model.base(it, a), it.message_id),
+            )[:5]
             for z in wanting:
                 if model.blocker(z, a) != "capacity":
                     continue
@@ -734,8 +820,11 @@ def _move_for(model: _Model, z: PlanItem, a: int, idx: Sequence[int]) -> bool:
                 continue
             model.add(x, b, "new")
             if model.blocker(z, a) is None:
-                gain = _local_value(model, z.message_id, a, adding=True) + \
-                    _local_value(model, x, b) - before
+                gain = (
+                    _local_value(model, z.message_id, a, adding=True)
+                    + _local_value(model, x, b)
+                    - before
+                )
                 if gain > 1e-9:
                     model.add(z.message_id, a, "new")
                     return True
@@ -755,11 +844,16 @@ def _swap_for(model: _Model, z: PlanItem, a: int, idx: Sequence[int]) -> bool:
                 continue
             for y in list(model.members[b]):
                 iy = model.items[y]
-                if model.placed.get((y, b)) != "new" or y == x or \
-                        model.size(iy, a) >= model.size(ix, a):
+                if (
+                    model.placed.get((y, b)) != "new"
+                    or y == x
+                    or model.size(iy, a) >= model.size(ix, a)
+                ):
                     continue
-                if model.load[a] - model.size(ix, a) + model.size(iy, a) + need > \
-                        model.capacity[a] + 1e-9:
+                if (
+                    model.load[a] - model.size(ix, a) + model.size(iy, a) + need
+                    > model.capacity[a] + 1e-9
+                ):
                     continue
                 before = _local_value(model, x, a) + _local_value(model, y, b)
                 model.remove(x, a)
@@ -769,8 +863,12 @@ def _swap_for(model: _Model, z: PlanItem, a: int, idx: Sequence[int]) -> bool:
                     if model.blocker(iy, a) is None:
                         model.add(y, a, "new")
                         if model.blocker(z, a) is None:
-                            gain = _local_value(model, z.message_id, a, adding=True) + \
-                                _local_value(model, x, b) + _local_value(model, y, a) - before
+                            gain = (
+                                _local_value(model, z.message_id, a, adding=True)
+                                + _local_value(model, x, b)
+                                + _local_value(model, y, a)
+                                - before
+                            )
                             if gain > 1e-9:
                                 model.add(z.message_id, a, "new")
                                 return True
@@ -810,16 +908,25 @@ def solve(problem: Problem, *, local_search: bool | None = None) -> Solution:
     dropped = _admit_kept(model, problem.kept)
     _force_high(model, dropped)
     start = dict(model.placed)
-    small = len(problem.items) * len(problem.instances) <= LOCAL_SEARCH_PAIRS \
-        if local_search is None else local_search
+    small = (
+        len(problem.items) * len(problem.instances) <= LOCAL_SEARCH_PAIRS
+        if local_search is None
+        else local_search
+    )
     # on social channels (size 1) both orders are the same, so one fill serves both
     _fill_and_improve(model, 0.0 if small else 1.0, search=small)
     if not small or not any(inst.channel == "radio" for inst in model.inst):
         return model.solution(dropped)
 
     def radio_value(m: _Model) -> float:
-        return objective_of(problem, [Placement(mi, i, k) for (mi, i), k in m.placed.items()
-                                      if m.inst[i].channel == "radio"])
+        return objective_of(
+            problem,
+            [
+                Placement(mi, i, k)
+                for (mi, i), k in m.placed.items()
+                if m.inst[i].channel == "radio"
+            ],
+        )
 
     best, best_value = model, radio_value(model)
     for density in (1.0, 0.5):
@@ -882,8 +989,9 @@ def _ruin_and_recreate(model: _Model, value: Callable[[_Model], float], rounds: 
             model.add(mid, i, kind)
 
 
-def _fill_and_improve(model: _Model, density: float, only: str | None = None,
-                      search: bool = True) -> None:
+def _fill_and_improve(
+    model: _Model, density: float, only: str | None = None, search: bool = True
+) -> None:
     _greedy_fill(model, density, only)
     if not search:
         return
@@ -906,9 +1014,13 @@ def solve_exact(problem: Problem, *, time_limit: float = 60.0) -> Solution:
     model = _Model(problem)
     for p in problem.kept:
         model.add(p.message_id, p.instance, p.kind)
-    pairs = [(it.message_id, i) for it in problem.items for i in range(len(model.inst))
-             if model.blocker(it, i, ignore_week=True) in (None, "capacity", "topic")
-             and model.size(it, i) <= model.capacity[i] - model.load[i] + 1e-9]
+    pairs = [
+        (it.message_id, i)
+        for it in problem.items
+        for i in range(len(model.inst))
+        if model.blocker(it, i, ignore_week=True) in (None, "capacity", "topic")
+        and model.size(it, i) <= model.capacity[i] - model.load[i] + 1e-9
+    ]
     nx = len(pairs)
     groups: dict[tuple[int, int, tuple[int, int]], list[int]] = defaultdict(list)
     for v, (mid, i) in enumerate(pairs):
@@ -950,8 +1062,10 @@ def solve_exact(problem: Problem, *, time_limit: float = 60.0) -> Solution:
         by_topic[(i, model.items[mid].topic)].append(v)
         by_msg_ch[(mid, inst.channel)].append(v)
     for i, vs in by_inst.items():
-        row(((v, model.size(model.items[pairs[v][0]], i)) for v in vs),
-            model.capacity[i] - model.load[i])
+        row(
+            ((v, model.size(model.items[pairs[v][0]], i)) for v in vs),
+            model.capacity[i] - model.load[i],
+        )
     for (mid, ch, week), vs in by_week.items():
         row(((v, 1.0) for v in vs), model.cap(mid, ch, week) - model.count_week[(mid, ch, week)])
     for (mid, ch, day), vs in by_day.items():
@@ -974,9 +1088,13 @@ def solve_exact(problem: Problem, *, time_limit: float = 60.0) -> Solution:
     if ub:
         matrix = coo_matrix((vals, (rows, cols)), shape=(len(ub), nx + len(gkeys))).tocsr()
         constraints.append(LinearConstraint(matrix, np.array(lb), np.array(ub)))
-    result = milp(c, constraints=constraints, integrality=integrality,
-                  bounds=Bounds(np.zeros(nx + len(gkeys)), upper),
-                  options={"time_limit": time_limit})
+    result = milp(
+        c,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=Bounds(np.zeros(nx + len(gkeys)), upper),
+        options={"time_limit": time_limit},
+    )
     if result.x is None:
         raise RuntimeError(f"MILP failed: {result.message}")
     for v, (mid, i) in enumerate(pairs):
@@ -1026,8 +1144,9 @@ def rendered_durations(station: Station) -> dict[int, float]:
     return {mid: secs for mid, (_stamp, secs) in found.items()}
 
 
-def message_duration(message: Message, rendered: Mapping[int, float],
-                     estimate: Callable[[str], float]) -> float:
+def message_duration(
+    message: Message, rendered: Mapping[int, float], estimate: Callable[[str], float]
+) -> float:
     return rendered.get(message.id) or estimate(message.spoken_text)
 
 
@@ -1052,8 +1171,12 @@ class PlanReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "start": self.start.isoformat(), "days": self.days, "added": self.added,
-            "kept": self.kept, "removed": self.removed, "locked": self.locked,
+            "start": self.start.isoformat(),
+            "days": self.days,
+            "added": self.added,
+            "kept": self.kept,
+            "removed": self.removed,
+            "locked": self.locked,
             "objective": round(self.objective, 4),
             "per_message": {str(k): v for k, v in self.per_message.items()},
             "wanted": {str(k): v for k, v in self.wanted.items()},
@@ -1099,8 +1222,9 @@ def plannable_messages(session: Session, first: date, last: date) -> list[Messag
     return out
 
 
-def build_problem(station: Station, session: Session, start: date, days: int, *,
-                  now: datetime) -> tuple[Problem, dict[str, Any]]:
+def build_problem(
+    station: Station, session: Session, start: date, days: int, *, now: datetime
+) -> tuple[Problem, dict[str, Any]]:
     """Read the station into a Problem for [start, start + days). Also returns the lookup
     tables `plan()` needs to write the result back (entries by instance, ...)."""
     from sqlalchemy import select
@@ -1115,8 +1239,9 @@ def build_problem(station: Station, session: Session, start: date, days: int, *,
     blocked = blocked_days(session, start, last, holidays=settings.skip_holidays)
     slots = list_slots(session)
     usable = configured_channels(station, {s.channel for s in slots})
-    instances = expand_slots([s for s in slots if s.channel in usable], start, days,
-                             blocked=blocked, after=now)
+    instances = expand_slots(
+        [s for s in slots if s.channel in usable], start, days, blocked=blocked, after=now
+    )
     index = {(inst.slot_id, inst.start): n for n, inst in enumerate(instances)}
     messages = plannable_messages(session, start, last)
     rendered = rendered_durations(station)
@@ -1125,10 +1250,18 @@ def build_problem(station: Station, session: Session, start: date, days: int, *,
         return estimate_duration(text, settings.words_per_second)
 
     items = [
-        PlanItem(m.id, m.topic_code, tuple(m.audience_codes), frozenset(m.channels) & usable,
-                 m.priority,
-                 m.airings_per_week, message_duration(m, rendered, estimate),
-                 m.valid_from, m.valid_until, m.campaign_id)
+        PlanItem(
+            m.id,
+            m.topic_code,
+            tuple(m.audience_codes),
+            frozenset(m.channels) & usable,
+            m.priority,
+            m.airings_per_week,
+            message_duration(m, rendered, estimate),
+            m.valid_from,
+            m.valid_until,
+            m.campaign_id,
+        )
         for m in messages
     ]
     week_start = start - timedelta(days=start.weekday())
@@ -1136,11 +1269,18 @@ def build_problem(station: Station, session: Session, start: date, days: int, *,
     horizon = timedelta(hours=settings.min_spacing_hours)
     lo = datetime.combine(week_start, datetime.min.time()) - horizon
     hi = datetime.combine(week_end, datetime.max.time()) + horizon
-    entries = list(session.scalars(
-        select(PlanEntry).where(PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at <= hi)
-        .order_by(PlanEntry.scheduled_at, PlanEntry.id)))
-    handed = set(session.scalars(
-        select(Publication.plan_entry_id).where(Publication.plan_entry_id.is_not(None))))
+    entries = list(
+        session.scalars(
+            select(PlanEntry)
+            .where(PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at <= hi)
+            .order_by(PlanEntry.scheduled_at, PlanEntry.id)
+        )
+    )
+    handed = set(
+        session.scalars(
+            select(Publication.plan_entry_id).where(Publication.plan_entry_id.is_not(None))
+        )
+    )
     history: list[Airing] = []
     kept: list[Placement] = []
     entry_at: dict[tuple[int, int], PlanEntry] = {}
@@ -1159,14 +1299,27 @@ def build_problem(station: Station, session: Session, start: date, days: int, *,
         elif entry.status == "planned" and future and entry.id not in handed:
             entry_at[(entry.message_id, -entry.id)] = entry  # its slot or day is gone: dropped
         else:
-            history.append(Airing(entry.message_id, entry.channel, entry.slot_id,
-                                  entry.scheduled_at))
-    aired_radio = set(session.scalars(
-        select(PlanEntry.message_id).where(PlanEntry.channel == "radio",
-                                           PlanEntry.status == "done")))
+            history.append(
+                Airing(entry.message_id, entry.channel, entry.slot_id, entry.scheduled_at)
+            )
+    aired_radio = set(
+        session.scalars(
+            select(PlanEntry.message_id).where(
+                PlanEntry.channel == "radio", PlanEntry.status == "done"
+            )
+        )
+    )
     force = frozenset(m.id for m in messages if m.priority == "high" and m.id not in aired_radio)
-    problem = Problem(instances, items, settings, campaign_windows(session), history, kept, force,
-                      (max(start, now.date()), last))
+    problem = Problem(
+        instances,
+        items,
+        settings,
+        campaign_windows(session),
+        history,
+        kept,
+        force,
+        (max(start, now.date()), last),
+    )
     return problem, {"entries": entry_at, "blocked": blocked, "messages": messages}
 
 
@@ -1213,9 +1366,14 @@ def plan(station: Station, start: date, days: int, *, now: datetime) -> PlanRepo
             item = model.items[p.message_id]
             found = entries.get((p.message_id, p.instance))
             if found is None:
-                entry = PlanEntry(message_id=p.message_id, channel=inst.channel,
-                                  slot_id=inst.slot_id, scheduled_at=inst.start, status="planned",
-                                  created_at=now)
+                entry = PlanEntry(
+                    message_id=p.message_id,
+                    channel=inst.channel,
+                    slot_id=inst.slot_id,
+                    scheduled_at=inst.start,
+                    status="planned",
+                    created_at=now,
+                )
                 session.add(entry)
                 report.added += 1
             else:
@@ -1231,19 +1389,29 @@ def plan(station: Station, start: date, days: int, *, now: datetime) -> PlanRepo
         report.objective = solution.objective
         report.blocked = tables["blocked"]
         for item in problem.items:
-            report.wanted[item.message_id] = {ch: model.wanted(item, ch) for ch in sorted(item.channels)}
+            report.wanted[item.message_id] = {
+                ch: model.wanted(item, ch) for ch in sorted(item.channels)
+            }
             report.per_message[item.message_id] = {ch: 0 for ch in sorted(item.channels)}
         last = start + timedelta(days=days - 1)
-        for entry in session.scalars(select(PlanEntry).where(
+        for entry in session.scalars(
+            select(PlanEntry).where(
                 PlanEntry.scheduled_at >= datetime.combine(start, datetime.min.time()),
                 PlanEntry.scheduled_at <= datetime.combine(last, datetime.max.time()),
-                PlanEntry.status.in_(("planned", "done")))):
+                PlanEntry.status.in_(("planned", "done")),
+            )
+        ):
             counts = report.per_message.setdefault(entry.message_id, {})
             counts[entry.channel] = counts.get(entry.channel, 0) + 1
         from loa.content.models import Message
 
-        report.urgent = list(session.scalars(select(Message.id).where(
-            Message.status == "approved", Message.priority == "urgent").order_by(Message.id)))
+        report.urgent = list(
+            session.scalars(
+                select(Message.id)
+                .where(Message.status == "approved", Message.priority == "urgent")
+                .order_by(Message.id)
+            )
+        )
     return report
 
 
@@ -1258,12 +1426,17 @@ class Explanation:
     entries: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"message_id": self.message_id, "title": self.title, "lines": self.lines,
-                "entries": self.entries}
+        return {
+            "message_id": self.message_id,
+            "title": self.title,
+            "lines": self.lines,
+            "entries": self.entries,
+        }
 
 
-def explain(station: Station, message_id: int, start: date, days: int, *,
-            now: datetime) -> Explanation:
+def explain(
+    station: Station, message_id: int, start: date, days: int, *, now: datetime
+) -> Explanation:
     """Why a message went where it went in [start, start + days), or why it was left out.
 
     Raises UserError for an unknown message id.
@@ -1282,16 +1455,27 @@ def explain(station: Station, message_id: int, start: date, days: int, *,
         out = Explanation(message.id, message.title, [], [])
         slots = {s.id: s for s in session.scalars(select(Slot))}
         lo = datetime.combine(start, datetime.min.time())
-        for entry in session.scalars(select(PlanEntry).where(
-                PlanEntry.message_id == message_id, PlanEntry.scheduled_at >= lo,
-                PlanEntry.scheduled_at < lo + timedelta(days=days))
-                .order_by(PlanEntry.scheduled_at, PlanEntry.channel)):
+        for entry in session.scalars(
+            select(PlanEntry)
+            .where(
+                PlanEntry.message_id == message_id,
+                PlanEntry.scheduled_at >= lo,
+                PlanEntry.scheduled_at < lo + timedelta(days=days),
+            )
+            .order_by(PlanEntry.scheduled_at, PlanEntry.channel)
+        ):
             slot = slots.get(entry.slot_id or -1)
-            out.entries.append({
-                "when": entry.scheduled_at.isoformat(timespec="minutes"),
-                "channel": entry.channel, "slot": slot.name if slot else "",
-                "position": entry.position, "status": entry.status,
-                "score": entry.score, "reason": entry.reason or ""})
+            out.entries.append(
+                {
+                    "when": entry.scheduled_at.isoformat(timespec="minutes"),
+                    "channel": entry.channel,
+                    "slot": slot.name if slot else "",
+                    "position": entry.position,
+                    "status": entry.status,
+                    "score": entry.score,
+                    "reason": entry.reason or "",
+                }
+            )
         if message.status != "approved":
             out.lines.append(T("x_status", status=message.status, id=message.id))
             return out
@@ -1307,13 +1491,26 @@ def explain(station: Station, message_id: int, start: date, days: int, *,
         problem, _tables = build_problem(station, session, start, days, now=now)
         item = next(it for it in problem.items if it.message_id == message_id)
         model = _Model(problem)
-        for entry in session.scalars(select(PlanEntry).where(
-                PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at < lo + timedelta(days=days),
-                PlanEntry.status == "planned")):
-            n = next((k for k, inst in enumerate(model.inst)
-                      if inst.slot_id == entry.slot_id and inst.start == entry.scheduled_at), None)
-            if n is not None and entry.message_id in model.items and \
-                    (entry.message_id, n) not in model.placed:
+        for entry in session.scalars(
+            select(PlanEntry).where(
+                PlanEntry.scheduled_at >= lo,
+                PlanEntry.scheduled_at < lo + timedelta(days=days),
+                PlanEntry.status == "planned",
+            )
+        ):
+            n = next(
+                (
+                    k
+                    for k, inst in enumerate(model.inst)
+                    if inst.slot_id == entry.slot_id and inst.start == entry.scheduled_at
+                ),
+                None,
+            )
+            if (
+                n is not None
+                and entry.message_id in model.items
+                and (entry.message_id, n) not in model.placed
+            ):
                 model.add(entry.message_id, n, "kept")
         blocked = _tables["blocked"]
         for channel in sorted(set(message.channels) - item.channels):
@@ -1324,11 +1521,15 @@ def explain(station: Station, message_id: int, start: date, days: int, *,
                 out.lines.append(T("x_no_slot", channel=channel))
                 continue
             if all(reach_of(item, s.reach) <= 0 for s in own):
-                out.lines.append(T("x_no_reach", channel=channel,
-                                   audiences=", ".join(item.audiences) or "-"))
+                out.lines.append(
+                    T("x_no_reach", channel=channel, audiences=", ".join(item.audiences) or "-")
+                )
                 continue
-            placed = sum(1 for e in out.entries if e["channel"] == channel
-                         and e["status"] in ("planned", "done"))
+            placed = sum(
+                1
+                for e in out.entries
+                if e["channel"] == channel and e["status"] in ("planned", "done")
+            )
             wanted = model.wanted(item, channel)
             out.lines.append(T("x_count", channel=channel, placed=placed, wanted=wanted))
             full_weeks = max(1, math.ceil(days / 7))
@@ -1343,8 +1544,13 @@ def explain(station: Station, message_id: int, start: date, days: int, *,
                     why[reason] += 1
             parts = [T(f"b_{k}", n=n) for k, n in sorted(why.items())]
             if blocked:
-                parts.append(T("b_blocked", n=len(blocked), days=", ".join(
-                    d.strftime("%d/%m") for d in blocked)))
+                parts.append(
+                    T(
+                        "b_blocked",
+                        n=len(blocked),
+                        days=", ".join(d.strftime("%d/%m") for d in blocked),
+                    )
+                )
             if parts:
                 out.lines.append(T("x_short", channel=channel, why="; ".join(parts)))
     return out

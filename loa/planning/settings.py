@@ -83,8 +83,9 @@ class SchedulerSettings:
                     raise UserError(T("bad_value", key=f.name, value=raw, why=T("number")))
                 lo, hi = _RANGES[f.name]
                 if not lo <= raw <= hi:
-                    raise UserError(T("bad_value", key=f.name, value=raw,
-                                      why=T("range", lo=lo, hi=hi)))
+                    raise UserError(
+                        T("bad_value", key=f.name, value=raw, why=T("range", lo=lo, hi=hi))
+                    )
                 values[f.name] = int(raw) if f.type in ("int", int) else float(raw)
         return cls(**values)
 

@@ -21,12 +21,12 @@ WEEKDAY_NAMES = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 T = Catalog(
     {
         "bad_time": (
-            "Giờ \"{value}\" không hợp lệ. Viết theo dạng GIỜ:PHÚT từ 00:00 đến 23:59, ví dụ 05:30.",
-            "Time \"{value}\" is not valid. Write HH:MM between 00:00 and 23:59, e.g. 05:30.",
+            'Giờ "{value}" không hợp lệ. Viết theo dạng GIỜ:PHÚT từ 00:00 đến 23:59, ví dụ 05:30.',
+            'Time "{value}" is not valid. Write HH:MM between 00:00 and 23:59, e.g. 05:30.',
         ),
         "bad_channel": (
-            "Kênh \"{value}\" không có. Các kênh hợp lệ: {valid}.",
-            "Unknown channel \"{value}\". Valid channels: {valid}.",
+            'Kênh "{value}" không có. Các kênh hợp lệ: {valid}.',
+            'Unknown channel "{value}". Valid channels: {valid}.',
         ),
         "bad_capacity": (
             "Sức chứa phải lớn hơn 0 (giây phát sóng cho đài, số bài cho kênh khác); đã nhập {value}.",
@@ -40,30 +40,30 @@ T = Catalog(
             "slot at most 50 posts.",
         ),
         "bad_weekdays": (
-            "Ngày trong tuần \"{value}\" không hợp lệ. Dùng số 2-7 và CN (ví dụ \"2,4,6\" hoặc "
-            "\"2-6\" hoặc \"hằng ngày\"), hay 0-6 với 0 là thứ Hai.",
-            "Weekdays \"{value}\" are not valid. Use mon..sun or 0-6 with 0 = Monday "
-            "(e.g. \"mon,wed,fri\", \"0-4\", \"daily\"), or Vietnamese 2-7 and CN.",
+            'Ngày trong tuần "{value}" không hợp lệ. Dùng số 2-7 và CN (ví dụ "2,4,6" hoặc '
+            '"2-6" hoặc "hằng ngày"), hay 0-6 với 0 là thứ Hai.',
+            'Weekdays "{value}" are not valid. Use mon..sun or 0-6 with 0 = Monday '
+            '(e.g. "mon,wed,fri", "0-4", "daily"), or Vietnamese 2-7 and CN.',
         ),
         "bad_audience": (
-            "Nhóm đối tượng \"{value}\" không có. Các nhóm hợp lệ: {valid}.",
-            "Unknown audience \"{value}\". Valid audiences: {valid}.",
+            'Nhóm đối tượng "{value}" không có. Các nhóm hợp lệ: {valid}.',
+            'Unknown audience "{value}". Valid audiences: {valid}.',
         ),
         "bad_reach": (
-            "Độ phủ \"{value}\" không hợp lệ. Viết NHÓM=SỐ với số từ 0 đến 1, ví dụ residents=0.6.",
-            "Reach \"{value}\" is not valid. Write GROUP=NUMBER with a number from 0 to 1, "
+            'Độ phủ "{value}" không hợp lệ. Viết NHÓM=SỐ với số từ 0 đến 1, ví dụ residents=0.6.',
+            'Reach "{value}" is not valid. Write GROUP=NUMBER with a number from 0 to 1, '
             "e.g. residents=0.6.",
         ),
         "overlap": (
-            "Khung đài \"{name}\" ({start}, {capacity} giây) trùng giờ với khung \"{other}\" "
+            'Khung đài "{name}" ({start}, {capacity} giây) trùng giờ với khung "{other}" '
             "({other_start}, {other_capacity} giây) vào {day}. Đổi giờ bắt đầu hoặc giảm sức chứa.",
-            "Radio slot \"{name}\" ({start}, {capacity} s) overlaps slot \"{other}\" "
+            'Radio slot "{name}" ({start}, {capacity} s) overlaps slot "{other}" '
             "({other_start}, {other_capacity} s) on {day}. Change the start or lower the capacity.",
         ),
         "midnight": (
-            "Khung đài \"{name}\" bắt đầu {start} và kéo dài {capacity} giây, vượt quá nửa đêm. "
+            'Khung đài "{name}" bắt đầu {start} và kéo dài {capacity} giây, vượt quá nửa đêm. '
             "Chọn giờ sớm hơn hoặc giảm sức chứa.",
-            "Radio slot \"{name}\" starts at {start} and lasts {capacity} s, past midnight. "
+            'Radio slot "{name}" starts at {start} and lasts {capacity} s, past midnight. '
             "Start earlier or lower the capacity.",
         ),
         "no_slot": (
@@ -75,14 +75,26 @@ T = Catalog(
 )
 
 _WEEKDAY_WORDS = {
-    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-    "t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6,
+    "mon": 0,
+    "tue": 1,
+    "wed": 2,
+    "thu": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+    "t2": 0,
+    "t3": 1,
+    "t4": 2,
+    "t5": 3,
+    "t6": 4,
+    "t7": 5,
+    "cn": 6,
 }
 _DAILY = {"daily", "all", "hằng ngày", "hàng ngày", "*"}
 
 
 def parse_time(value: str) -> time:
-    """"05:30" -> time(5, 30). Raises UserError on anything else (e.g. "25:00")."""
+    """ "05:30" -> time(5, 30). Raises UserError on anything else (e.g. "25:00")."""
     text = value.strip().lower().replace("h", ":")
     parts = text.split(":")
     try:
@@ -98,7 +110,7 @@ def format_time(value: time) -> str:
 
 
 def parse_weekdays(value: str) -> list[int]:
-    """"mon,wed", "0-4", "2-6" (Vietnamese thứ 2-6), "CN", "daily" -> sorted weekday numbers.
+    """ "mon,wed", "0-4", "2-6" (Vietnamese thứ 2-6), "CN", "daily" -> sorted weekday numbers.
 
     Plain digits 0/1 or any digit list containing 0 mean Python weekdays (0 = Monday);
     digit lists of 2-7 (and CN) mean Vietnamese day names (thứ Hai = 2). Raises UserError.
@@ -211,11 +223,18 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
             o_begin = _minutes(other.start) * 60
             o_end = o_begin + other.capacity
             if shared and begin < o_end and o_begin < end:
-                raise UserError(T(
-                    "overlap", name=spec.name, start=spec.start, capacity=spec.capacity,
-                    other=other.name, other_start=other.start, other_capacity=other.capacity,
-                    day=WEEKDAY_NAMES[shared[0]],
-                ))
+                raise UserError(
+                    T(
+                        "overlap",
+                        name=spec.name,
+                        start=spec.start,
+                        capacity=spec.capacity,
+                        other=other.name,
+                        other_start=other.start,
+                        other_capacity=other.capacity,
+                        day=WEEKDAY_NAMES[shared[0]],
+                    )
+                )
     return spec
 
 
@@ -237,8 +256,10 @@ def list_slots(session: Session, channel: str | None = None) -> list[Slot]:
     if channel:
         query = query.where(Slot.channel == channel)
     slots = list(session.scalars(query))
-    return sorted(slots, key=lambda s: (CHANNELS.index(s.channel) if s.channel in CHANNELS else 9,
-                                        s.start, s.id))
+    return sorted(
+        slots,
+        key=lambda s: (CHANNELS.index(s.channel) if s.channel in CHANNELS else 9, s.start, s.id),
+    )
 
 
 def add_slot(session: Session, spec: SlotSpec) -> Slot:
@@ -246,8 +267,15 @@ def add_slot(session: Session, spec: SlotSpec) -> Slot:
     from loa.planning.models import Slot
 
     spec = validate_slot(spec, _audience_codes(session), list_slots(session))
-    slot = Slot(channel=spec.channel, name=spec.name.strip(), weekdays=spec.weekdays,
-                start=spec.start, capacity=spec.capacity, reach=dict(spec.reach), note=spec.note)
+    slot = Slot(
+        channel=spec.channel,
+        name=spec.name.strip(),
+        weekdays=spec.weekdays,
+        start=spec.start,
+        capacity=spec.capacity,
+        reach=dict(spec.reach),
+        note=spec.note,
+    )
     session.add(slot)
     session.flush()
     return slot
@@ -272,16 +300,24 @@ def edit_slot(session: Session, slot_id: int, **changes: Any) -> Slot:
     reach.update(changes.pop("reach", None) or {})
     values = {k: v for k, v in changes.items() if v is not None}
     spec = SlotSpec(
-        channel=values.get("channel", slot.channel), name=values.get("name", slot.name),
-        start=values.get("start", slot.start), capacity=values.get("capacity", slot.capacity),
-        weekdays=list(values.get("weekdays", slot.weekdays)), reach=reach,
+        channel=values.get("channel", slot.channel),
+        name=values.get("name", slot.name),
+        start=values.get("start", slot.start),
+        capacity=values.get("capacity", slot.capacity),
+        weekdays=list(values.get("weekdays", slot.weekdays)),
+        reach=reach,
         note=values.get("note", slot.note),
     )
-    spec = validate_slot(spec, _audience_codes(session),
-                         [s for s in list_slots(session) if s.id != slot.id])
+    spec = validate_slot(
+        spec, _audience_codes(session), [s for s in list_slots(session) if s.id != slot.id]
+    )
     slot.channel, slot.name, slot.start = spec.channel, spec.name.strip(), spec.start
     slot.capacity, slot.weekdays, slot.reach, slot.note = (
-        spec.capacity, spec.weekdays, spec.reach, spec.note)
+        spec.capacity,
+        spec.weekdays,
+        spec.reach,
+        spec.note,
+    )
     return slot
 
 
@@ -297,7 +333,8 @@ def remove_slot(session: Session, slot_id: int) -> int:
     removed = 0
     for entry in session.scalars(select(PlanEntry).where(PlanEntry.slot_id == slot.id)):
         published = session.scalar(
-            select(Publication.id).where(Publication.plan_entry_id == entry.id).limit(1))
+            select(Publication.id).where(Publication.plan_entry_id == entry.id).limit(1)
+        )
         if entry.status == "planned" and published is None:
             session.delete(entry)
             removed += 1
@@ -343,8 +380,16 @@ def expand_slots(
             when = datetime.combine(day, at)
             if after is not None and when < after:
                 continue
-            out.append(SlotInstance(slot_id, slot.channel, slot.name, when, float(slot.capacity),
-                                    dict(slot.reach)))
-    out.sort(key=lambda i: (i.start, CHANNELS.index(i.channel) if i.channel in CHANNELS else 9,
-                            i.slot_id))
+            out.append(
+                SlotInstance(
+                    slot_id, slot.channel, slot.name, when, float(slot.capacity), dict(slot.reach)
+                )
+            )
+    out.sort(
+        key=lambda i: (
+            i.start,
+            CHANNELS.index(i.channel) if i.channel in CHANNELS else 9,
+            i.slot_id,
+        )
+    )
     return out

@@ -34,8 +34,10 @@ T = Catalog(
         "sheet_station": ("Đài truyền thanh {name}", "{name} radio station"),
         "sheet_bulletin": ("Bản tin {time}: {slot}", "Bulletin {time}: {slot}"),
         "sheet_file": ("Tệp bản tin", "Bulletin file"),
-        "sheet_missing": ("(chưa dựng; chạy: loa render --date {day})",
-                          "(not rendered yet; run: loa render --date {day})"),
+        "sheet_missing": (
+            "(chưa dựng; chạy: loa render --date {day})",
+            "(not rendered yet; run: loa render --date {day})",
+        ),
         "sheet_total": ("Tổng thời lượng", "Total duration"),
         "sheet_no": ("TT", "No."),
         "sheet_item": ("Tin", "Item"),
@@ -94,16 +96,28 @@ class ScheduledSlot:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "channel": self.channel, "slot_id": self.slot_id, "slot": self.slot_name,
+            "channel": self.channel,
+            "slot_id": self.slot_id,
+            "slot": self.slot_name,
             "start": self.start.isoformat(timespec="minutes"),
-            "items": [{"entry_id": i.entry_id, "message_id": i.message_id,
-                       "position": i.position, "title": i.title, "topic": i.topic,
-                       "duration_s": i.duration_s, "status": i.status} for i in self.items],
+            "items": [
+                {
+                    "entry_id": i.entry_id,
+                    "message_id": i.message_id,
+                    "position": i.position,
+                    "title": i.title,
+                    "topic": i.topic,
+                    "duration_s": i.duration_s,
+                    "status": i.status,
+                }
+                for i in self.items
+            ],
         }
 
 
-def schedule(session: Session, start: date, days: int, *, channel: str | None = None
-             ) -> list[ScheduledSlot]:
+def schedule(
+    session: Session, start: date, days: int, *, channel: str | None = None
+) -> list[ScheduledSlot]:
     """The plan from `start` for `days` days, grouped by slot instance, in time order."""
     from sqlalchemy import select
 
@@ -112,10 +126,12 @@ def schedule(session: Session, start: date, days: int, *, channel: str | None = 
 
     lo = datetime.combine(start, datetime.min.time())
     hi = lo + timedelta(days=days)
-    query = (select(PlanEntry, Message).join(Message, Message.id == PlanEntry.message_id)
-             .where(PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at < hi)
-             .order_by(PlanEntry.scheduled_at, PlanEntry.channel, PlanEntry.position,
-                       PlanEntry.id))
+    query = (
+        select(PlanEntry, Message)
+        .join(Message, Message.id == PlanEntry.message_id)
+        .where(PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at < hi)
+        .order_by(PlanEntry.scheduled_at, PlanEntry.channel, PlanEntry.position, PlanEntry.id)
+    )
     if channel:
         query = query.where(PlanEntry.channel == channel)
     names = {s.id: s.name for s in session.scalars(select(Slot))}
@@ -125,12 +141,21 @@ def schedule(session: Session, start: date, days: int, *, channel: str | None = 
         group = out.get(key)
         if group is None:
             name = names.get(entry.slot_id or -1, "") if entry.slot_id else channel_label("urgent")
-            group = out[key] = ScheduledSlot(entry.channel, entry.slot_id, name,
-                                             entry.scheduled_at)
-        group.items.append(ScheduledItem(
-            entry.id, message.id, entry.position, message.title, message.topic_code,
-            entry.duration_s, entry.status, message.source_document, message.spoken_text,
-            entry.reason))
+            group = out[key] = ScheduledSlot(entry.channel, entry.slot_id, name, entry.scheduled_at)
+        group.items.append(
+            ScheduledItem(
+                entry.id,
+                message.id,
+                entry.position,
+                message.title,
+                message.topic_code,
+                entry.duration_s,
+                entry.status,
+                message.source_document,
+                message.spoken_text,
+                entry.reason,
+            )
+        )
     return list(out.values())
 
 
@@ -154,14 +179,26 @@ def to_ics(station: Station, slots: list[ScheduledSlot]) -> bytes:
         event.add("uid", f"{key}@loa.{station.root.name}")
         event.add("dtstamp", stamp)
         begin = slot.start.replace(tzinfo=tz)
-        length = timedelta(seconds=max(slot.duration_s, 60)) if slot.channel == "radio" \
+        length = (
+            timedelta(seconds=max(slot.duration_s, 60))
+            if slot.channel == "radio"
             else timedelta(minutes=15)
+        )
         event.add("dtstart", begin)
         event.add("dtend", begin + length)
-        event.add("summary", T("ics_summary", channel=channel_label(slot.channel),
-                               slot=slot.slot_name, n=len(slot.items)))
-        lines = [T("ics_item", pos=n, title=i.title, duration=format_duration(i.duration_s))
-                 for n, i in enumerate(slot.items, start=1)]
+        event.add(
+            "summary",
+            T(
+                "ics_summary",
+                channel=channel_label(slot.channel),
+                slot=slot.slot_name,
+                n=len(slot.items),
+            ),
+        )
+        lines = [
+            T("ics_item", pos=n, title=i.title, duration=format_duration(i.duration_s))
+            for n, i in enumerate(slot.items, start=1)
+        ]
         event.add("description", "\n".join(lines))
         event.add("categories", [slot.channel])
         cal.add_component(event)
@@ -219,7 +256,8 @@ def runsheet_html(station: Station, day: date) -> str:
         slots = schedule(session, day, 1, channel="radio")
     e = html.escape
     parts = [
-        "<!DOCTYPE html>", '<html lang="vi"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="vi"><head><meta charset="utf-8">',
         f"<title>{e(T('sheet_title', day=day.strftime('%d/%m/%Y')))}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{e(T('sheet_title', day=day.strftime('%d/%m/%Y')))}</h1>",
@@ -232,21 +270,37 @@ def runsheet_html(station: Station, day: date) -> str:
         real = _sidecar_durations(path)
         exists = path.is_file()
         total = sum(real.get(i.message_id, i.duration_s) for i in slot.items)
-        parts.append(f"<h2>{e(T('sheet_bulletin', time=slot.start.strftime('%H:%M'), slot=slot.slot_name))}</h2>")
+        parts.append(
+            f"<h2>{e(T('sheet_bulletin', time=slot.start.strftime('%H:%M'), slot=slot.slot_name))}</h2>"
+        )
         shown = str(path) if exists else f"{path} {T('sheet_missing', day=day.isoformat())}"
-        parts.append(f'<p>{e(T("sheet_file"))}: <span class="file">{e(shown)}</span><br>'
-                     f"{e(T('sheet_total'))}: {format_duration(total)}</p>")
-        parts.append("<table><tr>" + "".join(
-            f"<th>{e(T(k))}</th>" for k in ("sheet_no", "sheet_item", "sheet_duration",
-                                            "sheet_source", "sheet_script", "sheet_aired"))
-            + "</tr>")
+        parts.append(
+            f'<p>{e(T("sheet_file"))}: <span class="file">{e(shown)}</span><br>'
+            f"{e(T('sheet_total'))}: {format_duration(total)}</p>"
+        )
+        parts.append(
+            "<table><tr>"
+            + "".join(
+                f"<th>{e(T(k))}</th>"
+                for k in (
+                    "sheet_no",
+                    "sheet_item",
+                    "sheet_duration",
+                    "sheet_source",
+                    "sheet_script",
+                    "sheet_aired",
+                )
+            )
+            + "</tr>"
+        )
         for n, item in enumerate(slot.items, start=1):
             seconds = real.get(item.message_id, item.duration_s)
             parts.append(
                 f'<tr><td class="n">{n}</td><td>{e(item.title)}</td>'
                 f'<td class="d">{format_duration(seconds)}</td>'
                 f"<td>{e(item.source_document or '')}</td>"
-                f'<td class="script">{e(item.script)}</td><td></td></tr>')
+                f'<td class="script">{e(item.script)}</td><td></td></tr>'
+            )
         parts.append("</table>")
     parts.append(f'<p class="sign">{e(T("sheet_operator"))}<br><br><br>…………………</p>')
     parts.append("</body></html>")

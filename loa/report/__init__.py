@@ -1,7 +1,7 @@
 """Periodic reports built on the as-run log: figures, a .docx report, an .xlsx workbook, charts.
 
-    report = build_report(station, date(2026, 10, 1), date(2026, 12, 31), now=station.now())
-    files = write_report(report, station.media_dir / "reports")
+report = build_report(station, date(2026, 10, 1), date(2026, 12, 31), now=station.now())
+files = write_report(report, station.media_dir / "reports")
 """
 
 from __future__ import annotations
@@ -63,17 +63,23 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
     from loa.report.docx import render_docx
     from loa.report.xlsx import render_xlsx
 
-    T = Catalog({"cannot_write": (
-        "Không ghi được báo cáo vào {path}: {error}. Kiểm tra quyền ghi hoặc chọn thư mục khác "
-        "bằng --out.",
-        "Could not write the report to {path}: {error}. Check permissions or choose another "
-        "folder with --out.",
-    )})
+    T = Catalog(
+        {
+            "cannot_write": (
+                "Không ghi được báo cáo vào {path}: {error}. Kiểm tra quyền ghi hoặc chọn thư mục khác "
+                "bằng --out.",
+                "Could not write the report to {path}: {error}. Check permissions or choose another "
+                "folder with --out.",
+            )
+        }
+    )
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RuntimeFailure(T("cannot_write", path=out_dir, error=error.strerror or error)) from None
+        raise RuntimeFailure(
+            T("cannot_write", path=out_dir, error=error.strerror or error)
+        ) from None
     stem = f"bao-cao-cchc-{report.period.slug}"
     charts = {"monthly": monthly_chart(report), "topics": topic_chart(report)}
     docx_bytes = render_docx(report, charts)
@@ -89,5 +95,7 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
         atomic_write_bytes(files.xlsx, xlsx_bytes)
         atomic_write_bytes(files.docx, docx_bytes)
     except OSError as error:
-        raise RuntimeFailure(T("cannot_write", path=out_dir, error=error.strerror or error)) from None
+        raise RuntimeFailure(
+            T("cannot_write", path=out_dir, error=error.strerror or error)
+        ) from None
     return files

@@ -10,12 +10,13 @@ from loa.report.figures import Report, channel_label
 
 T = Catalog(
     {
-        "monthly_title": ("Số tin phát/đăng theo tháng và theo kênh",
-                          "Items per month by channel"),
+        "monthly_title": ("Số tin phát/đăng theo tháng và theo kênh", "Items per month by channel"),
         "topic_title": ("Số tin phát/đăng theo chủ đề CCHC", "Items per CCHC topic"),
         "items": ("Số tin", "Items"),
-        "nothing": ("Không có tin nào được phát hoặc đăng trong kỳ",
-                    "Nothing aired or was published in the period"),
+        "nothing": (
+            "Không có tin nào được phát hoặc đăng trong kỳ",
+            "Nothing aired or was published in the period",
+        ),
     }
 )
 
@@ -47,8 +48,16 @@ def _colour(channel: str, index: int) -> str:
 
 
 def _nothing(ax: Any) -> None:
-    ax.text(0.5, 0.5, T("nothing"), ha="center", va="center", transform=ax.transAxes,
-            fontsize=11, color="#555555")
+    ax.text(
+        0.5,
+        0.5,
+        T("nothing"),
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=11,
+        color="#555555",
+    )
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -67,8 +76,14 @@ def monthly_chart(report: Report) -> bytes:
     bottom = [0] * len(labels)
     for i, channel in enumerate(channels):
         values = [m.totals.channel_items(channel) for m in report.months]
-        ax.bar(labels, values, bottom=bottom, label=channel_label(channel),
-               color=_colour(channel, i), width=0.6)
+        ax.bar(
+            labels,
+            values,
+            bottom=bottom,
+            label=channel_label(channel),
+            color=_colour(channel, i),
+            width=0.6,
+        )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     for x, total in enumerate(bottom):
         ax.text(x, total, str(total), ha="center", va="bottom", fontsize=8)

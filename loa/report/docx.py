@@ -13,11 +13,15 @@ from loa.report.periods import fmt_date
 T = Catalog(
     {
         "number": ("Số: {number}/BC-UBND", "No.: {number}/BC-UBND"),
-        "dateline": ("{place}, ngày ..... tháng ..... năm {year}",
-                     "{place}, day ..... month ..... {year}"),
+        "dateline": (
+            "{place}, ngày ..... tháng ..... năm {year}",
+            "{place}, day ..... month ..... {year}",
+        ),
         "title": ("BÁO CÁO", "REPORT"),
-        "subtitle": ("Kết quả công tác thông tin, tuyên truyền cải cách hành chính {label}",
-                     "Results of administrative-reform communication, {label}"),
+        "subtitle": (
+            "Kết quả công tác thông tin, tuyên truyền cải cách hành chính {label}",
+            "Results of administrative-reform communication, {label}",
+        ),
         "intro": (
             "Thực hiện nhiệm vụ thông tin, tuyên truyền cải cách hành chính (CCHC), {issuer_cap} "
             "báo cáo kết quả công tác thông tin, tuyên truyền CCHC {label}{dates} như sau:",
@@ -68,8 +72,10 @@ T = Catalog(
         "posts": ("Đăng tải", "Posts"),
         "sum": ("Tổng", "Total"),
         "s1_4": ("4. Kết quả theo nhóm đối tượng", "4. By audience group"),
-        "t_aud": ("Bảng 4. Số lượt tin, bài theo nhóm đối tượng",
-                  "Table 4. Items per audience group"),
+        "t_aud": (
+            "Bảng 4. Số lượt tin, bài theo nhóm đối tượng",
+            "Table 4. Items per audience group",
+        ),
         "audience": ("Nhóm đối tượng", "Audience group"),
         "aud_note": (
             "Một tin có thể hướng tới nhiều nhóm đối tượng nên tổng các dòng có thể lớn hơn "
@@ -78,7 +84,10 @@ T = Catalog(
             "number of items.",
         ),
         "none_rows": ("Không có số liệu.", "No data."),
-        "s1_5": ("5. So sánh với kỳ trước ({label})", "5. Compared with the previous period ({label})"),
+        "s1_5": (
+            "5. So sánh với kỳ trước ({label})",
+            "5. Compared with the previous period ({label})",
+        ),
         "t_cmp": ("Bảng 5. So sánh với kỳ trước", "Table 5. Compared with the previous period"),
         "measure": ("Chỉ tiêu", "Measure"),
         "this": ("Kỳ này", "This period"),
@@ -89,23 +98,33 @@ T = Catalog(
         "cmp_minutes": ("Thời lượng phát thanh (phút)", "Radio airtime (min)"),
         "cmp_posts": ("Số bài đăng trên {channel}", "Posts on {channel}"),
         "cmp_items": ("Tổng số lượt tin, bài", "All items"),
-        "s2": ("II. TIN, BÀI ĐÃ LÊN LỊCH NHƯNG CHƯA PHÁT, CHƯA ĐĂNG",
-               "II. PLANNED BUT NOT AIRED OR PUBLISHED"),
-        "s2_none": ("Không có tin, bài nào đã lên lịch mà chưa phát hoặc chưa đăng.",
-                    "Everything planned in the period aired or was published."),
-        "s2_some": ("Có {n} lượt tin, bài đã lên lịch nhưng chưa phát hoặc chưa đăng: {detail}.",
-                    "{n} planned items did not air or were not published: {detail}."),
+        "s2": (
+            "II. TIN, BÀI ĐÃ LÊN LỊCH NHƯNG CHƯA PHÁT, CHƯA ĐĂNG",
+            "II. PLANNED BUT NOT AIRED OR PUBLISHED",
+        ),
+        "s2_none": (
+            "Không có tin, bài nào đã lên lịch mà chưa phát hoặc chưa đăng.",
+            "Everything planned in the period aired or was published.",
+        ),
+        "s2_some": (
+            "Có {n} lượt tin, bài đã lên lịch nhưng chưa phát hoặc chưa đăng: {detail}.",
+            "{n} planned items did not air or were not published: {detail}.",
+        ),
         "t_und": ("Bảng 6. Tin, bài chưa phát, chưa đăng", "Table 6. Items not aired or published"),
         "when": ("Thời gian", "When"),
         "message": ("Tin, bài", "Item"),
         "state": ("Tình trạng", "Status"),
         "reason": ("Lý do", "Reason"),
-        "more": ("... và {n} mục khác (xem đầy đủ trong tệp Excel kèm theo).",
-                 "... and {n} more (see the accompanying Excel workbook)."),
+        "more": (
+            "... và {n} mục khác (xem đầy đủ trong tệp Excel kèm theo).",
+            "... and {n} more (see the accompanying Excel workbook).",
+        ),
         "s3": ("III. ĐÁNH GIÁ CHUNG", "III. ASSESSMENT"),
         "s3_good": ("1. Ưu điểm: ..........", "1. Strengths: .........."),
-        "s3_bad": ("2. Tồn tại, hạn chế và nguyên nhân: ..........",
-                   "2. Shortcomings and causes: .........."),
+        "s3_bad": (
+            "2. Tồn tại, hạn chế và nguyên nhân: ..........",
+            "2. Shortcomings and causes: ..........",
+        ),
         "s4": ("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI", "IV. TASKS FOR THE NEXT PERIOD"),
         "s4_text": ("..........", ".........."),
         "closing": (
@@ -114,11 +133,16 @@ T = Catalog(
             "This concludes {issuer_cap}'s report on administrative-reform communication for "
             "{label}.",
         ),
-        "fig1": ("Biểu đồ 1. Số lượt tin, bài theo tháng và theo kênh",
-                 "Chart 1. Items per month by channel"),
+        "fig1": (
+            "Biểu đồ 1. Số lượt tin, bài theo tháng và theo kênh",
+            "Chart 1. Items per month by channel",
+        ),
         "fig2": ("Biểu đồ 2. Số lượt tin, bài theo lĩnh vực CCHC", "Chart 2. Items per CCHC topic"),
         "recipients": ("Nơi nhận:", "Recipients:"),
-        "rcpt_district": ("UBND huyện {district} (b/c);", "District People's Committee {district};"),
+        "rcpt_district": (
+            "UBND huyện {district} (b/c);",
+            "District People's Committee {district};",
+        ),
         "rcpt_home": ("Phòng Nội vụ huyện;", "District Home Affairs Office;"),
         "rcpt_archive": ("Lưu: VT, VHTT.", "Archive."),
         "on_behalf": ("TM. ỦY BAN NHÂN DÂN", "ON BEHALF OF THE PEOPLE'S COMMITTEE"),
@@ -132,7 +156,7 @@ FONT = "Times New Roman"
 
 
 def issuer_name(station_name: str) -> str:
-    """"Xã Cẩm Nhượng" -> "UBND XÃ CẨM NHƯỢNG" (a bare name is taken to be a commune)."""
+    """ "Xã Cẩm Nhượng" -> "UBND XÃ CẨM NHƯỢNG" (a bare name is taken to be a commune)."""
     name = station_name.strip()
     if not name.lower().startswith(LOCALITY_PREFIXES):
         name = f"Xã {name}"
@@ -140,20 +164,20 @@ def issuer_name(station_name: str) -> str:
 
 
 def issuer_in_text(station_name: str) -> str:
-    """"Xã Cẩm Nhượng" -> "UBND xã Cẩm Nhượng", as the issuer is named inside a sentence."""
+    """ "Xã Cẩm Nhượng" -> "UBND xã Cẩm Nhượng", as the issuer is named inside a sentence."""
     name = station_name.strip()
     for prefix in LOCALITY_PREFIXES:
         if name.lower().startswith(prefix):
-            return f"UBND {prefix}{name[len(prefix):].strip()}"
+            return f"UBND {prefix}{name[len(prefix) :].strip()}"
     return f"UBND xã {name}"
 
 
 def place_name(station_name: str) -> str:
-    """"Xã Cẩm Nhượng" -> "Cẩm Nhượng", for the place-and-date line."""
+    """ "Xã Cẩm Nhượng" -> "Cẩm Nhượng", for the place-and-date line."""
     name = station_name.strip()
     for prefix in LOCALITY_PREFIXES:
         if name.lower().startswith(prefix):
-            return name[len(prefix):].strip()
+            return name[len(prefix) :].strip()
     return name
 
 
@@ -188,20 +212,34 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     head = doc.add_table(rows=1, cols=2)
     _widths(head, (Cm(6.5), Cm(10.0)))
     left, right = head.rows[0].cells
-    _cell_lines(left, [(issuer, True, False, 12), ("———", False, False, 10),
-                       (T("number", number=str(s.get("number", "......."))), False, False, 13)])
-    _cell_lines(right, [(MOTTO[0], True, False, 12), (MOTTO[1], True, False, 13),
-                        ("———————", False, False, 10),
-                        (T("dateline", place=place, year=report.generated_at.year), False, True,
-                         13)])
+    _cell_lines(
+        left,
+        [
+            (issuer, True, False, 12),
+            ("———", False, False, 10),
+            (T("number", number=str(s.get("number", "......."))), False, False, 13),
+        ],
+    )
+    _cell_lines(
+        right,
+        [
+            (MOTTO[0], True, False, 12),
+            (MOTTO[1], True, False, 13),
+            ("———————", False, False, 10),
+            (T("dateline", place=place, year=report.generated_at.year), False, True, 13),
+        ],
+    )
 
     _para(doc, "", space=6)
     _para(doc, T("title"), bold=True, size=14, center=True, space=0)
     _para(doc, T("subtitle", label=label), bold=True, size=14, center=True, space=0)
     _para(doc, "———", center=True, space=6)
 
-    dates = "" if report.period.kind == "range" else T(
-        "dates", start=fmt_date(report.period.start), end=fmt_date(report.period.end))
+    dates = (
+        ""
+        if report.period.kind == "range"
+        else T("dates", start=fmt_date(report.period.start), end=fmt_date(report.period.end))
+    )
     _para(doc, T("intro", issuer_cap=issuer_cap, label=label, dates=dates), indent=True)
     hi = report.period.bounds()[1]
     if report.data_until < hi:
@@ -214,32 +252,78 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     if report.empty:
         _para(doc, T("nothing"), indent=True)
     else:
-        detail = "; ".join(f"{channel_label(c)}: {fmt_int(t.posts.get(c, 0))}"
-                           for c in report.channels if c != "radio" and t.posts.get(c, 0))
-        _para(doc, T("summary", bulletins=fmt_int(t.bulletins), radio_items=fmt_int(t.radio_items),
-                     minutes=fmt_num(t.airtime_min), posts=fmt_int(t.post_total),
-                     post_detail=f" ({detail})" if detail else "", items=fmt_int(t.items),
-                     messages=fmt_int(t.messages)), indent=True)
+        detail = "; ".join(
+            f"{channel_label(c)}: {fmt_int(t.posts.get(c, 0))}"
+            for c in report.channels
+            if c != "radio" and t.posts.get(c, 0)
+        )
+        _para(
+            doc,
+            T(
+                "summary",
+                bulletins=fmt_int(t.bulletins),
+                radio_items=fmt_int(t.radio_items),
+                minutes=fmt_num(t.airtime_min),
+                posts=fmt_int(t.post_total),
+                post_detail=f" ({detail})" if detail else "",
+                items=fmt_int(t.items),
+                messages=fmt_int(t.messages),
+            ),
+            indent=True,
+        )
     _caption(doc, T("t_channel"))
     rows: list[list[str]] = []
     for c in report.channels:
         is_radio = c == "radio"
-        rows.append([channel_label(c), fmt_int(t.bulletins) if is_radio else "",
-                     fmt_int(t.channel_items(c)), fmt_num(t.airtime_min) if is_radio else ""])
+        rows.append(
+            [
+                channel_label(c),
+                fmt_int(t.bulletins) if is_radio else "",
+                fmt_int(t.channel_items(c)),
+                fmt_num(t.airtime_min) if is_radio else "",
+            ]
+        )
     rows.append([T("total"), fmt_int(t.bulletins), fmt_int(t.items), fmt_num(t.airtime_min)])
-    _table(doc, [T("channel"), T("bulletins"), T("items"), T("minutes")], rows,
-           (Cm(6.5), Cm(3.0), Cm(3.5), Cm(3.5)), bold_last=True)
+    _table(
+        doc,
+        [T("channel"), T("bulletins"), T("items"), T("minutes")],
+        rows,
+        (Cm(6.5), Cm(3.0), Cm(3.5), Cm(3.5)),
+        bold_last=True,
+    )
 
     others = [c for c in report.channels if c != "radio"]
     _para(doc, T("s1_2"), bold=True)
     _caption(doc, T("t_month"))
-    header = [T("month"), T("bulletins"), T("radio_items"), T("minutes"),
-              *[channel_label(c) for c in others], T("sum")]
-    rows = [[m.label, fmt_int(m.totals.bulletins), fmt_int(m.totals.radio_items),
-             fmt_num(m.totals.airtime_min), *[fmt_int(m.totals.posts.get(c, 0)) for c in others],
-             fmt_int(m.totals.items)] for m in report.months]
-    rows.append([T("total"), fmt_int(t.bulletins), fmt_int(t.radio_items), fmt_num(t.airtime_min),
-                 *[fmt_int(t.posts.get(c, 0)) for c in others], fmt_int(t.items)])
+    header = [
+        T("month"),
+        T("bulletins"),
+        T("radio_items"),
+        T("minutes"),
+        *[channel_label(c) for c in others],
+        T("sum"),
+    ]
+    rows = [
+        [
+            m.label,
+            fmt_int(m.totals.bulletins),
+            fmt_int(m.totals.radio_items),
+            fmt_num(m.totals.airtime_min),
+            *[fmt_int(m.totals.posts.get(c, 0)) for c in others],
+            fmt_int(m.totals.items),
+        ]
+        for m in report.months
+    ]
+    rows.append(
+        [
+            T("total"),
+            fmt_int(t.bulletins),
+            fmt_int(t.radio_items),
+            fmt_num(t.airtime_min),
+            *[fmt_int(t.posts.get(c, 0)) for c in others],
+            fmt_int(t.items),
+        ]
+    )
     _table(doc, header, rows, None, bold_last=True, size=11)
     if "monthly" in charts:
         _picture(doc, charts["monthly"], T("fig1"))
@@ -259,19 +343,42 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     _para(doc, T("s1_5", label=report.previous_period.label), bold=True)
     _caption(doc, T("t_cmp"))
     rows = [
-        [T("cmp_bulletins"), fmt_int(t.bulletins), fmt_int(p.bulletins),
-         fmt_change(t.bulletins, p.bulletins)],
-        [T("cmp_radio"), fmt_int(t.radio_items), fmt_int(p.radio_items),
-         fmt_change(t.radio_items, p.radio_items)],
-        [T("cmp_minutes"), fmt_num(t.airtime_min), fmt_num(p.airtime_min),
-         fmt_change(t.airtime_min, p.airtime_min, digits=1)],
-        *[[T("cmp_posts", channel=channel_label(c)), fmt_int(t.posts.get(c, 0)),
-           fmt_int(p.posts.get(c, 0)), fmt_change(t.posts.get(c, 0), p.posts.get(c, 0))]
-          for c in others],
+        [
+            T("cmp_bulletins"),
+            fmt_int(t.bulletins),
+            fmt_int(p.bulletins),
+            fmt_change(t.bulletins, p.bulletins),
+        ],
+        [
+            T("cmp_radio"),
+            fmt_int(t.radio_items),
+            fmt_int(p.radio_items),
+            fmt_change(t.radio_items, p.radio_items),
+        ],
+        [
+            T("cmp_minutes"),
+            fmt_num(t.airtime_min),
+            fmt_num(p.airtime_min),
+            fmt_change(t.airtime_min, p.airtime_min, digits=1),
+        ],
+        *[
+            [
+                T("cmp_posts", channel=channel_label(c)),
+                fmt_int(t.posts.get(c, 0)),
+                fmt_int(p.posts.get(c, 0)),
+                fmt_change(t.posts.get(c, 0), p.posts.get(c, 0)),
+            ]
+            for c in others
+        ],
         [T("cmp_items"), fmt_int(t.items), fmt_int(p.items), fmt_change(t.items, p.items)],
     ]
-    _table(doc, [T("measure"), T("this"), T("prev"), T("change")], rows,
-           (Cm(7.0), Cm(3.0), Cm(3.0), Cm(3.5)), bold_last=True)
+    _table(
+        doc,
+        [T("measure"), T("this"), T("prev"), T("change")],
+        rows,
+        (Cm(7.0), Cm(3.0), Cm(3.0), Cm(3.5)),
+        bold_last=True,
+    )
 
     _para(doc, T("s2"), bold=True)
     und = report.undelivered
@@ -280,15 +387,30 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     else:
         from loa.report.figures import status_label
 
-        detail = "; ".join(f"{status_label(k).lower()}: {fmt_int(v)}"
-                           for k, v in report.undelivered_counts.items())
+        detail = "; ".join(
+            f"{status_label(k).lower()}: {fmt_int(v)}" for k, v in report.undelivered_counts.items()
+        )
         _para(doc, T("s2_some", n=fmt_int(len(und)), detail=detail), indent=True)
         limit = int(s.get("doc_max_undelivered", 50))
         _caption(doc, T("t_und"))
-        rows = [[fmt_int(i), fmt_datetime(u.when) if u.when else "", channel_label(u.channel),
-                 u.title, u.status_text, u.reason] for i, u in enumerate(und[:limit], 1)]
-        _table(doc, [T("no"), T("when"), T("channel"), T("message"), T("state"), T("reason")],
-               rows, (Cm(1.1), Cm(2.6), Cm(2.4), Cm(5.0), Cm(2.4), Cm(3.0)), size=10)
+        rows = [
+            [
+                fmt_int(i),
+                fmt_datetime(u.when) if u.when else "",
+                channel_label(u.channel),
+                u.title,
+                u.status_text,
+                u.reason,
+            ]
+            for i, u in enumerate(und[:limit], 1)
+        ]
+        _table(
+            doc,
+            [T("no"), T("when"), T("channel"), T("message"), T("state"), T("reason")],
+            rows,
+            (Cm(1.1), Cm(2.6), Cm(2.4), Cm(5.0), Cm(2.4), Cm(3.0)),
+            size=10,
+        )
         if len(und) > limit:
             _para(doc, T("more", n=fmt_int(len(und) - limit)), italic=True, size=11)
 
@@ -304,15 +426,28 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     left, right = sign.rows[0].cells
     recipients = s.get("recipients")
     if not isinstance(recipients, list) or not recipients:
-        recipients = [T("rcpt_district", district=report.district or "...."), T("rcpt_home"),
-                      T("rcpt_archive")]
-    _cell_lines(left, [(T("recipients"), True, True, 12),
-                       *[(f"- {r}", False, False, 11) for r in recipients]], center=False)
+        recipients = [
+            T("rcpt_district", district=report.district or "...."),
+            T("rcpt_home"),
+            T("rcpt_archive"),
+        ]
+    _cell_lines(
+        left,
+        [(T("recipients"), True, True, 12), *[(f"- {r}", False, False, 11) for r in recipients]],
+        center=False,
+    )
     signer = str(s.get("signer") or T("signer")).upper()
-    _cell_lines(right, [(str(s.get("on_behalf") or T("on_behalf")), True, False, 13),
-                        (signer, True, False, 13), ("", False, False, 13), ("", False, False, 13),
-                        ("", False, False, 13),
-                        (str(s.get("signer_name") or ""), True, False, 13)])
+    _cell_lines(
+        right,
+        [
+            (str(s.get("on_behalf") or T("on_behalf")), True, False, 13),
+            (signer, True, False, 13),
+            ("", False, False, 13),
+            ("", False, False, 13),
+            ("", False, False, 13),
+            (str(s.get("signer_name") or ""), True, False, 13),
+        ],
+    )
 
     buf = io.BytesIO()
     doc.save(buf)
@@ -331,9 +466,17 @@ def _east_asia_font(style: Any, name: str) -> None:
         fonts.set(qn(attr), name)
 
 
-def _para(doc: Any, text: str, *, bold: bool = False, italic: bool = False,
-          size: int | None = None, center: bool = False, indent: bool = False,
-          space: int | None = None) -> Any:
+def _para(
+    doc: Any,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: int | None = None,
+    center: bool = False,
+    indent: bool = False,
+    space: int | None = None,
+) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
@@ -378,8 +521,15 @@ def _cell_lines(cell: Any, lines: list[tuple[str, bool, bool, int]], center: boo
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _table(doc: Any, header: list[str], rows: list[list[str]], widths: tuple[Any, ...] | None,
-           *, bold_last: bool = False, size: int = 12) -> Any:
+def _table(
+    doc: Any,
+    header: list[str],
+    rows: list[list[str]],
+    widths: tuple[Any, ...] | None,
+    *,
+    bold_last: bool = False,
+    size: int = 12,
+) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -403,7 +553,9 @@ def _table(doc: Any, header: list[str], rows: list[list[str]], widths: tuple[Any
 
 
 def _numeric(text: str) -> bool:
-    return bool(text) and text.lstrip("+-").replace(".", "").replace(",", "").split(" ")[0].isdigit()
+    return (
+        bool(text) and text.lstrip("+-").replace(".", "").replace(",", "").split(" ")[0].isdigit()
+    )
 
 
 def _breakdown_table(doc: Any, rows_in: list[Any], name_header: str, *, with_total: bool) -> None:
@@ -412,15 +564,27 @@ def _breakdown_table(doc: Any, rows_in: list[Any], name_header: str, *, with_tot
     if not rows_in:
         _para(doc, T("none_rows"), italic=True, indent=True)
         return
-    rows = [[fmt_int(i), r.name, fmt_int(r.by_channel.get("radio", 0)),
-             fmt_int(r.total - r.by_channel.get("radio", 0)), fmt_int(r.total)]
-            for i, r in enumerate(rows_in, 1)]
+    rows = [
+        [
+            fmt_int(i),
+            r.name,
+            fmt_int(r.by_channel.get("radio", 0)),
+            fmt_int(r.total - r.by_channel.get("radio", 0)),
+            fmt_int(r.total),
+        ]
+        for i, r in enumerate(rows_in, 1)
+    ]
     if with_total:
         radio = sum(r.by_channel.get("radio", 0) for r in rows_in)
         total = sum(r.total for r in rows_in)
         rows.append(["", T("total"), fmt_int(radio), fmt_int(total - radio), fmt_int(total)])
-    _table(doc, [T("no"), name_header, T("radio"), T("posts"), T("sum")], rows,
-           (Cm(1.2), Cm(8.3), Cm(2.3), Cm(2.3), Cm(2.4)), bold_last=with_total)
+    _table(
+        doc,
+        [T("no"), name_header, T("radio"), T("posts"), T("sum")],
+        rows,
+        (Cm(1.2), Cm(8.3), Cm(2.3), Cm(2.3), Cm(2.4)),
+        bold_last=with_total,
+    )
 
 
 def _picture(doc: Any, png: bytes, caption: str) -> None:

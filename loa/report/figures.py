@@ -24,8 +24,10 @@ T = Catalog(
         "st_failed": ("Lỗi khi phát/đăng", "Failed"),
         "st_uncertain": ("Chưa rõ đã đăng hay chưa", "Uncertain"),
         "st_missing": ("Không có ghi nhận phát/đăng", "No as-run record"),
-        "missing_reason": ("Đã quá giờ lên lịch nhưng không có ghi nhận đã phát/đã đăng",
-                           "Past its planned time with no record of airing or publishing"),
+        "missing_reason": (
+            "Đã quá giờ lên lịch nhưng không có ghi nhận đã phát/đã đăng",
+            "Past its planned time with no record of airing or publishing",
+        ),
     }
 )
 
@@ -174,26 +176,43 @@ class Report:
         """A JSON-ready view of every figure (what `loa report --json` prints)."""
 
         def totals(t: Totals) -> dict[str, Any]:
-            return {"bulletins": t.bulletins, "radio_items": t.radio_items,
-                    "airtime_s": round(t.airtime_s, 1), "posts": dict(t.posts),
-                    "items": t.items, "messages": t.messages}
+            return {
+                "bulletins": t.bulletins,
+                "radio_items": t.radio_items,
+                "airtime_s": round(t.airtime_s, 1),
+                "posts": dict(t.posts),
+                "items": t.items,
+                "messages": t.messages,
+            }
 
         return {
             "station": self.station_name,
-            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat(),
-                       "kind": self.period.kind, "label": self.period.label},
-            "previous_period": {"start": self.previous_period.start.isoformat(),
-                                "end": self.previous_period.end.isoformat()},
+            "period": {
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+                "kind": self.period.kind,
+                "label": self.period.label,
+            },
+            "previous_period": {
+                "start": self.previous_period.start.isoformat(),
+                "end": self.previous_period.end.isoformat(),
+            },
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "data_until": self.data_until.isoformat(timespec="seconds"),
             "channels": list(self.channels),
             "totals": totals(self.totals),
             "previous": totals(self.previous),
-            "months": [{"month": f"{m.year}-{m.month:02d}", **totals(m.totals)} for m in self.months],
-            "topics": [{"code": r.code, "name": r.name, "by_channel": r.by_channel,
-                        "total": r.total} for r in self.topics],
-            "audiences": [{"code": r.code, "name": r.name, "by_channel": r.by_channel,
-                           "total": r.total} for r in self.audiences],
+            "months": [
+                {"month": f"{m.year}-{m.month:02d}", **totals(m.totals)} for m in self.months
+            ],
+            "topics": [
+                {"code": r.code, "name": r.name, "by_channel": r.by_channel, "total": r.total}
+                for r in self.topics
+            ],
+            "audiences": [
+                {"code": r.code, "name": r.name, "by_channel": r.by_channel, "total": r.total}
+                for r in self.audiences
+            ],
             "undelivered_counts": self.undelivered_counts,
             "undelivered": [
                 {**asdict(u), "when": u.when.isoformat(timespec="minutes") if u.when else None}
@@ -247,8 +266,10 @@ def monthly(period: Period, rows: Sequence[AsRunRow]) -> list[MonthRow]:
     by_month: dict[tuple[int, int], list[AsRunRow]] = defaultdict(list)
     for row in rows:
         by_month[(row.started_at.year, row.started_at.month)].append(row)
-    return [MonthRow(y, m, compute_totals(by_month.get((y, m), []), bulletins="opened"))
-            for (y, m) in period.months()]
+    return [
+        MonthRow(y, m, compute_totals(by_month.get((y, m), []), bulletins="opened"))
+        for (y, m) in period.months()
+    ]
 
 
 def breakdown(
@@ -271,8 +292,12 @@ def breakdown(
     ranked += sorted(k for k in counts if k is not None and k not in order)
     if None in counts:
         ranked.append(None)
-    return [BreakdownRow(k, names.get(k, k) if k is not None else unknown_name,
-                         dict(sorted(counts[k].items()))) for k in ranked]
+    return [
+        BreakdownRow(
+            k, names.get(k, k) if k is not None else unknown_name, dict(sorted(counts[k].items()))
+        )
+        for k in ranked
+    ]
 
 
 def build_report(
@@ -298,8 +323,11 @@ def build_report(
         raise UserError(PT("empty", start=fmt_date(start), end=fmt_date(end)))
     period = period or Period(start, end)
     settings = dict(station.section("report"))
-    grace = timedelta(minutes=float(settings.get("missing_after_minutes",
-                                                 DEFAULT_MISSING_GRACE.total_seconds() / 60)))
+    grace = timedelta(
+        minutes=float(
+            settings.get("missing_after_minutes", DEFAULT_MISSING_GRACE.total_seconds() / 60)
+        )
+    )
     previous_period = period.previous()
     with station.transaction() as session:
         rows = load_rows(session, period)
@@ -325,10 +353,20 @@ def build_report(
         totals=totals,
         previous=compute_totals(prev_rows),
         months=monthly(period, rows),
-        topics=breakdown(rows, lambda r: [r.topic_code] if r.topic_code else [],
-                         topic_names, topic_order, T("no_topic")),
-        audiences=breakdown(rows, lambda r: list(dict.fromkeys(r.audiences or [])),
-                            aud_names, aud_order, T("no_audience")),
+        topics=breakdown(
+            rows,
+            lambda r: [r.topic_code] if r.topic_code else [],
+            topic_names,
+            topic_order,
+            T("no_topic"),
+        ),
+        audiences=breakdown(
+            rows,
+            lambda r: list(dict.fromkeys(r.audiences or [])),
+            aud_names,
+            aud_order,
+            T("no_audience"),
+        ),
         undelivered=undelivered,
         rows=rows,
         settings=settings,
@@ -344,17 +382,41 @@ def load_rows(session: Any, period: Period) -> list[AsRunRow]:
     lo, hi = period.bounds()
     a = AsRunRecord
     # Plain columns rather than ORM objects: several times faster for a year of rows.
-    stmt = (select(a.id, a.channel, a.status, a.started_at, a.duration_s, a.bulletin,
-                   a.message_id, a.plan_entry_id, a.title, a.topic_code, a.audiences,
-                   a.remote_id, a.note)
-            .where(a.started_at >= lo, a.started_at < hi)
-            .order_by(a.started_at, a.id))
+    stmt = (
+        select(
+            a.id,
+            a.channel,
+            a.status,
+            a.started_at,
+            a.duration_s,
+            a.bulletin,
+            a.message_id,
+            a.plan_entry_id,
+            a.title,
+            a.topic_code,
+            a.audiences,
+            a.remote_id,
+            a.note,
+        )
+        .where(a.started_at >= lo, a.started_at < hi)
+        .order_by(a.started_at, a.id)
+    )
     return [
-        AsRunRow(id=r.id, channel=r.channel, status=r.status, started_at=r.started_at,
-                 duration_s=float(r.duration_s or 0.0), bulletin=r.bulletin,
-                 message_id=r.message_id, plan_entry_id=r.plan_entry_id, title=r.title or "",
-                 topic_code=r.topic_code, audiences=list(r.audiences or []),
-                 remote_id=r.remote_id, note=r.note)
+        AsRunRow(
+            id=r.id,
+            channel=r.channel,
+            status=r.status,
+            started_at=r.started_at,
+            duration_s=float(r.duration_s or 0.0),
+            bulletin=r.bulletin,
+            message_id=r.message_id,
+            plan_entry_id=r.plan_entry_id,
+            title=r.title or "",
+            topic_code=r.topic_code,
+            audiences=list(r.audiences or []),
+            remote_id=r.remote_id,
+            note=r.note,
+        )
         for r in session.execute(stmt)
     ]
 
@@ -367,10 +429,12 @@ def _taxonomy(session: Any) -> tuple[dict[str, str], list[str], dict[str, str], 
     en = language() == "en"
     topics = list(session.scalars(select(Topic).order_by(Topic.position, Topic.code)))
     auds = list(session.scalars(select(Audience).order_by(Audience.position, Audience.code)))
-    return ({t.code: (t.name_en or t.name) if en else t.name for t in topics},
-            [t.code for t in topics],
-            {a.code: (a.name_en or a.name) if en else a.name for a in auds},
-            [a.code for a in auds])
+    return (
+        {t.code: (t.name_en or t.name) if en else t.name for t in topics},
+        [t.code for t in topics],
+        {a.code: (a.name_en or a.name) if en else a.name for a in auds},
+        [a.code for a in auds],
+    )
 
 
 def find_undelivered(
@@ -397,13 +461,27 @@ def find_undelivered(
             have.reason = item.reason
 
     for r in session.scalars(
-        select(AsRunRecord).where(AsRunRecord.started_at >= lo, AsRunRecord.started_at < hi,
-                                  AsRunRecord.status.in_(("skipped", "failed")))
+        select(AsRunRecord)
+        .where(
+            AsRunRecord.started_at >= lo,
+            AsRunRecord.started_at < hi,
+            AsRunRecord.status.in_(("skipped", "failed")),
+        )
         .order_by(AsRunRecord.started_at, AsRunRecord.id)
     ):
         key = ("plan", r.plan_entry_id) if r.plan_entry_id else ("asrun", r.id)
-        add(key, Undelivered(r.channel, r.started_at, r.message_id, r.title or "", r.status,
-                             (r.note or "").strip(), r.plan_entry_id))
+        add(
+            key,
+            Undelivered(
+                r.channel,
+                r.started_at,
+                r.message_id,
+                r.title or "",
+                r.status,
+                (r.note or "").strip(),
+                r.plan_entry_id,
+            ),
+        )
 
     when = func.coalesce(Publication.due_at, Publication.created_at)
     for pub, title in session.execute(
@@ -413,35 +491,69 @@ def find_undelivered(
         .order_by(when, Publication.id)
     ):
         key = ("plan", pub.plan_entry_id) if pub.plan_entry_id else ("pub", pub.id)
-        add(key, Undelivered(pub.channel, pub.due_at or pub.created_at, pub.message_id,
-                             title or "", pub.status, (pub.error or "").strip(),
-                             pub.plan_entry_id))
+        add(
+            key,
+            Undelivered(
+                pub.channel,
+                pub.due_at or pub.created_at,
+                pub.message_id,
+                title or "",
+                pub.status,
+                (pub.error or "").strip(),
+                pub.plan_entry_id,
+            ),
+        )
 
-    entries = list(session.execute(
-        select(PlanEntry, Message.title)
-        .join(Message, Message.id == PlanEntry.message_id)
-        .where(PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at < hi,
-               PlanEntry.status.in_(("planned", "skipped", "failed")))
-        .order_by(PlanEntry.scheduled_at, PlanEntry.position, PlanEntry.id)
-    ))
+    entries = list(
+        session.execute(
+            select(PlanEntry, Message.title)
+            .join(Message, Message.id == PlanEntry.message_id)
+            .where(
+                PlanEntry.scheduled_at >= lo,
+                PlanEntry.scheduled_at < hi,
+                PlanEntry.status.in_(("planned", "skipped", "failed")),
+            )
+            .order_by(PlanEntry.scheduled_at, PlanEntry.position, PlanEntry.id)
+        )
+    )
     for entry, title in entries:
         if entry.status in ("skipped", "failed"):
-            add(("plan", entry.id), Undelivered(entry.channel, entry.scheduled_at,
-                                                entry.message_id, title, entry.status,
-                                                (entry.reason or "").strip(), entry.id))
+            add(
+                ("plan", entry.id),
+                Undelivered(
+                    entry.channel,
+                    entry.scheduled_at,
+                    entry.message_id,
+                    title,
+                    entry.status,
+                    (entry.reason or "").strip(),
+                    entry.id,
+                ),
+            )
 
-    due = [(e, t) for e, t in entries
-           if e.status == "planned" and e.scheduled_at < now - grace and ("plan", e.id) not in found]
+    due = [
+        (e, t)
+        for e, t in entries
+        if e.status == "planned" and e.scheduled_at < now - grace and ("plan", e.id) not in found
+    ]
     if due:
         delivered_ids, delivered_days = _delivered(session, lo, hi)
         for entry, title in due:
             same_day = (entry.message_id, entry.channel, entry.scheduled_at.date())
             if entry.id in delivered_ids or same_day in delivered_days:
                 continue
-            add(("plan", entry.id), Undelivered(entry.channel, entry.scheduled_at,
-                                                entry.message_id, title, "missing",
-                                                (entry.reason or "").strip()
-                                                or T("missing_reason"), entry.id))
+            add(
+                ("plan", entry.id),
+                Undelivered(
+                    entry.channel,
+                    entry.scheduled_at,
+                    entry.message_id,
+                    title,
+                    "missing",
+                    (entry.reason or "").strip() or T("missing_reason"),
+                    entry.id,
+                ),
+            )
     return sorted(found.values(), key=lambda u: (u.when or datetime.min, u.channel, u.title))
 
 
@@ -458,17 +570,29 @@ def _delivered(
     days: set[tuple[int | None, str, date]] = set()
     # A bulletin may air a little after midnight of the period's last day.
     for plan_id, msg_id, channel, started in session.execute(
-        select(AsRunRecord.plan_entry_id, AsRunRecord.message_id, AsRunRecord.channel,
-               AsRunRecord.started_at)
-        .where(AsRunRecord.status == "done", AsRunRecord.started_at >= lo,
-               AsRunRecord.started_at < hi + timedelta(days=1))
+        select(
+            AsRunRecord.plan_entry_id,
+            AsRunRecord.message_id,
+            AsRunRecord.channel,
+            AsRunRecord.started_at,
+        ).where(
+            AsRunRecord.status == "done",
+            AsRunRecord.started_at >= lo,
+            AsRunRecord.started_at < hi + timedelta(days=1),
+        )
     ):
         if plan_id is not None:
             ids.add(plan_id)
         else:
             days.add((msg_id, channel, started.date()))
-    ids.update(pid for pid in session.scalars(
-        select(Publication.plan_entry_id).where(
-            Publication.plan_entry_id.is_not(None),
-            Publication.status.in_(("published", "late", "scheduled")))) if pid is not None)
+    ids.update(
+        pid
+        for pid in session.scalars(
+            select(Publication.plan_entry_id).where(
+                Publication.plan_entry_id.is_not(None),
+                Publication.status.in_(("published", "late", "scheduled")),
+            )
+        )
+        if pid is not None
+    )
     return ids, days

@@ -20,7 +20,7 @@ def fmt_num(value: float, digits: int = 1) -> str:
 
 
 def fmt_change(current: float, previous: float, digits: int = 0) -> str:
-    """"+3 (+25,0%)", "-2 (-10,0%)", "+4 (—)" when the previous value was zero, "0" if equal."""
+    """ "+3 (+25,0%)", "-2 (-10,0%)", "+4 (—)" when the previous value was zero, "0" if equal."""
     delta = current - previous
     sign = "+" if delta > 0 else ("-" if delta < 0 else "")
     amount = fmt_int(int(abs(delta))) if digits == 0 else fmt_num(abs(delta), digits)

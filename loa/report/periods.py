@@ -12,30 +12,30 @@ from loa.core.i18n import Catalog, language
 T = Catalog(
     {
         "bad_quarter": (
-            "Quý \"{text}\" không đúng dạng. Viết NĂMQ1..NĂMQ4, ví dụ --quarter 2026Q4.",
-            "Quarter \"{text}\" is malformed. Write YEARQ1..YEARQ4, for example --quarter 2026Q4.",
+            'Quý "{text}" không đúng dạng. Viết NĂMQ1..NĂMQ4, ví dụ --quarter 2026Q4.',
+            'Quarter "{text}" is malformed. Write YEARQ1..YEARQ4, for example --quarter 2026Q4.',
         ),
         "bad_half": (
-            "Nửa năm \"{text}\" không đúng dạng. Viết NĂMH1 hoặc NĂMH2, ví dụ --half 2026H2.",
-            "Half-year \"{text}\" is malformed. Write YEARH1 or YEARH2, for example --half 2026H2.",
+            'Nửa năm "{text}" không đúng dạng. Viết NĂMH1 hoặc NĂMH2, ví dụ --half 2026H2.',
+            'Half-year "{text}" is malformed. Write YEARH1 or YEARH2, for example --half 2026H2.',
         ),
         "bad_year": (
-            "Năm \"{text}\" không đúng dạng. Viết 4 chữ số, ví dụ --year 2026.",
-            "Year \"{text}\" is malformed. Write four digits, for example --year 2026.",
+            'Năm "{text}" không đúng dạng. Viết 4 chữ số, ví dụ --year 2026.',
+            'Year "{text}" is malformed. Write four digits, for example --year 2026.',
         ),
         "bad_month": (
-            "Tháng \"{text}\" không đúng dạng. Viết NĂM-THÁNG, ví dụ --month 2026-11.",
-            "Month \"{text}\" is malformed. Write YEAR-MONTH, for example --month 2026-11.",
+            'Tháng "{text}" không đúng dạng. Viết NĂM-THÁNG, ví dụ --month 2026-11.',
+            'Month "{text}" is malformed. Write YEAR-MONTH, for example --month 2026-11.',
         ),
         "bad_date": (
-            "Ngày \"{text}\" không đúng dạng. Viết NĂM-THÁNG-NGÀY (2026-11-01) "
+            'Ngày "{text}" không đúng dạng. Viết NĂM-THÁNG-NGÀY (2026-11-01) '
             "hoặc NGÀY/THÁNG/NĂM (01/11/2026).",
-            "Date \"{text}\" is malformed. Write YEAR-MONTH-DAY (2026-11-01) "
+            'Date "{text}" is malformed. Write YEAR-MONTH-DAY (2026-11-01) '
             "or DAY/MONTH/YEAR (01/11/2026).",
         ),
         "bad_day": (
-            "Ngày \"{text}\" không có trên lịch (tháng đó không có ngày này). Kiểm tra lại ngày.",
-            "Date \"{text}\" does not exist on the calendar. Check the day and month.",
+            'Ngày "{text}" không có trên lịch (tháng đó không có ngày này). Kiểm tra lại ngày.',
+            'Date "{text}" does not exist on the calendar. Check the day and month.',
         ),
         "need_one": (
             "Hãy chọn đúng một kỳ báo cáo: --quarter 2026Q4, --half 2026H2, --year 2026, "
@@ -50,8 +50,7 @@ T = Catalog(
         "empty": (
             "Kỳ báo cáo rỗng: ngày bắt đầu {start} sau ngày kết thúc {end}. "
             "Hãy đổi lại --from và --to.",
-            "Empty report period: the start {start} is after the end {end}. "
-            "Swap --from and --to.",
+            "Empty report period: the start {start} is after the end {end}. Swap --from and --to.",
         ),
         "future": (
             "Kỳ báo cáo {label} bắt đầu ngày {start}, sau hôm nay ({today}): chưa có gì để báo cáo. "
@@ -69,8 +68,20 @@ T = Catalog(
 )
 
 ROMAN = ("I", "II", "III", "IV")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def fmt_date(day: date) -> str:
@@ -122,8 +133,10 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The half-open wall-clock interval [start 00:00, day after end 00:00)."""
-        return (datetime.combine(self.start, datetime.min.time()),
-                datetime.combine(self.end + timedelta(days=1), datetime.min.time()))
+        return (
+            datetime.combine(self.start, datetime.min.time()),
+            datetime.combine(self.end + timedelta(days=1), datetime.min.time()),
+        )
 
     def previous(self) -> Period:
         """The period of the same length just before: the previous quarter, half, year or month
@@ -177,7 +190,7 @@ _YEAR = r"(\d{4})"
 
 
 def parse_quarter(text: str) -> Period:
-    """"2026Q4", "2026-Q4", "Q4/2026", "Q4-2026" -> the fourth quarter of 2026; raises UserError."""
+    """ "2026Q4", "2026-Q4", "Q4/2026", "Q4-2026" -> the fourth quarter of 2026; raises UserError."""
     s = text.strip().upper().replace(" ", "")
     m = re.fullmatch(_YEAR + r"-?Q([1-4])", s) or re.fullmatch(r"Q([1-4])[-/]?" + _YEAR, s)
     if not m:
@@ -188,7 +201,7 @@ def parse_quarter(text: str) -> Period:
 
 
 def parse_half(text: str) -> Period:
-    """"2026H2", "2026-H2", "H2/2026" -> the second half of 2026; raises UserError."""
+    """ "2026H2", "2026-H2", "H2/2026" -> the second half of 2026; raises UserError."""
     s = text.strip().upper().replace(" ", "")
     m = re.fullmatch(_YEAR + r"-?H([12])", s) or re.fullmatch(r"H([12])[-/]?" + _YEAR, s)
     if not m:
@@ -206,7 +219,7 @@ def parse_year(text: str) -> Period:
 
 
 def parse_month(text: str) -> Period:
-    """"2026-11", "11/2026" -> November 2026; raises UserError."""
+    """ "2026-11", "11/2026" -> November 2026; raises UserError."""
     s = text.strip()
     m = re.fullmatch(_YEAR + r"-(\d{1,2})", s)
     if m:
@@ -222,7 +235,7 @@ def parse_month(text: str) -> Period:
 
 
 def parse_date(text: str) -> date:
-    """"2026-11-01" or "01/11/2026" (day first, as Vietnamese dates are written); raises UserError."""
+    """ "2026-11-01" or "01/11/2026" (day first, as Vietnamese dates are written); raises UserError."""
     s = text.strip()
     if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s):
         y, m, d = (int(p) for p in s.split("-"))
@@ -279,5 +292,6 @@ def parse_period(
 def check_not_future(period: Period, today: date) -> None:
     """Raise UserError if the period has not begun by `today`."""
     if period.start > today:
-        raise UserError(T("future", label=period.label, start=fmt_date(period.start),
-                          today=fmt_date(today)))
+        raise UserError(
+            T("future", label=period.label, start=fmt_date(period.start), today=fmt_date(today))
+        )

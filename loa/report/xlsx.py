@@ -67,8 +67,16 @@ T = Catalog(
 )
 
 # Keys of the summary sheet's first column, in order; tests and other code read them.
-SUMMARY_KEYS = ("bulletins", "radio_items", "airtime_s", "airtime_min", "post_total", "items",
-                "messages", "undelivered")
+SUMMARY_KEYS = (
+    "bulletins",
+    "radio_items",
+    "airtime_s",
+    "airtime_min",
+    "post_total",
+    "items",
+    "messages",
+    "undelivered",
+)
 
 
 def _totals_rows(t: Totals, channels: list[str]) -> list[tuple[str, str, Any]]:
@@ -78,10 +86,16 @@ def _totals_rows(t: Totals, channels: list[str]) -> list[tuple[str, str, Any]]:
         ("airtime_s", T("airtime_s"), round(t.airtime_s, 1)),
         ("airtime_min", T("airtime_min"), t.airtime_min),
     ]
-    rows += [(f"posts.{c}", T("posts", channel=channel_label(c)), t.posts.get(c, 0))
-             for c in channels if c != "radio"]
-    rows += [("post_total", T("post_total"), t.post_total), ("items", T("items"), t.items),
-             ("messages", T("messages"), t.messages)]
+    rows += [
+        (f"posts.{c}", T("posts", channel=channel_label(c)), t.posts.get(c, 0))
+        for c in channels
+        if c != "radio"
+    ]
+    rows += [
+        ("post_total", T("post_total"), t.post_total),
+        ("items", T("items"), t.items),
+        ("messages", T("messages"), t.messages),
+    ]
     return rows
 
 
@@ -109,28 +123,76 @@ def render_xlsx(report: Report) -> bytes:
         ws.append([f"undelivered.{status}", T("undelivered_s", status=status_label(status)), n])
 
     ws = _sheet(wb, T("sh_months"), (12, 14, 16, 16, *[16] * len(others), 10))
-    _bold(ws, [T("month"), T("bulletins"), T("radio_items"), T("airtime_min"),
-               *[channel_label(c) for c in others], T("sum")])
+    _bold(
+        ws,
+        [
+            T("month"),
+            T("bulletins"),
+            T("radio_items"),
+            T("airtime_min"),
+            *[channel_label(c) for c in others],
+            T("sum"),
+        ],
+    )
     for m in report.months:
-        ws.append([m.label, m.totals.bulletins, m.totals.radio_items, m.totals.airtime_min,
-                   *[m.totals.posts.get(c, 0) for c in others], m.totals.items])
-    _bold(ws, [T("total"), t.bulletins, t.radio_items, t.airtime_min,
-               *[t.posts.get(c, 0) for c in others], t.items])
+        ws.append(
+            [
+                m.label,
+                m.totals.bulletins,
+                m.totals.radio_items,
+                m.totals.airtime_min,
+                *[m.totals.posts.get(c, 0) for c in others],
+                m.totals.items,
+            ]
+        )
+    _bold(
+        ws,
+        [
+            T("total"),
+            t.bulletins,
+            t.radio_items,
+            t.airtime_min,
+            *[t.posts.get(c, 0) for c in others],
+            t.items,
+        ],
+    )
 
     for sheet, breakdown, name_header, with_total in (
         ("sh_topics", report.topics, T("topic"), True),
         ("sh_audiences", report.audiences, T("audience"), False),
     ):
         ws = _sheet(wb, T(sheet), (6, 16, 48, *[14] * len(report.channels), 10))
-        _bold(ws, [T("no"), T("code"), name_header, *[channel_label(c) for c in report.channels],
-                   T("sum")])
+        _bold(
+            ws,
+            [
+                T("no"),
+                T("code"),
+                name_header,
+                *[channel_label(c) for c in report.channels],
+                T("sum"),
+            ],
+        )
         for i, b in enumerate(breakdown, 1):
-            ws.append([i, b.code or "", b.name, *[b.by_channel.get(c, 0) for c in report.channels],
-                       b.total])
+            ws.append(
+                [
+                    i,
+                    b.code or "",
+                    b.name,
+                    *[b.by_channel.get(c, 0) for c in report.channels],
+                    b.total,
+                ]
+            )
         if with_total:
-            _bold(ws, ["", "", T("total"),
-                       *[sum(b.by_channel.get(c, 0) for b in breakdown) for c in report.channels],
-                       sum(b.total for b in breakdown)])
+            _bold(
+                ws,
+                [
+                    "",
+                    "",
+                    T("total"),
+                    *[sum(b.by_channel.get(c, 0) for b in breakdown) for c in report.channels],
+                    sum(b.total for b in breakdown),
+                ],
+            )
 
     ws = _sheet(wb, T("sh_compare"), (16, 44, 14, 14, 14, 14))
     _bold(ws, [T("key"), T("label"), T("this"), T("prev"), T("delta"), T("delta_pct")])
@@ -143,21 +205,70 @@ def render_xlsx(report: Report) -> bytes:
     ws.append(["previous_end", T("end"), report.period.end, report.previous_period.end])
 
     ws = _sheet(wb, T("sh_undelivered"), (18, 12, 10, 10, 50, 12, 30, 40))
-    _bold(ws, [T("when"), T("channel"), T("message_id"), T("plan_entry_id"), T("title"),
-               T("status"), T("status_text"), T("reason")])
+    _bold(
+        ws,
+        [
+            T("when"),
+            T("channel"),
+            T("message_id"),
+            T("plan_entry_id"),
+            T("title"),
+            T("status"),
+            T("status_text"),
+            T("reason"),
+        ],
+    )
     for u in report.undelivered:
-        ws.append([u.when, u.channel, u.message_id, u.plan_entry_id, u.title, u.status,
-                   u.status_text, u.reason])
+        ws.append(
+            [
+                u.when,
+                u.channel,
+                u.message_id,
+                u.plan_entry_id,
+                u.title,
+                u.status,
+                u.status_text,
+                u.reason,
+            ]
+        )
 
     ws = _sheet(wb, T("sh_rows"), (10, 18, 10, 10, 18, 12, 10, 10, 50, 16, 28, 16, 30))
-    _bold(ws, [T("id"), T("started_at"), T("channel"), T("status"), T("bulletin"),
-               T("duration_s"), T("message_id"), T("plan_entry_id"), T("title"), T("topic_code"),
-               T("audiences"), T("remote_id"), T("note")])
+    _bold(
+        ws,
+        [
+            T("id"),
+            T("started_at"),
+            T("channel"),
+            T("status"),
+            T("bulletin"),
+            T("duration_s"),
+            T("message_id"),
+            T("plan_entry_id"),
+            T("title"),
+            T("topic_code"),
+            T("audiences"),
+            T("remote_id"),
+            T("note"),
+        ],
+    )
     for r in report.rows:
-        ws.append([r.id, r.started_at, r.channel, r.status,
-                   r.bulletin_key if r.channel == "radio" else (r.bulletin or ""),
-                   round(r.duration_s, 2), r.message_id, r.plan_entry_id, r.title,
-                   r.topic_code or "", ", ".join(r.audiences), r.remote_id or "", r.note or ""])
+        ws.append(
+            [
+                r.id,
+                r.started_at,
+                r.channel,
+                r.status,
+                r.bulletin_key if r.channel == "radio" else (r.bulletin or ""),
+                round(r.duration_s, 2),
+                r.message_id,
+                r.plan_entry_id,
+                r.title,
+                r.topic_code or "",
+                ", ".join(r.audiences),
+                r.remote_id or "",
+                r.note or "",
+            ]
+        )
 
     buf = io.BytesIO()
     wb.save(buf)

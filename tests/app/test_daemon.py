@@ -19,19 +19,24 @@ MONDAY = date(2026, 11, 23)
 
 
 def _quiet(station, **scheduler):
-    return configure(station, audio={"engine": "silent"},
-                     channels__radio={"sink": "null"},
-                     scheduler={"auto_plan_days": 0, **scheduler})
+    return configure(
+        station,
+        audio={"engine": "silent"},
+        channels__radio={"sink": "null"},
+        scheduler={"auto_plan_days": 0, **scheduler},
+    )
 
 
 def _radio_and_web(station):
     from loa.planning.slots import SlotSpec, add_slot
 
     with station.transaction() as session:
-        add_slot(session, SlotSpec("radio", "Sáng", "05:30", 600, list(range(7)),
-                                   {"residents": 0.6}))
-        add_slot(session, SlotSpec("radio", "Chiều", "17:30", 600, list(range(7)),
-                                   {"residents": 0.9}))
+        add_slot(
+            session, SlotSpec("radio", "Sáng", "05:30", 600, list(range(7)), {"residents": 0.6})
+        )
+        add_slot(
+            session, SlotSpec("radio", "Chiều", "17:30", 600, list(range(7)), {"residents": 0.9})
+        )
         add_slot(session, SlotSpec("website", "Web", "08:00", 3, [1], {"residents": 0.1}))
 
 
@@ -40,10 +45,14 @@ def _counts(station):
     from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
-        statuses = dict(session.execute(
-            select(PlanEntry.status, func.count()).group_by(PlanEntry.status)).all())
-        asrun = list(session.execute(select(AsRunRecord.channel, AsRunRecord.status,
-                                            AsRunRecord.plan_entry_id)).all())
+        statuses = dict(
+            session.execute(select(PlanEntry.status, func.count()).group_by(PlanEntry.status)).all()
+        )
+        asrun = list(
+            session.execute(
+                select(AsRunRecord.channel, AsRunRecord.status, AsRunRecord.plan_entry_id)
+            ).all()
+        )
         pubs = list(session.execute(select(Publication.plan_entry_id, Publication.status)).all())
     return statuses, asrun, pubs
 
@@ -54,8 +63,13 @@ def test_run_once_plays_posts_and_skips_late(station) -> None:
     station = _quiet(station)
     _radio_and_web(station)
     for n in range(3):
-        add_message(station, f"Tin {n}", channels=("radio", "website"), airings=7,
-                    topic=("procedures", "one_stop", "e_government")[n])
+        add_message(
+            station,
+            f"Tin {n}",
+            channels=("radio", "website"),
+            airings=7,
+            topic=("procedures", "one_stop", "e_government")[n],
+        )
     plan(station, MONDAY, 2, now=datetime(2026, 11, 22, 20, 0))
 
     def entries_at(when):
@@ -88,8 +102,13 @@ def test_run_once_plays_posts_and_skips_late(station) -> None:
 
 def test_urgent_is_aired_and_posted_once(station) -> None:
     station = _quiet(station)
-    mid = add_message(station, "Cảnh báo bão số 5", priority="urgent",
-                      channels=("radio", "website"), topic="communication")
+    mid = add_message(
+        station,
+        "Cảnh báo bão số 5",
+        priority="urgent",
+        channels=("radio", "website"),
+        topic="communication",
+    )
     now = datetime(2026, 11, 23, 10, 0, 20)
     assert due_until(station, now).urgent == [mid]
     report = run_once(station, now=now)
@@ -103,8 +122,11 @@ def test_urgent_is_aired_and_posted_once(station) -> None:
 
 
 def test_one_runner_per_station(station) -> None:
-    with run_lock(station), pytest.raises(RuntimeFailure, match="đang có một tiến trình"), \
-            run_lock(station):
+    with (
+        run_lock(station),
+        pytest.raises(RuntimeFailure, match="đang có một tiến trình"),
+        run_lock(station),
+    ):
         pass
 
 
@@ -149,18 +171,34 @@ def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
     from loa.planning.models import PlanEntry
 
     station = _quiet(station, poll_seconds=1)
-    ids = [add_message(station, f"Tin {n}", channels=("radio", "website"),
-                       topic=("procedures", "one_stop", "e_government", "papi")[n % 4])
-           for n in range(6)]
+    ids = [
+        add_message(
+            station,
+            f"Tin {n}",
+            channels=("radio", "website"),
+            topic=("procedures", "one_stop", "e_government", "papi")[n % 4],
+        )
+        for n in range(6)
+    ]
     start = station.now().replace(microsecond=0) + timedelta(seconds=4)
     with station.transaction() as session:
         # posts every 2 s, and a radio bulletin of three items in the middle of them
         for n, mid in enumerate(ids):
-            session.add(PlanEntry(message_id=mid, channel="website",
-                                  scheduled_at=start + timedelta(seconds=2 * n)))
+            session.add(
+                PlanEntry(
+                    message_id=mid, channel="website", scheduled_at=start + timedelta(seconds=2 * n)
+                )
+            )
         for n, mid in enumerate(ids[:3]):
-            session.add(PlanEntry(message_id=mid, channel="radio", position=n, duration_s=5.0,
-                                  scheduled_at=start + timedelta(seconds=7)))
+            session.add(
+                PlanEntry(
+                    message_id=mid,
+                    channel="radio",
+                    position=n,
+                    duration_s=5.0,
+                    scheduled_at=start + timedelta(seconds=7),
+                )
+            )
     env = {**os.environ, "LOA_STATION": str(station.root), "LOA_LANG": "vi"}
     cmd = [sys.executable, "-m", "loa", "run"]
 
@@ -180,8 +218,9 @@ def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
         time.sleep(2)  # a repeat, if any, would show up now
     second.send_signal(signal.SIGTERM)
     _out, err = second.communicate(timeout=60)
-    assert finished, f"restarted daemon did not finish the plan: {_counts(station)}\n" \
-        f"{err.decode()[-3000:]}"
+    assert finished, (
+        f"restarted daemon did not finish the plan: {_counts(station)}\n{err.decode()[-3000:]}"
+    )
     assert second.returncode == 0, err.decode()
     assert "Đã dừng" in err.decode()
     statuses, asrun, pubs = _counts(station)
@@ -194,4 +233,5 @@ def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
     assert set(per_entry) == set(entries) and set(per_entry.values()) == {1}
     assert all(r.status == "done" for r in asrun)
     assert sorted(p.plan_entry_id for p in pubs) == sorted(
-        i for i, c in entries.items() if c == "website")
+        i for i, c in entries.items() if c == "website"
+    )

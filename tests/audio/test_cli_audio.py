@@ -22,11 +22,20 @@ def loa(station, *args: str):
 def test_say_offline_meets_loudness_and_peak(station, tmp_path: Path) -> None:
     """The done-when check: a fresh process with no network access and no system audio tools."""
     out = tmp_path / "x.mp3"
-    env = {**os.environ, "LOA_STATION": str(station.root), "PATH": "/nonexistent",
-           "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+    env = {
+        **os.environ,
+        "LOA_STATION": str(station.root),
+        "PATH": "/nonexistent",
+        "http_proxy": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "loa", "say", "Ủy ban nhân dân xã thông báo", "-o", str(out)],
-        capture_output=True, text=True, env=env, timeout=120)
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "espeak" in proc.stdout
     integrated, peak = ebur128(out)
@@ -54,8 +63,9 @@ def test_say_a_message_to_wav_with_a_southern_voice(station, tmp_path: Path) -> 
         (["render", "--date", "32/13/2026"], "32/13/2026"),
     ],
 )
-def test_bad_input_exits_2_with_a_message(station, tmp_path: Path, monkeypatch, args,
-                                          needle) -> None:
+def test_bad_input_exits_2_with_a_message(
+    station, tmp_path: Path, monkeypatch, args, needle
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = loa(station, *args)
     assert result.exit_code == 2
@@ -82,7 +92,7 @@ def test_render_nothing_to_do(station) -> None:
 
 
 def test_voices_lists_engines_and_checks_them(station) -> None:
-    set_audio(station, 'gtts_timeout = 0.5')
+    set_audio(station, "gtts_timeout = 0.5")
     result = loa(station, "voices", "--json", "--no-check")
     data = json.loads(result.output)
     assert {r["engine"] for r in data["voices"]} == {"espeak", "gtts", "piper", "silent"}

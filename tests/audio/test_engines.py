@@ -79,7 +79,9 @@ GTTS_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecut
 def gtts_body(mp3: bytes) -> str:
     payload = base64.b64encode(mp3).decode()
     inner = json.dumps([payload])
-    return ")]}'\n\n" + json.dumps([["wrb.fr", "jQ1olc", inner, None]], separators=(",", ":")) + "\n"
+    return (
+        ")]}'\n\n" + json.dumps([["wrb.fr", "jQ1olc", inner, None]], separators=(",", ":")) + "\n"
+    )
 
 
 @pytest.fixture
@@ -87,8 +89,9 @@ def tone_mp3() -> bytes:
     from loa.audio.ffmpeg import encode_mp3_frames
 
     t = np.arange(24000) / 24000
-    return encode_mp3_frames((0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32), 24000,
-                             bitrate_kbps=32)
+    return encode_mp3_frames(
+        (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32), 24000, bitrate_kbps=32
+    )
 
 
 @responses.activate
@@ -126,6 +129,7 @@ def test_gtts_garbage_audio_is_engine_unavailable(tmp_path: Path) -> None:
 
 # -- Piper with a tiny ONNX voice built here (same inputs and outputs as a real voice) ----------
 
+
 def build_piper_voice(folder: Path, *, language: str = "vi", sample_rate: int = 16000) -> Path:
     """A model with Piper's signature: input [1,N] int64, input_lengths [1] int64, scales [3]
     float32 -> output [1,1,T] float32 (T = 64 N), and its .onnx.json config."""
@@ -149,12 +153,16 @@ def build_piper_voice(folder: Path, *, language: str = "vi", sample_rate: int = 
         helper.make_tensor("axes0", TensorProto.INT64, [1], [0]),
     ]
     graph = helper.make_graph(
-        nodes, "tiny-piper",
-        [helper.make_tensor_value_info("input", TensorProto.INT64, [1, None]),
-         helper.make_tensor_value_info("input_lengths", TensorProto.INT64, [1]),
-         helper.make_tensor_value_info("scales", TensorProto.FLOAT, [3])],
+        nodes,
+        "tiny-piper",
+        [
+            helper.make_tensor_value_info("input", TensorProto.INT64, [1, None]),
+            helper.make_tensor_value_info("input_lengths", TensorProto.INT64, [1]),
+            helper.make_tensor_value_info("scales", TensorProto.FLOAT, [3]),
+        ],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 1, None])],
-        inits)
+        inits,
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     path = folder / "voices" / "tiny-vi.onnx"

@@ -74,4 +74,5 @@ def test_loudness_matches_pyloudnorm() -> None:
 
     x = speechlike(seconds=3.0, seed=5)
     assert mastering.loudness(x, RATE) == pytest.approx(
-        pyloudnorm.Meter(RATE).integrated_loudness(x.astype(np.float64)), abs=1e-9)
+        pyloudnorm.Meter(RATE).integrated_loudness(x.astype(np.float64)), abs=1e-9
+    )

@@ -25,8 +25,16 @@ def plan(station, entries: list[tuple[int, datetime, int]], status: str = "plann
         session.add(slot)
         session.flush()
         for message_id, when, position in entries:
-            session.add(PlanEntry(message_id=message_id, channel="radio", slot_id=slot.id,
-                                  scheduled_at=when, position=position, status=status))
+            session.add(
+                PlanEntry(
+                    message_id=message_id,
+                    channel="radio",
+                    slot_id=slot.id,
+                    scheduled_at=when,
+                    position=position,
+                    status=status,
+                )
+            )
 
 
 def test_bulletin_path_layout(station) -> None:
@@ -60,10 +68,16 @@ def test_plan_entries_grouped_by_slot_time_in_position_order(station) -> None:
 
 
 def test_render_bulletin_meets_loudness_and_peak_in_the_mp3(station) -> None:
-    a = add_message(station, "Lịch tiếp công dân",
-                    "UBND xã tiếp công dân vào sáng thứ Hai hằng tuần, từ 7h30 đến 11h00.")
-    b = add_message(station, "Dịch vụ công trực tuyến",
-                    "Bà con có thể nộp hồ sơ trực tuyến tại Cổng dịch vụ công quốc gia.")
+    a = add_message(
+        station,
+        "Lịch tiếp công dân",
+        "UBND xã tiếp công dân vào sáng thứ Hai hằng tuần, từ 7h30 đến 11h00.",
+    )
+    b = add_message(
+        station,
+        "Dịch vụ công trực tuyến",
+        "Bà con có thể nộp hồ sơ trực tuyến tại Cổng dịch vụ công quốc gia.",
+    )
     when = datetime(2026, 11, 23, 6, 0)
     plan(station, [(a, when, 1), (b, when, 2)])
     result = render_bulletin(station, when)
@@ -80,7 +94,8 @@ def test_render_bulletin_meets_loudness_and_peak_in_the_mp3(station) -> None:
     assert second["offset_s"] >= first["offset_s"] + first["duration_s"]
     assert sidecar["duration_s"] == pytest.approx(result.duration_s)
     assert [tuple(i) for i in result.items] == [
-        (i["message_id"], i["title"], i["duration_s"], i["offset_s"]) for i in sidecar["items"]]
+        (i["message_id"], i["title"], i["duration_s"], i["offset_s"]) for i in sidecar["items"]
+    ]
     from mutagen.id3 import ID3
 
     tags = ID3(str(result.path))
@@ -121,7 +136,9 @@ def test_render_period_in_parallel_with_fallback(station) -> None:
     assert [r.when for r in results] == [datetime(2026, 11, d, 6, 0) for d in (23, 24)]
     assert all(r.path.is_file() and r.path.with_suffix(".json").is_file() for r in results)
     assert all(len(r.items) == 2 and r.engines == ["espeak"] for r in results)
-    assert not list(station.media_dir.rglob(".*.part")) and not list(station.media_dir.rglob(".*.mp3"))
+    assert not list(station.media_dir.rglob(".*.part")) and not list(
+        station.media_dir.rglob(".*.mp3")
+    )
 
 
 def test_unspeakable_item_is_skipped_with_a_note(silent_station) -> None:
@@ -203,7 +220,8 @@ def test_render_from_a_threaded_process(station) -> None:
     busy.start()
     try:
         worker = threading.Thread(
-            target=lambda: outcome.append(render_period(station, MONDAY, 1, workers=2)))
+            target=lambda: outcome.append(render_period(station, MONDAY, 1, workers=2))
+        )
         worker.start()
         worker.join(120)
     finally:

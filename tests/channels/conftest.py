@@ -34,9 +34,12 @@ def configure(station: Station, section: str, **values: object) -> Station:
     return station
 
 
-def add_message(station: Station, title: str = "Đăng ký khai sinh trực tuyến",
-                body: str = "Người dân có thể đăng ký khai sinh qua Cổng dịch vụ công quốc gia.",
-                **fields: object) -> int:
+def add_message(
+    station: Station,
+    title: str = "Đăng ký khai sinh trực tuyến",
+    body: str = "Người dân có thể đăng ký khai sinh qua Cổng dịch vụ công quốc gia.",
+    **fields: object,
+) -> int:
     from sqlalchemy import select
 
     from loa.content.models import Audience, Message, Topic
@@ -69,8 +72,9 @@ def wordpress() -> Iterator[FakeWordPress]:
 @pytest.fixture
 def fb_station(station: Station, graph: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> Station:
     """A station whose [channels.facebook] points at the fake Graph API, token in the env."""
-    configure(station, "channels.facebook", page_id=graph.page_id, graph_url=graph.url,
-              timeout_s=1.0)
+    configure(
+        station, "channels.facebook", page_id=graph.page_id, graph_url=graph.url, timeout_s=1.0
+    )
     configure(station, "channels", retries=3, backoff_s=0.01, backoff_max_s=0.02)
     monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
     return station

@@ -22,26 +22,65 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
-    "expired": (400, {"message": "Error validating access token: Session has expired on "
-                      "Monday, 23-Nov-26 03:00:00 PST.", "type": "OAuthException", "code": 190,
-                      "error_subcode": 463}),
-    "invalid": (400, {"message": "Invalid OAuth access token - Cannot parse access token",
-                      "type": "OAuthException", "code": 190}),
-    "permission": (403, {"message": "(#200) The user hasn't authorized the application to "
-                         "perform this action", "type": "OAuthException", "code": 200}),
-    "rate": (400, {"message": "(#4) Application request limit reached",
-                   "type": "OAuthException", "code": 4, "is_transient": True}),
-    "page_rate": (400, {"message": "(#32) Page request limit reached", "type": "OAuthException",
-                        "code": 32}),
+    "expired": (
+        400,
+        {
+            "message": "Error validating access token: Session has expired on "
+            "Monday, 23-Nov-26 03:00:00 PST.",
+            "type": "OAuthException",
+            "code": 190,
+            "error_subcode": 463,
+        },
+    ),
+    "invalid": (
+        400,
+        {
+            "message": "Invalid OAuth access token - Cannot parse access token",
+            "type": "OAuthException",
+            "code": 190,
+        },
+    ),
+    "permission": (
+        403,
+        {
+            "message": "(#200) The user hasn't authorized the application to perform this action",
+            "type": "OAuthException",
+            "code": 200,
+        },
+    ),
+    "rate": (
+        400,
+        {
+            "message": "(#4) Application request limit reached",
+            "type": "OAuthException",
+            "code": 4,
+            "is_transient": True,
+        },
+    ),
+    "page_rate": (
+        400,
+        {"message": "(#32) Page request limit reached", "type": "OAuthException", "code": 32},
+    ),
     "bad": (400, {"message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}),
-    "500": (500, {"message": "An unexpected error has occurred. Please retry your request "
-                  "later.", "type": "OAuthException", "code": 2, "is_transient": True}),
+    "500": (
+        500,
+        {
+            "message": "An unexpected error has occurred. Please retry your request later.",
+            "type": "OAuthException",
+            "code": 2,
+            "is_transient": True,
+        },
+    ),
 }
 
 
 class FakeGraph:
-    def __init__(self, page_id: str = "1000000001", token: str = "EAAtest-token-SECRET-123",
-                 page_name: str = "Xã Thử Nghiệm") -> None:
+    def __init__(
+        self,
+        page_id: str = "1000000001",
+        token: str = "EAAtest-token-SECRET-123",
+        page_name: str = "Xã Thử Nghiệm",
+    ) -> None:
         self.page_id = page_id
         self.token = token
         self.page_name = page_name
@@ -122,7 +161,8 @@ class FakeGraph:
         ctype = h.headers.get("Content-Type", "")
         if ctype.startswith("multipart/form-data"):
             msg = BytesParser(policy=HTTP).parsebytes(
-                f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
+                f"Content-Type: {ctype}\r\n\r\n".encode() + raw
+            )
             for part in msg.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 payload = part.get_payload(decode=True) or b""
@@ -166,21 +206,45 @@ class FakeGraph:
         if rest == ["me"]:
             return self._send(h, 200, {"id": self.page_id, "name": self.page_name})
         if rest == ["debug_token"]:
-            return self._send(h, 200, {"data": {
-                "is_valid": params.get("input_token") == self.token, "type": "PAGE",
-                "profile_id": self.page_id, "scopes": self.scopes, "expires_at": 0}})
+            return self._send(
+                h,
+                200,
+                {
+                    "data": {
+                        "is_valid": params.get("input_token") == self.token,
+                        "type": "PAGE",
+                        "profile_id": self.page_id,
+                        "scopes": self.scopes,
+                        "expires_at": 0,
+                    }
+                },
+            )
         if len(rest) == 2 and rest[0] == self.page_id:
             return self._page_edge(h, method, rest[1], params, slow)
         if len(rest) == 1 and method == "GET":
             for post in self.posts:
                 if post["id"] == rest[0]:
                     return self._send(h, 200, post)
-        return self._send(h, 400, {"error": {
-            "message": f"(#100) Unsupported request '{method} {'/'.join(rest)}'",
-            "type": "GraphMethodException", "code": 100}})
+        return self._send(
+            h,
+            400,
+            {
+                "error": {
+                    "message": f"(#100) Unsupported request '{method} {'/'.join(rest)}'",
+                    "type": "GraphMethodException",
+                    "code": 100,
+                }
+            },
+        )
 
-    def _page_edge(self, h: BaseHTTPRequestHandler, method: str, edge: str,
-                   params: dict[str, Any], slow: bool = False) -> None:
+    def _page_edge(
+        self,
+        h: BaseHTTPRequestHandler,
+        method: str,
+        edge: str,
+        params: dict[str, Any],
+        slow: bool = False,
+    ) -> None:
         if method == "GET":
             if edge in ("feed", "published_posts"):
                 data = [p for p in self.posts if p["is_published"] and p["edge"] != "videos"]
@@ -210,11 +274,14 @@ class FakeGraph:
             number = next(self._ids)
         object_id = f"{self.page_id}_{number}" if edge == "feed" else str(9000 + number)
         post = {
-            "id": object_id, "edge": edge, "is_published": published,
+            "id": object_id,
+            "edge": edge,
+            "is_published": published,
             "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
             "message": text if edge != "videos" else None,
             "description": text if edge == "videos" else None,
-            "link": params.get("link"), "title": params.get("title"),
+            "link": params.get("link"),
+            "title": params.get("title"),
             "scheduled_publish_time": params.get("scheduled_publish_time"),
             "upload": params.get("source"),
         }

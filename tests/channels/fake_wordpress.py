@@ -66,8 +66,11 @@ class FakeWordPress:
             return self._send(h, self.faults.pop(0), {"code": "fault", "message": "fault"})
         expected = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
         if h.headers.get("Authorization") != f"Basic {expected}":
-            return self._send(h, 401, {"code": "rest_not_logged_in",
-                                       "message": "You are not currently logged in."})
+            return self._send(
+                h,
+                401,
+                {"code": "rest_not_logged_in", "message": "You are not currently logged in."},
+            )
         route = parts.path.removeprefix("/wp-json/wp/v2/")
         if route == "users/me":
             return self._send(h, 200, {"id": 1, "name": "Biên tập viên"})
@@ -75,10 +78,15 @@ class FakeWordPress:
             if not body.get("title"):
                 return self._send(h, 400, {"code": "empty_content", "message": "Trống"})
             number = next(self._ids)
-            post = {"id": number, "slug": body.get("slug") or f"post-{number}",
-                    "status": body.get("status", "draft"), "link": f"{self.url}/?p={number}",
-                    "title": {"rendered": body["title"]}, "content": {"rendered": body["content"]},
-                    "date": body.get("date")}
+            post = {
+                "id": number,
+                "slug": body.get("slug") or f"post-{number}",
+                "status": body.get("status", "draft"),
+                "link": f"{self.url}/?p={number}",
+                "title": {"rendered": body["title"]},
+                "content": {"rendered": body["content"]},
+                "date": body.get("date"),
+            }
             self.posts.append(post)
             return self._send(h, 201, post)
         if route == "posts" and method == "GET":

@@ -25,35 +25,57 @@ def loa_cmd() -> list[str]:
 
 def env_for(station: Station, token: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOA_")}
-    env.update({"LOA_STATION": str(station.root), "LOA_FACEBOOK_TOKEN": token,
-                "COLUMNS": "200", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-                **extra})
+    env.update(
+        {
+            "LOA_STATION": str(station.root),
+            "LOA_FACEBOOK_TOKEN": token,
+            "COLUMNS": "200",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            **extra,
+        }
+    )
     return env
 
 
 def loa(station: Station, token: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*loa_cmd(), *args], env=env_for(station, token),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*loa_cmd(), *args],
+        env=env_for(station, token),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_publish_once_then_nothing_then_expired_token(fb_station: Station, graph: FakeGraph
-                                                      ) -> None:
+def test_publish_once_then_nothing_then_expired_token(
+    fb_station: Station, graph: FakeGraph
+) -> None:
     mid = add_message(fb_station)
-    first = loa(fb_station, graph.token, "publish", "--message", str(mid), "--channel",
-                "facebook", "--now")
+    first = loa(
+        fb_station, graph.token, "publish", "--message", str(mid), "--channel", "facebook", "--now"
+    )
     assert first.returncode == 0, first.stderr
     assert "Đã đăng lên facebook" in first.stdout
     assert len(graph.posts) == 1
     assert "Đăng ký khai sinh trực tuyến" in graph.posts[0]["message"]
-    again = loa(fb_station, graph.token, "publish", "--message", str(mid), "--channel",
-                "facebook", "--now")
+    again = loa(
+        fb_station, graph.token, "publish", "--message", str(mid), "--channel", "facebook", "--now"
+    )
     assert again.returncode == 0, again.stderr
     assert "không đăng lại" in again.stdout
     assert len(graph.posts) == 1
     other = add_message(fb_station, title="Tin thứ hai")
     graph.expired = True
-    expired = loa(fb_station, graph.token, "publish", "--message", str(other), "--channel",
-                  "facebook", "--now")
+    expired = loa(
+        fb_station,
+        graph.token,
+        "publish",
+        "--message",
+        str(other),
+        "--channel",
+        "facebook",
+        "--now",
+    )
     assert expired.returncode == 1
     assert "hết hạn" in expired.stderr and "190" in expired.stderr
     assert "Traceback" not in expired.stderr + expired.stdout
@@ -73,15 +95,19 @@ def test_channels_check_reports_token_problems(fb_station: Station, graph: FakeG
     assert wrong.returncode == 1 and "190" in wrong.stdout
 
 
-def test_sigkill_between_the_remote_call_and_the_record(fb_station: Station, graph: FakeGraph
-                                                       ) -> None:
+def test_sigkill_between_the_remote_call_and_the_record(
+    fb_station: Station, graph: FakeGraph
+) -> None:
     """The post reaches the page, the process dies before recording it; after a restart the
     outbox reconciles it and publishing again makes no second post."""
     mid = add_message(fb_station)
     graph.hold.set()  # the fake stores the post, then holds its answer
-    proc = subprocess.Popen([*loa_cmd(), "publish", "--message", str(mid), "--channel",
-                             "facebook", "--now"], env=env_for(fb_station, graph.token),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*loa_cmd(), "publish", "--message", str(mid), "--channel", "facebook", "--now"],
+        env=env_for(fb_station, graph.token),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert graph.received.wait(60), "the publishing process never reached the fake page"
         os.kill(proc.pid, signal.SIGKILL)
@@ -99,8 +125,9 @@ def test_sigkill_between_the_remote_call_and_the_record(fb_station: Station, gra
     outbox = loa(fb_station, graph.token, "outbox")
     assert outbox.returncode == 0, outbox.stderr
     assert "đã đăng" in outbox.stdout
-    again = loa(fb_station, graph.token, "publish", "--message", str(mid), "--channel",
-                "facebook", "--now")
+    again = loa(
+        fb_station, graph.token, "publish", "--message", str(mid), "--channel", "facebook", "--now"
+    )
     assert again.returncode == 0, again.stderr
     assert len(graph.posts) == 1
     with fb_station.transaction() as s:
@@ -109,13 +136,17 @@ def test_sigkill_between_the_remote_call_and_the_record(fb_station: Station, gra
 
 
 @pytest.mark.parametrize("reconcile_first", [False])
-def test_publish_itself_recovers_after_a_kill(fb_station: Station, graph: FakeGraph,
-                                              reconcile_first: bool) -> None:
+def test_publish_itself_recovers_after_a_kill(
+    fb_station: Station, graph: FakeGraph, reconcile_first: bool
+) -> None:
     mid = add_message(fb_station)
     graph.hold.set()
-    proc = subprocess.Popen([*loa_cmd(), "publish", "-m", str(mid), "-c", "facebook", "--now"],
-                            env=env_for(fb_station, graph.token),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*loa_cmd(), "publish", "-m", str(mid), "-c", "facebook", "--now"],
+        env=env_for(fb_station, graph.token),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     assert graph.received.wait(60)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)

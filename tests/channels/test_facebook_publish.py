@@ -34,7 +34,8 @@ def test_publish_creates_one_post_with_the_text(fb_station: Station, graph: Fake
     with fb_station.transaction() as s:
         runs = s.scalars(select(AsRunRecord)).all()
         assert [(r.channel, r.remote_id, r.publication_id) for r in runs] == [
-            ("facebook", pub.remote_id, pub.id)]
+            ("facebook", pub.remote_id, pub.id)
+        ]
 
 
 def test_publishing_again_creates_nothing(fb_station: Station, graph: FakeGraph) -> None:
@@ -63,8 +64,9 @@ def test_photo_upload_from_a_file(fb_station: Station, graph: FakeGraph, tmp_pat
 
 
 @pytest.mark.parametrize("fault", ["500", "rate", "page_rate", "drop"])
-def test_transient_errors_are_retried_with_backoff(fb_station: Station, graph: FakeGraph,
-                                                   sleeps: list[float], fault: str) -> None:
+def test_transient_errors_are_retried_with_backoff(
+    fb_station: Station, graph: FakeGraph, sleeps: list[float], fault: str
+) -> None:
     graph.fail("feed", fault, times=2)
     mid = add_message(fb_station)
     pub = publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
@@ -73,8 +75,9 @@ def test_transient_errors_are_retried_with_backoff(fb_station: Station, graph: F
     assert len(sleeps) == 2 and sleeps[1] >= sleeps[0] * 0.5 > 0
 
 
-def test_gives_up_after_the_limit_and_can_retry_later(fb_station: Station, graph: FakeGraph,
-                                                      sleeps: list[float]) -> None:
+def test_gives_up_after_the_limit_and_can_retry_later(
+    fb_station: Station, graph: FakeGraph, sleeps: list[float]
+) -> None:
     graph.fail("feed", "500", times=3)
     mid = add_message(fb_station)
     with pytest.raises(TransientError) as info:
@@ -88,7 +91,8 @@ def test_gives_up_after_the_limit_and_can_retry_later(fb_station: Station, graph
 
 
 def test_timeout_after_the_post_was_made_finds_it_instead_of_posting_again(
-        fb_station: Station, graph: FakeGraph, sleeps: list[float]) -> None:
+    fb_station: Station, graph: FakeGraph, sleeps: list[float]
+) -> None:
     graph.timeout_s = 1.5  # the client gives up after 1 s; the fake has stored the post
     graph.fail("feed", "slow")
     mid = add_message(fb_station)
@@ -97,8 +101,9 @@ def test_timeout_after_the_post_was_made_finds_it_instead_of_posting_again(
     assert len(graph.posts) == 1 and sleeps == []
 
 
-def test_timeout_without_a_post_is_retried(fb_station: Station, graph: FakeGraph,
-                                           sleeps: list[float]) -> None:
+def test_timeout_without_a_post_is_retried(
+    fb_station: Station, graph: FakeGraph, sleeps: list[float]
+) -> None:
     graph.timeout_s = 1.5
     graph.fail("feed", "timeout")
     mid = add_message(fb_station)
@@ -107,7 +112,8 @@ def test_timeout_without_a_post_is_retried(fb_station: Station, graph: FakeGraph
 
 
 def test_expired_token_is_permanent_with_a_vietnamese_message(
-        fb_station: Station, graph: FakeGraph, sleeps: list[float]) -> None:
+    fb_station: Station, graph: FakeGraph, sleeps: list[float]
+) -> None:
     graph.expired = True
     mid = add_message(fb_station)
     with pytest.raises(PermanentError) as info:
@@ -121,8 +127,9 @@ def test_expired_token_is_permanent_with_a_vietnamese_message(
         assert pub.status == "failed" and graph.token not in (pub.error or "")
 
 
-def test_permission_error_says_which_permission(fb_station: Station, graph: FakeGraph,
-                                                sleeps: list[float]) -> None:
+def test_permission_error_says_which_permission(
+    fb_station: Station, graph: FakeGraph, sleeps: list[float]
+) -> None:
     graph.fail("feed", "permission")
     mid = add_message(fb_station)
     with pytest.raises(PermanentError) as info:
@@ -130,8 +137,9 @@ def test_permission_error_says_which_permission(fb_station: Station, graph: Fake
     assert "pages_manage_posts" in str(info.value) and sleeps == []
 
 
-def test_missing_token_says_where_to_put_it(fb_station: Station, graph: FakeGraph,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_token_says_where_to_put_it(
+    fb_station: Station, graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LOA_FACEBOOK_TOKEN")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     mid = add_message(fb_station)
@@ -140,8 +148,9 @@ def test_missing_token_says_where_to_put_it(fb_station: Station, graph: FakeGrap
     assert graph.posts == []
 
 
-def test_token_never_reaches_logs_errors_or_database(fb_station: Station, graph: FakeGraph,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_token_never_reaches_logs_errors_or_database(
+    fb_station: Station, graph: FakeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     graph.fail("feed", "bad")
     mid = add_message(fb_station)
@@ -166,8 +175,9 @@ def test_redact_covers_url_encoded_tokens() -> None:
     assert "abc" not in redact(text, ["abc+def"])
 
 
-def test_scheduled_publishing_when_due_far_enough_ahead(fb_station: Station, graph: FakeGraph
-                                                        ) -> None:
+def test_scheduled_publishing_when_due_far_enough_ahead(
+    fb_station: Station, graph: FakeGraph
+) -> None:
     from datetime import datetime
 
     from loa.planning.models import PlanEntry
@@ -177,8 +187,9 @@ def test_scheduled_publishing_when_due_far_enough_ahead(fb_station: Station, gra
     now = fb_station.now().replace(second=0, microsecond=0)
     with fb_station.transaction() as s:
         far = PlanEntry(message_id=mid, channel="facebook", scheduled_at=now + timedelta(hours=2))
-        near = PlanEntry(message_id=mid, channel="facebook",
-                         scheduled_at=now + timedelta(minutes=5))
+        near = PlanEntry(
+            message_id=mid, channel="facebook", scheduled_at=now + timedelta(minutes=5)
+        )
         s.add_all([far, near])
         s.flush()
         far_id, near_id = far.id, near.id
@@ -186,8 +197,10 @@ def test_scheduled_publishing_when_due_far_enough_ahead(fb_station: Station, gra
     assert pub.status == "scheduled" and pub.key == f"plan:{far_id}:facebook"
     assert graph.posts[0]["is_published"] is False
     assert int(graph.posts[0]["scheduled_publish_time"]) == int(
-        (now + timedelta(hours=2)).replace(tzinfo=__import__("zoneinfo").ZoneInfo(
-            "Asia/Ho_Chi_Minh")).timestamp())
+        (now + timedelta(hours=2))
+        .replace(tzinfo=__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
+        .timestamp()
+    )
     pub2 = publish_plan_entry(fb_station, near_id, now=now)
     assert pub2.status == "published" and graph.posts[1]["is_published"] is True
     with fb_station.transaction() as s:
@@ -213,14 +226,14 @@ def test_late_and_too_late_plan_entries(fb_station: Station, graph: FakeGraph) -
         assert s.get(PlanEntry, gone_id).status == "skipped"
 
 
-def test_reconcile_finds_a_post_made_before_a_crash(fb_station: Station, graph: FakeGraph
-                                                    ) -> None:
+def test_reconcile_finds_a_post_made_before_a_crash(fb_station: Station, graph: FakeGraph) -> None:
     from loa.channels.service import _claim, message_item
 
     mid = add_message(fb_station)
     key = f"manual:{mid}:facebook"
-    pub, _ = _claim(fb_station, key, channel="facebook", now=NOW, message_id=mid,
-                    plan_entry_id=None, due_at=NOW)
+    pub, _ = _claim(
+        fb_station, key, channel="facebook", now=NOW, message_id=mid, plan_entry_id=None, due_at=NOW
+    )
     with fb_station.transaction() as s:
         s.get(Publication, pub.id).owner = "elsewhere:1"  # the dead process
     from loa.channels.facebook import FacebookChannel
@@ -233,18 +246,27 @@ def test_reconcile_finds_a_post_made_before_a_crash(fb_station: Station, graph: 
     channel.close()
     changed = reconcile(fb_station, now=NOW)
     assert [(p.id, p.status, p.remote_id) for p in changed] == [
-        (pub.id, "published", graph.posts[0]["id"])]
+        (pub.id, "published", graph.posts[0]["id"])
+    ]
     assert publish_message(fb_station, mid, "facebook", now=NOW).status == "published"
     assert len(graph.posts) == 1
 
 
-def test_reconcile_without_a_remote_post_allows_sending_again(fb_station: Station,
-                                                             graph: FakeGraph) -> None:
+def test_reconcile_without_a_remote_post_allows_sending_again(
+    fb_station: Station, graph: FakeGraph
+) -> None:
     from loa.channels.service import _claim
 
     mid = add_message(fb_station)
-    pub, _ = _claim(fb_station, f"manual:{mid}:facebook", channel="facebook", now=NOW,
-                    message_id=mid, plan_entry_id=None, due_at=NOW)
+    pub, _ = _claim(
+        fb_station,
+        f"manual:{mid}:facebook",
+        channel="facebook",
+        now=NOW,
+        message_id=mid,
+        plan_entry_id=None,
+        due_at=NOW,
+    )
     with fb_station.transaction() as s:
         s.get(Publication, pub.id).owner = "elsewhere:1"
     assert [p.status for p in reconcile(fb_station, now=NOW)] == ["failed"]
@@ -262,8 +284,15 @@ def test_a_live_sender_is_left_alone(fb_station: Station, graph: FakeGraph) -> N
     from loa.core.errors import RuntimeFailure
 
     mid = add_message(fb_station)
-    pub, _ = _claim(fb_station, f"manual:{mid}:facebook", channel="facebook", now=NOW,
-                    message_id=mid, plan_entry_id=None, due_at=NOW)
+    pub, _ = _claim(
+        fb_station,
+        f"manual:{mid}:facebook",
+        channel="facebook",
+        now=NOW,
+        message_id=mid,
+        plan_entry_id=None,
+        due_at=NOW,
+    )
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         with fb_station.transaction() as s:
@@ -277,8 +306,9 @@ def test_a_live_sender_is_left_alone(fb_station: Station, graph: FakeGraph) -> N
     assert graph.posts == [] and os.getpid() > 0
 
 
-def test_cli_publish_at_a_later_time_schedules_on_facebook(fb_station: Station,
-                                                           graph: FakeGraph) -> None:
+def test_cli_publish_at_a_later_time_schedules_on_facebook(
+    fb_station: Station, graph: FakeGraph
+) -> None:
     from typer.testing import CliRunner
 
     from loa.cli.main import app
@@ -286,11 +316,24 @@ def test_cli_publish_at_a_later_time_schedules_on_facebook(fb_station: Station,
     configure(fb_station, "channels.facebook", scheduled_publishing=True)
     mid = add_message(fb_station)
     later = (fb_station.now() + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
-    result = CliRunner().invoke(app, ["--station", str(fb_station.root), "publish", "-m",
-                                      str(mid), "-c", "facebook", "--at", later])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--station",
+            str(fb_station.root),
+            "publish",
+            "-m",
+            str(mid),
+            "-c",
+            "facebook",
+            "--at",
+            later,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Đã hẹn giờ đăng trên facebook" in result.output
     assert graph.posts[0]["is_published"] is False
-    bad = CliRunner().invoke(app, ["--station", str(fb_station.root), "publish", "-m",
-                                   str(mid), "-c", "facebook"])
+    bad = CliRunner().invoke(
+        app, ["--station", str(fb_station.root), "publish", "-m", str(mid), "-c", "facebook"]
+    )
     assert bad.exit_code == 2 and "--now" in bad.output

@@ -27,16 +27,18 @@ from tests.channels.test_radio_playout import SLOT, make_bulletin
 
 
 @pytest.fixture
-def wp_station(station: Station, wordpress: FakeWordPress,
-               monkeypatch: pytest.MonkeyPatch) -> Station:
+def wp_station(
+    station: Station, wordpress: FakeWordPress, monkeypatch: pytest.MonkeyPatch
+) -> Station:
     configure(station, "channels.wordpress", url=wordpress.url, user=wordpress.user)
     configure(station, "channels", retries=2, backoff_s=0.01, backoff_max_s=0.01)
     monkeypatch.setenv("LOA_WORDPRESS_PASSWORD", wordpress.password)
     return station
 
 
-def test_wordpress_posts_once_and_finds_after_a_crash(wp_station: Station,
-                                                     wordpress: FakeWordPress) -> None:
+def test_wordpress_posts_once_and_finds_after_a_crash(
+    wp_station: Station, wordpress: FakeWordPress
+) -> None:
     mid = add_message(wp_station)
     pub = publish_message(wp_station, mid, "wordpress", now=NOW)
     assert pub.status == "published" and wordpress.posts[0]["status"] == "publish"
@@ -46,8 +48,15 @@ def test_wordpress_posts_once_and_finds_after_a_crash(wp_station: Station,
     from loa.channels.service import _claim
 
     other = add_message(wp_station, title="Tin khác")
-    claimed, _ = _claim(wp_station, f"manual:{other}:wordpress", channel="wordpress", now=NOW,
-                        message_id=other, plan_entry_id=None, due_at=NOW)
+    claimed, _ = _claim(
+        wp_station,
+        f"manual:{other}:wordpress",
+        channel="wordpress",
+        now=NOW,
+        message_id=other,
+        plan_entry_id=None,
+        due_at=NOW,
+    )
     from loa.channels.service import Runtime
 
     runtime = Runtime()
@@ -66,9 +75,9 @@ def test_wordpress_posts_once_and_finds_after_a_crash(wp_station: Station,
     assert done.status == "published" and len(wordpress.posts) == 2
 
 
-def test_wordpress_bad_password_and_server_errors(wp_station: Station,
-                                                  wordpress: FakeWordPress,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wordpress_bad_password_and_server_errors(
+    wp_station: Station, wordpress: FakeWordPress, monkeypatch: pytest.MonkeyPatch
+) -> None:
     mid = add_message(wp_station)
     wordpress.faults = [503]
     assert publish_message(wp_station, mid, "wordpress", now=NOW).status == "published"
@@ -127,8 +136,15 @@ def test_uncertain_waits_for_the_officer(station: Station) -> None:
 
     try:
         mid = add_message(station)
-        pub, _ = _claim(station, "k1", channel="blind-test", now=NOW, message_id=mid,
-                        plan_entry_id=None, due_at=NOW)
+        pub, _ = _claim(
+            station,
+            "k1",
+            channel="blind-test",
+            now=NOW,
+            message_id=mid,
+            plan_entry_id=None,
+            due_at=NOW,
+        )
         with station.transaction() as s:
             s.get(Publication, pub.id).owner = "gone:1"
         [changed] = reconcile(station, now=NOW)
@@ -140,8 +156,15 @@ def test_uncertain_waits_for_the_officer(station: Station) -> None:
         assert posts == []
         again = retry(station, pub.id, now=NOW)
         assert again.status == "published" and posts == ["k1"]
-        pub2, _ = _claim(station, "k2", channel="blind-test", now=NOW, message_id=mid,
-                         plan_entry_id=None, due_at=NOW)
+        pub2, _ = _claim(
+            station,
+            "k2",
+            channel="blind-test",
+            now=NOW,
+            message_id=mid,
+            plan_entry_id=None,
+            due_at=NOW,
+        )
         with station.transaction() as s:
             s.get(Publication, pub2.id).owner = "gone:1"
         reconcile(station, now=NOW)
@@ -164,11 +187,14 @@ def test_outbox_lists_overdue_plan_entries(station: Station) -> None:
 
 
 def test_urgent_goes_to_every_configured_channel(fb_station: Station, graph: FakeGraph) -> None:
-    mid = add_message(fb_station, priority="urgent", channels=["radio", "facebook", "website",
-                                                               "zalo"])
+    mid = add_message(
+        fb_station, priority="urgent", channels=["radio", "facebook", "website", "zalo"]
+    )
     pubs = publish_urgent(fb_station, mid, now=NOW)
-    assert sorted((p.channel, p.status) for p in pubs) == [("facebook", "published"),
-                                                           ("website", "published")]
+    assert sorted((p.channel, p.status) for p in pubs) == [
+        ("facebook", "published"),
+        ("website", "published"),
+    ]
     assert len(graph.posts) == 1 and pubs[0].key.startswith("urgent:")
     assert publish_urgent(fb_station, mid, now=NOW)[0].id in {p.id for p in pubs}
     assert len(graph.posts) == 1

@@ -25,9 +25,25 @@ def tone(path: Path, seconds: float) -> Path:
     from loa.audio.ffmpeg import ffmpeg_exe
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-                    "-i", f"sine=frequency=440:duration={seconds}", "-ac", "1", "-b:a", "64k",
-                    str(path)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-ac",
+            "1",
+            "-b:a",
+            "64k",
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
@@ -36,21 +52,38 @@ def make_bulletin(station: Station, when: datetime = SLOT) -> tuple[Path, list[i
     from loa.audio.render import bulletin_path
     from loa.planning.models import PlanEntry
 
-    ids = [add_message(station, title="Khai sinh trực tuyến"),
-           add_message(station, title="Một cửa liên thông")]
+    ids = [
+        add_message(station, title="Khai sinh trực tuyến"),
+        add_message(station, title="Một cửa liên thông"),
+    ]
     with station.transaction() as s:
-        entries = [PlanEntry(message_id=m, channel="radio", scheduled_at=when, position=i,
-                             duration_s=1.5) for i, m in enumerate(ids)]
+        entries = [
+            PlanEntry(message_id=m, channel="radio", scheduled_at=when, position=i, duration_s=1.5)
+            for i, m in enumerate(ids)
+        ]
         s.add_all(entries)
         s.flush()
         entry_ids = [e.id for e in entries]
     path = tone(bulletin_path(station, when), 4.0)
-    items = [{"message_id": ids[0], "title": "Khai sinh trực tuyến", "duration_s": 1.5,
-              "offset_s": 0.5, "plan_entry_id": entry_ids[0]},
-             {"message_id": ids[1], "title": "Một cửa liên thông", "duration_s": 1.5,
-              "offset_s": 2.2, "plan_entry_id": entry_ids[1]}]
-    path.with_suffix(".json").write_text(json.dumps({"duration_s": 4.0, "items": items}),
-                                         encoding="utf-8")
+    items = [
+        {
+            "message_id": ids[0],
+            "title": "Khai sinh trực tuyến",
+            "duration_s": 1.5,
+            "offset_s": 0.5,
+            "plan_entry_id": entry_ids[0],
+        },
+        {
+            "message_id": ids[1],
+            "title": "Một cửa liên thông",
+            "duration_s": 1.5,
+            "offset_s": 2.2,
+            "plan_entry_id": entry_ids[1],
+        },
+    ]
+    path.with_suffix(".json").write_text(
+        json.dumps({"duration_s": 4.0, "items": items}), encoding="utf-8"
+    )
     return path, ids, entry_ids
 
 
@@ -70,8 +103,9 @@ def test_play_into_a_null_sink_logs_one_row_per_item(station: Station) -> None:
     records = play_bulletin(station, SLOT, now=SLOT, sink=sink, clock=Clock(SLOT, 1))
     assert sink.played == [path]
     assert [(r.message_id, r.status, r.bulletin, r.channel) for r in records] == [
-        (ids[0], "done", "2026-11-23 06:00", "radio"), (ids[1], "done", "2026-11-23 06:00",
-                                                         "radio")]
+        (ids[0], "done", "2026-11-23 06:00", "radio"),
+        (ids[1], "done", "2026-11-23 06:00", "radio"),
+    ]
     assert records[0].started_at == SLOT + timedelta(seconds=0.5)
     assert records[1].ended_at == SLOT + timedelta(seconds=3.7)
     assert records[0].title == "Khai sinh trực tuyến" and records[0].topic_code
@@ -94,10 +128,10 @@ def test_a_late_bulletin_is_skipped_not_played(station: Station) -> None:
 
 def test_command_sink_measures_real_time_and_reports_failures(station: Station) -> None:
     path, _, _ = make_bulletin(station)
-    player = f"{sys.executable} -c \"import sys, time; time.sleep(0.2)\" {{file}}"
+    player = f'{sys.executable} -c "import sys, time; time.sleep(0.2)" {{file}}'
     records = play_bulletin(station, SLOT, now=SLOT, sink=CommandSink(player), force=True)
     assert all(r.status == "failed" for r in records)  # 0.2 s played of a 4 s bulletin
-    broken = CommandSink(f"{sys.executable} -c \"raise SystemExit(3)\" {{file}}")
+    broken = CommandSink(f'{sys.executable} -c "raise SystemExit(3)" {{file}}')
     with pytest.raises(PlayoutError, match="mã 3"):
         play_file(station, path, now=SLOT, sink=broken)
     with pytest.raises(PlayoutError, match="Không tìm thấy chương trình"):
@@ -146,12 +180,24 @@ def test_loa_play_and_today_cli(station: Station) -> None:
 
     make_bulletin(station)
     runner = CliRunner()
-    played = runner.invoke(app, ["--station", str(station.root), "play", "--slot",
-                                 "2026-11-23 06:00", "--sink", "null", "--force"])
+    played = runner.invoke(
+        app,
+        [
+            "--station",
+            str(station.root),
+            "play",
+            "--slot",
+            "2026-11-23 06:00",
+            "--sink",
+            "null",
+            "--force",
+        ],
+    )
     assert played.exit_code == 0, played.output
     assert "đã phát/đăng: Khai sinh trực tuyến" in played.output
-    today = runner.invoke(app, ["--station", str(station.root), "today", "--day", "2026-11-23",
-                                "--json"])
+    today = runner.invoke(
+        app, ["--station", str(station.root), "today", "--day", "2026-11-23", "--json"]
+    )
     assert today.exit_code == 0, today.output
     rows = json.loads(today.output)["rows"]
     assert [r["status"] for r in rows] == ["done", "done"] and rows[0]["aired_at"]

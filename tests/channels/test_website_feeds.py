@@ -22,8 +22,11 @@ def web(station: Station) -> Path:
 
 def test_pages_index_and_feeds(station: Station) -> None:
     configure(station, "channels.website", base_url="https://xa.example.vn/loa")
-    first = add_message(station, body="Đoạn một.\n\nĐoạn hai <b>không phải HTML</b>.",
-                        source_document="Kế hoạch 12/KH-UBND")
+    first = add_message(
+        station,
+        body="Đoạn một.\n\nĐoạn hai <b>không phải HTML</b>.",
+        source_document="Kế hoạch 12/KH-UBND",
+    )
     second = add_message(station, title="Một cửa liên thông", link="https://dichvucong.gov.vn")
     p1 = publish_message(station, first, "website", now=NOW)
     publish_message(station, second, "website", now=NOW + timedelta(hours=1))
@@ -37,8 +40,7 @@ def test_pages_index_and_feeds(station: Station) -> None:
     rss = feedparser.parse((web(station) / "feed.xml").read_bytes())
     assert not rss.bozo, rss.bozo_exception
     assert rss.feed.title == "Xã Thử Nghiệm" and rss.feed.language == "vi"
-    assert [e.title for e in rss.entries] == ["Một cửa liên thông",
-                                              "Đăng ký khai sinh trực tuyến"]
+    assert [e.title for e in rss.entries] == ["Một cửa liên thông", "Đăng ký khai sinh trực tuyến"]
     assert rss.entries[1].link == f"https://xa.example.vn/loa/{p1.remote_id}"
     atom = feedparser.parse((web(station) / "atom.xml").read_bytes())
     assert not atom.bozo, atom.bozo_exception

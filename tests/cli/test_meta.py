@@ -31,8 +31,9 @@ print(json.dumps(out))
 
 def dump(lang: str) -> dict[str, dict[str, object]]:
     env = {**os.environ, "LOA_LANG": lang}
-    out = subprocess.run([sys.executable, "-c", DUMP], env=env, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", DUMP], env=env, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out)  # type: ignore[no-any-return]
 
 
@@ -42,8 +43,12 @@ def test_every_command_and_option_has_help_in_both_languages() -> None:
     assert len(vi) > 10
     missing = [name for name, info in vi.items() if not str(info["help"]).strip()]
     assert not missing, f"commands without help: {missing}"
-    undocumented = [f"{name} --{opt}" for name, info in vi.items()
-                    for opt, text in info["params"].items() if not str(text).strip()]  # type: ignore[attr-defined]
+    undocumented = [
+        f"{name} --{opt}"
+        for name, info in vi.items()
+        for opt, text in info["params"].items()
+        if not str(text).strip()
+    ]  # type: ignore[attr-defined]
     assert not undocumented, f"options without help: {undocumented}"
     same = [name for name in vi if name != "loa" and vi[name]["help"] == en[name]["help"]]
     assert not same, f"help not translated: {same}"
@@ -58,8 +63,10 @@ def test_readme_lists_exactly_the_top_level_commands() -> None:
 
 
 def test_help_does_not_import_heavy_modules() -> None:
-    code = ("import sys; from loa.cli.main import app; "
-            "print(sorted(m for m in ('sqlalchemy','numpy','pydub','httpx','alembic','yaml','docx',"
-            "'matplotlib','apscheduler','scipy','onnxruntime') if m in sys.modules))")
+    code = (
+        "import sys; from loa.cli.main import app; "
+        "print(sorted(m for m in ('sqlalchemy','numpy','pydub','httpx','alembic','yaml','docx',"
+        "'matplotlib','apscheduler','scipy','onnxruntime') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -36,14 +36,30 @@ def test_list_json_and_filters(sample_station: Station) -> None:
     assert parents and all("parents" in m["audiences"] for m in parents)
     found = json.loads(loa(sample_station, "msg", "list", "--json", "-q", "VNEID").output)
     assert [m["title"] for m in found] == [
-        "Cài đặt và kích hoạt tài khoản định danh điện tử VNeID mức độ 2"]
+        "Cài đặt và kích hoạt tài khoản định danh điện tử VNeID mức độ 2"
+    ]
     zalo = json.loads(loa(sample_station, "msg", "list", "--json", "--channel", "zalo").output)
     assert zalo and all("zalo" in m["channels"] for m in zalo)
 
 
 def test_add_approve_edit_archive(station: Station) -> None:
-    result = loa(station, "msg", "add", "--title", "Lịch tiếp công dân", "--body", "Thứ Năm hằng tuần.",
-                 "--topic", "one_stop", "-a", "residents", "-a", "elderly", "--until", "31/12/2026")
+    result = loa(
+        station,
+        "msg",
+        "add",
+        "--title",
+        "Lịch tiếp công dân",
+        "--body",
+        "Thứ Năm hằng tuần.",
+        "--topic",
+        "one_stop",
+        "-a",
+        "residents",
+        "-a",
+        "elderly",
+        "--until",
+        "31/12/2026",
+    )
     assert result.exit_code == 0, result.output
     assert "Đã thêm tin số 1" in result.output
     shown = json.loads(loa(station, "msg", "show", "1", "--json").output)[0]
@@ -67,13 +83,30 @@ def test_add_without_title_off_a_terminal_refuses(station: Station) -> None:
 
 
 def test_add_interactively(station: Station) -> None:
-    answers = "\n".join(["Họp dân về thủ tục đất đai", "Tối thứ Sáu tại nhà văn hóa thôn.",
-                         "procedures", "residents, elderly", "", "ưu tiên", "3", "radio"]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "Họp dân về thủ tục đất đai",
+                "Tối thứ Sáu tại nhà văn hóa thôn.",
+                "procedures",
+                "residents, elderly",
+                "",
+                "ưu tiên",
+                "3",
+                "radio",
+            ]
+        )
+        + "\n"
+    )
     result = loa(station, "msg", "add", "-i", input=answers)
     assert result.exit_code == 0, result.output
     shown = json.loads(loa(station, "msg", "show", "1", "--json").output)[0]
     assert shown["title"] == "Họp dân về thủ tục đất đai"
-    assert (shown["topic"], shown["priority"], shown["airings_per_week"]) == ("procedures", "high", 3)
+    assert (shown["topic"], shown["priority"], shown["airings_per_week"]) == (
+        "procedures",
+        "high",
+        3,
+    )
     assert shown["audiences"] == ["residents", "elderly"] and shown["channels"] == ["radio"]
 
 
@@ -87,10 +120,14 @@ def test_bad_option_values_exit_2(station: Station) -> None:
     assert "Traceback" not in result.output
 
 
-def test_import_broken_file_exit_2_and_nothing_saved(sample_station: Station, tmp_path: Path) -> None:
+def test_import_broken_file_exit_2_and_nothing_saved(
+    sample_station: Station, tmp_path: Path
+) -> None:
     before = loa(sample_station, "msg", "list", "--json").output
     bad = tmp_path / "bad.csv"
-    bad.write_text("title,body,topic\nTốt,Nội dung,papi\nXấu,Nội dung,sai_chu_de\n", encoding="utf-8")
+    bad.write_text(
+        "title,body,topic\nTốt,Nội dung,papi\nXấu,Nội dung,sai_chu_de\n", encoding="utf-8"
+    )
     result = loa(sample_station, "msg", "import", str(bad))
     assert result.exit_code == 2
     assert "bad.csv, dòng 3" in result.output
@@ -110,13 +147,17 @@ def test_import_report_and_approve(station: Station, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "yaml"])
-def test_export_then_import_elsewhere(sample_station: Station, station: Station, tmp_path: Path,
-                                      fmt: str) -> None:
+def test_export_then_import_elsewhere(
+    sample_station: Station, station: Station, tmp_path: Path, fmt: str
+) -> None:
     out = tmp_path / f"all.{fmt}"
     assert loa(sample_station, "msg", "export", "-f", fmt, "-o", str(out)).exit_code == 0
     assert loa(station, "msg", "import", str(out)).exit_code == 0
     keys = ("title", "body", "topic", "audiences", "channels", "valid_until", "priority")
-    a = [{k: m[k] for k in keys} for m in json.loads(loa(sample_station, "msg", "list", "--json").output)]
+    a = [
+        {k: m[k] for k in keys}
+        for m in json.loads(loa(sample_station, "msg", "list", "--json").output)
+    ]
     b = [{k: m[k] for k in keys} for m in json.loads(loa(station, "msg", "list", "--json").output)]
     assert a == b
 
@@ -124,7 +165,9 @@ def test_export_then_import_elsewhere(sample_station: Station, station: Station,
 def test_topics_are_editable(station: Station) -> None:
     result = loa(station, "msg", "topics", "--add", "land", "--name", "Đất đai")
     assert result.exit_code == 0 and "Đất đai" in result.output
-    assert loa(station, "msg", "add", "--title", "X", "--body", "Y", "--topic", "land").exit_code == 0
+    assert (
+        loa(station, "msg", "add", "--title", "X", "--body", "Y", "--topic", "land").exit_code == 0
+    )
     result = loa(station, "msg", "topics", "--remove", "land")
     assert result.exit_code == 2 and "đang được 1 tin dùng" in result.output
 
@@ -144,8 +187,22 @@ def test_outside_a_station(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_edit_refuses_a_window_that_ends_before_it_starts(station: Station) -> None:
-    assert loa(station, "msg", "add", "--title", "X", "--body", "Y", "--topic", "papi",
-               "--from", "01/12/2026").exit_code == 0
+    assert (
+        loa(
+            station,
+            "msg",
+            "add",
+            "--title",
+            "X",
+            "--body",
+            "Y",
+            "--topic",
+            "papi",
+            "--from",
+            "01/12/2026",
+        ).exit_code
+        == 0
+    )
     result = loa(station, "msg", "edit", "1", "--until", "30/11/2026")
     assert result.exit_code == 2 and "trước ngày bắt đầu hiệu lực 01/12/2026" in result.output
     assert json.loads(loa(station, "msg", "show", "1", "--json").output)[0]["valid_until"] is None

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 
-def loa(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def loa(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("loa", path=str(Path(sys.executable).parent))
     command = [exe] if exe else [sys.executable, "-m", "loa"]
     full_env = {k: v for k, v in os.environ.items() if k not in ("LOA_LANG", "LOA_STATION")}

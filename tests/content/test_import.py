@@ -54,32 +54,48 @@ def test_csv_utf8_and_bom(station: Station, tmp_path: Path) -> None:
 
 def test_csv_with_semicolons_and_vietnamese_headers(station: Station, tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
-    path.write_text("Tiêu đề;Nội dung;Chủ đề\nTin một;Nội dung một;Một cửa, một cửa liên thông\n"
-                    .replace("Một cửa, một cửa liên thông", "one_stop"), encoding="utf-8-sig")
+    path.write_text(
+        "Tiêu đề;Nội dung;Chủ đề\nTin một;Nội dung một;Một cửa, một cửa liên thông\n".replace(
+            "Một cửa, một cửa liên thông", "one_stop"
+        ),
+        encoding="utf-8-sig",
+    )
     (m,) = run_import(station, path)
     assert m.topic_code == "one_stop" and m.body == "Nội dung một"
 
 
 def test_markdown_front_matter(station: Station, tmp_path: Path) -> None:
     path = tmp_path / "tin.md"
-    path.write_text("---\ntopic: sipas\naudiences: [residents]\npriority: khẩn cấp\n---\n"
-                    "# Đánh giá sự hài lòng\n\nBà con hãy đánh giá.\n", encoding="utf-8")
+    path.write_text(
+        "---\ntopic: sipas\naudiences: [residents]\npriority: khẩn cấp\n---\n"
+        "# Đánh giá sự hài lòng\n\nBà con hãy đánh giá.\n",
+        encoding="utf-8",
+    )
     (m,) = run_import(station, path)
     assert (m.title, m.body, m.topic_code, m.priority) == (
-        "Đánh giá sự hài lòng", "Bà con hãy đánh giá.", "sipas", "urgent")
+        "Đánh giá sự hài lòng",
+        "Bà con hãy đánh giá.",
+        "sipas",
+        "urgent",
+    )
 
 
 def test_yaml_list(station: Station, tmp_path: Path) -> None:
     path = tmp_path / "tin.yaml"
-    path.write_text("- title: Một\n  topic: papi\n  body: A\n- title: Hai\n  topic: pci\n  body: B\n",
-                    encoding="utf-8")
+    path.write_text(
+        "- title: Một\n  topic: papi\n  body: A\n- title: Hai\n  topic: pci\n  body: B\n",
+        encoding="utf-8",
+    )
     assert [m.title for m in run_import(station, path)] == ["Một", "Hai"]
 
 
 def test_txt_with_header_lines_and_guessed_topic(station: Station, tmp_path: Path) -> None:
     path = tmp_path / "tin.txt"
-    path.write_text("Đăng ký khai sinh trực tuyến\nĐối tượng: phụ huynh và học sinh\n\n"
-                    "Phụ huynh nộp hồ sơ qua dịch vụ công trực tuyến mức độ 4.\n", encoding="utf-8")
+    path.write_text(
+        "Đăng ký khai sinh trực tuyến\nĐối tượng: phụ huynh và học sinh\n\n"
+        "Phụ huynh nộp hồ sơ qua dịch vụ công trực tuyến mức độ 4.\n",
+        encoding="utf-8",
+    )
     with station.transaction() as s:
         report = import_file(s, path)
         (m,) = report.created
@@ -116,10 +132,12 @@ def test_docx(station: Station, tmp_path: Path) -> None:
 
 BROKEN = {
     "bad.yaml": ("- title: Một\n  topic: papi\n  body: [unclosed\n", "dòng"),
-    "missing_col.csv": ("title,body\nTin,Nội dung\n", "thiếu cột \"topic\""),
-    "bad_topic.csv": ("title,body,topic\nTin,Nội dung,khong_co\n", "chủ đề \"khong_co\""),
-    "bad_date.csv": ("title,body,topic,valid_from\nTin,Nội dung,papi,31/02/2024\n",
-                     "31/02/2024 không tồn tại"),
+    "missing_col.csv": ("title,body\nTin,Nội dung\n", 'thiếu cột "topic"'),
+    "bad_topic.csv": ("title,body,topic\nTin,Nội dung,khong_co\n", 'chủ đề "khong_co"'),
+    "bad_date.csv": (
+        "title,body,topic,valid_from\nTin,Nội dung,papi,31/02/2024\n",
+        "31/02/2024 không tồn tại",
+    ),
     "second_row_bad.csv": ("title,body,topic\nTốt,Nội dung,papi\nXấu,Nội dung,???\n", "dòng 3"),
 }
 

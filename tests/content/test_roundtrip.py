@@ -24,14 +24,19 @@ message = st.fixed_dictionaries(
         "title": text,
         "body": multiline,
         "topic": st.sampled_from([t[0] for t in BUILTIN_TOPICS]),
-        "audiences": st.lists(st.sampled_from([a[0] for a in BUILTIN_AUDIENCES]), min_size=1,
-                              max_size=3, unique=True),
+        "audiences": st.lists(
+            st.sampled_from([a[0] for a in BUILTIN_AUDIENCES]), min_size=1, max_size=3, unique=True
+        ),
         "source_document": st.one_of(st.none(), text),
         "valid_from": st.one_of(st.none(), days),
         "priority": st.sampled_from(["normal", "high", "urgent"]),
         "airings_per_week": st.integers(0, 14),
-        "channels": st.lists(st.sampled_from(["radio", "facebook", "website", "zalo"]), min_size=1,
-                             max_size=4, unique=True),
+        "channels": st.lists(
+            st.sampled_from(["radio", "facebook", "website", "zalo"]),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        ),
         "radio_script": st.one_of(st.none(), multiline),
     }
 )
@@ -42,10 +47,13 @@ def _content(m: object) -> dict[str, object]:
     return {f: data[f] for f in EXPORT_FIELDS}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batch=st.lists(message, min_size=1, max_size=4), fmt=st.sampled_from(["csv", "yaml"]))
-def test_export_import_round_trip(station: Station, tmp_path: Path, batch: list[dict[str, object]],
-                                  fmt: str) -> None:
+def test_export_import_round_trip(
+    station: Station, tmp_path: Path, batch: list[dict[str, object]], fmt: str
+) -> None:
     with station.transaction() as s:
         originals = [create(s, dict(raw)) for raw in batch]
         expected = [_content(m) for m in originals]

@@ -20,7 +20,9 @@ SENTENCE = (
     "Ủy ban nhân dân xã Cẩm Nhượng thông báo về dịch vụ công trực tuyến mức độ 3, 4; "
     "đăng ký khai sinh, kết hôn tại Bộ phận Một cửa. Người lao động ít có thời gian."
 )
-LETTERS = "aáàảãạăắằẳẵặâấầẩẫậbcdđeéèẻẽẹêếềểễệghiíìỉĩịklmnoóòỏõọôốồổỗộơớờởỡợpqrstuúùủũụưứừửữựvxyýỳỷỹỵ"
+LETTERS = (
+    "aáàảãạăắằẳẵặâấầẩẫậbcdđeéèẻẽẹêếềểễệghiíìỉĩịklmnoóòỏõọôốồổỗộơớờởỡợpqrstuúùủũụưứừửữựvxyýỳỷỹỵ"
+)
 
 
 def test_known_tcvn3_phrase() -> None:
@@ -29,7 +31,9 @@ def test_known_tcvn3_phrase() -> None:
 
 
 def test_known_vni_phrase() -> None:
-    assert fix_text("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam") == "Cộng hòa xã hội chủ nghĩa Việt Nam"
+    assert (
+        fix_text("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam") == "Cộng hòa xã hội chủ nghĩa Việt Nam"
+    )
     assert detect_encoding("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam") == "vni"
 
 

@@ -27,20 +27,37 @@ def configure(station: Station, **sections: dict[str, Any]) -> Station:
     return Station.load(station.root)
 
 
-def add_message(station: Station, title: str, *, topic: str = "procedures",
-                audiences: tuple[str, ...] = ("residents",), priority: str = "normal",
-                airings: int = 2, channels: tuple[str, ...] = ("radio",),
-                body: str = "Nội dung thông báo của Ủy ban nhân dân xã.", **extra: Any) -> int:
+def add_message(
+    station: Station,
+    title: str,
+    *,
+    topic: str = "procedures",
+    audiences: tuple[str, ...] = ("residents",),
+    priority: str = "normal",
+    airings: int = 2,
+    channels: tuple[str, ...] = ("radio",),
+    body: str = "Nội dung thông báo của Ủy ban nhân dân xã.",
+    **extra: Any,
+) -> int:
     from sqlalchemy import select
 
     from loa.content.models import Audience, Message
 
     with station.transaction() as session:
-        message = Message(title=title, body=body, topic_code=topic, priority=priority,
-                          airings_per_week=airings, channels=list(channels), status="approved",
-                          approved_at=datetime(2026, 11, 1), **extra)
-        message.audiences = list(session.scalars(
-            select(Audience).where(Audience.code.in_(audiences))))
+        message = Message(
+            title=title,
+            body=body,
+            topic_code=topic,
+            priority=priority,
+            airings_per_week=airings,
+            channels=list(channels),
+            status="approved",
+            approved_at=datetime(2026, 11, 1),
+            **extra,
+        )
+        message.audiences = list(
+            session.scalars(select(Audience).where(Audience.code.in_(audiences)))
+        )
         session.add(message)
         session.flush()
         return message.id

@@ -42,8 +42,9 @@ def test_blackouts(station) -> None:
         blocked = blocked_days(session, date(2026, 11, 20), date(2027, 1, 5))
         assert blocked[date(2026, 11, 25)] == "Bảo trì loa"
         assert date(2027, 1, 1) in blocked
-        assert date(2027, 1, 1) not in blocked_days(session, date(2027, 1, 1), date(2027, 1, 1),
-                                                    holidays=False)
+        assert date(2027, 1, 1) not in blocked_days(
+            session, date(2027, 1, 1), date(2027, 1, 1), holidays=False
+        )
         remove_blackout(session, date(2026, 11, 25))
         with pytest.raises(UserError):
             remove_blackout(session, date(2026, 11, 25))
@@ -55,8 +56,14 @@ def test_campaign_boost(station) -> None:
     mid = add_message(station, "Ngày hội Đại đoàn kết", topic="communication")
     other = add_message(station, "Khác", topic="procedures")
     with station.transaction() as session:
-        add_campaign(session, "Ngày hội Đại đoàn kết toàn dân tộc", date(2026, 11, 10),
-                     date(2026, 11, 18), boost=2.0, topics=["communication"])
+        add_campaign(
+            session,
+            "Ngày hội Đại đoàn kết toàn dân tộc",
+            date(2026, 11, 10),
+            date(2026, 11, 18),
+            boost=2.0,
+            topics=["communication"],
+        )
         with pytest.raises(UserError, match="trước ngày bắt đầu"):
             add_campaign(session, "X", date(2026, 11, 18), date(2026, 11, 1))
         with pytest.raises(UserError, match="Chủ đề"):
@@ -85,17 +92,32 @@ def test_cli_calendar(station) -> None:
 
     runner = CliRunner()
     root = str(station.root)
-    ok = runner.invoke(app, ["-s", root, "calendar", "blackout", "25/11/2026", "--reason",
-                             "Sửa loa"])
+    ok = runner.invoke(
+        app, ["-s", root, "calendar", "blackout", "25/11/2026", "--reason", "Sửa loa"]
+    )
     assert ok.exit_code == 0 and "25/11/2026" in ok.output
     again = runner.invoke(app, ["-s", root, "calendar", "blackout", "2026-11-25"])
     assert again.exit_code == 2 and "đã là ngày nghỉ" in again.output
-    camp = runner.invoke(app, ["-s", root, "calendar", "campaign", "Ngày hội Đại đoàn kết",
-                               "--from", "10/11/2026", "--to", "18/11/2026", "--topic",
-                               "communication"])
+    camp = runner.invoke(
+        app,
+        [
+            "-s",
+            root,
+            "calendar",
+            "campaign",
+            "Ngày hội Đại đoàn kết",
+            "--from",
+            "10/11/2026",
+            "--to",
+            "18/11/2026",
+            "--topic",
+            "communication",
+        ],
+    )
     assert camp.exit_code == 0, camp.output
-    listed = runner.invoke(app, ["-s", root, "calendar", "list", "--from", "2026-11-01",
-                                 "--days", "90", "--json"])
+    listed = runner.invoke(
+        app, ["-s", root, "calendar", "list", "--from", "2026-11-01", "--days", "90", "--json"]
+    )
     rows = json.loads(listed.output)
     kinds = {r["kind"] for r in rows}
     assert {"Ngày lễ", "Nghỉ phát", "Đợt tuyên truyền"} <= kinds

@@ -103,8 +103,9 @@ def test_plan_is_deterministic_and_replanning_changes_nothing(sample_station, tm
 
     def key(station):
         entries, _s, messages = _entries(station)
-        return sorted((messages[e.message_id].title, e.channel, e.scheduled_at, e.position)
-                      for e in entries)
+        return sorted(
+            (messages[e.message_id].title, e.channel, e.scheduled_at, e.position) for e in entries
+        )
 
     assert key(sample_station) == key(twin)
 
@@ -115,13 +116,18 @@ def test_replan_keeps_done_and_drops_archived(sample_station) -> None:
 
     plan(sample_station, MONDAY, 7, now=EVE)
     with sample_station.transaction() as session:
-        done = list(session.scalars(select(PlanEntry).where(
-            PlanEntry.scheduled_at < datetime(2026, 11, 24, 12, 0))))
+        done = list(
+            session.scalars(
+                select(PlanEntry).where(PlanEntry.scheduled_at < datetime(2026, 11, 24, 12, 0))
+            )
+        )
         for e in done:
             e.status = "done"
         done_ids = {e.id for e in done}
-        victim = session.scalars(select(PlanEntry).where(
-            PlanEntry.channel == "radio", PlanEntry.scheduled_at > datetime(2026, 11, 25))
+        victim = session.scalars(
+            select(PlanEntry).where(
+                PlanEntry.channel == "radio", PlanEntry.scheduled_at > datetime(2026, 11, 25)
+            )
         ).first()
         victim_message = victim.message_id
         session.get(Message, victim_message).status = "archived"
@@ -139,12 +145,19 @@ def test_replan_keeps_done_and_drops_archived(sample_station) -> None:
 def test_high_priority_goes_first_in_the_next_bulletin(sample_station) -> None:
     plan(sample_station, MONDAY, 7, now=EVE)
     now = datetime(2026, 11, 24, 9, 0)
-    mid = add_message(sample_station, "Khẩn trương đăng ký tiêm chủng", priority="high",
-                      topic="online_services", airings=2, channels=("radio",))
+    mid = add_message(
+        sample_station,
+        "Khẩn trương đăng ký tiêm chủng",
+        priority="high",
+        topic="online_services",
+        airings=2,
+        channels=("radio",),
+    )
     plan(sample_station, MONDAY, 7, now=now)
     entries, _s, _m = _entries(sample_station)
-    radio_after = sorted({e.scheduled_at for e in entries
-                          if e.channel == "radio" and e.scheduled_at > now})
+    radio_after = sorted(
+        {e.scheduled_at for e in entries if e.channel == "radio" and e.scheduled_at > now}
+    )
     first = [e for e in entries if e.scheduled_at == radio_after[0] and e.channel == "radio"]
     assert min(first, key=lambda e: e.position).message_id == mid
     assert sum(1 for e in entries if e.message_id == mid) == 2
@@ -170,8 +183,13 @@ def test_validity_blackouts_and_holidays(slotted) -> None:
     from loa.planning.calendar import add_blackout
 
     station = slotted
-    short = add_message(station, "Hạn chót nộp hồ sơ", airings=4,
-                        valid_from=date(2026, 11, 25), valid_until=date(2026, 11, 26))
+    short = add_message(
+        station,
+        "Hạn chót nộp hồ sơ",
+        airings=4,
+        valid_from=date(2026, 11, 25),
+        valid_until=date(2026, 11, 26),
+    )
     add_message(station, "Tin thường", airings=3)
     with station.transaction() as session:
         add_blackout(session, date(2026, 11, 27), "Sửa chữa đường dây loa")
@@ -194,8 +212,16 @@ def test_capacity_shortage_is_explained(slotted) -> None:
         for slot in list_slots(session, "radio"):
             edit_slot(session, slot.id, capacity=120)
     long_body = " ".join(["thông tin"] * 120)
-    ids = [add_message(station, f"Tin dài {n}", body=long_body, airings=3,
-                       topic=("procedures", "one_stop", "e_government")[n % 3]) for n in range(4)]
+    ids = [
+        add_message(
+            station,
+            f"Tin dài {n}",
+            body=long_body,
+            airings=3,
+            topic=("procedures", "one_stop", "e_government")[n % 3],
+        )
+        for n in range(4)
+    ]
     plan(station, MONDAY, 7, now=EVE)
     texts = [" ".join(explain(station, mid, MONDAY, 7, now=EVE).lines) for mid in ids]
     assert any("đầy" in t or "ngoài hiệu lực hoặc không đủ chỗ" in t for t in texts)
@@ -214,8 +240,11 @@ def test_estimate_and_rendered_durations(station) -> None:
     assert estimate_duration(text) == pytest.approx(70 / 2.5 + 4.0)
     folder = station.media_dir / "bulletins" / "2026-11-24"
     folder.mkdir(parents=True)
-    (folder / "0530.json").write_text(json.dumps({"items": [
-        {"message_id": 3, "title": "x", "duration_s": 71.5, "offset_s": 5.0}]}))
+    (folder / "0530.json").write_text(
+        json.dumps(
+            {"items": [{"message_id": 3, "title": "x", "duration_s": 71.5, "offset_s": 5.0}]}
+        )
+    )
     assert rendered_durations(station) == {3: 71.5}
 
 
@@ -227,8 +256,12 @@ def test_greedy_is_near_the_milp_optimum() -> None:
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), messages=st.integers(1, 40), weeks=st.integers(1, 2),
-       capacity=st.sampled_from([200, 400, 900]))
+@given(
+    seed=st.integers(0, 10_000),
+    messages=st.integers(1, 40),
+    weeks=st.integers(1, 2),
+    capacity=st.sampled_from([200, 400, 900]),
+)
 def test_plan_invariants(seed: int, messages: int, weeks: int, capacity: int) -> None:
     problem = synthetic_problem(seed, messages, weeks, radio_capacity=capacity)
     s = problem.settings
@@ -265,8 +298,7 @@ def test_cli_plan_and_schedule(sample_station) -> None:
     result = runner.invoke(app, ["-s", root, "plan", "--from", "2027-03-01", "--days", "7"])
     assert result.exit_code == 0, result.output
     assert "Đã lập lịch 01/03/2027 - 07/03/2027" in result.output
-    table = runner.invoke(app, ["-s", root, "schedule", "--from", "2027-03-03", "--week",
-                                "--json"])
+    table = runner.invoke(app, ["-s", root, "schedule", "--from", "2027-03-03", "--week", "--json"])
     data = json.loads(table.output)
     assert {s["start"][:10] for s in data} >= {"2027-03-01", "2027-03-07"}
     assert any(s["channel"] == "radio" and s["items"] for s in data)

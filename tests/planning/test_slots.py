@@ -28,11 +28,19 @@ def test_parse_time_accepts_clock_times_and_refuses_25h() -> None:
             parse_time(bad)
 
 
-@pytest.mark.parametrize(("text", "days"), [
-    ("daily", list(range(7))), ("hằng ngày", list(range(7))), ("2-6", [0, 1, 2, 3, 4]),
-    ("2,4,6", [0, 2, 4]), ("CN", [6]), ("0-4", [0, 1, 2, 3, 4]), ("mon,sun", [0, 6]),
-    ("t7,cn", [5, 6]),
-])
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("daily", list(range(7))),
+        ("hằng ngày", list(range(7))),
+        ("2-6", [0, 1, 2, 3, 4]),
+        ("2,4,6", [0, 2, 4]),
+        ("CN", [6]),
+        ("0-4", [0, 1, 2, 3, 4]),
+        ("mon,sun", [0, 6]),
+        ("t7,cn", [5, 6]),
+    ],
+)
 def test_parse_weekdays(text: str, days: list[int]) -> None:
     assert parse_weekdays(text) == days
 
@@ -45,7 +53,10 @@ def test_parse_weekdays_refuses_nonsense() -> None:
 
 def test_parse_reach() -> None:
     assert parse_reach(["residents=0.6", "workers=0.4,elderly=1"]) == {
-        "residents": 0.6, "workers": 0.4, "elderly": 1.0}
+        "residents": 0.6,
+        "workers": 0.4,
+        "elderly": 1.0,
+    }
     for bad in ("residents", "residents=1.5", "=0.3", "x=abc"):
         with pytest.raises(UserError):
             parse_reach([bad])
@@ -53,13 +64,14 @@ def test_parse_reach() -> None:
 
 def test_add_validates_everything(station) -> None:
     with station.transaction() as session:
-        add_slot(session, SlotSpec("radio", "Sáng", "05:30", 900, list(range(7)),
-                                   {"residents": 0.5}))
+        add_slot(
+            session, SlotSpec("radio", "Sáng", "05:30", 900, list(range(7)), {"residents": 0.5})
+        )
     cases = [
         (SlotSpec("radio", "Trùng", "05:40", 300, [0]), "trùng giờ"),
         (SlotSpec("radio", "Giờ sai", "25:00", 300, [0]), "không hợp lệ"),
         (SlotSpec("radio", "Rỗng", "07:00", 0, [0]), "lớn hơn 0"),
-        (SlotSpec("tivi", "Kênh lạ", "07:00", 300, [0]), "Kênh \"tivi\""),
+        (SlotSpec("tivi", "Kênh lạ", "07:00", 300, [0]), 'Kênh "tivi"'),
         (SlotSpec("radio", "Ai", "07:00", 300, [0], {"aliens": 0.5}), "aliens"),
         (SlotSpec("radio", "Khuya", "23:55", 600, [0]), "nửa đêm"),
         (SlotSpec("facebook", "Nhiều", "07:00", 500, [0]), "quá lớn"),
@@ -95,8 +107,9 @@ def test_expand_skips_blocked_days_and_the_past(slotted) -> None:
     radio = [i for i in instances if i.channel == "radio"]
     assert len(radio) == 14
     assert len([i for i in instances if i.channel == "website"]) == 10  # working days only
-    blocked = expand_slots(slots, start, 7, blocked={date(2026, 11, 24): "nghỉ"},
-                           after=datetime(2026, 11, 23, 12, 0))
+    blocked = expand_slots(
+        slots, start, 7, blocked={date(2026, 11, 24): "nghỉ"}, after=datetime(2026, 11, 23, 12, 0)
+    )
     assert all(i.start.date() != date(2026, 11, 24) for i in blocked)
     assert all(i.start >= datetime(2026, 11, 23, 12, 0) for i in blocked)
     assert [i.start for i in instances] == sorted(i.start for i in instances)
@@ -105,17 +118,67 @@ def test_expand_skips_blocked_days_and_the_past(slotted) -> None:
 def test_cli_slots(station) -> None:
     runner = CliRunner()
     root = str(station.root)
-    ok = runner.invoke(app, ["-s", root, "slots", "add", "--channel", "radio", "--name",
-                             "Bản tin sáng", "--start", "05:30", "--capacity", "900",
-                             "--days", "2-6", "--reach", "residents=0.6"])
+    ok = runner.invoke(
+        app,
+        [
+            "-s",
+            root,
+            "slots",
+            "add",
+            "--channel",
+            "radio",
+            "--name",
+            "Bản tin sáng",
+            "--start",
+            "05:30",
+            "--capacity",
+            "900",
+            "--days",
+            "2-6",
+            "--reach",
+            "residents=0.6",
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     listed = runner.invoke(app, ["-s", root, "slots", "list", "--json"])
     assert '"Bản tin sáng"' in listed.output and '"weekdays": [' in listed.output
-    bad = runner.invoke(app, ["-s", root, "slots", "add", "--channel", "radio", "--name", "X",
-                              "--start", "25:00", "--capacity", "60"])
+    bad = runner.invoke(
+        app,
+        [
+            "-s",
+            root,
+            "slots",
+            "add",
+            "--channel",
+            "radio",
+            "--name",
+            "X",
+            "--start",
+            "25:00",
+            "--capacity",
+            "60",
+        ],
+    )
     assert bad.exit_code == 2 and "25:00" in bad.output
-    overlap = runner.invoke(app, ["-s", root, "slots", "add", "--channel", "radio", "--name",
-                                  "Y", "--start", "05:35", "--capacity", "60", "--days", "2"])
+    overlap = runner.invoke(
+        app,
+        [
+            "-s",
+            root,
+            "slots",
+            "add",
+            "--channel",
+            "radio",
+            "--name",
+            "Y",
+            "--start",
+            "05:35",
+            "--capacity",
+            "60",
+            "--days",
+            "2",
+        ],
+    )
     assert overlap.exit_code == 2 and "trùng giờ" in overlap.output
     edit = runner.invoke(app, ["-s", root, "slots", "edit", "1", "--capacity", "0"])
     assert edit.exit_code == 2 and "lớn hơn 0" in edit.output

@@ -18,8 +18,21 @@ def test_ics_parses_with_one_event_per_slot_instance(sample_station, tmp_path) -
         slots = schedule(session, MONDAY, 7)
     runner = CliRunner()
     path = tmp_path / "lich.ics"
-    result = runner.invoke(app, ["-s", str(sample_station.root), "schedule", "export", "--ics",
-                                 str(path), "--from", "2026-11-23", "--days", "7"])
+    result = runner.invoke(
+        app,
+        [
+            "-s",
+            str(sample_station.root),
+            "schedule",
+            "export",
+            "--ics",
+            str(path),
+            "--from",
+            "2026-11-23",
+            "--days",
+            "7",
+        ],
+    )
     assert result.exit_code == 0, result.output
     cal = Calendar.from_ical(path.read_bytes())
     events = cal.walk("VEVENT")
@@ -47,8 +60,19 @@ def test_runsheet_lists_scripts_and_sources(sample_station, tmp_path) -> None:
     assert first_line in page
     runner = CliRunner()
     out = tmp_path / "sheet.html"
-    result = runner.invoke(app, ["-s", str(sample_station.root), "schedule", "runsheet",
-                                 "--date", "24/11/2026", "-o", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "-s",
+            str(sample_station.root),
+            "schedule",
+            "runsheet",
+            "--date",
+            "24/11/2026",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0 and out.read_text(encoding="utf-8") == page
     empty = runsheet_html(sample_station, date(2027, 3, 1))
     assert "Không có bản tin nào" in empty

@@ -54,23 +54,32 @@ def _month(day: datetime) -> str:
 
 def make_messages(session, n: int = len(MESSAGES)) -> list[Message]:
     """The station's first `n` approved messages (the sample station's), else new ones."""
-    have = list(session.scalars(select(Message).where(Message.status == "approved")
-                                .order_by(Message.id).limit(n)))
+    have = list(
+        session.scalars(
+            select(Message).where(Message.status == "approved").order_by(Message.id).limit(n)
+        )
+    )
     if len(have) == n:
         return have
     audiences = {a.code: a for a in session.query(Audience)}
     out = []
     for title, topic, auds in MESSAGES[:n]:
-        msg = Message(title=title, body=title + ".", topic_code=topic, status="approved",
-                      audiences=[audiences[a] for a in auds])
+        msg = Message(
+            title=title,
+            body=title + ".",
+            topic_code=topic,
+            status="approved",
+            audiences=[audiences[a] for a in auds],
+        )
         session.add(msg)
         out.append(msg)
     session.flush()
     return out
 
 
-def simulate_week(station: Station, start: date = WEEK_START, days: int = 7,
-                  previous: bool = True) -> Expected:
+def simulate_week(
+    station: Station, start: date = WEEK_START, days: int = 7, previous: bool = True
+) -> Expected:
     """Two radio bulletins a day (06:00 with 3 items, 17:30 with 2), a Facebook post a day, a
     website post every other day, with a skipped bulletin, a failed item, a failed and an
     uncertain Facebook post and a bulletin that never ran; plus a quieter week before."""
@@ -79,26 +88,56 @@ def simulate_week(station: Station, start: date = WEEK_START, days: int = 7,
         msgs = make_messages(session)
         k = 0
 
-        def plan(msg: Message, channel: str, when: datetime, status: str = "done",
-                 reason: str | None = None, position: int = 0) -> PlanEntry:
-            entry = PlanEntry(message_id=msg.id, channel=channel, scheduled_at=when,
-                              position=position, duration_s=50.0, status=status, reason=reason)
+        def plan(
+            msg: Message,
+            channel: str,
+            when: datetime,
+            status: str = "done",
+            reason: str | None = None,
+            position: int = 0,
+        ) -> PlanEntry:
+            entry = PlanEntry(
+                message_id=msg.id,
+                channel=channel,
+                scheduled_at=when,
+                position=position,
+                duration_s=50.0,
+                status=status,
+                reason=reason,
+            )
             session.add(entry)
             session.flush()
             return entry
 
-        def aired(msg: Message, channel: str, when: datetime, entry: PlanEntry | None,
-                  status: str = "done", note: str | None = None, duration: float = 0.0,
-                  bulletin: str | None = None, pub: Publication | None = None) -> None:
-            session.add(AsRunRecord(
-                channel=channel, status=status, started_at=when,
-                ended_at=when + timedelta(seconds=duration), duration_s=duration,
-                bulletin=bulletin, message_id=msg.id,
-                plan_entry_id=entry.id if entry else None,
-                publication_id=pub.id if pub else None, title=msg.title,
-                topic_code=msg.topic_code, audiences=msg.audience_codes,
-                remote_id=f"r{msg.id}-{when:%m%d%H%M}" if channel != "radio" else None,
-                note=note))
+        def aired(
+            msg: Message,
+            channel: str,
+            when: datetime,
+            entry: PlanEntry | None,
+            status: str = "done",
+            note: str | None = None,
+            duration: float = 0.0,
+            bulletin: str | None = None,
+            pub: Publication | None = None,
+        ) -> None:
+            session.add(
+                AsRunRecord(
+                    channel=channel,
+                    status=status,
+                    started_at=when,
+                    ended_at=when + timedelta(seconds=duration),
+                    duration_s=duration,
+                    bulletin=bulletin,
+                    message_id=msg.id,
+                    plan_entry_id=entry.id if entry else None,
+                    publication_id=pub.id if pub else None,
+                    title=msg.title,
+                    topic_code=msg.topic_code,
+                    audiences=msg.audience_codes,
+                    remote_id=f"r{msg.id}-{when:%m%d%H%M}" if channel != "radio" else None,
+                    note=note,
+                )
+            )
 
         def counted(msg: Message, channel: str, when: datetime) -> None:
             exp.messages.add(msg.id)
@@ -122,8 +161,15 @@ def simulate_week(station: Station, start: date = WEEK_START, days: int = 7,
                     when = at + timedelta(seconds=offset)
                     if skip_bulletin:
                         entry = plan(msg, "radio", at, "skipped", "Mất điện", pos)
-                        aired(msg, "radio", when, entry, "skipped", "Mất điện, bản tin bị bỏ qua",
-                              bulletin=key)
+                        aired(
+                            msg,
+                            "radio",
+                            when,
+                            entry,
+                            "skipped",
+                            "Mất điện, bản tin bị bỏ qua",
+                            bulletin=key,
+                        )
                         exp.undelivered["skipped"] += 1
                         continue
                     if never_ran:
@@ -132,8 +178,9 @@ def simulate_week(station: Station, start: date = WEEK_START, days: int = 7,
                         continue
                     if d == 4 and hhmm == "06:00" and pos == 1:
                         entry = plan(msg, "radio", at, "failed", "Tệp âm thanh hỏng", pos)
-                        aired(msg, "radio", when, entry, "failed", "Tệp âm thanh hỏng",
-                              bulletin=key)
+                        aired(
+                            msg, "radio", when, entry, "failed", "Tệp âm thanh hỏng", bulletin=key
+                        )
                         exp.undelivered["failed"] += 1
                         continue
                     duration = 40.0 + 7.5 * pos + d
@@ -152,23 +199,46 @@ def simulate_week(station: Station, start: date = WEEK_START, days: int = 7,
             msg = msgs[d % len(msgs)]
             if d == 3:
                 entry = plan(msg, "facebook", at, "failed", None)
-                session.add(Publication(key=f"plan:{entry.id}:facebook", plan_entry_id=entry.id,
-                                        message_id=msg.id, channel="facebook", status="failed",
-                                        due_at=at, attempts=3,
-                                        error="Token trang Facebook đã hết hạn"))
+                session.add(
+                    Publication(
+                        key=f"plan:{entry.id}:facebook",
+                        plan_entry_id=entry.id,
+                        message_id=msg.id,
+                        channel="facebook",
+                        status="failed",
+                        due_at=at,
+                        attempts=3,
+                        error="Token trang Facebook đã hết hạn",
+                    )
+                )
                 exp.undelivered["failed"] += 1
             elif d == 5:
                 entry = plan(msg, "facebook", at, "planned", None)
-                session.add(Publication(key=f"plan:{entry.id}:facebook", plan_entry_id=entry.id,
-                                        message_id=msg.id, channel="facebook",
-                                        status="uncertain", due_at=at, attempts=1,
-                                        error="Mất kết nối khi đang đăng"))
+                session.add(
+                    Publication(
+                        key=f"plan:{entry.id}:facebook",
+                        plan_entry_id=entry.id,
+                        message_id=msg.id,
+                        channel="facebook",
+                        status="uncertain",
+                        due_at=at,
+                        attempts=1,
+                        error="Mất kết nối khi đang đăng",
+                    )
+                )
                 exp.undelivered["uncertain"] += 1
             else:
                 entry = plan(msg, "facebook", at, "done", None)
-                pub = Publication(key=f"plan:{entry.id}:facebook", plan_entry_id=entry.id,
-                                  message_id=msg.id, channel="facebook", status="published",
-                                  due_at=at, remote_id=f"fb{entry.id}", attempts=1)
+                pub = Publication(
+                    key=f"plan:{entry.id}:facebook",
+                    plan_entry_id=entry.id,
+                    message_id=msg.id,
+                    channel="facebook",
+                    status="published",
+                    due_at=at,
+                    remote_id=f"fb{entry.id}",
+                    attempts=1,
+                )
                 session.add(pub)
                 session.flush()
                 aired(msg, "facebook", at + timedelta(seconds=5), entry, pub=pub)
@@ -189,11 +259,23 @@ def simulate_week(station: Station, start: date = WEEK_START, days: int = 7,
                 at = datetime.combine(day, time(6, 0))
                 for pos in range(2):
                     msg = msgs[pos]
-                    aired(msg, "radio", at + timedelta(seconds=60 * pos), None, duration=60.0,
-                          bulletin=at.strftime("%Y-%m-%d %H:%M"))
+                    aired(
+                        msg,
+                        "radio",
+                        at + timedelta(seconds=60 * pos),
+                        None,
+                        duration=60.0,
+                        bulletin=at.strftime("%Y-%m-%d %H:%M"),
+                    )
                 if d < 2:
                     aired(msgs[d], "facebook", datetime.combine(day, time(9, 0)), None)
         # A record outside both periods that must never be counted.
-        aired(msgs[0], "radio", datetime.combine(start + timedelta(days=days + 1), time(6, 0)),
-              None, duration=99.0, bulletin="outside")
+        aired(
+            msgs[0],
+            "radio",
+            datetime.combine(start + timedelta(days=days + 1), time(6, 0)),
+            None,
+            duration=99.0,
+            bulletin="outside",
+        )
     return exp

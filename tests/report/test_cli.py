@@ -33,8 +33,15 @@ def recent_week(station: Station):  # type: ignore[no-untyped-def]
 
 def test_writes_files_and_prints_a_summary(station: Station, tmp_path: Path) -> None:
     start, end, exp = recent_week(station)
-    result = loa(station, "--from", start.isoformat(), "--to", end.strftime("%d/%m/%Y"),
-                 "--out", str(tmp_path / "r"))
+    result = loa(
+        station,
+        "--from",
+        start.isoformat(),
+        "--to",
+        end.strftime("%d/%m/%Y"),
+        "--out",
+        str(tmp_path / "r"),
+    )
     assert result.exit_code == 0, result.output
     assert "Đài truyền thanh" in result.output and "Đã ghi" in result.output
     radio_row = next(line for line in result.output.splitlines() if "Đài truyền thanh" in line)
@@ -96,9 +103,24 @@ def test_sample_station_end_to_end(sample_station: Station) -> None:
     start, end, exp = recent_week(sample_station)
     env = {**os.environ, "LOA_LANG": "vi", "COLUMNS": "200"}
     out = subprocess.run(
-        [sys.executable, "-m", "loa", "--station", str(sample_station.root), "report",
-         "--from", start.isoformat(), "--to", end.isoformat(), "--json"],
-        capture_output=True, text=True, env=env, check=False)
+        [
+            sys.executable,
+            "-m",
+            "loa",
+            "--station",
+            str(sample_station.root),
+            "report",
+            "--from",
+            start.isoformat(),
+            "--to",
+            end.isoformat(),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["totals"]["items"] == exp.items

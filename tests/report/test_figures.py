@@ -32,17 +32,21 @@ def test_figures_match_the_as_run_table_itself(week) -> None:
     station, _ = week
     r = build_report(station, WEEK_START, WEEK_END, now=NOW)
     lo, hi = datetime(2026, 10, 28), datetime(2026, 11, 4)
-    done = (AsRunRecord.status == "done", AsRunRecord.started_at >= lo,
-            AsRunRecord.started_at < hi)
+    done = (AsRunRecord.status == "done", AsRunRecord.started_at >= lo, AsRunRecord.started_at < hi)
     with station.transaction() as s:
         radio = (*done, AsRunRecord.channel == "radio")
         assert r.totals.bulletins == s.scalar(
-            select(func.count(func.distinct(AsRunRecord.bulletin))).where(*radio))
+            select(func.count(func.distinct(AsRunRecord.bulletin))).where(*radio)
+        )
         assert r.totals.radio_items == s.scalar(select(func.count()).where(*radio))
         assert r.totals.airtime_s == pytest.approx(
-            s.scalar(select(func.sum(AsRunRecord.duration_s)).where(*radio)))
-        for channel, n in s.execute(select(AsRunRecord.channel, func.count()).where(
-                *done, AsRunRecord.channel != "radio").group_by(AsRunRecord.channel)):
+            s.scalar(select(func.sum(AsRunRecord.duration_s)).where(*radio))
+        )
+        for channel, n in s.execute(
+            select(AsRunRecord.channel, func.count())
+            .where(*done, AsRunRecord.channel != "radio")
+            .group_by(AsRunRecord.channel)
+        ):
             assert r.totals.posts[channel] == n
     assert len([x for x in r.rows if x.status == "done"]) == r.totals.items
 
@@ -73,8 +77,9 @@ def test_topics_and_audiences(week) -> None:
 def test_what_did_not_go_out_and_why(week) -> None:
     station, exp = week
     r = build_report(station, WEEK_START, WEEK_END, now=NOW)
-    assert r.undelivered_counts == {k: exp.undelivered[k] for k in
-                                    ("skipped", "failed", "uncertain", "missing")}
+    assert r.undelivered_counts == {
+        k: exp.undelivered[k] for k in ("skipped", "failed", "uncertain", "missing")
+    }
     reasons = {u.status: u.reason for u in r.undelivered}
     assert "Mất điện" in reasons["skipped"]
     assert reasons["uncertain"] == "Mất kết nối khi đang đăng"
@@ -98,8 +103,15 @@ def test_done_plan_matched_by_message_and_day_without_a_plan_link(station) -> No
         msg = make_messages(s, 1)[0]
         at = datetime(2026, 11, 2, 9, 0)
         s.add(PlanEntry(message_id=msg.id, channel="website", scheduled_at=at))
-        s.add(AsRunRecord(channel="website", started_at=at + timedelta(minutes=3),
-                          message_id=msg.id, title=msg.title, topic_code=msg.topic_code))
+        s.add(
+            AsRunRecord(
+                channel="website",
+                started_at=at + timedelta(minutes=3),
+                message_id=msg.id,
+                title=msg.title,
+                topic_code=msg.topic_code,
+            )
+        )
     r = build_report(station, date(2026, 11, 2), date(2026, 11, 2), now=NOW)
     assert r.undelivered == []
     assert r.totals.posts == {"website": 1}
@@ -108,10 +120,15 @@ def test_done_plan_matched_by_message_and_day_without_a_plan_link(station) -> No
 def test_comparison_with_the_previous_period(week) -> None:
     station, _ = week
     r = build_report(station, WEEK_START, WEEK_END, now=NOW)
-    assert (r.previous_period.start, r.previous_period.end) == (date(2026, 10, 21),
-                                                                date(2026, 10, 27))
+    assert (r.previous_period.start, r.previous_period.end) == (
+        date(2026, 10, 21),
+        date(2026, 10, 27),
+    )
     assert (r.previous.bulletins, r.previous.radio_items, r.previous.posts) == (
-        3, 6, {"facebook": 2})
+        3,
+        6,
+        {"facebook": 2},
+    )
     assert r.previous.airtime_s == pytest.approx(360.0)
 
 
@@ -119,8 +136,16 @@ def test_bulletin_across_midnight_at_month_end_counts_once(station) -> None:
     with station.transaction() as s:
         msg = make_messages(s, 1)[0]
         for i, at in enumerate((datetime(2026, 10, 31, 23, 59), datetime(2026, 11, 1, 0, 0, 30))):
-            s.add(AsRunRecord(channel="radio", started_at=at, duration_s=30.0 + i,
-                              bulletin="2026-10-31 23:59", message_id=msg.id, title=msg.title))
+            s.add(
+                AsRunRecord(
+                    channel="radio",
+                    started_at=at,
+                    duration_s=30.0 + i,
+                    bulletin="2026-10-31 23:59",
+                    message_id=msg.id,
+                    title=msg.title,
+                )
+            )
     r = build_report(station, date(2026, 10, 1), date(2026, 11, 30), now=NOW)
     assert r.totals.bulletins == 1
     assert [m.totals.bulletins for m in r.months] == [1, 0]

@@ -63,8 +63,7 @@ def test_files_exist_and_charts_are_embedded(written) -> None:
     for png in files.charts:
         assert png.read_bytes().startswith(PNG)
     assert len(doc.inline_shapes) == 2
-    embedded = {rel.target_part.blob for rel in doc.part.rels.values()
-                if "image" in rel.reltype}
+    embedded = {rel.target_part.blob for rel in doc.part.rels.values() if "image" in rel.reltype}
     assert embedded == {p.read_bytes() for p in files.charts}
     assert not list(files.docx.parent.glob(".*.part"))
 
@@ -72,13 +71,21 @@ def test_files_exist_and_charts_are_embedded(written) -> None:
 def test_administrative_layout(written) -> None:
     _, _, _, _, doc, _ = written
     text = text_of(doc)
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                     "UBND XÃ THỬ NGHIỆM", "Số: ......./BC-UBND",
-                     "Thử Nghiệm, ngày ..... tháng ..... năm 2026", "BÁO CÁO",
-                     "Kết quả công tác thông tin, tuyên truyền cải cách hành chính từ ngày "
-                     "28/10/2026 đến ngày 03/11/2026",
-                     "I. KẾT QUẢ THỰC HIỆN", "II. TIN, BÀI ĐÃ LÊN LỊCH", "Nơi nhận:",
-                     "TM. ỦY BAN NHÂN DÂN", "PHÓ CHỦ TỊCH"):
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND XÃ THỬ NGHIỆM",
+        "Số: ......./BC-UBND",
+        "Thử Nghiệm, ngày ..... tháng ..... năm 2026",
+        "BÁO CÁO",
+        "Kết quả công tác thông tin, tuyên truyền cải cách hành chính từ ngày "
+        "28/10/2026 đến ngày 03/11/2026",
+        "I. KẾT QUẢ THỰC HIỆN",
+        "II. TIN, BÀI ĐÃ LÊN LỊCH",
+        "Nơi nhận:",
+        "TM. ỦY BAN NHÂN DÂN",
+        "PHÓ CHỦ TỊCH",
+    ):
         assert expected in text, expected
     # The motto sits beside the commune's name: one header table, two cells.
     head = doc.tables[0].rows[0].cells
@@ -137,8 +144,12 @@ def test_comparison_table_agrees(written) -> None:
     _, _, _, _, doc, wb = written
     doc_rows = {r[0]: r for r in table(doc, "Chỉ tiêu", "Kỳ này")[1:]}
     xl_rows = {r[1]: r for r in sheet(wb, "So sánh kỳ trước")[1:]}
-    for label in ("Số bản tin phát thanh", "Số lượt tin phát thanh",
-                  "Số bài đăng trên Trang Facebook", "Tổng số lượt tin, bài"):
+    for label in (
+        "Số bản tin phát thanh",
+        "Số lượt tin phát thanh",
+        "Số bài đăng trên Trang Facebook",
+        "Tổng số lượt tin, bài",
+    ):
         d, x = doc_rows[label], xl_rows[label]
         assert (num(d[1]), num(d[2])) == (x[2], x[3])
     assert doc_rows["Số bản tin phát thanh"][1:4] == ["12", "3", "+9 (+300,0%)"]
@@ -161,9 +172,14 @@ def test_raw_rows_are_the_as_run_log(written) -> None:
     header, rows = rows[0], rows[1:]
     col = {name: i for i, name in enumerate(header)}
     with station.transaction() as s:
-        n = s.scalar(select(func.count()).select_from(AsRunRecord).where(
-            AsRunRecord.started_at >= datetime(2026, 10, 28),
-            AsRunRecord.started_at < datetime(2026, 11, 4)))
+        n = s.scalar(
+            select(func.count())
+            .select_from(AsRunRecord)
+            .where(
+                AsRunRecord.started_at >= datetime(2026, 10, 28),
+                AsRunRecord.started_at < datetime(2026, 11, 4),
+            )
+        )
     assert len(rows) == n
     done_radio = [r for r in rows if r[col["Kênh"]] == "radio" and r[col["Tình trạng"]] == "done"]
     assert len(done_radio) == exp.radio_items

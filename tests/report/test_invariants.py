@@ -22,10 +22,18 @@ PERIOD = Period(START, START + timedelta(days=70))
 rows_strategy = st.lists(
     st.builds(
         lambda minute, channel, status, dur, topic, auds, slot: AsRunRow(
-            id=0, channel=channel, status=status,
-            started_at=datetime(2026, 9, 20) + timedelta(minutes=minute), duration_s=dur,
-            bulletin=f"b{slot}" if channel == "radio" else None, message_id=slot % 7,
-            plan_entry_id=None, title="t", topic_code=topic, audiences=auds),
+            id=0,
+            channel=channel,
+            status=status,
+            started_at=datetime(2026, 9, 20) + timedelta(minutes=minute),
+            duration_s=dur,
+            bulletin=f"b{slot}" if channel == "radio" else None,
+            message_id=slot % 7,
+            plan_entry_id=None,
+            title="t",
+            topic_code=topic,
+            audiences=auds,
+        ),
         st.integers(0, 71 * 24 * 60 - 1),
         st.sampled_from(["radio", "radio", "facebook", "website", "zalo"]),
         st.sampled_from(["done", "done", "done", "skipped", "failed"]),
@@ -53,11 +61,17 @@ def test_months_and_topics_add_up_to_the_totals(rows: list[AsRunRow]) -> None:
     done = [r for r in rows if r.status == "done"]
     assert total.items == len(done)
     assert total.bulletins == len({r.bulletin for r in done if r.channel == "radio"})
-    topics = breakdown(rows, lambda r: [r.topic_code] if r.topic_code else [],
-                       {"one_stop": "Một cửa"}, ["sipas", "one_stop"], "?")
+    topics = breakdown(
+        rows,
+        lambda r: [r.topic_code] if r.topic_code else [],
+        {"one_stop": "Một cửa"},
+        ["sipas", "one_stop"],
+        "?",
+    )
     assert sum(t.total for t in topics) == total.items
     assert [t.code for t in topics if t.code in ("sipas", "one_stop")] == [
-        c for c in ("sipas", "one_stop") if any(r.topic_code == c for r in done)]
+        c for c in ("sipas", "one_stop") if any(r.topic_code == c for r in done)
+    ]
     if topics and topics[-1].code is None:
         assert topics[-1].name == "?"
     audiences = breakdown(rows, lambda r: list(dict.fromkeys(r.audiences)), {}, [], "?")

@@ -22,20 +22,49 @@ def period(**kw: str) -> Period:
 @pytest.mark.parametrize(
     ("kw", "start", "end", "label", "slug"),
     [
-        ({"quarter_text": "2026Q4"}, date(2026, 10, 1), date(2026, 12, 31), "quý IV năm 2026",
-         "2026Q4"),
-        ({"quarter_text": "q1/2026"}, date(2026, 1, 1), date(2026, 3, 31), "quý I năm 2026",
-         "2026Q1"),
-        ({"half_text": "2026H2"}, date(2026, 7, 1), date(2026, 12, 31),
-         "6 tháng cuối năm 2026", "2026H2"),
-        ({"half_text": "2026-h1"}, date(2026, 1, 1), date(2026, 6, 30),
-         "6 tháng đầu năm 2026", "2026H1"),
+        (
+            {"quarter_text": "2026Q4"},
+            date(2026, 10, 1),
+            date(2026, 12, 31),
+            "quý IV năm 2026",
+            "2026Q4",
+        ),
+        (
+            {"quarter_text": "q1/2026"},
+            date(2026, 1, 1),
+            date(2026, 3, 31),
+            "quý I năm 2026",
+            "2026Q1",
+        ),
+        (
+            {"half_text": "2026H2"},
+            date(2026, 7, 1),
+            date(2026, 12, 31),
+            "6 tháng cuối năm 2026",
+            "2026H2",
+        ),
+        (
+            {"half_text": "2026-h1"},
+            date(2026, 1, 1),
+            date(2026, 6, 30),
+            "6 tháng đầu năm 2026",
+            "2026H1",
+        ),
         ({"year_text": "2025"}, date(2025, 1, 1), date(2025, 12, 31), "năm 2025", "2025"),
-        ({"month_text": "2024-02"}, date(2024, 2, 1), date(2024, 2, 29), "tháng 2 năm 2024",
-         "2024-02"),
-        ({"from_text": "01/11/2026", "to_text": "2026-11-07"}, date(2026, 11, 1),
-         date(2026, 11, 7), "từ ngày 01/11/2026 đến ngày 07/11/2026",
-         "2026-11-01_2026-11-07"),
+        (
+            {"month_text": "2024-02"},
+            date(2024, 2, 1),
+            date(2024, 2, 29),
+            "tháng 2 năm 2024",
+            "2024-02",
+        ),
+        (
+            {"from_text": "01/11/2026", "to_text": "2026-11-07"},
+            date(2026, 11, 1),
+            date(2026, 11, 7),
+            "từ ngày 01/11/2026 đến ngày 07/11/2026",
+            "2026-11-01_2026-11-07",
+        ),
     ],
 )
 def test_parse_each_form(kw, start, end, label, slug) -> None:
@@ -99,8 +128,10 @@ def test_months_touched() -> None:
     assert len(period(year_text="2025").months()) == 12
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 1, 1)),
-       st.integers(min_value=0, max_value=800))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 1, 1)),
+    st.integers(min_value=0, max_value=800),
+)
 def test_previous_range_has_the_same_length_and_touches(start: date, extra: int) -> None:
     p = Period(start, start + timedelta(days=extra))
     prev = p.previous()

@@ -23,25 +23,41 @@ from loa.report import build_report, write_report
 DAY0 = date(2026, 11, 2)
 
 
-def test_report_on_a_few_days_run_by_the_channels(sample_station: Station,
-                                                  tmp_path: Path) -> None:
+def test_report_on_a_few_days_run_by_the_channels(sample_station: Station, tmp_path: Path) -> None:
     st = sample_station
     with st.transaction() as s:
         msgs = list(s.scalars(select(Message).order_by(Message.id).limit(4)))
         posts = []
         for d in range(3):
             day = DAY0 + timedelta(days=d)
-            for i, m in enumerate(msgs[d:d + 2]):
-                s.add(PlanEntry(message_id=m.id, channel="radio", position=i, duration_s=20,
-                                scheduled_at=datetime(day.year, day.month, day.day, 6, 0)))
-            entry = PlanEntry(message_id=msgs[d].id, channel="null",
-                              scheduled_at=datetime(day.year, day.month, day.day, 9, 0))
+            for i, m in enumerate(msgs[d : d + 2]):
+                s.add(
+                    PlanEntry(
+                        message_id=m.id,
+                        channel="radio",
+                        position=i,
+                        duration_s=20,
+                        scheduled_at=datetime(day.year, day.month, day.day, 6, 0),
+                    )
+                )
+            entry = PlanEntry(
+                message_id=msgs[d].id,
+                channel="null",
+                scheduled_at=datetime(day.year, day.month, day.day, 9, 0),
+            )
             s.add(entry)
             posts.append(entry)
         # An evening bulletin on the last day that nobody plays.
         for i, m in enumerate(msgs[:2]):
-            s.add(PlanEntry(message_id=m.id, channel="radio", position=i, duration_s=20,
-                            scheduled_at=datetime(2026, 11, 4, 17, 30)))
+            s.add(
+                PlanEntry(
+                    message_id=m.id,
+                    channel="radio",
+                    position=i,
+                    duration_s=20,
+                    scheduled_at=datetime(2026, 11, 4, 17, 30),
+                )
+            )
         s.flush()
         post_ids = [e.id for e in posts]
 
@@ -51,8 +67,9 @@ def test_report_on_a_few_days_run_by_the_channels(sample_station: Station,
         at = when + timedelta(hours=1 if late else 0)
         play_bulletin(st, when, now=at, sink=NullSink(), clock=lambda at=at: at)
         due = datetime(2026, 11, 2 + d, 9, 0)
-        publish_plan_entry(st, post_ids[d], now=due + timedelta(hours=8 if late else 0),
-                           runtime=Runtime())
+        publish_plan_entry(
+            st, post_ids[d], now=due + timedelta(hours=8 if late else 0), runtime=Runtime()
+        )
 
     now = datetime(2026, 11, 5, 8, 0)
     report = build_report(st, DAY0, date(2026, 11, 4), now=now)
@@ -60,7 +77,8 @@ def test_report_on_a_few_days_run_by_the_channels(sample_station: Station,
         done_radio = (AsRunRecord.channel == "radio", AsRunRecord.status == "done")
         assert report.totals.radio_items == s.scalar(select(func.count()).where(*done_radio)) == 4
         assert report.totals.airtime_s == pytest.approx(
-            s.scalar(select(func.sum(AsRunRecord.duration_s)).where(*done_radio)))
+            s.scalar(select(func.sum(AsRunRecord.duration_s)).where(*done_radio))
+        )
     assert report.totals.bulletins == 2
     assert report.totals.posts == {"null": 2}
     assert report.undelivered_counts == {"skipped": 3, "missing": 2}
@@ -70,7 +88,8 @@ def test_report_on_a_few_days_run_by_the_channels(sample_station: Station,
     doc = Document(str(files.docx))
     radio_row = next(r for r in doc.tables[1].rows if r.cells[0].text == "Đài truyền thanh")
     assert [c.text for c in radio_row.cells[1:3]] == ["2", "4"]
-    summary = {r[0]: r[2] for r in load_workbook(files.xlsx)["Tổng hợp"].iter_rows(
-        values_only=True)}
+    summary = {
+        r[0]: r[2] for r in load_workbook(files.xlsx)["Tổng hợp"].iter_rows(values_only=True)
+    }
     assert (summary["bulletins"], summary["radio_items"], summary["posts.null"]) == (2, 4, 2)
     assert summary["undelivered"] == 5

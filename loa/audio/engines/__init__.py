@@ -20,9 +20,9 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "unknown": (
-            "Không có bộ đọc \"{name}\". Các bộ đọc có: {choices} (khoá engine/fallback trong mục audio "
+            'Không có bộ đọc "{name}". Các bộ đọc có: {choices} (khoá engine/fallback trong mục audio '
             "của loa.toml, hoặc --engine).",
-            "There is no engine \"{name}\". Available engines: {choices} (keys engine/fallback in the audio "
+            'There is no engine "{name}". Available engines: {choices} (keys engine/fallback in the audio '
             "section of loa.toml, or --engine).",
         ),
     }

@@ -15,9 +15,9 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "bad_voice": (
-            "Bộ đọc {engine} không có giọng \"{voice}\" đọc được tiếng Việt. "
+            'Bộ đọc {engine} không có giọng "{voice}" đọc được tiếng Việt. '
             "Chọn một trong: {choices} (khoá voice trong mục audio của loa.toml, hoặc --voice).",
-            "Engine {engine} has no voice \"{voice}\" that speaks Vietnamese. "
+            'Engine {engine} has no voice "{voice}" that speaks Vietnamese. '
             "Choose one of: {choices} (key voice in the audio section of loa.toml, or --voice).",
         ),
     }

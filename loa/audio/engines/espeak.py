@@ -31,9 +31,14 @@ VOICES = (
     Voice("vi-vn-x-south", "Tiếng Việt giọng Nam (Sài Gòn)", "Vietnamese, southern (Sài Gòn)"),
 )
 ALIASES = {
-    "north": "vi", "bac": "vi", "bắc": "vi", "vi-vn": "vi",
-    "central": "vi-vn-x-central", "trung": "vi-vn-x-central",
-    "south": "vi-vn-x-south", "nam": "vi-vn-x-south",
+    "north": "vi",
+    "bac": "vi",
+    "bắc": "vi",
+    "vi-vn": "vi",
+    "central": "vi-vn-x-central",
+    "trung": "vi-vn-x-central",
+    "south": "vi-vn-x-south",
+    "nam": "vi-vn-x-south",
 }
 BASE_WPM = 165  # rate 1.0: a calm announcer's pace in syllables (espeak "words") per minute
 
@@ -61,8 +66,14 @@ class _Library:
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         lib.espeak_Info.restype = ctypes.c_char_p
         lib.espeak_Info.argtypes = [ctypes.c_void_p]
@@ -101,7 +112,9 @@ class _Library:
             self._chunks = []
             self.lib.espeak_SetVoiceByName(voice.encode())
             self.lib.espeak_SetParameter(_ESPEAK_RATE, wpm, 0)
-            code = self.lib.espeak_Synth(data, len(data) + 1, 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None)
+            code = self.lib.espeak_Synth(
+                data, len(data) + 1, 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None
+            )
             self.lib.espeak_Synchronize()
             chunks, self._chunks = self._chunks, []
         if code != 0:

@@ -58,8 +58,14 @@ class GttsEngine(Engine):
 
         buf = io.BytesIO()
         try:
-            tts = gTTS(text, lang=voice, tld=self.tld, slow=rate < 0.85, lang_check=False,
-                       timeout=self.timeout)
+            tts = gTTS(
+                text,
+                lang=voice,
+                tld=self.tld,
+                slow=rate < 0.85,
+                lang_check=False,
+                timeout=self.timeout,
+            )
             tts.write_to_fp(buf)
         except (gTTSError, AssertionError, ValueError) as exc:
             raise EngineUnavailable(T("failed", error=str(exc) or type(exc).__name__)) from None

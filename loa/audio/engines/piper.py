@@ -16,9 +16,9 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "no_voice": (
-            "Chưa khai báo giọng Piper: đặt piper_voice = \"voices/ten-giong.onnx\" trong mục audio "
+            'Chưa khai báo giọng Piper: đặt piper_voice = "voices/ten-giong.onnx" trong mục audio '
             "của loa.toml (kèm tệp .onnx.json cạnh nó).",
-            "No Piper voice configured: set piper_voice = \"voices/name.onnx\" in the audio section "
+            'No Piper voice configured: set piper_voice = "voices/name.onnx" in the audio section '
             "of loa.toml (with its .onnx.json beside it).",
         ),
         "missing": (
@@ -35,9 +35,9 @@ T = Catalog(
             "Could not load the Piper voice {path}: {error}. Download the voice again.",
         ),
         "not_vi": (
-            "Giọng Piper {path} dành cho ngôn ngữ \"{lang}\", không đọc được tiếng Việt. "
+            'Giọng Piper {path} dành cho ngôn ngữ "{lang}", không đọc được tiếng Việt. '
             "Dùng một giọng vi_VN (ví dụ vi_VN-vais1000-medium).",
-            "The Piper voice {path} is for \"{lang}\" and cannot speak Vietnamese. "
+            'The Piper voice {path} is for "{lang}" and cannot speak Vietnamese. '
             "Use a vi_VN voice (for example vi_VN-vais1000-medium).",
         ),
         "no_piper": (
