@@ -1,22 +1,20 @@
 """The channel contract: `publish(item) -> Receipt`, the errors it raises, and the registry by name.
 
 A channel is one place a message goes (a Facebook Page, the website folder, a WordPress site,
-the loudspeaker). Each implementation lives in its own module, carries a `name`, and is
-registered in `CHANNELS` with `@register`. To add Zalo OA, write `loa/channels/zalo.py` with a
-`ZaloChannel(Channel)` whose `name = "zalo"`, decorate it with `@register`, and add the module
-name to `_MODULES` below; nothing else needs to change.
+the loudspeaker). Each implementation lives in its own module and carries a `name` and a
+`label`; the list of channels is `loa.core.registry` (built-ins by name, others through the
+`loa.channels` entry-point group). docs/architecture.md says how to add one.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
@@ -33,10 +31,6 @@ T = Catalog(
         ),
     }
 )
-
-# Modules holding channel implementations, imported on first use of the registry (never at
-# `import loa`), so `loa --help` stays fast.
-_MODULES = ("null", "website", "facebook", "wordpress", "radio")
 
 
 @dataclass
@@ -116,8 +110,14 @@ class Channel(ABC):
     """One publishing channel. Implementations set `name` and are built by `from_station`."""
 
     name: ClassVar[str]
+    #: (Vietnamese, English) name for people: menus, reports, charts.
+    label: ClassVar[tuple[str, str]]
     #: True when `find` can look at the remote side for a post made under an item's key.
     can_lookup: ClassVar[bool] = False
+    #: True for a channel that airs bulletins: its slots hold seconds of airtime, not posts.
+    audio: ClassVar[bool] = False
+    #: True for channels that exist for tests and dry runs: messages and slots cannot name them.
+    internal: ClassVar[bool] = False
 
     @classmethod
     @abstractmethod
@@ -156,31 +156,19 @@ class Channel(ABC):
         """Release network clients and the like."""
 
 
-C = TypeVar("C", bound=type[Channel])
+def channel_class(name: str) -> type[Channel]:
+    """The class registered under `name`; UserError listing the valid names otherwise."""
+    from loa.core.registry import channel_class as lookup
 
-CHANNELS: dict[str, type[Channel]] = {}
-
-
-def register(cls: C) -> C:
-    """Class decorator: add a channel class to `CHANNELS` under its `name`."""
-    CHANNELS[cls.name] = cls
+    cls: type[Channel] = lookup(name)
     return cls
 
 
 def load_channels() -> dict[str, type[Channel]]:
-    """The registry with every built-in implementation imported."""
-    for module in _MODULES:
-        importlib.import_module(f"loa.channels.{module}")
-    return CHANNELS
+    """Every registered channel class by name (imports them all)."""
+    from loa.core.registry import channel_specs
 
-
-def channel_class(name: str) -> type[Channel]:
-    """The class registered under `name`; UserError listing the valid names otherwise."""
-    registry = load_channels()
-    try:
-        return registry[name]
-    except KeyError:
-        raise UserError(T("unknown", name=name, valid=", ".join(sorted(registry)))) from None
+    return {name: channel_class(name) for name in channel_specs()}
 
 
 def get_channel(

@@ -26,7 +26,6 @@ from loa.channels.base import (
     marker,
     not_configured,
     redact,
-    register,
     strip_markers,
 )
 from loa.core.i18n import Catalog
@@ -268,11 +267,11 @@ def _parse_time(text: str | None) -> datetime | None:
             return None
 
 
-@register
 class FacebookChannel(Channel):
     """Posts to a Facebook Page: text, link, photo with caption, video (a bulletin card)."""
 
     name = "facebook"
+    label = ("Facebook", "Facebook")
     can_lookup = True
 
     def __init__(

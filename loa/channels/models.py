@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
@@ -10,18 +11,48 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 import loa.planning.models  # noqa: F401  (publications point at plan entries and messages)
 from loa.core.db import Base
+from loa.core.states import StateMachine
 
-PUBLICATION_STATUSES = (
-    "sending",
-    "published",
-    "scheduled",
-    "failed",
-    "uncertain",
-    "late",
-    "skipped",
+
+class PublicationStatus(StrEnum):
+    """Where one publication stands in the outbox."""
+
+    SENDING = "sending"  # recorded and committed before the remote call
+    PUBLISHED = "published"
+    SCHEDULED = "scheduled"  # accepted by the remote side to appear at its due time
+    LATE = "late"  # published, but later than its slot
+    FAILED = "failed"  # not on the remote side; may be sent again
+    UNCERTAIN = "uncertain"  # may or may not be there: waits for the officer
+    SKIPPED = "skipped"  # too late: never sent
+
+
+P = PublicationStatus
+#: sending -> published | scheduled | late | failed | uncertain | skipped; failed and uncertain
+#: go back to sending when sent again, and the officer may confirm an uncertain (or failed) one.
+PUBLICATION_STATES = StateMachine(
+    "publication",
+    {
+        P.SENDING: frozenset({P.PUBLISHED, P.SCHEDULED, P.LATE, P.FAILED, P.UNCERTAIN, P.SKIPPED}),
+        P.FAILED: frozenset({P.SENDING, P.PUBLISHED}),
+        P.UNCERTAIN: frozenset({P.SENDING, P.PUBLISHED, P.FAILED}),
+        P.PUBLISHED: frozenset(),
+        P.SCHEDULED: frozenset(),
+        P.LATE: frozenset(),
+        P.SKIPPED: frozenset(),
+    },
 )
-# A publication in one of these is finished on the remote side: never send it again.
-DONE_STATUSES = ("published", "scheduled", "late")
+
+PUBLICATION_STATUSES = tuple(s.value for s in PublicationStatus)
+#: Finished on the remote side: never send it again.
+DONE_STATUSES = (P.PUBLISHED, P.SCHEDULED, P.LATE)
+
+
+class AsRunStatus(StrEnum):
+    """What happened to one item when its time came."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
 
 
 class Publication(Base):

@@ -12,12 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from loa.channels.base import Channel, Item, Receipt, register
+from loa.channels.base import Channel, Item, Receipt
 
 
-@register
 class NullChannel(Channel):
     name = "null"
+    internal = True
+    label = ("Kênh rỗng", "Null")
     can_lookup = True
 
     def __init__(self, path: Path) -> None:

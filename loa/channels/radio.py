@@ -23,7 +23,6 @@ from loa.channels.base import (
     Item,
     PermanentError,
     Receipt,
-    register,
 )
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
@@ -247,11 +246,12 @@ def audio_duration(path: Path) -> float:
         return 0.0
 
 
-@register
 class RadioChannel(Channel):
     """The loudspeaker: `publish` plays the item's audio file through the station's sink."""
 
     name = "radio"
+    audio = True
+    label = ("Phát thanh", "Radio")
 
     def __init__(self, sink: Sink, station: Any = None) -> None:
         self.sink = sink

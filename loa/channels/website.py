@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from loa.channels.base import Channel, CheckResult, Item, Receipt, register
+from loa.channels.base import Channel, CheckResult, Item, Receipt
 from loa.core.fileio import atomic_write_text, temp_path_for
 from loa.core.i18n import Catalog
 
@@ -83,11 +83,11 @@ def _paragraphs(text: str) -> str:
     return "\n".join(f"<p>{escape(b).replace(chr(10), '<br>')}</p>" for b in blocks)
 
 
-@register
 class WebsiteChannel(Channel):
     """Writes the static site and feeds; publishing the same key again rewrites, never doubles."""
 
     name = "website"
+    label = ("Trang thông tin điện tử", "Website")
     can_lookup = True
 
     def __init__(

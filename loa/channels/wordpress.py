@@ -24,7 +24,6 @@ from loa.channels.base import (
     TransientError,
     not_configured,
     redact,
-    register,
 )
 from loa.core.i18n import Catalog
 
@@ -74,9 +73,9 @@ def slug_for(key: str) -> str:
     return "loa-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-@register
 class WordPressChannel(Channel):
     name = "wordpress"
+    label = ("WordPress", "WordPress")
     can_lookup = True
 
     def __init__(

@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loa.core.db import Base
+from loa.core.states import StateMachine
 
-PRIORITIES = ("normal", "high", "urgent")
-STATUSES = ("draft", "approved", "archived")
-CHANNELS = ("radio", "facebook", "website", "zalo")
+
+class Priority(StrEnum):
+    """How urgently a message must go out: urgent ones air at once, outside the slot grid."""
+
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class MessageStatus(StrEnum):
+    """Where a message stands in the queue. Only approved messages are planned or published."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    ARCHIVED = "archived"
+
+
+#: Approving takes a draft to approved; editing the words of an approved message sends it back
+#: to draft; archiving ends its life (an archived message can be restored as a draft).
+MESSAGE_STATES = StateMachine(
+    "message",
+    {
+        MessageStatus.DRAFT: frozenset({MessageStatus.APPROVED, MessageStatus.ARCHIVED}),
+        MessageStatus.APPROVED: frozenset({MessageStatus.DRAFT, MessageStatus.ARCHIVED}),
+        MessageStatus.ARCHIVED: frozenset({MessageStatus.DRAFT}),
+    },
+)
+
+PRIORITIES = tuple(p.value for p in Priority)
+STATUSES = tuple(s.value for s in MessageStatus)
 
 message_audiences = Table(
     "message_audiences",

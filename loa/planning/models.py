@@ -3,14 +3,55 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 import loa.content.models  # noqa: F401  (plan entries point at messages)
 from loa.core.db import Base
+from loa.core.states import StateMachine
 
-PLAN_STATUSES = ("planned", "done", "skipped", "failed", "cancelled")
+
+class PlanStatus(StrEnum):
+    """Where a plan entry stands. Only the application layer (loa.app) moves an entry on, from
+    what the audio and channel layers return."""
+
+    PLANNED = "planned"  # placed by the planner; may still be moved or dropped by a re-plan
+    SENDING = "sending"  # handed to a channel: locked, the planner never moves it
+    DONE = "done"  # aired or published
+    SKIPPED = "skipped"  # too late to air or post; logged, never sent late
+    FAILED = "failed"  # a person must act (a token, a device)
+    CANCELLED = "cancelled"
+
+
+_RETRYABLE = frozenset({PlanStatus.PLANNED, PlanStatus.SENDING})
+#: planned -> sending -> done | skipped | failed, or back to planned (a transient failure, retried
+#: at the next run); an entry can be played or skipped straight from planned (the radio), and a
+#: failed one sent again by the officer.
+PLAN_STATES = StateMachine(
+    "plan entry",
+    {
+        PlanStatus.PLANNED: frozenset(
+            {
+                PlanStatus.SENDING,
+                PlanStatus.DONE,
+                PlanStatus.SKIPPED,
+                PlanStatus.FAILED,
+                PlanStatus.CANCELLED,
+            }
+        ),
+        PlanStatus.SENDING: frozenset(
+            {PlanStatus.PLANNED, PlanStatus.DONE, PlanStatus.SKIPPED, PlanStatus.FAILED}
+        ),
+        PlanStatus.FAILED: _RETRYABLE | {PlanStatus.DONE, PlanStatus.SKIPPED},
+        PlanStatus.SKIPPED: frozenset({PlanStatus.DONE}),
+        PlanStatus.DONE: frozenset(),
+        PlanStatus.CANCELLED: frozenset(),
+    },
+)
+
+PLAN_STATUSES = tuple(s.value for s in PlanStatus)
 
 
 class Slot(Base):

@@ -1,0 +1,114 @@
+"""The one list of channels: names, labels and capabilities, built in or added by packages.
+
+Built-in channels are named here as "module:Class" strings, so asking for the names imports
+nothing; another package adds one through the `loa.channels` entry-point group, e.g.
+
+    [project.entry-points."loa.channels"]
+    telegram = "loa_telegram:TelegramChannel"
+
+Every other part of loa (message fields, slots, the planner, reports, charts) asks this module,
+never a list of its own. A class is imported only when something needs it (its label, or to
+publish), so `loa --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any
+
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog, language
+
+T = Catalog(
+    {
+        "unknown": (
+            'Kênh "{name}" không có. Các kênh hợp lệ: {valid}.',
+            'There is no channel "{name}". Valid channels: {valid}.',
+        ),
+        "broken": (
+            'Không nạp được kênh "{name}" ({spec}): {error}. Cài lại gói cung cấp kênh này.',
+            'Channel "{name}" ({spec}) could not be loaded: {error}. Reinstall the package '
+            "that provides it.",
+        ),
+    }
+)
+
+CHANNEL_GROUP = "loa.channels"
+ENGINE_GROUP = "loa.engines"
+
+#: The channels loa ships, in the order people see them (the radio first).
+BUILTIN_CHANNELS: dict[str, str] = {
+    "radio": "loa.channels.radio:RadioChannel",
+    "facebook": "loa.channels.facebook:FacebookChannel",
+    "website": "loa.channels.website:WebsiteChannel",
+    "wordpress": "loa.channels.wordpress:WordPressChannel",
+    "null": "loa.channels.null:NullChannel",
+}
+
+
+def plugin_specs(group: str, builtin: dict[str, str]) -> dict[str, str]:
+    """name -> "module:attr": the built-ins first, then entry points of `group` (a plugin never
+    replaces a built-in of the same name)."""
+    specs = dict(builtin)
+    for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+        specs.setdefault(ep.name, ep.value)
+    return specs
+
+
+def load_spec(spec: str) -> Any:
+    """The object a "module:attr" string names (ImportError/AttributeError when it is broken)."""
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+@cache
+def channel_specs() -> dict[str, str]:
+    return plugin_specs(CHANNEL_GROUP, BUILTIN_CHANNELS)
+
+
+def channel_class(name: str) -> Any:
+    """The channel class registered under `name` (a `loa.channels.base.Channel` subclass).
+
+    Raises UserError listing the valid names when there is none, or when its package is broken.
+    """
+    spec = channel_specs().get(name)
+    if spec is None:
+        raise UserError(T("unknown", name=name, valid=", ".join(channel_names())))
+    try:
+        return load_spec(spec)
+    except (ImportError, AttributeError) as exc:
+        raise UserError(T("broken", name=name, spec=spec, error=exc)) from None
+
+
+def channel_names(*, internal: bool = False) -> tuple[str, ...]:
+    """Names of the channels messages and slots may name, the radio first. `internal` adds the
+    ones that exist for tests and dry runs (the null channel)."""
+    names = []
+    for name in channel_specs():
+        if internal or not getattr(channel_class(name), "internal", False):
+            names.append(name)
+    return tuple(names)
+
+
+def check_channel(name: str) -> str:
+    """`name` when a channel has it (the null channel included); UserError listing the valid
+    names otherwise."""
+    if name not in channel_specs():
+        raise UserError(T("unknown", name=name, valid=", ".join(channel_names())))
+    return name
+
+
+def channel_label(name: str) -> str:
+    """The channel's name for people, in the user's language ("Phát thanh", "Facebook", ...);
+    the bare name for a channel no package provides (a row of old history)."""
+    if name not in channel_specs():
+        return name
+    vi, en = channel_class(name).label
+    return str(en if language() == "en" else vi)
+
+
+def is_audio(name: str) -> bool:
+    """True for channels that air bulletins (capacity in seconds of airtime, not posts)."""
+    return name in channel_specs() and bool(getattr(channel_class(name), "audio", False))
