@@ -112,6 +112,10 @@ class Channel(ABC):
     name: ClassVar[str]
     #: (Vietnamese, English) name for people: menus, reports, charts.
     label: ClassVar[tuple[str, str]]
+    #: Other words officers write for it in import files (lower case).
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: Its colour in charts and on the dashboard.
+    colour: ClassVar[str] = "#7f8c8d"
     #: True when `find` can look at the remote side for a post made under an item's key.
     can_lookup: ClassVar[bool] = False
     #: True for a channel that airs bulletins: its slots hold seconds of airtime, not posts.

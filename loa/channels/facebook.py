@@ -272,6 +272,8 @@ class FacebookChannel(Channel):
 
     name = "facebook"
     label = ("Facebook", "Facebook")
+    colour = "#1f5fbf"
+    aliases = ("fb",)
     can_lookup = True
 
     def __init__(

@@ -252,6 +252,8 @@ class RadioChannel(Channel):
     name = "radio"
     audio = True
     label = ("Phát thanh", "Radio")
+    colour = "#c0392b"
+    aliases = ("đài", "truyền thanh", "đài truyền thanh", "loa")
 
     def __init__(self, sink: Sink, station: Any = None) -> None:
         self.sink = sink

@@ -88,6 +88,8 @@ class WebsiteChannel(Channel):
 
     name = "website"
     label = ("Trang thông tin điện tử", "Website")
+    colour = "#2e8b57"
+    aliases = ("web", "trang web")
     can_lookup = True
 
     def __init__(

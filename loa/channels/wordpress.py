@@ -76,6 +76,7 @@ def slug_for(key: str) -> str:
 class WordPressChannel(Channel):
     name = "wordpress"
     label = ("WordPress", "WordPress")
+    colour = "#8e44ad"
     can_lookup = True
 
     def __init__(

@@ -65,8 +65,8 @@ T = Catalog(
         ),
         "o_airings": ("Số lượt phát trên đài mỗi tuần.", "Radio airings wanted per week."),
         "o_channel": (
-            "Kênh (lặp lại): radio, facebook, website, zalo.",
-            "Channel (repeat): radio, facebook, website, zalo.",
+            "Kênh (lặp lại), ví dụ radio, facebook, website; tên sai sẽ được báo kèm danh sách.",
+            "Channel (repeat), e.g. radio, facebook, website; a wrong name is answered with the list.",
         ),
         "o_radio": ("Kịch bản đọc ngắn cho đài.", "Short spoken script for the radio."),
         "o_post": ("Bài đăng dài hơn cho mạng xã hội/website.", "Longer text for posts."),

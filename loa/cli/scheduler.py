@@ -34,8 +34,8 @@ T = Catalog(
             "Add the default rural-commune slots (if the station has none).",
         ),
         "o_channel": (
-            "Kênh: radio, facebook, website, zalo.",
-            "Channel: radio, facebook, website, zalo.",
+            "Kênh, ví dụ radio, facebook, website.",
+            "Channel, e.g. radio, facebook, website.",
         ),
         "o_name": ('Tên khung, ví dụ "Bản tin sáng".', 'Slot name, e.g. "Morning bulletin".'),
         "o_start": ("Giờ bắt đầu GIỜ:PHÚT, ví dụ 05:30.", "Start time HH:MM, e.g. 05:30."),

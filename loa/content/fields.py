@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loa.content.models import CHANNELS, PRIORITIES, Audience, Topic
+from loa.content.models import PRIORITIES, Audience, Topic
 from loa.content.vnencoding import fix_text
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
@@ -46,9 +46,8 @@ T = Catalog(
             '{at}unknown audience "{value}". Valid audiences: {valid}.',
         ),
         "unknown_channel": (
-            '{at}kênh "{value}" không hợp lệ. Các kênh: radio (đài truyền thanh), facebook, '
-            "website, zalo.",
-            '{at}unknown channel "{value}". Channels: radio, facebook, website, zalo.',
+            '{at}kênh "{value}" không hợp lệ. Các kênh: {valid}.',
+            '{at}unknown channel "{value}". Channels: {valid}.',
         ),
         "unknown_priority": (
             '{at}mức ưu tiên "{value}" không hợp lệ. Dùng: thông thường (normal), ưu tiên (high), '
@@ -142,20 +141,6 @@ PRIORITY_WORDS = {
     "khan cap": "urgent",
 }
 PRIORITY_LABELS = {"normal": "thông thường", "high": "ưu tiên", "urgent": "khẩn cấp"}
-CHANNEL_WORDS = {
-    "radio": "radio",
-    "đài": "radio",
-    "truyền thanh": "radio",
-    "đài truyền thanh": "radio",
-    "loa": "radio",
-    "facebook": "facebook",
-    "fb": "facebook",
-    "website": "website",
-    "web": "website",
-    "trang web": "website",
-    "trang thông tin điện tử": "website",
-    "zalo": "zalo",
-}
 
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 _YMD = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -274,11 +259,15 @@ def resolve_audiences(session: Session, value: Any, where: str | None = None) ->
 
 
 def parse_channels(value: Any, where: str | None = None) -> list[str]:
+    from loa.core.registry import channel_label, channel_names, channel_words
+
+    words = channel_words()
     out: list[str] = []
     for item in split_list(value):
-        code = CHANNEL_WORDS.get(_norm(item))
-        if code is None or code not in CHANNELS:
-            raise UserError(T("unknown_channel", at=_at(where), value=item))
+        code = words.get(_norm(item))
+        if code is None:
+            valid = ", ".join(f"{n} ({channel_label(n)})" for n in channel_names())
+            raise UserError(T("unknown_channel", at=_at(where), value=item, valid=valid))
         if code not in out:
             out.append(code)
     return out

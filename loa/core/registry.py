@@ -92,6 +92,12 @@ def channel_names(*, internal: bool = False) -> tuple[str, ...]:
     return tuple(names)
 
 
+def channel_rank(name: str) -> int:
+    """Where a channel sorts in lists and tables (the radio first; unknown names last)."""
+    names = list(channel_specs())
+    return names.index(name) if name in names else len(names)
+
+
 def check_channel(name: str) -> str:
     """`name` when a channel has it (the null channel included); UserError listing the valid
     names otherwise."""
@@ -107,6 +113,24 @@ def channel_label(name: str) -> str:
         return name
     vi, en = channel_class(name).label
     return str(en if language() == "en" else vi)
+
+
+def channel_words() -> dict[str, str]:
+    """Words officers write for a channel in import files and commands (lower case), mapped to
+    its name: the name, both labels and the class's `aliases` ("đài", "fb", "trang web", ...)."""
+    words: dict[str, str] = {}
+    for name in channel_names():
+        cls = channel_class(name)
+        for word in (name, *cls.label, *getattr(cls, "aliases", ())):
+            words.setdefault(str(word).strip().lower(), name)
+    return words
+
+
+def channel_colour(name: str) -> str | None:
+    """The channel's colour in charts (None for a name no package provides)."""
+    if name not in channel_specs():
+        return None
+    return str(channel_class(name).colour)
 
 
 def is_audio(name: str) -> bool:

@@ -179,15 +179,20 @@ DEFAULT_SLOTS: tuple[SlotSpec, ...] = (
 
 
 def seed_default_slots(session: Session) -> int:
-    """Add the default slots if the station has none yet. Returns how many were added."""
+    """Add the default slots if the station has none yet, for the channels loa has (the Zalo
+    slots wait until a Zalo channel is installed). Returns how many were added."""
     from sqlalchemy import func, select
+
+    from loa.core.registry import channel_names
 
     from loa.planning.models import Slot
     from loa.planning.slots import add_slot
 
     if session.scalar(select(func.count(Slot.id))):
         return 0
-    for spec in DEFAULT_SLOTS:
+    known = channel_names()
+    specs = [spec for spec in DEFAULT_SLOTS if spec.channel in known]
+    for spec in specs:
         add_slot(
             session,
             SlotSpec(

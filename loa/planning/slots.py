@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loa.core.errors import UserError
+from loa.core.registry import channel_names, channel_rank
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 
     from loa.planning.models import Slot
 
-CHANNELS = ("radio", "facebook", "website", "zalo")
 WEEKDAY_NAMES = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 
 T = Catalog(
@@ -195,8 +195,8 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
     """
     if not spec.name.strip():
         raise UserError(T("empty_name"))
-    if spec.channel not in CHANNELS:
-        raise UserError(T("bad_channel", value=spec.channel, valid=", ".join(CHANNELS)))
+    if spec.channel not in channel_names():
+        raise UserError(T("bad_channel", value=spec.channel, valid=", ".join(channel_names())))
     spec.start = format_time(parse_time(spec.start))
     if spec.capacity <= 0:
         raise UserError(T("bad_capacity", value=spec.capacity))
@@ -258,7 +258,7 @@ def list_slots(session: Session, channel: str | None = None) -> list[Slot]:
     slots = list(session.scalars(query))
     return sorted(
         slots,
-        key=lambda s: (CHANNELS.index(s.channel) if s.channel in CHANNELS else 9, s.start, s.id),
+        key=lambda s: (channel_rank(s.channel), s.start, s.id),
     )
 
 
@@ -388,7 +388,7 @@ def expand_slots(
     out.sort(
         key=lambda i: (
             i.start,
-            CHANNELS.index(i.channel) if i.channel in CHANNELS else 9,
+            channel_rank(i.channel),
             i.slot_id,
         )
     )

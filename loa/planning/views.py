@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 T = Catalog(
     {
-        "channel_radio": ("Đài truyền thanh", "Radio"),
-        "channel_facebook": ("Facebook", "Facebook"),
-        "channel_website": ("Trang web", "Website"),
-        "channel_zalo": ("Zalo", "Zalo"),
         "channel_urgent": ("Khẩn cấp (mọi kênh)", "Urgent (every channel)"),
         "status_planned": ("đã lên lịch", "planned"),
         "status_done": ("đã phát/đăng", "done"),
@@ -52,8 +48,11 @@ T = Catalog(
 
 
 def channel_label(channel: str) -> str:
-    key = f"channel_{channel}"
-    return T(key) if key in T.entries else channel
+    """A channel's name for people; "urgent" is the marker of an urgent message on every
+    channel, not a channel."""
+    from loa.core.registry import channel_label as label
+
+    return T("channel_urgent") if channel == "urgent" else label(channel)
 
 
 def status_label(status: str) -> str:

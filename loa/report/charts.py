@@ -20,8 +20,7 @@ T = Catalog(
     }
 )
 
-# Colour per channel, stable across charts and reports.
-COLOURS = {"radio": "#c0392b", "facebook": "#1f5fbf", "website": "#2e8b57", "zalo": "#0aa5d8"}
+# Colours for channels no installed package provides (old history); the others have their own.
 FALLBACK = ("#8e44ad", "#d35400", "#7f8c8d", "#16a085")
 DPI = 150
 
@@ -44,7 +43,9 @@ def _png(fig: Any) -> bytes:
 
 
 def _colour(channel: str, index: int) -> str:
-    return COLOURS.get(channel, FALLBACK[index % len(FALLBACK)])
+    from loa.core.registry import channel_colour
+
+    return channel_colour(channel) or FALLBACK[index % len(FALLBACK)]
 
 
 def _nothing(ax: Any) -> None:

@@ -14,10 +14,6 @@ from loa.report.periods import Period
 
 T = Catalog(
     {
-        "ch_radio": ("Đài truyền thanh", "Radio"),
-        "ch_facebook": ("Trang Facebook", "Facebook Page"),
-        "ch_website": ("Trang thông tin điện tử", "Website"),
-        "ch_zalo": ("Zalo OA", "Zalo OA"),
         "no_topic": ("(chưa rõ chủ đề)", "(no topic)"),
         "no_audience": ("(chưa xác định đối tượng)", "(no audience)"),
         "st_skipped": ("Bỏ qua", "Skipped"),
@@ -32,15 +28,15 @@ T = Catalog(
 )
 
 RADIO = "radio"
-STANDARD_CHANNELS = ("radio", "facebook", "website", "zalo")
 UNDELIVERED_STATUSES = ("skipped", "failed", "uncertain", "missing")
 # A planned entry this recent may still be airing or posting: not yet called missing.
 DEFAULT_MISSING_GRACE = timedelta(minutes=30)
 
 
 def channel_label(channel: str) -> str:
-    key = f"ch_{channel}"
-    return T(key) if key in T.entries else channel
+    from loa.core.registry import channel_label as label
+
+    return label(channel)
 
 
 def status_label(status: str) -> str:
@@ -337,7 +333,9 @@ def build_report(
 
     mark_bulletin_openers(rows)
     totals = compute_totals(rows)
-    channels = list(STANDARD_CHANNELS)
+    from loa.core.registry import channel_names
+
+    channels = list(channel_names())
     channels += sorted({r.channel for r in rows + prev_rows} - set(channels))
     hi = period.bounds()[1]
     section = station.section("station")
