@@ -184,7 +184,6 @@ def seed_default_slots(session: Session) -> int:
     from sqlalchemy import func, select
 
     from loa.core.registry import channel_names
-
     from loa.planning.models import Slot
     from loa.planning.slots import add_slot
 

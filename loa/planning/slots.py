@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loa.core.errors import UserError
-from loa.core.registry import channel_names, channel_rank
 from loa.core.i18n import Catalog
+from loa.core.registry import channel_names, channel_rank
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
