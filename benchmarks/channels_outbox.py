@@ -30,7 +30,9 @@ def main(n: int) -> None:
     import loa.channels.models  # noqa: F401
     from loa.app.setup import init_station
     from loa.channels.facebook import FacebookChannel
-    from loa.channels.service import Runtime, message_item, publish_message
+    from loa.channels.items import message_item
+    from loa.channels.publish import publish_message
+    from loa.channels.runtime import Runtime
     from loa.content.models import Message
 
     with tempfile.TemporaryDirectory() as tmp:

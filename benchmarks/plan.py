@@ -7,7 +7,7 @@
 3. A province: 100 stations x 300 messages x 4 weeks, planned one station after another on one
    core. Target: under 10 s.
 
-Run: /work/venv/bin/python benchmarks/plan.py [--quick]
+Run from the repository root: .venv/bin/python -m benchmarks.plan [--quick]
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import sys
 import time
 from collections.abc import Iterator
 
-from loa.planning.planner import LOCAL_SEARCH_PAIRS, solve, solve_exact
-from loa.planning.synthetic import synthetic_problem
+from benchmarks.planlab import solve_exact, synthetic_problem
+from loa.planning.search import LOCAL_SEARCH_PAIRS, solve
 
 
 @contextlib.contextmanager

@@ -23,12 +23,12 @@ from pathlib import Path
 def _plan_week(station, start: date, days: int) -> str:
     """Plan the week with the scheduler when it is available; else the renderer's fallback."""
     try:
+        from loa.app.planning import plan_station
         from loa.planning.defaults import seed_default_slots
-        from loa.planning.planner import plan
 
         with station.transaction() as session:
             seed_default_slots(session)
-        plan(
+        plan_station(
             station,
             start,
             days,

@@ -5,9 +5,10 @@ seconds the daemon makes the store match the plan: one job per radio bulletin ti
 social post, a daily render job, and one job per urgent message. Job functions are module-level
 and take plain arguments (the station folder, an ISO time, an entry id) so they survive a
 restart; they are idempotent, because the channels record what went out before and after:
-a restarted daemon replays nothing that finished and picks up what was due. Lateness is decided
-where it happens (channels): a radio bulletin later than `radio_grace_minutes` is skipped and
-logged, a post within `social_late_hours` still goes out, marked late.
+a restarted daemon replays nothing that finished and picks up what was due. The job bodies are
+the application's steps (loa.app.play, loa.app.publish, loa.app.render): a radio bulletin later
+than `radio_grace_minutes` is skipped and logged, a post within `social_late_hours` still goes
+out, marked late.
 """
 
 from __future__ import annotations
@@ -151,22 +152,22 @@ def due_until(station: Station, until: datetime) -> Due:
 def play_due(station: Station, when: datetime, *, now: datetime) -> int:
     """Play (or, when later than the grace, skip and log) the radio bulletin at `when`.
     Returns the number of as-run rows written. Idempotent."""
-    from loa.channels.service import play_bulletin
+    from loa.app.play import play_slot
 
-    return len(play_bulletin(station, when, now=now))
+    return len(play_slot(station, when, now=now))
 
 
 def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
     """Publish one planned social entry (late within the window, skipped after it).
     Returns the publication status. Idempotent (the channels' outbox key)."""
-    from loa.channels.service import publish_plan_entry
+    from loa.app.publish import publish_entry
     from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
         entry = session.get(PlanEntry, entry_id)
         if entry is None or entry.status != "planned":
             return "gone" if entry is None else entry.status
-    return str(publish_plan_entry(station, entry_id, now=now).status)
+    return str(publish_entry(station, entry_id, now=now).status)
 
 
 def handle_urgent(station: Station, message_id: int, *, now: datetime) -> datetime | None:
@@ -178,7 +179,7 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
     """
     from sqlalchemy import select
 
-    from loa.channels.service import publish_urgent
+    from loa.app.publish import publish_urgent
     from loa.content.models import Message
     from loa.planning.models import PlanEntry
 
@@ -239,12 +240,12 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
 def render_ahead(station: Station, *, now: datetime) -> int:
     """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render tomorrow's
     bulletins, so playout never waits on the network. Returns the number of bulletins."""
-    from loa.audio.render import render_period
-    from loa.planning.planner import plan
+    from loa.app.planning import plan_station
+    from loa.app.render import render_period
 
     settings = SchedulerSettings.from_station(station)
     if settings.auto_plan_days:
-        plan(station, now.date(), settings.auto_plan_days, now=now)
+        plan_station(station, now.date(), settings.auto_plan_days, now=now)
     results = render_period(station, now.date() + timedelta(days=1), 1)
     _write_state(station, {"rendered_for": (now.date() + timedelta(days=1)).isoformat()})
     return len(results)
@@ -504,7 +505,7 @@ class Daemon:
                 log.info(T("stopped"))
 
     def _reconcile(self) -> None:
-        from loa.channels.service import reconcile
+        from loa.app.publish import reconcile
 
         reconcile(self.station, now=self.station.now())
 

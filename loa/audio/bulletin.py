@@ -89,9 +89,15 @@ def jingle_key(settings: AudioSettings, root: Path) -> str | None:
     return content_key("jingle", digest, settings.mastering.key())
 
 
-def bulletin_key(
+def bulletin_key(when: datetime) -> str:
+    """A bulletin's name everywhere (as-run log, outbox keys, run sheet): its slot time."""
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def content_key_of(
     settings: AudioSettings, spec: BulletinSpec, parts: list[Part], station_name: str
 ) -> str:
+    """The hash of everything that makes up a bulletin's audio: same key, same file."""
     timeline = [
         [p.clip.key if p.clip else None, round(p.seconds, 3), p.message_id, p.title] for p in parts
     ]
@@ -348,6 +354,14 @@ def write_sidecar(
         "notes": notes,
     }
     atomic_write_text(path.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def sidecar_items(path: Path) -> list[dict[str, Any]]:
+    """The items of the bulletin at `path` from its sidecar ([] when there is none): message_id,
+    title, duration_s, offset_s and plan_entry_id."""
+    data = read_sidecar(path) or {}
+    items = data.get("items", [])
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
 def read_sidecar(path: Path) -> dict[str, Any] | None:

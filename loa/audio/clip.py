@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from loa.audio.engines import (
 from loa.audio.settings import AudioSettings, audio_settings
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -95,7 +98,7 @@ class Speaker:
         self.down: dict[str, str] = {}  # engine name -> why it failed in this run
 
     @classmethod
-    def for_station(cls, station: Any, **overrides: Any) -> Speaker:
+    def for_station(cls, station: Station, **overrides: Any) -> Speaker:
         from loa.content.normalize import station_dictionary
 
         settings = audio_settings(station, **overrides)
@@ -108,7 +111,7 @@ class Speaker:
 
     def engine(self, name: str) -> Engine:
         if name not in self._engines:
-            options = EngineOptions(root=self.root, settings=self.settings.raw)
+            options = EngineOptions(root=self.root, settings=self.settings.engine_settings)
             self._engines[name] = engine_class(name)(options)
         return self._engines[name]
 
@@ -170,7 +173,7 @@ class Speaker:
                 if cached is not None:
                     cached.notes = notes
                     return Speech(cached, notes)
-                samples = self._synthesise(eng, chosen, spoken)
+                samples = self._synthesise(eng, chosen, spoken, notes)
             except (EngineUnavailable, VoiceError) as exc:
                 self.down[name] = str(exc)
                 failures.append((name, exc))
@@ -191,8 +194,9 @@ class Speaker:
             raise UserError(T("all_failed", reasons=reasons))
         raise RuntimeFailure(T("all_failed", reasons=reasons))
 
-    def _synthesise(self, engine: Engine, voice: str, spoken: str) -> np.ndarray:
-        """Chunk, speak, trim, join with pauses and master one text."""
+    def _synthesise(self, engine: Engine, voice: str, spoken: str, notes: list[str]) -> np.ndarray:
+        """Chunk, speak, trim, join with pauses and master one text (a missed loudness target
+        is added to `notes`)."""
         from loa.audio import mastering
         from loa.audio.chunking import chunk_text
 
@@ -213,10 +217,13 @@ class Speaker:
         if not sentences or not any(len(p) for p in sentences):
             raise EngineUnavailable(T("silent_output", engine=engine.name, text=spoken[:60]))
         joined = mastering.join(sentences, s.sentence_pause_ms / 1000, rate)
-        return mastering.master(joined, rate, s.mastering)
+        done = mastering.mastered(joined, rate, s.mastering)
+        if done.note:
+            notes.append(done.note)
+        return done.samples
 
 
-def message_clip(station: Any, message: Any, *, speaker: Speaker | None = None) -> Clip:
+def message_clip(station: Station, message: Any, *, speaker: Speaker | None = None) -> Clip:
     """The cached, mastered clip of one message's spoken text (radio script, else title + body).
 
     Raises UserError when the message has nothing to speak.
@@ -228,7 +235,7 @@ def message_clip(station: Any, message: Any, *, speaker: Speaker | None = None) 
     return speaker.speak(text).clip
 
 
-def message_mp3(station: Any, message: Any) -> Path:
+def message_mp3(station: Station, message: Any) -> Path:
     """The message's clip as a cached MP3 (station bitrate, no tags), e.g. for a podcast feed."""
     from loa.audio.bulletin import clip_segment, segment_path
 
@@ -255,7 +262,7 @@ def export_clip(
 
 
 def say(
-    station: Any,
+    station: Station,
     text: str | None = None,
     *,
     message_id: int | None = None,

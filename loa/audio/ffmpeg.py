@@ -211,8 +211,20 @@ _BITRATES = {
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
+def audio_duration(path: Path) -> float:
+    """Length of an audio file (MP3 with its tags, WAV) in seconds; 0.0 when it cannot be read."""
+    try:
+        import mutagen
+
+        info = mutagen.File(str(path))
+        return float(info.info.length) if info is not None else 0.0
+    except Exception:  # a truncated or foreign file: unknown length, never a crash
+        return 0.0
+
+
 def mp3_duration(data: bytes) -> float:
-    """Playing time of bare MP3 frames in seconds, from the frame headers (layer III only)."""
+    """Playing time of bare MP3 frames in memory (no tags: the segments loa joins), from the
+    frame headers (layer III only). For a file on disk use `audio_duration`."""
     pos, samples, rate = 0, 0, 0
     size = len(data)
     while pos + 4 <= size:

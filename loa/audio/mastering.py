@@ -6,6 +6,8 @@ All functions take and return mono float32 numpy arrays.
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass, replace
 from functools import cache
 from math import gcd
 from typing import Any
@@ -13,10 +15,26 @@ from typing import Any
 import numpy as np
 
 from loa.audio.settings import Mastering
+from loa.core.i18n import Catalog
+
+T = Catalog(
+    {
+        "missed": (
+            "Không đạt độ to mục tiêu: đo được {level:.1f} LUFS, mục tiêu {target:.1f} LUFS "
+            "(trần đỉnh không cho phép to hơn).",
+            "Loudness target missed: measured {level:.1f} LUFS, target {target:.1f} LUFS "
+            "(the peak ceiling allows no louder).",
+        ),
+    }
+)
 
 SILENCE_LUFS = -70.0  # BS.1770 absolute gate: anything quieter is silence
 LIMITER_MARGIN_DB = 0.7  # headroom for the MP3 encoder, which moves levels by a few tenths of a dB
 OVERSAMPLE = 4
+
+
+class LoudnessWarning(UserWarning):
+    """A clip could not be brought within CONVERGED_LU of the loudness target."""
 
 
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
@@ -203,45 +221,72 @@ def normalise(samples: np.ndarray, rate: int, target_lufs: float) -> np.ndarray:
     return np.asarray(samples * 10.0 ** ((target_lufs - level) / 20.0), dtype=np.float32)
 
 
-_expected_loss: dict[int, float] = {}  # per rate: loudness the limiter took from the last clip
+INITIAL_LOSS_LU = 0.3  # first guess at what the limiter takes from speech at the usual targets
+CONVERGED_LU = 0.5  # a clip this close to the target counts as on target
 
 
-def finish(samples: np.ndarray, rate: int, m: Mastering, tolerance_lu: float = 0.15) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class Finished:
+    """A mastered clip and how close its loudness came to the target."""
+
+    samples: np.ndarray
+    loudness_lufs: float  # measured on `samples` (SILENCE_LUFS for silence)
+    target_lufs: float
+    converged: bool  # within CONVERGED_LU of the target (or silence, which has no target)
+
+    @property
+    def note(self) -> str | None:
+        """What to tell the user when the target was missed; None when it was met."""
+        if self.converged:
+            return None
+        return T("missed", level=self.loudness_lufs, target=self.target_lufs)
+
+
+def finish(
+    samples: np.ndarray, rate: int, m: Mastering, tolerance_lu: float = 0.15, passes: int = 6
+) -> Finished:
     """Loudness to the target with the true peak under the ceiling.
 
     Limiting a spiky voice lowers its loudness, so the gain before the limiter is found by the
-    secant method on "loudness after limiting", starting from the loss seen on the previous clip
-    (one or two passes for speech).
+    secant method on "loudness after limiting", starting from a fixed guess of the loss (one or
+    two passes for speech). A pure function of its arguments: the best of at most `passes`
+    attempts is returned, with `converged` false when even that one is more than CONVERGED_LU
+    from the target (e.g. a target so loud that the peak ceiling cannot allow it).
     """
+    target = m.loudness_lufs
     ceiling = m.true_peak_dbtp - LIMITER_MARGIN_DB
     level = loudness(samples, rate)
     if level <= SILENCE_LUFS:
-        return samples
+        return Finished(samples, SILENCE_LUFS, target, converged=True)
 
     def attempt(gain_db: float) -> tuple[np.ndarray, float]:
         out = limit_true_peak(
             (samples * 10.0 ** (gain_db / 20.0)).astype(np.float32), rate, ceiling
         )
-        return out, loudness(out, rate) - m.loudness_lufs
+        return out, loudness(out, rate) - target
 
-    base = m.loudness_lufs - level
-    g0 = base + _expected_loss.get(rate, 0.3)
+    g0 = target - level + INITIAL_LOSS_LU
     out, e0 = attempt(g0)
-    if abs(e0) > tolerance_lu:
-        g1 = g0 - e0
-        for _ in range(4):
-            out, e1 = attempt(g1)
-            if abs(e1) <= tolerance_lu or e1 == e0:
-                g0, e0 = g1, e1
-                break
-            g0, e0, g1 = g1, e1, g1 - e1 * (g1 - g0) / (e1 - e0)
-    _expected_loss[rate] = min(max(g0 - e0 - base, 0.0), 3.0)
-    return out
+    best_out, best_error = out, e0
+    g1 = g0 - e0
+    for _ in range(passes - 1):
+        if abs(e0) <= tolerance_lu:
+            break
+        out, e1 = attempt(g1)
+        if abs(e1) < abs(best_error):
+            best_out, best_error = out, e1
+        if e1 == e0:  # the limiter holds the level: more gain changes nothing
+            break
+        step = -e1 * (g1 - g0) / (e1 - e0)
+        g0, e0, g1 = g1, e1, g1 + min(max(step, -12.0), 12.0)
+    return Finished(
+        best_out, target + best_error, target, converged=abs(best_error) <= CONVERGED_LU
+    )
 
 
-def master(samples: np.ndarray, rate: int, m: Mastering) -> np.ndarray:
+def mastered(samples: np.ndarray, rate: int, m: Mastering) -> Finished:
     """The full chain for one clip, returned at `m.sample_rate`: trim, high-pass, compress,
-    normalise loudness, limit true peak; then resample.
+    normalise loudness, limit true peak; then resample. `note` says if the target was missed.
 
     The work happens at the engine's own rate when it is lower (22.05 kHz for espeak-ng): half
     the samples, and resampling a band-limited signal keeps its loudness and true peak.
@@ -253,8 +298,16 @@ def master(samples: np.ndarray, rate: int, m: Mastering) -> np.ndarray:
     out = highpass(out, rate, m.highpass_hz)
     out = normalise(out, rate, m.loudness_lufs)
     out = compress(out, rate, m.loudness_lufs + m.compress_threshold_db, m.compress_ratio)
-    out = finish(out, rate, m)
-    return resample(out, rate, m.sample_rate)
+    done = finish(out, rate, m)
+    return replace(done, samples=resample(done.samples, rate, m.sample_rate))
+
+
+def master(samples: np.ndarray, rate: int, m: Mastering) -> np.ndarray:
+    """`mastered(...).samples`; a missed loudness target is reported as a LoudnessWarning."""
+    done = mastered(samples, rate, m)
+    if done.note:
+        warnings.warn(done.note, LoudnessWarning, stacklevel=2)
+    return done.samples
 
 
 def join(parts: list[np.ndarray], pause_s: float, rate: int) -> np.ndarray:

@@ -1,8 +1,8 @@
-"""Rendering bulletins for plan periods: which bulletins a period holds, rendering one or many
-(in parallel across CPU cores), and pruning the clip cache.
+"""Rendering bulletins: one or many (in parallel across CPU cores), and pruning the clip cache.
 
-Interfaces other areas call: `bulletin_path`, `bulletins_for_period`, `render_bulletin`,
-`render_period`, `prune_cache`.
+The caller says what to render (a list of `BulletinSpec`: slot time and items); this module
+never reads the plan. Interfaces other layers call: `bulletin_path`, `render_bulletin`,
+`render_bulletins`, `prune_cache`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loa.audio.bulletin import (
     BulletinItem,
@@ -20,8 +20,8 @@ from loa.audio.bulletin import (
     ItemTiming,
     Part,
     RenderResult,
-    bulletin_key,
     clip_segment,
+    content_key_of,
     jingle_key,
     join_mp3,
     layout,
@@ -33,6 +33,9 @@ from loa.audio.cache import Clip, PruneResult
 from loa.audio.clip import Speaker, _speakable
 from loa.core.errors import LoaError, RuntimeFailure, UserError
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -55,16 +58,12 @@ T = Catalog(
     }
 )
 
-FALLBACK_TIME = time(6, 0)  # one bulletin a day at 06:00 when the period has no radio plan
-RADIO = "radio"
-
-
-def _extension(station: Any) -> str:
+def _extension(station: Station) -> str:
     fmt = str(station.section("audio").get("format", "mp3")).lower()
     return "wav" if fmt == "wav" else "mp3"
 
 
-def bulletin_path(station: Any, when: datetime) -> Path:
+def bulletin_path(station: Station, when: datetime) -> Path:
     """media/bulletins/YYYY-MM-DD/HHMM.mp3 for the slot instance starting at `when` (local)."""
     return (
         Path(station.media_dir)
@@ -74,65 +73,10 @@ def bulletin_path(station: Any, when: datetime) -> Path:
     )
 
 
-def bulletins_for_period(station: Any, start: date, days: int) -> list[BulletinSpec]:
-    """The bulletins of `days` days from `start`, in time order.
-
-    From radio plan entries (status planned or done) grouped by slot time, ordered by position;
-    when the period has no radio plan entries at all, one bulletin per day at 06:00 of the approved
-    messages valid that day that list the radio channel (urgent first, then high, then normal).
-    """
-    from sqlalchemy import select
-
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry, Slot
-
-    begin = datetime.combine(start, time())
-    end = begin + timedelta(days=days)
-    with station.transaction() as session:
-        rows = session.execute(
-            select(PlanEntry, Message, Slot.name)
-            .join(Message, Message.id == PlanEntry.message_id)
-            .outerjoin(Slot, Slot.id == PlanEntry.slot_id)
-            .where(
-                PlanEntry.channel == RADIO,
-                PlanEntry.status.in_(("planned", "done")),
-                PlanEntry.scheduled_at >= begin,
-                PlanEntry.scheduled_at < end,
-            )
-            .order_by(PlanEntry.scheduled_at, PlanEntry.position, PlanEntry.id)
-        ).all()
-        if rows:
-            specs: dict[datetime, BulletinSpec] = {}
-            for entry, message, slot_name in rows:
-                spec = specs.setdefault(
-                    entry.scheduled_at, BulletinSpec(entry.scheduled_at, [], slot_name or "")
-                )
-                spec.items.append(
-                    BulletinItem(message.id, message.title, message.spoken_text, entry.id)
-                )
-            return list(specs.values())
-        messages = session.scalars(
-            select(Message).where(Message.status == "approved").order_by(Message.id)
-        ).all()
-        rank = {"urgent": 0, "high": 1, "normal": 2}
-        ordered = sorted(messages, key=lambda m: (rank.get(m.priority, 3), m.id))
-        out = []
-        for offset in range(days):
-            day = start + timedelta(days=offset)
-            items = [
-                BulletinItem(m.id, m.title, m.spoken_text)
-                for m in ordered
-                if RADIO in (m.channels or []) and m.is_valid_on(day)
-            ]
-            if items:
-                out.append(BulletinSpec(datetime.combine(day, FALLBACK_TIME), items))
-        return out
-
-
 class BulletinRenderer:
     """Renders bulletins of one station; reuses one Speaker (engines, cache, fallback state)."""
 
-    def __init__(self, station: Any, speaker: Speaker | None = None) -> None:
+    def __init__(self, station: Station, speaker: Speaker | None = None) -> None:
         self.station = station
         self.speaker = speaker or Speaker.for_station(station)
         self.settings = self.speaker.settings
@@ -227,7 +171,7 @@ class BulletinRenderer:
     def render(self, spec: BulletinSpec, *, force: bool = False) -> RenderResult:
         """Render one bulletin unless its file is already up to date (same key in its sidecar)."""
         parts, notes, engines = self.resolve(spec)
-        key = bulletin_key(self.settings, spec, parts, self.station.name)
+        key = content_key_of(self.settings, spec, parts, self.station.name)
         path = bulletin_path(self.station, spec.when)
         sidecar = read_sidecar(path)
         if not force and sidecar and sidecar.get("key") == key and path.is_file():
@@ -288,13 +232,9 @@ class BulletinRenderer:
         )
 
 
-def render_bulletin(station: Any, when: datetime) -> RenderResult | None:
-    """Render (or find up to date) the bulletin of the slot instance at `when`; None if the plan
-    has no bulletin then."""
-    for spec in bulletins_for_period(station, when.date(), 1):
-        if spec.when == when:
-            return BulletinRenderer(station).render(spec)
-    return None
+def render_bulletin(station: Station, spec: BulletinSpec, *, force: bool = False) -> RenderResult:
+    """Render (or find up to date) one bulletin."""
+    return BulletinRenderer(station).render(spec, force=force)
 
 
 # -- parallel rendering -------------------------------------------------------------------------
@@ -400,23 +340,21 @@ class RenderFailed(RuntimeFailure):
         self.results = results
 
 
-def render_period(
-    station: Any,
-    start: date,
-    days: int,
+def render_bulletins(
+    station: Station,
+    specs: list[BulletinSpec],
     *,
     progress: bool = False,
     workers: int | None = None,
     force: bool = False,
 ) -> list[RenderResult]:
-    """Render every bulletin of `days` days from `start`, in parallel across CPU cores.
+    """Render every bulletin of `specs`, in parallel across CPU cores.
 
     First the clips not yet cached are spoken (each once, however many bulletins hold it), then
     the bulletins whose content changed are mixed and encoded. An unchanged period does no audio
     work at all. Raises RenderFailed (a RuntimeFailure) if some bulletins could not be rendered,
     after rendering all the others.
     """
-    specs = bulletins_for_period(station, start, days)
     renderer = BulletinRenderer(station)
     speaker = renderer.speaker
     workers = workers or os.cpu_count() or 1
@@ -490,22 +428,14 @@ def _stale(renderer: BulletinRenderer, specs: list[BulletinSpec]) -> bool:
 # -- cache pruning ------------------------------------------------------------------------------
 
 
-def referenced_keys(station: Any, today: date) -> set[str]:
-    """Clip keys that current or future bulletins use (from plans and from rendered sidecars)."""
-    from sqlalchemy import func, select
-
-    from loa.planning.models import PlanEntry
-
-    with station.transaction() as session:
-        last = session.scalar(
-            select(func.max(PlanEntry.scheduled_at)).where(PlanEntry.channel == RADIO)
-        )
-    horizon = max((last.date() - today).days + 1, 7) if last else 7
+def referenced_keys(station: Station, specs: list[BulletinSpec], today: date) -> set[str]:
+    """Clip keys that the bulletins of `specs` (current and future ones) use, and those the
+    rendered sidecars from `today` on name."""
     speaker = Speaker.for_station(station)
     renderer = BulletinRenderer(station, speaker)
     keep: set[str] = set()
     texts = [speaker.settings.intro, speaker.settings.outro]
-    for spec in bulletins_for_period(station, today, horizon):
+    for spec in specs:
         texts += [item.text for item in spec.items]
     for text in dict.fromkeys(t for t in texts if _speakable(t)):
         try:
@@ -528,10 +458,11 @@ def referenced_keys(station: Any, today: date) -> set[str]:
     return keep
 
 
-def prune_cache(station: Any, *, today: date | None = None, dry_run: bool = False) -> PruneResult:
-    """Remove cached clips that no current or future bulletin references."""
+def prune_cache(
+    station: Station, specs: list[BulletinSpec], *, today: date, dry_run: bool = False
+) -> PruneResult:
+    """Remove cached clips that neither `specs` nor a rendered bulletin from `today` on uses."""
     from loa.audio.cache import ClipCache
 
-    today = today or station.now().date()
-    keep = referenced_keys(station, today)
+    keep = referenced_keys(station, specs, today)
     return ClipCache(station.media_dir / "cache").prune(keep, dry_run=dry_run)

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from loa.core.errors import UserError
-from loa.core.i18n import Catalog
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-T = Catalog(
-    {
-        "bad_value": (
-            "Giá trị {key} = {value!r} trong mục audio của loa.toml không hợp lệ: {why}.",
-            "The value {key} = {value!r} in the audio section of loa.toml is not valid: {why}.",
-        ),
-        "number": ("phải là một số", "it must be a number"),
-        "range": ("phải nằm trong khoảng {low} đến {high}", "it must be between {low} and {high}"),
-        "list": (
-            'phải là danh sách tên bộ đọc, ví dụ ["gtts", "espeak"]',
-            'it must be a list of engine names, e.g. ["gtts", "espeak"]',
-        ),
-        "format": ("phải là mp3 hoặc wav", "it must be mp3 or wav"),
-    }
-)
+from loa.core.settings import Integer, Number, SectionSettings, StationSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 DEFAULT_OUTRO = "Bản tin đến đây là kết thúc. Cảm ơn bà con đã lắng nghe."
 
@@ -46,26 +34,101 @@ class Mastering:
         return json.dumps(asdict(self), sort_keys=True)
 
 
-@dataclass(frozen=True)
-class AudioSettings:
-    """Everything in [audio], validated, with defaults (see station_template.toml)."""
+class AudioSettings(SectionSettings):
+    """Everything in [audio], validated, with defaults (see station_template.toml).
+
+    `intro` left unset in loa.toml is the station's `[station] ident`.
+    """
+
+    section: ClassVar[str] = "audio"
 
     engine: str = "espeak"
-    voice: str | None = None
-    rate: float = 1.0
     fallback: tuple[str, ...] = ("espeak",)
-    voices: dict[str, str] = field(default_factory=dict)
-    mastering: Mastering = field(default_factory=Mastering)
-    sentence_pause_ms: int = 450
-    phrase_pause_ms: int = 200
-    item_pause_ms: int = 1500
-    bitrate_kbps: int = 128
-    mp3_quality: int = 5
-    format: str = "mp3"
+    voice: str | None = None
+    rate: Number = Field(default=1.0, ge=0.5, le=2.0)
+    voices: dict[str, str] = Field(default_factory=dict)
+    gtts_timeout: Number | None = Field(default=None, gt=0, le=120)
+    gtts_tld: str | None = None
+    piper_voice: str | None = None
+    piper_speaker: Integer | None = Field(default=None, ge=0)
+    sample_rate: Integer = Field(default=44100, ge=8000, le=96000)
+    loudness_lufs: Number = Field(default=-16.0, ge=-40.0, le=-6.0)
+    true_peak_dbtp: Number = Field(default=-1.0, ge=-12.0, le=0.0)
+    highpass_hz: Number = Field(default=180.0, ge=0.0, le=1000.0)
+    compress_threshold_db: Number = Field(default=-3.0, ge=-30.0, le=10.0)
+    compress_ratio: Number = Field(default=2.5, ge=1.0, le=20.0)
+    sentence_pause_ms: Integer = Field(default=450, ge=0, le=5000)
+    phrase_pause_ms: Integer = Field(default=200, ge=0, le=5000)
+    item_pause_ms: Integer = Field(default=1500, ge=0, le=10000)
+    bitrate_kbps: Integer = Field(default=128, ge=32, le=320)
+    mp3_quality: Integer = Field(default=5, ge=0, le=9)
+    format: Literal["mp3", "wav"] = "mp3"
     jingle: str | None = None
     intro: str = ""
     outro: str = DEFAULT_OUTRO
-    raw: dict[str, Any] = field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _intro_from_ident(cls, data: Any, info: ValidationInfo) -> Any:
+        station = (info.context or {}).get("station")
+        if isinstance(data, dict) and "intro" not in data and station is not None:
+            data = {**data, "intro": station.settings(StationSettings).ident}
+        return data
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        from loa.audio.engines import engine_class
+
+        engine_class(value)  # UserError listing the engines there are
+        return value
+
+    @field_validator("fallback", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("fallback")
+    @classmethod
+    def _known_engines(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from loa.audio.engines import engine_class
+
+        for name in value:
+            engine_class(name)
+        return value
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("voice", "jingle", "gtts_tld", "piper_voice", mode="after")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("intro", "outro")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @property
+    def mastering(self) -> Mastering:
+        """How clips are mastered, from the loudness, peak, high-pass and compression keys."""
+        return Mastering(
+            sample_rate=self.sample_rate,
+            loudness_lufs=self.loudness_lufs,
+            true_peak_dbtp=self.true_peak_dbtp,
+            highpass_hz=self.highpass_hz,
+            compress_threshold_db=self.compress_threshold_db,
+            compress_ratio=self.compress_ratio,
+        )
+
+    @property
+    def engine_settings(self) -> dict[str, Any]:
+        """The [audio] values as the dict engines read (`EngineOptions.settings`); keys left
+        unset in loa.toml are absent, so each engine applies its own default."""
+        return self.model_dump(exclude_none=True)
 
     def chain(self, engine: str | None = None) -> list[str]:
         """Engines to try in order: the chosen one, then the fallback chain (no repeats)."""
@@ -92,64 +155,19 @@ class AudioSettings:
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
 
-def _number(raw: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
-    value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UserError(T("bad_value", key=key, value=value, why=T("number")))
-    if not low <= float(value) <= high:
-        raise UserError(T("bad_value", key=key, value=value, why=T("range", low=low, high=high)))
-    return float(value)
+def audio_settings(station: Station, **overrides: Any) -> AudioSettings:
+    """The station's [audio] section, validated (once: `station.settings(AudioSettings)`).
 
-
-def audio_settings(station: Any, **overrides: Any) -> AudioSettings:
-    """Read and validate the station's [audio] section. Raises UserError for a bad value.
-
-    `overrides` (engine, voice, rate) replace the file's values, e.g. from command options.
+    `overrides` (engine, voice, rate) replace the file's values, e.g. from command options, and
+    are validated the same way. Raises UserError naming the key and value of a bad setting.
     """
-    from loa.audio.engines import engine_class
+    from loa.core.settings import validate_section
 
-    raw = dict(station.section("audio"))
-    raw.update({k: v for k, v in overrides.items() if v is not None})
-    engine = str(raw.get("engine", "espeak"))
-    engine_class(engine)
-    fallback = raw.get("fallback", ["espeak"])
-    if isinstance(fallback, str):
-        fallback = [fallback]
-    if not isinstance(fallback, list) or not all(isinstance(x, str) for x in fallback):
-        raise UserError(T("bad_value", key="fallback", value=fallback, why=T("list")))
-    for name in fallback:
-        engine_class(name)
-    voices = raw.get("voices", {})
-    fmt = str(raw.get("format", "mp3")).lower()
-    if fmt not in ("mp3", "wav"):
-        raise UserError(T("bad_value", key="format", value=fmt, why=T("format")))
-    mastering = Mastering(
-        sample_rate=int(_number(raw, "sample_rate", 44100, 8000, 96000)),
-        loudness_lufs=_number(raw, "loudness_lufs", -16.0, -40.0, -6.0),
-        true_peak_dbtp=_number(raw, "true_peak_dbtp", -1.0, -12.0, 0.0),
-        highpass_hz=_number(raw, "highpass_hz", 180.0, 0.0, 1000.0),
-        compress_threshold_db=_number(raw, "compress_threshold_db", -3.0, -30.0, 10.0),
-        compress_ratio=_number(raw, "compress_ratio", 2.5, 1.0, 20.0),
-    )
-    ident = str(station.section("station").get("ident", "")).strip()
-    return AudioSettings(
-        engine=engine,
-        voice=str(raw["voice"]) if raw.get("voice") else None,
-        rate=_number(raw, "rate", 1.0, 0.5, 2.0),
-        fallback=tuple(fallback),
-        voices={str(k): str(v) for k, v in voices.items()} if isinstance(voices, dict) else {},
-        mastering=mastering,
-        sentence_pause_ms=int(_number(raw, "sentence_pause_ms", 450, 0, 5000)),
-        phrase_pause_ms=int(_number(raw, "phrase_pause_ms", 200, 0, 5000)),
-        item_pause_ms=int(_number(raw, "item_pause_ms", 1500, 0, 10000)),
-        bitrate_kbps=int(_number(raw, "bitrate_kbps", 128, 32, 320)),
-        mp3_quality=int(_number(raw, "mp3_quality", 5, 0, 9)),
-        format=fmt,
-        jingle=str(raw["jingle"]) if raw.get("jingle") else None,
-        intro=str(raw.get("intro", ident)).strip(),
-        outro=str(raw.get("outro", DEFAULT_OUTRO)).strip(),
-        raw=raw,
-    )
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if not given:
+        return station.settings(AudioSettings)
+    data = {**station.section("audio"), **given}
+    return validate_section(AudioSettings, data, AudioSettings.section, station=station)
 
 
 def resolve_path(station_root: Path, value: str) -> Path:

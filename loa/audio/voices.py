@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loa.audio.engines import ENGINES, EngineOptions, EngineUnavailable, VoiceError
 from loa.audio.settings import audio_settings
 
+if TYPE_CHECKING:
+    from loa.core.station import Station
+
 CHECK_TIMEOUT_S = 5.0
 
 
-def list_voices(station: Any, *, check: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
+def list_voices(station: Station, *, check: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows (engine, voice, label, online, works, reason) and the station's engine chain.
 
     With `check`, each engine speaks a short word once (online engines with a short timeout).
     """
     settings = audio_settings(station)
-    raw = dict(settings.raw)
-    raw["gtts_timeout"] = min(float(raw.get("gtts_timeout", CHECK_TIMEOUT_S)), CHECK_TIMEOUT_S)
+    raw = settings.engine_settings
+    raw["gtts_timeout"] = min(settings.gtts_timeout or CHECK_TIMEOUT_S, CHECK_TIMEOUT_S)
     rows: list[dict[str, Any]] = []
     for name, cls in ENGINES.items():
         engine = cls(EngineOptions(root=station.root, settings=raw))

@@ -14,10 +14,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from loa.channels.settings import NoSettings, channel_settings
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
+from loa.core.settings import SectionSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -122,11 +127,13 @@ class Channel(ABC):
     audio: ClassVar[bool] = False
     #: True for channels that exist for tests and dry runs: messages and slots cannot name them.
     internal: ClassVar[bool] = False
+    #: The model of this channel's `[channels.<name>]` table in loa.toml (unknown keys refused).
+    settings_model: ClassVar[type[SectionSettings]] = NoSettings
 
     @classmethod
     @abstractmethod
     def from_station(
-        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+        cls, station: Station, *, http: Any = None, env: Mapping[str, str] | None = None
     ) -> Channel:
         """Build the channel from the station's `[channels.<name>]` section.
 
@@ -134,9 +141,18 @@ class Channel(ABC):
         """
 
     @classmethod
-    def is_configured(cls, station: Any) -> bool:
-        """True when loa.toml enables this channel (so `channels check` and urgent use it)."""
-        return bool(station.section(f"channels.{cls.name}"))
+    def read_settings(cls, station: Station) -> SectionSettings:
+        """This channel's `[channels.<name>]` table, validated into `settings_model`.
+
+        Raises UserError naming the section, key and value of a bad setting.
+        """
+        return channel_settings(station, cls.name, cls.settings_model)
+
+    @classmethod
+    def is_configured(cls, station: Station) -> bool:
+        """True when loa.toml enables this channel (so `channels check` and urgent use it):
+        by default, when its table sets any key. Raises UserError for a bad setting."""
+        return bool(cls.read_settings(station).model_fields_set)
 
     @abstractmethod
     def publish(self, item: Item, *, now: datetime) -> Receipt:
@@ -176,7 +192,7 @@ def load_channels() -> dict[str, type[Channel]]:
 
 
 def get_channel(
-    station: Any, name: str, *, http: Any = None, env: Mapping[str, str] | None = None
+    station: Station, name: str, *, http: Any = None, env: Mapping[str, str] | None = None
 ) -> Channel:
     """Build the named channel for a station (see `Channel.from_station`)."""
     return channel_class(name).from_station(station, http=http, env=env)

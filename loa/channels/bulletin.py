@@ -6,10 +6,13 @@ import subprocess
 import textwrap
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loa.channels.base import Item, PermanentError
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -33,14 +36,16 @@ def parse_key(key: str) -> datetime:
         raise PermanentError(T("bad_key", key=key)) from None
 
 
-def bulletin_item(station: Any, key: str, *, due_at: datetime | None = None) -> Item:
-    """The bulletin of the slot in `key` as an item: its MP3, a title and the list of items."""
-    from loa.channels.playout import bulletin_file, read_sidecar
-    from loa.channels.radio import audio_duration
+def bulletin_item(station: Station, key: str, *, due_at: datetime | None = None) -> Item:
+    """The bulletin of the slot in `key` as an item: its MP3, a title and the list of items.
+    Raises RuntimeFailure when the bulletin is not rendered."""
+    from loa.audio.bulletin import sidecar_items
+    from loa.audio.ffmpeg import audio_duration
+    from loa.channels.playout import bulletin_file
 
     when = parse_key(key)
     path = bulletin_file(station, when)
-    items = read_sidecar(path)
+    items = sidecar_items(path)
     stamp = when.strftime("%H:%M %d/%m/%Y")
     title = T("title", station=station.name, time=stamp)
     lines = [T("intro", time=stamp)] + [

@@ -12,7 +12,9 @@ import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, field_validator
 
 from loa.channels.base import (
     Channel,
@@ -28,7 +30,12 @@ from loa.channels.base import (
     redact,
     strip_markers,
 )
+from loa.channels.settings import channel_settings
 from loa.core.i18n import Catalog
+from loa.core.settings import Flag, Number, SectionSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 TOKEN_ENV = "LOA_FACEBOOK_TOKEN"
 KEYRING_SERVICE = "loa"
@@ -267,14 +274,31 @@ def _parse_time(text: str | None) -> datetime | None:
             return None
 
 
+class FacebookSettings(SectionSettings):
+    """[channels.facebook]: the Page and how to reach the Graph API. The page token is never
+    here: it comes from LOA_FACEBOOK_TOKEN or the system keyring."""
+
+    page_id: str = ""
+    graph_url: str = DEFAULT_GRAPH_URL
+    api_version: str = DEFAULT_VERSION
+    scheduled_publishing: Flag = False
+    timeout_s: Number = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("page_id")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
 class FacebookChannel(Channel):
     """Posts to a Facebook Page: text, link, photo with caption, video (a bulletin card)."""
 
     name = "facebook"
-    label = ("Facebook", "Facebook")
+    label = ("Trang Facebook", "Facebook Page")
     colour = "#1f5fbf"
     aliases = ("fb",)
     can_lookup = True
+    settings_model = FacebookSettings
 
     def __init__(
         self,
@@ -299,26 +323,25 @@ class FacebookChannel(Channel):
         self._client: GraphClient | None = None
 
     @classmethod
-    def is_configured(cls, station: Any) -> bool:
-        return bool(station.section("channels.facebook").get("page_id"))
+    def is_configured(cls, station: Station) -> bool:
+        return bool(channel_settings(station, cls.name, FacebookSettings).page_id)
 
     @classmethod
     def from_station(
-        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+        cls, station: Station, *, http: Any = None, env: Mapping[str, str] | None = None
     ) -> FacebookChannel:
-        section = station.section("channels.facebook")
-        page_id = str(section.get("page_id", "")).strip()
-        if not page_id:
+        settings = channel_settings(station, cls.name, FacebookSettings)
+        if not settings.page_id:
             raise not_configured(cls.name, T("no_page"))
         return cls(
-            page_id,
-            find_token(page_id, env),
-            graph_url=str(section.get("graph_url", DEFAULT_GRAPH_URL)),
-            api_version=str(section.get("api_version", DEFAULT_VERSION)),
-            scheduled_publishing=bool(section.get("scheduled_publishing", False)),
+            settings.page_id,
+            find_token(settings.page_id, env),
+            graph_url=settings.graph_url,
+            api_version=settings.api_version,
+            scheduled_publishing=settings.scheduled_publishing,
             timezone=station.timezone,
             http=http,
-            timeout=float(section.get("timeout_s", 30.0)),
+            timeout=settings.timeout_s,
         )
 
     @property

@@ -11,7 +11,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 import loa.planning.models  # noqa: F401  (publications point at plan entries and messages)
 from loa.core.db import Base
+from loa.core.i18n import Catalog
 from loa.core.states import StateMachine
+
+#: What people read for a publication's or an as-run record's status (`P.PUBLISHED.label`).
+T = Catalog(
+    {
+        "publication_sending": ("đang gửi", "sending"),
+        "publication_published": ("đã đăng", "published"),
+        "publication_scheduled": ("đã hẹn giờ", "scheduled"),
+        "publication_late": ("đăng muộn", "late"),
+        "publication_failed": ("lỗi", "failed"),
+        "publication_uncertain": ("chưa chắc chắn", "uncertain"),
+        "publication_skipped": ("bỏ qua", "skipped"),
+        "as_run_done": ("đã phát/đăng", "done"),
+        "as_run_skipped": ("bỏ qua", "skipped"),
+        "as_run_failed": ("lỗi", "failed"),
+    }
+)
 
 
 class PublicationStatus(StrEnum):
@@ -24,6 +41,11 @@ class PublicationStatus(StrEnum):
     FAILED = "failed"  # not on the remote side; may be sent again
     UNCERTAIN = "uncertain"  # may or may not be there: waits for the officer
     SKIPPED = "skipped"  # too late: never sent
+
+    @property
+    def label(self) -> str:
+        """The status in the user's language ("đã đăng", or "published" when LOA_LANG=en)."""
+        return T(f"publication_{self.value}")
 
 
 P = PublicationStatus
@@ -53,6 +75,11 @@ class AsRunStatus(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The status in the user's language ("đã phát/đăng", or "done" when LOA_LANG=en)."""
+        return T(f"as_run_{self.value}")
 
 
 class Publication(Base):

@@ -10,9 +10,20 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loa.channels.base import Channel, Item, Receipt
+from loa.channels.settings import channel_settings
+from loa.core.settings import SectionSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
+
+
+class NullSettings(SectionSettings):
+    """[channels.null]: the JSON-lines file (under the media folder) items are appended to."""
+
+    file: str = "null_channel.jsonl"
 
 
 class NullChannel(Channel):
@@ -20,16 +31,17 @@ class NullChannel(Channel):
     internal = True
     label = ("Kênh rỗng", "Null")
     can_lookup = True
+    settings_model = NullSettings
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     @classmethod
     def from_station(
-        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+        cls, station: Station, *, http: Any = None, env: Mapping[str, str] | None = None
     ) -> NullChannel:
-        folder = station.section("channels.null").get("file", "null_channel.jsonl")
-        return cls(station.media_dir / str(folder))
+        settings = channel_settings(station, cls.name, NullSettings)
+        return cls(station.media_dir / settings.file)
 
     def entries(self) -> list[dict[str, Any]]:
         if not self.path.exists():

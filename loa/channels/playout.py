@@ -1,102 +1,70 @@
-"""Playing bulletins at their slot and keeping the radio as-run log, run sheet and M3U playlists.
+"""Playing bulletins and audio files into the station's sink, and keeping the radio as-run
+log, the day's run sheet and M3U playlists.
 
-A bulletin's key is its slot time "YYYY-MM-DD HH:MM". Its MP3 comes from
-`loa.audio.render.bulletin_path(station, when)` (rendered on demand by `render_bulletin`), with
-a JSON sidecar of the same stem listing the items (message_id, title, duration_s, offset_s).
+A bulletin is named by its slot time "YYYY-MM-DD HH:MM" (`loa.audio.bulletin.bulletin_key`);
+its file is `loa.audio.render.bulletin_path(station, when)`, with a JSON sidecar listing the
+items (message_id, plan_entry_id, title, duration_s, offset_s). This module plays what it is
+given and records what happened in the as-run log; it never renders and never moves a plan
+entry (loa.app.play does both, from the records returned here).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.channels.radio import PlayoutError, Sink, audio_duration, make_sink
+from loa.audio.bulletin import bulletin_key, sidecar_items
+from loa.audio.ffmpeg import audio_duration
+from loa.channels.models import AsRunRecord, AsRunStatus
+from loa.channels.radio import PlayoutError, Sink, make_sink
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
-    from loa.channels.models import AsRunRecord
+    from sqlalchemy.orm import Session
+
+    from loa.content.models import Message
+    from loa.core.station import Station
 
 T = Catalog(
     {
-        "no_audio": (
-            "Chưa có phần làm bản tin âm thanh (loa.audio.render): {error}. Tạo bản tin trước "
-            "hoặc phát một tệp bằng loa play --file TỆP.",
-            "The bulletin audio module (loa.audio.render) is not available: {error}. Render the "
-            "bulletin first or play a file with loa play --file FILE.",
-        ),
         "no_bulletin": (
-            "Không có bản tin cho {when}: không có tệp {path} và không tạo được. Kiểm tra lịch "
-            "phát (loa today) rồi tạo bản tin.",
-            "There is no bulletin for {when}: {path} does not exist and could not be rendered. "
-            "Check the plan (loa today) and render the bulletin.",
-        ),
-        "late": (
-            "Bản tin {when} đã trễ quá {minutes} phút; bỏ qua, không phát muộn.",
-            "Bulletin {when} is more than {minutes} minutes late; skipped, not played late.",
+            "Không có bản tin cho {when}: không có tệp {path}. Kiểm tra lịch phát (loa today) "
+            "rồi dựng bản tin (loa render).",
+            "There is no bulletin for {when}: {path} does not exist. Check the plan (loa today) "
+            "and render the bulletin (loa render).",
         ),
         "no_file": ("Không có tệp {path}.", "File {path} does not exist."),
-        "partial": (
-            "Phát bị dừng ở giây {played:.0f}.",
-            "Playback stopped at second {played:.0f}.",
-        ),
+        "partial": ("Phát bị dừng ở giây {played:.0f}.", "Playback stopped at second {played:.0f}."),
     }
 )
 
 Clock = Callable[[], datetime]
 
 
-def bulletin_key(when: datetime) -> str:
-    return when.strftime("%Y-%m-%d %H:%M")
+def bulletin_file(station: Station, when: datetime) -> Path:
+    """The rendered bulletin file of the slot at `when`. Raises RuntimeFailure when there is
+    none (render it first)."""
+    from loa.audio.render import bulletin_path
 
-
-def _audio_render() -> Any:
-    try:
-        from loa.audio import render
-    except ImportError as exc:
-        raise RuntimeFailure(T("no_audio", error=exc)) from None
-    return render
-
-
-def bulletin_file(station: Any, when: datetime, *, render: bool = True) -> Path:
-    """The bulletin MP3 for a slot time, rendering it when missing (and `render`)."""
-    module = _audio_render()
-    path = Path(module.bulletin_path(station, when))
-    if not path.is_file() and render:
-        result = module.render_bulletin(station, when)
-        if result is not None and not isinstance(result, (str, Path)):
-            result = getattr(result, "path", None)
-        if result is not None:
-            path = Path(result)
+    path = bulletin_path(station, when)
     if not path.is_file():
         raise RuntimeFailure(T("no_bulletin", when=bulletin_key(when), path=path))
     return path
 
 
-def read_sidecar(path: Path) -> list[dict[str, Any]]:
-    """The items of a bulletin from its JSON sidecar ([] when there is none or it is unreadable):
-    message_id, title, duration_s, offset_s and, when known, plan_entry_id."""
-    sidecar = path.with_suffix(".json")
-    try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    items = data.get("items", []) if isinstance(data, dict) else data
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+@dataclass
+class Played:
+    """What one playout did: one as-run row per item, and the sink's error if it failed."""
+
+    records: list[AsRunRecord] = field(default_factory=list)
+    error: PlayoutError | None = None
 
 
-def _entry_for(entries: dict[int, Any], by_id: dict[int, Any], item: dict[str, Any]) -> Any:
-    entry_id = item.get("plan_entry_id")
-    if entry_id is not None and entry_id in by_id:
-        return by_id[entry_id]
-    return entries.get(item.get("message_id"))  # type: ignore[arg-type]
-
-
-def _messages(session: Any, ids: list[int]) -> dict[int, Any]:
+def _messages(session: Session, ids: list[int]) -> dict[int, Message]:
     from sqlalchemy import select
 
     from loa.content.models import Message
@@ -109,16 +77,13 @@ def _messages(session: Any, ids: list[int]) -> dict[int, Any]:
 def _record(
     key: str,
     item: dict[str, Any],
-    message: Any,
-    status: str,
+    message: Message | None,
+    status: AsRunStatus,
     start: datetime,
     end: datetime,
-    entry_id: int | None,
     note: str | None,
     extra: dict[str, Any],
 ) -> AsRunRecord:
-    from loa.channels.models import AsRunRecord
-
     return AsRunRecord(
         channel="radio",
         status=status,
@@ -127,7 +92,7 @@ def _record(
         duration_s=float(item.get("duration_s", 0.0)),
         bulletin=key,
         message_id=item.get("message_id"),
-        plan_entry_id=entry_id,
+        plan_entry_id=item.get("plan_entry_id"),
         title=str(item.get("title") or (message.title if message is not None else "")),
         topic_code=message.topic_code if message is not None else None,
         audiences=list(message.audience_codes) if message is not None else [],
@@ -136,25 +101,9 @@ def _record(
     )
 
 
-def _entries(session: Any, when: datetime) -> tuple[dict[int, Any], dict[int, Any]]:
-    """The radio plan entries of the slot at `when`, by message id and by entry id."""
-    from sqlalchemy import select
-
-    from loa.planning.models import PlanEntry
-
-    rows = list(
-        session.scalars(
-            select(PlanEntry).where(PlanEntry.channel == "radio", PlanEntry.scheduled_at == when)
-        )
-    )
-    return {e.message_id: e for e in rows}, {e.id: e for e in rows}
-
-
-def aired(station: Any, when: datetime) -> list[AsRunRecord]:
+def aired(station: Station, when: datetime) -> list[AsRunRecord]:
     """As-run rows already written for the bulletin at `when` (played, failed or skipped)."""
     from sqlalchemy import select
-
-    from loa.channels.models import AsRunRecord
 
     with station.transaction() as session:
         rows = list(
@@ -169,45 +118,31 @@ def aired(station: Any, when: datetime) -> list[AsRunRecord]:
 
 
 def play_bulletin(
-    station: Any,
+    station: Station,
     when: datetime,
+    path: Path,
     *,
-    now: datetime,
     sink: Sink | None = None,
     clock: Clock | None = None,
-    force: bool = False,
-) -> list[AsRunRecord]:
-    """Play the bulletin of the slot at `when` and log one as-run row per item.
+    entries: dict[int, int] | None = None,
+) -> Played:
+    """Play the bulletin file of the slot at `when` and log one as-run row per item.
 
-    Already played (as-run rows exist): returns them, plays nothing. Later than
-    [scheduler] radio_grace_minutes (default 10) and not `force`: logs the items as skipped.
-    A sink failure logs them as failed and raises PlayoutError. The plan entries of the slot
-    become done / skipped / failed. `clock` gives real start and end times (default station.now).
+    Items come from the file's sidecar; `entries` (message id -> plan entry id) names the plan
+    entry of an item whose sidecar does not. A sink failure logs the items as failed and comes
+    back in `Played.error` (the caller raises it once it has recorded the outcome). `clock`
+    gives real start and end times (default station.now).
     """
     key = bulletin_key(when)
-    previous = aired(station, when)
-    if previous and any(r.status == "done" for r in previous):
-        return previous
-    clock = clock or station.now
-    grace = float(station.section("scheduler").get("radio_grace_minutes", 10))
-    late = not force and now - when > timedelta(minutes=grace)
-    path: Path | None = None
-    items: list[dict[str, Any]] = []
-    if late:
-        try:
-            path = bulletin_file(station, when, render=False)
-            items = read_sidecar(path)
-        except RuntimeFailure:
-            items = []
-        return _log_without_playing(
-            station, when, items, "skipped", T("late", when=key, minutes=f"{grace:g}"), now
-        )
-    path = bulletin_file(station, when)
-    items = read_sidecar(path)
+    items = sidecar_items(path)
+    for item in items:
+        if item.get("plan_entry_id") is None and entries:
+            item["plan_entry_id"] = entries.get(item.get("message_id") or 0)
     total = audio_duration(path) or max(
         (float(i.get("offset_s", 0)) + float(i.get("duration_s", 0)) for i in items), default=0.0
     )
     sink = sink or make_sink(station)
+    clock = clock or station.now
     started = clock()
     error: PlayoutError | None = None
     try:
@@ -216,10 +151,9 @@ def play_bulletin(
         error, played = exc, 0.0
     ended = started + timedelta(seconds=played) if sink.simulated else clock()
     extra = {"sink": sink.name, "file": str(path)}
-    records: list[AsRunRecord] = []
+    result = Played(error=error)
     with station.transaction() as session:
         messages = _messages(session, [i["message_id"] for i in items if i.get("message_id")])
-        entries, by_id = _entries(session, when)
         for item in items:
             if not item.get("message_id"):
                 continue
@@ -228,29 +162,18 @@ def play_bulletin(
             start = started + timedelta(seconds=offset)
             end = min(start + timedelta(seconds=duration), max(ended, start))
             if error is not None:
-                status, note = "failed", str(error)
+                status, note = AsRunStatus.FAILED, str(error)
             elif offset + duration <= played + 0.5:
-                status, note = "done", None
+                status, note = AsRunStatus.DONE, None
             else:
-                status, note = "failed", T("partial", played=played)
-            entry = _entry_for(entries, by_id, item)
+                status, note = AsRunStatus.FAILED, T("partial", played=played)
             record = _record(
-                key,
-                item,
-                messages.get(item["message_id"]),
-                status,
-                start,
-                end,
-                entry.id if entry is not None else None,
-                note,
-                extra,
+                key, item, messages.get(item["message_id"]), status, start, end, note, extra
             )
             session.add(record)
-            records.append(record)
-            if entry is not None:
-                entry.status, entry.reason = status, note
-        if not records:  # a bulletin with no sidecar: one row for the whole file
-            status = "failed" if error is not None else "done"
+            result.records.append(record)
+        if not result.records:  # a bulletin with no sidecar: one row for the whole file
+            status = AsRunStatus.FAILED if error is not None else AsRunStatus.DONE
             record = _record(
                 key,
                 {"title": path.stem, "duration_s": played or total},
@@ -258,63 +181,50 @@ def play_bulletin(
                 status,
                 started,
                 ended,
-                None,
                 str(error) if error else None,
                 extra,
             )
             session.add(record)
-            records.append(record)
+            result.records.append(record)
         session.flush()
         session.expunge_all()
-    if error is not None:
-        raise error
-    return records
+    return result
 
 
-def _log_without_playing(
-    station: Any,
+def log_without_playing(
+    station: Station,
     when: datetime,
     items: list[dict[str, Any]],
-    status: str,
+    status: AsRunStatus,
     reason: str,
     now: datetime,
 ) -> list[AsRunRecord]:
+    """Log the items of the bulletin at `when` as not played (`status`, usually skipped), each
+    a dict with message_id, plan_entry_id, title and duration_s."""
     key = bulletin_key(when)
     records: list[AsRunRecord] = []
     with station.transaction() as session:
-        entries, by_id = _entries(session, when)
-        if not items:
-            items = [
-                {"message_id": mid, "title": "", "duration_s": e.duration_s}
-                for mid, e in entries.items()
-            ]
         messages = _messages(session, [i["message_id"] for i in items if i.get("message_id")])
         for item in items:
             if not item.get("message_id"):
                 continue
-            entry = _entry_for(entries, by_id, item)
             record = _record(
-                key,
-                item,
-                messages.get(item["message_id"]),
-                status,
-                now,
-                now,
-                entry.id if entry is not None else None,
-                reason,
-                {},
+                key, item, messages.get(item["message_id"]), status, now, now, reason, {}
             )
             session.add(record)
             records.append(record)
-            if entry is not None:
-                entry.status, entry.reason = status, reason
         session.flush()
         session.expunge_all()
     return records
 
 
 def play_file(
-    station: Any, path: Path, *, now: datetime, sink: Sink | None = None, clock: Clock | None = None
+    station: Station,
+    path: Path,
+    *,
+    now: datetime,
+    sink: Sink | None = None,
+    clock: Clock | None = None,
 ) -> AsRunRecord:
     """Play any audio file now (the operator's `loa play --file`) and log one as-run row."""
     if not path.is_file():
@@ -333,10 +243,9 @@ def play_file(
         f"file:{path.name}",
         {"title": path.stem, "duration_s": played},
         None,
-        "failed" if error else "done",
+        AsRunStatus.FAILED if error else AsRunStatus.DONE,
         started,
         ended,
-        None,
         str(error) if error else None,
         {"sink": sink.name, "file": str(path)},
     )
@@ -373,11 +282,10 @@ class RunSheetRow:
         }
 
 
-def run_sheet(station: Any, day: date) -> list[RunSheetRow]:
+def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
     """The day's plan for every channel, in time order, with the as-run time of each item."""
     from sqlalchemy import select
 
-    from loa.channels.models import AsRunRecord
     from loa.content.models import Message
     from loa.planning.models import PlanEntry, Slot
 
@@ -419,18 +327,18 @@ def run_sheet(station: Any, day: date) -> list[RunSheetRow]:
     return rows
 
 
-def write_playlists(station: Any, day: date) -> list[Path]:
+def write_playlists(station: Station, day: date) -> list[Path]:
     """Write one M3U per radio slot of `day` into media/playlists/YYYY-MM-DD/HHMM.m3u, listing
     the bulletin file (for operators who use their own player). Returns the files written."""
+    from loa.audio.render import bulletin_path
     from loa.core.fileio import atomic_write_text
 
     times = sorted({r.at for r in run_sheet(station, day) if r.channel == "radio"})
-    render = _audio_render()
     folder = station.media_dir / "playlists" / day.isoformat()
     written: list[Path] = []
     for when in times:
-        path = Path(render.bulletin_path(station, when))
-        items = read_sidecar(path) if path.is_file() else []
+        path = bulletin_path(station, when)
+        items = sidecar_items(path) if path.is_file() else []
         total = (audio_duration(path) if path.is_file() else 0.0) or (
             sum(float(i.get("duration_s", 0)) for i in items) or -1
         )

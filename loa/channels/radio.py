@@ -15,7 +15,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import field_validator
 
 from loa.channels.base import (
     Channel,
@@ -24,8 +26,13 @@ from loa.channels.base import (
     PermanentError,
     Receipt,
 )
+from loa.channels.settings import channel_settings
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
+from loa.core.settings import SectionSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -33,6 +40,7 @@ T = Catalog(
             'Cách phát "{name}" trong [channels.radio] không có. Chọn một trong: {valid}.',
             'Playout sink "{name}" in [channels.radio] does not exist. Choose one of: {valid}.',
         ),
+        "sinks": ("cần là một trong: {valid}", "it must be one of: {valid}"),
         "no_file": (
             "Không có tệp âm thanh {path} để phát.",
             "There is no audio file {path} to play.",
@@ -193,6 +201,28 @@ class FfmpegSink(CommandSink):
 SINKS: dict[str, type[Sink]] = {s.name: s for s in (NullSink, FileSink, CommandSink, FfmpegSink)}
 
 
+class RadioSettings(SectionSettings):
+    """[channels.radio]: how bulletins reach the loudspeaker (see `make_sink`)."""
+
+    sink: str = "auto"
+    player: str = ""
+    output: str | None = None
+    device: str | None = None
+    sink_folder: str = "aired"
+
+    @field_validator("sink")
+    @classmethod
+    def _known_sink(cls, value: str) -> str:
+        if value not in ("auto", *SINKS):
+            raise ValueError(T("sinks", valid=", ".join(["auto", *SINKS])))
+        return value
+
+    @field_validator("player")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
 def sound_output(env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
     """(ffmpeg output format, device) for this machine's sound, or None when there is none."""
     env = os.environ if env is None else env
@@ -204,16 +234,18 @@ def sound_output(env: Mapping[str, str] | None = None) -> tuple[str, str] | None
     return None
 
 
-def make_sink(station: Any, name: str | None = None, env: Mapping[str, str] | None = None) -> Sink:
+def make_sink(
+    station: Station, name: str | None = None, env: Mapping[str, str] | None = None
+) -> Sink:
     """The sink from `[channels.radio]`: `sink` = auto | command | ffmpeg | file | null.
 
     auto (the default): the `player` command if set, else ffmpeg to the sound server or device,
     else a file sink into media/aired (a headless machine plays nothing, but keeps evidence).
     """
-    section = station.section("channels.radio")
-    choice = str(name or section.get("sink", "auto"))
-    player = str(section.get("player", "")).strip()
-    folder = station.media_dir / str(section.get("sink_folder", "aired"))
+    settings = channel_settings(station, RadioChannel.name, RadioSettings)
+    choice = name or settings.sink
+    player = settings.player
+    folder = station.media_dir / settings.sink_folder
     if choice == "auto":
         if player:
             return CommandSink(player)
@@ -227,23 +259,10 @@ def make_sink(station: Any, name: str | None = None, env: Mapping[str, str] | No
         return CommandSink(player or "ffplay -nodisp -autoexit {file}")
     if choice == "ffmpeg":
         output = sound_output(env) or ("pulse", "default")
-        return FfmpegSink(
-            str(section.get("output", output[0])), str(section.get("device", output[1]))
-        )
+        return FfmpegSink(settings.output or output[0], settings.device or output[1])
     if choice == "file":
         return FileSink(folder, clock=station.now)
     return NullSink()
-
-
-def audio_duration(path: Path) -> float:
-    """Length of an audio file in seconds (0.0 when it cannot be read)."""
-    try:
-        import mutagen
-
-        info = mutagen.File(str(path))
-        return float(info.info.length) if info is not None else 0.0
-    except Exception:
-        return 0.0
 
 
 class RadioChannel(Channel):
@@ -251,27 +270,31 @@ class RadioChannel(Channel):
 
     name = "radio"
     audio = True
-    label = ("Phát thanh", "Radio")
+    label = ("Đài truyền thanh", "Radio")
     colour = "#c0392b"
     aliases = ("đài", "truyền thanh", "đài truyền thanh", "loa")
+    settings_model = RadioSettings
 
-    def __init__(self, sink: Sink, station: Any = None) -> None:
+    def __init__(self, sink: Sink, station: Station | None = None) -> None:
         self.sink = sink
         self.station = station
 
     @classmethod
-    def is_configured(cls, station: Any) -> bool:
+    def is_configured(cls, station: Station) -> bool:
+        channel_settings(station, cls.name, RadioSettings)  # a bad [channels.radio] is refused
         return True
 
     @classmethod
     def from_station(
-        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+        cls, station: Station, *, http: Any = None, env: Mapping[str, str] | None = None
     ) -> RadioChannel:
         return cls(make_sink(station, env=env), station)
 
     def publish(self, item: Item, *, now: datetime) -> Receipt:
         if item.media is None:
             raise PermanentError(T("no_file", path="-"))
+        from loa.audio.ffmpeg import audio_duration
+
         played = self.sink.play(item.media, item.duration_s or audio_duration(item.media))
         return Receipt(remote_id=item.media.name, published_at=now, note=f"{played:.1f}s")
 

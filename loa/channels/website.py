@@ -14,14 +14,18 @@ import shutil
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
-from email.utils import format_datetime
-from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loa.channels.base import Channel, CheckResult, Item, Receipt
-from loa.core.fileio import atomic_write_text, temp_path_for
+from loa.channels.settings import channel_settings
+from loa.core.fileio import atomic_write_bytes, atomic_write_text, temp_path_for
 from loa.core.i18n import Catalog
+from loa.core.settings import SectionSettings
+from loa.core.templates import render, static
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 MANIFEST = ".loa-site.json"
 FEED_ITEMS = 50
@@ -60,14 +64,8 @@ T = Catalog(
     }
 )
 
-CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;
-background:#f6f7f9;color:#1d2430;line-height:1.6;font-size:18px}
-header{background:#0c4a6e;color:#fff;padding:1rem}header a{color:#fff;text-decoration:none}
-main{max-width:44rem;margin:0 auto;padding:1rem}article,section{background:#fff;border-radius:8px;
-padding:1rem;margin-bottom:1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}h1{font-size:1.4rem}
-h2{font-size:1.2rem}img{max-width:100%;height:auto}audio{width:100%}.meta{color:#5b6472;
-font-size:.9rem}a{color:#0b5cad}li{margin:.4rem 0}footer{text-align:center;font-size:.85rem;
-color:#5b6472;padding:1rem}"""
+#: Characters XML 1.0 cannot hold (control characters a pasted or imported text may carry).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -78,9 +76,49 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug[:limit].rstrip("-") or "tin"
 
 
-def _paragraphs(text: str) -> str:
+def _paragraphs(text: str) -> list[list[str]]:
+    """The blank-line separated paragraphs of `text`, each as its lines."""
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
-    return "\n".join(f"<p>{escape(b).replace(chr(10), '<br>')}</p>" for b in blocks)
+    return [block.split("\n") for block in blocks]
+
+
+def _xml(text: str) -> str:
+    """`text` without the characters an XML feed cannot carry."""
+    return _NOT_XML.sub("", text)
+
+
+class _AtomLinks:
+    """A feedgen extension (feed and entry) that writes an Atom entry's links again with their
+    rel, type and length, which feedgen 1.0 leaves out (lkiesow/python-feedgen#135): without it
+    a bulletin's MP3 would not be an enclosure in atom.xml. A no-op where nothing is set."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def extend_ns(self) -> dict[str, str]:
+        return {}
+
+    def extend_rss(self, element: Any) -> Any:
+        return element
+
+    def extend_atom(self, element: Any) -> Any:
+        if self.links:
+            for old in element.findall("link"):
+                element.remove(old)
+            for link in self.links:
+                element.append(element.makeelement("link", link))
+        return element
+
+
+class WebsiteSettings(SectionSettings):
+    """[channels.website]: where the static site is written and the address it is served at.
+
+    `folder` is relative to the station (default media/web); `author` defaults to the station.
+    """
+
+    folder: str = ""
+    base_url: str = ""
+    author: str = ""
 
 
 class WebsiteChannel(Channel):
@@ -91,6 +129,7 @@ class WebsiteChannel(Channel):
     colour = "#2e8b57"
     aliases = ("web", "trang web")
     can_lookup = True
+    settings_model = WebsiteSettings
 
     def __init__(
         self,
@@ -110,25 +149,26 @@ class WebsiteChannel(Channel):
         self.language = language
 
     @classmethod
-    def is_configured(cls, station: Any) -> bool:
+    def is_configured(cls, station: Station) -> bool:
+        channel_settings(station, cls.name, WebsiteSettings)  # a bad [channels.website] is refused
         return True
 
     @classmethod
     def from_station(
-        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+        cls, station: Station, *, http: Any = None, env: Mapping[str, str] | None = None
     ) -> WebsiteChannel:
-        section = station.section("channels.website")
-        folder = Path(str(section.get("folder", "")))
-        if not str(section.get("folder", "")):
+        settings = channel_settings(station, cls.name, WebsiteSettings)
+        folder = Path(settings.folder)
+        if not settings.folder:
             folder = station.media_dir / "web"
         elif not folder.is_absolute():
             folder = station.root / folder
         return cls(
             folder,
             station_name=station.name,
-            base_url=str(section.get("base_url", "")),
+            base_url=settings.base_url,
             timezone=station.timezone,
-            author=str(section.get("author", "")),
+            author=settings.author,
         )
 
     # ---------------------------------------------------------------------------- manifest
@@ -237,81 +277,73 @@ class WebsiteChannel(Channel):
     # ------------------------------------------------------------------------------- render
 
     def render(self, data: dict[str, Any] | None = None) -> None:
-        """(Re)write every page, the index and both feeds from the manifest."""
+        """(Re)write every page, the index and both feeds from the manifest.
+
+        Pages come from the templates in loa/channels/templates, the feeds from feedgen.
+        """
         data = self.manifest() if data is None else data
         for post in data["posts"].values():
             atomic_write_text(self.folder / post["path"], self._page(post))
         atomic_write_text(self.folder / "index.html", self._index(data))
-        atomic_write_text(self.folder / "feed.xml", self._rss(data))
-        atomic_write_text(self.folder / "atom.xml", self._atom(data))
-        atomic_write_text(self.folder / "style.css", CSS)
+        atomic_write_bytes(self.folder / "feed.xml", self._rss(data))
+        atomic_write_bytes(self.folder / "atom.xml", self._atom(data))
+        atomic_write_text(self.folder / "style.css", static("loa.channels", "style.css"))
 
     def _aware(self, text: str) -> datetime:
         from zoneinfo import ZoneInfo
 
         return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(self.timezone))
 
-    def _shell(self, title: str, body: str, depth: int) -> str:
-        up = "../" * depth
-        return (
-            f'<!DOCTYPE html>\n<html lang="{self.language}">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n"
-            f'<link rel="stylesheet" href="{up}style.css">\n'
-            f'<link rel="alternate" type="application/rss+xml" title="RSS" href="{up}feed.xml">\n'
-            f'<link rel="alternate" type="application/atom+xml" title="Atom" '
-            f'href="{up}atom.xml">\n</head>\n<body>\n'
-            f'<header><a href="{up}index.html">{escape(self.station_name)}</a></header>\n'
-            f"<main>\n{body}\n</main>\n"
-            f'<footer><a href="{up}feed.xml">{T("subscribe")}</a></footer>\n</body>\n</html>\n'
+    def _html(self, template: str, *, title: str, depth: int, **context: Any) -> str:
+        return render(
+            "loa.channels",
+            template,
+            t=T,
+            language=self.language,
+            station_name=self.station_name,
+            title=title,
+            up="../" * depth,
+            **context,
         )
 
     def _page(self, post: dict[str, Any]) -> str:
-        when = datetime.fromisoformat(post["published_at"]).strftime("%d/%m/%Y")
-        parts = [
-            f"<article>\n<h1>{escape(post['title'])}</h1>",
-            f'<p class="meta">{T("posted")} {when}'
-            + (f" · {T('topic')} {escape(post['topic_name'])}" if post.get("topic_name") else "")
-            + "</p>",
-        ]
         image = post.get("image")
-        if image and str(image).startswith(("http://", "https://")):
-            parts.append(f'<img src="{escape(image)}" alt="">')
-        parts.append(_paragraphs(post.get("body") or ""))
-        if post.get("source_document"):
-            parts.append(f'<p class="meta">{T("source")} {escape(post["source_document"])}</p>')
-        if post.get("link"):
-            parts.append(f'<p><a href="{escape(post["link"])}">{T("more")}</a></p>')
-        parts.append("</article>")
-        return self._shell(post["title"], "\n".join(parts), post["path"].count("/"))
+        return self._html(
+            "page.html.j2",
+            title=post["title"],
+            depth=post["path"].count("/"),
+            post={
+                "title": post["title"],
+                "topic_name": post.get("topic_name"),
+                "source_document": post.get("source_document"),
+                "link": post.get("link"),
+            },
+            posted=datetime.fromisoformat(post["published_at"]).strftime("%d/%m/%Y"),
+            image=image if image and str(image).startswith(("http://", "https://")) else None,
+            paragraphs=_paragraphs(post.get("body") or ""),
+        )
 
     def _index(self, data: dict[str, Any]) -> str:
         groups: dict[str, list[dict[str, Any]]] = {}
         for post in sorted(data["posts"].values(), key=lambda p: p["published_at"], reverse=True):
-            groups.setdefault(post.get("topic_name") or T("other"), []).append(post)
-        parts = [f"<h1>{escape(self.station_name)}</h1>"]
+            groups.setdefault(post.get("topic_name") or T("other"), []).append(
+                {
+                    "title": post["title"],
+                    "path": post["path"],
+                    "day": datetime.fromisoformat(post["published_at"]).strftime("%d/%m/%Y"),
+                }
+            )
         episodes = sorted(data["episodes"].values(), key=lambda e: e["aired_at"], reverse=True)
-        if episodes:
-            parts.append(f"<section>\n<h2>{T('bulletins')}</h2>\n<ul>")
-            for ep in episodes[:10]:
-                parts.append(
-                    f"<li>{escape(ep['title'])}<br>"
-                    f'<audio controls preload="none" src="{escape(ep["path"])}">'
-                    "</audio></li>"
-                )
-            parts.append("</ul>\n</section>")
-        parts.append(f"<h2>{T('topics')}</h2>")
-        for topic in sorted(groups):
-            slug = slugify(topic)
-            parts.append(f'<section id="{slug}">\n<h2>{escape(topic)}</h2>\n<ul>')
-            for post in groups[topic]:
-                day = datetime.fromisoformat(post["published_at"]).strftime("%d/%m/%Y")
-                parts.append(
-                    f'<li><a href="{escape(post["path"])}">{escape(post["title"])}</a>'
-                    f' <span class="meta">{day}</span></li>'
-                )
-            parts.append("</ul>\n</section>")
-        return self._shell(self.station_name, "\n".join(parts), 0)
+        return self._html(
+            "index.html.j2",
+            title=self.station_name,
+            depth=0,
+            episodes=[{"title": ep["title"], "path": ep["path"]} for ep in episodes[:10]],
+            topics=[
+                {"name": topic, "slug": slugify(topic), "posts": groups[topic]}
+                for topic in sorted(groups)
+            ],
+        )
 
     def _entries(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         """Posts and episodes, newest first, as one list for the feeds."""
@@ -344,84 +376,70 @@ class WebsiteChannel(Channel):
         entries.sort(key=lambda e: e["at"], reverse=True)
         return entries[:FEED_ITEMS]
 
-    def _rss(self, data: dict[str, Any]) -> str:
-        home = self.url("index.html")
-        description = T("description", station=self.station_name)
-        out = [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
-            'xmlns:atom="http://www.w3.org/2005/Atom">',
-            "<channel>",
-            f"<title>{escape(self.station_name)}</title>",
-            f"<link>{escape(home)}</link>",
-            f"<description>{escape(description)}</description>",
-            f"<language>{self.language}</language>",
-            f'<atom:link href="{escape(self.url("feed.xml"))}" rel="self" '
-            'type="application/rss+xml"/>',
-            f"<itunes:author>{escape(self.author)}</itunes:author>",
-            f"<itunes:summary>{escape(description)}</itunes:summary>",
-            '<itunes:category text="Government"/>',
-            "<itunes:explicit>false</itunes:explicit>",
-            "<itunes:type>episodic</itunes:type>",
-        ]
-        for entry in self._entries(data):
-            out += [
-                "<item>",
-                f"<title>{escape(entry['title'])}</title>",
-                f"<link>{escape(self.url(entry['path']))}</link>",
-                f'<guid isPermaLink="false">{escape(entry["id"])}</guid>',
-                f"<pubDate>{format_datetime(self._aware(entry['at']))}</pubDate>",
-                f"<description>{escape(entry['text'])}</description>",
-            ]
-            if entry.get("topic"):
-                out.append(f"<category>{escape(entry['topic'])}</category>")
-            episode = entry.get("episode")
-            if episode:
-                seconds = int(episode.get("duration_s") or 0)
-                out += [
-                    f'<enclosure url="{escape(self.url(episode["path"]))}" '
-                    f'length="{episode["length"]}" type="audio/mpeg"/>',
-                    f"<itunes:duration>{seconds // 3600:02d}:{seconds // 60 % 60:02d}:"
-                    f"{seconds % 60:02d}</itunes:duration>",
-                    f"<itunes:summary>{escape(entry['text'])}</itunes:summary>",
-                    "<itunes:explicit>false</itunes:explicit>",
-                    "<itunes:episodeType>full</itunes:episodeType>",
-                ]
-            out.append("</item>")
-        out += ["</channel>", "</rss>"]
-        return "\n".join(out) + "\n"
+    def _feed(self, data: dict[str, Any], *, atom: bool) -> Any:
+        """A feedgen FeedGenerator of the newest posts and bulletins: for RSS 2.0 with the
+        iTunes podcast tags (bulletins are episodes with an MP3 enclosure), or for Atom."""
+        from feedgen.feed import FeedGenerator
 
-    def _atom(self, data: dict[str, Any]) -> str:
         entries = self._entries(data)
         updated = max((e["updated"] for e in entries), default="2000-01-01T00:00:00")
+        description = _xml(T("description", station=self.station_name))
         feed_id = self.url("atom.xml") if self.base_url else f"urn:loa:{slugify(self.station_name)}"
-        out = [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{self.language}">',
-            f"<id>{escape(feed_id)}</id>",
-            f"<title>{escape(self.station_name)}</title>",
-            f"<subtitle>{escape(T('description', station=self.station_name))}</subtitle>",
-            f"<updated>{self._aware(updated).isoformat()}</updated>",
-            f'<link rel="alternate" href="{escape(self.url("index.html"))}"/>',
-            f'<link rel="self" href="{escape(self.url("atom.xml"))}"/>',
-            f"<author><name>{escape(self.author)}</name></author>",
-        ]
+        fg = FeedGenerator()
+        fg.generator("loa")
+        fg.id(feed_id)
+        fg.title(_xml(self.station_name))
+        fg.subtitle(description)
+        fg.language(self.language)
+        fg.updated(self._aware(updated))
+        fg.author(name=_xml(self.author))
+        fg.link(href=self.url("atom.xml" if atom else "feed.xml"), rel="self")
+        fg.link(href=self.url("index.html"), rel="alternate")  # the last link is RSS's <link>
+        if atom:
+            fg.register_extension("loa_links", _AtomLinks, _AtomLinks, atom=True, rss=False)
+        else:
+            fg.load_extension("podcast")
+            fg.podcast.itunes_author(_xml(self.author))
+            fg.podcast.itunes_summary(description)
+            fg.podcast.itunes_category("Government")
+            fg.podcast.itunes_explicit("no")
+            fg.podcast.itunes_type("episodic")
         for entry in entries:
-            out += [
-                "<entry>",
-                f"<id>{escape(feed_id)}#{escape(entry['id'])}</id>",
-                f"<title>{escape(entry['title'])}</title>",
-                f'<link rel="alternate" href="{escape(self.url(entry["path"]))}"/>',
-                f"<published>{self._aware(entry['at']).isoformat()}</published>",
-                f"<updated>{self._aware(entry['updated']).isoformat()}</updated>",
-                f"<summary>{escape(entry['text'])}</summary>",
-            ]
+            fe = fg.add_entry(order="append")
+            if atom:
+                fe.id(f"{feed_id}#{entry['id']}")
+            else:
+                fe.guid(entry["id"], permalink=False)
+            fe.title(_xml(entry["title"]))
+            fe.link(href=self.url(entry["path"]), rel="alternate")
+            fe.published(self._aware(entry["at"]))
+            fe.updated(self._aware(entry["updated"]))
+            text = _xml(entry["text"])
+            if text and atom:
+                fe.summary(text)
+            elif text:
+                fe.description(text)
+            if entry.get("topic") and not atom:
+                fe.category(term=_xml(entry["topic"]))
             episode = entry.get("episode")
             if episode:
-                out.append(
-                    f'<link rel="enclosure" href="{escape(self.url(episode["path"]))}" '
-                    f'type="audio/mpeg" length="{episode["length"]}"/>'
+                fe.enclosure(self.url(episode["path"]), str(episode["length"]), "audio/mpeg")
+            if atom:
+                fe.loa_links.links = [{k: v for k, v in link.items() if v} for link in fe.link()]
+            elif episode:
+                seconds = int(episode.get("duration_s") or 0)
+                fe.podcast.itunes_duration(
+                    f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
                 )
-            out.append("</entry>")
-        out.append("</feed>")
-        return "\n".join(out) + "\n"
+                fe.podcast.itunes_summary(text)
+                fe.podcast.itunes_explicit("no")
+                fe.podcast.itunes_episode_type("full")
+        return fg
+
+    def _rss(self, data: dict[str, Any]) -> bytes:
+        rss: bytes = self._feed(data, atom=False).rss_str(pretty=True, encoding="UTF-8")
+        return rss
+
+    def _atom(self, data: dict[str, Any]) -> bytes:
+        atom: bytes = self._feed(data, atom=True).atom_str(pretty=True, encoding="UTF-8")
+        return atom

@@ -12,7 +12,9 @@ import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, field_validator
 
 from loa.channels.base import (
     Channel,
@@ -25,7 +27,12 @@ from loa.channels.base import (
     not_configured,
     redact,
 )
+from loa.channels.settings import channel_settings
 from loa.core.i18n import Catalog
+from loa.core.settings import Integer, Number, SectionSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 PASSWORD_ENV = "LOA_WORDPRESS_PASSWORD"
 
@@ -73,11 +80,27 @@ def slug_for(key: str) -> str:
     return "loa-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
+class WordPressSettings(SectionSettings):
+    """[channels.wordpress]: the site, the editor account and the category posts go in. The
+    application password is never here: it comes from LOA_WORDPRESS_PASSWORD or the keyring."""
+
+    url: str = ""
+    user: str = ""
+    category: Integer | None = Field(default=None, ge=1)
+    timeout_s: Number = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("url", "user")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
 class WordPressChannel(Channel):
     name = "wordpress"
     label = ("WordPress", "WordPress")
     colour = "#8e44ad"
     can_lookup = True
+    settings_model = WordPressSettings
 
     def __init__(
         self,
@@ -98,15 +121,15 @@ class WordPressChannel(Channel):
         self._timeout = timeout
 
     @classmethod
-    def is_configured(cls, station: Any) -> bool:
-        return bool(station.section("channels.wordpress").get("url"))
+    def is_configured(cls, station: Station) -> bool:
+        return bool(channel_settings(station, cls.name, WordPressSettings).url)
 
     @classmethod
     def from_station(
-        cls, station: Any, *, http: Any = None, env: Mapping[str, str] | None = None
+        cls, station: Station, *, http: Any = None, env: Mapping[str, str] | None = None
     ) -> WordPressChannel:
-        section = station.section("channels.wordpress")
-        url, user = str(section.get("url", "")), str(section.get("user", ""))
+        settings = channel_settings(station, cls.name, WordPressSettings)
+        url, user = settings.url, settings.user
         if not url or not user:
             raise not_configured(cls.name, T("no_url"))
         env = os.environ if env is None else env
@@ -118,14 +141,13 @@ class WordPressChannel(Channel):
                 password = keyring.get_password("loa", f"wordpress:{user}")
             except Exception:
                 password = None
-        category = section.get("category")
         return cls(
             url,
             user,
             password,
             http=http,
-            timeout=float(section.get("timeout_s", 30)),
-            category=int(category) if category else None,
+            timeout=settings.timeout_s,
+            category=settings.category,
         )
 
     @property

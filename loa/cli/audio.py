@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -118,13 +117,6 @@ T = Catalog(
 cache_app = sub_app(T("cache"))
 
 
-def parse_day(value: str | None, today: date) -> date:
-    """A date from YYYY-MM-DD or DD/MM/YYYY; `today` when empty. Raises UserError."""
-    from loa.planning.calendar import parse_day as parse
-
-    return parse(value) if value else today
-
-
 def say(
     text: Annotated[str | None, typer.Argument(help=T("text"))] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help=T("output"))] = Path("loa-say.mp3"),
@@ -171,11 +163,11 @@ def render(
 ) -> None:
     from rich.markup import escape
 
-    from loa.audio.render import render_period
-    from loa.cli.common import console, err_console, get_station, print_json
+    from loa.app.render import render_period
+    from loa.cli.common import console, day_option, err_console, get_station, print_json
 
     station = get_station()
-    start = parse_day(day, station.now().date())
+    start = day_option(day, station)
     count = days or (7 if week else 1)
     results = render_period(
         station, start, count, progress=not as_json, workers=workers, force=force
@@ -280,11 +272,11 @@ def voices(
 def prune(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=T("dry_run"))] = False,
 ) -> None:
-    from loa.audio.render import prune_cache
+    from loa.app.render import prune
     from loa.cli.common import console, get_station
 
     station = get_station()
-    result = prune_cache(station, dry_run=dry_run)
+    result = prune(station, today=station.now().date(), dry_run=dry_run)
     key = "would_prune" if dry_run else "pruned"
     console().print(
         T(key, n=result.removed, mb=result.freed_bytes / 1e6, kept=result.kept), highlight=False

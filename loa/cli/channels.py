@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, get_station, print_json, sub_app
+from loa.cli.common import console, day_option, get_station, print_json, sub_app
+from loa.core.dates import parse_datetime, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -33,8 +37,10 @@ T = Catalog(
         ),
         "opt_now": ("Đăng ngay bây giờ.", "Publish right now."),
         "opt_at": (
-            'Giờ đăng "YYYY-MM-DD HH:MM" (Facebook tự đăng nếu bật scheduled_publishing).',
-            'When to appear, "YYYY-MM-DD HH:MM" (Facebook schedules it if enabled).',
+            'Giờ đăng, ví dụ "2026-12-02 06:30", "02/12/2026 06:30" hoặc "mai 6h30" '
+            "(Facebook tự đăng nếu bật scheduled_publishing).",
+            'When to appear, e.g. "2026-12-02 06:30", "02/12/2026 06:30" or "mai 6h30" '
+            "(tomorrow; Facebook schedules it if enabled).",
         ),
         "opt_key": (
             "Khoá chống trùng tự đặt (mặc định manual:TIN:KÊNH).",
@@ -48,10 +54,6 @@ T = Catalog(
         "need_what": (
             'Chọn --message SỐ_TIN hoặc --bulletin "YYYY-MM-DD HH:MM".',
             'Choose --message ID or --bulletin "YYYY-MM-DD HH:MM".',
-        ),
-        "bad_time": (
-            'Thời gian "{value}" không hợp lệ; dùng dạng YYYY-MM-DD HH:MM hoặc HH:MM.',
-            'Time "{value}" is not valid; use YYYY-MM-DD HH:MM or HH:MM.',
         ),
         "published": (
             "Đã đăng lên {channel}: {remote} {url}",
@@ -132,7 +134,10 @@ T = Catalog(
             "Lịch hôm nay cho mọi kênh và những gì đã phát, đã đăng.",
             "Today's run sheet for every channel and what has gone out.",
         ),
-        "opt_day": ('Ngày "YYYY-MM-DD" (mặc định hôm nay).', 'Day "YYYY-MM-DD" (default today).'),
+        "opt_day": (
+            'Ngày, ví dụ 02/12/2026, 2026-12-02 hoặc "mai" (mặc định hôm nay).',
+            'Day, e.g. 02/12/2026, 2026-12-02 or "tomorrow" (default today).',
+        ),
         "opt_playlists": (
             "Ghi thêm danh sách phát M3U cho từng khung giờ phát thanh.",
             "Also write an M3U playlist for each radio slot.",
@@ -152,17 +157,7 @@ T = Catalog(
             "Resolve posts interrupted while sending (run at start-up).",
         ),
         "nothing_reconciled": ("Không có bài nào bị gián đoạn.", "No interrupted posts."),
-        "st_done": ("đã phát/đăng", "done"),
-        "st_skipped": ("bỏ qua", "skipped"),
-        "st_failed": ("lỗi", "failed"),
-        "st_published": ("đã đăng", "published"),
-        "st_scheduled": ("đã hẹn giờ", "scheduled"),
-        "st_sending": ("đang gửi", "sending"),
-        "st_uncertain": ("chưa chắc chắn", "uncertain"),
-        "st_late": ("đăng muộn", "late"),
         "st_overdue": ("quá giờ, chưa đăng", "overdue"),
-        "st_planned": ("theo lịch", "planned"),
-        "st_cancelled": ("đã huỷ", "cancelled"),
         "yes": ("có", "yes"),
         "no": ("KHÔNG", "NO"),
     }
@@ -171,24 +166,12 @@ T = Catalog(
 channels_app = sub_app(T("channels"))
 
 
-def parse_when(value: str, now: datetime) -> datetime:
-    """ "YYYY-MM-DD HH:MM" or "HH:MM" (today) as a naive station time."""
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"):
-        try:
-            return datetime.strptime(value.strip(), fmt)
-        except ValueError:
-            pass
-    try:
-        hm = datetime.strptime(value.strip(), "%H:%M")
-    except ValueError:
-        raise UserError(T("bad_time", value=value)) from None
-    return now.replace(hour=hm.hour, minute=hm.minute, second=0, microsecond=0)
+def _outbox_status(status: str) -> str:
+    """An outbox row's status for people: a publication's, or "overdue" (a plan entry past due
+    with no publication yet, a status only the outbox view has)."""
+    from loa.channels.models import PublicationStatus
 
-
-def status_label(status: str) -> str:
-    """The user's word for a stored status code (the code itself when unknown)."""
-    key = f"st_{status}"
-    return T(key) if key in T.entries else status
+    return T("st_overdue") if status == "overdue" else PublicationStatus(status).label
 
 
 def _fmt(value: datetime | None) -> str:
@@ -218,7 +201,9 @@ def publish(
     key: Annotated[str | None, typer.Option("--key", help=T("opt_key"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.channels.service import publish_bulletin, publish_message
+    from loa.app.publish import publish_bulletin
+    from loa.channels.models import DONE_STATUSES, PublicationStatus
+    from loa.channels.publish import publish_message
 
     station = get_station()
     now = station.now().replace(microsecond=0)
@@ -229,28 +214,31 @@ def publish(
     before = None
     if bulletin is not None or message is None:
         assert bulletin is not None
-        pub = publish_bulletin(station, parse_when(bulletin, now), channel, now=now)
+        pub = publish_bulletin(
+            station, parse_datetime(bulletin, today=now.date()), channel, now=now
+        )
     else:
         before = _existing(station, key or f"manual:{message}:{channel}")
-        due = parse_when(at, now) if at is not None else None
+        due = parse_datetime(at, today=now.date()) if at is not None else None
         pub = publish_message(station, message, channel, now=now, key=key, due_at=due)
     if as_json:
         print_json(_publication_dict(pub))
         return
     out = console()
-    if before is not None and before in ("published", "scheduled", "late"):
+    if before is not None and before in DONE_STATUSES:
+        status = PublicationStatus(pub.status).label
         out.print(
-            T("already", id=pub.id, status=status_label(pub.status), remote=pub.remote_id),
+            T("already", id=pub.id, status=status, remote=pub.remote_id),
             highlight=False,
             markup=False,
         )
-    elif pub.status == "scheduled":
+    elif pub.status == PublicationStatus.SCHEDULED:
         out.print(
             T("scheduled", channel=pub.channel, due=_fmt(pub.due_at), remote=pub.remote_id),
             highlight=False,
             markup=False,
         )
-    elif pub.status in ("published", "late"):
+    elif pub.status in (PublicationStatus.PUBLISHED, PublicationStatus.LATE):
         url = pub.remote_url if pub.remote_url and pub.remote_url != pub.remote_id else ""
         out.print(
             T("published", channel=pub.channel, remote=pub.remote_id, url=url).rstrip(),
@@ -259,13 +247,18 @@ def publish(
         )
     else:
         out.print(
-            T("state", id=pub.id, status=status_label(pub.status), error=pub.error or ""),
+            T(
+                "state",
+                id=pub.id,
+                status=PublicationStatus(pub.status).label,
+                error=pub.error or "",
+            ),
             highlight=False,
             markup=False,
         )
 
 
-def _existing(station: Any, key: str) -> str | None:
+def _existing(station: Station, key: str) -> str | None:
     from sqlalchemy import select
 
     from loa.channels.models import Publication
@@ -284,7 +277,9 @@ def outbox(
     remote_id: Annotated[str | None, typer.Option("--remote-id", help=T("opt_remote"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.channels import service
+    from loa.app import publish as service
+    from loa.channels.models import PublicationStatus
+    from loa.channels.outbox import outbox
 
     station = get_station()
     now = station.now().replace(microsecond=0)
@@ -294,18 +289,18 @@ def outbox(
             pub = service.confirm(station, done, posted=True, now=now, remote_id=remote_id)
         else:
             assert retry is not None
-            pub = service.retry(station, retry, now=now)
+            pub = service.resend(station, retry, now=now)
         if as_json:
             print_json(_publication_dict(pub))
         else:
             out.print(
-                T("confirmed", id=pub.id, status=status_label(pub.status)),
+                T("confirmed", id=pub.id, status=PublicationStatus(pub.status).label),
                 highlight=False,
                 markup=False,
             )
         return
     changed = service.reconcile(station, now=now)
-    rows = service.outbox(station, now=now, include_done=show_all)
+    rows = outbox(station, now=now, include_done=show_all)
     if as_json:
         print_json(
             {
@@ -320,7 +315,7 @@ def outbox(
                 "reconciled",
                 id=pub.id,
                 channel=pub.channel,
-                status=status_label(pub.status),
+                status=PublicationStatus(pub.status).label,
                 error=pub.error or "",
             ),
             highlight=False,
@@ -354,7 +349,7 @@ def outbox(
                     str(r.plan_entry_id or ""),
                     str(r.message_id or ""),
                     r.channel,
-                    status_label(r.status),
+                    _outbox_status(r.status),
                     _fmt(r.due_at),
                     str(r.attempts),
                     r.title[:50],
@@ -365,9 +360,9 @@ def outbox(
     out.print(table)
 
 
-def _slot_time(station: Any, slot: str, now: datetime) -> datetime:
+def _slot_time(station: Station, slot: str, now: datetime) -> datetime:
     try:
-        return parse_when(slot, now)
+        return parse_datetime(slot, today=now.date())
     except UserError:
         pass
     from sqlalchemy import select
@@ -380,7 +375,7 @@ def _slot_time(station: Any, slot: str, now: datetime) -> datetime:
         ).first()
         if found is None:
             raise UserError(T("no_slot", name=slot))
-        return parse_when(found.start, now)
+        return datetime.combine(now.date(), parse_time(found.start))
 
 
 def play(
@@ -390,9 +385,10 @@ def play(
     force: Annotated[bool, typer.Option("--force", help=T("opt_force"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
+    from loa.app.play import play_slot
+    from loa.channels.models import AsRunStatus
     from loa.channels.playout import play_file
     from loa.channels.radio import make_sink
-    from loa.channels.service import play_bulletin
 
     station = get_station()
     now = station.now().replace(microsecond=0)
@@ -400,7 +396,7 @@ def play(
     if file is not None:
         records = [play_file(station, file, now=now, sink=chosen)]
     elif slot is not None:
-        records = play_bulletin(
+        records = play_slot(
             station, _slot_time(station, slot, now), now=now, sink=chosen, force=force
         )
     else:
@@ -427,7 +423,7 @@ def play(
         out.print(
             T(
                 "played",
-                status=status_label(r.status),
+                status=AsRunStatus(r.status).label,
                 title=r.title,
                 start=r.started_at.strftime("%H:%M:%S"),
                 end=r.ended_at.strftime("%H:%M:%S") if r.ended_at else "",
@@ -444,12 +440,10 @@ def today(
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
     from loa.channels.playout import run_sheet, write_playlists
+    from loa.planning.models import PlanStatus
 
     station = get_station()
-    try:
-        the_day = date.fromisoformat(day) if day else station.now().date()
-    except ValueError:
-        raise UserError(T("bad_time", value=day)) from None
+    the_day = day_option(day, station)
     rows = run_sheet(station, the_day)
     written = write_playlists(station, the_day) if playlists else []
     if as_json:
@@ -491,7 +485,7 @@ def today(
                         str(r.message_id),
                         r.title[:50],
                         f"{r.duration_s:.0f}",
-                        status_label(r.status),
+                        PlanStatus(r.status).label,
                         r.aired_at.strftime("%H:%M:%S") if r.aired_at else "",
                     ),
                 )
@@ -505,7 +499,7 @@ def today(
 def check(as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False) -> None:
     from rich.markup import escape
 
-    from loa.channels.service import check_channels
+    from loa.channels.publish import check_channels
 
     station = get_station()
     results = check_channels(station)
@@ -526,7 +520,8 @@ def check(as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] =
 def reconcile_cmd(
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.channels.service import reconcile
+    from loa.app.publish import reconcile
+    from loa.channels.models import PublicationStatus
 
     station = get_station()
     changed = reconcile(station, now=station.now().replace(microsecond=0))
@@ -542,7 +537,7 @@ def reconcile_cmd(
                 "reconciled",
                 id=pub.id,
                 channel=pub.channel,
-                status=status_label(pub.status),
+                status=PublicationStatus(pub.status).label,
                 error=pub.error or "",
             ),
             highlight=False,

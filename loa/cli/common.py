@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from loa.core.errors import LoaError
 from loa.core.i18n import Catalog, language
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -35,7 +39,7 @@ def set_station_dir(path: Path | None) -> None:
     _station_dir = path
 
 
-def get_station() -> Any:
+def get_station() -> Station:
     """Open the station chosen by --station, LOA_STATION or the current folder (schema upgraded)."""
     from loa.core.i18n import set_language
     from loa.core.station import find_station
@@ -61,6 +65,15 @@ def err_console() -> Any:
 def print_json(data: Any) -> None:
     """Machine-readable output: UTF-8 JSON on stdout, Vietnamese kept as is."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def day_option(value: str | None, station: Station) -> date:
+    """A --day/--date/--from value read by loa.core.dates (relative words count from the
+    station's today); the station's today when the option is not given. Raises UserError."""
+    from loa.core.dates import parse_date
+
+    today: date = station.now().date()
+    return today if value is None else parse_date(value, today=today)
 
 
 def fail(error: LoaError) -> typer.Exit:

@@ -8,11 +8,14 @@ its podcast feed, today's run sheet and the report. Each step is the same comman
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -68,7 +71,7 @@ T = Catalog(
 )
 
 
-def _first_radio_bulletin(station: Any) -> Any:
+def _first_radio_bulletin(station: Station) -> Any:
     from sqlalchemy import select
 
     from loa.planning.models import PlanEntry
@@ -82,14 +85,14 @@ def _first_radio_bulletin(station: Any) -> Any:
         )
 
 
-def _first_website_message(station: Any) -> int | None:
+def _first_website_message(station: Station) -> int | None:
     from sqlalchemy import select
 
-    from loa.content.models import Message
+    from loa.content.models import Message, MessageStatus
 
     with station.transaction() as session:
         for message in session.scalars(
-            select(Message).where(Message.status == "approved").order_by(Message.id)
+            select(Message).where(Message.status == MessageStatus.APPROVED).order_by(Message.id)
         ):
             if "website" in message.channels:
                 return int(message.id)
@@ -101,6 +104,7 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
 
     from loa.app.setup import init_station
     from loa.cli import common
+    from loa.content.models import MessageStatus
     from loa.core.station import CONFIG_NAME
 
     out = common.console()
@@ -137,7 +141,7 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
             out.print(T("failed", n=step, code=code), highlight=False)
             raise typer.Exit(code)
 
-    run(T("s_queue"), "msg", "list", "--status", "approved")
+    run(T("s_queue"), "msg", "list", "--status", MessageStatus.APPROVED)
     run(T("s_plan"), "plan", "--days", "7")
     first = _first_radio_bulletin(station)
     if first is None:

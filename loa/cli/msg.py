@@ -57,8 +57,14 @@ T = Catalog(
             'Văn bản nguồn, ví dụ "Kế hoạch số 68/KH-UBND ngày 16/02/2022".',
             "Source document.",
         ),
-        "o_from": ("Hiệu lực từ ngày (dd/mm/yyyy).", "Valid from (dd/mm/yyyy)."),
-        "o_until": ("Hiệu lực đến ngày (dd/mm/yyyy).", "Valid until (dd/mm/yyyy)."),
+        "o_from": (
+            'Hiệu lực từ ngày (dd/mm/yyyy, yyyy-mm-dd, "hôm nay", "mai").',
+            'Valid from (dd/mm/yyyy, yyyy-mm-dd, "hôm nay" = today, "mai" = tomorrow).',
+        ),
+        "o_until": (
+            'Hiệu lực đến ngày (dd/mm/yyyy, yyyy-mm-dd, "hôm nay", "mai").',
+            'Valid until (dd/mm/yyyy, yyyy-mm-dd, "hôm nay" = today, "mai" = tomorrow).',
+        ),
         "o_priority": (
             "Mức ưu tiên: thông thường, ưu tiên, khẩn cấp (normal/high/urgent).",
             "Priority: normal, high, urgent.",
@@ -192,12 +198,6 @@ T = Catalog(
         "f_radio": ("Kịch bản đài", "Radio script"),
         "f_post": ("Bài đăng", "Post text"),
         "f_approved": ("Người duyệt", "Approved by"),
-        "s_draft": ("nháp", "draft"),
-        "s_approved": ("đã duyệt", "approved"),
-        "s_archived": ("lưu trữ", "archived"),
-        "p_normal": ("thông thường", "normal"),
-        "p_high": ("ưu tiên", "high"),
-        "p_urgent": ("khẩn cấp", "urgent"),
     }
 )
 
@@ -225,12 +225,14 @@ def _raw(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != []}
 
 
-def status_label(code: str) -> str:
-    return T(f"s_{code}")
+def _day(text: str | None, station: Any) -> Any:
+    """A --from/--until value: a relative word ("hôm nay", "mai") as the date it names today;
+    anything else as given, for the message fields to parse and refuse with the field name."""
+    from loa.core.dates import relative_day
 
-
-def priority_label(code: str) -> str:
-    return T(f"p_{code}")
+    if text is None:
+        return None
+    return relative_day(text, today=station.now().date()) or text
 
 
 def _date(value: Any) -> str:
@@ -292,8 +294,8 @@ def add(
                 topic=topic,
                 audiences=audience,
                 source_document=source,
-                valid_from=valid_from,
-                valid_until=valid_until,
+                valid_from=_day(valid_from, station),
+                valid_until=_day(valid_until, station),
                 priority=priority,
                 airings_per_week=airings,
                 channels=channel,
@@ -316,6 +318,7 @@ def import_(
     from rich.table import Table
 
     from loa.content.importer import import_file
+    from loa.content.models import MessageStatus
 
     station = get_station()
     out = console()
@@ -329,7 +332,9 @@ def import_(
                 now=station.now(),
                 allow_duplicates=allow_duplicates,
             )
-            rows = [(m.id, m.title, m.topic_code, status_label(m.status)) for m in report.created]
+            rows = [
+                (m.id, m.title, m.topic_code, MessageStatus(m.status).label) for m in report.created
+            ]
         if report.encoding != "unicode":
             out.print(T("encoding", enc=report.encoding.upper()), highlight=False)
         table = Table(title=T("imported", n=len(rows), path=path.name))
@@ -355,6 +360,7 @@ def list_(
 ) -> None:
     from rich.table import Table
 
+    from loa.content.models import MessageStatus, Priority
     from loa.content.queue import Filters, find
 
     station = get_station()
@@ -381,10 +387,10 @@ def list_(
                 m.title,
                 m.topic.name,
                 ", ".join(a.name for a in m.audiences),
-                priority_label(m.priority),
+                Priority(m.priority).label,
                 str(m.airings_per_week),
                 _date(m.valid_until),
-                status_label(m.status),
+                MessageStatus(m.status).label,
             )
     out = console()
     if messages:
@@ -400,11 +406,12 @@ def show(
     from rich.panel import Panel
     from rich.table import Table
 
-    from loa.content.queue import get
+    from loa.content.models import MessageStatus, Priority
+    from loa.content.queue import get_message
 
     station = get_station()
     with station.transaction() as session:
-        m = get(session, message_id)
+        m = get_message(session, message_id)
         if as_json:
             print_json([m.to_dict()])
             return
@@ -415,10 +422,10 @@ def show(
         grid.add_row(T("c_aud"), ", ".join(a.name for a in m.audiences))
         grid.add_row(T("f_source"), m.source_document or "—")
         grid.add_row(T("c_valid"), f"{_date(m.valid_from)}–{_date(m.valid_until)}")
-        grid.add_row(T("c_priority"), priority_label(m.priority))
+        grid.add_row(T("c_priority"), Priority(m.priority).label)
         grid.add_row(T("c_airings"), str(m.airings_per_week))
         grid.add_row(T("c_channels"), ", ".join(m.channels))
-        grid.add_row(T("c_status"), status_label(m.status))
+        grid.add_row(T("c_status"), MessageStatus(m.status).label)
         if m.approved_by:
             grid.add_row(T("f_approved"), f"{m.approved_by} ({m.approved_at:%d/%m/%Y %H:%M})")
         grid.add_row(T("f_body"), m.body or "—")
@@ -457,8 +464,8 @@ def edit(
         topic=topic,
         audiences=audience,
         source_document=source,
-        valid_from=valid_from,
-        valid_until=valid_until,
+        valid_from=_day(valid_from, station),
+        valid_until=_day(valid_until, station),
         priority=priority,
         airings_per_week=airings,
         channels=channel,
@@ -490,6 +497,7 @@ def approve(
     by: Annotated[str | None, typer.Option("--by", help=T("o_by"))] = None,
     all_drafts: Annotated[bool, typer.Option("--all-drafts", help=T("o_all_drafts"))] = False,
 ) -> None:
+    from loa.content.models import MessageStatus
     from loa.content.queue import Filters, find
     from loa.content.queue import approve as approve_message
     from loa.core.errors import UserError
@@ -499,7 +507,7 @@ def approve(
     with station.transaction() as session:
         chosen = list(ids or [])
         if all_drafts:
-            chosen += [m.id for m in find(session, Filters(status="draft"))]
+            chosen += [m.id for m in find(session, Filters(status=MessageStatus.DRAFT))]
         if not chosen:
             raise UserError(T("nothing"))
         for message_id in chosen:

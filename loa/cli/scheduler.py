@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loa.cli.common import LoaGroup, console, get_station, print_json, sub_app
+from loa.cli.common import LoaGroup, console, day_option, get_station, print_json, sub_app
 from loa.core.i18n import Catalog
 
 T = Catalog(
@@ -102,7 +102,10 @@ T = Catalog(
             "Thêm một đợt tuyên truyền: khoảng ngày tăng ưu tiên cho tin của đợt.",
             "Add a campaign: a date window that boosts its messages.",
         ),
-        "a_day": ("Ngày (2026-11-23 hoặc 23/11/2026).", "Day (2026-11-23 or 23/11/2026)."),
+        "a_day": (
+            'Ngày (23/11/2026, 2026-11-23, "hôm nay", "mai").',
+            'Day (23/11/2026, 2026-11-23, "today", "tomorrow").',
+        ),
         "o_reason": ("Lý do.", "Reason."),
         "a_campaign": ('Tên đợt, ví dụ "Ngày hội Đại đoàn kết toàn dân tộc".', "Campaign name."),
         "o_cfrom": ("Ngày bắt đầu đợt.", "First day of the campaign."),
@@ -126,7 +129,10 @@ T = Catalog(
             "Lập lịch: xếp các tin đã duyệt vào khung giờ theo đối tượng.",
             "Plan: place approved messages into audience time slots.",
         ),
-        "o_from": ("Ngày bắt đầu (mặc định: hôm nay).", "First day (default: today)."),
+        "o_from": (
+            "Ngày bắt đầu, ví dụ 23/11/2026 hoặc mai (mặc định: hôm nay).",
+            "First day, e.g. 23/11/2026 or tomorrow (default: today).",
+        ),
         "o_ndays": ("Số ngày.", "Number of days."),
         "o_explain": (
             "Giải thích vì sao tin số ID được xếp như vậy hoặc bị bỏ ra.",
@@ -359,10 +365,10 @@ def calendar_list(
 
     from rich.table import Table
 
-    from loa.planning.calendar import blocked_days, campaign_windows, holidays_between, parse_day
+    from loa.planning.calendar import blocked_days, campaign_windows, holidays_between
 
     station = get_station()
-    first = parse_day(start) if start else station.now().date()
+    first = day_option(start, station)
     last = first + timedelta(days=days - 1)
     rows: list[tuple[str, str, str]] = []
     with station.transaction() as session:
@@ -398,10 +404,10 @@ def calendar_blackout(
     day: Annotated[str, typer.Argument(help=T("a_day"))],
     reason: Annotated[str, typer.Option("--reason", help=T("o_reason"))] = "",
 ) -> None:
-    from loa.planning.calendar import add_blackout, parse_day
+    from loa.planning.calendar import add_blackout
 
     station = get_station()
-    when = parse_day(day)
+    when = day_option(day, station)
     with station.transaction() as session:
         add_blackout(session, when, reason)
     console().print(T("blackout_added", day=when.strftime("%d/%m/%Y")), highlight=False)
@@ -409,10 +415,10 @@ def calendar_blackout(
 
 @calendar_app.command("unblackout", help=T("cal_unblackout"))
 def calendar_unblackout(day: Annotated[str, typer.Argument(help=T("a_day"))]) -> None:
-    from loa.planning.calendar import parse_day, remove_blackout
+    from loa.planning.calendar import remove_blackout
 
     station = get_station()
-    when = parse_day(day)
+    when = day_option(day, station)
     with station.transaction() as session:
         remove_blackout(session, when)
     console().print(T("blackout_removed", day=when.strftime("%d/%m/%Y")), highlight=False)
@@ -427,10 +433,10 @@ def calendar_campaign(
     topic: Annotated[list[str] | None, typer.Option("--topic", help=T("o_topic"))] = None,
     message: Annotated[list[int] | None, typer.Option("--message", help=T("o_message"))] = None,
 ) -> None:
-    from loa.planning.calendar import add_campaign, parse_day
+    from loa.planning.calendar import add_campaign
 
     station = get_station()
-    first, last = parse_day(start), parse_day(end)
+    first, last = day_option(start, station), day_option(end, station)
     with station.transaction() as session:
         c = add_campaign(
             session, name, first, last, boost=boost, topics=topic or [], messages=message or []
@@ -460,15 +466,16 @@ def plan_cmd(
 ) -> None:
     from datetime import timedelta
 
-    from loa.planning.calendar import parse_day
-    from loa.planning.planner import explain, plan
+    from loa.app.planning import explain_station, plan_station
+    from loa.core.dates import parse_date
+    from loa.planning.models import PlanStatus
 
     station = get_station()
     now = station.now()
-    first = parse_day(start) if start else now.date()
+    first = parse_date(start, today=now.date()) if start is not None else now.date()
     out = console()
     if explain_id is not None:
-        result = explain(station, explain_id, first, days, now=now)
+        result = explain_station(station, explain_id, first, days, now=now)
         if as_json:
             print_json(result.to_dict())
             return
@@ -478,11 +485,11 @@ def plan_cmd(
         for e in result.entries:
             out.print(
                 f"  {e['when']}  {e['channel']:<8} {e['slot']}  #{e['position'] + 1}  "
-                f"[{e['status']}]  {e['reason']}",
+                f"[{PlanStatus(e['status']).label}]  {e['reason']}",
                 highlight=False,
             )
         return
-    report = plan(station, first, days, now=now)
+    report = plan_station(station, first, days, now=now)
     if as_json:
         print_json(report.to_dict())
         return
@@ -533,10 +540,8 @@ def plan_cmd(
 def _period(start: str | None, days: int, week: bool) -> tuple[Any, Any, int]:
     from datetime import timedelta
 
-    from loa.planning.calendar import parse_day
-
     station = get_station()
-    first = parse_day(start) if start else station.now().date()
+    first = day_option(start, station)
     if week:
         first, days = first - timedelta(days=first.weekday()), 7
     return station, first, days
@@ -557,7 +562,8 @@ def schedule_cmd(
         return
     from rich.table import Table
 
-    from loa.planning.views import channel_label, format_duration, schedule, status_label
+    from loa.planning.models import PlanStatus
+    from loa.planning.views import channel_label, format_duration, schedule
 
     station, first, days = _period(start, days, week)
     with station.transaction() as session:
@@ -575,7 +581,7 @@ def schedule_cmd(
     for s in slots:
         items = "\n".join(
             f"{n}. {i.title} [#{i.message_id}]"
-            + (f" ({status_label(i.status)})" if i.status != "planned" else "")
+            + (f" ({PlanStatus(i.status).label})" if i.status != PlanStatus.PLANNED else "")
             for n, i in enumerate(s.items, start=1)
         )
         duration = format_duration(s.duration_s) if s.channel == "radio" else str(len(s.items))
@@ -608,11 +614,10 @@ def schedule_runsheet(
     day: Annotated[str | None, typer.Option("--date", help=T("o_date"))] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help=T("o_out"))] = None,
 ) -> None:
-    from loa.planning.calendar import parse_day
     from loa.planning.views import write_runsheet
 
     station = get_station()
-    when = parse_day(day) if day else station.now().date()
+    when = day_option(day, station)
     path = write_runsheet(station, when, out)
     console().print(T("sheet_written", path=path), highlight=False)
 

@@ -47,7 +47,7 @@ def to_csv(messages: Sequence[Message]) -> str:
 def to_yaml(messages: Sequence[Message]) -> str:
     import yaml
 
-    class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
+    class _Dumper(yaml.SafeDumper):
         pass
 
     def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

@@ -6,33 +6,24 @@ caller gives one) and saying how to fix it.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loa.content.models import PRIORITIES, Audience, Topic
+from loa.content.models import Audience, Priority, Topic
 from loa.content.vnencoding import fix_text
+from loa.core import dates as core_dates
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 
 T = Catalog(
     {
         "at": ("{where}: ", "{where}: "),
-        "bad_date": (
-            '{at}trường "{field}" có ngày "{value}" không hợp lệ. '
-            "Viết theo dạng ngày/tháng/năm (15/07/2026) hoặc năm-tháng-ngày (2026-07-15).",
-            '{at}field "{field}" has an invalid date "{value}". '
-            "Write day/month/year (15/07/2026) or year-month-day (2026-07-15).",
-        ),
-        "no_such_day": (
-            '{at}trường "{field}": ngày {value} không tồn tại (tháng {month}/{year} có {days} ngày).',
-            '{at}field "{field}": {value} does not exist (month {month}/{year} has {days} days).',
-        ),
+        "bad_date": ('{at}trường "{field}": {reason}', '{at}field "{field}": {reason}'),
         "bad_range": (
             "{at}ngày hết hiệu lực {until} trước ngày bắt đầu hiệu lực {start}. Hãy sửa một trong hai.",
             "{at}valid_until {until} is before valid_from {start}. Fix one of them.",
@@ -127,23 +118,19 @@ ALIASES = {
 IGNORED_KEYS = {"id", "status", "approved_by", "approved_at", "campaign_id"}
 
 PRIORITY_WORDS = {
-    "normal": "normal",
-    "thông thường": "normal",
-    "thuong": "normal",
-    "thường": "normal",
-    "high": "high",
-    "ưu tiên": "high",
-    "uu tien": "high",
-    "cao": "high",
-    "urgent": "urgent",
-    "khẩn cấp": "urgent",
-    "khẩn": "urgent",
-    "khan cap": "urgent",
+    "normal": Priority.NORMAL,
+    "thông thường": Priority.NORMAL,
+    "thuong": Priority.NORMAL,
+    "thường": Priority.NORMAL,
+    "high": Priority.HIGH,
+    "ưu tiên": Priority.HIGH,
+    "uu tien": Priority.HIGH,
+    "cao": Priority.HIGH,
+    "urgent": Priority.URGENT,
+    "khẩn cấp": Priority.URGENT,
+    "khẩn": Priority.URGENT,
+    "khan cap": Priority.URGENT,
 }
-PRIORITY_LABELS = {"normal": "thông thường", "high": "ưu tiên", "urgent": "khẩn cấp"}
-
-_DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
-_YMD = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 
 def _at(where: str | None) -> str:
@@ -162,36 +149,23 @@ def canonical_key(key: str) -> str | None:
     return ALIASES.get(k) or ALIASES.get(k.replace(" ", "_"))
 
 
-def parse_date(value: Any, field: str, where: str | None = None) -> date | None:
+def parse_date(
+    value: Any, field: str, where: str | None = None, *, today: date | None = None
+) -> date | None:
+    """A date field (valid_from, valid_until) from a file or an option: a date object (YAML,
+    DOCX tables) or any form loa.core.dates.parse_date reads; empty means None. Relative words
+    ("hôm nay", "mai") only count when the caller gives `today`. Raises UserError naming the
+    field and place."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
-    m = _YMD.match(text)
-    if m:
-        year, month, day = (int(g) for g in m.groups())
-    else:
-        m = _DMY.match(text)
-        if not m:
-            raise UserError(T("bad_date", at=_at(where), field=field, value=text))
-        day, month, year = (int(g) for g in m.groups())
-    if not 1 <= month <= 12:
-        raise UserError(T("bad_date", at=_at(where), field=field, value=text))
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        raise UserError(
-            T(
-                "no_such_day",
-                at=_at(where),
-                field=field,
-                value=text,
-                month=month,
-                year=year,
-                days=days,
-            )
-        )
-    return date(year, month, day)
+    try:
+        return core_dates.parse_date(value, today=today)
+    except UserError as error:
+        raise UserError(T("bad_date", at=_at(where), field=field, reason=error)) from None
 
 
 def check_validity(start: date | None, until: date | None, where: str | None = None) -> None:
@@ -273,13 +247,13 @@ def parse_channels(value: Any, where: str | None = None) -> list[str]:
     return out
 
 
-def parse_priority(value: Any, where: str | None = None) -> str:
+def parse_priority(value: Any, where: str | None = None) -> Priority:
     if value is None or not str(value).strip():
-        return "normal"
-    code = PRIORITY_WORDS.get(_norm(value))
-    if code not in PRIORITIES:
+        return Priority.NORMAL
+    priority = PRIORITY_WORDS.get(_norm(value))
+    if priority is None:
         raise UserError(T("unknown_priority", at=_at(where), value=clean_text(value)))
-    return code
+    return priority
 
 
 def parse_int(value: Any, field: str, low: int, high: int, where: str | None = None) -> int:
@@ -347,7 +321,7 @@ def validate(
     if not partial:
         out.setdefault("body", "")
         out.setdefault("audiences", ["residents"])
-        out.setdefault("priority", "normal")
+        out.setdefault("priority", Priority.NORMAL)
         out.setdefault("airings_per_week", 2)
         out.setdefault("channels", ["radio", "facebook", "website"])
     return out

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loa.content.fields import ALIASES, canonical_key, clean_text
-from loa.content.models import Message, Topic
+from loa.content.models import Message, MessageStatus, Topic
 from loa.content.queue import approve, create
 from loa.content.taxonomy import guess_topic
 from loa.content.vnencoding import detect_encoding, fix_text
@@ -293,7 +293,7 @@ def import_file(
     known = set(session.scalars(select(Topic.code)))
     existing = {
         (m.title, m.body): m.id
-        for m in session.scalars(select(Message).where(Message.status != "archived"))
+        for m in session.scalars(select(Message).where(Message.status != MessageStatus.ARCHIVED))
     }
     for where, raw in records:
         key = (

@@ -10,7 +10,20 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Tabl
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loa.core.db import Base
+from loa.core.i18n import Catalog
 from loa.core.states import StateMachine
+
+#: What people read for a status or a priority (`MessageStatus.APPROVED.label`).
+T = Catalog(
+    {
+        "priority_normal": ("thông thường", "normal"),
+        "priority_high": ("ưu tiên", "high"),
+        "priority_urgent": ("khẩn cấp", "urgent"),
+        "message_draft": ("nháp", "draft"),
+        "message_approved": ("đã duyệt", "approved"),
+        "message_archived": ("lưu trữ", "archived"),
+    }
+)
 
 
 class Priority(StrEnum):
@@ -20,6 +33,11 @@ class Priority(StrEnum):
     HIGH = "high"
     URGENT = "urgent"
 
+    @property
+    def label(self) -> str:
+        """The priority in the user's language ("ưu tiên", or "high" when LOA_LANG=en)."""
+        return T(f"priority_{self.value}")
+
 
 class MessageStatus(StrEnum):
     """Where a message stands in the queue. Only approved messages are planned or published."""
@@ -27,6 +45,11 @@ class MessageStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
     ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        """The status in the user's language ("đã duyệt", or "approved" when LOA_LANG=en)."""
+        return T(f"message_{self.value}")
 
 
 #: Approving takes a draft to approved; editing the words of an approved message sends it back
@@ -96,7 +119,7 @@ class Message(Base):
     source_document: Mapped[str | None] = mapped_column(String(500), default=None)
     valid_from: Mapped[date | None] = mapped_column(Date, default=None)
     valid_until: Mapped[date | None] = mapped_column(Date, default=None)
-    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL.value)
     airings_per_week: Mapped[int] = mapped_column(Integer, default=2)
     channels: Mapped[list[str]] = mapped_column(default=lambda: ["radio", "facebook", "website"])
     radio_script: Mapped[str | None] = mapped_column(Text, default=None)
@@ -104,7 +127,7 @@ class Message(Base):
     image: Mapped[str | None] = mapped_column(String(500), default=None)
     link: Mapped[str | None] = mapped_column(String(500), default=None)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), default=None)
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=MessageStatus.DRAFT.value, index=True)
     approved_by: Mapped[str | None] = mapped_column(String(100), default=None)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
@@ -138,7 +161,10 @@ class Message(Base):
         return not (self.valid_until and day > self.valid_until)
 
     def to_dict(self) -> dict[str, Any]:
-        """A plain, JSON-ready view (dates as ISO strings); what --json and export produce."""
+        """A plain, JSON-ready view (dates as ISO strings); what --json and export produce.
+
+        Priority and status are plain strings even when set from an enum member in this session
+        (YAML's safe dumper refuses str subclasses)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -148,7 +174,7 @@ class Message(Base):
             "source_document": self.source_document,
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
-            "priority": self.priority,
+            "priority": str(self.priority),
             "airings_per_week": self.airings_per_week,
             "channels": list(self.channels),
             "radio_script": self.radio_script,
@@ -156,7 +182,7 @@ class Message(Base):
             "image": self.image,
             "link": self.link,
             "campaign_id": self.campaign_id,
-            "status": self.status,
+            "status": str(self.status),
             "approved_by": self.approved_by,
             "approved_at": self.approved_at.isoformat(timespec="seconds")
             if self.approved_at

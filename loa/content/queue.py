@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loa.content.fields import check_validity, validate
-from loa.content.models import STATUSES, Audience, Message
+from loa.content.models import Audience, Message, MessageStatus
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 
@@ -38,13 +38,13 @@ T = Catalog(
 )
 
 STATUS_WORDS = {
-    "draft": "draft",
-    "nháp": "draft",
-    "approved": "approved",
-    "đã duyệt": "approved",
-    "duyệt": "approved",
-    "archived": "archived",
-    "lưu trữ": "archived",
+    "draft": MessageStatus.DRAFT,
+    "nháp": MessageStatus.DRAFT,
+    "approved": MessageStatus.APPROVED,
+    "đã duyệt": MessageStatus.APPROVED,
+    "duyệt": MessageStatus.APPROVED,
+    "archived": MessageStatus.ARCHIVED,
+    "lưu trữ": MessageStatus.ARCHIVED,
 }
 
 
@@ -62,14 +62,15 @@ def create(
     """Validate `raw` fields and add a draft message (flushed, so it has an id)."""
     values = validate(session, raw, where)
     stamp = now or datetime.now()
-    message = Message(status="draft", created_at=stamp, updated_at=stamp)
+    message = Message(status=MessageStatus.DRAFT, created_at=stamp, updated_at=stamp)
     _apply(session, message, values)
     session.add(message)
     session.flush()
     return message
 
 
-def get(session: Session, message_id: int) -> Message:
+def get_message(session: Session, message_id: int) -> Message:
+    """The message with this id; a UserError ("there is no message N") when there is none."""
     message = session.get(Message, message_id)
     if message is None:
         raise UserError(T("no_message", id=message_id))
@@ -88,7 +89,7 @@ def edit(
 ) -> tuple[Message, bool]:
     """Change the given fields. Returns (message, reopened): editing the words of an approved
     message sends it back to draft for a new approval, unless `keep_approval`."""
-    message = get(session, message_id)
+    message = get_message(session, message_id)
     values = validate(session, raw, partial=True)
     check_validity(
         values.get("valid_from", message.valid_from), values.get("valid_until", message.valid_until)
@@ -96,9 +97,9 @@ def edit(
     changed_words = any(k in CONTENT_FIELDS and getattr(message, k) != v for k, v in values.items())
     _apply(session, message, values)
     message.updated_at = now or datetime.now()
-    reopened = changed_words and message.status == "approved" and not keep_approval
+    reopened = changed_words and message.status == MessageStatus.APPROVED and not keep_approval
     if reopened:
-        message.status, message.approved_by, message.approved_at = "draft", None, None
+        message.status, message.approved_by, message.approved_at = MessageStatus.DRAFT, None, None
     session.flush()
     return message, reopened
 
@@ -107,8 +108,8 @@ def approve(
     session: Session, message_id: int, approved_by: str, now: datetime | None = None
 ) -> Message:
     """Approve a draft: only approved messages are ever planned or published."""
-    message = get(session, message_id)
-    if message.status == "archived":
+    message = get_message(session, message_id)
+    if message.status == MessageStatus.ARCHIVED:
         raise UserError(T("archived", id=message_id))
     if not (
         message.body.strip()
@@ -116,25 +117,26 @@ def approve(
         or (message.post_text or "").strip()
     ):
         raise UserError(T("no_text", title=message.title))
-    if message.status != "approved":
-        message.status = "approved"
+    if message.status != MessageStatus.APPROVED:
+        message.status = MessageStatus.APPROVED
         message.approved_by = approved_by
         message.approved_at = now or datetime.now()
     return message
 
 
 def archive(session: Session, message_id: int, now: datetime | None = None) -> Message:
-    message = get(session, message_id)
-    message.status = "archived"
+    message = get_message(session, message_id)
+    message.status = MessageStatus.ARCHIVED
     message.updated_at = now or datetime.now()
     return message
 
 
-def parse_status(value: str) -> str:
-    code = STATUS_WORDS.get(value.strip().lower())
-    if code not in STATUSES:
+def parse_status(value: str) -> MessageStatus:
+    """A message status from its code or its Vietnamese word ("nháp", "đã duyệt", ...)."""
+    status = STATUS_WORDS.get(value.strip().lower())
+    if status is None:
         raise UserError(T("bad_status", value=value))
-    return code
+    return status
 
 
 @dataclass

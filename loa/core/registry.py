@@ -63,9 +63,34 @@ def load_spec(spec: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+# Channels added at run time by code that embeds loa (and by tests): name -> class.
+_ADDED: dict[str, Any] = {}
+
+
 @cache
-def channel_specs() -> dict[str, str]:
+def _installed() -> dict[str, str]:
     return plugin_specs(CHANNEL_GROUP, BUILTIN_CHANNELS)
+
+
+def channel_specs() -> dict[str, str]:
+    """name -> "module:Class" of every channel: built in, installed by packages, added here."""
+    return {**_installed(), **{name: f"<added>:{name}" for name in _ADDED}}
+
+
+def add_channel(cls: Any) -> None:
+    """Add a channel class under its `name` for this process (code that builds channels at run
+    time; packages use the entry-point group instead)."""
+    _ADDED[cls.name] = cls
+
+
+def discard_channel(name: str) -> None:
+    """Forget a channel added with `add_channel`."""
+    _ADDED.pop(name, None)
+
+
+def refresh() -> None:
+    """Look at the installed packages' entry points again (after installing a plugin)."""
+    _installed.cache_clear()
 
 
 def channel_class(name: str) -> Any:
@@ -73,6 +98,8 @@ def channel_class(name: str) -> Any:
 
     Raises UserError listing the valid names when there is none, or when its package is broken.
     """
+    if name in _ADDED:
+        return _ADDED[name]
     spec = channel_specs().get(name)
     if spec is None:
         raise UserError(T("unknown", name=name, valid=", ".join(channel_names())))

@@ -12,13 +12,18 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from loa.core.errors import StationNotFound, UserError
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.settings import SectionSettings, StationSettings
+
+S = TypeVar("S", bound="SectionSettings")
 
 CONFIG_NAME = "loa.toml"
 TEMPLATE = Path(__file__).with_name("station_template.toml")
@@ -41,10 +46,6 @@ T = Catalog(
             "Thư mục {path} đã là một đài (có loa.toml). Chọn thư mục khác hoặc dùng đài đó.",
             "{path} already holds a station (loa.toml). Choose another folder or use that station.",
         ),
-        "bad_tz": (
-            'Múi giờ "{tz}" trong loa.toml không hợp lệ. Dùng ví dụ "Asia/Ho_Chi_Minh".',
-            'Timezone "{tz}" in loa.toml is not valid. Use for example "Asia/Ho_Chi_Minh".',
-        ),
         "cwd": ("thư mục hiện tại và các thư mục cha", "the current folder and its parents"),
     }
 )
@@ -56,10 +57,19 @@ def _toml_str(value: str) -> str:
 
 @dataclass
 class Station:
-    """An opened station. `config` is loa.toml as a dict; `section("channels.facebook")` a part."""
+    """An opened station. `config` is loa.toml as a dict; read a part of it through
+    `settings(Model)` (typed, validated once), not through the raw `section(...)`."""
 
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
+    _settings: dict[tuple[str, type[Any]], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "config":  # a new loa.toml: what was read from the old one no longer holds
+            self.__dict__["_settings"] = {}
 
     @classmethod
     def load(cls, root: Path) -> Station:
@@ -69,42 +79,57 @@ class Station:
         except tomllib.TOMLDecodeError as exc:
             raise UserError(T("bad_toml", path=path, error=exc)) from None
         station = cls(root=root.resolve(), config=config)
-        station.check_timezone()
+        station._own_settings()  # a bad [station] (e.g. its timezone) is refused at once
         return station
 
     def section(self, dotted: str) -> dict[str, Any]:
+        """The raw table at `dotted` ({} when absent). Code reads `settings(Model)` instead."""
         node: Any = self.config
         for part in dotted.split("."):
             node = node.get(part, {}) if isinstance(node, dict) else {}
         return node if isinstance(node, dict) else {}
 
+    def settings(self, model: type[S], section: str | None = None) -> S:
+        """The loa.toml table `section` (default `model.section`) validated into `model`.
+
+        Validated the first time it is asked for, then cached on the station (until `config`
+        is replaced). Raises UserError naming the section, key and value of a bad setting.
+        """
+        from loa.core.settings import validate_section
+
+        name = section or model.section
+        if not name:
+            raise ValueError(f"{model.__name__} names no loa.toml section")
+        key = (name, model)
+        if key not in self._settings:
+            self._settings[key] = validate_section(model, self.section(name), name, station=self)
+        return cast(S, self._settings[key])
+
+    def _own_settings(self) -> StationSettings:
+        """[station], validated."""
+        from loa.core.settings import StationSettings
+
+        return self.settings(StationSettings)
+
     @property
     def name(self) -> str:
-        return str(self.section("station").get("name", self.root.name))
+        return self._own_settings().name or self.root.name
 
     @property
     def timezone(self) -> str:
-        return str(self.section("station").get("timezone", "Asia/Ho_Chi_Minh"))
+        return self._own_settings().timezone
 
     @property
     def language(self) -> str:
-        return str(self.section("station").get("language", "vi"))
-
-    def check_timezone(self) -> None:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UserError(T("bad_tz", tz=self.timezone)) from None
+        return self._own_settings().language
 
     @property
     def media_dir(self) -> Path:
-        return self.root / str(self.section("station").get("media", "media"))
+        return self.root / self._own_settings().media
 
     @property
     def db_url(self) -> str:
-        db = str(self.section("station").get("database", "loa.db"))
+        db = self._own_settings().database
         return db if "://" in db else f"sqlite:///{self.root / db}"
 
     @cached_property

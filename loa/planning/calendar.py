@@ -50,12 +50,6 @@ T = Catalog(
             "Hệ số ưu tiên của đợt phải từ 1 đến 5; đã nhập {value}.",
             "A campaign boost must be between 1 and 5; got {value}.",
         ),
-        "bad_date": (
-            'Ngày "{value}" không hợp lệ. Viết NĂM-THÁNG-NGÀY (2026-11-23) hoặc NGÀY/THÁNG/NĂM '
-            "(23/11/2026).",
-            'Date "{value}" is not valid. Write YEAR-MONTH-DAY (2026-11-23) or DAY/MONTH/YEAR '
-            "(23/11/2026).",
-        ),
         "no_campaign": ("Không có đợt tuyên truyền số {id}.", "No campaign with id {id}."),
         "unknown_topic": (
             'Chủ đề "{value}" không có. Các chủ đề hợp lệ: {valid}.',
@@ -63,19 +57,6 @@ T = Catalog(
         ),
     }
 )
-
-
-def parse_day(value: str) -> date:
-    """ "2026-11-23" or "23/11/2026" -> date. Raises UserError."""
-    from datetime import datetime
-
-    text = value.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise UserError(T("bad_date", value=value))
 
 
 def _lunar(year: int, month: int, day: int) -> date:

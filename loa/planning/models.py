@@ -10,7 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 import loa.content.models  # noqa: F401  (plan entries point at messages)
 from loa.core.db import Base
+from loa.core.i18n import Catalog
 from loa.core.states import StateMachine
+
+#: What people read for a plan entry's status (`PlanStatus.DONE.label`).
+T = Catalog(
+    {
+        "plan_planned": ("đã lên lịch", "planned"),
+        "plan_sending": ("đang gửi", "sending"),
+        "plan_done": ("đã phát/đăng", "done"),
+        "plan_skipped": ("bỏ qua", "skipped"),
+        "plan_failed": ("lỗi", "failed"),
+        "plan_cancelled": ("đã hủy", "cancelled"),
+    }
+)
 
 
 class PlanStatus(StrEnum):
@@ -23,6 +36,11 @@ class PlanStatus(StrEnum):
     SKIPPED = "skipped"  # too late to air or post; logged, never sent late
     FAILED = "failed"  # a person must act (a token, a device)
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The status in the user's language ("đã lên lịch", or "planned" when LOA_LANG=en)."""
+        return T(f"plan_{self.value}")
 
 
 _RETRYABLE = frozenset({PlanStatus.PLANNED, PlanStatus.SENDING})
@@ -94,6 +112,6 @@ class PlanEntry(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    status: Mapped[str] = mapped_column(String(12), default="planned")
+    status: Mapped[str] = mapped_column(String(12), default=PlanStatus.PLANNED)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)

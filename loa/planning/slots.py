@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from loa.core.dates import format_time, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 from loa.core.registry import channel_names, channel_rank
@@ -20,10 +21,6 @@ WEEKDAY_NAMES = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 
 T = Catalog(
     {
-        "bad_time": (
-            'Giờ "{value}" không hợp lệ. Viết theo dạng GIỜ:PHÚT từ 00:00 đến 23:59, ví dụ 05:30.',
-            'Time "{value}" is not valid. Write HH:MM between 00:00 and 23:59, e.g. 05:30.',
-        ),
         "bad_channel": (
             'Kênh "{value}" không có. Các kênh hợp lệ: {valid}.',
             'Unknown channel "{value}". Valid channels: {valid}.',
@@ -91,22 +88,6 @@ _WEEKDAY_WORDS = {
     "cn": 6,
 }
 _DAILY = {"daily", "all", "hằng ngày", "hàng ngày", "*"}
-
-
-def parse_time(value: str) -> time:
-    """ "05:30" -> time(5, 30). Raises UserError on anything else (e.g. "25:00")."""
-    text = value.strip().lower().replace("h", ":")
-    parts = text.split(":")
-    try:
-        if len(parts) != 2 or not parts[0].isdigit() or not (parts[1] or "0").isdigit():
-            raise ValueError
-        return time(int(parts[0]), int(parts[1] or 0))
-    except ValueError:
-        raise UserError(T("bad_time", value=value)) from None
-
-
-def format_time(value: time) -> str:
-    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def parse_weekdays(value: str) -> list[int]:
@@ -322,20 +303,16 @@ def edit_slot(session: Session, slot_id: int, **changes: Any) -> Slot:
 
 
 def remove_slot(session: Session, slot_id: int) -> int:
-    """Delete a slot and its future planned entries; entries that already ran keep their history
-    (their slot link is cleared). Returns the number of planned entries removed."""
+    """Delete a slot and its planned entries; entries that ran or are being sent keep their
+    history (their slot link is cleared). Returns the number of planned entries removed."""
     from sqlalchemy import select
 
-    from loa.channels.models import Publication
-    from loa.planning.models import PlanEntry
+    from loa.planning.models import PlanEntry, PlanStatus
 
     slot = get_slot(session, slot_id)
     removed = 0
     for entry in session.scalars(select(PlanEntry).where(PlanEntry.slot_id == slot.id)):
-        published = session.scalar(
-            select(Publication.id).where(Publication.plan_entry_id == entry.id).limit(1)
-        )
-        if entry.status == "planned" and published is None:
+        if entry.status == PlanStatus.PLANNED:
             session.delete(entry)
             removed += 1
         else:

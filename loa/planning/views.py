@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,11 +18,6 @@ if TYPE_CHECKING:
 T = Catalog(
     {
         "channel_urgent": ("Khẩn cấp (mọi kênh)", "Urgent (every channel)"),
-        "status_planned": ("đã lên lịch", "planned"),
-        "status_done": ("đã phát/đăng", "done"),
-        "status_skipped": ("bỏ qua", "skipped"),
-        "status_failed": ("lỗi", "failed"),
-        "status_cancelled": ("đã hủy", "cancelled"),
         "ics_summary": ("{channel}: {slot} ({n} tin)", "{channel}: {slot} ({n} items)"),
         "ics_item": ("{pos}. {title} ({duration})", "{pos}. {title} ({duration})"),
         "sheet_title": ("Lịch phát thanh ngày {day}", "Radio run sheet for {day}"),
@@ -53,11 +47,6 @@ def channel_label(channel: str) -> str:
     from loa.core.registry import channel_label as label
 
     return T("channel_urgent") if channel == "urgent" else label(channel)
-
-
-def status_label(status: str) -> str:
-    key = f"status_{status}"
-    return T(key) if key in T.entries else status
 
 
 def format_duration(seconds: float) -> str:
@@ -237,73 +226,46 @@ def _sidecar_durations(path: Path) -> dict[int, float]:
     return out
 
 
-_CSS = """
-body{font-family:"Times New Roman",serif;font-size:13pt;margin:1.5cm;color:#000}
-h1{font-size:16pt;text-align:center;margin:0}h2{font-size:14pt;margin:1.2em 0 .3em}
-.sub{text-align:center;margin:.2em 0 1em}table{border-collapse:collapse;width:100%}
-th,td{border:1px solid #000;padding:4px 6px;vertical-align:top;text-align:left}
-td.n,td.d{white-space:nowrap}.script{white-space:pre-wrap;font-size:12pt}
-.file{font-family:monospace;font-size:11pt}.sign{margin-top:2em;text-align:right}
-@media print{h2{page-break-after:avoid}table{page-break-inside:auto}tr{page-break-inside:avoid}}
-"""
-
-
 def runsheet_html(station: Station, day: date) -> str:
     """The printable run sheet for the radio operator on `day`: each bulletin's time, file,
-    and every item's title, duration, source document and full spoken script."""
+    and every item's title, duration, source document and full spoken script
+    (template loa/planning/templates/runsheet.html.j2)."""
+    from loa.core.templates import render
+
     with station.transaction() as session:
         slots = schedule(session, day, 1, channel="radio")
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="vi"><head><meta charset="utf-8">',
-        f"<title>{e(T('sheet_title', day=day.strftime('%d/%m/%Y')))}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>{e(T('sheet_title', day=day.strftime('%d/%m/%Y')))}</h1>",
-        f'<p class="sub">{e(T("sheet_station", name=station.name))}</p>',
-    ]
-    if not slots:
-        parts.append(f"<p>{e(T('sheet_empty'))}</p>")
+    bulletins = []
     for slot in slots:
         path = _bulletin_path(station, slot.start)
         real = _sidecar_durations(path)
-        exists = path.is_file()
+        shown = str(path) if path.is_file() else f"{path} {T('sheet_missing', day=day.isoformat())}"
         total = sum(real.get(i.message_id, i.duration_s) for i in slot.items)
-        parts.append(
-            f"<h2>{e(T('sheet_bulletin', time=slot.start.strftime('%H:%M'), slot=slot.slot_name))}</h2>"
+        rows = [
+            {
+                "title": item.title,
+                "duration": format_duration(real.get(item.message_id, item.duration_s)),
+                "source": item.source_document or "",
+                "script": item.script,
+            }
+            for item in slot.items
+        ]
+        bulletins.append(
+            {
+                "time": slot.start.strftime("%H:%M"),
+                "slot_name": slot.slot_name,
+                "file": shown,
+                "total": format_duration(total),
+                "rows": rows,
+            }
         )
-        shown = str(path) if exists else f"{path} {T('sheet_missing', day=day.isoformat())}"
-        parts.append(
-            f'<p>{e(T("sheet_file"))}: <span class="file">{e(shown)}</span><br>'
-            f"{e(T('sheet_total'))}: {format_duration(total)}</p>"
-        )
-        parts.append(
-            "<table><tr>"
-            + "".join(
-                f"<th>{e(T(k))}</th>"
-                for k in (
-                    "sheet_no",
-                    "sheet_item",
-                    "sheet_duration",
-                    "sheet_source",
-                    "sheet_script",
-                    "sheet_aired",
-                )
-            )
-            + "</tr>"
-        )
-        for n, item in enumerate(slot.items, start=1):
-            seconds = real.get(item.message_id, item.duration_s)
-            parts.append(
-                f'<tr><td class="n">{n}</td><td>{e(item.title)}</td>'
-                f'<td class="d">{format_duration(seconds)}</td>'
-                f"<td>{e(item.source_document or '')}</td>"
-                f'<td class="script">{e(item.script)}</td><td></td></tr>'
-            )
-        parts.append("</table>")
-    parts.append(f'<p class="sign">{e(T("sheet_operator"))}<br><br><br>…………………</p>')
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return render(
+        "loa.planning",
+        "runsheet.html.j2",
+        t=T,
+        title=T("sheet_title", day=day.strftime("%d/%m/%Y")),
+        station_name=station.name,
+        bulletins=bulletins,
+    )
 
 
 def write_runsheet(station: Station, day: date, path: Path | None = None) -> Path:

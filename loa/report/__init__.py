@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loa.report.figures import Report, build_report
 from loa.report.periods import Period, parse_period
+from loa.report.settings import ReportSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 __all__ = [
     "Period",
@@ -38,15 +42,15 @@ class ReportFiles:
         return (self.docx, self.xlsx, *self.charts)
 
 
-def report_for_period(station: Any, period: Period, *, now: Any) -> Report:
+def report_for_period(station: Station, period: Period, *, now: Any) -> Report:
     """`build_report` for a parsed period (keeps its kind, so labels read "quý IV năm 2026")."""
     return build_report(station, period.start, period.end, now=now, period=period)
 
 
-def default_out_dir(station: Any) -> Path:
+def default_out_dir(station: Station) -> Path:
     """[report] out in loa.toml (relative to the station), else media/reports/."""
-    out = station.section("report").get("out")
-    return Path(station.root / str(out) if out else station.media_dir / "reports")
+    out = station.settings(ReportSettings).out
+    return Path(station.root / out if out else station.media_dir / "reports")
 
 
 def write_report(report: Report, out_dir: Path) -> ReportFiles:

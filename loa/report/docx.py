@@ -188,9 +188,9 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     from docx.shared import Cm, Pt
 
     s = report.settings
-    issuer = str(s.get("issuer") or issuer_name(report.station_name))
-    issuer_cap = str(s.get("issuer_text") or issuer_in_text(report.station_name))
-    place = str(s.get("place") or place_name(report.station_name))
+    issuer = s.issuer or issuer_name(report.station_name)
+    issuer_cap = s.issuer_text or issuer_in_text(report.station_name)
+    place = s.place or place_name(report.station_name)
     label = report.period.label
     doc = Document()
     props = doc.core_properties
@@ -217,7 +217,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         [
             (issuer, True, False, 12),
             ("———", False, False, 10),
-            (T("number", number=str(s.get("number", "......."))), False, False, 13),
+            (T("number", number=s.number or "......."), False, False, 13),
         ],
     )
     _cell_lines(
@@ -391,7 +391,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             f"{status_label(k).lower()}: {fmt_int(v)}" for k, v in report.undelivered_counts.items()
         )
         _para(doc, T("s2_some", n=fmt_int(len(und)), detail=detail), indent=True)
-        limit = int(s.get("doc_max_undelivered", 50))
+        limit = s.doc_max_undelivered
         _caption(doc, T("t_und"))
         rows = [
             [
@@ -424,8 +424,8 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     sign = doc.add_table(rows=1, cols=2)
     _widths(sign, (Cm(8.0), Cm(8.5)))
     left, right = sign.rows[0].cells
-    recipients = s.get("recipients")
-    if not isinstance(recipients, list) or not recipients:
+    recipients = list(s.recipients)
+    if not recipients:
         recipients = [
             T("rcpt_district", district=report.district or "...."),
             T("rcpt_home"),
@@ -436,16 +436,16 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         [(T("recipients"), True, True, 12), *[(f"- {r}", False, False, 11) for r in recipients]],
         center=False,
     )
-    signer = str(s.get("signer") or T("signer")).upper()
+    signer = (s.signer or T("signer")).upper()
     _cell_lines(
         right,
         [
-            (str(s.get("on_behalf") or T("on_behalf")), True, False, 13),
+            (s.on_behalf or T("on_behalf"), True, False, 13),
             (signer, True, False, 13),
             ("", False, False, 13),
             ("", False, False, 13),
             ("", False, False, 13),
-            (str(s.get("signer_name") or ""), True, False, 13),
+            (s.signer_name, True, False, 13),
         ],
     )
 

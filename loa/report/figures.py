@@ -7,19 +7,22 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from loa.channels.models import DONE_STATUSES, AsRunStatus, PublicationStatus
 from loa.core.i18n import Catalog, language
+from loa.planning.models import PlanStatus
 from loa.report.periods import Period
+from loa.report.settings import ReportSettings
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
         "no_topic": ("(chưa rõ chủ đề)", "(no topic)"),
         "no_audience": ("(chưa xác định đối tượng)", "(no audience)"),
-        "st_skipped": ("Bỏ qua", "Skipped"),
-        "st_failed": ("Lỗi khi phát/đăng", "Failed"),
-        "st_uncertain": ("Chưa rõ đã đăng hay chưa", "Uncertain"),
-        "st_missing": ("Không có ghi nhận phát/đăng", "No as-run record"),
+        "st_missing": ("không có ghi nhận phát/đăng", "no as-run record"),
         "missing_reason": (
             "Đã quá giờ lên lịch nhưng không có ghi nhận đã phát/đã đăng",
             "Past its planned time with no record of airing or publishing",
@@ -28,7 +31,15 @@ T = Catalog(
 )
 
 RADIO = "radio"
-UNDELIVERED_STATUSES = ("skipped", "failed", "uncertain", "missing")
+#: Report-only status of a plan entry past its time that nothing records as aired or posted.
+MISSING = "missing"
+#: Why something planned did not go out: as-run, publication or plan-entry status, or MISSING.
+UNDELIVERED_STATUSES = (
+    PublicationStatus.SKIPPED,
+    PublicationStatus.FAILED,
+    PublicationStatus.UNCERTAIN,
+    MISSING,
+)
 # A planned entry this recent may still be airing or posting: not yet called missing.
 DEFAULT_MISSING_GRACE = timedelta(minutes=30)
 
@@ -39,9 +50,10 @@ def channel_label(channel: str) -> str:
     return label(channel)
 
 
-def status_label(status: str) -> str:
-    key = f"st_{status}"
-    return T(key) if key in T.entries else status
+def undelivered_label(status: str) -> str:
+    """One of UNDELIVERED_STATUSES for people. Skipped and failed read the same whether an
+    as-run record, a publication or a plan entry says so, so the publication's label serves."""
+    return T("st_missing") if status == MISSING else PublicationStatus(status).label
 
 
 @dataclass
@@ -128,13 +140,15 @@ class Undelivered:
     when: datetime | None
     message_id: int | None
     title: str
-    status: str  # skipped, failed, uncertain, missing
+    status: str  # one of UNDELIVERED_STATUSES
     reason: str
     plan_entry_id: int | None = None
 
     @property
     def status_text(self) -> str:
-        return status_label(self.status)
+        """The status for a table cell: its label, with a capital letter."""
+        text = undelivered_label(self.status)
+        return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -156,7 +170,7 @@ class Report:
     audiences: list[BreakdownRow]
     undelivered: list[Undelivered]
     rows: list[AsRunRow]
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def empty(self) -> bool:
@@ -228,7 +242,7 @@ def compute_totals(rows: Iterable[AsRunRow], *, bulletins: str = "distinct") -> 
     messages: set[object] = set()
     posts: Counter[str] = Counter()
     for row in rows:
-        if row.status != "done":
+        if row.status != AsRunStatus.DONE:
             continue
         messages.add(row.message_id if row.message_id is not None else ("title", row.title))
         if row.channel == RADIO:
@@ -252,7 +266,7 @@ def mark_bulletin_openers(rows: Sequence[AsRunRow]) -> None:
     seen: set[str] = set()
     for row in rows:
         row.opens_bulletin = False
-        if row.channel == RADIO and row.status == "done" and row.bulletin_key not in seen:
+        if row.channel == RADIO and row.status == AsRunStatus.DONE and row.bulletin_key not in seen:
             seen.add(row.bulletin_key)
             row.opens_bulletin = True
 
@@ -279,7 +293,7 @@ def breakdown(
     first, then unknown codes, then rows without a key. Only keys with items are listed."""
     counts: dict[str | None, Counter[str]] = defaultdict(Counter)
     for row in rows:
-        if row.status != "done":
+        if row.status != AsRunStatus.DONE:
             continue
         keys = keys_of(row) or [None]
         for key in keys:
@@ -297,7 +311,7 @@ def breakdown(
 
 
 def build_report(
-    station: Any,
+    station: Station,
     start: date,
     end: date,
     *,
@@ -312,18 +326,15 @@ def build_report(
     Raises UserError when the range is empty.
     """
     from loa.core.errors import UserError
+    from loa.core.settings import StationSettings
     from loa.report.periods import T as PT
     from loa.report.periods import fmt_date
 
     if start > end:
         raise UserError(PT("empty", start=fmt_date(start), end=fmt_date(end)))
     period = period or Period(start, end)
-    settings = dict(station.section("report"))
-    grace = timedelta(
-        minutes=float(
-            settings.get("missing_after_minutes", DEFAULT_MISSING_GRACE.total_seconds() / 60)
-        )
-    )
+    settings = station.settings(ReportSettings)
+    grace = timedelta(minutes=settings.missing_after_minutes)
     previous_period = period.previous()
     with station.transaction() as session:
         rows = load_rows(session, period)
@@ -338,11 +349,11 @@ def build_report(
     channels = list(channel_names())
     channels += sorted({r.channel for r in rows + prev_rows} - set(channels))
     hi = period.bounds()[1]
-    section = station.section("station")
+    place = station.settings(StationSettings)
     return Report(
         station_name=station.name,
-        province=str(section.get("province", "")),
-        district=str(section.get("district", "")),
+        province=place.province,
+        district=place.district,
         period=period,
         previous_period=previous_period,
         generated_at=now,
@@ -463,7 +474,7 @@ def find_undelivered(
         .where(
             AsRunRecord.started_at >= lo,
             AsRunRecord.started_at < hi,
-            AsRunRecord.status.in_(("skipped", "failed")),
+            AsRunRecord.status.in_((AsRunStatus.SKIPPED, AsRunStatus.FAILED)),
         )
         .order_by(AsRunRecord.started_at, AsRunRecord.id)
     ):
@@ -485,7 +496,13 @@ def find_undelivered(
     for pub, title in session.execute(
         select(Publication, Message.title)
         .outerjoin(Message, Message.id == Publication.message_id)
-        .where(when >= lo, when < hi, Publication.status.in_(("failed", "uncertain", "skipped")))
+        .where(
+            when >= lo,
+            when < hi,
+            Publication.status.in_(
+                (PublicationStatus.FAILED, PublicationStatus.UNCERTAIN, PublicationStatus.SKIPPED)
+            ),
+        )
         .order_by(when, Publication.id)
     ):
         key = ("plan", pub.plan_entry_id) if pub.plan_entry_id else ("pub", pub.id)
@@ -509,13 +526,13 @@ def find_undelivered(
             .where(
                 PlanEntry.scheduled_at >= lo,
                 PlanEntry.scheduled_at < hi,
-                PlanEntry.status.in_(("planned", "skipped", "failed")),
+                PlanEntry.status.in_((PlanStatus.PLANNED, PlanStatus.SKIPPED, PlanStatus.FAILED)),
             )
             .order_by(PlanEntry.scheduled_at, PlanEntry.position, PlanEntry.id)
         )
     )
     for entry, title in entries:
-        if entry.status in ("skipped", "failed"):
+        if entry.status in (PlanStatus.SKIPPED, PlanStatus.FAILED):
             add(
                 ("plan", entry.id),
                 Undelivered(
@@ -532,7 +549,7 @@ def find_undelivered(
     due = [
         (e, t)
         for e, t in entries
-        if e.status == "planned" and e.scheduled_at < now - grace and ("plan", e.id) not in found
+        if e.status == PlanStatus.PLANNED and e.scheduled_at < now - grace and ("plan", e.id) not in found
     ]
     if due:
         delivered_ids, delivered_days = _delivered(session, lo, hi)
@@ -547,7 +564,7 @@ def find_undelivered(
                     entry.scheduled_at,
                     entry.message_id,
                     title,
-                    "missing",
+                    MISSING,
                     (entry.reason or "").strip() or T("missing_reason"),
                     entry.id,
                 ),
@@ -574,7 +591,7 @@ def _delivered(
             AsRunRecord.channel,
             AsRunRecord.started_at,
         ).where(
-            AsRunRecord.status == "done",
+            AsRunRecord.status == AsRunStatus.DONE,
             AsRunRecord.started_at >= lo,
             AsRunRecord.started_at < hi + timedelta(days=1),
         )
@@ -588,7 +605,7 @@ def _delivered(
         for pid in session.scalars(
             select(Publication.plan_entry_id).where(
                 Publication.plan_entry_id.is_not(None),
-                Publication.status.in_(("published", "late", "scheduled")),
+                Publication.status.in_(DONE_STATUSES),
             )
         )
         if pid is not None

@@ -1,41 +1,44 @@
-"""Report periods: parse --quarter 2026Q4, --half 2026H2, --year 2026, --month 2026-11, --from/--to."""
+"""Report periods: parse --quarter 2026Q4, --half 2026H2, --year 2026, --month 2026-11, --from/--to.
+
+The days of --from/--to are read by loa.core.dates (every date form the commands accept, and
+"hôm nay", "mai", "hôm qua" counted from the `today` the caller gives).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from loa.core.dates import MAX_YEAR, MIN_YEAR, parse_date
+from loa.core.dates import format_date as fmt_date
 from loa.core.errors import UserError
-from loa.core.i18n import Catalog, language
+from loa.core.i18n import Catalog
 
 T = Catalog(
     {
         "bad_quarter": (
-            'Quý "{text}" không đúng dạng. Viết NĂMQ1..NĂMQ4, ví dụ --quarter 2026Q4.',
-            'Quarter "{text}" is malformed. Write YEARQ1..YEARQ4, for example --quarter 2026Q4.',
+            'Quý "{text}" không đúng dạng. Viết NĂMQ1..NĂMQ4, ví dụ --quarter 2026Q4 '
+            '(cũng được Q4/2026 hoặc "quý 4/2026").',
+            'Quarter "{text}" is malformed. Write YEARQ1..YEARQ4, for example --quarter 2026Q4 '
+            '(also Q4/2026 or "quý 4/2026").',
         ),
         "bad_half": (
-            'Nửa năm "{text}" không đúng dạng. Viết NĂMH1 hoặc NĂMH2, ví dụ --half 2026H2.',
-            'Half-year "{text}" is malformed. Write YEARH1 or YEARH2, for example --half 2026H2.',
+            'Nửa năm "{text}" không đúng dạng. Viết NĂMH1 hoặc NĂMH2, ví dụ --half 2026H2 '
+            '(cũng được H2/2026 hoặc "6 tháng cuối năm 2026").',
+            'Half-year "{text}" is malformed. Write YEARH1 or YEARH2, for example --half 2026H2 '
+            "(also H2/2026).",
         ),
         "bad_year": (
-            'Năm "{text}" không đúng dạng. Viết 4 chữ số, ví dụ --year 2026.',
-            'Year "{text}" is malformed. Write four digits, for example --year 2026.',
+            'Năm "{text}" không đúng dạng. Viết 4 chữ số từ 1900 đến 2999, ví dụ --year 2026.',
+            'Year "{text}" is malformed. Write four digits from 1900 to 2999, for example --year 2026.',
         ),
         "bad_month": (
-            'Tháng "{text}" không đúng dạng. Viết NĂM-THÁNG, ví dụ --month 2026-11.',
-            'Month "{text}" is malformed. Write YEAR-MONTH, for example --month 2026-11.',
-        ),
-        "bad_date": (
-            'Ngày "{text}" không đúng dạng. Viết NĂM-THÁNG-NGÀY (2026-11-01) '
-            "hoặc NGÀY/THÁNG/NĂM (01/11/2026).",
-            'Date "{text}" is malformed. Write YEAR-MONTH-DAY (2026-11-01) '
-            "or DAY/MONTH/YEAR (01/11/2026).",
-        ),
-        "bad_day": (
-            'Ngày "{text}" không có trên lịch (tháng đó không có ngày này). Kiểm tra lại ngày.',
-            'Date "{text}" does not exist on the calendar. Check the day and month.',
+            'Tháng "{text}" không đúng dạng. Viết NĂM-THÁNG, ví dụ --month 2026-11 '
+            '(cũng được 11/2026 hoặc "tháng 11/2026").',
+            'Month "{text}" is malformed. Write YEAR-MONTH, for example --month 2026-11 '
+            "(also 11/2026).",
         ),
         "need_one": (
             "Hãy chọn đúng một kỳ báo cáo: --quarter 2026Q4, --half 2026H2, --year 2026, "
@@ -82,11 +85,6 @@ MONTHS_EN = (
     "November",
     "December",
 )
-
-
-def fmt_date(day: date) -> str:
-    """A date the way the user's language writes it (01/11/2026 or 2026-11-01)."""
-    return day.isoformat() if language() == "en" else day.strftime("%d/%m/%Y")
 
 
 @dataclass(frozen=True)
@@ -187,66 +185,85 @@ def month(year: int, index: int) -> Period:
 
 
 _YEAR = r"(\d{4})"
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _compact(text: str, *words: str) -> str:
+    """Lower case, NFC, "năm" (year) as "/", the given leading words and all blanks removed:
+    "quý IV năm 2026" -> "qiv/2026" (with words=("quý",) mapped to "q" by the caller)."""
+    s = unicodedata.normalize("NFC", text).strip().lower()
+    for word in words:
+        s = s.removeprefix(word)
+    s = re.sub(r"\s*\bnăm\b\s*", "/", s).strip("/ ")
+    return re.sub(r"\s+", "", s)
+
+
+def _checked_year(text: str) -> int:
+    return int(text) if MIN_YEAR <= int(text) <= MAX_YEAR else 0
 
 
 def parse_quarter(text: str) -> Period:
-    """ "2026Q4", "2026-Q4", "Q4/2026", "Q4-2026" -> the fourth quarter of 2026; raises UserError."""
-    s = text.strip().upper().replace(" ", "")
-    m = re.fullmatch(_YEAR + r"-?Q([1-4])", s) or re.fullmatch(r"Q([1-4])[-/]?" + _YEAR, s)
-    if not m:
+    """ "2026Q4", "2026-Q4", "Q4/2026", "Q4-2026", "quý 4/2026", "quý IV năm 2026" -> the fourth
+    quarter of 2026; raises UserError."""
+    s = _compact(text).replace("quý", "q")
+    index = r"(iv|iii|ii|i|[1-4])"
+    m = re.fullmatch(_YEAR + r"-?q" + index, s)
+    if m:
+        y, q = m.group(1), m.group(2)
+    else:
+        m = re.fullmatch(r"q" + index + r"[-/]?" + _YEAR, s)
+        if not m:
+            raise UserError(T("bad_quarter", text=text))
+        q, y = m.group(1), m.group(2)
+    year = _checked_year(y)
+    if not year:
         raise UserError(T("bad_quarter", text=text))
-    a, b = m.groups()
-    y, q = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-    return quarter(y, q)
+    return quarter(year, _ROMAN.get(q) or int(q))
 
 
 def parse_half(text: str) -> Period:
-    """ "2026H2", "2026-H2", "H2/2026" -> the second half of 2026; raises UserError."""
-    s = text.strip().upper().replace(" ", "")
-    m = re.fullmatch(_YEAR + r"-?H([12])", s) or re.fullmatch(r"H([12])[-/]?" + _YEAR, s)
-    if not m:
+    """ "2026H2", "2026-H2", "H2/2026", "6 tháng cuối năm 2026" -> the second half of 2026;
+    raises UserError."""
+    s = _compact(text, "6 tháng", "sáu tháng")
+    m = re.fullmatch(_YEAR + r"-?h([12])", s) or re.fullmatch(r"h([12])[-/]?" + _YEAR, s)
+    if m:
+        a, b = m.groups()
+        y, h = (a, int(b)) if len(a) == 4 else (b, int(a))
+    else:
+        m = re.fullmatch(r"(đầu|cuối)/" + _YEAR, s)
+        if not m:
+            raise UserError(T("bad_half", text=text))
+        y, h = m.group(2), 1 if m.group(1) == "đầu" else 2
+    year = _checked_year(y)
+    if not year:
         raise UserError(T("bad_half", text=text))
-    a, b = m.groups()
-    y, h = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-    return half(y, h)
+    return half(year, h)
 
 
 def parse_year(text: str) -> Period:
-    s = text.strip()
-    if not re.fullmatch(r"\d{4}", s) or int(s) < 1900:
+    """ "2026", "năm 2026" -> the year 2026; raises UserError."""
+    s = _compact(text, "năm")
+    if not re.fullmatch(r"\d{4}", s) or not _checked_year(s):
         raise UserError(T("bad_year", text=text))
     return year_period(int(s))
 
 
 def parse_month(text: str) -> Period:
-    """ "2026-11", "11/2026" -> November 2026; raises UserError."""
-    s = text.strip()
+    """ "2026-11", "11/2026", "tháng 11/2026", "tháng 11 năm 2026" -> November 2026;
+    raises UserError."""
+    s = _compact(text, "tháng")
     m = re.fullmatch(_YEAR + r"-(\d{1,2})", s)
     if m:
-        y, mo = int(m.group(1)), int(m.group(2))
+        y, mo = m.group(1), int(m.group(2))
     else:
-        m = re.fullmatch(r"(\d{1,2})/" + _YEAR, s)
+        m = re.fullmatch(r"(\d{1,2})[/-]" + _YEAR, s)
         if not m:
             raise UserError(T("bad_month", text=text))
-        y, mo = int(m.group(2)), int(m.group(1))
-    if not 1 <= mo <= 12:
+        y, mo = m.group(2), int(m.group(1))
+    year = _checked_year(y)
+    if not year or not 1 <= mo <= 12:
         raise UserError(T("bad_month", text=text))
-    return month(y, mo)
-
-
-def parse_date(text: str) -> date:
-    """ "2026-11-01" or "01/11/2026" (day first, as Vietnamese dates are written); raises UserError."""
-    s = text.strip()
-    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s):
-        y, m, d = (int(p) for p in s.split("-"))
-    elif re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", s):
-        d, m, y = (int(p) for p in s.split("/"))
-    else:
-        raise UserError(T("bad_date", text=text))
-    try:
-        return date(y, m, d)
-    except ValueError:
-        raise UserError(T("bad_day", text=text)) from None
+    return month(year, mo)
 
 
 def parse_period(
@@ -272,7 +289,7 @@ def parse_period(
     if ranged:
         if from_text is None or to_text is None:
             raise UserError(T("need_both"))
-        start, end = parse_date(from_text), parse_date(to_text)
+        start, end = parse_date(from_text, today=today), parse_date(to_text, today=today)
         if start > end:
             raise UserError(T("empty", start=fmt_date(start), end=fmt_date(end)))
         period = Period(start, end)

@@ -5,15 +5,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from tests.scheduler.conftest import add_message, configure
 
 from loa.app.daemon import Daemon, due_until, run_lock, run_once
+from loa.app.planning import plan_station
 from loa.core.errors import RuntimeFailure
-from loa.planning.planner import plan
+from tests.planning.conftest import add_message, configure
 
 MONDAY = date(2026, 11, 23)
 
@@ -70,7 +70,7 @@ def test_run_once_plays_posts_and_skips_late(station) -> None:
             airings=7,
             topic=("procedures", "one_stop", "e_government")[n],
         )
-    plan(station, MONDAY, 2, now=datetime(2026, 11, 22, 20, 0))
+    plan_station(station, MONDAY, 2, now=datetime(2026, 11, 22, 20, 0))
 
     def entries_at(when):
         with station.transaction() as session:
@@ -134,16 +134,23 @@ def test_sync_keeps_jobs_in_step_with_the_plan(station) -> None:
     station = _quiet(station)
     _radio_and_web(station)
     add_message(station, "Tin", channels=("radio", "website"))
-    # a week in the future of the real clock: the paused scheduler has nothing due to run
-    now = datetime(2027, 2, 28, 20, 0)
-    plan(station, date(2027, 3, 1), 2, now=now)
+    # a week ahead of the real clock, which APScheduler reads: the paused scheduler has nothing
+    # due to run. A Monday and Tuesday with no public holiday, so the radio and web slots open.
+    from loa.planning.calendar import holidays_between
+
+    today = station.now().date()
+    monday = today + timedelta(days=7 + (7 - today.weekday()) % 7)
+    while holidays_between(monday, monday + timedelta(days=1)):
+        monday += timedelta(days=7)
+    now = datetime.combine(monday - timedelta(days=1), time(20, 0))
+    plan_station(station, monday, 2, now=now)
     daemon = Daemon(station)
     daemon.scheduler = daemon.build_scheduler()
     daemon.scheduler.start(paused=True)
     try:
         first = daemon.sync(now)
         ids = {j.id for j in daemon.scheduler.get_jobs()}
-        assert "render" in ids and any(i.startswith("radio:2027-03-01T") for i in ids)
+        assert "render" in ids and any(i.startswith(f"radio:{monday.isoformat()}T") for i in ids)
         assert any(i.startswith("post:") for i in ids) and first["added"] == len(ids) - 1
         assert daemon.sync(now)["added"] == 0  # idempotent
         from loa.planning.models import PlanEntry

@@ -76,3 +76,27 @@ def test_loudness_matches_pyloudnorm() -> None:
     assert mastering.loudness(x, RATE) == pytest.approx(
         pyloudnorm.Meter(RATE).integrated_loudness(x.astype(np.float64)), abs=1e-9
     )
+
+
+def test_finish_depends_only_on_its_input() -> None:
+    m = Mastering()
+    clip = mastering.normalise(speechlike(seed=7), RATE, m.loudness_lufs)
+    first = mastering.finish(clip, RATE, m)
+    for seed in (1, 2):  # other clips in between must not change what this one becomes
+        mastering.finish(speechlike(seed=seed) * 3.0, RATE, Mastering(loudness_lufs=-10.0))
+    again = mastering.finish(clip, RATE, m)
+    assert np.array_equal(first.samples, again.samples)
+    assert first.converged and first.note is None
+    assert abs(first.loudness_lufs - m.loudness_lufs) <= 0.15
+
+
+def test_unreachable_target_is_reported() -> None:
+    # a square wave already at the peak ceiling cannot get 20 LU louder without clipping
+    square = np.sign(np.sin(2 * np.pi * 200 * np.arange(RATE * 2) / RATE)).astype(np.float32)
+    m = Mastering(loudness_lufs=0.0, true_peak_dbtp=-1.0)
+    done = mastering.finish(square * 0.5, RATE, m)
+    assert not done.converged
+    assert done.note is not None and "LUFS" in done.note
+    assert mastering.true_peak_db(done.samples) <= m.true_peak_dbtp
+    with pytest.warns(mastering.LoudnessWarning):
+        mastering.master(square * 0.5, RATE, m)

@@ -5,13 +5,8 @@ from datetime import date, datetime
 
 import pytest
 
-from loa.audio.render import (
-    bulletin_path,
-    bulletins_for_period,
-    prune_cache,
-    render_bulletin,
-    render_period,
-)
+from loa.app.render import bulletin_specs, prune, render_period, render_slot
+from loa.audio.render import bulletin_path
 from loa.content.models import Message
 from loa.planning.models import PlanEntry, Slot
 from tests.audio.helpers import add_message, ebur128
@@ -42,16 +37,13 @@ def test_bulletin_path_layout(station) -> None:
     assert path == station.media_dir / "bulletins" / "2026-11-24" / "1730.mp3"
 
 
-def test_fallback_one_bulletin_a_day_from_approved_radio_messages(station) -> None:
-    a = add_message(station, "Tin A", "Nội dung A")
-    b = add_message(station, "Tin B", "Nội dung B", priority="urgent")
-    add_message(station, "Chỉ Facebook", "x", channels=["facebook"])
-    add_message(station, "Bản nháp", "x", status="draft")
-    late = add_message(station, "Từ thứ tư", "x", valid_from=date(2026, 11, 25))
-    specs = bulletins_for_period(station, MONDAY, 3)
-    assert [s.when for s in specs] == [datetime(2026, 11, d, 6, 0) for d in (23, 24, 25)]
-    assert [i.message_id for i in specs[0].items] == [b, a]  # urgent first
-    assert [i.message_id for i in specs[2].items] == [b, a, late]
+def test_no_radio_plan_no_bulletin(station) -> None:
+    """Audio renders what the plan holds; with no plan there is nothing to render (the old
+    fallback of one bulletin at 06:00 planned behind the planner's back)."""
+    add_message(station, "Tin A", "Nội dung A")
+    add_message(station, "Tin B", "Nội dung B", priority="urgent")
+    assert bulletin_specs(station, MONDAY, 3) == []
+    assert render_period(station, MONDAY, 3, workers=1) == []
 
 
 def test_plan_entries_grouped_by_slot_time_in_position_order(station) -> None:
@@ -59,12 +51,12 @@ def test_plan_entries_grouped_by_slot_time_in_position_order(station) -> None:
     b = add_message(station, "Tin B", "Nội dung B")
     morning, evening = datetime(2026, 11, 23, 6, 0), datetime(2026, 11, 23, 17, 30)
     plan(station, [(a, morning, 2), (b, morning, 1), (a, evening, 1)])
-    specs = bulletins_for_period(station, MONDAY, 1)
+    specs = bulletin_specs(station, MONDAY, 1)
     assert [s.when for s in specs] == [morning, evening]
     assert [i.message_id for i in specs[0].items] == [b, a]
     assert specs[0].slot_name == "Sáng"
-    # a period with a radio plan never falls back, even on days without entries
-    assert bulletins_for_period(station, MONDAY, 2)[-1].when == evening
+    # days without entries have no bulletin
+    assert bulletin_specs(station, MONDAY, 2)[-1].when == evening
 
 
 def test_render_bulletin_meets_loudness_and_peak_in_the_mp3(station) -> None:
@@ -80,7 +72,7 @@ def test_render_bulletin_meets_loudness_and_peak_in_the_mp3(station) -> None:
     )
     when = datetime(2026, 11, 23, 6, 0)
     plan(station, [(a, when, 1), (b, when, 2)])
-    result = render_bulletin(station, when)
+    result = render_slot(station, when)
     assert result is not None and not result.cached
     assert result.path == bulletin_path(station, when)
     integrated, peak = ebur128(result.path)
@@ -103,8 +95,8 @@ def test_render_bulletin_meets_loudness_and_peak_in_the_mp3(station) -> None:
     assert str(tags["TPE1"]) == station.name
     assert str(tags["TALB"]) == "Sáng"
     # nothing to do the second time
-    assert render_bulletin(station, when).cached
-    assert render_bulletin(station, datetime(2026, 11, 23, 7, 0)) is None
+    assert render_slot(station, when).cached
+    assert render_slot(station, datetime(2026, 11, 23, 7, 0)) is None
 
 
 def test_changed_message_rerenders_only_its_clip_and_bulletins(silent_station) -> None:
@@ -129,9 +121,13 @@ def test_changed_message_rerenders_only_its_clip_and_bulletins(silent_station) -
     assert len(new_clips) == 1  # only message B was spoken again
 
 
-def test_render_period_in_parallel_with_fallback(station) -> None:
-    add_message(station, "Tin A", "Bà con chú ý.")
-    add_message(station, "Tin B", "Nộp hồ sơ trực tuyến.")
+def test_render_period_in_parallel(station) -> None:
+    a = add_message(station, "Tin A", "Bà con chú ý.")
+    b = add_message(station, "Tin B", "Nộp hồ sơ trực tuyến.")
+    plan(
+        station,
+        [(m, datetime(2026, 11, d, 6, 0), n) for d in (23, 24) for n, m in ((1, a), (2, b))],
+    )
     results = render_period(station, MONDAY, 2, workers=2)
     assert [r.when for r in results] == [datetime(2026, 11, d, 6, 0) for d in (23, 24)]
     assert all(r.path.is_file() and r.path.with_suffix(".json").is_file() for r in results)
@@ -156,7 +152,7 @@ def test_missing_jingle_falls_back_to_the_chime(silent_station) -> None:
 
     station = silent_station
     set_audio(station, 'jingle = "media/khong-co.mp3"')
-    add_message(station, "Tin", "Nội dung.")
+    plan(station, [(add_message(station, "Tin", "Nội dung."), datetime(2026, 11, 23, 6, 0), 1)])
     [result] = render_period(station, MONDAY, 1, workers=1)
     assert result.path.is_file()
     assert any("khong-co.mp3" in note for note in result.notes)
@@ -170,7 +166,7 @@ def test_jingle_file_opens_the_bulletin(silent_station, tmp_path) -> None:
     station = silent_station
     write_mp3(station.media_dir / "jingle.mp3", chime(44100), 44100)
     set_audio(station, 'jingle = "media/jingle.mp3"')
-    add_message(station, "Tin", "Nội dung.")
+    plan(station, [(add_message(station, "Tin", "Nội dung."), datetime(2026, 11, 23, 6, 0), 1)])
     [result] = render_period(station, MONDAY, 1, workers=1)
     sidecar = json.loads(result.path.with_suffix(".json").read_text(encoding="utf-8"))
     assert not result.notes
@@ -182,7 +178,7 @@ def test_wav_bulletins_on_request(silent_station) -> None:
 
     station = silent_station
     set_audio(station, 'format = "wav"')
-    add_message(station, "Tin", "Nội dung.")
+    plan(station, [(add_message(station, "Tin", "Nội dung."), datetime(2026, 11, 23, 6, 0), 1)])
     [result] = render_period(station, MONDAY, 1, workers=1)
     assert result.path.suffix == ".wav" and result.path.read_bytes()[:4] == b"RIFF"
 
@@ -196,10 +192,11 @@ def test_prune_keeps_what_future_bulletins_use(silent_station) -> None:
     speaker = Speaker.for_station(station)
     with station.transaction() as session:
         stale = speaker.speak(session.get(Message, old).spoken_text).clip
+    plan(station, [(a, datetime(2026, 11, 23, 6, 0), 1)])
     render_period(station, MONDAY, 1, workers=1)
-    dry = prune_cache(station, today=MONDAY, dry_run=True)
+    dry = prune(station, today=MONDAY, dry_run=True)
     assert dry.removed >= 2 and stale.path.is_file()
-    result = prune_cache(station, today=MONDAY)
+    result = prune(station, today=MONDAY)
     assert result.removed == dry.removed
     assert not stale.path.exists()
     # everything today's bulletin needs is still cached: re-rendering does nothing
@@ -212,8 +209,9 @@ def test_render_from_a_threaded_process(station) -> None:
     """The daemon renders from a scheduler thread: workers come from a fork server there."""
     import threading
 
-    add_message(station, "Tin A", "Bà con chú ý.")
-    add_message(station, "Tin B", "Nộp hồ sơ trực tuyến.")
+    a = add_message(station, "Tin A", "Bà con chú ý.")
+    b = add_message(station, "Tin B", "Nộp hồ sơ trực tuyến.")
+    plan(station, [(a, datetime(2026, 11, 23, 6, 0), 1), (b, datetime(2026, 11, 23, 6, 0), 2)])
     outcome: list[object] = []
     stop = threading.Event()
     busy = threading.Thread(target=stop.wait)  # another thread alive, like APScheduler's

@@ -9,9 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from loa.app.publish import publish_entry as publish_plan_entry
+from loa.app.publish import reconcile
 from loa.channels.base import PermanentError, TransientError, marker
 from loa.channels.models import AsRunRecord, Publication
-from loa.channels.service import Runtime, publish_message, publish_plan_entry, reconcile
+from loa.channels.publish import publish_message
+from loa.channels.runtime import Runtime
 from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
 from tests.channels.fake_graph import FakeGraph
@@ -227,7 +230,8 @@ def test_late_and_too_late_plan_entries(fb_station: Station, graph: FakeGraph) -
 
 
 def test_reconcile_finds_a_post_made_before_a_crash(fb_station: Station, graph: FakeGraph) -> None:
-    from loa.channels.service import _claim, message_item
+    from loa.channels.items import message_item
+    from loa.channels.outbox import claim as _claim
 
     mid = add_message(fb_station)
     key = f"manual:{mid}:facebook"
@@ -255,7 +259,7 @@ def test_reconcile_finds_a_post_made_before_a_crash(fb_station: Station, graph: 
 def test_reconcile_without_a_remote_post_allows_sending_again(
     fb_station: Station, graph: FakeGraph
 ) -> None:
-    from loa.channels.service import _claim
+    from loa.channels.outbox import claim as _claim
 
     mid = add_message(fb_station)
     pub, _ = _claim(
@@ -280,7 +284,7 @@ def test_a_live_sender_is_left_alone(fb_station: Station, graph: FakeGraph) -> N
     import subprocess
     import sys
 
-    from loa.channels.service import _claim
+    from loa.channels.outbox import claim as _claim
     from loa.core.errors import RuntimeFailure
 
     mid = add_message(fb_station)

@@ -7,17 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from loa.app.publish import confirm, publish_bulletin, publish_urgent, reconcile
+from loa.app.publish import resend as retry
 from loa.channels.base import PermanentError, channel_class, marker, strip_markers
-from loa.channels.service import (
-    check_channels,
-    confirm,
-    outbox,
-    publish_bulletin,
-    publish_message,
-    publish_urgent,
-    reconcile,
-    retry,
-)
+from loa.channels.outbox import outbox
+from loa.channels.publish import check_channels, publish_message
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
@@ -45,7 +39,7 @@ def test_wordpress_posts_once_and_finds_after_a_crash(
     assert publish_message(wp_station, mid, "wordpress", now=NOW).id == pub.id
     assert len(wordpress.posts) == 1
     # a post made under a key whose record never completed is found by its slug
-    from loa.channels.service import _claim
+    from loa.channels.outbox import claim as _claim
 
     other = add_message(wp_station, title="Tin khác")
     claimed, _ = _claim(
@@ -57,10 +51,10 @@ def test_wordpress_posts_once_and_finds_after_a_crash(
         plan_entry_id=None,
         due_at=NOW,
     )
-    from loa.channels.service import Runtime
+    from loa.channels.runtime import Runtime
 
     runtime = Runtime()
-    from loa.channels.service import message_item
+    from loa.channels.items import message_item
     from loa.content.models import Message
 
     with wp_station.transaction() as s:
@@ -91,7 +85,7 @@ def test_wordpress_bad_password_and_server_errors(
 
 def test_unknown_channel_lists_valid_names(station: Station) -> None:
     mid = add_message(station)
-    with pytest.raises(UserError, match="facebook, null, radio, website, wordpress"):
+    with pytest.raises(UserError, match="radio, facebook, website, wordpress"):
         publish_message(station, mid, "zalo", now=NOW)
     with pytest.raises(UserError, match=r"Tin 999|tin số 999"):
         publish_message(station, 999, "null", now=NOW)
@@ -116,15 +110,16 @@ def test_drafts_are_not_published(station: Station) -> None:
 def test_uncertain_waits_for_the_officer(station: Station) -> None:
     """A channel that cannot be searched: an interrupted post becomes uncertain, is listed in
     the outbox, refuses a blind repost, and is resolved by confirm or retry."""
-    from loa.channels.base import CHANNELS, Channel, Receipt, register
+    from loa.channels.base import Channel, Receipt
+    from loa.core.registry import add_channel, discard_channel
     from loa.channels.models import Publication
-    from loa.channels.service import _claim
+    from loa.channels.outbox import claim as _claim
 
     posts: list[str] = []
 
-    @register
     class Blind(Channel):
         name = "blind-test"
+        label = ("Kênh thử", "Test channel")
 
         @classmethod
         def from_station(cls, station, *, http=None, env=None):  # type: ignore[no-untyped-def]
@@ -134,6 +129,7 @@ def test_uncertain_waits_for_the_officer(station: Station) -> None:
             posts.append(item.key)
             return Receipt(remote_id=f"b{len(posts)}", published_at=now)
 
+    add_channel(Blind)
     try:
         mid = add_message(station)
         pub, _ = _claim(
@@ -172,7 +168,7 @@ def test_uncertain_waits_for_the_officer(station: Station) -> None:
         assert (confirmed.status, confirmed.remote_id) == ("published", "seen-it")
         assert posts == ["k1"] and outbox(station, now=NOW) == []
     finally:
-        CHANNELS.pop("blind-test", None)
+        discard_channel("blind-test")
 
 
 def test_outbox_lists_overdue_plan_entries(station: Station) -> None:

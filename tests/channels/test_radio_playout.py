@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from loa.app.play import play_slot as play_bulletin
 from loa.channels.models import AsRunRecord
-from loa.channels.playout import play_bulletin, play_file, run_sheet, write_playlists
+from loa.channels.playout import play_file, run_sheet, write_playlists
 from loa.channels.radio import CommandSink, FileSink, NullSink, PlayoutError, make_sink
 from loa.core.errors import UserError
 from loa.core.station import Station

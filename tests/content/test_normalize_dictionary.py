@@ -99,12 +99,12 @@ def test_station_default_file_is_merged(station: Station) -> None:
 
 def test_station_configured_file(station: Station) -> None:
     (station.root / "rieng.tsv").write_text("CLB\tcâu lạc bộ\n", encoding="utf-8")
-    station.config.setdefault("speech", {})["dictionary"] = "rieng.tsv"
+    station.config = {**station.config, "speech": {"dictionary": "rieng.tsv"}}
     assert normalize("CLB dưỡng sinh", station_dictionary(station)) == "câu lạc bộ dưỡng sinh"
 
 
 def test_station_configured_but_missing_file_is_a_user_error(station: Station) -> None:
-    station.config.setdefault("speech", {})["dictionary"] = "khong-co.tsv"
+    station.config = {**station.config, "speech": {"dictionary": "khong-co.tsv"}}
     with pytest.raises(UserError, match=r"khong-co\.tsv"):
         station_dictionary(station)
 

@@ -51,7 +51,7 @@ def test_blackouts(station) -> None:
 
 
 def test_campaign_boost(station) -> None:
-    from tests.scheduler.conftest import add_message
+    from tests.planning.conftest import add_message
 
     mid = add_message(station, "Ngày hội Đại đoàn kết", topic="communication")
     other = add_message(station, "Khác", topic="procedures")

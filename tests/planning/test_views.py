@@ -10,10 +10,11 @@ from loa.planning.planner import plan
 from loa.planning.views import runsheet_html, schedule, to_ics
 
 MONDAY = date(2026, 11, 23)
+CHANNELS = frozenset({"radio", "website"})  # what the sample station publishes on
 
 
 def test_ics_parses_with_one_event_per_slot_instance(sample_station, tmp_path) -> None:
-    plan(sample_station, MONDAY, 7, now=datetime(2026, 11, 22, 20, 0))
+    plan(sample_station, MONDAY, 7, now=datetime(2026, 11, 22, 20, 0), channels=CHANNELS)
     with sample_station.transaction() as session:
         slots = schedule(session, MONDAY, 7)
     runner = CliRunner()
@@ -48,7 +49,7 @@ def test_ics_parses_with_one_event_per_slot_instance(sample_station, tmp_path) -
 
 
 def test_runsheet_lists_scripts_and_sources(sample_station, tmp_path) -> None:
-    plan(sample_station, MONDAY, 7, now=datetime(2026, 11, 22, 20, 0))
+    plan(sample_station, MONDAY, 7, now=datetime(2026, 11, 22, 20, 0), channels=CHANNELS)
     with sample_station.transaction() as session:
         radio = schedule(session, date(2026, 11, 24), 1, channel="radio")
         item = radio[0].items[0]

@@ -11,10 +11,11 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from loa.app.play import play_slot as play_bulletin
+from loa.app.publish import publish_entry as publish_plan_entry
 from loa.channels.models import AsRunRecord
-from loa.channels.playout import play_bulletin
 from loa.channels.radio import NullSink
-from loa.channels.service import Runtime, publish_plan_entry
+from loa.channels.runtime import Runtime
 from loa.content.models import Message
 from loa.core.station import Station
 from loa.planning.models import PlanEntry

@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from loa.content.settings import SpeechSettings
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -155,15 +159,15 @@ def builtin_dictionary() -> Dictionary:
     return parse_dictionary(text, "abbreviations.tsv")
 
 
-def station_dictionary(station: Any) -> Dictionary:
+def station_dictionary(station: Station) -> Dictionary:
     """The built-in dictionary merged with the station's own file.
 
     The file is `[speech] dictionary` in loa.toml (relative to the station folder), else
     `tu-dien.tsv` in the station folder if it exists. Raises UserError if a configured file is
     missing or any file has a bad line.
     """
-    configured = station.section("speech").get("dictionary")
-    path = Path(str(configured)) if configured else Path(DEFAULT_FILE)
+    configured = station.settings(SpeechSettings).dictionary
+    path = Path(configured) if configured else Path(DEFAULT_FILE)
     if not path.is_absolute():
         path = Path(station.root) / path
     if not path.is_file():

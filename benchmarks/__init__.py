@@ -1,0 +1,1 @@
+"""Benchmarks, and the planner laboratory (benchmarks.planlab) that tests share with them."""

@@ -1,0 +1,100 @@
+"""From the plan to the loudspeaker: playing the bulletin of a radio slot when its time comes
+(rendering it first if needed), or logging it as skipped when it is too late."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from loa.app import entries
+from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.channels.models import AsRunRecord
+    from loa.channels.radio import Sink
+    from loa.core.station import Station
+
+T = Catalog(
+    {
+        "late": (
+            "Bản tin {when} đã trễ quá {minutes} phút; bỏ qua, không phát muộn.",
+            "Bulletin {when} is more than {minutes} minutes late; skipped, not played late.",
+        ),
+    }
+)
+
+
+def _slot_entries(station: Station, when: datetime) -> list[dict[str, Any]]:
+    """The radio plan entries of the slot at `when` that are still to air, as bulletin items."""
+    from sqlalchemy import select
+
+    from loa.planning.models import PlanEntry, PlanStatus
+
+    with station.transaction() as session:
+        rows = session.scalars(
+            select(PlanEntry)
+            .where(
+                PlanEntry.channel == "radio",
+                PlanEntry.scheduled_at == when,
+                PlanEntry.status.in_((PlanStatus.PLANNED, PlanStatus.SENDING)),
+            )
+            .order_by(PlanEntry.position, PlanEntry.id)
+        )
+        return [
+            {"message_id": e.message_id, "plan_entry_id": e.id, "title": "",
+             "duration_s": e.duration_s}
+            for e in rows
+        ]
+
+
+def play_slot(
+    station: Station,
+    when: datetime,
+    *,
+    now: datetime,
+    sink: Sink | None = None,
+    clock: Callable[[], datetime] | None = None,
+    force: bool = False,
+) -> list[AsRunRecord]:
+    """Play the bulletin of the radio slot at `when` and return its as-run rows.
+
+    Already played: returns the earlier rows and plays nothing. Later than [scheduler]
+    radio_grace_minutes (default 10) and not `force`: logs the items as skipped. Not rendered
+    yet: renders it first. The slot's plan entries become done / skipped / failed. A sink
+    failure is logged, then raised (PlayoutError).
+    """
+    from loa.app.render import render_slot
+    from loa.audio.bulletin import bulletin_key, sidecar_items
+    from loa.audio.render import bulletin_path
+    from loa.channels.models import AsRunStatus
+    from loa.channels.playout import aired, bulletin_file, log_without_playing, play_bulletin
+    from loa.planning.settings import SchedulerSettings
+
+    previous = aired(station, when)
+    if any(r.status == AsRunStatus.DONE for r in previous):
+        return previous
+    grace = SchedulerSettings.from_station(station).radio_grace_minutes
+    planned = _slot_entries(station, when)
+    if not force and now - when > timedelta(minutes=grace):
+        path = bulletin_path(station, when)
+        items = (sidecar_items(path) if path.is_file() else []) or planned
+        reason = T("late", when=bulletin_key(when), minutes=f"{grace:g}")
+        records = log_without_playing(station, when, items, AsRunStatus.SKIPPED, reason, now)
+        entries.after_airing(station, records)
+        return records
+    if not bulletin_path(station, when).is_file():
+        render_slot(station, when)
+    path = bulletin_file(station, when)
+    played = play_bulletin(
+        station,
+        when,
+        path,
+        sink=sink,
+        clock=clock,
+        entries={i["message_id"]: i["plan_entry_id"] for i in planned},
+    )
+    entries.after_airing(station, played.records)
+    if played.error is not None:
+        raise played.error
+    return played.records
