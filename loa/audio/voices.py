@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from loa.audio.engines import ENGINES, EngineOptions, EngineUnavailable, VoiceError
+from loa.audio.engines import EngineOptions, EngineUnavailable, VoiceError, engines
 from loa.audio.settings import audio_settings
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def list_voices(station: Station, *, check: bool = True) -> tuple[list[dict[str,
     raw = settings.engine_settings
     raw["gtts_timeout"] = min(settings.gtts_timeout or CHECK_TIMEOUT_S, CHECK_TIMEOUT_S)
     rows: list[dict[str, Any]] = []
-    for name, cls in ENGINES.items():
+    for name, cls in engines().items():
         engine = cls(EngineOptions(root=station.root, settings=raw))
         works: bool | None = None
         reason = ""

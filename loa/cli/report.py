@@ -153,9 +153,9 @@ def show_summary(result: Any, files: Any) -> None:
 
     counts = result.undelivered_counts
     if counts:
-        from loa.report.figures import status_label
+        from loa.report.figures import undelivered_label
 
-        detail = "; ".join(f"{status_label(k)}: {v}" for k, v in counts.items())
+        detail = "; ".join(f"{undelivered_label(k)}: {v}" for k, v in counts.items())
         out.print(f"[yellow]{T('und', n=len(result.undelivered))}[/] ({detail})", highlight=False)
     if files:
         out.print(f"[green]{T('written')}[/]", highlight=False)

@@ -114,7 +114,11 @@ def channel_names(*, internal: bool = False) -> tuple[str, ...]:
     ones that exist for tests and dry runs (the null channel)."""
     names = []
     for name in channel_specs():
-        if internal or not getattr(channel_class(name), "internal", False):
+        try:
+            cls = channel_class(name)
+        except UserError:  # a broken plug-in: named when someone asks for it, listed nowhere
+            continue
+        if internal or not getattr(cls, "internal", False):
             names.append(name)
     return tuple(names)
 

@@ -157,11 +157,12 @@ def add_campaign(
 ) -> Campaign:
     """Store a campaign window; `messages` are linked to it (Message.campaign_id).
 
-    Raises UserError for an inverted window, a boost outside 1-5 or an unknown topic.
+    Raises UserError for an inverted window, a boost outside 1-5, an unknown topic or message.
     """
     from sqlalchemy import select
 
-    from loa.content.models import Campaign, Message, Topic
+    from loa.content.models import Campaign, Topic
+    from loa.content.queue import get_message
 
     if ends_on < starts_on:
         raise UserError(T("bad_window", name=name, start=starts_on, end=ends_on))
@@ -172,13 +173,12 @@ def add_campaign(
     for code in topics:
         if code not in known:
             raise UserError(T("unknown_topic", value=code, valid=", ".join(known)))
+    linked = [get_message(session, message_id) for message_id in messages]
     campaign = Campaign(name=name, starts_on=starts_on, ends_on=ends_on, boost=boost, topics=topics)
     session.add(campaign)
     session.flush()
-    for message_id in messages:
-        message = session.get(Message, message_id)
-        if message is not None:
-            message.campaign_id = campaign.id
+    for message in linked:
+        message.campaign_id = campaign.id
     return campaign
 
 

@@ -385,10 +385,10 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     if not und:
         _para(doc, T("s2_none"), indent=True)
     else:
-        from loa.report.figures import status_label
+        from loa.report.figures import undelivered_label
 
         detail = "; ".join(
-            f"{status_label(k).lower()}: {fmt_int(v)}" for k, v in report.undelivered_counts.items()
+            f"{undelivered_label(k)}: {fmt_int(v)}" for k, v in report.undelivered_counts.items()
         )
         _para(doc, T("s2_some", n=fmt_int(len(und)), detail=detail), indent=True)
         limit = s.doc_max_undelivered

@@ -549,7 +549,9 @@ def find_undelivered(
     due = [
         (e, t)
         for e, t in entries
-        if e.status == PlanStatus.PLANNED and e.scheduled_at < now - grace and ("plan", e.id) not in found
+        if e.status == PlanStatus.PLANNED
+        and e.scheduled_at < now - grace
+        and ("plan", e.id) not in found
     ]
     if due:
         delivered_ids, delivered_days = _delivered(session, lo, hi)

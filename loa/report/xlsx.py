@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from loa.core.i18n import Catalog
-from loa.report.figures import Report, Totals, channel_label, status_label
+from loa.report.figures import Report, Totals, channel_label, undelivered_label
 
 T = Catalog(
     {
@@ -120,7 +120,9 @@ def render_xlsx(report: Report) -> bytes:
         ws.append(list(row))
     ws.append(["undelivered", T("undelivered"), len(report.undelivered)])
     for status, n in report.undelivered_counts.items():
-        ws.append([f"undelivered.{status}", T("undelivered_s", status=status_label(status)), n])
+        ws.append(
+            [f"undelivered.{status}", T("undelivered_s", status=undelivered_label(status)), n]
+        )
 
     ws = _sheet(wb, T("sh_months"), (12, 14, 16, 16, *[16] * len(others), 10))
     _bold(

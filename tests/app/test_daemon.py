@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -142,7 +142,7 @@ def test_sync_keeps_jobs_in_step_with_the_plan(station) -> None:
     monday = today + timedelta(days=7 + (7 - today.weekday()) % 7)
     while holidays_between(monday, monday + timedelta(days=1)):
         monday += timedelta(days=7)
-    now = datetime.combine(monday - timedelta(days=1), time(20, 0))
+    now = datetime.combine(monday, datetime.min.time()) - timedelta(hours=4)  # Sunday 20:00
     plan_station(station, monday, 2, now=now)
     daemon = Daemon(station)
     daemon.scheduler = daemon.build_scheduler()

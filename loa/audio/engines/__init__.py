@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from loa.audio.engines.base import (
     Engine,
     EngineOptions,
@@ -28,21 +30,41 @@ T = Catalog(
     }
 )
 
-ENGINES: dict[str, type[Engine]] = {
+#: The engines loa ships; other packages add theirs through the `loa.engines` entry-point group
+#: (name = "module:EngineClass").
+BUILTIN_ENGINES: dict[str, type[Engine]] = {
     cls.name: cls for cls in (EspeakEngine, GttsEngine, PiperEngine, SilentEngine)
 }
 
 
+@cache
+def engines() -> dict[str, type[Engine]]:
+    """Every engine by name: the built-ins, then those installed packages add (a plugin whose
+    package is broken is left out, and `loa voices` does not list it)."""
+    from loa.core.registry import ENGINE_GROUP, load_spec, plugin_specs
+
+    found: dict[str, type[Engine]] = dict(BUILTIN_ENGINES)
+    for name, spec in plugin_specs(ENGINE_GROUP, {}).items():
+        if name in found:
+            continue
+        try:
+            found[name] = load_spec(spec)
+        except (ImportError, AttributeError):
+            continue
+    return found
+
+
 def engine_class(name: str) -> type[Engine]:
     """The engine class registered under `name`. Raises UserError listing the valid names."""
+    registry = engines()
     try:
-        return ENGINES[name]
+        return registry[name]
     except KeyError:
-        raise UserError(T("unknown", name=name, choices=", ".join(ENGINES))) from None
+        raise UserError(T("unknown", name=name, choices=", ".join(registry))) from None
 
 
 __all__ = [
-    "ENGINES",
+    "BUILTIN_ENGINES",
     "Engine",
     "EngineOptions",
     "EngineUnavailable",
@@ -50,4 +72,5 @@ __all__ = [
     "Voice",
     "VoiceError",
     "engine_class",
+    "engines",
 ]

@@ -1,0 +1,92 @@
+"""The channel and engine registries: one list each, built in plus installed plug-ins."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from loa.audio.engines import engine_class, engines
+from loa.content.fields import parse_channels
+from loa.core import registry
+from loa.core.errors import UserError
+
+PLUGIN = '''
+from loa.audio.engines.silent import SilentEngine
+from loa.channels.null import NullChannel
+
+
+class DemoChannel(NullChannel):
+    name = "demo"
+    label = ("Kênh mẫu", "Demo channel")
+    aliases = ("kênh thử",)
+    internal = False
+
+
+class DemoEngine(SilentEngine):
+    name = "demo-voice"
+'''
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A package installed the way pip installs one: its module plus a dist-info folder whose
+    entry_points.txt names a channel and an engine."""
+    (tmp_path / "loa_demo_plugin.py").write_text(PLUGIN, encoding="utf-8")
+    info = tmp_path / "loa_demo_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: loa-demo-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        textwrap.dedent(
+            """
+            [loa.channels]
+            demo = loa_demo_plugin:DemoChannel
+            radio = loa_demo_plugin:DemoChannel
+
+            [loa.engines]
+            demo-voice = loa_demo_plugin:DemoEngine
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.refresh()
+    engines.cache_clear()
+    yield
+    monkeypatch.undo()
+    registry.refresh()
+    engines.cache_clear()
+
+
+def test_builtin_channels_radio_first_null_internal() -> None:
+    assert registry.channel_names() == ("radio", "facebook", "website", "wordpress")
+    assert "null" in registry.channel_names(internal=True)
+    assert registry.is_audio("radio") and not registry.is_audio("facebook")
+    assert registry.channel_words()["đài truyền thanh"] == "radio"
+
+
+def test_unknown_channel_is_refused_with_the_valid_names() -> None:
+    with pytest.raises(UserError, match=r'"zalo".*radio, facebook, website, wordpress'):
+        registry.channel_class("zalo")
+    with pytest.raises(UserError, match="zalo"):
+        parse_channels("radio, zalo")
+
+
+def test_a_plugin_channel_and_engine_plug_in_through_entry_points(plugin: None) -> None:
+    assert registry.channel_names()[-1] == "demo"
+    assert registry.channel_class("demo").__name__ == "DemoChannel"
+    assert registry.channel_class("radio").__name__ == "RadioChannel"  # never replaced
+    assert parse_channels("đài, kênh thử") == ["radio", "demo"]
+    assert registry.channel_label("demo") == "Kênh mẫu"
+    assert engine_class("demo-voice").__name__ == "DemoEngine"
+
+
+def test_a_broken_plugin_is_named_in_the_error(tmp_path: Path, plugin: None) -> None:
+    registry.discard_channel("demo")
+    info = next(tmp_path.glob("*.dist-info"))
+    (info / "entry_points.txt").write_text("[loa.channels]\nbroken = loa_no_such_module:X\n")
+    registry.refresh()
+    with pytest.raises(UserError, match="loa_no_such_module"):
+        registry.channel_class("broken")
+    assert "broken" not in registry.channel_names()  # the others keep working
