@@ -173,6 +173,7 @@ def _wait(predicate, timeout: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
     """A real `loa run` in a subprocess, killed with SIGKILL mid-plan and started again."""
     from loa.planning.models import PlanEntry

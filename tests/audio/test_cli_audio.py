@@ -19,6 +19,7 @@ def loa(station, *args: str):
     return runner.invoke(app, ["--station", str(station.root), *args])
 
 
+@pytest.mark.slow
 def test_say_offline_meets_loudness_and_peak(station, tmp_path: Path) -> None:
     """The done-when check: a fresh process with no network access and no system audio tools."""
     out = tmp_path / "x.mp3"

@@ -205,6 +205,7 @@ def test_prune_keeps_what_future_bulletins_use(silent_station) -> None:
     del a
 
 
+@pytest.mark.slow
 def test_render_from_a_threaded_process(station) -> None:
     """The daemon renders from a scheduler thread: workers come from a fork server there."""
     import threading

@@ -47,6 +47,7 @@ def loa(station: Station, token: str, *args: str) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow
 def test_publish_once_then_nothing_then_expired_token(
     fb_station: Station, graph: FakeGraph
 ) -> None:
@@ -84,6 +85,7 @@ def test_publish_once_then_nothing_then_expired_token(
     assert outbox.returncode == 0 and "lỗi" in outbox.stdout and "190" in outbox.stdout
 
 
+@pytest.mark.slow
 def test_channels_check_reports_token_problems(fb_station: Station, graph: FakeGraph) -> None:
     ok = loa(fb_station, graph.token, "channels", "check")
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -95,6 +97,7 @@ def test_channels_check_reports_token_problems(fb_station: Station, graph: FakeG
     assert wrong.returncode == 1 and "190" in wrong.stdout
 
 
+@pytest.mark.slow
 def test_sigkill_between_the_remote_call_and_the_record(
     fb_station: Station, graph: FakeGraph
 ) -> None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def loa(
     *args: str, cwd: Path, env: dict[str, str] | None = None
@@ -19,6 +21,7 @@ def loa(
     return subprocess.run([*command, *args], cwd=cwd, env=full_env, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_init_sample_then_list_from_inside_the_station(tmp_path: Path) -> None:
     made = loa("init", "xa", "--name", "Xã Cẩm Nhượng", "--sample", cwd=tmp_path)
     assert made.returncode == 0, made.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,7 @@ def test_nfd_input_gives_the_same_output_as_nfc(text: str) -> None:
     assert unicodedata.is_normalized("NFC", normalize(nfd))
 
 
+@pytest.mark.slow
 @given(st.text(max_size=80))
 @settings(max_examples=300, deadline=None)
 def test_line_count_is_kept_for_any_text(text: str) -> None:

@@ -97,6 +97,7 @@ def test_help_names_every_period_form() -> None:
         assert words in result.output
 
 
+@pytest.mark.slow
 def test_sample_station_end_to_end(sample_station: Station) -> None:
     """Done when: on the sample station after a simulated week, `loa report --from --to` writes
     the .docx, the .xlsx and the charts, and its figures match the as-run log."""

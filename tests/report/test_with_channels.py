@@ -24,6 +24,7 @@ from loa.report import build_report, write_report
 DAY0 = date(2026, 11, 2)
 
 
+@pytest.mark.slow
 def test_report_on_a_few_days_run_by_the_channels(sample_station: Station, tmp_path: Path) -> None:
     st = sample_station
     with st.transaction() as s:
