@@ -289,40 +289,48 @@ def _guard(job: str, fn: Callable[[], Any]) -> Any:
     return None
 
 
-def job_play(root: str, when: str) -> None:
+def _now(station: Station, now: str | None) -> datetime:
+    """The job's clock: the station's wall clock, or the ISO time a caller (a test) passes."""
+    return datetime.fromisoformat(now) if now else station.now()
+
+
+def job_play(root: str, when: str, now: str | None = None) -> None:
     """APScheduler job: the radio bulletin at `when` (ISO, station-local)."""
     at = datetime.fromisoformat(when)
     with _claim(radio_key(at)) as ok:
         if ok:
             station = open_station(root)
-            _guard(radio_key(at), lambda: play_due(station, at, now=station.now()))
+            _guard(radio_key(at), lambda: play_due(station, at, now=_now(station, now)))
 
 
-def job_publish(root: str, entry_id: int) -> None:
+def job_publish(root: str, entry_id: int, now: str | None = None) -> None:
     """APScheduler job: one social plan entry."""
     with _claim(f"post:{entry_id}") as ok:
         if ok:
             station = open_station(root)
-            _guard(f"post:{entry_id}", lambda: publish_due(station, entry_id, now=station.now()))
+            _guard(
+                f"post:{entry_id}",
+                lambda: publish_due(station, entry_id, now=_now(station, now)),
+            )
 
 
-def job_urgent(root: str, message_id: int) -> None:
+def job_urgent(root: str, message_id: int, now: str | None = None) -> None:
     """APScheduler job: an urgent message, at once."""
     with _claim(f"urgent:{message_id}") as ok:
         if ok:
             station = open_station(root)
             _guard(
                 f"urgent:{message_id}",
-                lambda: handle_urgent(station, message_id, now=station.now()),
+                lambda: handle_urgent(station, message_id, now=_now(station, now)),
             )
 
 
-def job_render(root: str) -> None:
+def job_render(root: str, now: str | None = None) -> None:
     """APScheduler job: the daily plan-and-render of tomorrow's bulletins."""
     with _claim("render") as ok:
         if ok:
             station = open_station(root)
-            _guard("render", lambda: render_ahead(station, now=station.now()))
+            _guard("render", lambda: render_ahead(station, now=_now(station, now)))
 
 
 # --------------------------------------------------------------------------- run once

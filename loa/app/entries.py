@@ -77,5 +77,6 @@ def after_airing(station: Station, records: Iterable[AsRunRecord]) -> None:
     """Move the plan entries of aired (or skipped, or failed) bulletin items to match."""
     with station.transaction() as session:
         for record in records:
-            move(session, record.plan_entry_id, AFTER_AIRING[AsRunStatus(record.status)],
-                 record.note)
+            move(
+                session, record.plan_entry_id, AFTER_AIRING[AsRunStatus(record.status)], record.note
+            )

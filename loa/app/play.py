@@ -42,8 +42,12 @@ def _slot_entries(station: Station, when: datetime) -> list[dict[str, Any]]:
             .order_by(PlanEntry.position, PlanEntry.id)
         )
         return [
-            {"message_id": e.message_id, "plan_entry_id": e.id, "title": "",
-             "duration_s": e.duration_s}
+            {
+                "message_id": e.message_id,
+                "plan_entry_id": e.id,
+                "title": "",
+                "duration_s": e.duration_s,
+            }
             for e in rows
         ]
 

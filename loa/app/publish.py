@@ -91,8 +91,9 @@ def publish_entry(
             runtime=runtime,
         )
     except ChannelError as exc:
-        entries.after_publication(station, find_publication(station, key),
-                                  permanent=not exc.transient)
+        entries.after_publication(
+            station, find_publication(station, key), permanent=not exc.transient
+        )
         raise
     finally:
         runtime.close()
@@ -183,15 +184,20 @@ def resend(
         publication = again(station, publication_id, now=now, runtime=runtime)
     except ChannelError as exc:
         if key is not None:
-            entries.after_publication(station, find_publication(station, key),
-                                      permanent=not exc.transient)
+            entries.after_publication(
+                station, find_publication(station, key), permanent=not exc.transient
+            )
         raise
     entries.after_publication(station, publication)
     return publication
 
 
 def publish_bulletin(
-    station: Station, when: datetime, channel: str, *, now: datetime,
+    station: Station,
+    when: datetime,
+    channel: str,
+    *,
+    now: datetime,
     runtime: Runtime | None = None,
 ) -> Publication:
     """Publish the bulletin of `when` on a channel (a podcast episode, a video post), rendering

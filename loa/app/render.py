@@ -115,4 +115,3 @@ def rendered_durations(station: Station) -> dict[int, float]:
             except (KeyError, TypeError, ValueError):
                 continue
     return found
-

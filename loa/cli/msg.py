@@ -5,12 +5,15 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from loa.cli.common import console, get_station, print_json, sub_app
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -225,7 +228,7 @@ def _raw(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != []}
 
 
-def _day(text: str | None, station: Any) -> Any:
+def _day(text: str | None, station: Station) -> Any:
     """A --from/--until value: a relative word ("hôm nay", "mai") as the date it names today;
     anything else as given, for the message fields to parse and refuse with the field name."""
     from loa.core.dates import relative_day

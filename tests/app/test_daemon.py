@@ -121,6 +121,37 @@ def test_urgent_is_aired_and_posted_once(station) -> None:
     assert len(_counts(station)[1]) == len(asrun)
 
 
+def test_job_bodies_play_post_render_and_air_urgent(station) -> None:
+    """The functions APScheduler fires, called as it calls them: plain arguments only."""
+    from loa.app.daemon import job_play, job_publish, job_render, job_urgent
+    from loa.audio.render import bulletin_path
+    from loa.planning.models import PlanEntry
+
+    station = _quiet(station)
+    _radio_and_web(station)
+    add_message(station, "Tin thủ tục", channels=("radio", "website"), airings=7)
+    plan_station(station, MONDAY, 2, now=datetime(2026, 11, 22, 20, 0))
+    root = str(station.root)
+    evening = datetime(2026, 11, 23, 17, 30)
+    job_play(root, evening.isoformat(), now=(evening + timedelta(minutes=1)).isoformat())
+    with station.transaction() as session:
+        entries = list(session.scalars(select(PlanEntry)))
+    aired = [e for e in entries if e.scheduled_at == evening]
+    assert aired and {e.status for e in aired} == {"done"}
+    post = next(e for e in entries if e.channel == "website")
+    job_publish(root, post.id, now=post.scheduled_at.isoformat())
+    job_publish(root, post.id, now=post.scheduled_at.isoformat())  # a second firing: nothing
+    statuses, _asrun, pubs = _counts(station)
+    assert [p.status for p in pubs] == ["published"]
+    job_render(root, now=datetime(2026, 11, 23, 4, 0).isoformat())
+    assert bulletin_path(station, datetime(2026, 11, 24, 5, 30)).is_file()
+    mid = add_message(station, "Cảnh báo lũ", priority="urgent", channels=("radio", "website"))
+    job_urgent(root, mid, now=datetime(2026, 11, 23, 10, 0).isoformat())
+    job_urgent(root, mid, now=datetime(2026, 11, 23, 10, 1).isoformat())
+    pubs = _counts(station)[2]
+    assert len(pubs) == 2 and {p.status for p in pubs} == {"published"}
+
+
 def test_one_runner_per_station(station) -> None:
     with (
         run_lock(station),
@@ -211,7 +242,9 @@ def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
     cmd = [sys.executable, "-m", "loa", "run"]
 
     def planned() -> int:
-        return _counts(station)[0].get("planned", 0)
+        """Entries not yet finished: planned, or handed to a channel (sending)."""
+        statuses = _counts(station)[0]
+        return statuses.get("planned", 0) + statuses.get("sending", 0)
 
     total = planned()
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
