@@ -142,6 +142,7 @@ def test_job_bodies_play_post_render_and_air_urgent(station) -> None:
     job_publish(root, post.id, now=post.scheduled_at.isoformat())
     job_publish(root, post.id, now=post.scheduled_at.isoformat())  # a second firing: nothing
     statuses, _asrun, pubs = _counts(station)
+    assert statuses.get("sending", 0) == 0
     assert [p.status for p in pubs] == ["published"]
     job_render(root, now=datetime(2026, 11, 23, 4, 0).isoformat())
     assert bulletin_path(station, datetime(2026, 11, 24, 5, 30)).is_file()
