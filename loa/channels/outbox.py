@@ -407,7 +407,13 @@ def confirm(
         if publication is None:
             raise UserError(T("no_publication", id=publication_id))
         if publication.status in DONE_STATUSES or publication.status in (P.SENDING, P.SKIPPED):
-            raise UserError(T("not_uncertain", id=publication_id, status=publication.status))
+            raise UserError(
+                T(
+                    "not_uncertain",
+                    id=publication_id,
+                    status=PublicationStatus(publication.status).label,
+                )
+            )
         pub_id = publication.id
         item = item_for(session, station, publication) if posted else None
     if item is not None:
@@ -468,6 +474,9 @@ class OutboxRow:
         }
 
 
+#: The outbox row of a non-radio plan entry past due with no publication yet.
+OVERDUE = "overdue"
+
 #: Publications `loa outbox` lists without --all.
 OUTBOX_STATUSES = (P.SENDING, P.FAILED, P.UNCERTAIN, P.LATE, P.SCHEDULED)
 
@@ -523,7 +532,7 @@ def outbox(station: Station, *, now: datetime, include_done: bool = False) -> li
                         e.id,
                         e.message_id,
                         e.channel,
-                        "overdue",
+                        OVERDUE,
                         e.scheduled_at,
                         0,
                         titles.get(e.message_id, ""),

@@ -38,7 +38,10 @@ T = Catalog(
             "and render the bulletin (loa render).",
         ),
         "no_file": ("Không có tệp {path}.", "File {path} does not exist."),
-        "partial": ("Phát bị dừng ở giây {played:.0f}.", "Playback stopped at second {played:.0f}."),
+        "partial": (
+            "Phát bị dừng ở giây {played:.0f}.",
+            "Playback stopped at second {played:.0f}.",
+        ),
     }
 )
 

@@ -50,7 +50,9 @@ def publish_message(
     with station.transaction() as session:
         message = queue.get_message(session, message_id)
         if message.status != MessageStatus.APPROVED:
-            raise UserError(T("not_approved", id=message_id, status=message.status))
+            raise UserError(
+                T("not_approved", id=message_id, status=MessageStatus(message.status).label)
+            )
         item = message_item(
             message, channel, key or f"manual:{message_id}:{channel}", due_at=due_at or now
         )

@@ -87,4 +87,3 @@ def _not_zombie(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return True
-

@@ -170,8 +170,9 @@ def _outbox_status(status: str) -> str:
     """An outbox row's status for people: a publication's, or "overdue" (a plan entry past due
     with no publication yet, a status only the outbox view has)."""
     from loa.channels.models import PublicationStatus
+    from loa.channels.outbox import OVERDUE
 
-    return T("st_overdue") if status == "overdue" else PublicationStatus(status).label
+    return T("st_overdue") if status == OVERDUE else PublicationStatus(status).label
 
 
 def _fmt(value: datetime | None) -> str:

@@ -17,7 +17,10 @@ T = Catalog(
             "Build the CCHC communication report for a period (quarter, half-year, year, month "
             "or date range) from the as-run log: a Word (.docx), an Excel (.xlsx) and charts.",
         ),
-        "quarter": ("Quý, ví dụ 2026Q4.", "Quarter, e.g. 2026Q4."),
+        "quarter": (
+            'Quý, ví dụ 2026Q4, Q4/2026 hoặc "quý 4/2026".',
+            "Quarter, e.g. 2026Q4 or Q4/2026.",
+        ),
         "half": (
             "Nửa năm, ví dụ 2026H1 (6 tháng đầu) hoặc 2026H2 (6 tháng cuối).",
             "Half-year, e.g. 2026H1 or 2026H2.",
@@ -25,8 +28,8 @@ T = Catalog(
         "year": ("Năm, ví dụ 2026.", "Year, e.g. 2026."),
         "month": ("Tháng, ví dụ 2026-11.", "Month, e.g. 2026-11."),
         "from": (
-            "Từ ngày (2026-11-01 hoặc 01/11/2026), dùng cùng --to.",
-            "From date (2026-11-01 or 01/11/2026), with --to.",
+            "Từ ngày (01/11/2026, 01-11-2026, 01.11.2026 hoặc 2026-11-01), dùng cùng --to.",
+            "From date (01/11/2026, 01-11-2026, 01.11.2026 or 2026-11-01), with --to.",
         ),
         "to": (
             "Đến ngày (tính cả ngày đó), dùng cùng --from.",

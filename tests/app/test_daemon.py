@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -248,18 +249,28 @@ def test_sigkill_and_restart_loses_and_repeats_nothing(station) -> None:
         return statuses.get("planned", 0) + statuses.get("sending", 0)
 
     total = planned()
-    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Each daemon in a session of its own: the kill takes its render workers (fork server,
+    # resource tracker) with it, as a machine losing power would, and leaves no process behind.
+    first = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         assert _wait(lambda: 0 < planned() < total, 40), first.stderr.read1().decode()
     finally:
-        first.send_signal(signal.SIGKILL)
+        os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
-    second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    finished = _wait(lambda: planned() == 0, 120)
-    if finished:
-        time.sleep(2)  # a repeat, if any, would show up now
-    second.send_signal(signal.SIGTERM)
-    _out, err = second.communicate(timeout=60)
+    second = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        finished = _wait(lambda: planned() == 0, 120)
+        if finished:
+            time.sleep(2)  # a repeat, if any, would show up now
+        second.send_signal(signal.SIGTERM)
+        _out, err = second.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(second.pid, signal.SIGKILL)
     assert finished, (
         f"restarted daemon did not finish the plan: {_counts(station)}\n{err.decode()[-3000:]}"
     )

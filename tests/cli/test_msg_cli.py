@@ -38,8 +38,10 @@ def test_list_json_and_filters(sample_station: Station) -> None:
     assert [m["title"] for m in found] == [
         "Cài đặt và kích hoạt tài khoản định danh điện tử VNeID mức độ 2"
     ]
-    zalo = json.loads(loa(sample_station, "msg", "list", "--json", "--channel", "zalo").output)
-    assert zalo and all("zalo" in m["channels"] for m in zalo)
+    every = json.loads(loa(sample_station, "msg", "list", "--json").output)
+    web = json.loads(loa(sample_station, "msg", "list", "--json", "--channel", "website").output)
+    assert web and all("website" in m["channels"] for m in web)
+    assert len(web) == sum("website" in m["channels"] for m in every) < len(every)
 
 
 def test_add_approve_edit_archive(station: Station) -> None:

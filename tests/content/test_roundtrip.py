@@ -12,6 +12,7 @@ from loa.content.exporter import EXPORT_FIELDS, to_csv, to_yaml
 from loa.content.importer import import_file
 from loa.content.queue import create
 from loa.content.taxonomy import BUILTIN_AUDIENCES, BUILTIN_TOPICS
+from loa.core.registry import channel_names
 from loa.core.station import Station
 
 VI = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ ,.;:-/%()\"'"
@@ -32,7 +33,7 @@ message = st.fixed_dictionaries(
         "priority": st.sampled_from(["normal", "high", "urgent"]),
         "airings_per_week": st.integers(0, 14),
         "channels": st.lists(
-            st.sampled_from(["radio", "facebook", "website", "zalo"]),
+            st.sampled_from(channel_names()),
             min_size=1,
             max_size=4,
             unique=True,
