@@ -59,8 +59,9 @@ T = Catalog(
 )
 
 def _extension(station: Station) -> str:
-    fmt = str(station.section("audio").get("format", "mp3")).lower()
-    return "wav" if fmt == "wav" else "mp3"
+    from loa.audio.settings import AudioSettings
+
+    return station.settings(AudioSettings).format
 
 
 def bulletin_path(station: Station, when: datetime) -> Path:

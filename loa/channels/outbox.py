@@ -505,7 +505,7 @@ def outbox(station: Station, *, now: datetime, include_done: bool = False) -> li
                     p.status,
                     p.due_at,
                     p.attempts,
-                    titles.get(p.message_id, p.key),
+                    titles.get(p.message_id or 0, p.key),
                     p.error,
                 )
             )

@@ -307,8 +307,9 @@ def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
                 AsRunRecord.status == "done",
             )
         ):
-            aired_at[run.plan_entry_id] = run.started_at
-            aired_s[run.plan_entry_id] = run.duration_s
+            if run.plan_entry_id is not None:
+                aired_at[run.plan_entry_id] = run.started_at
+                aired_s[run.plan_entry_id] = run.duration_s
         for e in session.scalars(
             select(PlanEntry)
             .where(PlanEntry.scheduled_at >= start, PlanEntry.scheduled_at < end)
@@ -318,7 +319,7 @@ def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
                 RunSheetRow(
                     e.scheduled_at,
                     e.channel,
-                    slots.get(e.slot_id, ""),
+                    slots.get(e.slot_id or 0, ""),
                     e.position,
                     e.message_id,
                     titles.get(e.message_id, ""),

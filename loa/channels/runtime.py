@@ -48,11 +48,11 @@ class RetryPolicy:
 
     @classmethod
     def from_station(cls, station: Station) -> RetryPolicy:
-        section = station.section("channels")
+        from loa.channels.settings import ChannelsSettings
+
+        settings = station.settings(ChannelsSettings)
         return cls(
-            attempts=max(1, int(section.get("retries", 4))),
-            base_s=float(section.get("backoff_s", 2.0)),
-            cap_s=float(section.get("backoff_max_s", 60.0)),
+            attempts=settings.retries, base_s=settings.backoff_s, cap_s=settings.backoff_max_s
         )
 
     def delay(self, failures: int, rng: random.Random) -> float:

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from loa.core.dates import parse_date
 from loa.core.errors import UserError
 from loa.planning.calendar import (
     add_blackout,
@@ -12,7 +13,6 @@ from loa.planning.calendar import (
     boost_for,
     campaign_windows,
     holidays_between,
-    parse_day,
     public_holidays,
     remove_blackout,
 )
@@ -75,6 +75,10 @@ def test_campaign_boost(station) -> None:
         assert boost_for(message, date(2026, 11, 18), windows) == 2.0
         assert boost_for(message, date(2026, 11, 19), windows) == 1.0
         assert boost_for(plain, date(2026, 11, 18), windows) == 1.0
+
+
+def parse_day(text: str) -> date:
+    return parse_date(text, today=None)
 
 
 def test_parse_day() -> None:
