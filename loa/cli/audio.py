@@ -63,9 +63,10 @@ T = Catalog(
         "force": ("Làm lại cả các bản tin đã có.", "Redo bulletins that are already up to date."),
         "json": ("In kết quả dạng JSON.", "Print JSON."),
         "none": (
-            "Không có bản tin nào trong khoảng {start} + {days} ngày (chưa có tin đã duyệt "
-            "phát trên loa?).",
-            "No bulletins in {start} + {days} days (no approved radio messages?).",
+            "Không có bản tin nào trong khoảng {start} + {days} ngày: lịch phát thanh chưa có "
+            "tin nào. Lập lịch trước: loa plan --days 7.",
+            "No bulletins in {start} + {days} days: the radio plan is empty. Plan first: "
+            "loa plan --days 7.",
         ),
         "col_when": ("Giờ phát", "Airs at"),
         "weekdays": ("T2 T3 T4 T5 T6 T7 CN", "Mon Tue Wed Thu Fri Sat Sun"),

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,11 @@ def test_bad_input_exits_2_with_a_message(
 
 
 def test_render_week_json(silent_station) -> None:
+    from tests.audio.test_render import plan
+
     station = silent_station
-    add_message(station, "Tin", "Nội dung.")
+    mid = add_message(station, "Tin", "Nội dung.")
+    plan(station, [(mid, datetime(2026, 11, 23 + d, 6, 0), 1) for d in range(7)])
     result = loa(station, "render", "--date", "23/11/2026", "--week", "--json", "-j", "1")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
