@@ -17,10 +17,7 @@ T = Catalog(
             "Build the CCHC communication report for a period (quarter, half-year, year, month "
             "or date range) from the as-run log: a Word (.docx), an Excel (.xlsx) and charts.",
         ),
-        "quarter": (
-            'Quý, ví dụ 2026Q4, Q4/2026 hoặc "quý 4/2026".',
-            "Quarter, e.g. 2026Q4 or Q4/2026.",
-        ),
+        "quarter": ("Quý, ví dụ 2026Q4.", "Quarter, e.g. 2026Q4."),
         "half": (
             "Nửa năm, ví dụ 2026H1 (6 tháng đầu) hoặc 2026H2 (6 tháng cuối).",
             "Half-year, e.g. 2026H1 or 2026H2.",

@@ -44,8 +44,8 @@ T = Catalog(
             ', or "today", "tomorrow", "yesterday" ("hôm nay", "mai", "hôm qua")',
         ),
         "no_day": (
-            ": ngày {day} không tồn tại trong tháng {month}/{year} (tháng này có {days} ngày)",
-            ": day {day} does not exist in {month}/{year} (that month has {days} days)",
+            ": ngày {value} không tồn tại (tháng {month}/{year} có {days} ngày)",
+            ": {value} does not exist (month {month}/{year} has {days} days)",
         ),
         "no_month": (
             ": không có tháng {month} (tháng từ 1 đến 12)",
@@ -123,7 +123,7 @@ def _try_date(s: str, today: date | None) -> tuple[date | None, str | None]:
         return None, T("no_month", month=month)
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        return None, T("no_day", day=day, month=month, year=year, days=days)
+        return None, T("no_day", value=s, month=month, year=year, days=days)
     return date(year, month, day), None
 
 

@@ -7,12 +7,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from loa.app.planning import (
-    configured_channels,
-    explain_station,
-    plan_station,
-    rendered_durations,
-)
+from loa.app.planning import explain_station, plan_station
+from loa.app.render import rendered_durations
+from loa.channels.publish import configured_channels
 from tests.planning.conftest import add_message, configure
 
 MONDAY = date(2026, 11, 23)
@@ -20,10 +17,10 @@ EVE = datetime(2026, 11, 22, 20, 0)
 
 
 def test_configured_channels_come_from_the_registry(sample_station) -> None:
-    assert configured_channels(sample_station) == {"radio", "website"}
+    assert configured_channels(sample_station) == ["radio", "website"]
     # a Facebook Page id makes that channel plannable; Zalo has no channel here: never planned
     station = configure(sample_station, channels__facebook={"page_id": "123456789"})
-    assert configured_channels(station) == {"radio", "website", "facebook"}
+    assert configured_channels(station) == ["radio", "facebook", "website"]
 
 
 def test_plan_station_plans_only_configured_channels(sample_station) -> None:
