@@ -393,7 +393,11 @@ class WebsiteChannel(Channel):
         fg.language(self.language)
         fg.updated(self._aware(updated))
         fg.author(name=_xml(self.author))
-        fg.link(href=self.url("atom.xml" if atom else "feed.xml"), rel="self")
+        fg.link(
+            href=self.url("atom.xml" if atom else "feed.xml"),
+            rel="self",
+            type="application/atom+xml" if atom else "application/rss+xml",
+        )
         fg.link(href=self.url("index.html"), rel="alternate")  # the last link is RSS's <link>
         if atom:
             fg.register_extension("loa_links", _AtomLinks, _AtomLinks, atom=True, rss=False)

@@ -30,6 +30,7 @@ from loa.channels.base import (
 from loa.channels.settings import channel_settings
 from loa.core.i18n import Catalog
 from loa.core.settings import Integer, Number, SectionSettings
+from loa.core.templates import render
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -194,9 +195,12 @@ class WordPressChannel(Channel):
         return redact(text, [self.password])
 
     def publish(self, item: Item, *, now: datetime) -> Receipt:
-        body = escape(item.extra.get("body") or item.text).replace("\n", "<br>\n")
-        if item.link:
-            body += f'\n<p><a href="{escape(item.link)}">{escape(item.link)}</a></p>'
+        body = render(
+            "loa.channels",
+            "wordpress_post.html.j2",
+            lines=(item.extra.get("body") or item.text).split("\n"),
+            link=item.link,
+        )
         post: dict[str, Any] = {
             "title": item.title,
             "content": body,

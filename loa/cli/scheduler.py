@@ -614,7 +614,7 @@ def schedule_runsheet(
     day: Annotated[str | None, typer.Option("--date", help=T("o_date"))] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help=T("o_out"))] = None,
 ) -> None:
-    from loa.planning.views import write_runsheet
+    from loa.report.runsheet import write_runsheet
 
     station = get_station()
     when = day_option(day, station)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,23 +19,6 @@ T = Catalog(
         "channel_urgent": ("Khẩn cấp (mọi kênh)", "Urgent (every channel)"),
         "ics_summary": ("{channel}: {slot} ({n} tin)", "{channel}: {slot} ({n} items)"),
         "ics_item": ("{pos}. {title} ({duration})", "{pos}. {title} ({duration})"),
-        "sheet_title": ("Lịch phát thanh ngày {day}", "Radio run sheet for {day}"),
-        "sheet_station": ("Đài truyền thanh {name}", "{name} radio station"),
-        "sheet_bulletin": ("Bản tin {time}: {slot}", "Bulletin {time}: {slot}"),
-        "sheet_file": ("Tệp bản tin", "Bulletin file"),
-        "sheet_missing": (
-            "(chưa dựng; chạy: loa render --date {day})",
-            "(not rendered yet; run: loa render --date {day})",
-        ),
-        "sheet_total": ("Tổng thời lượng", "Total duration"),
-        "sheet_no": ("TT", "No."),
-        "sheet_item": ("Tin", "Item"),
-        "sheet_duration": ("Thời lượng", "Duration"),
-        "sheet_source": ("Văn bản nguồn", "Source document"),
-        "sheet_script": ("Nội dung đọc", "Spoken script"),
-        "sheet_aired": ("Đã phát (ký)", "Aired (sign)"),
-        "sheet_empty": ("Không có bản tin nào trong ngày này.", "No bulletin on this day."),
-        "sheet_operator": ("Người trực máy", "Operator"),
     }
 )
 
@@ -201,77 +183,3 @@ def export_ics(station: Station, start: date, days: int, path: Path) -> int:
         slots = schedule(session, start, days)
     atomic_write_bytes(path, to_ics(station, slots))
     return len(slots)
-
-
-def _bulletin_path(station: Station, when: datetime) -> Path:
-    try:
-        from loa.audio.render import bulletin_path
-    except ImportError:  # the audio area is optional for a run sheet
-        return station.media_dir / "bulletins" / f"{when:%Y-%m-%d}" / f"{when:%H%M}.mp3"
-    return Path(bulletin_path(station, when))
-
-
-def _sidecar_durations(path: Path) -> dict[int, float]:
-    try:
-        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    items = data.get("items", []) if isinstance(data, dict) else data
-    out: dict[int, float] = {}
-    for item in items if isinstance(items, list) else []:
-        try:
-            out[int(item["message_id"])] = float(item["duration_s"])
-        except (KeyError, TypeError, ValueError):
-            continue
-    return out
-
-
-def runsheet_html(station: Station, day: date) -> str:
-    """The printable run sheet for the radio operator on `day`: each bulletin's time, file,
-    and every item's title, duration, source document and full spoken script
-    (template loa/planning/templates/runsheet.html.j2)."""
-    from loa.core.templates import render
-
-    with station.transaction() as session:
-        slots = schedule(session, day, 1, channel="radio")
-    bulletins = []
-    for slot in slots:
-        path = _bulletin_path(station, slot.start)
-        real = _sidecar_durations(path)
-        shown = str(path) if path.is_file() else f"{path} {T('sheet_missing', day=day.isoformat())}"
-        total = sum(real.get(i.message_id, i.duration_s) for i in slot.items)
-        rows = [
-            {
-                "title": item.title,
-                "duration": format_duration(real.get(item.message_id, item.duration_s)),
-                "source": item.source_document or "",
-                "script": item.script,
-            }
-            for item in slot.items
-        ]
-        bulletins.append(
-            {
-                "time": slot.start.strftime("%H:%M"),
-                "slot_name": slot.slot_name,
-                "file": shown,
-                "total": format_duration(total),
-                "rows": rows,
-            }
-        )
-    return render(
-        "loa.planning",
-        "runsheet.html.j2",
-        t=T,
-        title=T("sheet_title", day=day.strftime("%d/%m/%Y")),
-        station_name=station.name,
-        bulletins=bulletins,
-    )
-
-
-def write_runsheet(station: Station, day: date, path: Path | None = None) -> Path:
-    """Write the run sheet (default media/runsheets/YYYY-MM-DD.html) atomically; return it."""
-    from loa.core.fileio import atomic_write_text
-
-    path = path or station.media_dir / "runsheets" / f"{day.isoformat()}.html"
-    atomic_write_text(path, runsheet_html(station, day))
-    return path

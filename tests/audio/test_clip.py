@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 import requests
@@ -11,7 +13,7 @@ from loa.audio.mastering import loudness, true_peak_db
 from loa.content.models import Message
 from loa.core.errors import RuntimeFailure, UserError
 from tests.audio.helpers import add_message, set_audio
-from tests.audio.test_engines import GTTS_URL, build_piper_voice
+from tests.audio.test_engines import GTTS_URL, build_piper_voice, fake_piper_voice
 
 
 def test_clip_is_normalised_mastered_and_cached(station) -> None:
@@ -98,6 +100,22 @@ def test_piper_voice_speaks_through_the_pipeline(station) -> None:
     set_audio(station, 'engine = "piper"\npiper_voice = "voices/tiny-vi.onnx"')
     speech = Speaker.for_station(station).speak("Ủy ban nhân dân xã thông báo")
     assert speech.clip.engine == "piper" and not speech.notes
+
+
+def test_piper_without_its_extra_falls_back_with_a_note(station, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)  # the loa[piper] extra is not installed
+    set_audio(station, f'engine = "piper"\npiper_voice = "{fake_piper_voice(station.root)}"')
+    speech = Speaker.for_station(station).speak("Xin chào")
+    assert speech.clip.engine == "espeak"
+    assert 'pip install "loa[piper]"' in " ".join(speech.notes)
+
+
+def test_piper_without_its_extra_and_no_fallback_is_a_user_error(station, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)
+    voice = fake_piper_voice(station.root)
+    set_audio(station, f'engine = "piper"\npiper_voice = "{voice}"\nfallback = []')
+    with pytest.raises(UserError, match=r"loa\[piper\]"):
+        Speaker.for_station(station).speak("Xin chào")
 
 
 def test_non_vietnamese_voice_with_no_fallback_is_a_user_error(station) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import requests
 import responses
 
 from loa.audio.engines import (
+    EngineNotInstalled,
     EngineOptions,
     EngineUnavailable,
     VoiceError,
@@ -132,8 +134,13 @@ def test_gtts_garbage_audio_is_engine_unavailable(tmp_path: Path) -> None:
 
 def build_piper_voice(folder: Path, *, language: str = "vi", sample_rate: int = 16000) -> Path:
     """A model with Piper's signature: input [1,N] int64, input_lengths [1] int64, scales [3]
-    float32 -> output [1,1,T] float32 (T = 64 N), and its .onnx.json config."""
-    import onnx
+    float32 -> output [1,1,T] float32 (T = 64 N), and its .onnx.json config.
+
+    Skips the test when the packages it needs are missing (CI installs ".[test]", which has them).
+    """
+    missing = 'not installed; pip install -e ".[test]" (or "loa[piper]") to run the Piper tests'
+    onnx = pytest.importorskip("onnx", reason=f"onnx {missing}")
+    pytest.importorskip("piper", reason=f"piper-tts/onnxruntime {missing}", exc_type=ImportError)
     from onnx import TensorProto, helper
     from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP
 
@@ -210,6 +217,40 @@ def test_piper_missing_voice_file_says_where(tmp_path: Path) -> None:
 def test_piper_without_configured_voice(tmp_path: Path) -> None:
     with pytest.raises(EngineUnavailable, match="piper_voice"):
         make("piper", tmp_path).resolve_voice(None)
+
+
+def fake_piper_voice(folder: Path) -> str:
+    """A Vietnamese voice file and config that pass loa's checks (they need no package)."""
+    path = folder / "voices" / "vi.onnx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a real model")
+    Path(f"{path}.json").write_text(json.dumps({"espeak": {"voice": "vi"}}), encoding="utf-8")
+    return "voices/vi.onnx"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("vi", 'Bộ đọc piper cần gói bổ sung: pip install "loa[piper]"'),
+        ("en", 'The piper engine needs an optional package: pip install "loa[piper]"'),
+    ],
+)
+def test_piper_without_its_extra_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, expected: str
+) -> None:
+    from loa.core.i18n import set_language
+
+    monkeypatch.setenv("LOA_LANG", lang)
+    set_language(lang)
+    monkeypatch.setitem(sys.modules, "piper", None)  # what `import piper` sees without the extra
+    voice = fake_piper_voice(tmp_path)
+    engine = make("piper", tmp_path, piper_voice=voice)
+    with pytest.raises(EngineNotInstalled) as caught:
+        engine.synthesize("xin chào", engine.resolve_voice(None), 1.0)
+    assert isinstance(caught.value, UserError) and not isinstance(caught.value, ImportError)
+    assert str(caught.value).startswith(expected) and "piper" in str(caught.value)
+    assert caught.value.exit_code == 2
+    assert engine.check() == str(caught.value)
 
 
 def test_piper_voice_for_another_language_is_refused(tmp_path: Path) -> None:

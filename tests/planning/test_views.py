@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from loa.cli.main import app
 from loa.planning.planner import plan
-from loa.planning.views import runsheet_html, schedule, to_ics
+from loa.planning.views import schedule, to_ics
+from loa.report.runsheet import runsheet_html
 
 MONDAY = date(2026, 11, 23)
 CHANNELS = frozenset({"radio", "website"})  # what the sample station publishes on

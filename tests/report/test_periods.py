@@ -144,3 +144,36 @@ def test_previous_range_has_the_same_length_and_touches(start: date, extra: int)
 def test_parse_date_round_trip(day: date) -> None:
     assert parse_date(day.isoformat(), today=TODAY) == day
     assert parse_date(f"{day.day:02d}/{day.month:02d}/{day.year}", today=TODAY) == day
+
+
+@pytest.mark.parametrize(
+    ("kw", "slug"),
+    [
+        ({"quarter_text": "quý 4/2026"}, "2026Q4"),
+        ({"quarter_text": "Quý IV năm 2026"}, "2026Q4"),
+        ({"quarter_text": "Q4-2026"}, "2026Q4"),
+        ({"half_text": "6 tháng đầu năm 2026"}, "2026H1"),
+        ({"half_text": "H2/2026"}, "2026H2"),
+        ({"year_text": "năm 2025"}, "2025"),
+        ({"month_text": "tháng 11/2026"}, "2026-11"),
+        ({"month_text": "tháng 11 năm 2026"}, "2026-11"),
+        ({"from_text": "01.11.2026", "to_text": "hôm nay"}, "2026-11-01_2026-11-23"),
+        ({"from_text": "01-11-2026", "to_text": "hôm qua"}, "2026-11-01_2026-11-22"),
+    ],
+)
+def test_vietnamese_period_forms_and_relative_days(kw: dict[str, str], slug: str) -> None:
+    assert period(**kw).slug == slug
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("quarter_text", "2025Q3"),
+        ("half_text", "2025H1"),
+        ("year_text", "2025"),
+        ("month_text", "2025-07"),
+    ],
+)
+def test_a_vietnamese_label_reads_back_as_its_period(key: str, text: str) -> None:
+    p = period(**{key: text})
+    assert period(**{key: p.label}) == p

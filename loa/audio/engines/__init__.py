@@ -6,6 +6,7 @@ from functools import cache
 
 from loa.audio.engines.base import (
     Engine,
+    EngineNotInstalled,
     EngineOptions,
     EngineUnavailable,
     Speech,
@@ -66,6 +67,7 @@ def engine_class(name: str) -> type[Engine]:
 __all__ = [
     "BUILTIN_ENGINES",
     "Engine",
+    "EngineNotInstalled",
     "EngineOptions",
     "EngineUnavailable",
     "Speech",

@@ -35,6 +35,14 @@ class VoiceError(UserError):
     """The voice does not exist or cannot speak Vietnamese (a configuration mistake)."""
 
 
+class EngineNotInstalled(VoiceError):
+    """The engine needs an optional package that is not installed (e.g. `loa[piper]`).
+
+    A setup mistake the user fixes with pip, so a UserError whose text names the extra to
+    install; like VoiceError, the fallback chain notes it and tries the next engine.
+    """
+
+
 @dataclass(frozen=True)
 class Voice:
     """One selectable voice of an engine."""

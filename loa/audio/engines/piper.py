@@ -1,4 +1,7 @@
-"""The offline neural voice: a Piper ONNX voice file the station supplies (path in loa.toml)."""
+"""The offline neural voice: a Piper ONNX voice file the station supplies (path in loa.toml).
+
+Needs the optional packages of the `loa[piper]` extra (piper-tts, onnxruntime).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from loa.audio.engines.base import Engine, EngineUnavailable, Speech, Voice, VoiceError
+from loa.audio.engines.base import (
+    Engine,
+    EngineNotInstalled,
+    EngineUnavailable,
+    Speech,
+    Voice,
+    VoiceError,
+)
 from loa.core.i18n import Catalog
 
 T = Catalog(
@@ -41,11 +51,22 @@ T = Catalog(
             "Use a vi_VN voice (for example vi_VN-vais1000-medium).",
         ),
         "no_piper": (
-            "Chưa cài gói piper-tts ({error}). Cài bằng: pip install piper-tts",
-            "The piper-tts package is not installed ({error}). Install it: pip install piper-tts",
+            'Bộ đọc piper cần gói bổ sung: pip install "loa[piper]" (chưa có {module}).',
+            'The piper engine needs an optional package: pip install "loa[piper]" '
+            "({module} is not installed).",
         ),
     }
 )
+
+
+def _piper() -> Any:
+    """The piper module (piper-tts, which runs on onnxruntime): both come with the `loa[piper]`
+    extra. Raises EngineNotInstalled, a UserError saying what to install, when either is missing."""
+    try:
+        import piper
+    except ImportError as exc:
+        raise EngineNotInstalled(T("no_piper", module=exc.name or "piper-tts")) from None
+    return piper
 
 
 class PiperEngine(Engine):
@@ -112,15 +133,12 @@ class PiperEngine(Engine):
 
     def _voice(self, path: Path) -> Any:
         self._config(path)
+        piper = _piper()
         key = (str(path), path.stat().st_mtime_ns)
         with self._lock:
             if key not in self._loaded:
                 try:
-                    from piper import PiperVoice
-                except ImportError as exc:
-                    raise EngineUnavailable(T("no_piper", error=exc)) from None
-                try:
-                    self._loaded[key] = PiperVoice.load(path, config_path=f"{path}.json")
+                    self._loaded[key] = piper.PiperVoice.load(path, config_path=f"{path}.json")
                 except Exception as exc:  # onnxruntime raises its own exception types
                     raise EngineUnavailable(
                         T("bad_model", path=path, error=str(exc)[:200])
@@ -128,11 +146,9 @@ class PiperEngine(Engine):
             return self._loaded[key]
 
     def synthesize(self, text: str, voice: str, rate: float) -> Speech:
-        from piper import SynthesisConfig
-
         piper_voice = self._voice(self._path(voice))
         speaker = self.options.settings.get("piper_speaker")
-        config = SynthesisConfig(
+        config = _piper().SynthesisConfig(
             length_scale=piper_voice.config.length_scale / max(rate, 0.1),
             speaker_id=int(speaker) if speaker is not None else None,
             normalize_audio=True,

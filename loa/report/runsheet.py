@@ -1,0 +1,100 @@
+"""The radio operator's printable run sheet for a day: each bulletin with its file, and every
+item's title, duration, source document and full spoken script."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
+
+T = Catalog(
+    {
+        "sheet_title": ("Lịch phát thanh ngày {day}", "Radio run sheet for {day}"),
+        "sheet_station": ("Đài truyền thanh {name}", "{name} radio station"),
+        "sheet_bulletin": ("Bản tin {time}: {slot}", "Bulletin {time}: {slot}"),
+        "sheet_file": ("Tệp bản tin", "Bulletin file"),
+        "sheet_missing": (
+            "(chưa dựng; chạy: loa render --date {day})",
+            "(not rendered yet; run: loa render --date {day})",
+        ),
+        "sheet_total": ("Tổng thời lượng", "Total duration"),
+        "sheet_no": ("TT", "No."),
+        "sheet_item": ("Tin", "Item"),
+        "sheet_duration": ("Thời lượng", "Duration"),
+        "sheet_source": ("Văn bản nguồn", "Source document"),
+        "sheet_script": ("Nội dung đọc", "Spoken script"),
+        "sheet_aired": ("Đã phát (ký)", "Aired (sign)"),
+        "sheet_empty": ("Không có bản tin nào trong ngày này.", "No bulletin on this day."),
+        "sheet_operator": ("Người trực máy", "Operator"),
+    }
+)
+
+
+def _durations(items: list[dict[str, Any]]) -> dict[int, float]:
+    """message id -> real seconds, from a rendered bulletin's sidecar items."""
+    out: dict[int, float] = {}
+    for item in items:
+        try:
+            out[int(item["message_id"])] = float(item["duration_s"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def runsheet_html(station: Station, day: date) -> str:
+    """The printable run sheet for the radio operator on `day`: each bulletin's time, file,
+    and every item's title, duration, source document and full spoken script
+    (template loa/report/templates/runsheet.html.j2)."""
+    from loa.audio.bulletin import sidecar_items
+    from loa.audio.render import bulletin_path
+    from loa.core.templates import render
+    from loa.planning.views import format_duration, schedule
+
+    with station.transaction() as session:
+        slots = schedule(session, day, 1, channel="radio")
+    bulletins = []
+    for slot in slots:
+        path = bulletin_path(station, slot.start)
+        real = _durations(sidecar_items(path))
+        shown = str(path) if path.is_file() else f"{path} {T('sheet_missing', day=day.isoformat())}"
+        total = sum(real.get(i.message_id, i.duration_s) for i in slot.items)
+        rows = [
+            {
+                "title": item.title,
+                "duration": format_duration(real.get(item.message_id, item.duration_s)),
+                "source": item.source_document or "",
+                "script": item.script,
+            }
+            for item in slot.items
+        ]
+        bulletins.append(
+            {
+                "time": slot.start.strftime("%H:%M"),
+                "slot_name": slot.slot_name,
+                "file": shown,
+                "total": format_duration(total),
+                "rows": rows,
+            }
+        )
+    return render(
+        "loa.report",
+        "runsheet.html.j2",
+        t=T,
+        title=T("sheet_title", day=day.strftime("%d/%m/%Y")),
+        station_name=station.name,
+        bulletins=bulletins,
+    )
+
+
+def write_runsheet(station: Station, day: date, path: Path | None = None) -> Path:
+    """Write the run sheet (default media/runsheets/YYYY-MM-DD.html) atomically; return it."""
+    from loa.core.fileio import atomic_write_text
+
+    path = path or station.media_dir / "runsheets" / f"{day.isoformat()}.html"
+    atomic_write_text(path, runsheet_html(station, day))
+    return path
