@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from loa.core.dates import format_date as fmt_date
 from loa.core.i18n import Catalog
 from loa.report.figures import Report, channel_label
 from loa.report.fmt import fmt_change, fmt_datetime, fmt_int, fmt_num
-from loa.report.periods import fmt_date
 
 T = Catalog(
     {

@@ -325,10 +325,10 @@ def build_report(
     kind (quarter, half, ...) for labels; by default it is a plain date range.
     Raises UserError when the range is empty.
     """
+    from loa.core.dates import format_date as fmt_date
     from loa.core.errors import UserError
     from loa.core.settings import StationSettings
     from loa.report.periods import T as PT
-    from loa.report.periods import fmt_date
 
     if start > end:
         raise UserError(PT("empty", start=fmt_date(start), end=fmt_date(end)))
