@@ -21,22 +21,16 @@ from pathlib import Path
 
 
 def _plan_week(station, start: date, days: int) -> str:
-    """Plan the week with the scheduler when it is available; else the renderer's fallback."""
-    try:
-        from loa.app.planning import plan_station
-        from loa.planning.defaults import seed_default_slots
+    """Plan the days with the sample slots, as `loa plan` does."""
+    from loa.app.planning import plan_station
+    from loa.planning.defaults import seed_default_slots
 
-        with station.transaction() as session:
-            seed_default_slots(session)
-        plan_station(
-            station,
-            start,
-            days,
-            now=datetime.combine(start, datetime.min.time()) - timedelta(hours=1),
-        )
-        return "scheduler plan"
-    except Exception as exc:  # the planner is another area's work in progress
-        return f"fallback daily bulletins (planner unavailable: {type(exc).__name__})"
+    with station.transaction() as session:
+        seed_default_slots(session)
+    plan_station(
+        station, start, days, now=datetime.combine(start, datetime.min.time()) - timedelta(hours=1)
+    )
+    return "planned with the sample slots"
 
 
 def baseline(specs, folder: Path) -> tuple[float, float]:
@@ -83,19 +77,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--no-plan", action="store_true", help="use the daily fallback bulletins")
     args = parser.parse_args()
 
     from loa.app.setup import init_station
-    from loa.audio.render import bulletins_for_period, render_period
+    from loa.app.render import bulletin_specs, render_period
 
     with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp:
         station = init_station(Path(tmp) / "sample", name="Xã Cẩm Nhượng", sample=True)
         start = station.now().date() + timedelta(days=1)
-        source = (
-            "fallback daily bulletins" if args.no_plan else _plan_week(station, start, args.days)
-        )
-        specs = bulletins_for_period(station, start, args.days)
+        source = _plan_week(station, start, args.days)
+        specs = bulletin_specs(station, start, args.days)
         items = sum(len(s.items) for s in specs)
         unique = len({i.message_id for s in specs for i in s.items})
         print(f"station: sample, {args.days} days from {start}, {source}")
