@@ -79,8 +79,8 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=7)
     args = parser.parse_args()
 
-    from loa.app.setup import init_station
     from loa.app.render import bulletin_specs, render_period
+    from loa.app.setup import init_station
 
     with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp:
         station = init_station(Path(tmp) / "sample", name="Xã Cẩm Nhượng", sample=True)
