@@ -26,8 +26,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loa.content.models import MessageStatus, Priority
 from loa.core.errors import LoaError, RuntimeFailure
 from loa.core.i18n import Catalog
+from loa.planning.models import PlanStatus
 from loa.planning.settings import SchedulerSettings
 
 if TYPE_CHECKING:
@@ -125,7 +127,7 @@ def due_until(station: Station, until: datetime) -> Due:
     with station.transaction() as session:
         rows = session.execute(
             select(PlanEntry.id, PlanEntry.channel, PlanEntry.scheduled_at)
-            .where(PlanEntry.status == "planned", PlanEntry.scheduled_at <= until)
+            .where(PlanEntry.status == PlanStatus.PLANNED, PlanEntry.scheduled_at <= until)
             .order_by(PlanEntry.scheduled_at, PlanEntry.id)
         )
         radio: set[datetime] = set()
@@ -141,7 +143,7 @@ def due_until(station: Station, until: datetime) -> Due:
         today = until.date()
         for message in session.scalars(
             select(Message)
-            .where(Message.status == "approved", Message.priority == "urgent")
+            .where(Message.status == MessageStatus.APPROVED, Message.priority == Priority.URGENT)
             .order_by(Message.id)
         ):
             if message.id not in handled and message.is_valid_on(today):
@@ -165,7 +167,7 @@ def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
 
     with station.transaction() as session:
         entry = session.get(PlanEntry, entry_id)
-        if entry is None or entry.status != "planned":
+        if entry is None or entry.status != PlanStatus.PLANNED:
             return "gone" if entry is None else entry.status
     return str(publish_entry(station, entry_id, now=now).status)
 
@@ -198,7 +200,7 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
                 message_id=message_id,
                 channel="urgent",
                 scheduled_at=at,
-                status="planned",
+                status=PlanStatus.PLANNED,
                 created_at=now,
                 reason="urgent",
             )
@@ -218,13 +220,13 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
                             channel="radio",
                             slot_id=None,
                             scheduled_at=at,
-                            status="planned",
+                            status=PlanStatus.PLANNED,
                             created_at=now,
                             reason="urgent",
                             position=0,
                         )
                     )
-        elif marker.status != "planned":
+        elif marker.status != PlanStatus.PLANNED:
             return None
         session.flush()
         radio = "radio" in message.channels
@@ -233,7 +235,7 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
     with station.transaction() as session:
         entry = session.get(PlanEntry, marker_id)
         if entry is not None:
-            entry.status = "done"
+            entry.status = PlanStatus.DONE
     return at if radio else None
 
 

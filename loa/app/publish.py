@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from loa.app import entries
 from loa.channels.base import ChannelError
+from loa.channels.models import PublicationStatus
 from loa.channels.runtime import Runtime
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
@@ -74,7 +75,7 @@ def publish_entry(
             plan_entry_id=entry_id,
             due_at=due,
         )
-        if publication.status == "sending":
+        if publication.status == PublicationStatus.SENDING:
             reason = T("too_late", hours=f"{hours:g}", due=due.strftime("%d/%m/%Y %H:%M"))
             publication = skip(station, publication.id, reason, now)
         entries.after_publication(station, publication)

@@ -304,7 +304,7 @@ def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
             select(AsRunRecord).where(
                 AsRunRecord.started_at >= start - timedelta(days=1),
                 AsRunRecord.plan_entry_id.is_not(None),
-                AsRunRecord.status == "done",
+                AsRunRecord.status == AsRunStatus.DONE,
             )
         ):
             if run.plan_entry_id is not None:
