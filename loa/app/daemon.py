@@ -35,7 +35,7 @@ from loa.planning.settings import SchedulerSettings
 if TYPE_CHECKING:
     from loa.core.station import Station
 
-log = logging.getLogger("loa.scheduler")
+log = logging.getLogger("loa.daemon")
 
 JOB_TABLE = "apscheduler_jobs"
 LOCK_NAME = ".loa-run.lock"
