@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from loa.app.render import rendered_durations
+from loa.channels.publish import configured_channels
+from loa.planning.planner import explain, plan
+
 if TYPE_CHECKING:
     from loa.core.station import Station
     from loa.planning.planner import Explanation, PlanReport
@@ -14,10 +18,6 @@ if TYPE_CHECKING:
 def plan_station(station: Station, start: date, days: int, *, now: datetime) -> PlanReport:
     """Plan [start, start + days) on the station's configured channels, with its rendered clip
     durations (`loa.planning.planner.plan`)."""
-    from loa.app.render import rendered_durations
-    from loa.channels.publish import configured_channels
-    from loa.planning.planner import plan
-
     return plan(
         station,
         start,
@@ -33,10 +33,6 @@ def explain_station(
 ) -> Explanation:
     """Why a message went where it went in [start, start + days) (`loa.planning.planner.explain`,
     on the station's configured channels). Raises UserError for an unknown message id."""
-    from loa.app.render import rendered_durations
-    from loa.channels.publish import configured_channels
-    from loa.planning.planner import explain
-
     return explain(
         station,
         message_id,

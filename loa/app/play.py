@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loa.app import entries
+from loa.app.render import render_slot
+from loa.audio.bulletin import bulletin_key, sidecar_items
+from loa.audio.render import bulletin_path
+from loa.channels.models import AsRunStatus
+from loa.channels.playout import aired, bulletin_file, log_without_playing, play_bulletin
 from loa.core.i18n import Catalog
+from loa.planning.models import PlanEntry, PlanStatus
+from loa.planning.settings import SchedulerSettings
 
 if TYPE_CHECKING:
     from loa.channels.models import AsRunRecord
@@ -28,8 +35,6 @@ T = Catalog(
 def _slot_entries(station: Station, when: datetime) -> list[dict[str, Any]]:
     """The radio plan entries of the slot at `when` that are still to air, as bulletin items."""
     from sqlalchemy import select
-
-    from loa.planning.models import PlanEntry, PlanStatus
 
     with station.transaction() as session:
         rows = session.scalars(
@@ -68,13 +73,6 @@ def play_slot(
     yet: renders it first. The slot's plan entries become done / skipped / failed. A sink
     failure is logged, then raised (PlayoutError).
     """
-    from loa.app.render import render_slot
-    from loa.audio.bulletin import bulletin_key, sidecar_items
-    from loa.audio.render import bulletin_path
-    from loa.channels.models import AsRunStatus
-    from loa.channels.playout import aired, bulletin_file, log_without_playing, play_bulletin
-    from loa.planning.settings import SchedulerSettings
-
     previous = aired(station, when)
     if any(r.status == AsRunStatus.DONE for r in previous):
         return previous

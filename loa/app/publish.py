@@ -7,14 +7,23 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from loa.app import entries
+from loa.app.render import render_slot
+from loa.audio.render import bulletin_path
+from loa.channels import outbox
+from loa.channels import publish as manual
 from loa.channels.base import ChannelError
-from loa.channels.models import PublicationStatus
+from loa.channels.items import message_item
+from loa.channels.models import Publication, PublicationStatus
+from loa.channels.outbox import LATE_GRACE, claim, find_publication, send, skip
+from loa.channels.publish import configured_channels
 from loa.channels.runtime import Runtime
+from loa.content import queue
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
+from loa.planning.models import PlanEntry
+from loa.planning.settings import SchedulerSettings
 
 if TYPE_CHECKING:
-    from loa.channels.models import Publication
     from loa.core.station import Station
 
 T = Catalog(
@@ -47,12 +56,6 @@ def publish_entry(
     called and moved to match the outcome after. Raises UserError for radio entries (see
     `loa.app.play.play_slot`), ChannelError or RuntimeFailure as `loa.channels.outbox.send`.
     """
-    from loa.channels.items import message_item
-    from loa.channels.outbox import LATE_GRACE, claim, find_publication, send, skip
-    from loa.content import queue
-    from loa.planning.models import PlanEntry
-    from loa.planning.settings import SchedulerSettings
-
     with station.transaction() as session:
         entry = session.get(PlanEntry, entry_id)
         if entry is None:
@@ -110,11 +113,6 @@ def publish_urgent(
     Keys are "urgent:<message>:<channel>". Channel failures are recorded (see `loa outbox`)
     and do not stop the other channels; the radio airs urgent items in their own bulletin.
     """
-    from loa.channels.items import message_item
-    from loa.channels.outbox import find_publication, send
-    from loa.channels.publish import configured_channels
-    from loa.content import queue
-
     usable = set(configured_channels(station))
     with station.transaction() as session:
         message = queue.get_message(session, message_id)
@@ -144,9 +142,7 @@ def reconcile(
 ) -> list[Publication]:
     """Resolve publications a dead process left "sending" (`loa.channels.outbox.reconcile`)
     and move their plan entries to match. Returns the publications it changed."""
-    from loa.channels.outbox import reconcile as resolve
-
-    changed = resolve(station, now=now, runtime=runtime)
+    changed = outbox.reconcile(station, now=now, runtime=runtime)
     for publication in changed:
         entries.after_publication(station, publication)
     return changed
@@ -162,9 +158,9 @@ def confirm(
 ) -> Publication:
     """The officer's answer for an uncertain (or failed) publication (`loa outbox --done`);
     its plan entry follows: done, or planned again to be sent at the next run."""
-    from loa.channels.outbox import confirm as answer
-
-    publication = answer(station, publication_id, posted=posted, now=now, remote_id=remote_id)
+    publication = outbox.confirm(
+        station, publication_id, posted=posted, now=now, remote_id=remote_id
+    )
     entries.after_publication(station, publication)
     return publication
 
@@ -174,15 +170,11 @@ def resend(
 ) -> Publication:
     """Send a failed or uncertain publication again (`loa outbox --retry`); its plan entry
     follows the outcome."""
-    from loa.channels.models import Publication as Row
-    from loa.channels.outbox import find_publication
-    from loa.channels.outbox import resend as again
-
     with station.transaction() as session:
-        row = session.get(Row, publication_id)
+        row = session.get(Publication, publication_id)
         key = row.key if row is not None else None
     try:
-        publication = again(station, publication_id, now=now, runtime=runtime)
+        publication = outbox.resend(station, publication_id, now=now, runtime=runtime)
     except ChannelError as exc:
         if key is not None:
             entries.after_publication(
@@ -203,10 +195,6 @@ def publish_bulletin(
 ) -> Publication:
     """Publish the bulletin of `when` on a channel (a podcast episode, a video post), rendering
     it first when it is not yet rendered."""
-    from loa.app.render import render_slot
-    from loa.audio.render import bulletin_path
-    from loa.channels.publish import publish_bulletin as publish
-
     if not bulletin_path(station, when).is_file():
         render_slot(station, when)
-    return publish(station, when, channel, now=now, runtime=runtime)
+    return manual.publish_bulletin(station, when, channel, now=now, runtime=runtime)

@@ -6,7 +6,9 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from loa.audio.bulletin import BulletinItem, BulletinSpec, RenderResult, sidecar_items
-from loa.planning.models import PlanStatus
+from loa.audio.render import prune_cache, render_bulletin, render_bulletins
+from loa.content.models import Message
+from loa.planning.models import PlanEntry, PlanStatus, Slot
 
 if TYPE_CHECKING:
     from loa.audio.cache import PruneResult
@@ -21,9 +23,6 @@ def bulletin_specs(station: Station, start: date, days: int) -> list[BulletinSpe
     """The bulletins of `days` days from `start`, in time order: the radio plan entries (planned,
     handed over or done) grouped by slot time, ordered by position. No plan, no bulletin."""
     from sqlalchemy import select
-
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry, Slot
 
     begin = datetime.combine(start, time())
     end = begin + timedelta(days=days)
@@ -70,8 +69,6 @@ def render_period(
 ) -> list[RenderResult]:
     """Render every planned bulletin of `days` days from `start` (see
     `loa.audio.render.render_bulletins`; raises RenderFailed after rendering the others)."""
-    from loa.audio.render import render_bulletins
-
     specs = bulletin_specs(station, start, days)
     return render_bulletins(station, specs, progress=progress, workers=workers, force=force)
 
@@ -79,8 +76,6 @@ def render_period(
 def render_slot(station: Station, when: datetime) -> RenderResult | None:
     """Render (or find up to date) the bulletin of the slot at `when`; None when the plan has no
     bulletin then."""
-    from loa.audio.render import render_bulletin
-
     spec = bulletin_spec(station, when)
     return render_bulletin(station, spec) if spec is not None else None
 
@@ -88,9 +83,6 @@ def render_slot(station: Station, when: datetime) -> RenderResult | None:
 def prune(station: Station, *, today: date, dry_run: bool = False) -> PruneResult:
     """Remove cached clips that no current or future bulletin uses (planned or rendered)."""
     from sqlalchemy import func, select
-
-    from loa.audio.render import prune_cache
-    from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
         last = session.scalar(

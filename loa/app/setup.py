@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from loa.content.importer import import_file
+from loa.content.queue import approve
+from loa.content.taxonomy import seed_taxonomy
+from loa.core.fileio import atomic_write_text
 from loa.core.station import CONFIG_NAME, Station, create_station, station_toml
+from loa.planning.defaults import seed_default_slots
 
 SAMPLE_MESSAGES = Path(__file__).parent / "samples" / "messages.yaml"
 
@@ -12,10 +17,6 @@ SAMPLE_MESSAGES = Path(__file__).parent / "samples" / "messages.yaml"
 def load_sample(station: Station) -> None:
     """Import the built-in sample messages, approve them and seed the sample slots, in one
     transaction."""
-    from loa.content.importer import import_file
-    from loa.content.queue import approve
-    from loa.planning.defaults import seed_default_slots
-
     with station.transaction() as session:
         report = import_file(session, SAMPLE_MESSAGES)
         for message in report.created:
@@ -36,9 +37,6 @@ def init_station(
     With `sample`, fill it with the built-in sample messages, already approved.
     Raises UserError if the folder already holds a station.
     """
-    from loa.content.taxonomy import seed_taxonomy
-    from loa.core.fileio import atomic_write_text
-
     text = station_toml(name, province=province, district=district, language=language)
     station = create_station(root, text)
     with station.transaction() as session:

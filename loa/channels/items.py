@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from loa.channels.base import Item
+from loa.channels.bulletin import bulletin_item
+from loa.content import queue
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 
@@ -56,11 +58,7 @@ def message_item(
 def item_for(session: Session, station: Station, publication: Publication) -> Item:
     """Rebuild the item a publication was made for (to look for it after a crash, or to send it
     again). Raises UserError when its message or bulletin is gone."""
-    from loa.content import queue
-
     if publication.key.startswith("bulletin:"):
-        from loa.channels.bulletin import bulletin_item
-
         return bulletin_item(station, publication.key, due_at=publication.due_at)
     if publication.message_id is None:
         raise UserError(T("no_publication", id=publication.id))

@@ -28,8 +28,10 @@ from loa.channels.models import (
     PublicationStatus,
 )
 from loa.channels.runtime import RetryPolicy, Runtime, owner_alive, process_id
+from loa.content.models import Message
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
+from loa.planning.models import PlanEntry, PlanStatus
 
 if TYPE_CHECKING:
     from loa.channels.base import Channel
@@ -485,9 +487,6 @@ def outbox(station: Station, *, now: datetime, include_done: bool = False) -> li
     """What needs attention: pending, failed, uncertain, late or scheduled publications, and
     non-radio plan entries past due with no publication yet (status "overdue")."""
     from sqlalchemy import select
-
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry, PlanStatus
 
     rows: list[OutboxRow] = []
     with station.transaction() as session:

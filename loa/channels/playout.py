@@ -18,10 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from loa.audio.bulletin import bulletin_key, sidecar_items
 from loa.audio.ffmpeg import audio_duration
+from loa.audio.render import bulletin_path
 from loa.channels.models import AsRunRecord, AsRunStatus
 from loa.channels.radio import PlayoutError, Sink, make_sink
+from loa.content.models import Message
 from loa.core.errors import RuntimeFailure, UserError
+from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
+from loa.planning.models import PlanEntry, Slot
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,8 +55,6 @@ Clock = Callable[[], datetime]
 def bulletin_file(station: Station, when: datetime) -> Path:
     """The rendered bulletin file of the slot at `when`. Raises RuntimeFailure when there is
     none (render it first)."""
-    from loa.audio.render import bulletin_path
-
     path = bulletin_path(station, when)
     if not path.is_file():
         raise RuntimeFailure(T("no_bulletin", when=bulletin_key(when), path=path))
@@ -69,8 +71,6 @@ class Played:
 
 def _messages(session: Session, ids: list[int]) -> dict[int, Message]:
     from sqlalchemy import select
-
-    from loa.content.models import Message
 
     if not ids:
         return {}
@@ -289,9 +289,6 @@ def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
     """The day's plan for every channel, in time order, with the as-run time of each item."""
     from sqlalchemy import select
 
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry, Slot
-
     start = datetime.combine(day, datetime.min.time())
     end = start + timedelta(days=1)
     rows: list[RunSheetRow] = []
@@ -334,9 +331,6 @@ def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
 def write_playlists(station: Station, day: date) -> list[Path]:
     """Write one M3U per radio slot of `day` into media/playlists/YYYY-MM-DD/HHMM.m3u, listing
     the bulletin file (for operators who use their own player). Returns the files written."""
-    from loa.audio.render import bulletin_path
-    from loa.core.fileio import atomic_write_text
-
     times = sorted({r.at for r in run_sheet(station, day) if r.channel == "radio"})
     folder = station.media_dir / "playlists" / day.isoformat()
     written: list[Path] = []

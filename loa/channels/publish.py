@@ -6,12 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from loa.channels.base import CheckResult
+from loa.audio.bulletin import bulletin_key
+from loa.channels.base import CheckResult, channel_class, load_channels
+from loa.channels.bulletin import bulletin_item
 from loa.channels.items import message_item
 from loa.channels.outbox import send
 from loa.channels.runtime import Runtime
-from loa.core.errors import UserError
+from loa.content import queue
+from loa.content.models import MessageStatus
+from loa.core.errors import LoaError, UserError
 from loa.core.i18n import Catalog
+from loa.core.registry import channel_names
 
 if TYPE_CHECKING:
     from loa.channels.models import Publication
@@ -44,9 +49,6 @@ def publish_message(
     `due_at` (default `now`) later than now lets Facebook schedule the post when enabled.
     Raises UserError (no such message, not approved, unknown channel) or ChannelError.
     """
-    from loa.content import queue
-    from loa.content.models import MessageStatus
-
     with station.transaction() as session:
         message = queue.get_message(session, message_id)
         if message.status != MessageStatus.APPROVED:
@@ -67,8 +69,6 @@ def publish_message(
 
 def bulletin_publication_key(when: datetime, channel: str) -> str:
     """The outbox key of the bulletin at `when` on `channel`."""
-    from loa.audio.bulletin import bulletin_key
-
     return f"bulletin:{bulletin_key(when)}:{channel}"
 
 
@@ -83,8 +83,6 @@ def publish_bulletin(
     """Publish the rendered bulletin of `when` on a channel (website: a podcast episode;
     facebook: a video post of a still card plus the audio). Key
     "bulletin:YYYY-MM-DD HH:MM:<channel>". Raises RuntimeFailure when it is not rendered."""
-    from loa.channels.bulletin import bulletin_item
-
     item = bulletin_item(station, bulletin_publication_key(when, channel), due_at=now)
     runtime = runtime or Runtime()
     try:
@@ -96,10 +94,6 @@ def publish_bulletin(
 def configured_channels(station: Station) -> list[str]:
     """The channels this station can publish on, in registry order: the radio always, the
     others when loa.toml configures them (a Facebook Page with its id, a website folder...)."""
-    from loa.channels.base import channel_class
-    from loa.core.errors import LoaError
-    from loa.core.registry import channel_names
-
     out = []
     for name in channel_names():
         try:
@@ -112,8 +106,6 @@ def configured_channels(station: Station) -> list[str]:
 
 def check_channels(station: Station, *, runtime: Runtime | None = None) -> list[CheckResult]:
     """Validate every configured channel without publishing (`loa channels check`)."""
-    from loa.channels.base import load_channels
-
     runtime = runtime or Runtime()
     results: list[CheckResult] = []
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from loa.channels.base import Channel, get_channel
+from loa.channels.settings import ChannelsSettings
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -48,7 +49,6 @@ class RetryPolicy:
 
     @classmethod
     def from_station(cls, station: Station) -> RetryPolicy:
-        from loa.channels.settings import ChannelsSettings
 
         settings = station.settings(ChannelsSettings)
         return cls(
