@@ -26,10 +26,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.content.models import MessageStatus, Priority
+from loa.app.planning import plan_station
+from loa.app.play import play_slot
+from loa.app.publish import publish_entry, publish_urgent, reconcile
+from loa.app.render import render_period
+from loa.content.models import Message, MessageStatus, Priority
 from loa.core.errors import LoaError, RuntimeFailure
+from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
-from loa.planning.models import PlanStatus
+from loa.core.station import Station
+from loa.planning.models import PlanEntry, PlanStatus
 from loa.planning.settings import SchedulerSettings
 
 if TYPE_CHECKING:
@@ -89,7 +95,6 @@ def inflight() -> set[str]:
 
 def open_station(root: str | Path) -> Station:
     """The station at `root`, opened once per process (jobs get only the folder)."""
-    from loa.core.station import Station
 
     key = str(Path(root).resolve())
     station = _STATIONS.get(key)
@@ -119,9 +124,6 @@ def due_until(station: Station, until: datetime) -> Due:
     """Planned radio times and social entries at or before `until`, and urgent messages that
     have no urgent entry yet."""
     from sqlalchemy import select
-
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry
 
     due = Due()
     with station.transaction() as session:
@@ -154,7 +156,6 @@ def due_until(station: Station, until: datetime) -> Due:
 def play_due(station: Station, when: datetime, *, now: datetime) -> int:
     """Play (or, when later than the grace, skip and log) the radio bulletin at `when`.
     Returns the number of as-run rows written. Idempotent."""
-    from loa.app.play import play_slot
 
     return len(play_slot(station, when, now=now))
 
@@ -162,8 +163,6 @@ def play_due(station: Station, when: datetime, *, now: datetime) -> int:
 def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
     """Publish one planned social entry (late within the window, skipped after it).
     Returns the publication status. Idempotent (the channels' outbox key)."""
-    from loa.app.publish import publish_entry
-    from loa.planning.models import PlanEntry
 
     with station.transaction() as session:
         entry = session.get(PlanEntry, entry_id)
@@ -180,10 +179,6 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
     the other channels. Returns the radio time, or None when the message has no radio.
     """
     from sqlalchemy import select
-
-    from loa.app.publish import publish_urgent
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry
 
     at = now.replace(second=0, microsecond=0)
     with station.transaction() as session:
@@ -242,8 +237,6 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
 def render_ahead(station: Station, *, now: datetime) -> int:
     """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render tomorrow's
     bulletins, so playout never waits on the network. Returns the number of bulletins."""
-    from loa.app.planning import plan_station
-    from loa.app.render import render_period
 
     settings = SchedulerSettings.from_station(station)
     if settings.auto_plan_days:
@@ -262,7 +255,6 @@ def _read_state(station: Station) -> dict[str, Any]:
 
 
 def _write_state(station: Station, values: dict[str, Any]) -> None:
-    from loa.core.fileio import atomic_write_text
 
     state = _read_state(station)
     state.update(values)
@@ -515,7 +507,6 @@ class Daemon:
                 log.info(T("stopped"))
 
     def _reconcile(self) -> None:
-        from loa.app.publish import reconcile
 
         reconcile(self.station, now=self.station.now())
 

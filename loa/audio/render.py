@@ -58,6 +58,7 @@ T = Catalog(
     }
 )
 
+
 def _extension(station: Station) -> str:
     from loa.audio.settings import AudioSettings
 

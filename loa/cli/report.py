@@ -98,7 +98,7 @@ def show_summary(result: Any, files: Any) -> None:
     from rich.table import Table
 
     from loa.cli.common import console
-    from loa.report.figures import channel_label
+    from loa.core.registry import channel_label
     from loa.report.fmt import fmt_datetime, fmt_int, fmt_num
 
     out = console()

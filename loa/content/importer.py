@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loa.content.fields import ALIASES, canonical_key, clean_text
+from loa.content.fields import ALIASES, FIELD_LABELS, canonical_key, clean_text
 from loa.content.models import Message, MessageStatus, Topic
 from loa.content.queue import approve, create
 from loa.content.taxonomy import guess_topic
@@ -188,7 +188,6 @@ def _records_csv(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 )
             )
         fields.append(key)
-    from loa.content.fields import FIELD_LABELS
 
     for required in ("title", "topic"):
         if required not in fields:

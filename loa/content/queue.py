@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loa.content.fields import check_validity, validate
+from loa.content.fields import (
+    check_validity,
+    parse_channels,
+    resolve_audiences,
+    resolve_topic,
+    validate,
+)
 from loa.content.models import Audience, Message, MessageStatus
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
@@ -150,7 +156,6 @@ class Filters:
 
 def find(session: Session, filters: Filters | None = None) -> Sequence[Message]:
     """Messages matching all given filters, oldest first. Topic/audience/channel are validated."""
-    from loa.content.fields import parse_channels, resolve_audiences, resolve_topic
 
     f = filters or Filters()
     query = select(Message).order_by(Message.id)

@@ -16,8 +16,11 @@ from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
+from loa.content.models import Campaign, Topic
+from loa.content.queue import get_message
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+from loa.planning.models import Blackout
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -111,8 +114,6 @@ def blocked_days(
     days, plus the public holidays unless `holidays` is False ([scheduler] skip_holidays)."""
     from sqlalchemy import select
 
-    from loa.planning.models import Blackout
-
     out = holidays_between(start, end) if holidays else {}
     for blackout in session.scalars(
         select(Blackout).where(Blackout.day >= start, Blackout.day <= end)
@@ -125,8 +126,6 @@ def add_blackout(session: Session, day: date, reason: str = "") -> None:
     """Mark a day on which nothing is planned. Raises UserError if it already is one."""
     from sqlalchemy import select
 
-    from loa.planning.models import Blackout
-
     existing = session.scalar(select(Blackout).where(Blackout.day == day))
     if existing is not None:
         raise UserError(T("blackout_exists", day=day.strftime("%d/%m/%Y"), reason=existing.reason))
@@ -136,8 +135,6 @@ def add_blackout(session: Session, day: date, reason: str = "") -> None:
 
 def remove_blackout(session: Session, day: date) -> None:
     from sqlalchemy import select
-
-    from loa.planning.models import Blackout
 
     existing = session.scalar(select(Blackout).where(Blackout.day == day))
     if existing is None:
@@ -160,9 +157,6 @@ def add_campaign(
     Raises UserError for an inverted window, a boost outside 1-5, an unknown topic or message.
     """
     from sqlalchemy import select
-
-    from loa.content.models import Campaign, Topic
-    from loa.content.queue import get_message
 
     if ends_on < starts_on:
         raise UserError(T("bad_window", name=name, start=starts_on, end=ends_on))
@@ -201,8 +195,6 @@ class CampaignWindow:
 
 def campaign_windows(session: Session) -> list[CampaignWindow]:
     from sqlalchemy import select
-
-    from loa.content.models import Campaign
 
     return [
         CampaignWindow(c.id, c.name, c.starts_on, c.ends_on, float(c.boost), frozenset(c.topics))

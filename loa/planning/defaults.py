@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from loa.planning.slots import SlotSpec
+from loa.core.registry import channel_names
+from loa.planning.models import Slot
+from loa.planning.slots import SlotSpec, add_slot
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -182,10 +184,6 @@ def seed_default_slots(session: Session) -> int:
     """Add the default slots if the station has none yet, for the channels loa has (the Zalo
     slots wait until a Zalo channel is installed). Returns how many were added."""
     from sqlalchemy import func, select
-
-    from loa.core.registry import channel_names
-    from loa.planning.models import Slot
-    from loa.planning.slots import add_slot
 
     if session.scalar(select(func.count(Slot.id))):
         return 0

@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from loa.content.models import MessageStatus, Priority
+from loa.content.models import Message, MessageStatus, Priority
+from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+from loa.planning.calendar import blocked_days, campaign_windows
 from loa.planning.durations import estimate_duration, message_duration
 from loa.planning.model import Airing, Placement, PlanItem, PlanModel, Problem, reach_of
-from loa.planning.models import PlanStatus
+from loa.planning.models import PlanEntry, PlanStatus, Slot
 from loa.planning.search import solve
 from loa.planning.settings import SchedulerSettings
+from loa.planning.slots import expand_slots, list_slots
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -134,8 +137,6 @@ def plannable_messages(session: Session, first: date, last: date) -> list[Messag
     """Approved, non-urgent messages valid on at least one day of [first, last]."""
     from sqlalchemy import select
 
-    from loa.content.models import Message
-
     out = []
     for message in session.scalars(
         select(Message).where(Message.status == MessageStatus.APPROVED).order_by(Message.id)
@@ -168,10 +169,6 @@ def build_problem(
     others are estimated from their text.
     """
     from sqlalchemy import select
-
-    from loa.planning.calendar import blocked_days, campaign_windows
-    from loa.planning.models import PlanEntry
-    from loa.planning.slots import expand_slots, list_slots
 
     settings = SchedulerSettings.from_station(station)
     last = start + timedelta(days=days - 1)
@@ -305,8 +302,6 @@ def plan(
     """
     from sqlalchemy import select
 
-    from loa.planning.models import PlanEntry
-
     report = PlanReport(start, days)
     with station.transaction() as session:
         problem, tables = build_problem(
@@ -364,7 +359,6 @@ def plan(
         ):
             counts = report.per_message.setdefault(entry.message_id, {})
             counts[entry.channel] = counts.get(entry.channel, 0) + 1
-        from loa.content.models import Message
 
         report.urgent = list(
             session.scalars(
@@ -413,10 +407,6 @@ def explain(
     Raises UserError for an unknown message id.
     """
     from sqlalchemy import select
-
-    from loa.content.models import Message
-    from loa.core.errors import UserError
-    from loa.planning.models import PlanEntry, Slot
 
     last = start + timedelta(days=days - 1)
     with station.transaction() as session:

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from loa.content.models import Audience
 from loa.core.dates import format_time, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 from loa.core.registry import channel_names, channel_rank
+from loa.planning.models import PlanEntry, PlanStatus, Slot
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -222,16 +224,12 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
 def _audience_codes(session: Session) -> list[str]:
     from sqlalchemy import select
 
-    from loa.content.models import Audience
-
     return list(session.scalars(select(Audience.code).order_by(Audience.position)))
 
 
 def list_slots(session: Session, channel: str | None = None) -> list[Slot]:
     """The station's slots ordered by channel, start time and id."""
     from sqlalchemy import select
-
-    from loa.planning.models import Slot
 
     query = select(Slot)
     if channel:
@@ -245,7 +243,6 @@ def list_slots(session: Session, channel: str | None = None) -> list[Slot]:
 
 def add_slot(session: Session, spec: SlotSpec) -> Slot:
     """Validate and store a new slot. Raises UserError (see validate_slot)."""
-    from loa.planning.models import Slot
 
     spec = validate_slot(spec, _audience_codes(session), list_slots(session))
     slot = Slot(
@@ -263,7 +260,6 @@ def add_slot(session: Session, spec: SlotSpec) -> Slot:
 
 
 def get_slot(session: Session, slot_id: int) -> Slot:
-    from loa.planning.models import Slot
 
     slot = session.get(Slot, slot_id)
     if slot is None:
@@ -306,8 +302,6 @@ def remove_slot(session: Session, slot_id: int) -> int:
     """Delete a slot and its planned entries; entries that ran or are being sent keep their
     history (their slot link is cleared). Returns the number of planned entries removed."""
     from sqlalchemy import select
-
-    from loa.planning.models import PlanEntry, PlanStatus
 
     slot = get_slot(session, slot_id)
     removed = 0

@@ -7,7 +7,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loa.content.models import Message
+from loa.core import registry
+from loa.core.fileio import atomic_write_bytes
 from loa.core.i18n import Catalog
+from loa.planning.models import PlanEntry, Slot
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -26,9 +30,7 @@ T = Catalog(
 def channel_label(channel: str) -> str:
     """A channel's name for people; "urgent" is the marker of an urgent message on every
     channel, not a channel."""
-    from loa.core.registry import channel_label as label
-
-    return T("channel_urgent") if channel == "urgent" else label(channel)
+    return T("channel_urgent") if channel == "urgent" else registry.channel_label(channel)
 
 
 def format_duration(seconds: float) -> str:
@@ -90,9 +92,6 @@ def schedule(
 ) -> list[ScheduledSlot]:
     """The plan from `start` for `days` days, grouped by slot instance, in time order."""
     from sqlalchemy import select
-
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry, Slot
 
     lo = datetime.combine(start, datetime.min.time())
     hi = lo + timedelta(days=days)
@@ -177,7 +176,6 @@ def to_ics(station: Station, slots: list[ScheduledSlot]) -> bytes:
 
 def export_ics(station: Station, start: date, days: int, path: Path) -> int:
     """Write the plan to an .ics file atomically. Returns the number of events."""
-    from loa.core.fileio import atomic_write_bytes
 
     with station.transaction() as session:
         slots = schedule(session, start, days)

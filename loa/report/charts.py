@@ -6,7 +6,8 @@ import io
 from typing import Any
 
 from loa.core.i18n import Catalog
-from loa.report.figures import Report, channel_label
+from loa.core.registry import channel_label
+from loa.report.figures import Report
 
 T = Catalog(
     {

@@ -7,7 +7,8 @@ from typing import Any
 
 from loa.core.dates import format_date as fmt_date
 from loa.core.i18n import Catalog
-from loa.report.figures import Report, channel_label
+from loa.core.registry import channel_label
+from loa.report.figures import Report
 from loa.report.fmt import fmt_change, fmt_datetime, fmt_int, fmt_num
 
 T = Catalog(

@@ -9,9 +9,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from loa.channels.models import DONE_STATUSES, AsRunStatus, PublicationStatus
+from loa.channels.models import (
+    DONE_STATUSES,
+    AsRunRecord,
+    AsRunStatus,
+    Publication,
+    PublicationStatus,
+)
+from loa.content.models import Audience, Message, Topic
+from loa.core.dates import format_date as fmt_date
+from loa.core.errors import UserError
 from loa.core.i18n import Catalog, language
-from loa.planning.models import PlanStatus
+from loa.core.registry import channel_names
+from loa.core.settings import StationSettings
+from loa.planning.models import PlanEntry, PlanStatus
+from loa.report import periods
 from loa.report.periods import Period
 from loa.report.settings import ReportSettings
 
@@ -42,12 +54,6 @@ UNDELIVERED_STATUSES = (
 )
 # A planned entry this recent may still be airing or posting: not yet called missing.
 DEFAULT_MISSING_GRACE = timedelta(minutes=30)
-
-
-def channel_label(channel: str) -> str:
-    from loa.core.registry import channel_label as label
-
-    return label(channel)
 
 
 def undelivered_label(status: str) -> str:
@@ -325,13 +331,9 @@ def build_report(
     kind (quarter, half, ...) for labels; by default it is a plain date range.
     Raises UserError when the range is empty.
     """
-    from loa.core.dates import format_date as fmt_date
-    from loa.core.errors import UserError
-    from loa.core.settings import StationSettings
-    from loa.report.periods import T as PT
 
     if start > end:
-        raise UserError(PT("empty", start=fmt_date(start), end=fmt_date(end)))
+        raise UserError(periods.T("empty", start=fmt_date(start), end=fmt_date(end)))
     period = period or Period(start, end)
     settings = station.settings(ReportSettings)
     grace = timedelta(minutes=settings.missing_after_minutes)
@@ -344,7 +346,6 @@ def build_report(
 
     mark_bulletin_openers(rows)
     totals = compute_totals(rows)
-    from loa.core.registry import channel_names
 
     channels = list(channel_names())
     channels += sorted({r.channel for r in rows + prev_rows} - set(channels))
@@ -385,8 +386,6 @@ def build_report(
 def load_rows(session: Any, period: Period) -> list[AsRunRow]:
     """Every as-run record that started inside the period, oldest first."""
     from sqlalchemy import select
-
-    from loa.channels.models import AsRunRecord
 
     lo, hi = period.bounds()
     a = AsRunRecord
@@ -433,8 +432,6 @@ def load_rows(session: Any, period: Period) -> list[AsRunRow]:
 def _taxonomy(session: Any) -> tuple[dict[str, str], list[str], dict[str, str], list[str]]:
     from sqlalchemy import select
 
-    from loa.content.models import Audience, Topic
-
     en = language() == "en"
     topics = list(session.scalars(select(Topic).order_by(Topic.position, Topic.code)))
     auds = list(session.scalars(select(Audience).order_by(Audience.position, Audience.code)))
@@ -454,10 +451,6 @@ def find_undelivered(
     as-run records marked skipped/failed, publications failed/uncertain, plan entries
     skipped/failed, and plan entries due before `now - grace` that nothing records as done."""
     from sqlalchemy import func, select
-
-    from loa.channels.models import AsRunRecord, Publication
-    from loa.content.models import Message
-    from loa.planning.models import PlanEntry
 
     lo, hi = period.bounds()
     found: dict[tuple[str, int], Undelivered] = {}
@@ -580,8 +573,6 @@ def _delivered(
     """Plan entries something records as delivered, and (message, channel, day) of done as-run
     records that name no plan entry (matched to plan entries of the same message that day)."""
     from sqlalchemy import select
-
-    from loa.channels.models import AsRunRecord, Publication
 
     ids: set[int] = set()
     days: set[tuple[int | None, str, date]] = set()

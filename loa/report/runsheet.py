@@ -7,7 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loa.audio.bulletin import sidecar_items
+from loa.audio.render import bulletin_path
+from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
+from loa.core.templates import render
+from loa.planning.views import format_duration, schedule
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -50,10 +55,6 @@ def runsheet_html(station: Station, day: date) -> str:
     """The printable run sheet for the radio operator on `day`: each bulletin's time, file,
     and every item's title, duration, source document and full spoken script
     (template loa/report/templates/runsheet.html.j2)."""
-    from loa.audio.bulletin import sidecar_items
-    from loa.audio.render import bulletin_path
-    from loa.core.templates import render
-    from loa.planning.views import format_duration, schedule
 
     with station.transaction() as session:
         slots = schedule(session, day, 1, channel="radio")
@@ -93,7 +94,6 @@ def runsheet_html(station: Station, day: date) -> str:
 
 def write_runsheet(station: Station, day: date, path: Path | None = None) -> Path:
     """Write the run sheet (default media/runsheets/YYYY-MM-DD.html) atomically; return it."""
-    from loa.core.fileio import atomic_write_text
 
     path = path or station.media_dir / "runsheets" / f"{day.isoformat()}.html"
     atomic_write_text(path, runsheet_html(station, day))
