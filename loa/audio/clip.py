@@ -48,10 +48,6 @@ T = Catalog(
             "No engine could speak: {reasons}. Check the audio section of loa.toml (engine, fallback) "
             "or run: loa voices",
         ),
-        "no_message": (
-            "Không có tin số {id}. Xem danh sách tin bằng: loa msg list",
-            "There is no message {id}. List messages with: loa msg list",
-        ),
         "silent_output": (
             'Bộ đọc {engine} không tạo ra âm thanh cho đoạn: "{text}".',
             'Engine {engine} produced no audio for: "{text}".',
@@ -274,13 +270,11 @@ def say(
 
     Raises UserError for empty text or an unknown message, RuntimeFailure when no engine works.
     """
-    from loa.content.models import Message
+    from loa.content.queue import get_message
 
     if message_id is not None:
         with station.transaction() as session:
-            message = session.get(Message, message_id)
-            if message is None:
-                raise UserError(T("no_message", id=message_id))
+            message = get_message(session, message_id)
             text = message.spoken_text
             if not _speakable(text):
                 raise UserError(T("no_speech", id=message.id, title=message.title))

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loa.content.models import Message, MessageStatus, Priority
-from loa.core.errors import UserError
+from loa.content.queue import get_message
 from loa.core.i18n import Catalog
 from loa.planning.calendar import blocked_days, campaign_windows
 from loa.planning.durations import estimate_duration, message_duration
@@ -39,10 +39,6 @@ T = Catalog(
         "why_high": ("ưu tiên: đầu bản tin kế tiếp", "high priority: first in the next bulletin"),
         "why_kept": ("giữ nguyên từ lần lập lịch trước", "kept from the previous plan"),
         "why_repeat": ("lặp lại khung này trong tuần", "a repeat of this slot in the week"),
-        "no_message": (
-            "Không có tin số {id}. Xem danh sách: loa msg list",
-            "No message with id {id}. See the list: loa msg list",
-        ),
         "x_status": (
             "Tin chưa được duyệt (trạng thái: {status}); chỉ tin đã duyệt mới được lên "
             "lịch. Duyệt bằng: loa msg approve {id}",
@@ -410,9 +406,7 @@ def explain(
 
     last = start + timedelta(days=days - 1)
     with station.transaction() as session:
-        message = session.get(Message, message_id)
-        if message is None:
-            raise UserError(T("no_message", id=message_id))
+        message = get_message(session, message_id)
         out = Explanation(message.id, message.title, [], [])
         slots = {s.id: s for s in session.scalars(select(Slot))}
         lo = datetime.combine(start, datetime.min.time())
