@@ -111,9 +111,9 @@ def test_uncertain_waits_for_the_officer(station: Station) -> None:
     """A channel that cannot be searched: an interrupted post becomes uncertain, is listed in
     the outbox, refuses a blind repost, and is resolved by confirm or retry."""
     from loa.channels.base import Channel, Receipt
-    from loa.core.registry import add_channel, discard_channel
     from loa.channels.models import Publication
     from loa.channels.outbox import claim as _claim
+    from loa.core.registry import add_channel, discard_channel
 
     posts: list[str] = []
 

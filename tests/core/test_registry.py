@@ -13,7 +13,7 @@ from loa.content.fields import parse_channels
 from loa.core import registry
 from loa.core.errors import UserError
 
-PLUGIN = '''
+PLUGIN = """
 from loa.audio.engines.silent import SilentEngine
 from loa.channels.null import NullChannel
 
@@ -27,7 +27,7 @@ class DemoChannel(NullChannel):
 
 class DemoEngine(SilentEngine):
     name = "demo-voice"
-'''
+"""
 
 
 @pytest.fixture
