@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loa.app.setup import init_station
+from loa.app.setup import SAMPLE_DAY, init_station
 from loa.core.i18n import set_language
 from loa.core.station import Station
 
@@ -29,4 +29,4 @@ def station(tmp_path: Path) -> Station:
 @pytest.fixture
 def sample_station(tmp_path: Path) -> Station:
     """A station filled with the built-in sample messages, all approved."""
-    return init_station(tmp_path / "sample", name="Xã Cẩm Nhượng", sample=True)
+    return init_station(tmp_path / "sample", name="Xã Cẩm Nhượng", sample=True, today=SAMPLE_DAY)

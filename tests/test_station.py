@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from loa.app.setup import init_station
+from loa.app.setup import SAMPLE_DAY, init_station
 from loa.content.models import Message, Topic
 from loa.core.db import MIGRATIONS
 from loa.core.errors import StationNotFound, UserError
@@ -58,7 +58,7 @@ def test_an_old_database_is_upgraded_keeping_its_data(tmp_path: Path) -> None:
     from alembic import command
     from alembic.config import Config
 
-    station = init_station(tmp_path / "old", name="Cũ", sample=True)
+    station = init_station(tmp_path / "old", name="Cũ", sample=True, today=SAMPLE_DAY)
     with station.transaction() as s:
         before = s.scalar(select(func.count(Message.id)))
     cfg = Config()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from loa.content.importer import import_file
@@ -14,12 +15,33 @@ from loa.planning.defaults import seed_default_slots
 SAMPLE_MESSAGES = Path(__file__).parent / "samples" / "messages.yaml"
 
 
-def load_sample(station: Station) -> None:
+#: The day the sample's validity windows were written for; tests load the sample as of it.
+SAMPLE_DAY = date(2026, 11, 22)
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def load_sample(station: Station, *, today: date | None = None) -> None:
     """Import the built-in sample messages, approve them and seed the sample slots, in one
-    transaction."""
+    transaction. The messages' validity windows move on by whole years until every message is
+    still valid on `today` (default: the station's today), so the sample keeps working."""
+    today = today or station.now().date()
     with station.transaction() as session:
         report = import_file(session, SAMPLE_MESSAGES)
+        ends = [m.valid_until for m in report.created if m.valid_until is not None]
+        shift = 0
+        while ends and min(_years_later(d, shift) for d in ends) < today:
+            shift += 1
         for message in report.created:
+            if shift and message.valid_from is not None:
+                message.valid_from = _years_later(message.valid_from, shift)
+            if shift and message.valid_until is not None:
+                message.valid_until = _years_later(message.valid_until, shift)
             approve(session, message.id, approved_by="loa (mẫu)", now=station.now())
         seed_default_slots(session)
 
@@ -31,10 +53,12 @@ def init_station(
     district: str = "",
     language: str = "vi",
     sample: bool = False,
+    today: date | None = None,
 ) -> Station:
     """Create a station folder: loa.toml, the database (schema up to date), media/.
 
-    With `sample`, fill it with the built-in sample messages, already approved.
+    With `sample`, fill it with the built-in sample messages, already approved (valid on
+    `today`, see `load_sample`).
     Raises UserError if the folder already holds a station.
     """
     text = station_toml(name, province=province, district=district, language=language)
@@ -42,7 +66,7 @@ def init_station(
     with station.transaction() as session:
         seed_taxonomy(session)
     if sample:
-        load_sample(station)
+        load_sample(station, today=today)
     # loa.toml last: a folder only becomes a station once everything above succeeded.
     atomic_write_text(station.root / CONFIG_NAME, text)
     return station

@@ -97,12 +97,12 @@ def test_repeats_spread_over_slots(sample_station) -> None:
 
 
 def test_plan_is_deterministic_and_replanning_changes_nothing(sample_station, tmp_path) -> None:
-    from loa.app.setup import init_station
+    from loa.app.setup import SAMPLE_DAY, init_station
 
     first = plan(sample_station, MONDAY, 7, now=EVE)
     again = plan(sample_station, MONDAY, 7, now=EVE)
     assert (again.added, again.removed, again.kept) == (0, 0, first.added)
-    twin = init_station(tmp_path / "twin", name="Xã Cẩm Nhượng", sample=True)
+    twin = init_station(tmp_path / "twin", name="Xã Cẩm Nhượng", sample=True, today=SAMPLE_DAY)
     plan(twin, MONDAY, 7, now=EVE)
 
     def key(station):
