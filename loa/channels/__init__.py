@@ -1,1 +1,1 @@
-"""Channels: radio playout, website and podcast feed, Facebook Page, Zalo OA."""
+"""Channels: radio playout, website and podcast feed, Facebook Page, WordPress; the outbox."""
