@@ -146,21 +146,28 @@ def test_an_unknown_key_is_refused_listing_the_valid_keys(
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("vi", ["Mục [channels.zalo] trong loa.toml không ứng với kênh nào", "Các kênh hợp lệ:"]),
-        ("en", ["The section [channels.zalo] in loa.toml names no channel", "Valid channels:"]),
+        ("vi", ["Mục [channels.telegram] trong loa.toml không ứng với kênh nào", "Các kênh hợp lệ:"]),
+        ("en", ["The section [channels.telegram] in loa.toml names no channel", "Valid channels:"]),
     ],
 )
 def test_an_unknown_channel_section_is_refused_listing_the_channels(
     station: Station, lang: str, words: list[str]
 ) -> None:
-    station = edit_toml(station, "channels.zalo", 'oa_id = "123"')
+    station = edit_toml(station, "channels.telegram", 'chat_id = "123"')
     set_language(lang)
     message = refusal(station, ChannelsSettings)
     assert all(w in message for w in words), message
     assert "radio, facebook, website, wordpress" in message
     # whichever channel is used, the unknown section is reported
-    with pytest.raises(UserError, match=r"channels\.zalo"):
+    with pytest.raises(UserError, match=r"channels\.telegram"):
         FacebookChannel.is_configured(station)
+
+
+def test_an_empty_table_of_an_unknown_channel_configures_nothing(station: Station) -> None:
+    """Stations made from the first template carry an empty [channels.zalo]: still valid."""
+    station = edit_toml(station, "channels.telegram", "")
+    assert station.settings(ChannelsSettings).retries == 4
+    assert not FacebookChannel.is_configured(station)
 
 
 def test_a_channel_table_is_validated_by_its_channel(station: Station) -> None:

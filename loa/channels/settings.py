@@ -49,16 +49,19 @@ class ChannelsSettings(SectionSettings):
     @classmethod
     def _channel_tables(cls, data: Any) -> Any:
         """Set the [channels.<name>] tables aside (each channel validates its own), refusing
-        a table that names no registered channel."""
+        a table that names no registered channel. An empty one configures nothing and passes
+        (stations made from the first template carry an empty [channels.zalo])."""
         if not isinstance(data, dict):
             return data
         from loa.core.registry import channel_names, channel_specs
 
         known = channel_specs()
         for name, value in data.items():
-            if isinstance(value, dict) and name not in known:
+            if isinstance(value, dict) and value and name not in known:
                 raise UserError(T("unknown_channel", name=name, valid=", ".join(channel_names())))
-        return {k: v for k, v in data.items() if not (isinstance(v, dict) and k in known)}
+        return {
+            k: v for k, v in data.items() if not (isinstance(v, dict) and (k in known or not v))
+        }
 
 
 class NoSettings(SectionSettings):
