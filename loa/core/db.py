@@ -15,6 +15,57 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.i18n import Catalog
+
+T = Catalog(
+    {
+        "missing": (
+            "Không có cơ sở dữ liệu của đài: {path}. Nếu tệp bị xoá hay chuyển đi, hãy chép "
+            'lại bản sao lưu vào chỗ đó; đài mới thì tạo bằng: loa init THƯ_MỤC --name "Xã ...".',
+            "The station's database is missing: {path}. If it was deleted or moved, copy the "
+            'backup back there; for a new station use: loa init DIR --name "Xã ...".',
+        ),
+        "empty": (
+            "Cơ sở dữ liệu của đài {path} là tệp rỗng (0 byte): dữ liệu đã mất. Chép lại bản "
+            "sao lưu vào chỗ đó rồi chạy lại.",
+            "The station's database {path} is an empty file (0 bytes): its data is gone. Copy "
+            "the backup back there and run again.",
+        ),
+        "folder": (
+            "Mục [station] database trong loa.toml chỉ tới thư mục {path}, không phải tệp "
+            'cơ sở dữ liệu. Sửa thành tên tệp, ví dụ database = "loa.db".',
+            "[station] database in loa.toml points at the folder {path}, not a database file. "
+            'Make it a file name, e.g. database = "loa.db".',
+        ),
+        "garbage": (
+            "Tệp {path} không phải cơ sở dữ liệu của loa (hỏng hoặc bị ghi đè: {error}). "
+            "Chép lại bản sao lưu vào chỗ đó rồi chạy lại.",
+            "{path} is not a loa database (damaged or overwritten: {error}). Copy the backup "
+            "back there and run again.",
+        ),
+        "newer": (
+            "Cơ sở dữ liệu {path} do một phiên bản loa mới hơn tạo (phiên bản cấu trúc "
+            "{revisions}). Cập nhật loa (pip install -U loa) rồi chạy lại; đừng dùng bản cũ "
+            "với dữ liệu này.",
+            "The database {path} was made by a newer loa (schema {revisions}). Upgrade loa "
+            "(pip install -U loa) and run again; do not use this older version on it.",
+        ),
+        "locked": (
+            "Cơ sở dữ liệu {path} đang bị tiến trình khác khoá (có thể một lệnh loa khác đang "
+            "chạy). Đợi lệnh đó xong rồi chạy lại.",
+            "The database {path} is locked by another process (perhaps another loa command is "
+            "running). Wait for it to finish and run again.",
+        ),
+        "readonly": (
+            "Không ghi được vào cơ sở dữ liệu {path} (chỉ đọc). Kiểm tra quyền ghi của tệp và "
+            "thư mục đài cho người dùng đang chạy loa.",
+            "Cannot write to the database {path} (read-only). Check that the user running loa "
+            "may write the file and the station folder.",
+        ),
+    }
+)
+
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 NAMING = {
@@ -36,8 +87,9 @@ class Base(DeclarativeBase):
     }
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite turn on foreign keys, WAL and a busy timeout."""
+def make_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
+    """Create an engine; for SQLite turn on foreign keys, WAL and a busy timeout (how long to
+    wait for another process's lock)."""
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
 
@@ -46,10 +98,69 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=10000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.close()
 
     return engine
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another engine or an in-memory database)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return None if parsed.database == ":memory:" else Path(parsed.database)
+
+
+def open_database(url: str, *, create: bool = False, busy_timeout_ms: int = 10_000) -> Engine:
+    """An engine on the station's database with its schema brought up to date.
+
+    Only `create` (loa init) may make a new SQLite file: a missing, empty or folder database is
+    refused, so a lost database is never silently replaced by an empty one. A file that is not a
+    database, one made by a newer loa, a lock held by another process and a read-only file each
+    get their own message. Raises UserError or RuntimeFailure.
+    """
+    from sqlalchemy.exc import DatabaseError
+
+    path = sqlite_path(url)
+    where = path if path is not None else url.split("@")[-1]
+    if path is not None and not create:
+        if path.is_dir():
+            raise UserError(T("folder", path=path))
+        if not path.exists():
+            raise UserError(T("missing", path=path))
+        if path.stat().st_size == 0:
+            raise UserError(T("empty", path=path))
+    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+    try:
+        newer = unknown_revisions(engine)
+        if newer:
+            raise UserError(T("newer", path=where, revisions=", ".join(sorted(newer))))
+        if not is_current(engine):
+            upgrade(engine)
+    except DatabaseError as exc:
+        engine.dispose()
+        text = str(exc.orig if getattr(exc, "orig", None) is not None else exc)
+        if "locked" in text:
+            raise RuntimeFailure(T("locked", path=where)) from None
+        if "readonly" in text or "read-only" in text:
+            raise UserError(T("readonly", path=where)) from None
+        raise UserError(T("garbage", path=where, error=text.splitlines()[0][:200])) from None
+    return engine
+
+
+def unknown_revisions(engine: Engine) -> set[str]:
+    """Revisions recorded in the database that this loa does not know (a newer loa's)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    known = {rev.revision for rev in script.walk_revisions()}
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current - known
 
 
 def upgrade(engine: Engine) -> None:

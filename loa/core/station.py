@@ -134,11 +134,18 @@ class Station:
 
     @cached_property
     def engine(self) -> Engine:
-        from loa.core.db import is_current, make_engine, upgrade
+        """The database, schema up to date. Raises UserError when it is missing, empty, not a
+        database or from a newer loa (see `loa.core.db.open_database`)."""
+        from loa.core.db import open_database
 
-        engine = make_engine(self.db_url)
-        if not is_current(engine):
-            upgrade(engine)
+        return open_database(self.db_url)
+
+    def create_database(self) -> Engine:
+        """Make the station's database at the newest schema (`loa init` only)."""
+        from loa.core.db import open_database
+
+        engine = open_database(self.db_url, create=True)
+        self.__dict__["engine"] = engine
         return engine
 
     @cached_property
@@ -195,7 +202,7 @@ def create_station(root: Path, text: str) -> Station:
     root.mkdir(parents=True, exist_ok=True)
     station = Station(root=root, config=tomllib.loads(text))
     station.media_dir.mkdir(parents=True, exist_ok=True)
-    station.engine  # noqa: B018  (creates the database at the newest schema)
+    station.create_database()
     return station
 
 
