@@ -8,11 +8,22 @@ from pathlib import Path
 from loa.content.importer import import_file
 from loa.content.queue import approve
 from loa.content.taxonomy import seed_taxonomy
+from loa.core.errors import UserError
 from loa.core.fileio import atomic_write_text
+from loa.core.i18n import Catalog
 from loa.core.station import CONFIG_NAME, Station, create_station, station_toml
 from loa.planning.defaults import seed_default_slots
 
 SAMPLE_MESSAGES = Path(__file__).parent / "samples" / "messages.yaml"
+
+T = Catalog(
+    {
+        "no_name": (
+            'Tên đài không được để trống. Ví dụ: loa init xa-cam-nhuong --name "Xã Cẩm Nhượng".',
+            'The station needs a name. For example: loa init xa-cam-nhuong --name "Xã Cẩm Nhượng".',
+        ),
+    }
+)
 
 
 #: The day the sample's validity windows were written for; tests load the sample as of it.
@@ -61,6 +72,8 @@ def init_station(
     `today`, see `load_sample`).
     Raises UserError if the folder already holds a station.
     """
+    if not name.strip():
+        raise UserError(T("no_name"))
     text = station_toml(name, province=province, district=district, language=language)
     station = create_station(root, text)
     with station.transaction() as session:

@@ -562,10 +562,13 @@ def schedule_cmd(
         return
     from rich.table import Table
 
+    from loa.core.registry import check_channel
     from loa.planning.models import PlanStatus
     from loa.planning.views import channel_label, format_duration, schedule
 
     station, first, days = _period(start, days, week)
+    if channel is not None and channel != "urgent":
+        channel = check_channel(channel.strip().lower())
     with station.transaction() as session:
         slots = schedule(session, first, days, channel=channel)
     if as_json:
