@@ -65,6 +65,12 @@ T = Catalog(
             "Tệp {path} rỗng: không có dòng tiêu đề.",
             "File {path} is empty: no header row.",
         ),
+        "csv_extra": (
+            'Tệp {path}, dòng {line}: có {n} ô nhưng dòng tiêu đề chỉ có {m} cột (ô thừa: "{cell}"). '
+            'Thường là do dấu "{sep}" trong nội dung: đặt ô đó trong ngoặc kép "...".',
+            'File {path}, line {line}: {n} cells but the header has {m} columns (extra: "{cell}"). '
+            'Usually a "{sep}" inside a text: put that cell in double quotes "...".',
+        ),
         "csv_bad": (
             "Tệp {path}, dòng {line}: CSV không hợp lệ ({error}).",
             "File {path}, line {line}: invalid CSV ({error}).",
@@ -112,14 +118,17 @@ def read_text(path: Path) -> tuple[str, str]:
     return fix_text(text).replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def _yaml_load(text: str, path: Path) -> Any:
+def _yaml_load(text: str, path: Path, *, first_line: int = 1) -> Any:
+    """Parse YAML; an error names the line where the faulty construct begins (an unclosed
+    bracket or quote is found lines later), counted in the file (`first_line`: where `text`
+    starts in it)."""
     import yaml
 
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else "?"
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = mark.line + first_line if mark is not None else "?"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(T("bad_yaml", path=path.name, line=line, problem=problem)) from None
 
@@ -140,12 +149,13 @@ def _records_md(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
     meta: dict[str, Any] = {}
     body = text
     if text.lstrip().startswith("---"):
+        skipped = text[: len(text) - len(text.lstrip())].count("\n")
         lines = text.lstrip().split("\n")
         try:
             end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
         except StopIteration:
             raise UserError(T("md_front", path=path.name)) from None
-        loaded = _yaml_load("\n".join(lines[1:end]), path) or {}
+        loaded = _yaml_load("\n".join(lines[1:end]), path, first_line=skipped + 2) or {}
         if not isinstance(loaded, dict):
             raise UserError(T("yaml_shape", path=path.name))
         meta = loaded
@@ -205,6 +215,20 @@ def _records_csv(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            extra = [cell for cell in row[len(fields) :] if cell.strip()]
+            if extra:
+                # usually a comma inside a cell that was not quoted: the text would be cut short
+                raise UserError(
+                    T(
+                        "csv_extra",
+                        path=path.name,
+                        line=line,
+                        n=len(row),
+                        m=len(fields),
+                        cell=extra[0][:60],
+                        sep=delimiter,
+                    )
+                )
             record = {f: v for f, v in zip(fields, row, strict=False) if f is not None}
             yield T("csv_row", path=path.name, line=line), record
     except csv.Error as exc:

@@ -131,12 +131,18 @@ def test_docx(station: Station, tmp_path: Path) -> None:
 
 
 BROKEN = {
-    "bad.yaml": ("- title: Một\n  topic: papi\n  body: [unclosed\n", "dòng"),
+    # the line where the unclosed bracket opens, not where the parser noticed it
+    "bad.yaml": ("- title: Một\n  topic: papi\n  body: [unclosed\n", "dòng 3:"),
+    "bad_front.md": ("\n---\ntitle: [Một\ntopic: papi\n---\nNội dung\n", "dòng 3:"),
     "missing_col.csv": ("title,body\nTin,Nội dung\n", 'thiếu cột "topic"'),
     "bad_topic.csv": ("title,body,topic\nTin,Nội dung,khong_co\n", 'chủ đề "khong_co"'),
     "bad_date.csv": (
         "title,body,topic,valid_from\nTin,Nội dung,papi,31/02/2024\n",
         "31/02/2024 không tồn tại",
+    ),
+    "extra_cells.csv": (
+        "title,body,topic\nTin,Bà con nộp hồ sơ, lệ phí 0 đồng,papi\n",
+        "dòng 2: có 4 ô nhưng dòng tiêu đề chỉ có 3 cột",
     ),
     "second_row_bad.csv": ("title,body,topic\nTốt,Nội dung,papi\nXấu,Nội dung,???\n", "dòng 3"),
 }
