@@ -28,6 +28,7 @@ AFTER_PUBLICATION = {
     P.SENDING: PlanStatus.SENDING,
 }
 
+#: (A TEST play moves nothing: the entry still airs at its time.)
 AFTER_AIRING = {
     AsRunStatus.DONE: PlanStatus.DONE,
     AsRunStatus.SKIPPED: PlanStatus.SKIPPED,
@@ -77,6 +78,8 @@ def after_airing(station: Station, records: Iterable[AsRunRecord]) -> None:
     """Move the plan entries of aired (or skipped, or failed) bulletin items to match."""
     with station.transaction() as session:
         for record in records:
+            if record.status == AsRunStatus.TEST:
+                continue
             move(
                 session, record.plan_entry_id, AFTER_AIRING[AsRunStatus(record.status)], record.note
             )

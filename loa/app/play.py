@@ -13,7 +13,8 @@ from loa.audio.bulletin import bulletin_key, sidecar_items
 from loa.audio.render import bulletin_path
 from loa.channels.models import AsRunStatus
 from loa.channels.playout import aired, bulletin_file, log_without_playing, play_bulletin
-from loa.core.i18n import Catalog
+from loa.core.errors import UserError
+from loa.core.i18n import Catalog, language
 from loa.planning.models import PlanEntry, PlanStatus
 from loa.planning.settings import SchedulerSettings
 
@@ -22,8 +23,17 @@ if TYPE_CHECKING:
     from loa.channels.radio import Sink
     from loa.core.station import Station
 
+#: How early a bulletin may start (a clock a little fast, a daemon waking up early).
+EARLY = timedelta(minutes=1)
+
 T = Catalog(
     {
+        "early": (
+            "Bản tin {when} chưa đến giờ (còn {left}). Phát bây giờ sẽ bị ghi như đã phát vào "
+            "báo cáo. Muốn nghe thử, thêm --test (ghi là phát thử, không tính là đã phát).",
+            "Bulletin {when} is not due yet ({left} to go). Played now it would be reported as "
+            "aired. To listen to it, add --test (logged as a test play, never counted as aired).",
+        ),
         "late": (
             "Bản tin {when} đã trễ quá {minutes} phút; bỏ qua, không phát muộn.",
             "Bulletin {when} is more than {minutes} minutes late; skipped, not played late.",
@@ -65,20 +75,34 @@ def play_slot(
     sink: Sink | None = None,
     clock: Callable[[], datetime] | None = None,
     force: bool = False,
+    test: bool = False,
 ) -> list[AsRunRecord]:
     """Play the bulletin of the radio slot at `when` and return its as-run rows.
 
     Already played: returns the earlier rows and plays nothing. Later than [scheduler]
-    radio_grace_minutes (default 10) and not `force`: logs the items as skipped. Not rendered
-    yet: renders it first. The slot's plan entries become done / skipped / failed. A sink
-    failure is logged, then raised (PlayoutError).
+    radio_grace_minutes (default 10) and not `force`: logs the items as skipped. More than a
+    minute early: refused (UserError), unless it is a `test` play, which is logged as TEST and
+    moves no plan entry. Not rendered yet: renders it first. The slot's plan entries become
+    done / skipped / failed. A sink failure is logged, then raised (PlayoutError).
     """
     previous = aired(station, when)
-    if any(r.status == AsRunStatus.DONE for r in previous):
+    if not test and any(r.status == AsRunStatus.DONE for r in previous):
         return previous
+    if not test and when - now > EARLY:
+        left = when - now
+        hours, minutes = divmod(int(left.total_seconds()) // 60, 60)
+        raise UserError(
+            T(
+                "early",
+                when=bulletin_key(when),
+                left=f"{hours} giờ {minutes} phút"
+                if language() == "vi"
+                else f"{hours} h {minutes} min",
+            )
+        )
     grace = SchedulerSettings.from_station(station).radio_grace_minutes
     planned = _slot_entries(station, when)
-    if not force and now - when > timedelta(minutes=grace):
+    if not force and not test and now - when > timedelta(minutes=grace):
         path = bulletin_path(station, when)
         items = (sidecar_items(path) if path.is_file() else []) or planned
         reason = T("late", when=bulletin_key(when), minutes=f"{grace:g}")
@@ -95,6 +119,7 @@ def play_slot(
         sink=sink,
         clock=clock,
         entries={i["message_id"]: i["plan_entry_id"] for i in planned},
+        test=test,
     )
     entries.after_airing(station, played.records)
     if played.error is not None:

@@ -27,6 +27,7 @@ T = Catalog(
         "as_run_done": ("đã phát/đăng", "done"),
         "as_run_skipped": ("bỏ qua", "skipped"),
         "as_run_failed": ("lỗi", "failed"),
+        "as_run_test": ("phát thử", "test play"),
     }
 )
 
@@ -75,6 +76,7 @@ class AsRunStatus(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
     FAILED = "failed"
+    TEST = "test"  # played to check it, outside its time: never counted as aired
 
     @property
     def label(self) -> str:

@@ -128,8 +128,12 @@ def play_bulletin(
     sink: Sink | None = None,
     clock: Clock | None = None,
     entries: dict[int, int] | None = None,
+    test: bool = False,
 ) -> Played:
     """Play the bulletin file of the slot at `when` and log one as-run row per item.
+
+    A `test` play (the operator listening to it outside its time) logs every item as TEST, with
+    what went wrong in the note: it never counts as aired.
 
     Items come from the file's sidecar; `entries` (message id -> plan entry id) names the plan
     entry of an item whose sidecar does not. A sink failure logs the items as failed and comes
@@ -170,6 +174,8 @@ def play_bulletin(
                 status, note = AsRunStatus.DONE, None
             else:
                 status, note = AsRunStatus.FAILED, T("partial", played=played)
+            if test:
+                status = AsRunStatus.TEST
             record = _record(
                 key, item, messages.get(item["message_id"]), status, start, end, note, extra
             )
@@ -177,6 +183,7 @@ def play_bulletin(
             result.records.append(record)
         if not result.records:  # a bulletin with no sidecar: one row for the whole file
             status = AsRunStatus.FAILED if error is not None else AsRunStatus.DONE
+            status = AsRunStatus.TEST if test else status
             record = _record(
                 key,
                 {"title": path.stem, "duration_s": played or total},

@@ -41,8 +41,8 @@ T = Catalog(
             "the operator's run sheet (loa schedule runsheet)",
         ),
         "s_play": (
-            "phát bản tin {when} vào tệp (loa play --sink file)",
-            "play the {when} bulletin into a file (loa play --sink file)",
+            "phát thử bản tin {when} vào tệp (loa play --test --sink file)",
+            "test-play the {when} bulletin into a file (loa play --test --sink file)",
         ),
         "s_publish": (
             "đăng tin lên trang web của xã, kèm RSS/podcast (loa publish -c website)",
@@ -152,7 +152,7 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
         run(T("s_render", day=first.strftime("%d/%m/%Y")), "render", "--date", day)
         run(T("s_runsheet"), "schedule", "runsheet", "--date", day)
         when = first.strftime("%Y-%m-%d %H:%M")
-        run(T("s_play", when=when), "play", "--slot", when, "--sink", "file", "--force")
+        run(T("s_play", when=when), "play", "--slot", when, "--sink", "file", "--test")
     message_id = _first_website_message(station)
     if message_id is not None:
         run(

@@ -204,3 +204,29 @@ def test_loa_play_and_today_cli(station: Station) -> None:
     assert [r["status"] for r in rows] == ["done", "done"] and rows[0]["aired_at"]
     bad = runner.invoke(app, ["--station", str(station.root), "play"])
     assert bad.exit_code == 2
+
+
+def test_an_early_bulletin_is_refused_and_a_test_play_never_counts(station: Station) -> None:
+    """Playing the evening bulletin in the morning would be reported as aired: refused. A test
+    play is logged as such, moves no plan entry, and the bulletin still airs at its time."""
+    from loa.planning.models import PlanEntry
+
+    path, _ids, entry_ids = make_bulletin(station)
+    sink = NullSink()
+    early = SLOT - timedelta(minutes=42)  # the same morning, before the bulletin's time
+    with pytest.raises(UserError, match=r"chưa đến giờ \(còn 0 giờ 42 phút\).*--test"):
+        play_bulletin(station, SLOT, now=early, sink=sink)
+    assert sink.played == []
+    tried = play_bulletin(station, SLOT, now=early, sink=sink, test=True, clock=Clock(early, 1))
+    assert sink.played == [path] and {r.status for r in tried} == {"test"}
+    with station.transaction() as s:
+        assert [s.get(PlanEntry, e).status for e in entry_ids] == ["planned", "planned"]
+    aired = play_bulletin(station, SLOT, now=SLOT, sink=sink, clock=Clock(SLOT, 1))
+    assert sink.played == [path, path] and {r.status for r in aired} == {"done"}
+    with station.transaction() as s:
+        assert [s.get(PlanEntry, e).status for e in entry_ids] == ["done", "done"]
+    from loa.report.figures import build_report
+
+    # the report counts the airing once: the test play's rows are not "aired"
+    report = build_report(station, SLOT.date(), SLOT.date(), now=SLOT + timedelta(hours=1))
+    assert report.totals.radio_items == 2 and report.totals.bulletins == 1
