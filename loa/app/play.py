@@ -28,6 +28,12 @@ EARLY = timedelta(minutes=1)
 
 T = Catalog(
     {
+        "nothing": (
+            "Không có bản tin lúc {when}: lịch phát thanh không có tin nào vào giờ đó. Xem các "
+            "bản tin trong ngày bằng: loa today.",
+            "There is no bulletin at {when}: the radio plan has nothing at that time. See the "
+            "day's bulletins with: loa today.",
+        ),
         "early": (
             "Bản tin {when} chưa đến giờ (còn {left}). Phát bây giờ sẽ bị ghi như đã phát vào "
             "báo cáo. Muốn nghe thử, thêm --test (ghi là phát thử, không tính là đã phát).",
@@ -102,6 +108,8 @@ def play_slot(
         )
     grace = SchedulerSettings.from_station(station).radio_grace_minutes
     planned = _slot_entries(station, when)
+    if not planned and not previous and not bulletin_path(station, when).is_file():
+        raise UserError(T("nothing", when=bulletin_key(when)))
     if not force and not test and now - when > timedelta(minutes=grace):
         path = bulletin_path(station, when)
         items = (sidecar_items(path) if path.is_file() else []) or planned

@@ -230,3 +230,9 @@ def test_an_early_bulletin_is_refused_and_a_test_play_never_counts(station: Stat
     # the report counts the airing once: the test play's rows are not "aired"
     report = build_report(station, SLOT.date(), SLOT.date(), now=SLOT + timedelta(hours=1))
     assert report.totals.radio_items == 2 and report.totals.bulletins == 1
+
+
+def test_a_time_with_no_bulletin_is_named(station: Station) -> None:
+    make_bulletin(station)
+    with pytest.raises(UserError, match="Không có bản tin lúc 2026-11-23 03:17"):
+        play_bulletin(station, SLOT.replace(hour=3, minute=17), now=SLOT, sink=NullSink())
