@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 T = Catalog(
     {
         "error": ("Lỗi", "Error"),
+        "usage_hint": (
+            "Xem hướng dẫn: {command} {option}\n",
+            "Try '{command} {option}' for help.\n",
+        ),
         "help_option": ("Xem hướng dẫn này rồi thoát.", "Show this message and exit."),
         "unexpected": (
             "Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị thay đổi. "
@@ -98,6 +102,120 @@ _VI_HEADINGS = (
 )
 
 
+# Typer's own usage errors (its vendored Click writes them with f-strings, so gettext cannot
+# reach them): each English form and its Vietnamese, tried in order on the formatted message.
+_VI_USAGE_ERRORS: tuple[tuple[str, str], ...] = (
+    (
+        r"^No such command '(?P<name>[^']*)'\.(?: Did you mean (?P<hint>.+)\?)?$",
+        "Không có lệnh '{name}'.{hint}",
+    ),
+    (
+        r"^No such option: (?P<name>\S+)(?: Did you mean (?P<hint>.+)\?)?$",
+        "Không có tùy chọn {name}.{hint}",
+    ),
+    (
+        r"^No such option '(?P<name>[^']*)'\.(?: Did you mean (?P<hint>.+)\?)?$",
+        "Không có tùy chọn {name}.{hint}",
+    ),
+    (r"^Missing option (?P<name>.+)\.$", "Thiếu tùy chọn {name}."),
+    (r"^Missing argument (?P<name>.+)\.$", "Thiếu tham số {name}."),
+    (r"^Missing parameter: (?P<name>.+)$", "Thiếu tham số {name}."),
+    (r"^Missing command\.$", "Thiếu lệnh: chọn một lệnh trong danh sách dưới đây (--help)."),
+    (r"^Got unexpected extra argument(?:s|\(s\))? \((?P<name>.*)\)$", "Thừa tham số: {name}."),
+    (r"^Option '(?P<name>[^']*)' requires (?P<what>.+)\.$", "Tùy chọn '{name}' cần một giá trị."),
+    (
+        r"^Invalid value for (?P<name>[^:]+): '(?P<value>.*)' is not a valid integer\.?$",
+        "Giá trị không hợp lệ cho {name}: '{value}' không phải số nguyên.",
+    ),
+    (
+        r"^Invalid value for (?P<name>[^:]+): '(?P<value>.*)' is not a valid float\.?$",
+        "Giá trị không hợp lệ cho {name}: '{value}' không phải số.",
+    ),
+    (
+        r"^Invalid value for (?P<name>[^:]+): (?P<value>\S+) is not in the range (?P<range>.+)\.$",
+        "Giá trị không hợp lệ cho {name}: {value} nằm ngoài khoảng {range}.",
+    ),
+    (
+        r"^Invalid value for (?P<name>[^:]+): (?P<rest>.+)$",
+        "Giá trị không hợp lệ cho {name}: {rest}",
+    ),
+)
+
+# What Typer says about a value (after "Invalid value for ...: ").
+_VI_VALUE_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"^Input should be a valid integer.*$", "cần một số nguyên."),
+    (r"^Input should be a valid number.*$", "cần một số."),
+    (r"^Input should be a valid boolean.*$", "cần true hoặc false."),
+    (r"^Input should be less than or equal to (?P<n>\S+)$", "cần nhỏ hơn hoặc bằng {n}."),
+    (r"^Input should be greater than or equal to (?P<n>\S+)$", "cần lớn hơn hoặc bằng {n}."),
+    (r"^Input should be less than (?P<n>\S+)$", "cần nhỏ hơn {n}."),
+    (r"^Input should be greater than (?P<n>\S+)$", "cần lớn hơn {n}."),
+    (r"^Input should be (?P<choices>.+)$", "cần là {choices}."),
+)
+
+
+def vietnamese_usage_error(message: str) -> str:
+    """A Typer/Click usage-error message in Vietnamese (unchanged when no form matches); the
+    "did you mean" suggestion is kept."""
+    import re
+
+    for pattern, template in _VI_USAGE_ERRORS:
+        found = re.match(pattern, message.strip())
+        if found:
+            values = {k: v or "" for k, v in found.groupdict().items()}
+            if values.get("hint"):
+                values["hint"] = f" Có phải ý bạn là {values['hint']}?"
+            if "rest" in values:
+                values["rest"] = _vietnamese_value_error(values["rest"])
+            return template.format_map(values)
+    return message
+
+
+def _vietnamese_value_error(text: str) -> str:
+    import re
+
+    for pattern, template in _VI_VALUE_ERRORS:
+        found = re.match(pattern, text.strip())
+        if found:
+            return template.format_map(found.groupdict())
+    return text
+
+
+def _localized_usage_error(error: Any) -> Any:
+    """The same usage error, shown in Vietnamese: "Cách dùng", the help hint, "Lỗi"."""
+    base = type(error)
+
+    class VietnameseUsageError(base):  # type: ignore[misc, valid-type]
+        def show(self, file: Any = None) -> None:
+            from typer._click.utils import echo
+
+            hint = ""
+            if self.ctx is not None and self.ctx.command.get_help_option(self.ctx) is not None:
+                hint = T(
+                    "usage_hint",
+                    command=self.ctx.command_path,
+                    option=self.ctx.help_option_names[0],
+                )
+            out = file or sys.stderr
+            if self.ctx is not None:
+                usage = self.ctx.get_usage().replace("Usage:", "Cách dùng:", 1)
+                echo(f"{usage}\n{hint}", file=out, color=self.ctx.color)
+            echo(f"{T('error')}: {vietnamese_usage_error(self.format_message())}", file=out)
+
+    translated = VietnameseUsageError.__new__(VietnameseUsageError)
+    translated.__dict__.update(error.__dict__)
+    translated.args = error.args
+    return translated
+
+
+def _usage_errors_in_vietnamese(error: Exception) -> Exception:
+    from typer._click.exceptions import UsageError
+
+    if language() == "vi" and isinstance(error, UsageError):
+        return _localized_usage_error(error)  # type: ignore[no-any-return]
+    return error
+
+
 class VietnameseHelp:
     """Help pages in the user's language (Typer/Click write their headings in English)."""
 
@@ -122,12 +240,24 @@ class LoaCommand(VietnameseHelp, TyperCommand):
 class LoaGroup(VietnameseHelp, TyperGroup):
     """Turns a LoaError anywhere below into a one-line message and its exit code (no traceback)."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as error:
+            translated = _usage_errors_in_vietnamese(error)
+            if translated is error:
+                raise
+            raise translated from None
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except LoaError as error:
             raise fail(error) from None
         except Exception as error:  # never show a traceback to an officer
+            translated = _usage_errors_in_vietnamese(error)
+            if translated is not error:
+                raise translated from None
             if os.environ.get("LOA_DEBUG") or _is_cli_flow(error):
                 raise
             err_console().print(
