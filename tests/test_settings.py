@@ -146,7 +146,10 @@ def test_an_unknown_key_is_refused_listing_the_valid_keys(
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("vi", ["Mục [channels.telegram] trong loa.toml không ứng với kênh nào", "Các kênh hợp lệ:"]),
+        (
+            "vi",
+            ["Mục [channels.telegram] trong loa.toml không ứng với kênh nào", "Các kênh hợp lệ:"],
+        ),
         ("en", ["The section [channels.telegram] in loa.toml names no channel", "Valid channels:"]),
     ],
 )

@@ -196,7 +196,38 @@ def codec_gain_db(samples: np.ndarray, rate: int, bitrate_kbps: int, quality: in
     return float(min(max(gain, 0.0), 1.5))
 
 
-_codec_gains: dict[tuple[int, int, str], float] = {}
+def codec_ready_mp3(samples: np.ndarray, rate: int, settings: AudioSettings) -> bytes:
+    """Bare MP3 frames of `samples` that decode at the same loudness and under the true-peak
+    ceiling: a pure function of the samples and the settings.
+
+    LAME at a constant bitrate lowers the loudness by a few tenths of a dB (compensated by
+    `codec_gain_db`, measured on these samples) and its ringing can lift the true peak by as
+    much again, depending on the voice; the frames are decoded and checked, and when the peak
+    is over the ceiling the input is limited by the overshoot and encoded once more.
+    """
+    from loa.audio.ffmpeg import decode, encode_mp3_frames
+    from loa.audio.mastering import LIMITER_MARGIN_DB, limit_true_peak, true_peak_db
+
+    ceiling = settings.mastering.true_peak_dbtp
+
+    def encode(x: np.ndarray) -> bytes:
+        return encode_mp3_frames(
+            x, rate, bitrate_kbps=settings.bitrate_kbps, quality=settings.mp3_quality
+        )
+
+    if not np.any(samples):
+        return encode(samples)
+    gain = codec_gain_db(samples, rate, settings.bitrate_kbps, settings.mp3_quality)
+    if gain > 0.05:
+        samples = samples * np.float32(10 ** (gain / 20))
+        if gain > LIMITER_MARGIN_DB:
+            samples = limit_true_peak(samples, rate, ceiling - 0.3)
+    data = encode(samples)
+    overshoot = true_peak_db(decode(data, sample_rate=rate, fmt="mp3")) - (ceiling - 0.05)
+    if overshoot > 0:
+        limited = limit_true_peak(samples, rate, true_peak_db(samples) - overshoot - 0.1)
+        data = encode(limited)
+    return data
 
 
 def write_master_mp3(
@@ -206,37 +237,23 @@ def write_master_mp3(
     settings: AudioSettings,
     *,
     tags: dict[str, str],
-    calibration: str = "",
 ) -> None:
-    """MP3 at the station's bitrate, compensated for the codec's level change, with the true
-    peak kept under the ceiling.
+    """A tagged MP3 file at the station's bitrate that decodes at the loudness of `samples` and
+    under the true-peak ceiling (`codec_ready_mp3`), written atomically."""
+    import os
 
-    The codec lowers peaks by about as much as it lowers loudness, and mastered clips are limited
-    LIMITER_MARGIN_DB under the ceiling, so a compensation within that margin needs no limiting.
-    `calibration` names what the audio is made of (e.g. its engines); the measured compensation
-    is reused for later files of the same kind in this process.
-    """
-    from loa.audio.ffmpeg import write_mp3
-    from loa.audio.mastering import LIMITER_MARGIN_DB, limit_true_peak
+    from loa.core.fileio import temp_path_for
 
-    slot = (rate, settings.bitrate_kbps, calibration)
-    gain = _codec_gains.get(slot) if calibration else None
-    if gain is None:
-        gain = codec_gain_db(samples, rate, settings.bitrate_kbps, settings.mp3_quality)
-        if calibration:
-            _codec_gains[slot] = gain
-    if gain > 0.05:
-        samples = samples * np.float32(10 ** (gain / 20))
-        if gain > LIMITER_MARGIN_DB:
-            samples = limit_true_peak(samples, rate, settings.mastering.true_peak_dbtp - 0.3)
-    write_mp3(
-        path,
-        samples,
-        rate,
-        bitrate_kbps=settings.bitrate_kbps,
-        quality=settings.mp3_quality,
-        tags=tags,
-    )
+    tmp = temp_path_for(path)
+    try:
+        tmp.write_bytes(codec_ready_mp3(samples, rate, settings))
+        _tag(tmp, tags)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def segment_path(clip: Clip, settings: AudioSettings) -> Path:
@@ -245,33 +262,18 @@ def segment_path(clip: Clip, settings: AudioSettings) -> Path:
 
 
 def clip_segment(clip: Clip, settings: AudioSettings) -> bytes:
-    """The clip as bare MP3 frames, encoded once and cached, compensated for the codec's level
-    change (measured once per engine and process) so the decoded MP3 sits at the target."""
-    from loa.audio.ffmpeg import encode_mp3_frames, read_wav
-    from loa.audio.mastering import LIMITER_MARGIN_DB, limit_true_peak, resample
+    """The clip as bare MP3 frames (`codec_ready_mp3`), encoded once and cached. The segment
+    depends only on the clip and the settings, never on which clip this process encoded first."""
+    from loa.audio.ffmpeg import read_wav
+    from loa.audio.mastering import resample
+    from loa.core.fileio import atomic_write_bytes
 
     path = segment_path(clip, settings)
     if path.is_file():
         return path.read_bytes()
     rate = settings.mastering.sample_rate
     samples, clip_rate = read_wav(clip.path)
-    samples = resample(samples, clip_rate, rate)
-    if np.any(samples):
-        slot = (rate, settings.bitrate_kbps, f"engine:{clip.engine}")
-        gain = _codec_gains.get(slot)
-        if gain is None:
-            gain = _codec_gains[slot] = codec_gain_db(
-                samples, rate, settings.bitrate_kbps, settings.mp3_quality
-            )
-        if gain > 0.05:
-            samples = samples * np.float32(10 ** (gain / 20))
-            if gain > LIMITER_MARGIN_DB:
-                samples = limit_true_peak(samples, rate, settings.mastering.true_peak_dbtp - 0.3)
-    data = encode_mp3_frames(
-        samples, rate, bitrate_kbps=settings.bitrate_kbps, quality=settings.mp3_quality
-    )
-    from loa.core.fileio import atomic_write_bytes
-
+    data = codec_ready_mp3(resample(samples, clip_rate, rate), rate, settings)
     atomic_write_bytes(path, data)
     return data
 

@@ -117,7 +117,7 @@ class Speaker:
             "clip",
             spoken,
             engine.identity(voice),
-            s.rate,
+            s.speaking_rate,
             m.key(),
             s.sentence_pause_ms,
             s.phrase_pause_ms,
@@ -202,7 +202,7 @@ class Speaker:
         for phrases in chunk_text(spoken, engine.max_chars):
             parts = []
             for phrase in phrases:
-                speech = engine.synthesize(phrase, voice, s.rate)
+                speech = engine.synthesize(phrase, voice, s.speaking_rate)
                 if rate and speech.sample_rate != rate:
                     speech.samples = mastering.resample(speech.samples, speech.sample_rate, rate)
                 rate = rate or speech.sample_rate

@@ -321,13 +321,52 @@ def join(parts: list[np.ndarray], pause_s: float, rate: int) -> np.ndarray:
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
+CHIME_VERSION = 2  # part of the chime's cache key: bump when the generated sound changes
+CHIME_NOTES = ((784.0, 0.55), (1046.5, 0.85))  # G5 then C6, seconds each
+CHIME_GLIDE_S = 0.012  # the pitch moves to the next note over this time (no phase jump)
+CHIME_FADE_IN_S = 0.010
+CHIME_FADE_OUT_S = 0.150
+
+
+def _raised_cosine(count: int) -> np.ndarray:
+    """0 -> 1 over `count` samples (half a cosine period): no corner at either end."""
+    if count <= 0:
+        return np.zeros(0)
+    return np.asarray(0.5 - 0.5 * np.cos(np.pi * np.arange(count) / count))
+
+
 def chime(rate: int) -> np.ndarray:
-    """A short generated two-note chime (for a bulletin with no jingle file): ~1.4 s."""
+    """A short generated two-note chime (for a bulletin with no jingle file): ~1.4 s.
 
-    def note(freq: float, seconds: float) -> np.ndarray:
-        t = np.arange(int(seconds * rate)) / rate
-        envelope = np.exp(-t * 4.0) * np.minimum(1.0, t / 0.01)
-        tone = np.sin(2 * np.pi * freq * t) + 0.3 * np.sin(2 * np.pi * 2 * freq * t)
-        return (0.5 * envelope * tone).astype(np.float32)
-
-    return np.concatenate([note(784.0, 0.55), note(1046.5, 0.85)])  # G5 then C6
+    One oscillator whose frequency glides between the notes, so the phase never jumps (a jump
+    is a click: a broadband line up to 20 kHz on a horn); each note's bell-like decay restarts
+    through a raised-cosine swell, and the whole starts and ends at zero through raised-cosine
+    fades.
+    """
+    lengths = [round(seconds * rate) for _, seconds in CHIME_NOTES]
+    total = sum(lengths)
+    freq = np.empty(total)
+    envelope = np.empty(total)
+    start = 0
+    glide = max(round(CHIME_GLIDE_S * rate), 1)
+    for index, ((hz, _), count) in enumerate(zip(CHIME_NOTES, lengths, strict=True)):
+        freq[start : start + count] = hz
+        t = np.arange(count) / rate
+        decay = np.exp(-t * 4.0)
+        if index:  # swell from the last level of the previous note: no step in amplitude
+            swell = _raised_cosine(min(glide, count))
+            before = envelope[start - 1]
+            decay[: len(swell)] = before + (decay[: len(swell)] - before) * swell
+            previous = freq[start - 1]
+            freq[start : start + len(swell)] = previous + (hz - previous) * swell
+        envelope[start : start + count] = decay
+        start += count
+    fade_in = _raised_cosine(max(round(CHIME_FADE_IN_S * rate), 1))
+    fade_out = _raised_cosine(max(round(CHIME_FADE_OUT_S * rate), 1))[::-1]
+    envelope[: len(fade_in)] *= fade_in
+    envelope[-len(fade_out) :] *= fade_out
+    envelope[-1] = 0.0
+    phase = 2 * np.pi * np.cumsum(freq) / rate
+    phase -= phase[0]  # sin(0) = 0: the first sample is silence
+    tone = np.sin(phase) + 0.3 * np.sin(2 * phase)
+    return (0.5 * envelope * tone).astype(np.float32)

@@ -31,6 +31,7 @@ from loa.audio.bulletin import (
 )
 from loa.audio.cache import Clip, PruneResult
 from loa.audio.clip import Speaker, _speakable
+from loa.audio.mastering import CHIME_VERSION
 from loa.core.errors import LoaError, RuntimeFailure, UserError
 from loa.core.i18n import Catalog
 
@@ -88,7 +89,7 @@ class BulletinRenderer:
         from loa.audio.mastering import chime, master
 
         m = self.settings.mastering
-        key = content_key("chime", m.key())
+        key = content_key("chime", CHIME_VERSION, m.key())
         cached = self.speaker.cache.get(key)
         if cached is not None:
             return cached
@@ -446,7 +447,7 @@ def referenced_keys(station: Station, specs: list[BulletinSpec], today: date) ->
             continue
     from loa.audio.cache import content_key
 
-    keep.add(content_key("chime", speaker.settings.mastering.key()))
+    keep.add(content_key("chime", CHIME_VERSION, speaker.settings.mastering.key()))
     jingle = jingle_key(renderer.settings, station.root)
     if jingle:
         keep.add(jingle)

@@ -42,7 +42,8 @@ T = Catalog(
 class Item:
     """What to publish: one message rendered for one channel, with its idempotency key.
 
-    `kind` is "text", "link", "photo" or "video"; `media` a local file (photo, video or audio);
+    `kind` is "text", "link", "photo", "video", "bulletin" or "broadcast" (a notification of an
+    item already posted, e.g. a Zalo article sent to followers: reports count it apart); `media` a local file (photo, video or audio);
     `due_at` the station wall-clock time it should appear (None: now).
     """
 

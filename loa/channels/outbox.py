@@ -111,6 +111,7 @@ def _as_run(publication: Publication, item: Item, receipt: Receipt, now: datetim
             "scheduled": receipt.scheduled,
             "late": publication.status == P.LATE,
             "url": receipt.url,
+            "kind": item.kind,
         },
     )
 

@@ -85,6 +85,21 @@ T = Catalog(
             "Liệt kê các bộ đọc và giọng, và kiểm tra mỗi bộ đọc có dùng được ngay bây giờ không.",
             "List engines and voices, and check whether each engine works right now.",
         ),
+        "add_voice": (
+            "Thêm một giọng Piper (tệp .onnx kèm .onnx.json) do đài có: kiểm tra, chép vào thư "
+            "mục voices của đài và dùng nó cho các bản tin.",
+            "Add a Piper voice the station has (an .onnx file with its .onnx.json): check it, copy "
+            "it into the station's voices folder and use it for bulletins.",
+        ),
+        "voice_file": ("Tệp giọng Piper .onnx.", "The Piper voice file (.onnx)."),
+        "voice_added": (
+            'Đã thêm giọng {path}; loa.toml: engine = "piper", piper_voice = "{setting}".',
+            'Added the voice {path}; loa.toml: engine = "piper", piper_voice = "{setting}".',
+        ),
+        "voice_unchecked": (
+            "Chưa thử đọc được: {note}",
+            "Not tried yet: {note}",
+        ),
         "no_check": ("Không thử đọc (không gọi mạng).", "Do not try speaking (no network calls)."),
         "col_engine": ("Bộ đọc", "Engine"),
         "col_voice_id": ("Giọng", "Voice"),
@@ -116,6 +131,8 @@ T = Catalog(
 )
 
 cache_app = sub_app(T("cache"))
+voices_app = sub_app(T("voices"))
+voices_app.info.no_args_is_help = False
 
 
 def say(
@@ -232,9 +249,12 @@ def _result_dict(r: Any) -> dict[str, Any]:
 
 
 def voices(
+    ctx: typer.Context,
     no_check: Annotated[bool, typer.Option("--no-check", help=T("no_check"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=T("json"))] = False,
 ) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
     from loa.audio.voices import list_voices
     from loa.cli.common import console, get_station, print_json
 
@@ -270,6 +290,19 @@ def voices(
     out.print(T("chain", chain=" → ".join(chain)), highlight=False)
 
 
+def add_voice(
+    file: Annotated[Path, typer.Argument(help=T("voice_file"), show_default=False)],
+) -> None:
+    from loa.audio.voices import add_piper_voice
+    from loa.cli.common import console, get_station
+
+    added = add_piper_voice(get_station(), file)
+    out = console()
+    out.print(T("voice_added", path=added.path, setting=added.setting), highlight=False)
+    if not added.checked:
+        out.print(T("voice_unchecked", note=added.note), highlight=False)
+
+
 def prune(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=T("dry_run"))] = False,
 ) -> None:
@@ -287,6 +320,8 @@ def prune(
 def register(app: typer.Typer) -> None:
     app.command("say", help=T("say"))(say)
     app.command("render", help=T("render"))(render)
-    app.command("voices", help=T("voices"))(voices)
+    voices_app.callback(invoke_without_command=True)(voices)
+    voices_app.command("add", help=T("add_voice"))(add_voice)
+    app.add_typer(voices_app, name="voices")
     cache_app.command("prune", help=T("prune"))(prune)
     app.add_typer(cache_app, name="cache")

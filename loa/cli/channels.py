@@ -32,8 +32,8 @@ T = Catalog(
             'Publish the radio bulletin of this slot ("YYYY-MM-DD HH:MM").',
         ),
         "opt_channel": (
-            "Kênh: facebook, website, wordpress, null.",
-            "Channel: facebook, website, wordpress, null.",
+            "Kênh: facebook, website, wordpress, zalo, null.",
+            "Channel: facebook, website, wordpress, zalo, null.",
         ),
         "opt_now": ("Đăng ngay bây giờ.", "Publish right now."),
         "opt_at": (
@@ -118,6 +118,11 @@ T = Catalog(
             "Play through: auto, command, ffmpeg, file, null (default from loa.toml).",
         ),
         "opt_force": ("Phát cả khi đã trễ giờ.", "Play even when late."),
+        "opt_test": (
+            "Phát thử ngoài giờ (ghi là phát thử, không tính là đã phát, lịch giữ nguyên).",
+            "A test play outside its time (logged as a test, never counted as aired; the plan "
+            "stays as it is).",
+        ),
         "need_slot": (
             "Chọn --slot KHUNG_GIỜ hoặc --file TỆP.",
             "Choose --slot SLOT or --file FILE.",
@@ -157,6 +162,29 @@ T = Catalog(
             "Resolve posts interrupted while sending (run at start-up).",
         ),
         "nothing_reconciled": ("Không có bài nào bị gián đoạn.", "No interrupted posts."),
+        "unconfigured": (
+            "{channel}: chưa cấu hình (thêm mục [channels.{channel}] vào loa.toml để dùng).",
+            "{channel}: not configured (add [channels.{channel}] to loa.toml to use it).",
+        ),
+        "zalo": (
+            "Zalo OA: đăng nhập (lưu refresh token an toàn).",
+            "Zalo OA: log in (store the refresh token safely).",
+        ),
+        "zalo_login": (
+            "Đọc refresh token của OA từ đầu vào chuẩn (dán rồi Enter), lưu vào keyring hoặc tệp "
+            "mã hoá của đài, và đổi lấy mã truy cập đầu tiên.",
+            "Read the OA's refresh token from standard input (paste, then Enter), store it in "
+            "the keyring or the station's encrypted file, and exchange it for a first access "
+            "token.",
+        ),
+        "zalo_prompt": (
+            "Dán refresh token của Zalo OA (không hiện ra màn hình) rồi Enter:",
+            "Paste the Zalo OA refresh token (not shown) and press Enter:",
+        ),
+        "zalo_empty": (
+            "Không đọc được refresh token từ đầu vào. Ví dụ: loa channels zalo login < token.txt",
+            "No refresh token on standard input. For example: loa channels zalo login < token.txt",
+        ),
         "st_overdue": ("quá giờ, chưa đăng", "overdue"),
         "yes": ("có", "yes"),
         "no": ("KHÔNG", "NO"),
@@ -384,6 +412,7 @@ def play(
     file: Annotated[Path | None, typer.Option("--file", help=T("opt_file"))] = None,
     sink: Annotated[str | None, typer.Option("--sink", help=T("opt_sink"))] = None,
     force: Annotated[bool, typer.Option("--force", help=T("opt_force"))] = False,
+    test: Annotated[bool, typer.Option("--test", help=T("opt_test"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
     from loa.app.play import play_slot
@@ -398,7 +427,7 @@ def play(
         records = [play_file(station, file, now=now, sink=chosen)]
     elif slot is not None:
         records = play_slot(
-            station, _slot_time(station, slot, now), now=now, sink=chosen, force=force
+            station, _slot_time(station, slot, now), now=now, sink=chosen, force=force, test=test
         )
     else:
         raise UserError(T("need_slot"))
@@ -507,10 +536,17 @@ def check(as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] =
     if as_json:
         print_json([r.__dict__ for r in results])
     else:
+        from loa.channels.publish import configured_channels
+        from loa.core.registry import channel_names
+
         out = console()
         for r in results:
             mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
             out.print(f"{mark} {r.channel}: {escape(r.detail)}", highlight=False)
+        configured = configured_channels(station)
+        for name in channel_names():
+            if name not in configured:
+                out.print(f"– {escape(T('unconfigured', channel=name))}", highlight=False)
     if not all(r.ok for r in results):
         if not as_json:
             console().print(T("check_failed"), markup=False)
@@ -544,6 +580,28 @@ def reconcile_cmd(
             highlight=False,
             markup=False,
         )
+
+
+zalo_app = sub_app(T("zalo"))
+channels_app.add_typer(zalo_app, name="zalo")
+
+
+@zalo_app.command("login", help=T("zalo_login"))
+def zalo_login() -> None:
+    import sys
+
+    from loa.channels.zalo import login
+
+    station = get_station()
+    if sys.stdin.isatty():
+        import getpass
+
+        token = getpass.getpass(T("zalo_prompt") + " ")
+    else:
+        token = sys.stdin.readline()
+    if not token.strip():
+        raise UserError(T("zalo_empty"))
+    console().print(login(station, token), highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

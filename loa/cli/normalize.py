@@ -75,6 +75,16 @@ T = Catalog(
             "repeated abbreviation definition dropped",
         ),
         "rule_newline": ("xuống dòng", "line break"),
+        "rule_bullet": ("dấu đầu dòng (đọc như gạch đầu dòng)", "bullet (read like a dash)"),
+        "rule_address": ('số nhà (đọc "trên")', 'house number (read "trên")'),
+        "rule_road": ("số hiệu đường (quốc lộ, tỉnh lộ)", "road code"),
+        "rule_place": ("địa danh viết tắt (P., Q., TDP...)", "place abbreviation (P., Q., TDP...)"),
+        "rule_dimension": ('kích thước (đọc "nhân")', 'dimensions (read "nhân")'),
+        "rule_lettered": ("số kèm chữ (45B)", "number with a letter (45B)"),
+        "rule_comparison": ("dấu so sánh (≥, ≤, >, <, ±)", "comparison sign (≥, ≤, >, <, ±)"),
+        "rule_minus": ('dấu trừ (đọc "âm")', 'minus sign (read "âm")'),
+        "rule_lookalike": ("chữ Ð sửa thành Đ", "look-alike Ð read as Đ"),
+        "rule_station": ("từ điển của đài", "station dictionary"),
     }
 )
 

@@ -44,6 +44,7 @@ BUILTIN_CHANNELS: dict[str, str] = {
     "facebook": "loa.channels.facebook:FacebookChannel",
     "website": "loa.channels.website:WebsiteChannel",
     "wordpress": "loa.channels.wordpress:WordPressChannel",
+    "zalo": "loa.channels.zalo:ZaloChannel",
     "null": "loa.channels.null:NullChannel",
 }
 

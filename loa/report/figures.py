@@ -80,6 +80,7 @@ class AsRunRow:
     remote_id: str | None = None
     note: str | None = None
     opens_bulletin: bool = False  # the first done item of its bulletin inside the period
+    kind: str = ""  # the published item's kind; "broadcast" re-announces a post already counted
 
     @property
     def bulletin_key(self) -> str:
@@ -95,6 +96,7 @@ class Totals:
     radio_items: int = 0
     airtime_s: float = 0.0
     posts: dict[str, int] = field(default_factory=dict)  # non-radio channel -> posts
+    broadcasts: dict[str, int] = field(default_factory=dict)  # channel -> posts sent to followers
     messages: int = 0  # distinct messages that went out on any channel
 
     @property
@@ -247,8 +249,12 @@ def compute_totals(rows: Iterable[AsRunRow], *, bulletins: str = "distinct") -> 
     keys: set[str] = set()
     messages: set[object] = set()
     posts: Counter[str] = Counter()
+    broadcasts: Counter[str] = Counter()
     for row in rows:
         if row.status != AsRunStatus.DONE:
+            continue
+        if row.kind == "broadcast":  # the same message again, to followers: not another post
+            broadcasts[row.channel] += 1
             continue
         messages.add(row.message_id if row.message_id is not None else ("title", row.title))
         if row.channel == RADIO:
@@ -263,6 +269,7 @@ def compute_totals(rows: Iterable[AsRunRow], *, bulletins: str = "distinct") -> 
     if bulletins == "distinct":
         out.bulletins = len(keys)
     out.posts = dict(sorted(posts.items()))
+    out.broadcasts = dict(sorted(broadcasts.items()))
     out.messages = len(messages)
     return out
 
@@ -405,6 +412,7 @@ def load_rows(session: Any, period: Period) -> list[AsRunRow]:
             a.audiences,
             a.remote_id,
             a.note,
+            a.extra,
         )
         .where(a.started_at >= lo, a.started_at < hi)
         .order_by(a.started_at, a.id)
@@ -424,6 +432,7 @@ def load_rows(session: Any, period: Period) -> list[AsRunRow]:
             audiences=list(r.audiences or []),
             remote_id=r.remote_id,
             note=r.note,
+            kind=str((r.extra or {}).get("kind") or ""),
         )
         for r in session.execute(stmt)
     ]

@@ -86,7 +86,7 @@ def test_wordpress_bad_password_and_server_errors(
 def test_unknown_channel_lists_valid_names(station: Station) -> None:
     mid = add_message(station)
     with pytest.raises(UserError, match="radio, facebook, website, wordpress"):
-        publish_message(station, mid, "zalo", now=NOW)
+        publish_message(station, mid, "telegram", now=NOW)
     with pytest.raises(UserError, match=r"Tin 999|tin số 999"):
         publish_message(station, 999, "null", now=NOW)
 

@@ -135,3 +135,11 @@ def test_real_process_reads_stdin(tmp_path: Path) -> None:
     assert done.stdout.decode("utf-8") == (
         "cải cách hành chính\n\nQuý một năm hai nghìn không trăm hai mươi ba\n"
     )
+
+
+def test_explain_names_the_second_round_rules() -> None:
+    result = runner.invoke(app, ["normalize", "--explain", "QL1A, P. Tân An, ≥ 95%, 3 x 4 m"])
+    assert result.exit_code == 0, result.output
+    for rule in ("số hiệu đường", "địa danh viết tắt", "dấu so sánh", "kích thước"):
+        assert rule in result.stdout
+    assert "quốc lộ một a" in result.stdout

@@ -8,6 +8,7 @@ import pytest
 
 from loa.content.normalize import (
     builtin_dictionary,
+    explain,
     load_dictionary,
     normalize,
     station_dictionary,
@@ -124,3 +125,30 @@ def test_station_dictionary_is_reused_until_the_file_changes(station: Station) -
     again = station_dictionary(station)
     assert again is not first
     assert normalize("HTX", again) == "hợp tác xã nông nghiệp"
+
+
+@pytest.mark.parametrize(
+    ("entry", "text", "spoken"),
+    [
+        ("QL\tđường quốc lộ", "mở rộng QL1A", "mở rộng đường quốc lộ một a"),  # road code
+        ("P.\tphố", "P. Hàng Bạc", "phố Hàng Bạc"),  # place prefix
+        ("30/4\tba mươi tháng tư lịch sử", "đường 30/4", "đường ba mươi tháng tư lịch sử"),
+        ("camnhuong\tCẩm Nhượng", "xem camnhuong.gov.vn", "xem Cẩm Nhượng chấm gốp chấm vê en"),
+        ("dichvucong\tdi vê xê", "tại dichvucong.gov.vn", "tại di vê xê chấm gốp chấm vê en"),
+        ("±\tkhoảng", "sai số ± 5%", "sai số khoảng năm phần trăm"),  # comparison sign
+        ("SN\tsố nhà", "SN 1965 Lê Lợi", "số nhà một nghìn chín trăm sáu mươi lăm Lê Lợi"),
+        ("CC/VC\tcông chức và viên chức", "CC/VC xã", "công chức và viên chức xã"),
+        ("45B\tbốn lăm bê", "số nhà 45B", "số nhà bốn lăm bê"),  # number with a letter
+        ("UBND\tỦy ban", "76/NQ-CP, UBND xã", "bảy mươi sáu của Chính phủ, Ủy ban xã"),
+    ],
+)
+def test_station_dictionary_overrides_any_rule(
+    station: Station, entry: str, text: str, spoken: str
+) -> None:
+    (station.root / "tu-dien.tsv").write_text(entry + "\n", encoding="utf-8")
+    words = station_dictionary(station)
+    assert normalize(text, words) == spoken
+    assert normalize(text) != spoken  # the built-in rules alone read it otherwise
+    # explain names the station's dictionary; inside a web address the span stays one "url"
+    rule = "url" if ".gov.vn" in text else "station"
+    assert rule in {span.rule for span in explain(text, words)}

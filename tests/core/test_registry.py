@@ -60,17 +60,17 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_builtin_channels_radio_first_null_internal() -> None:
-    assert registry.channel_names() == ("radio", "facebook", "website", "wordpress")
+    assert registry.channel_names() == ("radio", "facebook", "website", "wordpress", "zalo")
     assert "null" in registry.channel_names(internal=True)
     assert registry.is_audio("radio") and not registry.is_audio("facebook")
     assert registry.channel_words()["đài truyền thanh"] == "radio"
 
 
 def test_unknown_channel_is_refused_with_the_valid_names() -> None:
-    with pytest.raises(UserError, match=r'"zalo".*radio, facebook, website, wordpress'):
-        registry.channel_class("zalo")
-    with pytest.raises(UserError, match="zalo"):
-        parse_channels("radio, zalo")
+    with pytest.raises(UserError, match=r'"telegram".*radio, facebook, website, wordpress, zalo'):
+        registry.channel_class("telegram")
+    with pytest.raises(UserError, match="telegram"):
+        parse_channels("radio, telegram")
 
 
 def test_a_plugin_channel_and_engine_plug_in_through_entry_points(plugin: None) -> None:

@@ -51,11 +51,23 @@ class Voice:
     label_vi: str
     label_en: str
     language: str = "vi"
+    # (vi, en) why this voice is not offered as a dialect voice (it speaks only when asked for
+    # by id, never as a default); empty when it is offered.
+    withheld: tuple[str, str] = ("", "")
+
+    @property
+    def offered(self) -> bool:
+        return not self.withheld[0]
 
     def label(self) -> str:
         from loa.core.i18n import language
 
         return self.label_en if language() == "en" else self.label_vi
+
+    def withheld_text(self) -> str:
+        from loa.core.i18n import language
+
+        return self.withheld[1] if language() == "en" else self.withheld[0]
 
 
 @dataclass
@@ -97,7 +109,8 @@ class Engine(ABC):
         """The voices this engine offers (all Vietnamese)."""
 
     def default_voice(self) -> str:
-        return self.voices()[0].id
+        voices = self.voices()
+        return next((v.id for v in voices if v.offered), voices[0].id)
 
     def resolve_voice(self, voice: str | None) -> str:
         """The canonical voice id for `voice` (None = default). Raises VoiceError."""

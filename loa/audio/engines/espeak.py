@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
@@ -25,10 +26,50 @@ T = Catalog(
     }
 )
 
+
+@dataclass(frozen=True)
+class Tuning:
+    """espeak-ng's pitch parameters for one voice (0-100; espeak-ng's own default is 50/50).
+
+    Set on every call: espeak-ng keeps them across `espeak_SetVoiceByName`, so a voice would
+    otherwise speak with whatever the previous one left.
+    """
+
+    pitch: int = 50  # base pitch
+    range: int = 50  # how far the pitch moves: the tone contours scale with it
+    wpm: int = 132  # espeak "words" per minute that give REFERENCE_PACE syllables per minute
+
+
+RAW = Tuning()  # espeak-ng's defaults (the baseline benchmarks/voice.py compares against)
+
+# Measured with benchmarks/voice.py (six-tone set "ma mà má mả mã mạ", Praat pitch tracks,
+# RMS distance between time-normalised contours in semitones; target: median >= 3.5 st and no
+# pair under 1.0 st). Raw 50/50: northern median 2.2 st (hỏi-nặng 0.8), southern 1.8 (huyền-nặng
+# 0.6). Tuned: northern 40/80 -> 4.6 st (hỏi-nặng 1.9), southern 45/100 -> 3.9 st (ngang-hỏi
+# 1.2). A lower base pitch leaves room for the wider range. Net of pauses espeak-ng speaks
+# about 1.55 Vietnamese syllables per "word" per minute (north; 1.5 south).
+TUNING = {
+    "vi": Tuning(pitch=40, range=80, wpm=132),
+    "vi-vn-x-south": Tuning(pitch=45, range=100, wpm=139),
+    # Not offered as a dialect voice (below): no setting separates its tones; best found
+    # median 2.7 st with sắc-hỏi 0.5 st (range 100). It still speaks when asked for by id.
+    "vi-vn-x-central": Tuning(pitch=50, range=100, wpm=137),
+}
+
 VOICES = (
     Voice("vi", "Tiếng Việt giọng Bắc", "Vietnamese, northern"),
-    Voice("vi-vn-x-central", "Tiếng Việt giọng Trung (Huế)", "Vietnamese, central (Huế)"),
     Voice("vi-vn-x-south", "Tiếng Việt giọng Nam (Sài Gòn)", "Vietnamese, southern (Sài Gòn)"),
+    Voice(
+        "vi-vn-x-central",
+        "Tiếng Việt giọng Trung (Huế)",
+        "Vietnamese, central (Huế)",
+        withheld=(
+            "không dùng làm giọng vùng miền: thanh điệu không phân biệt rõ (trung vị 2,7 "
+            "nửa cung, sắc và hỏi cách 0,5; cần ≥ 3,5 và không cặp nào < 1,0)",
+            "not offered as a dialect voice: its tones are not told apart (median 2.7 "
+            "semitones, sắc-hỏi 0.5; needs >= 3.5 and no pair < 1.0)",
+        ),
+    ),
 )
 ALIASES = {
     "north": "vi",
@@ -40,11 +81,16 @@ ALIASES = {
     "south": "vi-vn-x-south",
     "nam": "vi-vn-x-south",
 }
-BASE_WPM = 165  # rate 1.0: a calm announcer's pace in syllables (espeak "words") per minute
+# Rate 1.0 = REFERENCE_PACE syllables per minute net of pauses. Measured (benchmarks/voice.py):
+# the old 165 "calm" words per minute gave about 250 syllables per minute net of pauses
+# (229 counting espeak-ng's own pauses); 128 gives about 200, a pace that carries on outdoor horns.
+BASE_WPM = TUNING["vi"].wpm
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_INITIALIZE_DONT_EXIT = 0x8000
 _ESPEAK_RATE = 1
+_ESPEAK_PITCH = 3
+_ESPEAK_RANGE = 4
 _ESPEAK_CHARS_UTF8 = 1
 _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
@@ -106,12 +152,15 @@ class _Library:
                     raise EngineUnavailable(T("no_lib", error=exc)) from None
             return cls._instance
 
-    def speak(self, text: str, voice: str, wpm: int) -> np.ndarray:
+    def speak(self, text: str, voice: str, wpm: int, tuning: Tuning = RAW) -> np.ndarray:
+        """16-bit samples of `text`; pitch and range are set on every call (they persist)."""
         data = text.encode("utf-8")
         with self.lock:
             self._chunks = []
             self.lib.espeak_SetVoiceByName(voice.encode())
             self.lib.espeak_SetParameter(_ESPEAK_RATE, wpm, 0)
+            self.lib.espeak_SetParameter(_ESPEAK_PITCH, tuning.pitch, 0)
+            self.lib.espeak_SetParameter(_ESPEAK_RANGE, tuning.range, 0)
             code = self.lib.espeak_Synth(
                 data, len(data) + 1, 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None
             )
@@ -154,10 +203,12 @@ class EspeakEngine(Engine):
         return super().resolve_voice(ALIASES.get(key.lower(), key) or None)
 
     def identity(self, voice: str) -> str:
-        return f"espeak:{_build()}:{voice}"
+        t = TUNING.get(voice, RAW)
+        return f"espeak:{_build()}:{voice}:p{t.pitch}r{t.range}w{t.wpm}"
 
     def synthesize(self, text: str, voice: str, rate: float) -> Speech:
         library = _Library.get()
-        wpm = round(min(max(BASE_WPM * rate, 80), 450))
-        pcm = library.speak(text, voice, wpm)
+        tuning = TUNING.get(voice, RAW)
+        wpm = round(min(max(tuning.wpm * rate, 80), 450))
+        pcm = library.speak(text, voice, wpm, tuning)
         return Speech(pcm.astype(np.float32) / 32768.0, library.sample_rate)

@@ -43,6 +43,27 @@ Readings and decisions (applied consistently, tested by the golden set in tests/
   names ("VNPT" -> "vê en pê tê"). Words not needing a change keep their case.
 - Money and units after a number are written out ("500.000đ" -> "năm trăm nghìn đồng", "m2" ->
   "mét vuông"); a rate "đồng/người" is read "đồng một người".
+- Rates: a "/" after money, a unit, % or a counted thing is "một" ("150.000 đồng/hồ sơ", "62
+  tạ/ha", "0,55%/tháng", "đồng/người/năm"); "đ" after triệu, tỷ, nghìn is "đồng"; "CC/VC"
+  between two known abbreviations is "công chức hoặc viên chức".
+- Amount ranges "15% - 20%", "2 triệu - 3 triệu", "500.000đ - 1.000.000đ" are read with "đến";
+  ≥ ≤ > < ± before a number are "lớn hơn hoặc bằng", "nhỏ hơn hoặc bằng", "lớn hơn", "nhỏ hơn",
+  "cộng trừ"; a minus before a number ("-2°C", "−1") is "âm". Dimensions "3 x 4 m" read "nhân".
+- Not Roman numerals: a section letter ("Phần C", "phụ lục C"), "CỔ PHẦN XI MĂNG", "xã hội".
+- Places: Q., P., H., TT., TX., KP. before a name or number and TDP, KP before a number are
+  read as the word without the full stop ("P. Bến Thành" -> "phường Bến Thành"; "TT. Y tế" is
+  "Trung tâm"); "thôn 3,4" is a list. "số 12/3 đường ..." and "số nhà 131/1" are house numbers
+  ("mười hai trên ba"); a date after đường, phố, quảng trường, cầu, công viên names a street and gets no "ngày"
+  ("đường 30/4" -> "đường ba mươi tháng tư"). Road codes QL, ĐT, TL: "QL1A" -> "quốc lộ một a"
+  ("ĐT 113" stays a phone number). A number with a capital letter is read with the letter's
+  name ("45B" -> "bốn mươi lăm bê"). "SN 1965" -> "sinh năm ...".
+- "a/b" with a < b <= 10 before đại biểu, cử tri, phiếu, thành viên... is a share ("2/3 đại
+  biểu" -> "hai phần ba"); "12/15 đại biểu" is a count ("trên").
+- Line-start bullets "+" and "•" become "-" like the dash bullet; the look-alike "Ð" (U+00D0)
+  is read as "Đ". Well-known toneless words of web addresses are read as words
+  ("dichvucong.gov.vn" -> "dịch vụ công chấm gốp chấm vê en").
+- A station's own dictionary entries (tu-dien.tsv) are matched before every rule, so a station
+  can correct any reading; explain() names them "station".
 - Phone numbers (and 113, 1022... after gọi, số, đường dây nóng) are read digit by digit; e-mail
   and web addresses with "chấm", "gạch chéo", "a còng".
 - Markdown emphasis (*, #) and link targets are dropped; "./." ends a sentence with "."; runs of

@@ -78,10 +78,13 @@ class Entry:
 class Dictionary:
     """Abbreviations to spoken forms. Immutable; `merged` gives a new one with overrides."""
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    def __init__(self, entries: Iterable[Entry] = (), overrides: Iterable[str] = ()) -> None:
         self.entries: dict[str, Entry] = {}
         for entry in entries:
             self.entries[entry.key] = entry
+        # Keys a station added or changed (`merged`): the normaliser matches these before any
+        # of its own rules, so a station can correct whatever the rules would have said.
+        self.overrides: frozenset[str] = frozenset(overrides)
         self._folded: dict[str, Entry] = {
             key.casefold(): entry for key, entry in self.entries.items() if key == key.lower()
         }
@@ -103,7 +106,7 @@ class Dictionary:
     def merged(self, overrides: Dictionary | Mapping[str, Entry]) -> Dictionary:
         """A new dictionary: these entries, then `overrides` replacing or adding."""
         extra = overrides.entries if isinstance(overrides, Dictionary) else overrides
-        return Dictionary([*self.entries.values(), *extra.values()])
+        return Dictionary([*self.entries.values(), *extra.values()], {*self.overrides, *extra})
 
     def __repr__(self) -> str:
         return f"Dictionary({len(self)} entries)"

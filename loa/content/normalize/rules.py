@@ -186,6 +186,39 @@ _ROMAN_CONTEXT = (
 _LOWER = "".join(chr(c) for c in range(0x61, 0x2000) if chr(c).isalpha() and chr(c).islower())
 _UPPER = "".join(chr(c) for c in range(0x41, 0x2000) if chr(c).isalpha() and chr(c).isupper())
 
+# "≥ 95%": comparison signs before a number, read as words.
+COMPARISONS = {
+    "≥": "lớn hơn hoặc bằng",
+    ">=": "lớn hơn hoặc bằng",
+    "≤": "nhỏ hơn hoặc bằng",
+    "<=": "nhỏ hơn hoặc bằng",
+    ">": "lớn hơn",
+    "<": "nhỏ hơn",
+    "±": "cộng trừ",
+}
+# "P. Bến Thành, Q. 1": an address prefix before a name or number. Read as the word, and the
+# full stop goes with it: left in, the voice would pause inside the place name.
+PLACE_PREFIXES = {
+    "Q": "quận",
+    "P": "phường",
+    "H": "huyện",
+    "TT": "thị trấn",
+    "TX": "thị xã",
+    "Tx": "thị xã",
+    "KP": "khu phố",
+    "TDP": "tổ dân phố",
+}
+# "QL1A", "ĐT 549", "TL 8B": road codes, read as the kind of road and its number.
+ROAD_CODES = {"QL": "quốc lộ", "ĐT": "đường tỉnh", "TL": "tỉnh lộ"}
+_MAGNITUDE = r"(?:triệu|tỷ|tỉ|nghìn|ngàn)"
+# An amount: a number with its unit, % or magnitude word ("15%", "500.000đ", "2 triệu").
+_AMOUNT = (
+    rf"(?:{_NUMBER})(?:{_SP}?(?:{_UNIT_ALT})(?![\w])|{_SP}{_MAGNITUDE}(?:{_SP}(?:đồng|đ))?(?![\w]))"
+)
+
+# What follows "số 12/3" when it is a house number: a comma, a street word or a name.
+_HOUSE_NUMBER_AFTER_RE = rf"[ \t]*,|[ \t]+(?:đường|phố|hẻm|ngõ|ngách|kiệt|[{_UPPER}])"
+
 _RULES: list[tuple[str, str]] = [
     # Most of a text is plain words: take them first and cheaply, unless they could start
     # something longer (an address, a code, "tháng 4", "Quý I").
@@ -194,6 +227,8 @@ _RULES: list[tuple[str, str]] = [
         rf"[ \t,;]*(?P<plain_w>[{_UPPER}]?[{_LOWER}]+)"
         rf"(?![{_LOWER}{_UPPER}0-9@&/_]|[.\-:][\w/]|[ \t]+(?:[0-9]|[IVXLC]+\b))",
     ),
+    # "+ Tuyên truyền", "• Niêm yết": other bullets read like "-" (not "cộng").
+    ("bullet", r"^[ \t]*(?:[•●▪◦∙]|\+(?![0-9]))[ \t]*"),
     ("markup", r"\*+|(?<!\w)#+|\\(?=[.\-*_])"),
     ("email", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     (
@@ -206,13 +241,47 @@ _RULES: list[tuple[str, str]] = [
         r"\(0[0-9]{2,3}\)[ .]?[0-9]{3,4}[ .]?[0-9]{3,4}(?![0-9])|"
         r"(?<![0-9.,])(?:\+84[ .]?|0)[0-9]{2,3}(?:[ .-]?[0-9]){6,8}(?![0-9])|\b1[89]00[ .]?[0-9]{4}\b",
     ),
+    # "số nhà 131/1", "hẻm 45/12B", "số 12/3 đường ...": a house number, "a trên b" (any length;
+    # after "số" only when a comma, a street or a name follows).
+    (
+        "house_number",
+        rf"(?<![\w])(?:(?P<hn_kw>[Nn]hà|[Hh]ẻm|[Nn]gõ|[Nn]gách|[Kk]iệt)|(?P<hn_so>[Ss]ố)){_SP}+"
+        r"(?P<hn_a>[0-9]{1,4})/(?(hn_so)(?!(?:19|20)[0-9]{2}(?![0-9])))(?P<hn_b>[0-9]{1,4})(?P<hn_l>[A-Z]?)(?![\w/]|[.,][0-9])"
+        rf"(?(hn_so)(?={_HOUSE_NUMBER_AFTER_RE}))",
+    ),
     (
         "document",
         rf"(?P<doc_no>[0-9]+[a-zđ]?)(?:/(?P<doc_year>[0-9]{{4}}))?"
         rf"(?:{_SP}?/{_SP}?|-|{_SP}(?={_CODE}-))"
         rf"(?P<doc_code>{_CODE}(?:[-/]{_CODE})*)(?![\w])",
     ),
+    (
+        "road",
+        rf"(?<![\w])(?P<road_kw>QL|ĐT|TL)\.?{_SP}*(?P<road_no>[0-9]{{1,3}})(?P<road_l>[A-Z]?)(?![\w])",
+    ),
+    (
+        "place",
+        rf"(?<![\w.])(?:(?P<place_kw>Q|P|H|TT|TX|Tx|KP)\.{_SP}*(?=[0-9]|[{_UPPER}])"
+        rf"|(?P<place_kw2>TDP|KP)(?={_SP}+[0-9]))",
+    ),
+    # "SN 1965" on a person's line: born in (sinh năm) that year.
+    ("born", rf"(?<![\w])SN{_SP}*:?{_SP}*(?=(?:19|20)[0-9]{{2}}(?![0-9]))"),
     ("special", ""),  # dictionary keys with spaces or punctuation, built per dictionary
+    (
+        "amount_range",
+        rf"(?P<ar_a>{_AMOUNT}){_SP}*{_DASH}{_SP}*(?P<ar_b>{_AMOUNT})",
+    ),
+    (
+        "dimension",
+        rf"(?P<dim_a>{_NUMBER}){_SP}*[xX×]{_SP}*(?P<dim_b>{_NUMBER})"
+        rf"(?:{_SP}*[xX×]{_SP}*(?P<dim_c>{_NUMBER}))?"
+        rf"(?:{_SP}?(?P<dim_unit>{_UNIT_ALT})(?![\w])|(?![\w.,/]))",
+    ),
+    # "45B", "2A": a number with a letter after it (house, room, road); W is a unit.
+    ("lettered", r"(?<![0-9.,/])(?P<lt_n>[0-9]{1,4})(?P<lt_l>[A-VX-Z])(?![\w])"),
+    ("comparison", r"(?P<cmp>[≥≤±]|[<>]=?)(?=[ \t]*[-−]?[0-9])"),
+    # "-2°C", "−1 độ": a minus sign before a number (not a range: that has a number before).
+    ("minus", r"(?:(?<=[ \t(])-|−)(?=[0-9])"),
     (
         "date",
         rf"(?:(?P<date_kw>[Nn]gày|NGÀY){_SP}+)?(?P<date_d>[0-9]{{1,2}})(?P<date_sep>[/.-])"
@@ -268,10 +337,10 @@ _RULES: list[tuple[str, str]] = [
         "number",
         rf"(?P<num>{_NUMBER})(?:{_SP}?(?P<num_unit>{_UNIT_ALT})(?![\w]))?",
     ),
-    (
-        "per",
-        r"/(?P<per_w>người|hộ|tháng|năm|ngày|tuần|giờ|lượt|lần|suất|khẩu|ha|sào|tấn|kg|m2|km)\b",
-    ),
+    # "đồng/hồ sơ", "tạ/ha", "%/tháng": a slash after a unit is a rate (checked in _per).
+    ("per", rf"/(?P<per_w>{_L}+[23]?)(?![\w])"),
+    # "CC/VC", "THCS/THPT": a slash between two abbreviations is "hoặc".
+    ("either", r"(?P<either_a>[A-ZĐ][A-ZĐ&]*[A-ZĐ])/(?P<either_b>[A-ZĐ][A-ZĐ&]*[A-ZĐ])(?![\w/-])"),
     ("definition", r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*[0-9]*)\)"),
     ("ampersand", rf"(?<={_SP})&(?={_SP})"),
     ("word", rf"{_L}+(?:&{_L}+)*[0-9]*"),
@@ -292,9 +361,31 @@ _COUNT_FOLLOWS = re.compile(
     r"ý kiến|điểm|bài|tin|lĩnh vực|dịch vụ|chỉ số|thành viên|cán bộ|công chức)\b",
     re.IGNORECASE,
 )
+# What a rate's "/" comes after: money, a unit or %, or a counted thing ("đồng/người/năm").
 _RATE_BEFORE = re.compile(
-    r"(?:đồng|đ|VNĐ|VND|USD|người|lượt|lần|hồ sơ|tấn|kg|ha|km|m2|giờ|buổi|tin|bài|suất)$"
+    r"(?:(?<![^\W\d_])(?:đồng|đ|VNĐ|VND|USD|người|lượt|lần|hồ sơ|tấn|tạ|yến|kg|g|ha|km|m|m2|m3|lít"
+    r"|giờ|buổi|tin|bài|suất|ngày|tháng|triệu|tỷ|nghìn|hộ|con|cây|bản|trang|chiếc)|%)$"
 )
+# A/B before people or votes ("2/3 đại biểu", "1/2 cử tri") is a share: "hai phần ba" when
+# B is small; "12/15 đại biểu" is a head count, "mười hai trên mười lăm".
+_PEOPLE_FOLLOWS = re.compile(
+    r"[ \t]+(?:đại biểu|cử tri|phiếu|thành viên|hội viên|đảng viên|người)\b", re.IGNORECASE
+)
+# A day/month right after a street or square word names the street ("đường 3/2", "Quảng
+# trường 26/3"): read the date without an added "ngày".
+_STREET_BEFORE = re.compile(
+    r"(?<![\w])(?:đường|(?<!thành )(?<!khu )phố|quảng trường|cầu|công viên)[ \t]*$", re.IGNORECASE
+)
+# "cổ phần", "xã hội": the same words as a Roman numeral's context, but never before one.
+_NOT_ROMAN_BEFORE = {
+    "phần": re.compile(r"(?<![\w])cổ[ \t]*$", re.IGNORECASE),
+    "hội": re.compile(r"(?<![\w])xã[ \t]*$", re.IGNORECASE),
+}
+_NEVER = re.compile(r"(?!x)x")
+_MAGNITUDE_BEFORE = re.compile(rf"(?<![\w]){_MAGNITUDE}[ \t]*$")
+_XI_MANG = re.compile(r"[ \t]+m[aă]ng\b", re.IGNORECASE)
+# "TT. Y tế": before these, TT. is a centre (trung tâm), not a township (thị trấn).
+_CENTRE_AFTER = re.compile(r"[ \t]*(?:Y tế|Văn hóa|VH|Hành chính|GDNN|GDTX|Chính trị|Dịch vụ)\b")
 _DAY_WORD_BEFORE = re.compile(r"(?:ngày|mồng|mùng)[ \t]*$", re.IGNORECASE)
 
 
@@ -305,13 +396,20 @@ def _bare(text: str) -> str:
 
 
 def _day_prefix(keyword: str | None, before: str) -> str:
-    """ "ngày " unless the text already says ngày (or mồng, mùng) right before the day."""
+    """ "ngày " unless the text already says ngày (or mồng, mùng) right before the day, or the
+    date names a street ("đường 30/4")."""
     if keyword:
         return keyword + " "
-    return "" if _DAY_WORD_BEFORE.search(before) else "ngày "
+    if _DAY_WORD_BEFORE.search(before) or _STREET_BEFORE.search(before):
+        return ""
+    return "ngày "
 
 
-_LIST_CONTEXT = re.compile(r"(?:mức độ|cấp độ|khoản|điều|điểm|chương|lớp|mục)\W*$", re.IGNORECASE)
+# "thôn 3,4" (hamlets three and four) like "mức độ 3,4": a list, not a decimal.
+_LIST_CONTEXT = re.compile(
+    r"(?:mức độ|cấp độ|khoản|điều|điểm|chương|lớp|mục|thôn|ấp|tổ|xóm|khóm|bản|khu phố|phường)\W*$",
+    re.IGNORECASE,
+)
 _ISSUER_FOLLOWS = re.compile(
     r"[ \t]*(?:,[ \t]*)?(?:ngày[ \t]+[0-9/.\-]+(?:[ \t]+tháng[ \t]+[0-9]+[ \t]+năm[ \t]+[0-9]+)?[ \t]*)?của(?:[ \t]|$)",
     re.IGNORECASE,
@@ -324,6 +422,21 @@ _DIAL_CONTEXT = re.compile(
 )
 _DAY_DASH_MONTH = re.compile(r"(?:(?P<kw>[Nn]gày|NGÀY)[ \t]+)?(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})")
 _NUMBER_WORD_BEFORE = re.compile(r"số\W*$", re.IGNORECASE)
+
+
+# "Ð" (U+00D0, Icelandic eth) looks like "Đ" and old TCVN3/VNI converters leave it in; the
+# voice and the dictionary need the Vietnamese letter.
+_LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
+def _fix_lookalikes(line: str) -> str:
+    if line.isascii() or ("Ð" not in line and "ð" not in line):
+        return line
+    return line.translate(_LOOKALIKES)
+
+
+def _kept(source: str, spoken: str) -> Span:
+    return Span(source, spoken, "text" if source == spoken else "lookalike")
 
 
 class Normalizer:
@@ -345,29 +458,44 @@ class Normalizer:
             alts.append(escaped if key.endswith(".") else escaped + r"(?![\w&])")
         special_re = rf"(?<![\w&])(?:{'|'.join(alts)})" if alts else r"(?!x)x"
         parts = []
+        if dictionary.overrides:
+            # A station's own entries come before every rule: "QL" of the station wins over the
+            # road rule, "camnhuong" over the web-address reading (digits may follow a key:
+            # "QL1A"; a key inside an address or e-mail is left to the address rule).
+            keys = sorted(dictionary.overrides, key=len, reverse=True)
+            alt = "|".join(
+                f"(?i:{re.escape(key)})" if key == key.lower() else re.escape(key) for key in keys
+            )
+            parts.append(rf"(?P<override>(?<![\w&.@/])(?:{alt})(?![^\W\d_]|&|[.@][a-z0-9]))")
         for name, pattern in _RULES:
             parts.append(f"(?P<{name}>{special_re if name == 'special' else pattern})")
         self.pattern = re.compile("|".join(parts), re.MULTILINE)
         self.handlers: dict[str, Callable[[re.Match[str]], tuple[str, str]]] = {
             name: getattr(self, f"_{name}") for name, _ in _RULES
         }
+        self.handlers["override"] = self._override
 
     # -- driving --------------------------------------------------------------------------------
 
     def spans(self, line: str) -> list[Span]:
-        """The spans of one line (no newline inside), in order."""
+        """The spans of one line (no newline inside), in order. A span whose text was changed
+        without a rule of its own (a look-alike letter) is marked "lookalike"."""
+        source = line
+        line = _fix_lookalikes(line)  # one character for one: positions stay the same
         out: list[Span] = []
         pos = 0
         for match in self.pattern.finditer(line):
             start = match.start()
             if start > pos:
-                out.append(Span(line[pos:start], line[pos:start], "text"))
+                out.append(_kept(source[pos:start], line[pos:start]))
             rule = match.lastgroup or "text"
             spoken, rule = self.handlers[rule](match)
-            out.append(Span(match.group(), spoken, rule))
+            if rule == "text" and spoken != source[start : match.end()]:
+                rule = "lookalike"  # the rule kept its text; only Ð became Đ
+            out.append(Span(source[start : match.end()], spoken, rule))
             pos = match.end()
         if pos < len(line):
-            out.append(Span(line[pos:], line[pos:], "text"))
+            out.append(_kept(source[pos:], line[pos:]))
         merged: list[Span] = []
         for span in out:
             if merged and span.rule == merged[-1].rule == "text":
@@ -377,6 +505,7 @@ class Normalizer:
         return merged
 
     def line(self, line: str) -> str:
+        line = _fix_lookalikes(line)
         parts: list[str] = []
         pos = 0
         handlers = self.handlers
@@ -432,8 +561,82 @@ class Normalizer:
 
     # -- handlers (each returns spoken text and the rule name shown by explain) -----------------
 
+    def _override(self, m: re.Match[str]) -> tuple[str, str]:
+        entry = self.dictionary.get(m.group())
+        spoken = entry.spoken if entry else m.group()
+        if m.end() < len(m.string) and m.string[m.end()].isalnum():
+            spoken += " "
+        return spoken, "station"
+
+    @staticmethod
+    def _dong_after_magnitude(m: re.Match[str], start: int) -> bool:
+        """ "2 triệu đ", "500 nghìn đ/người": the short đ after a magnitude word is "đồng".
+        Checked by the word handlers when the word is "đ", so other words pay nothing."""
+        return bool(_MAGNITUDE_BEFORE.search(m.string, max(0, start - 8), start))
+
+    def _bullet(self, m: re.Match[str]) -> tuple[str, str]:
+        return "- ", "bullet"
+
+    def _house_number(self, m: re.Match[str]) -> tuple[str, str]:
+        keyword = m.group("hn_kw") or m.group("hn_so")
+        words = [
+            keyword,
+            self._speak_int(m.group("hn_a")),
+            "trên",
+            self._speak_int(m.group("hn_b")),
+        ]
+        if m.group("hn_l"):
+            words.append(spell(m.group("hn_l")))
+        return " ".join(words), "address"
+
+    def _road(self, m: re.Match[str]) -> tuple[str, str]:
+        if m.group("road_kw") == "ĐT" and m.group("road_no") in _SERVICE_NUMBERS:
+            return f"điện thoại {read_digits(m.group('road_no'))}", "phone"  # "ĐT 113"
+        words = [ROAD_CODES[m.group("road_kw")], read_int(int(m.group("road_no")))]
+        if m.group("road_l"):
+            words.append(spell(m.group("road_l")))
+        return " ".join(words), "road"
+
+    def _place(self, m: re.Match[str]) -> tuple[str, str]:
+        keyword = m.group("place_kw") or m.group("place_kw2")
+        if keyword == "TT" and _CENTRE_AFTER.match(m.string, m.end()):
+            return "Trung tâm ", "place"
+        return PLACE_PREFIXES[keyword] + " ", "place"
+
+    def _born(self, m: re.Match[str]) -> tuple[str, str]:
+        return "sinh năm ", "abbreviation"
+
+    def _amount_range(self, m: re.Match[str]) -> tuple[str, str]:
+        return f"{self._sub(m.group('ar_a'))} đến {self._sub(m.group('ar_b'))}", "range"
+
+    def _dimension(self, m: re.Match[str]) -> tuple[str, str]:
+        sides = [m.group("dim_a"), m.group("dim_b"), m.group("dim_c")]
+        words = [self._speak_number(side, measured=True)[0] for side in sides if side]
+        spoken = " nhân ".join(words)
+        if m.group("dim_unit"):
+            spoken += " " + UNITS[m.group("dim_unit")]
+        return spoken, "dimension"
+
+    def _lettered(self, m: re.Match[str]) -> tuple[str, str]:
+        return f"{self._speak_int(m.group('lt_n'))} {spell(m.group('lt_l'))}", "lettered"
+
+    def _comparison(self, m: re.Match[str]) -> tuple[str, str]:
+        return COMPARISONS[m.group("cmp")] + " ", "comparison"
+
+    def _minus(self, m: re.Match[str]) -> tuple[str, str]:
+        return "âm ", "minus"
+
+    def _either(self, m: re.Match[str]) -> tuple[str, str]:
+        a, b = self.dictionary.get(m.group("either_a")), self.dictionary.get(m.group("either_b"))
+        if a is None or b is None or "code" in (a.kind, b.kind):
+            spoken = f"{self._sub(m.group('either_a'))}/{self._sub(m.group('either_b'))}"
+            return spoken, "text" if spoken == m.group() else "spelled"
+        return f"{a.spoken} hoặc {b.spoken}", "abbreviation"
+
     def _plain(self, m: re.Match[str]) -> tuple[str, str]:
         word = m.group("plain_w")
+        if word == "đ" and self._dong_after_magnitude(m, m.start("plain_w")):
+            return m.group()[: m.start("plain_w") - m.start()] + "đồng", "unit"
         if word[0].isupper():
             entry = self.dictionary.get(word)
             if entry is not None and entry.kind != "code":
@@ -467,17 +670,44 @@ class Normalizer:
         "io": "i o",
     }
 
+    # Well-known toneless words of public-service addresses, read as the words they are
+    # ("dichvucong" is the national portal, "dịch vụ công"); anything else is read as written.
+    # A station adds its own (its commune's domain) in its dictionary with a lowercase key.
+    DOMAIN_WORDS: ClassVar[dict[str, str]] = {
+        "dichvucong": "dịch vụ công",
+        "caicachhanhchinh": "cải cách hành chính",
+        "chinhphu": "chính phủ",
+        "baochinhphu": "báo chính phủ",
+        "vanban": "văn bản",
+        "congbao": "công báo",
+        "baohiemxahoi": "bảo hiểm xã hội",
+        "thuvienphapluat": "thư viện pháp luật",
+        "quochoi": "quốc hội",
+        "dangcongsan": "đảng cộng sản",
+        "nhandan": "nhân dân",
+        "toaan": "tòa án",
+        "congan": "công an",
+        "tiepcongdan": "tiếp công dân",
+        "hoidap": "hỏi đáp",
+        "thongtin": "thông tin",
+    }
+
     def _address(self, text: str) -> str:
         out: list[str] = []
         for piece in re.split(r"([./\-_@])", text):
             if not piece:
                 continue
+            lower = piece.lower()
             if piece in "./-_":
                 out.append(
                     {".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới"}[piece]
                 )
-            elif piece.lower() in self._ADDRESS_WORDS:
-                out.append(self._ADDRESS_WORDS[piece.lower()])
+            elif lower in self.dictionary.overrides:
+                out.append(self.dictionary.entries[lower].spoken)
+            elif lower in self.DOMAIN_WORDS:
+                out.append(self.DOMAIN_WORDS[lower])
+            elif lower in self._ADDRESS_WORDS:
+                out.append(self._ADDRESS_WORDS[lower])
             elif piece.isascii() and piece.isdigit():
                 out.append(read_digits(piece) if len(piece) > 4 else read_int(int(piece)))
             else:
@@ -569,7 +799,7 @@ class Normalizer:
         if hour > 24:
             return self._speak_number(m.group("time_h"))[0] + m.group()[
                 len(m.group("time_h")) :
-            ], "text"
+            ], "number"
         words = [read_int(hour), "giờ"]
         if minute and int(minute):
             words += [read_int(int(minute)), "phút"]
@@ -589,6 +819,10 @@ class Normalizer:
             if 1 <= a <= 12 and lower in ("", "tháng"):
                 return f"{keyword or 'tháng'} {read_month(a)} năm {read_int(b)}", "date"
         elif 1 <= a <= 31 and 1 <= b <= 12 and lower != "tháng":
+            if not lower and _STREET_BEFORE.search(before):
+                return f"{read_int(a)} tháng {read_month(b)}", "date"  # "đường 30/4"
+            if not lower and a < b <= 10 and _PEOPLE_FOLLOWS.match(m.string, m.end()):
+                return f"{read_int(a)} phần {read_int(b)}", "fraction"  # "2/3 đại biểu"
             if (a, b) == (24, 7) and not lower and not _DATE_CONTEXT.search(before):
                 return "hai mươi tư trên bảy", "fraction"  # "phục vụ 24/7": around the clock
             if not lower and (
@@ -612,6 +846,14 @@ class Normalizer:
 
     def _roman(self, m: re.Match[str]) -> tuple[str, str]:
         keyword, value = m.group("roman_kw"), m.group("roman_v")
+        before = m.string[max(0, m.start() - 8) : m.start()]
+        if (
+            value in ("C", "L", "D")  # "Phần C", "phụ lục C": a section letter
+            or _NOT_ROMAN_BEFORE.get(keyword.lower(), _NEVER).search(before)  # "CỔ PHẦN XI"
+            or (value == "XI" and _XI_MANG.match(m.string, m.end()))
+        ):
+            spoken = f"{keyword} {self._sub(m.group()[len(keyword) :])}"
+            return spoken, "text" if spoken == m.group() else "abbreviation"
         number = int(value) if value.isdigit() else roman_to_int(value)
         if number is None:
             return f"{keyword} {spell(value)}", "roman"
@@ -712,6 +954,8 @@ class Normalizer:
 
     def _word(self, m: re.Match[str]) -> tuple[str, str]:
         word = m.group()
+        if word == "đ" and self._dong_after_magnitude(m, m.start()):
+            return "đồng", "unit"
         entry = self.dictionary.get(word)
         if entry is not None and entry.kind != "code":
             return entry.spoken, "abbreviation"
