@@ -1,1 +1,1 @@
-"""Channels: radio playout, website and podcast feed, Facebook Page, WordPress; the outbox."""
+"""Channels: radio playout, website and podcast feed, Facebook Page, WordPress, Zalo OA; the outbox."""
