@@ -30,3 +30,21 @@ def station(tmp_path: Path) -> Station:
 def sample_station(tmp_path: Path) -> Station:
     """A station filled with the built-in sample messages, all approved."""
     return init_station(tmp_path / "sample", name="Xã Cẩm Nhượng", sample=True, today=SAMPLE_DAY)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the multiprocessing fork server and resource tracker that rendering tests started,
+    so the test run leaves no process behind (both are private, stable since Python 3.8)."""
+    import multiprocessing.forkserver as forkserver
+    import multiprocessing.resource_tracker as resource_tracker
+
+    for helper in (
+        getattr(forkserver, "_forkserver", None),
+        getattr(resource_tracker, "_resource_tracker", None),
+    ):
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:
+            try:
+                stop()
+            except Exception:  # best effort: never fail a finished run
+                pass

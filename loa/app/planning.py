@@ -3,11 +3,13 @@ on (asked of the channel registry) and the clips already rendered (from the bull
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from loa.app.render import rendered_durations
+from loa.channels.publish import broadcast_budgets as channel_budgets
 from loa.channels.publish import configured_channels
+from loa.planning.budget import BroadcastBudget, months_between
 from loa.planning.planner import explain, plan
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ def plan_station(station: Station, start: date, days: int, *, now: datetime) -> 
         now=now,
         channels=configured_channels(station),
         durations=rendered_durations(station),
+        budgets=broadcast_budgets(station, start, days),
     )
 
 
@@ -41,4 +44,15 @@ def explain_station(
         now=now,
         channels=configured_channels(station),
         durations=rendered_durations(station),
+        budgets=broadcast_budgets(station, start, days),
     )
+
+
+def broadcast_budgets(station: Station, start: date, days: int) -> list[BroadcastBudget]:
+    """The broadcast budgets of the station's configured channels for the months of
+    [start, start + days), with the broadcasts already sent in each month (from the outbox)."""
+    months = months_between(start, start + timedelta(days=days - 1))
+    return [
+        BroadcastBudget(name, per_month, frozenset(priorities), sent)
+        for name, per_month, priorities, sent in channel_budgets(station, months)
+    ]

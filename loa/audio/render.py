@@ -280,6 +280,91 @@ def _preload() -> None:
     _Library.get()
 
 
+def _leave_interrupts_to_parent() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group, but only the parent acts on
+    it (a worker hit mid-hand-off would hang the pool); the parent ends workers with SIGTERM."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_worker)
+
+
+def _end_worker(signum: int, frame: object) -> None:
+    """SIGTERM in a worker: kill and reap what it started (ffmpeg), then leave at once (a
+    SystemExit would be caught by the pool and the worker would take the next job)."""
+    import signal
+
+    mine = _descendants([os.getpid()])
+    for pid in mine:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    for pid in mine:
+        try:
+            os.waitpid(pid, 0)
+        except OSError:  # not our own child (a grandchild): init reaps it
+            pass
+    os._exit(128 + signum)
+
+
+def _descendants(pids: list[int]) -> list[int]:
+    """Every process below `pids` (children, grandchildren: ffmpeg under a worker), from /proc;
+    none where /proc is missing."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found: list[int] = []
+    todo = list(pids)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.append(child)
+                todo.append(child)
+    return found
+
+
+def _stop_pool(pool: Any) -> None:
+    """Stop a process pool at once: drop the queued jobs, end the workers (each kills what it
+    started), and kill any still there after a second. Finished bulletins stay as they are
+    (each file is written under a temporary name and renamed when complete)."""
+    import signal
+    import threading
+    import time
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # 2nd Ctrl-C
+    try:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + 1.0
+        for process in processes:
+            process.join(timeout=max(deadline - time.monotonic(), 0.01))
+        stuck = [p.pid for p in processes if p.is_alive() and p.pid]
+        for pid in stuck + _descendants(stuck):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for process in processes:
+            process.join(timeout=0.5)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
 @dataclass
 class _Job:
     label: str
@@ -318,9 +403,12 @@ def _run(
         _preload()
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context(method)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=multiprocessing.get_context(method),
+        initializer=_leave_interrupts_to_parent,
+    )
+    try:
         futures = {pool.submit(job.fn, *job.args): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             try:
@@ -332,6 +420,10 @@ def _run(
                     T("crash", error=f"{type(exc).__name__}: {exc}")
                 )
             advance()
+    except BaseException:  # Ctrl-C (or any escape): stop the workers now, never wait on them
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -61,6 +61,15 @@ class Item:
     audiences: list[str] = field(default_factory=list)
     duration_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BroadcastAllowance:
+    """A channel's broadcasts per calendar month (see `Channel.broadcast_budget`)."""
+
+    per_month: int
+    priorities: tuple[str, ...]
+    sent: dict[tuple[int, int], int]
 
 
 @dataclass
@@ -154,6 +163,15 @@ class Channel(ABC):
         """True when loa.toml enables this channel (so `channels check` and urgent use it):
         by default, when its table sets any key. Raises UserError for a bad setting."""
         return bool(cls.read_settings(station).model_fields_set)
+
+    @classmethod
+    def broadcast_budget(
+        cls, station: Station, months: Collection[tuple[int, int]]
+    ) -> BroadcastAllowance | None:
+        """For a channel that can also notify its followers with a limit per calendar month
+        (the Zalo OA broadcast): the limit, the priorities that broadcast and how many were
+        already sent in each of `months` ((year, month)). None: no such limit (the default)."""
+        return None
 
     @abstractmethod
     def publish(self, item: Item, *, now: datetime) -> Receipt:

@@ -3,6 +3,7 @@ checking the configured channels. Each goes through the outbox (loa.channels.out
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -101,6 +102,22 @@ def configured_channels(station: Station) -> list[str]:
                 out.append(name)
         except LoaError:  # a broken section is reported by `loa channels check`
             continue
+    return out
+
+
+def broadcast_budgets(
+    station: Station, months: Collection[tuple[int, int]]
+) -> list[tuple[str, int, tuple[str, ...], dict[tuple[int, int], int]]]:
+    """(channel, broadcasts a month, priorities that broadcast, already sent by month) for
+    each configured channel that limits its broadcasts (`Channel.broadcast_budget`)."""
+    out = []
+    for name in configured_channels(station):
+        try:
+            allowance = channel_class(name).broadcast_budget(station, months)
+        except LoaError:
+            continue
+        if allowance is not None:
+            out.append((name, allowance.per_month, allowance.priorities, allowance.sent))
     return out
 
 

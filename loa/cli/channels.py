@@ -177,6 +177,29 @@ T = Catalog(
             "the keyring or the station's encrypted file, and exchange it for a first access "
             "token.",
         ),
+        "zalo_o_url": (
+            "In địa chỉ uỷ quyền (OAuth v4, PKCE) cho quản trị viên OA chưa có refresh token.",
+            "Print the authorisation address (OAuth v4, PKCE) for an OA admin with no refresh "
+            "token.",
+        ),
+        "zalo_o_code": (
+            "Đọc mã uỷ quyền (code) hoặc cả địa chỉ Zalo trả về, thay cho refresh token.",
+            "Read the authorisation code (or the whole address Zalo returned to) instead of a "
+            "refresh token.",
+        ),
+        "zalo_o_redirect": (
+            "Địa chỉ callback của ứng dụng (mặc định: redirect_uri trong [channels.zalo]).",
+            "The app's callback address (default: redirect_uri in [channels.zalo]).",
+        ),
+        "zalo_code_prompt": (
+            "Dán mã uỷ quyền (code) hoặc địa chỉ Zalo trả về rồi Enter:",
+            "Paste the authorisation code or the address Zalo returned to, then Enter:",
+        ),
+        "zalo_code_empty": (
+            "Không đọc được mã uỷ quyền từ đầu vào. Ví dụ: loa channels zalo login --code < code.txt",
+            "No authorisation code on standard input. For example: loa channels zalo login "
+            "--code < code.txt",
+        ),
         "zalo_prompt": (
             "Dán refresh token của Zalo OA (không hiện ra màn hình) rồi Enter:",
             "Paste the Zalo OA refresh token (not shown) and press Enter:",
@@ -587,20 +610,34 @@ channels_app.add_typer(zalo_app, name="zalo")
 
 
 @zalo_app.command("login", help=T("zalo_login"))
-def zalo_login() -> None:
+def zalo_login(
+    url: Annotated[bool, typer.Option("--url", help=T("zalo_o_url"))] = False,
+    code: Annotated[bool, typer.Option("--code", help=T("zalo_o_code"))] = False,
+    redirect_uri: Annotated[
+        str | None, typer.Option("--redirect-uri", help=T("zalo_o_redirect"))
+    ] = None,
+) -> None:
     import sys
 
-    from loa.channels.zalo import login
+    from loa.channels.zalo import login, login_url, login_with_code
 
     station = get_station()
+    if url:
+        address, explanation = login_url(station, redirect_uri=redirect_uri)
+        console().print(explanation, highlight=False, markup=False)
+        print(address)  # plain, unwrapped: the officer copies it whole
+        return
     if sys.stdin.isatty():
         import getpass
 
-        token = getpass.getpass(T("zalo_prompt") + " ")
+        token = getpass.getpass(T("zalo_code_prompt" if code else "zalo_prompt") + " ")
     else:
         token = sys.stdin.readline()
     if not token.strip():
-        raise UserError(T("zalo_empty"))
+        raise UserError(T("zalo_code_empty" if code else "zalo_empty"))
+    if code or token.strip().startswith(("http://", "https://")):
+        console().print(login_with_code(station, token), highlight=False, markup=False)
+        return
     console().print(login(station, token), highlight=False, markup=False)
 
 

@@ -26,6 +26,10 @@ T = Catalog(
             "Try '{command} {option}' for help.\n",
         ),
         "help_option": ("Xem hướng dẫn này rồi thoát.", "Show this message and exit."),
+        "interrupted": (
+            "Đã dừng theo yêu cầu (Ctrl-C). Những bản tin đã dựng xong vẫn giữ nguyên.",
+            "Stopped on request (Ctrl-C). Bulletins already finished are kept as they are.",
+        ),
         "unexpected": (
             "Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị thay đổi. "
             "Chạy lại với LOA_DEBUG=1 để xem chi tiết và báo cho người quản trị.",
@@ -254,6 +258,9 @@ class LoaGroup(VietnameseHelp, TyperGroup):
             return super().invoke(ctx)
         except LoaError as error:
             raise fail(error) from None
+        except KeyboardInterrupt:
+            err_console().print(f"[yellow]{T('interrupted')}[/]", highlight=False)
+            raise typer.Exit(code=130) from None
         except Exception as error:  # never show a traceback to an officer
             translated = _usage_errors_in_vietnamese(error)
             if translated is not error:

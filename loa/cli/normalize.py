@@ -47,6 +47,18 @@ T = Catalog(
             "Tệp {path} không phải văn bản UTF-8. Lưu lại tệp với mã hóa UTF-8 rồi chạy lại.",
             "{path} is not UTF-8 text. Save it as UTF-8 and run again.",
         ),
+        "not_utf8_line": (
+            "Tệp {path}, dòng {line}: không phải văn bản UTF-8 (các dòng trước đã được in). "
+            "Lưu lại tệp với mã hóa UTF-8 rồi chạy lại.",
+            "{path}, line {line}: not UTF-8 text (the lines before it were printed). Save it as "
+            "UTF-8 and run again.",
+        ),
+        "explain_too_big": (
+            "Tệp {path} quá lớn để hiện bảng --explain (tối đa {limit}). Dùng một đoạn ngắn hơn, "
+            "hoặc bỏ --explain để đọc cả tệp.",
+            "{path} is too large for the --explain table (at most {limit}). Use a shorter "
+            "excerpt, or drop --explain to convert the whole file.",
+        ),
         "col_source": ("Văn bản gốc", "Source"),
         "col_spoken": ("Đọc là", "Spoken"),
         "col_rule": ("Quy tắc", "Rule"),
@@ -89,17 +101,64 @@ T = Catalog(
 )
 
 
+# --explain prints a table row per span: beyond this a file is better read without it.
+MAX_EXPLAIN_BYTES = 1024 * 1024
+
+
 def _read(path: Path) -> str:
+    """The whole file (for --explain), refused past MAX_EXPLAIN_BYTES."""
     from loa.core.errors import UserError
 
     try:
-        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(MAX_EXPLAIN_BYTES + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_EXPLAIN_BYTES + 1)
     except OSError as exc:
         raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+    if len(data) > MAX_EXPLAIN_BYTES:
+        raise UserError(T("explain_too_big", path=path, limit="1 MB"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(T("not_utf8", path=path)) from None
+
+
+def _stream(path: Path, dictionary: Any) -> None:
+    """Normalise a file (or standard input, "-") line by line: one line read, one line written,
+    so memory stays that of the longest line whatever the file's size. Lines are counted as
+    `split_lines` counts them."""
+    from contextlib import nullcontext
+
+    from loa.content.normalize import normalize_lines
+    from loa.core.errors import UserError
+
+    try:
+        source: Any = nullcontext(sys.stdin.buffer) if str(path) == "-" else open(path, "rb")
+    except OSError as exc:
+        raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+    out = sys.stdout.buffer
+    interactive = str(path) == "-"  # a pipe may wait for each answer: flush every line
+    with source as fh:
+        try:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    out.flush()
+                    if number == 1:
+                        raise UserError(T("not_utf8", path=path)) from None
+                    raise UserError(T("not_utf8_line", path=path, line=number)) from None
+                if line.endswith("\n"):
+                    line = line[:-1]
+                spoken = normalize_lines([line.rstrip("\r")], dictionary)[0]
+                out.write(spoken.encode("utf-8") + b"\n")
+                if interactive:
+                    out.flush()
+        except OSError as exc:
+            raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+    out.flush()
 
 
 def _dictionary(path: Path | None) -> Any:
@@ -155,20 +214,19 @@ def normalize_command(
         raise UserError(T("need_input"))
     if text is not None and file is not None:
         raise UserError(T("both"))
-    source = _read(file) if file is not None else str(text)
     words = _dictionary(dictionary)
     if explain:
         from loa.cli.common import console
 
+        source = _read(file) if file is not None else str(text)
         console().print(_explain_table(source, words))
         return
-    from loa.content.normalize import normalize, normalize_lines
-
     if file is not None:
-        output = "".join(line + "\n" for line in normalize_lines(split_lines(source), words))
-    else:
-        output = normalize(source, words) + "\n"
-    sys.stdout.buffer.write(output.encode("utf-8"))
+        _stream(file, words)
+        return
+    from loa.content.normalize import normalize
+
+    sys.stdout.buffer.write((normalize(str(text), words) + "\n").encode("utf-8"))
     sys.stdout.flush()
 
 

@@ -2,6 +2,12 @@
 
 Every parser raises UserError with a Vietnamese message naming the field (and the place, when the
 caller gives one) and saying how to fix it.
+
+Size limits of one message (a commune notice is a few hundred words; the longest decrees read
+on air run to some 20 000 characters): a title of at most `MAX_TITLE_CHARS` (300) characters,
+a body, radio script or post text of at most `MAX_TEXT_CHARS` (100 000) characters each, and
+the short fields (source document, image, link) of at most `MAX_SHORT_CHARS` (2 000). Longer
+values are refused before any other work on them, naming the field and the limit.
 """
 
 from __future__ import annotations
@@ -58,11 +64,41 @@ T = Catalog(
             '{at}unsupported field "{field}". Fields: {valid}.',
         ),
         "too_long": (
-            "{at}tiêu đề dài {n} ký tự, tối đa 300. Hãy rút gọn tiêu đề.",
-            "{at}the title is {n} characters long, at most 300. Shorten it.",
+            "{at}tiêu đề dài {n} ký tự, tối đa {limit}. Hãy rút gọn tiêu đề.",
+            "{at}the title is {n} characters long, at most {limit}. Shorten it.",
+        ),
+        "text_too_long": (
+            '{at}trường "{field}" ({label}) dài {n} ký tự, tối đa {limit} ký tự cho một tin. '
+            "Hãy rút gọn hoặc tách thành nhiều tin.",
+            '{at}the field "{field}" ({label}) is {n} characters long, at most {limit} for one '
+            "message. Shorten it or split it into several messages.",
         ),
     }
 )
+
+MAX_TITLE_CHARS = 300
+MAX_TEXT_CHARS = 100_000  # body, radio_script, post_text
+MAX_SHORT_CHARS = 2_000  # source_document, image, link
+_LONG_FIELDS = ("body", "radio_script", "post_text")
+
+
+def check_length(field: str, value: Any, where: str | None = None) -> None:
+    """Refuse a text field longer than its limit (counted on the raw value, before cleaning)."""
+    if field == "title" or not isinstance(value, str):
+        return
+    limit = MAX_TEXT_CHARS if field in _LONG_FIELDS else MAX_SHORT_CHARS
+    if len(value) > limit:
+        raise UserError(
+            T(
+                "text_too_long",
+                at=_at(where),
+                field=field,
+                label=FIELD_LABELS.get(field, field),
+                n=f"{len(value):,}".replace(",", "."),
+                limit=f"{limit:,}".replace(",", "."),
+            )
+        )
+
 
 FIELD_LABELS = {
     "title": "tiêu đề",
@@ -293,13 +329,19 @@ def validate(
                 raise UserError(T("missing", at=_at(where), field=field, label=FIELD_LABELS[field]))
     for field in ("title", "body", "source_document", "radio_script", "post_text", "image", "link"):
         if field in data:
-            text = clean_text(data[field])
+            value = data[field]
+            if field == "title" and isinstance(value, str) and len(value) > 10 * MAX_TITLE_CHARS:
+                raise UserError(T("too_long", at=_at(where), n=len(value), limit=MAX_TITLE_CHARS))
+            check_length(field, value, where)
+            text = clean_text(value)
             out[field] = text if text or field in ("title", "body") else None
     if "title" in out:
         if not out["title"]:
             raise UserError(T("missing", at=_at(where), field="title", label=FIELD_LABELS["title"]))
-        if len(out["title"]) > 300:
-            raise UserError(T("too_long", at=_at(where), n=len(out["title"])))
+        if len(out["title"]) > MAX_TITLE_CHARS:
+            raise UserError(
+                T("too_long", at=_at(where), n=len(out["title"]), limit=MAX_TITLE_CHARS)
+            )
     if "topic" in data:
         out["topic_code"] = resolve_topic(session, data["topic"], where)
     if "audiences" in data:

@@ -3,6 +3,12 @@
 One file is all-or-nothing: every record is validated and created inside the caller's
 transaction, and the first problem raises UserError naming the file, the line or record and the
 field, so the caller's rollback leaves the database exactly as it was.
+
+Limits (commune notices are small; these leave room for years of them in one file): a file of
+at most `MAX_IMPORT_BYTES` (20 MB) is read, checked before reading it; a YAML file or front
+matter may not grow by more than `MAX_YAML_ALIAS_NODES` (10 000) values through aliases
+(`&name` ... `*name`), so an "alias bomb" is refused in milliseconds; and each message's fields
+keep the limits of loa.content.fields (`MAX_TEXT_CHARS` for a body).
 """
 
 from __future__ import annotations
@@ -19,11 +25,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loa.content.fields import ALIASES, FIELD_LABELS, canonical_key, clean_text
+from loa.content.fields import ALIASES, FIELD_LABELS, canonical_key, check_length, clean_text
 from loa.content.models import Message, MessageStatus, Topic
 from loa.content.queue import approve, create
 from loa.content.taxonomy import guess_topic
-from loa.content.vnencoding import detect_encoding, fix_text
+from loa.content.vnencoding import decode_bytes, detect_encoding, fix_text
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 
@@ -84,6 +90,30 @@ T = Catalog(
             "Tệp {path} không phải tệp Word .docx hợp lệ ({error}). Mở bằng Word và lưu lại dạng .docx.",
             "File {path} is not a valid Word .docx ({error}). Open it in Word and save as .docx.",
         ),
+        "too_big": (
+            "Tệp {path} nặng {size}, quá giới hạn {limit} cho một lần nhập. Hãy tách thành nhiều "
+            "tệp nhỏ hơn.",
+            "File {path} is {size}, over the {limit} limit for one import. Split it into smaller "
+            "files.",
+        ),
+        "yaml_aliases": (
+            "Tệp {path}: các bí danh YAML (&tên ... *tên) làm dữ liệu nở ra quá giới hạn {limit} "
+            "giá trị. Hãy viết các giá trị ra đầy đủ thay vì dùng bí danh.",
+            "File {path}: YAML aliases (&name ... *name) expand the data past the limit of "
+            "{limit} values. Write the values out instead of using aliases.",
+        ),
+        "yaml_deep": (
+            "Tệp {path}: YAML lồng nhau quá sâu.",
+            "File {path}: YAML nested too deeply.",
+        ),
+        "not_text": (
+            "Tệp {path} không phải tệp văn bản (có byte nhị phân hoặc không đọc được bằng bảng mã "
+            "nào: UTF-8, UTF-16, CP1258, TCVN3, VNI). Mở tệp bằng Word hoặc Notepad rồi lưu lại "
+            "dạng văn bản UTF-8 (.txt) hoặc .docx.",
+            "File {path} is not a text file (binary bytes, or unreadable in every encoding: "
+            "UTF-8, UTF-16, CP1258, TCVN3, VNI). Open it in Word or Notepad and save it as UTF-8 "
+            "text (.txt) or .docx.",
+        ),
         "empty": ("Tệp {path} không có tin nào.", "File {path} holds no message."),
         "no_title": (
             "Tệp {path}: không tìm thấy tiêu đề (dòng đầu tiên có chữ).",
@@ -91,6 +121,9 @@ T = Catalog(
         ),
     }
 )
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_YAML_ALIAS_NODES = 10_000
 
 SUFFIXES = (".md", ".markdown", ".yaml", ".yml", ".csv", ".docx", ".txt")
 
@@ -107,15 +140,80 @@ class ImportReport:
 
 
 def read_text(path: Path) -> tuple[str, str]:
-    """Decode a text file (UTF-8, UTF-8 with BOM, or single-byte legacy), fixing TCVN3/VNI.
-    Returns (text, encoding detected)."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")  # legacy font files are single-byte
-    encoding = detect_encoding(text)
-    return fix_text(text).replace("\r\n", "\n").replace("\r", "\n"), encoding
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16/UTF-32 with BOM, or single-byte
+    CP1258, TCVN3 or VNI (see `decode_bytes`). Returns (NFC text with "\\n" line ends, the
+    legacy encoding converted from: "tcvn3", "vni", "cp1258", or "unicode" when none was).
+    Raises UserError for what is not text (NUL bytes, control codes, no sensible reading)."""
+    decoded = decode_bytes(path.read_bytes())
+    if decoded is None:
+        raise UserError(T("not_text", path=path.name))
+    text, name = decoded
+    encoding = name if name in ("tcvn3", "vni", "cp1258") else "unicode"
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+
+
+class _AliasBomb(Exception):
+    """YAML whose aliases expand past MAX_YAML_ALIAS_NODES (or refer to themselves)."""
+
+
+def _expanded_extra(root: Any) -> int:
+    """How many nodes aliases add when the composed YAML graph is expanded as a tree: counted
+    once per distinct node (memoised, iterative), so a billion-laughs graph costs microseconds.
+    Raises _AliasBomb on a cycle or past the limit."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    unique: set[int] = set()
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            if isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            else:
+                children = list(node.value)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] - len(unique) > MAX_YAML_ALIAS_NODES:
+                raise _AliasBomb()
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise _AliasBomb()  # a node that contains itself never ends
+        unique.add(key)
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((n, False) for pair in node.value for n in pair)
+        else:
+            stack.extend((n, False) for n in node.value)
+    return sizes[id(root)] - len(unique)
+
+
+def _loader() -> Any:
+    import yaml
+
+    class LimitedLoader(yaml.SafeLoader):
+        """safe_load that checks how far aliases expand before building any value."""
+
+        def get_single_data(self) -> Any:
+            node = self.get_single_node()
+            if node is None:
+                return None
+            _expanded_extra(node)
+            return self.construct_document(node)
+
+    return LimitedLoader
 
 
 def _yaml_load(text: str, path: Path, *, first_line: int = 1) -> Any:
@@ -125,7 +223,13 @@ def _yaml_load(text: str, path: Path, *, first_line: int = 1) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_loader())  # a SafeLoader
+    except _AliasBomb:
+        raise UserError(
+            T("yaml_aliases", path=path.name, limit=f"{MAX_YAML_ALIAS_NODES:,}".replace(",", "."))
+        ) from None
+    except RecursionError:
+        raise UserError(T("yaml_deep", path=path.name)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else "?"
@@ -278,6 +382,11 @@ def read_records(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], str]:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise UserError(T("bad_ext", ext=suffix or path.name, path=path.name))
+    size = path.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise UserError(
+            T("too_big", path=path.name, size=_megabytes(size), limit=_megabytes(MAX_IMPORT_BYTES))
+        )
     if suffix == ".docx":
         raw_lines = _docx_lines(path)
         encoding = detect_encoding("\n".join(raw_lines))
@@ -319,6 +428,10 @@ def import_file(
         for m in session.scalars(select(Message).where(Message.status != MessageStatus.ARCHIVED))
     }
     for where, raw in records:
+        for name, value in raw.items():  # before any work on a huge value (topic guess...)
+            field_name = canonical_key(str(name))
+            if field_name is not None:
+                check_length(field_name, value, where)
         key = (
             clean_text(raw.get("title") or raw.get("tiêu đề")),
             clean_text(raw.get("body") or raw.get("nội dung")),

@@ -174,3 +174,119 @@ def fix_text(text: str) -> str:
     if encoding == "vni":
         return vni_to_unicode(text)
     return text
+
+
+# -- decoding a file's bytes ---------------------------------------------------------------------
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_SYLLABLE = re.compile(
+    "(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    "[aăâeêioôơuưy]{1,3}"
+    "(?:ch|ng|nh|[cmnpt])?"
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_SAMPLE = 256 * 1024  # bytes scored per candidate reading: enough to tell, cheap on 20 MB
+# Bytes 0x80-0x9F as Windows-1252 where it defines them (curly quotes, dashes in Word files).
+_CP1252_HIGH = {
+    b: ch for b in range(0x80, 0xA0) if (ch := bytes([b]).decode("cp1252", errors="ignore"))
+}
+
+
+def _syllable(word: str) -> bool:
+    """Whether `word` has the shape of one Vietnamese syllable (onset, vowels, coda, <= 1 tone)."""
+    nfd = unicodedata.normalize("NFD", word.lower())
+    if sum(nfd.count(mark) for mark in _TONE_MARKS) > 1:
+        return False
+    base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONE_MARKS))
+    return _SYLLABLE.fullmatch(base) is not None
+
+
+def _junk(text: str) -> int:
+    """Characters no text file holds: control codes (but tab, line and page breaks), U+FFFD."""
+    return sum(
+        1
+        for ch in text
+        if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd"
+    )
+
+
+def vietnamese_score(text: str) -> int:
+    """How much `text` reads as Vietnamese: words with marks that are real syllables, minus
+    twice those that are not, Latin-1 look-alikes, stray combining marks, and control codes."""
+    good = bad = 0
+    for word in _WORD.findall(text):
+        if not word.isascii():
+            if _syllable(word):
+                good += 1
+            else:
+                bad += 1
+    strays = sum(1 for ch in text if ch in _FOREIGN or unicodedata.combining(ch))
+    return good - 2 * bad - strays - 5 * _junk(text)
+
+
+def _legacy(data: bytes) -> str:
+    """Single-byte legacy text as the TCVN3/VNI tables expect it (Latin-1 letters)."""
+    text = data.decode("latin-1")
+    return text.translate(_CP1252_HIGH) if any(0x80 <= b < 0xA0 for b in data) else text
+
+
+def _unicode(text: str, name: str) -> tuple[str, str] | None:
+    if _junk(text[: _SAMPLE * 4]) * 100 > max(len(text[: _SAMPLE * 4]), 1):
+        return None  # valid code points, but control codes: not a text file
+    found = detect_encoding(text)
+    return fix_text(text), (found if found != "unicode" else name)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str] | None:
+    """The text in a file's bytes and how it was written, or None if it is not text.
+
+    UTF-32/UTF-16 (by their byte-order mark) and UTF-8 (with or without one) are read as such
+    (text typed with TCVN3/VNI fonts inside them is converted, and then named so). Bytes that
+    are not UTF-8 are read as each single-byte Vietnamese encoding (CP1258, TCVN3, VNI) and the
+    reading whose words are Vietnamese syllables wins. NUL bytes, control codes, or no reading
+    that makes sense: not text. The name is one of "utf-8", "utf-16", "utf-32", "cp1258",
+    "tcvn3", "vni".
+    """
+    boms = (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    )
+    for bom, codec in boms:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return _unicode(text, codec.removesuffix("-sig"))
+    if b"\x00" in data:
+        return None  # binary (or UTF-16 without its byte-order mark, which no editor writes)
+    try:
+        return _unicode(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    sample = data[:_SAMPLE]
+    readings: list[tuple[int, str]] = []
+    try:
+        cp1258 = unicodedata.normalize("NFC", sample.decode("cp1258"))  # tones are combining
+        readings.append((vietnamese_score(cp1258), "cp1258"))
+    except UnicodeDecodeError:
+        pass
+    legacy = _legacy(sample)
+    readings.append((vietnamese_score(tcvn3_to_unicode(legacy)), "tcvn3"))
+    readings.append((vietnamese_score(vni_to_unicode(legacy)), "vni"))
+    score, name = max(readings, key=lambda r: r[0])
+    if score <= 0:
+        # Not Vietnamese in any reading: Western text in CP1258 (a superset of Latin-1 letters)
+        # is still text; anything with control codes is not.
+        try:
+            text = data.decode("cp1258")
+        except UnicodeDecodeError:
+            return None
+        return (unicodedata.normalize("NFC", text), "cp1258") if not _junk(text) else None
+    if name == "cp1258":
+        return unicodedata.normalize("NFC", data.decode("cp1258")), name
+    convert = tcvn3_to_unicode if name == "tcvn3" else vni_to_unicode
+    return convert(_legacy(data)), name

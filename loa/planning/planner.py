@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from loa.content.models import Message, MessageStatus, Priority
 from loa.content.queue import get_message
 from loa.core.i18n import Catalog
+from loa.planning import budget as broadcasts
+from loa.planning.budget import BroadcastBudget
 from loa.planning.calendar import blocked_days, campaign_windows
 from loa.planning.durations import estimate_duration, message_duration
 from loa.planning.model import Airing, Placement, PlanItem, PlanModel, Problem, reach_of
@@ -288,13 +290,16 @@ def plan(
     now: datetime,
     channels: Collection[str],
     durations: Mapping[int, float] | None = None,
+    budgets: Collection[BroadcastBudget] = (),
 ) -> PlanReport:
     """Plan [start, start + days) for the station, in one transaction, and return what changed.
 
     Entries that already ran, or are being sent (status sending), are kept as they are; future
     planned entries stay where they are when they still fit; the rest is filled by `solve`.
     `channels` and `durations` are as for `build_problem` (loa.app.planning gives the station's
-    configured channels and its rendered clips).
+    configured channels and its rendered clips). `budgets` limit the broadcasts of a channel
+    per calendar month (`loa.planning.budget`): an entry over its month's budget is still
+    posted, not broadcast, and its reason says so.
     """
     from sqlalchemy import select
 
@@ -338,6 +343,10 @@ def plan(
             entry.duration_s = item.duration_s if inst.channel == "radio" else 0.0
             entry.score = round(model.base(item, p.instance), 4)
             entry.reason = _reason(model, p, messages)
+        if budgets:
+            session.flush()
+            last_day = start + timedelta(days=days - 1)
+            broadcasts.apply(session, budgets, broadcasts.months_between(start, last_day), now=now)
         report.objective = solution.objective
         report.blocked = tables["blocked"]
         for item in problem.items:
@@ -396,9 +405,11 @@ def explain(
     now: datetime,
     channels: Collection[str],
     durations: Mapping[int, float] | None = None,
+    budgets: Collection[BroadcastBudget] = (),
 ) -> Explanation:
     """Why a message went where it went in [start, start + days), or why it was left out.
-    `channels` and `durations` are as for `build_problem`.
+    `channels` and `durations` are as for `build_problem`, `budgets` as for `plan` (an entry
+    posted but not broadcast because of its month's budget is said).
 
     Raises UserError for an unknown message id.
     """
@@ -470,6 +481,12 @@ def explain(
             ):
                 model.add(entry.message_id, n, "kept")
         blocked = _tables["blocked"]
+        if budgets:
+            for decision in broadcasts.decide(
+                session, budgets, broadcasts.months_between(start, last), now=now
+            ):
+                if decision.message_id == message_id and not decision.broadcast:
+                    out.lines.append(decision.explain())
         for channel in sorted(set(message.channels) - item.channels):
             # a channel the station publishes on but has no slot for: say so, not "unconfigured"
             key = "x_no_slot" if channel in channels else "x_unconfigured"

@@ -71,6 +71,10 @@ T = Catalog(
         "topic": ("Lĩnh vực", "Topic"),
         "radio": ("Phát thanh", "Radio"),
         "posts": ("Đăng tải", "Posts"),
+        "post_broadcasts": (
+            "{channel}: {posts} bài ({broadcasts} lần gửi tới người quan tâm)",
+            "{channel}: {posts} posts ({broadcasts} sent to followers)",
+        ),
         "sum": ("Tổng", "Total"),
         "s1_4": ("4. Kết quả theo nhóm đối tượng", "4. By audience group"),
         "t_aud": (
@@ -254,9 +258,16 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         _para(doc, T("nothing"), indent=True)
     else:
         detail = "; ".join(
-            f"{channel_label(c)}: {fmt_int(t.posts.get(c, 0))}"
+            T(
+                "post_broadcasts",
+                channel=channel_label(c),
+                posts=fmt_int(t.posts.get(c, 0)),
+                broadcasts=fmt_int(t.broadcasts[c]),
+            )
+            if t.broadcasts.get(c)
+            else f"{channel_label(c)}: {fmt_int(t.posts.get(c, 0))}"
             for c in report.channels
-            if c != "radio" and t.posts.get(c, 0)
+            if c != "radio" and (t.posts.get(c, 0) or t.broadcasts.get(c))
         )
         _para(
             doc,

@@ -32,6 +32,10 @@ T = Catalog(
         "airtime_s": ("Thời lượng phát thanh (giây)", "Radio airtime (s)"),
         "airtime_min": ("Thời lượng phát thanh (phút)", "Radio airtime (min)"),
         "posts": ("Số bài đăng trên {channel}", "Posts on {channel}"),
+        "broadcasts": (
+            "Số lần gửi tới người quan tâm trên {channel}",
+            "Sent to followers on {channel}",
+        ),
         "post_total": ("Tổng số bài đăng", "All posts"),
         "items": ("Tổng số lượt tin, bài", "All items"),
         "messages": ("Số nội dung tuyên truyền khác nhau", "Distinct messages"),
@@ -87,11 +91,14 @@ def _totals_rows(t: Totals, channels: list[str]) -> list[tuple[str, str, Any]]:
         ("airtime_s", T("airtime_s"), round(t.airtime_s, 1)),
         ("airtime_min", T("airtime_min"), t.airtime_min),
     ]
-    rows += [
-        (f"posts.{c}", T("posts", channel=channel_label(c)), t.posts.get(c, 0))
-        for c in channels
-        if c != "radio"
-    ]
+    for c in channels:
+        if c == "radio":
+            continue
+        rows.append((f"posts.{c}", T("posts", channel=channel_label(c)), t.posts.get(c, 0)))
+        if t.broadcasts.get(c):
+            rows.append(
+                (f"broadcasts.{c}", T("broadcasts", channel=channel_label(c)), t.broadcasts[c])
+            )
     rows += [
         ("post_total", T("post_total"), t.post_total),
         ("items", T("items"), t.items),
@@ -201,7 +208,7 @@ def render_xlsx(report: Report) -> bytes:
     _bold(ws, [T("key"), T("label"), T("this"), T("prev"), T("delta"), T("delta_pct")])
     prev_rows = {k: v for k, _, v in _totals_rows(report.previous, report.channels)}
     for key, label, value in _totals_rows(t, report.channels):
-        before = prev_rows[key]
+        before = prev_rows.get(key, 0)
         pct = round((value - before) / before * 100.0, 1) if before else None
         ws.append([key, label, value, before, round(value - before, 1), pct])
     ws.append(["previous_start", T("start"), report.period.start, report.previous_period.start])

@@ -53,6 +53,8 @@ class FakeZalo:
         self.used_refresh: list[str] = []
         self.access_tokens: set[str] = set()
         self.issued: list[str] = []
+        self.codes: dict[str, str] = {}  # authorisation code -> its PKCE code challenge
+        self.used_codes: list[tuple[str, str]] = []
         self.oa_name = oa_name
         self.quota_remain = 4
         self.quota_total = 4
@@ -188,6 +190,8 @@ class FakeZalo:
     def _oauth(self, h: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
         if h.headers.get("secret_key") != self.app_secret or form.get("app_id") != self.app_id:
             return self._send(h, 200, {"error": -14002, "error_name": "Invalid app secret"})
+        if form.get("grant_type") == "authorization_code":
+            return self._code(h, form)
         if form.get("grant_type") != "refresh_token":
             return self._send(h, 200, {"error": -14001, "error_name": "Invalid grant type"})
         with self._lock:
@@ -206,6 +210,45 @@ class FakeZalo:
             access = f"ACCESS-{secrets.token_hex(8)}"
             self.access_tokens = {access}
             self.issued.extend([access, self.refresh_token])
+        return self._send(
+            h,
+            200,
+            {"access_token": access, "refresh_token": self.refresh_token, "expires_in": "90000"},
+        )
+
+    def authorise(self, url: str) -> str:
+        """What Zalo does when the OA admin opens the permission address and agrees: check the
+        query, remember the code challenge, answer the callback address with a one-time code."""
+        from urllib.parse import urlencode
+
+        parts = urlsplit(url)
+        assert parts.path == "/v4/oa/permission", parts.path
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        assert query["app_id"] == self.app_id and query["redirect_uri"] and query["state"]
+        code = f"CODE-{secrets.token_hex(8)}"
+        with self._lock:
+            self.codes[code] = query["code_challenge"]
+            self.issued.append(code)
+        return f"{query['redirect_uri']}?{urlencode({'code': code, 'oa_id': self.oa_id, 'state': query['state']})}"
+
+    def _code(self, h: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
+        import base64
+        import hashlib
+
+        verifier = form.get("code_verifier", "")
+        digest = hashlib.sha256(verifier.encode("ascii")).digest()
+        challenge = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+        with self._lock:
+            wanted = self.codes.pop(form.get("code", ""), None)
+            if wanted is None or wanted != challenge:
+                return self._send(
+                    h, 200, {"error": -14019, "error_name": "Invalid code or code verifier"}
+                )
+            self.used_codes.append((form["code"], verifier))
+            self.refresh_token = f"REFRESH-{secrets.token_hex(8)}"
+            access = f"ACCESS-{secrets.token_hex(8)}"
+            self.access_tokens = {access}
+            self.issued.extend([access, self.refresh_token, verifier])
         return self._send(
             h,
             200,

@@ -236,6 +236,86 @@ def test_login_stores_the_refresh_token_and_rotates_it(
     assert pub.status == "published"
 
 
+def test_pkce_login_prints_the_address_and_exchanges_the_code(
+    zalo_station: Station, zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from loa.channels.zalo import PKCE_FILE, code_challenge, login_url, login_with_code
+
+    monkeypatch.delenv("LOA_ZALO_REFRESH_TOKEN")
+    with pytest.raises(PermanentError, match="redirect_uri"):
+        login_url(zalo_station)
+    configure(zalo_station, "channels.zalo", redirect_uri="https://xa.example.vn/zalo")
+    with pytest.raises(PermanentError, match="login --url"):
+        login_with_code(zalo_station, "CODE-x")  # nothing started yet
+    url, explanation = login_url(zalo_station)
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert f"{parts.scheme}://{parts.netloc}" == zalo.url and parts.path == "/v4/oa/permission"
+    assert set(query) == {"app_id", "redirect_uri", "code_challenge", "state"}
+    assert query["app_id"] == zalo.app_id and query["redirect_uri"] == "https://xa.example.vn/zalo"
+    assert "login --code" in explanation
+    # the verifier is kept encrypted (0600) next to the tokens, never in the address
+    path = zalo_station.root / PKCE_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    waiting = json.loads(FileStore(path, zalo.app_secret).get() or "{}")
+    assert code_challenge(waiting["code_verifier"]) == query["code_challenge"]
+    assert waiting["code_verifier"] not in url and waiting["code_verifier"].encode() not in (
+        path.read_bytes()
+    )
+    back = zalo.authorise(url)
+    # a forged state is refused before anything goes to Zalo
+    forged = back.replace(f"state={query['state']}", "state=forged")
+    with pytest.raises(PermanentError, match="state"):
+        login_with_code(zalo_station, forged)
+    text = login_with_code(zalo_station, back)  # the whole return address, pasted
+    assert "Đã lưu refresh token" in text
+    assert zalo.used_codes and zalo.used_codes[0][1] == waiting["code_verifier"]
+    assert stored(zalo_station, zalo).refresh_token == zalo.refresh_token
+    assert not path.exists()  # a code works once: the verifier is forgotten
+    assert all(s not in text + explanation for s in zalo.secrets())
+    pub = publish_message(zalo_station, add_message(zalo_station), "zalo", now=NOW)
+    assert pub.status == "published"
+
+
+def test_pkce_code_refused_is_explained(zalo_station: Station, zalo: FakeZalo) -> None:
+    from loa.channels.zalo import login_url, login_with_code
+
+    configure(zalo_station, "channels.zalo", redirect_uri="https://xa.example.vn/zalo")
+    login_url(zalo_station)
+    with pytest.raises(PermanentError, match="login --url") as info:
+        login_with_code(zalo_station, "CODE-never-issued")
+    assert "-14019" in str(info.value)
+
+
+def test_cli_login_url_and_code(
+    zalo_station: Station, zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from loa.cli.main import app
+
+    monkeypatch.delenv("LOA_ZALO_REFRESH_TOKEN")
+    runner = CliRunner(env={"COLUMNS": "200"})
+    args = ["--station", str(zalo_station.root), "channels", "zalo", "login"]
+    result = runner.invoke(app, [*args, "--url", "--redirect-uri", "https://xa.example.vn/cb"])
+    assert result.exit_code == 0, result.output
+    url = next(line for line in result.output.splitlines() if "/v4/oa/permission?" in line)
+    assert "Quản trị viên OA mở địa chỉ sau" in result.output
+    code = parse_code_of(zalo.authorise(url.strip()))
+    done = runner.invoke(app, [*args, "--code"], input=code + "\n")
+    assert done.exit_code == 0, done.output
+    assert "Đã lưu refresh token" in done.output and code not in done.output
+    assert stored(zalo_station, zalo).refresh_token == zalo.refresh_token
+
+
+def parse_code_of(address: str) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(address).query)["code"][0]
+
+
 # ------------------------------------------------------------------------ lost answers
 
 
@@ -300,6 +380,36 @@ def test_a_high_priority_message_is_broadcast_once(zalo_station: Station, zalo: 
     assert report.totals.posts.get("zalo") == 1 and report.totals.broadcasts == {"zalo": 1}
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_reports_show_broadcasts_next_to_the_zalo_posts(
+    zalo_station: Station, zalo: FakeZalo, tmp_path, lang: str
+) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from loa.report import build_report, write_report
+
+    for priority in ("high", "normal"):
+        publish_message(zalo_station, add_message(zalo_station, priority=priority), "zalo", now=NOW)
+    set_language(lang)
+    try:
+        report = build_report(zalo_station, NOW.date(), NOW.date(), now=NOW + timedelta(hours=2))
+        files = write_report(report, tmp_path / "out")
+    finally:
+        set_language("vi")
+    text = "\n".join(p.text for p in Document(str(files.docx)).paragraphs)
+    rows = {
+        r[0]: r[1:] for r in load_workbook(files.xlsx).worksheets[0].iter_rows(values_only=True)
+    }
+    if lang == "vi":
+        assert "Zalo OA: 2 bài (1 lần gửi tới người quan tâm)" in text
+        assert rows["broadcasts.zalo"] == ("Số lần gửi tới người quan tâm trên Zalo OA", 1)
+    else:
+        assert "Zalo OA: 2 posts (1 sent to followers)" in text
+        assert rows["broadcasts.zalo"] == ("Sent to followers on Zalo OA", 1)
+    assert rows["posts.zalo"][1] == 2
+
+
 def test_quota_exhausted_refuses_the_broadcast_and_says_why(
     zalo_station: Station, zalo: FakeZalo
 ) -> None:
@@ -325,6 +435,23 @@ def test_no_broadcast_outside_zalo_hours(zalo_station: Station, zalo: FakeZalo) 
     with zalo_station.transaction() as s:
         broadcast = s.scalars(select(Publication).where(Publication.key.like("%:broadcast"))).one()
     assert broadcast.status == "skipped" and "06:00 đến 20:00" in (broadcast.error or "")
+
+
+def test_the_monthly_broadcast_budget_is_kept_when_sending(
+    zalo_station: Station, zalo: FakeZalo
+) -> None:
+    configure(zalo_station, "channels.zalo", broadcasts_per_month=1)
+    first = add_message(zalo_station, priority="high")
+    second = add_message(zalo_station, priority="urgent")
+    publish_message(zalo_station, first, "zalo", now=NOW)
+    pub = publish_message(zalo_station, second, "zalo", now=NOW + timedelta(hours=1))
+    assert pub.status == "published" and len(zalo.articles) == 2
+    assert len(zalo.broadcasts) == 1
+    with zalo_station.transaction() as s:
+        broadcast = s.scalars(
+            select(Publication).where(Publication.key == f"manual:{second}:zalo:broadcast")
+        ).one()
+    assert broadcast.status == "skipped" and "đã gửi 1/1 lần" in (broadcast.error or "")
 
 
 def test_a_broadcast_interrupted_is_never_sent_twice(zalo_station: Station, zalo: FakeZalo) -> None:
