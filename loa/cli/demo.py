@@ -53,6 +53,10 @@ T = Catalog(
             "what aired and was posted (loa today)",
         ),
         "s_report": ("báo cáo (loa report)", "the report (loa report)"),
+        "s_channels": (
+            "các kênh của đài: kênh nào dùng được, kênh nào chưa cấu hình (loa channels check)",
+            "the station's channels: which work, which are not configured (loa channels check)",
+        ),
         "no_radio": (
             "Lịch không có bản tin phát thanh nào; bỏ qua bước dựng và phát.",
             "The plan has no radio bulletin; skipping render and play.",
@@ -142,6 +146,7 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
             raise typer.Exit(code)
 
     run(T("s_queue"), "msg", "list", "--status", MessageStatus.APPROVED)
+    run(T("s_channels"), "channels", "check")
     run(T("s_plan"), "plan", "--days", "7")
     first = _first_radio_bulletin(station)
     if first is None:
