@@ -131,6 +131,9 @@ class Channel(ABC):
     aliases: ClassVar[tuple[str, ...]] = ()
     #: Its colour in charts and on the dashboard.
     colour: ClassVar[str] = "#7f8c8d"
+    #: The hours (start, end) in which the remote side delivers, e.g. Zalo's broadcasts; a slot
+    #: of this channel must start inside them. None: any time.
+    hours: ClassVar[tuple[int, int] | None] = None
     #: True when `find` can look at the remote side for a post made under an item's key.
     can_lookup: ClassVar[bool] = False
     #: True for a channel that airs bulletins: its slots hold seconds of airtime, not posts.

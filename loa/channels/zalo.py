@@ -307,6 +307,7 @@ class ZaloChannel(Channel):
 
     name = "zalo"
     label = ("Zalo OA", "Zalo OA")
+    hours = BROADCAST_HOURS
     colour = "#0068ff"
     aliases = ("zalo oa", "oa zalo", "zl")
     can_lookup = True

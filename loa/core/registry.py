@@ -165,6 +165,14 @@ def channel_colour(name: str) -> str | None:
     return str(channel_class(name).colour)
 
 
+def channel_hours(name: str) -> tuple[int, int] | None:
+    """The hours (start, end) a channel's slots must start in, or None (any time)."""
+    if name not in channel_specs():
+        return None
+    hours = getattr(channel_class(name), "hours", None)
+    return (int(hours[0]), int(hours[1])) if hours else None
+
+
 def is_audio(name: str) -> bool:
     """True for channels that air bulletins (capacity in seconds of airtime, not posts)."""
     return name in channel_specs() and bool(getattr(channel_class(name), "audio", False))

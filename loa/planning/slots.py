@@ -11,7 +11,7 @@ from loa.content.models import Audience
 from loa.core.dates import format_time, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_names, channel_rank
+from loa.core.registry import channel_hours, channel_names, channel_rank
 from loa.planning.models import PlanEntry, PlanStatus, Slot
 
 if TYPE_CHECKING:
@@ -26,6 +26,12 @@ T = Catalog(
         "bad_channel": (
             'Kênh "{value}" không có. Các kênh hợp lệ: {valid}.',
             'Unknown channel "{value}". Valid channels: {valid}.',
+        ),
+        "bad_hours": (
+            "Khung giờ {channel} lúc {start} nằm ngoài giờ kênh này chuyển tin ({lo:02d}:00 đến "
+            "{hi:02d}:00; Zalo chỉ gửi tới người quan tâm trong khoảng đó). Chọn giờ trong khoảng.",
+            "A {channel} slot at {start} is outside the hours this channel delivers ({lo:02d}:00 "
+            "to {hi:02d}:00; Zalo sends to followers only then). Choose a time inside them.",
         ),
         "bad_capacity": (
             "Sức chứa phải lớn hơn 0 (giây phát sóng cho đài, số bài cho kênh khác); đã nhập {value}.",
@@ -181,6 +187,11 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
     if spec.channel not in channel_names():
         raise UserError(T("bad_channel", value=spec.channel, valid=", ".join(channel_names())))
     spec.start = format_time(parse_time(spec.start))
+    hours = channel_hours(spec.channel)
+    if hours is not None and not hours[0] <= parse_time(spec.start).hour < hours[1]:
+        raise UserError(
+            T("bad_hours", channel=spec.channel, start=spec.start, lo=hours[0], hi=hours[1])
+        )
     if spec.capacity <= 0:
         raise UserError(T("bad_capacity", value=spec.capacity))
     if spec.capacity > (3600 if spec.channel == "radio" else 50):

@@ -184,3 +184,17 @@ def test_cli_slots(station) -> None:
     assert edit.exit_code == 2 and "lớn hơn 0" in edit.output
     rm = runner.invoke(app, ["-s", root, "slots", "rm", "1"])
     assert rm.exit_code == 0 and "Đã xóa" in rm.output
+
+
+def test_a_zalo_slot_must_start_in_zalo_hours(station) -> None:  # type: ignore[no-untyped-def]
+    """Zalo sends to followers only from 06:00 to 20:00: a slot outside is refused."""
+    import pytest
+
+    from loa.core.errors import UserError
+    from loa.planning.slots import SlotSpec, add_slot
+
+    with station.transaction() as session:
+        with pytest.raises(UserError, match="ngoài giờ kênh này chuyển tin"):
+            add_slot(session, SlotSpec("zalo", "Zalo khuya", "21:30", 2, [0], {"residents": 0.1}))
+        slot = add_slot(session, SlotSpec("zalo", "Zalo sáng", "07:30", 2, [0], {"residents": 0.1}))
+        assert slot.start == "07:30"
