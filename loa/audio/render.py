@@ -8,7 +8,8 @@ never reads the plan. Interfaces other layers call: `bulletin_path`, `render_bul
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -287,6 +288,8 @@ def _leave_interrupts_to_parent() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _end_worker)
+    # forked with SIGINT blocked (see `_interrupts_held`): with SIG_IGN set it can be let in
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _end_worker(signum: int, frame: object) -> None:
@@ -365,6 +368,25 @@ def _stop_pool(pool: Any) -> None:
             signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the pool forks its workers and takes the jobs: a worker hit by
+    the terminal's SIGINT before its initializer ran would die half-started and leave the pool
+    (and the interpreter's exit, which joins the pool's thread) waiting forever. Workers inherit
+    the blocked signal and ignore it; the parent gets it as soon as the pool is running."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @dataclass
 class _Job:
     label: str
@@ -403,13 +425,15 @@ def _run(
         _preload()
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)),
-        mp_context=multiprocessing.get_context(method),
-        initializer=_leave_interrupts_to_parent,
-    )
+    pool: ProcessPoolExecutor | None = None
     try:
-        futures = {pool.submit(job.fn, *job.args): i for i, job in enumerate(jobs)}
+        with _interrupts_held():
+            pool = ProcessPoolExecutor(
+                max_workers=min(workers, len(jobs)),
+                mp_context=multiprocessing.get_context(method),
+                initializer=_leave_interrupts_to_parent,
+            )
+            futures = {pool.submit(job.fn, *job.args): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             try:
                 results[futures[future]] = future.result()
@@ -420,10 +444,11 @@ def _run(
                     T("crash", error=f"{type(exc).__name__}: {exc}")
                 )
             advance()
+        pool.shutdown(wait=True)
     except BaseException:  # Ctrl-C (or any escape): stop the workers now, never wait on them
-        _stop_pool(pool)
+        if pool is not None:
+            _stop_pool(pool)
         raise
-    pool.shutdown(wait=True)
     return results
 
 
