@@ -11,7 +11,7 @@ from loa.content.models import Audience
 from loa.core.dates import format_time, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_hours, channel_names, channel_rank
+from loa.core.registry import channel_hours, channel_names, channel_rank, is_audio
 from loa.planning.models import PlanEntry, PlanStatus, Slot
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
         )
     if spec.capacity <= 0:
         raise UserError(T("bad_capacity", value=spec.capacity))
-    if spec.capacity > (3600 if spec.channel == "radio" else 50):
+    if spec.capacity > (3600 if is_audio(spec.channel) else 50):  # seconds of airtime, or posts
         raise UserError(T("big_capacity", value=spec.capacity))
     if not spec.weekdays or any(d not in range(7) for d in spec.weekdays):
         raise UserError(T("bad_weekdays", value=spec.weekdays))
