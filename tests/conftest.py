@@ -1,7 +1,10 @@
-"""Shared fixtures: a real temporary station with its own SQLite file per test."""
+"""Shared fixtures: a real temporary station with its own SQLite file per test, or its own
+PostgreSQL schema for the modules in BOTH_STORES (each of their tests runs on both)."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +20,78 @@ def _vietnamese(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LOA_LANG", raising=False)
     monkeypatch.delenv("LOA_STATION", raising=False)
     monkeypatch.delenv("LOA_FACEBOOK_TOKEN", raising=False)
+    monkeypatch.delenv("LOA_DATABASE_URL", raising=False)
+    monkeypatch.delenv("LOA_DATABASE_SCHEMA", raising=False)
     set_language("vi")
 
 
+#: Test modules whose every station test runs twice: on SQLite and on PostgreSQL.
+BOTH_STORES = {
+    "tests/planning/test_planner.py",
+    "tests/planning/test_slots.py",
+    "tests/planning/test_views.py",
+    "tests/planning/test_calendar.py",
+    "tests/channels/test_outbox_and_others.py",
+    "tests/channels/test_facebook_publish.py",
+    "tests/report/test_figures.py",
+    "tests/report/test_periods.py",
+    "tests/report/test_invariants.py",
+    "tests/report/test_with_channels.py",
+    "tests/province/test_both_stores.py",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        if mark.args and mark.args[0] == "store":
+            return  # the test chose its stores itself
+    path = Path(str(metafunc.definition.fspath)).resolve()
+    relative = path.relative_to(Path(__file__).resolve().parent.parent).as_posix()
+    stores = ["sqlite", "postgresql"] if relative in BOTH_STORES else ["sqlite"]
+    metafunc.parametrize("store", stores, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own (its URL), dropped at the end."""
+    from tests.pgserver import scratch_database
+
+    with scratch_database() as url:
+        yield url
+
+
 @pytest.fixture
-def station(tmp_path: Path) -> Station:
+def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Where the test's stations keep their data: "sqlite" (a file in the station folder) or
+    "postgresql" (a schema of their own in the run's database, through LOA_DATABASE_URL and
+    LOA_DATABASE_SCHEMA, dropped after the test)."""
+    kind = getattr(request, "param", "sqlite")
+    if kind != "postgresql":
+        yield kind
+        return
+    url = request.getfixturevalue("pg_database")
+    schema = f"t_{secrets.token_hex(6)}"
+    monkeypatch.setenv("LOA_DATABASE_URL", url)
+    monkeypatch.setenv("LOA_DATABASE_SCHEMA", schema)
+    yield kind
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def station(tmp_path: Path, store: str) -> Station:
     """An empty station (taxonomy seeded, no messages)."""
     return init_station(tmp_path / "station", name="Xã Thử Nghiệm")
 
 
 @pytest.fixture
-def sample_station(tmp_path: Path) -> Station:
+def sample_station(tmp_path: Path, store: str) -> Station:
     """A station filled with the built-in sample messages, all approved."""
     return init_station(tmp_path / "sample", name="Xã Cẩm Nhượng", sample=True, today=SAMPLE_DAY)
 

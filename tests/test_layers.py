@@ -19,6 +19,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("channels",),
     ("report",),
     ("app", "migrations"),
+    ("province",),
+    ("web",),
     ("cli", "__main__", "__init__"),
 ]
 RANK = {part: n for n, parts in enumerate(LAYERS) for part in parts}

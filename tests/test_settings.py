@@ -181,7 +181,8 @@ def test_a_channel_table_is_validated_by_its_channel(station: Station) -> None:
     assert lines == [
         'Giá trị [channels.facebook] timeout_s = "lâu" trong loa.toml không hợp lệ: cần một số.',
         'Khoá [channels.facebook] pageid = "123" trong loa.toml không có (gõ nhầm?). '
-        "Các khoá hợp lệ: page_id, graph_url, api_version, scheduled_publishing, timeout_s.",
+        "Các khoá hợp lệ: page_id, graph_url, api_version, scheduled_publishing, timeout_s, "
+        "deadline_s, feed_lag_s.",
     ]
 
 

@@ -1,6 +1,10 @@
-"""The daemon: APScheduler (3.x) with its SQLAlchemy job store in the station database.
+"""The daemon: APScheduler (3.x) with its SQLAlchemy job store in a file of its own.
 
-The plan (PlanEntry rows) is the truth; the job store only says when to wake up. Every few
+The plan (PlanEntry rows) is the truth; the job store only says when to wake up. It lives in
+`.loa-jobs.db` next to the station database, so a long lock on the station database (a big
+import, a backup) never reaches the scheduler's own thread; the daemon also watches that
+thread and restarts the scheduler (or exits non-zero for systemd) if it dies, backs off while
+the station database is locked, and on SIGTERM stops its players and returns within seconds. Every few
 seconds the daemon makes the store match the plan: one job per radio bulletin time, one per
 social post, a daily render job, and one job per urgent message. Job functions are module-level
 and take plain arguments (the station folder, an ISO time, an entry id) so they survive a
@@ -28,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from loa.app.planning import plan_station
 from loa.app.play import play_slot
-from loa.app.publish import publish_entry, publish_urgent, reconcile
+from loa.app.publish import publish_entry, publish_urgent, reconcile, release_orphans
 from loa.app.render import render_period
 from loa.content.models import Message, MessageStatus, Priority
 from loa.core.errors import LoaError, RuntimeFailure
@@ -44,8 +48,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("loa.daemon")
 
 JOB_TABLE = "apscheduler_jobs"
+JOBS_NAME = ".loa-jobs.db"
 LOCK_NAME = ".loa-run.lock"
 STATE_NAME = ".loa-run.json"
+#: How long a stopping daemon waits for running jobs before it leaves them (the outbox
+#: recovers an interrupted publication; players are stopped first).
+STOP_GRACE_S = 3.0
+#: Scheduler restarts allowed in one run before the daemon gives up and exits non-zero.
+MAX_RESTARTS = 3
+#: The longest wait between polls while the station database keeps failing.
+MAX_BACKOFF_S = 300.0
 
 T = Catalog(
     {
@@ -62,6 +74,22 @@ T = Catalog(
         ),
         "stopped": ("Đã dừng.", "Stopped."),
         "job_failed": ("Việc {job} lỗi: {error}", "Job {job} failed: {error}"),
+        "scheduler_died": (
+            "Bộ hẹn giờ đã ngừng chạy; khởi động lại (lần {n}/{max}).",
+            "The scheduler stopped running; restarting it ({n}/{max}).",
+        ),
+        "scheduler_gave_up": (
+            "Bộ hẹn giờ ngừng chạy {n} lần: dừng loa run với mã lỗi để systemd khởi động lại.",
+            "The scheduler stopped {n} times: loa run exits with an error so systemd restarts it.",
+        ),
+        "backoff": (
+            "Chưa làm được việc định kỳ ({error}); thử lại sau {seconds:.0f} giây.",
+            "The periodic work failed ({error}); trying again in {seconds:.0f} s.",
+        ),
+        "left_running": (
+            "Dừng khi vẫn còn việc đang chạy ({jobs}); lần chạy sau sẽ đối soát.",
+            "Stopping with work still running ({jobs}); the next run reconciles it.",
+        ),
     }
 )
 
@@ -139,6 +167,7 @@ def due_until(station: Station, until: datetime) -> Due:
             elif channel != "urgent":
                 due.posts.append((entry_id, when))
         due.radio = sorted(radio)
+        due.posts = _not_before(session, due.posts)
         handled = set(
             session.scalars(select(PlanEntry.message_id).where(PlanEntry.channel == "urgent"))
         )
@@ -153,11 +182,38 @@ def due_until(station: Station, until: datetime) -> Due:
     return due
 
 
+def _not_before(session: Any, posts: list[tuple[int, datetime]]) -> list[tuple[int, datetime]]:
+    """Each post's time, moved to its publication's `next_at` when the outbox put it off."""
+    from sqlalchemy import select
+
+    from loa.channels.models import Publication, PublicationStatus
+
+    if not posts:
+        return posts
+    ids = [entry_id for entry_id, _ in posts]
+    later: dict[int, datetime] = {}
+    for start in range(0, len(ids), 500):
+        for entry_id, at in session.execute(
+            select(Publication.plan_entry_id, Publication.next_at).where(
+                Publication.plan_entry_id.in_(ids[start : start + 500]),
+                Publication.status == PublicationStatus.FAILED,
+                Publication.next_at.is_not(None),
+            )
+        ):
+            later[entry_id] = at
+    return sorted(
+        ((e, max(w, later[e]) if e in later else w) for e, w in posts),
+        key=lambda x: (x[1], x[0]),
+    )
+
+
 def play_due(station: Station, when: datetime, *, now: datetime) -> int:
     """Play (or, when later than the grace, skip and log) the radio bulletin at `when`.
     Returns the number of as-run rows written. Idempotent."""
 
-    return len(play_slot(station, when, now=now))
+    from loa.app.urgent import bulletin_sink
+
+    return len(play_slot(station, when, now=now, sink=bulletin_sink(station, when)))
 
 
 def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
@@ -200,7 +256,7 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
                 reason="urgent",
             )
             session.add(marker)
-            if "radio" in message.channels:
+            if "radio" in message.channels and not _preempt(station, message_id, now):
                 exists = session.scalar(
                     select(PlanEntry.id).where(
                         PlanEntry.message_id == message_id,
@@ -232,6 +288,17 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> dateti
         if entry is not None:
             entry.status = PlanStatus.DONE
     return at if radio else None
+
+
+def _preempt(station: Station, message_id: int, now: datetime) -> bool:
+    """Cut into the running stream outputs with an urgent message (issue #13); False when the
+    daemon runs none (the message then airs as a bulletin at this minute)."""
+    from loa.app.urgent import when_approved
+
+    return (
+        _guard(f"urgent-air:{message_id}", partial(when_approved, station, message_id, now=now))
+        is True
+    )
 
 
 def render_ahead(station: Station, *, now: datetime) -> int:
@@ -273,14 +340,32 @@ def render_due(station: Station, now: datetime) -> bool:
 # --------------------------------------------------------------------------- job functions
 
 
-def _guard(job: str, fn: Callable[[], Any]) -> Any:
+class _Failed:
+    """What `_guard` returns when the work failed (None is a valid result of some jobs)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _guard(job: str, fn: Callable[[], Any], station: Station | None = None) -> Any:
     try:
         return fn()
     except LoaError as error:
         log.error(T("job_failed", job=job, error=error))
+        return _Failed(error)
     except Exception as error:  # a job never takes the daemon down
+        from loa.channels.outbox import store_failure
+
+        known = store_failure(station, error) if station is not None else None
+        if known is not None:
+            log.error(T("job_failed", job=job, error=known))
+            return _Failed(known)
         log.exception(T("job_failed", job=job, error=type(error).__name__))
-    return None
+        return _Failed(error)
+
+
+def _ok(result: Any) -> Any:
+    return None if isinstance(result, _Failed) else result
 
 
 def _now(station: Station, now: str | None) -> datetime:
@@ -294,7 +379,7 @@ def job_play(root: str, when: str, now: str | None = None) -> None:
     with _claim(radio_key(at)) as ok:
         if ok:
             station = open_station(root)
-            _guard(radio_key(at), lambda: play_due(station, at, now=_now(station, now)))
+            _guard(radio_key(at), lambda: play_due(station, at, now=_now(station, now)), station)
 
 
 def job_publish(root: str, entry_id: int, now: str | None = None) -> None:
@@ -305,6 +390,7 @@ def job_publish(root: str, entry_id: int, now: str | None = None) -> None:
             _guard(
                 f"post:{entry_id}",
                 lambda: publish_due(station, entry_id, now=_now(station, now)),
+                station,
             )
 
 
@@ -316,6 +402,7 @@ def job_urgent(root: str, message_id: int, now: str | None = None) -> None:
             _guard(
                 f"urgent:{message_id}",
                 lambda: handle_urgent(station, message_id, now=_now(station, now)),
+                station,
             )
 
 
@@ -324,7 +411,20 @@ def job_render(root: str, now: str | None = None) -> None:
     with _claim("render") as ok:
         if ok:
             station = open_station(root)
-            _guard("render", lambda: render_ahead(station, now=_now(station, now)))
+            _guard("render", lambda: render_ahead(station, now=_now(station, now)), station)
+
+
+def job_reconcile(root: str, now: str | None = None) -> None:
+    """APScheduler job: look again at uncertain publications whose look-up is due, and at
+    any a dead process left "sending" (never at this process's own)."""
+    with _claim("reconcile") as ok:
+        if ok:
+            station = open_station(root)
+            _guard(
+                "reconcile",
+                lambda: reconcile(station, now=_now(station, now), include_own=False),
+                station,
+            )
 
 
 # --------------------------------------------------------------------------- run once
@@ -353,21 +453,29 @@ def run_once(station: Station, *, now: datetime) -> OnceReport:
     report = OnceReport()
     with run_lock(station):
         due = due_until(station, now)
+        _guard("reconcile", partial(release_orphans, station), station)
+        _guard("reconcile", partial(reconcile, station, now=now), station)
         for message_id in due.urgent:
-            if (
-                _guard(f"urgent:{message_id}", partial(handle_urgent, station, message_id, now=now))
-                is not None
-            ):
+            done = _guard(
+                f"urgent:{message_id}",
+                partial(handle_urgent, station, message_id, now=now),
+                station,
+            )
+            if _ok(done) is not None:
                 report.urgent.append(message_id)
         due = due_until(station, now)
         for when in due.radio:
-            _guard(radio_key(when), partial(play_due, station, when, now=now))
+            _guard(radio_key(when), partial(play_due, station, when, now=now), station)
             report.bulletins.append(when.isoformat(timespec="minutes"))
-        for entry_id, _when in due.posts:
-            status = _guard(f"post:{entry_id}", partial(publish_due, station, entry_id, now=now))
-            report.posts[entry_id] = str(status)
+        for entry_id, when in due.posts:
+            if when > now:  # put off by the outbox (a rate limit, errors): not yet
+                continue
+            status = _guard(
+                f"post:{entry_id}", partial(publish_due, station, entry_id, now=now), station
+            )
+            report.posts[entry_id] = str(_ok(status))
         if render_due(station, now):
-            report.rendered = _guard("render", lambda: render_ahead(station, now=now))
+            report.rendered = _ok(_guard("render", lambda: render_ahead(station, now=now), station))
     return report
 
 
@@ -406,6 +514,9 @@ class Daemon:
         self.settings = settings or SchedulerSettings.from_station(station)
         self.stop_event = threading.Event()
         self.scheduler: Any = None
+        self.restarts = 0
+        #: Jobs still running when the daemon returned (the caller may end the process).
+        self.abandoned: set[str] = set()
 
     def _tz(self) -> Any:
         from zoneinfo import ZoneInfo
@@ -417,10 +528,13 @@ class Daemon:
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        store = SQLAlchemyJobStore(
+            url=f"sqlite:///{self.station.root / JOBS_NAME}",
+            tablename=JOB_TABLE,
+            engine_options={"connect_args": {"timeout": 60}},
+        )
         return BackgroundScheduler(
-            jobstores={
-                "default": SQLAlchemyJobStore(engine=self.station.engine, tablename=JOB_TABLE)
-            },
+            jobstores={"default": store},
             # the radio plays one bulletin at a time; posts and renders never wait for it
             executors={"default": ThreadPoolExecutor(4), "radio": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -443,9 +557,19 @@ class Daemon:
         for entry_id, when in due.posts:
             wanted[f"post:{entry_id}"] = (job_publish, (root, entry_id), when, "default")
         busy = inflight()
-        existing = {job.id for job in self.scheduler.get_jobs()}
+        jobs = self.scheduler.get_jobs()
+        existing = {job.id for job in jobs}
+        # A job whose time has come belongs to the scheduler's thread now (it removes it after
+        # firing): removing it here too would race that thread.
+        firing = {
+            job.id
+            for job in jobs
+            if job.next_run_time is not None and job.next_run_time <= now.replace(tzinfo=tz)
+        }
         added = removed = 0
-        for job_id in sorted(j for j in existing - set(wanted) if not j.startswith("render")):
+        kept = ("render", "reconcile")
+        stale = existing - set(wanted) - firing
+        for job_id in sorted(j for j in stale if not j.startswith(kept)):
             self.scheduler.remove_job(job_id)
             removed += 1
         for job_id, (func, args, when, executor) in wanted.items():
@@ -461,6 +585,11 @@ class Daemon:
                 replace_existing=True,
             )
             added += 1
+        if self._uncertain_due(now):
+            if "reconcile" not in existing and "reconcile" not in busy:
+                self.scheduler.add_job(
+                    job_reconcile, "date", args=(root,), id="reconcile", replace_existing=True
+                )
         if "render" not in existing:
             at = self.settings.render_time
             self.scheduler.add_job(
@@ -473,16 +602,58 @@ class Daemon:
             )
         return {"added": added, "removed": removed, "jobs": len(wanted)}
 
+    def _uncertain_due(self, now: datetime) -> bool:
+        """Whether an uncertain publication's next look-up is due."""
+        from sqlalchemy import select
+
+        from loa.channels.models import Publication, PublicationStatus
+
+        with self.station.transaction() as session:
+            return (
+                session.scalar(
+                    select(Publication.id)
+                    .where(
+                        Publication.status == PublicationStatus.UNCERTAIN,
+                        Publication.next_at.is_not(None),
+                        Publication.next_at <= now,
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def scheduler_alive(self) -> bool:
+        """Whether the scheduler is running and its thread alive."""
+        scheduler = self.scheduler
+        if scheduler is None or not scheduler.running:
+            return False
+        thread = getattr(scheduler, "_thread", None)
+        return thread is None or thread.is_alive()
+
+    def _restart_scheduler(self) -> None:
+        """Replace a dead scheduler; after MAX_RESTARTS raise RuntimeFailure (exit non-zero)."""
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            raise RuntimeFailure(T("scheduler_gave_up", n=self.restarts - 1))
+        log.error(T("scheduler_died", n=self.restarts, max=MAX_RESTARTS))
+        with contextlib.suppress(Exception):
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = self.build_scheduler()
+        self.scheduler.start()
+
     def request_stop(self, signum: int | None = None, _frame: Any = None) -> None:
         if signum is not None:
             log.info(T("stopping", sig=signal.Signals(signum).name))
         self.stop_event.set()
 
     def run(self, *, install_signals: bool = True) -> None:
-        """Run until SIGTERM/SIGINT (or `request_stop`): sync every poll_seconds, let the
-        scheduler fire, and on stop let running jobs finish before returning."""
-        with run_lock(self.station):
-            _guard("reconcile", self._reconcile)
+        """Run until SIGTERM/SIGINT (or `request_stop`): sync every poll_seconds (backing off
+        while the station database fails), let the scheduler fire, restart it if its thread
+        died, and on stop stop the players and give running jobs STOP_GRACE_S to finish.
+        Jobs still running then are left in `abandoned`. Raises RuntimeFailure when the
+        scheduler keeps dying."""
+        with run_lock(self.station), self._outputs():
+            _guard("reconcile", self._reconcile, self.station)
             self.scheduler = self.build_scheduler()
             if install_signals:
                 signal.signal(signal.SIGTERM, self.request_stop)
@@ -499,15 +670,53 @@ class Daemon:
                         id="render-catch-up",
                         replace_existing=True,
                     )
+                failures = 0
                 while not self.stop_event.is_set():
-                    _guard("sync", lambda: self.sync(self.station.now()))
-                    self.stop_event.wait(self.settings.poll_seconds)
+                    if not self.scheduler_alive():
+                        self._restart_scheduler()
+                    result = _guard("sync", lambda: self.sync(self.station.now()), self.station)
+                    wait = self.settings.poll_seconds
+                    if isinstance(result, _Failed):
+                        failures += 1
+                        wait = min(max(wait, MAX_BACKOFF_S), wait * 2 ** min(failures, 10))
+                        log.warning(T("backoff", error=result.error, seconds=wait))
+                    else:
+                        failures = 0
+                    self.stop_event.wait(wait)
             finally:
-                self.scheduler.shutdown(wait=True)
+                self._stop()
                 log.info(T("stopped"))
 
-    def _reconcile(self) -> None:
+    @contextlib.contextmanager
+    def _outputs(self) -> Iterator[None]:
+        """The Icecast mounts and preemptible local player while the daemon runs (#13)."""
+        from loa.app.urgent import start_outputs
 
+        runtime = start_outputs(self.station)
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                runtime.stop()
+
+    def _stop(self) -> None:
+        """Stop the scheduler without waiting, stop the players, give jobs a short grace."""
+        import time
+
+        from loa.channels.radio import stop_players
+
+        with contextlib.suppress(Exception):
+            self.scheduler.shutdown(wait=False)
+        stop_players()
+        deadline = time.monotonic() + STOP_GRACE_S
+        while inflight() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.abandoned = inflight()
+        if self.abandoned:
+            log.warning(T("left_running", jobs=", ".join(sorted(self.abandoned))))
+
+    def _reconcile(self) -> None:
+        release_orphans(self.station)
         reconcile(self.station, now=self.station.now())
 
 

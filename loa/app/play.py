@@ -85,7 +85,9 @@ def play_slot(
 ) -> list[AsRunRecord]:
     """Play the bulletin of the radio slot at `when` and return its as-run rows.
 
-    Already played: returns the earlier rows and plays nothing. Later than [scheduler]
+    Already played, or already skipped and not `force`: returns the earlier rows and plays
+    nothing. Into a sink that airs nothing (null): the items are logged as skipped, saying so,
+    and their plan entries become skipped. Later than [scheduler]
     radio_grace_minutes (default 10) and not `force`: logs the items as skipped. More than a
     minute early: refused (UserError), unless it is a `test` play, which is logged as TEST and
     moves no plan entry. Not rendered yet: renders it first. The slot's plan entries become
@@ -94,6 +96,8 @@ def play_slot(
     previous = aired(station, when)
     if not test and any(r.status == AsRunStatus.DONE for r in previous):
         return previous
+    if not test and not force and any(r.status == AsRunStatus.SKIPPED for r in previous):
+        return previous  # skipped once (late, or into a sink that airs nothing): not again
     if not test and when - now > EARLY:
         left = when - now
         hours, minutes = divmod(int(left.total_seconds()) // 60, 60)

@@ -3,6 +3,7 @@ plan entries in step with the outbox when the officer or a restart resolves a pu
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from loa.channels.outbox import LATE_GRACE, claim, find_publication, send, skip
 from loa.channels.publish import configured_channels
 from loa.channels.runtime import Runtime
 from loa.content import queue
-from loa.core.errors import RuntimeFailure, UserError
+from loa.core.errors import LoaError, RuntimeFailure, UserError
 from loa.core.i18n import Catalog
 from loa.planning.models import PlanEntry
 from loa.planning.settings import SchedulerSettings
@@ -94,15 +95,21 @@ def publish_entry(
             late=now - due > LATE_GRACE,
             runtime=runtime,
         )
-    except ChannelError as exc:
-        entries.after_publication(
-            station, find_publication(station, key), permanent=not exc.transient
-        )
+    except LoaError as exc:
+        _follow(station, key, exc)
         raise
     finally:
         runtime.close()
     entries.after_publication(station, publication)
     return publication
+
+
+def _follow(station: Station, key: str, exc: LoaError) -> None:
+    """After a failed, uncertain or put-off send, move the plan entry to match what the
+    outbox recorded (a store that is failing too leaves it for the next run)."""
+    permanent = isinstance(exc, ChannelError) and not exc.transient
+    with contextlib.suppress(Exception):
+        entries.after_publication(station, find_publication(station, key), permanent=permanent)
 
 
 def publish_urgent(
@@ -138,14 +145,41 @@ def publish_urgent(
 
 
 def reconcile(
-    station: Station, *, now: datetime, runtime: Runtime | None = None
+    station: Station,
+    *,
+    now: datetime,
+    runtime: Runtime | None = None,
+    include_own: bool = True,
 ) -> list[Publication]:
-    """Resolve publications a dead process left "sending" (`loa.channels.outbox.reconcile`)
-    and move their plan entries to match. Returns the publications it changed."""
-    changed = outbox.reconcile(station, now=now, runtime=runtime)
+    """Resolve publications a dead process left "sending" and uncertain ones due for a
+    look-up (`loa.channels.outbox.reconcile`), and move their plan entries to match.
+    Returns the publications it changed."""
+    changed = outbox.reconcile(station, now=now, runtime=runtime, include_own=include_own)
     for publication in changed:
         entries.after_publication(station, publication)
     return changed
+
+
+def release_orphans(station: Station) -> int:
+    """Give back to the plan the social entries a process locked (SENDING) and died before
+    claiming their publication: nothing was sent for them. Call only while holding the
+    station's run lock (the daemon's start). Returns how many."""
+    from sqlalchemy import select
+
+    from loa.planning.models import PlanStatus
+
+    with station.transaction() as session:
+        claimed = select(Publication.plan_entry_id).where(Publication.plan_entry_id.is_not(None))
+        orphans = session.scalars(
+            select(PlanEntry).where(
+                PlanEntry.status == PlanStatus.SENDING,
+                PlanEntry.channel.not_in(("radio", "urgent")),
+                PlanEntry.id.not_in(claimed),
+            )
+        ).all()
+        for entry in orphans:
+            entries.move(session, entry.id, PlanStatus.PLANNED, None)
+    return len(orphans)
 
 
 def confirm(
@@ -175,11 +209,9 @@ def resend(
         key = row.key if row is not None else None
     try:
         publication = outbox.resend(station, publication_id, now=now, runtime=runtime)
-    except ChannelError as exc:
+    except LoaError as exc:
         if key is not None:
-            entries.after_publication(
-                station, find_publication(station, key), permanent=not exc.transient
-            )
+            _follow(station, key, exc)
         raise
     entries.after_publication(station, publication)
     return publication

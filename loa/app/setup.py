@@ -15,6 +15,10 @@ from loa.core.station import CONFIG_NAME, Station, create_station, station_toml
 from loa.planning.defaults import seed_default_slots
 
 SAMPLE_MESSAGES = Path(__file__).parent / "samples" / "messages.yaml"
+#: The text of the Word file a sample station ships for the README's tour (`loa msg import
+#: ke-hoach.docx`): a title line, `Khóa: giá trị` lines, then the body, one paragraph each.
+SAMPLE_IMPORT = Path(__file__).parent / "samples" / "ke-hoach.txt"
+SAMPLE_IMPORT_NAME = "ke-hoach.docx"
 
 T = Catalog(
     {
@@ -55,6 +59,29 @@ def load_sample(station: Station, *, today: date | None = None) -> None:
                 message.valid_until = _years_later(message.valid_until, shift)
             approve(session, message.id, approved_by="loa (mẫu)", now=station.now())
         seed_default_slots(session)
+    write_sample_import(station.root / SAMPLE_IMPORT_NAME, today=today)
+
+
+def write_sample_import(path: Path, *, today: date) -> Path:
+    """The sample Word file to import (one draft message, valid for a year from `today`),
+    written atomically. Returns `path`."""
+    import io
+
+    import docx
+
+    from loa.core.fileio import atomic_write_bytes
+
+    text = SAMPLE_IMPORT.read_text(encoding="utf-8").format(
+        valid_from=today.strftime("%d/%m/%Y"),
+        valid_until=(_years_later(today, 1)).strftime("%d/%m/%Y"),
+    )
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
 
 
 def init_station(

@@ -108,13 +108,27 @@ class ChannelError(RuntimeFailure):
 
 
 class TransientError(ChannelError):
-    """Worth retrying later: timeouts, connection errors, HTTP 5xx, rate limits."""
+    """Worth retrying later: timeouts, connection errors, HTTP 5xx, rate limits.
+
+    `rate_limited`: the remote side asks us to slow down, so the outbox does not try again
+    at once but defers the publication, by at least `retry_after_s` when the answer said.
+    """
 
     transient = True
 
-    def __init__(self, message: str, *, code: int | None = None, ambiguous: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        ambiguous: bool = False,
+        rate_limited: bool = False,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(message, code=code)
         self.ambiguous = ambiguous
+        self.rate_limited = rate_limited
+        self.retry_after_s = retry_after_s
 
 
 class PermanentError(ChannelError):
@@ -142,6 +156,9 @@ class Channel(ABC):
     internal: ClassVar[bool] = False
     #: The model of this channel's `[channels.<name>]` table in loa.toml (unknown keys refused).
     settings_model: ClassVar[type[SectionSettings]] = NoSettings
+    #: Seconds after a remote attempt began before a look-up can be trusted to show its post:
+    #: longer than the call's total deadline plus the lag of the remote side's listings.
+    settle_s: float = 0.0
 
     @classmethod
     @abstractmethod

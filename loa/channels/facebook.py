@@ -88,16 +88,30 @@ T = Catalog(
             "and the message content (image, link, length), then try again.",
         ),
         "rate": (
-            "Facebook đang giới hạn số lần gọi (mã lỗi {code}); sẽ thử lại sau.",
-            "Facebook is rate-limiting calls (error {code}); will try again later.",
+            "Facebook đang giới hạn số lần gọi (mã lỗi {code}).",
+            "Facebook is rate-limiting calls (error {code}).",
         ),
         "server": (
-            "Máy chủ Facebook lỗi tạm thời (HTTP {status}); sẽ thử lại sau.",
-            "Facebook's server failed temporarily (HTTP {status}); will try again later.",
+            "Máy chủ Facebook lỗi tạm thời (HTTP {status}).",
+            "Facebook's server failed temporarily (HTTP {status}).",
         ),
         "timeout": (
-            "Facebook không trả lời kịp ({error}); kiểm tra mạng Internet.",
-            "Facebook did not answer in time ({error}); check the Internet connection.",
+            "Facebook không trả lời trong {seconds} giây; kiểm tra mạng Internet.",
+            "Facebook did not answer within {seconds} s; check the Internet connection.",
+        ),
+        "deadline": (
+            "Facebook trả lời quá chậm: chưa xong sau {seconds} giây (máy chủ chậm hoặc gửi "
+            "câu trả lời nhỏ giọt); đã ngắt.",
+            "Facebook's answer did not finish within {seconds} s (a slow server or an answer "
+            "sent a little at a time); the call was cut off.",
+        ),
+        "dropped": (
+            "Kết nối tới Facebook bị đóng trước khi có câu trả lời ({error}).",
+            "The connection to Facebook was closed before the answer came ({error}).",
+        ),
+        "too_large": (
+            "Câu trả lời của Facebook dài bất thường ({error}); đã ngắt.",
+            "Facebook's answer is unusually long ({error}); the call was cut off.",
         ),
         "connect": (
             "Không kết nối được tới Facebook ({url}): {error}. Kiểm tra mạng Internet và "
@@ -168,18 +182,75 @@ def find_token(page_id: str, env: Mapping[str, str] | None = None) -> str | None
     return None
 
 
+def usage_wait(headers: Mapping[str, str]) -> float | None:
+    """Seconds Facebook's usage headers say to wait before calling again, if they say.
+
+    X-Business-Use-Case-Usage carries, per business id, a list of entries with
+    `estimated_time_to_regain_access` (minutes); X-App-Usage / X-Page-Usage give percentages,
+    where 100 means the limit is reached (wait a minute or more).
+    """
+    import json
+
+    wait: float | None = None
+    raw = headers.get("x-business-use-case-usage")
+    if raw:
+        try:
+            usage = json.loads(raw)
+        except ValueError:
+            usage = None
+        if isinstance(usage, dict):
+            for entries in usage.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    if not isinstance(entry, dict):
+                        continue
+                    try:
+                        minutes = float(entry.get("estimated_time_to_regain_access") or 0)
+                    except (TypeError, ValueError):
+                        continue
+                    if minutes > 0:
+                        wait = max(wait or 0.0, minutes * 60)
+    for name in ("x-app-usage", "x-page-usage", "x-ad-account-usage"):
+        raw = headers.get(name)
+        if not raw:
+            continue
+        try:
+            usage = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(usage, dict):
+            try:
+                top = max(float(v) for v in usage.values() if isinstance(v, int | float))
+            except ValueError:
+                continue
+            if top >= 100:
+                wait = max(wait or 0.0, 60.0)
+    return wait
+
+
 class GraphClient:
-    """A thin Graph API client: one `call` that returns the JSON answer or raises ChannelError."""
+    """A thin Graph API client: one `call` that returns the JSON answer or raises ChannelError.
+
+    Every call ends within `deadline` seconds (loa.channels.http), whatever the server does.
+    """
 
     def __init__(
-        self, base_url: str, version: str, token: str, *, http: Any = None, timeout: float = 30.0
+        self,
+        base_url: str,
+        version: str,
+        token: str,
+        *,
+        http: Any = None,
+        timeout: float = 30.0,
+        deadline: float = 120.0,
     ) -> None:
-        import httpx
+        from loa.channels.http import new_client
 
         self.base = f"{base_url.rstrip('/')}/{version.strip('/')}"
         self.token = token
+        self.timeout = timeout
+        self.deadline = max(deadline, timeout)
         self._own = http is None
-        self.http = http if http is not None else httpx.Client(timeout=timeout)
+        self.http = http if http is not None else new_client(timeout)
         self._filter = _RedactFilter(token)
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).addFilter(self._filter)
@@ -200,26 +271,32 @@ class GraphClient:
         files: dict[str, Any] | None = None,
     ) -> Any:
         """Call the Graph API. Raises TransientError or PermanentError, never with the token."""
-        import httpx
+        from loa.channels.http import CallFailed, request
 
         url = f"{self.base}/{path.lstrip('/')}"
         headers = {"Authorization": f"Bearer {self.token}"}
         writes = method.upper() != "GET"
         try:
-            response = self.http.request(
-                method, url, params=params, data=data, files=files, headers=headers
+            response = request(
+                self.http,
+                method,
+                url,
+                deadline_s=self.deadline,
+                params=params,
+                data=data,
+                files=files,
+                headers=headers,
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TransientError(self._clean(T("connect", url=self.base, error=exc))) from None
-        except (
-            httpx.TimeoutException,
-            httpx.RemoteProtocolError,
-            httpx.ReadError,
-            httpx.WriteError,
-        ) as exc:
-            raise TransientError(
-                self._clean(T("timeout", error=type(exc).__name__)), ambiguous=writes
-            ) from None
+        except CallFailed as exc:
+            if exc.kind == "connect":
+                text = T("connect", url=self.base, error=exc.detail)
+            elif exc.kind == "timeout":
+                text = T("timeout", seconds=f"{self.timeout:g}")
+            elif exc.kind == "deadline":
+                text = T("deadline", seconds=f"{self.deadline:g}")
+            else:
+                text = T(exc.kind, error=exc.detail)
+            raise TransientError(self._clean(text), ambiguous=writes and exc.ambiguous) from None
         return self._answer(response, writes)
 
     def _clean(self, text: str) -> str:
@@ -236,23 +313,32 @@ class GraphClient:
                 raise TransientError(T("bad_answer", status=response.status_code), ambiguous=writes)
             return body
         if not isinstance(error, dict):
+            # No Graph error body: a proxy's 502/504 page or a cut answer. The API behind it
+            # may have acted (a gateway timeout is exactly that), so a write is in doubt.
             if response.status_code >= 500:
                 raise TransientError(T("server", status=response.status_code), ambiguous=writes)
             raise PermanentError(
                 self._clean(T("bad_request", code=response.status_code, detail=response.text[:200]))
             )
-        code = int(error.get("code") or 0)
+        try:
+            code = int(error.get("code") or 0)
+        except (TypeError, ValueError):
+            code = 0
         detail = self._clean(str(error.get("message", ""))[:300])
         if code in RATE_LIMIT_CODES:
-            raise TransientError(T("rate", code=code), code=code)
+            raise TransientError(
+                T("rate", code=code),
+                code=code,
+                rate_limited=True,
+                retry_after_s=usage_wait(response.headers),
+            )
         if code == 190:
             raise PermanentError(T("token", detail=detail), code=code)
         if code in PERMISSION_CODES:
             raise PermanentError(T("permission", code=code, detail=detail), code=code)
         if code in TEMPORARY_CODES or error.get("is_transient") or response.status_code >= 500:
-            raise TransientError(
-                T("server", status=response.status_code), code=code, ambiguous=writes
-            )
+            # Graph itself reported the failure in its own error body: nothing was created.
+            raise TransientError(T("server", status=response.status_code), code=code)
         raise PermanentError(T("bad_request", code=code, detail=detail), code=code)
 
 
@@ -283,6 +369,10 @@ class FacebookSettings(SectionSettings):
     api_version: str = DEFAULT_VERSION
     scheduled_publishing: Flag = False
     timeout_s: Number = Field(default=30.0, gt=0, le=600)
+    #: The most one call may take, connect and every read together.
+    deadline_s: Number = Field(default=120.0, gt=0, le=3600)
+    #: How late the Page's feed may show a fresh post.
+    feed_lag_s: Number = Field(default=120.0, ge=0, le=86400)
 
     @field_validator("page_id")
     @classmethod
@@ -311,6 +401,8 @@ class FacebookChannel(Channel):
         timezone: str = "Asia/Ho_Chi_Minh",
         http: Any = None,
         timeout: float = 30.0,
+        deadline: float = 120.0,
+        feed_lag: float = 120.0,
     ) -> None:
         self.page_id = page_id
         self.token = token
@@ -320,6 +412,8 @@ class FacebookChannel(Channel):
         self.timezone = timezone
         self._http = http
         self._timeout = timeout
+        self._deadline = max(deadline, timeout)
+        self.settle_s = self._deadline + feed_lag
         self._client: GraphClient | None = None
 
     @classmethod
@@ -342,6 +436,8 @@ class FacebookChannel(Channel):
             timezone=station.timezone,
             http=http,
             timeout=settings.timeout_s,
+            deadline=settings.deadline_s,
+            feed_lag=settings.feed_lag_s,
         )
 
     @property
@@ -350,7 +446,12 @@ class FacebookChannel(Channel):
             if not self.token:
                 raise PermanentError(T("no_token", page=self.page_id))
             self._client = GraphClient(
-                self.graph_url, self.api_version, self.token, http=self._http, timeout=self._timeout
+                self.graph_url,
+                self.api_version,
+                self.token,
+                http=self._http,
+                timeout=self._timeout,
+                deadline=self._deadline,
             )
         return self._client
 

@@ -40,7 +40,7 @@ class PublicationStatus(StrEnum):
     SCHEDULED = "scheduled"  # accepted by the remote side to appear at its due time
     LATE = "late"  # published, but later than its slot
     FAILED = "failed"  # not on the remote side; may be sent again
-    UNCERTAIN = "uncertain"  # may or may not be there: waits for the officer
+    UNCERTAIN = "uncertain"  # may or may not be there: looked up again after `next_at`
     SKIPPED = "skipped"  # too late: never sent
 
     @property
@@ -57,7 +57,7 @@ PUBLICATION_STATES = StateMachine(
     {
         P.SENDING: frozenset({P.PUBLISHED, P.SCHEDULED, P.LATE, P.FAILED, P.UNCERTAIN, P.SKIPPED}),
         P.FAILED: frozenset({P.SENDING, P.PUBLISHED}),
-        P.UNCERTAIN: frozenset({P.SENDING, P.PUBLISHED, P.FAILED}),
+        P.UNCERTAIN: frozenset({P.SENDING, P.PUBLISHED, P.SCHEDULED, P.LATE, P.FAILED}),
         P.PUBLISHED: frozenset(),
         P.SCHEDULED: frozenset(),
         P.LATE: frozenset(),
@@ -109,6 +109,11 @@ class Publication(Base):
     # ("host:pid") made it, so start-up reconciliation leaves a live sender alone.
     attempted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     owner: Mapped[str | None] = mapped_column(String(100), default=None)
+    # Added by migration 0006_uncertain: nothing is tried (a look-up of an uncertain post, a
+    # new attempt after a rate limit) before `next_at`; `waits` counts how many times in a row
+    # it was put off (a failed look-up, a rate limit), so the wait grows each time.
+    next_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
+    waits: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AsRunRecord(Base):
@@ -135,3 +140,5 @@ class AsRunRecord(Base):
     remote_id: Mapped[str | None] = mapped_column(String(200), default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The loudspeaker zones (Icecast mounts) a radio row aired on; [] = local playout only.
+    zones: Mapped[list[str]] = mapped_column(default=list)

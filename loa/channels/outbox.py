@@ -1,23 +1,34 @@
 """The outbox: publish through a channel without ever doubling or losing a post.
 
-Every publication is recorded (status "sending", with its idempotency key) and committed before
-the remote call, and completed after it. A crash in between leaves a "sending" row that
-`reconcile` resolves on start-up by looking at the remote side; where it cannot look, the row
-becomes "uncertain" and waits in `loa outbox` for the officer. Transient errors are retried
-with exponential back-off and jitter; permanent ones are recorded and raised at once.
+Every publication is claimed (one atomic insert, status "sending", with its idempotency key)
+and committed before the remote call, and completed after it. Transient errors that certainly
+left nothing behind (no connection, an error answer) are retried with exponential back-off and
+jitter; rate limits and errors that outlast the retries put the publication off to a later run
+(`next_at`, growing each time); permanent ones are recorded and raised at once.
+
+An outcome that is not known (a timeout, a lost or cut answer, a crash in flight, a failed
+look-up) makes the publication "uncertain": it is never posted again until a look-up that
+succeeds, made after the channel's settle time (its total call deadline plus the lag of its
+listings) has passed since the last attempt began, shows the post is not there. Until then
+`reconcile` (every daemon poll, `loa outbox`, a new `loa publish`) looks again with growing
+waits. A channel that cannot be searched stays uncertain for the officer.
 
 The moves between publication states are `PUBLICATION_STATES` (loa/channels/models.py); this
 module is the only code that makes them. It never touches the plan: callers learn the outcome
 from the returned `Publication` (or the raised error) and move their plan entry themselves.
+Nothing here is global: a worker process can call these functions with its own station.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from loa.channels.base import ChannelError, Item, Receipt
+from loa.channels.base import ChannelError, Item, Receipt, TransientError
 from loa.channels.items import item_for
 from loa.channels.models import (
     DONE_STATUSES,
@@ -34,6 +45,8 @@ from loa.core.i18n import Catalog
 from loa.planning.models import PlanEntry, PlanStatus
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from loa.channels.base import Channel
     from loa.core.station import Station
 
@@ -52,28 +65,78 @@ T = Catalog(
             "check loa outbox.",
         ),
         "uncertain": (
-            'Không chắc bài "{key}" đã lên {channel} hay chưa (bản ghi {id}). Kiểm tra trên '
-            "{channel} rồi xác nhận: loa outbox --done {id} (đã lên) hoặc loa outbox --retry "
-            "{id} (chưa lên, đăng lại).",
-            'Not sure whether "{key}" reached {channel} (record {id}). Check {channel}, then '
-            "confirm: loa outbox --done {id} (it is there) or loa outbox --retry {id} (it is "
-            "not, post again).",
+            'Chưa chắc bài "{key}" đã lên {channel} hay chưa (bản ghi {id}): {reason} '
+            "loa không đăng lại khi chưa tra thấy bài không có; sẽ tra lại từ {when} "
+            "(loa run tự làm, hoặc chạy loa outbox).",
+            'Not sure whether "{key}" reached {channel} (record {id}): {reason} loa does not '
+            "post it again before a look-up shows it is not there; it looks again from {when} "
+            "(loa run does it, or run loa outbox).",
+        ),
+        "uncertain_officer": (
+            'Chưa chắc bài "{key}" đã lên {channel} hay chưa (bản ghi {id}): {reason} Kênh '
+            "này không cho tra cứu: kiểm tra trên {channel} rồi xác nhận: loa outbox --done "
+            "{id} (đã lên) hoặc loa outbox --retry {id} (chưa lên, đăng lại).",
+            'Not sure whether "{key}" reached {channel} (record {id}): {reason} This channel '
+            "cannot be searched: check {channel}, then confirm: loa outbox --done {id} (it is "
+            "there) or loa outbox --retry {id} (it is not, post again).",
         ),
         "lost_lookup": (
             "Gián đoạn khi đang gửi; kênh này không cho tra cứu nên không biết bài đã lên chưa.",
             "Interrupted while sending; this channel cannot be searched, so whether the post "
             "went out is unknown.",
         ),
+        "in_doubt": (
+            "Lần gửi lúc {at} không có kết quả rõ ({error}).",
+            "The attempt at {at} has no clear outcome ({error}).",
+        ),
+        "interrupted": (
+            "Tiến trình gửi lúc {at} đã dừng giữa chừng.",
+            "The process sending it at {at} stopped half-way.",
+        ),
+        "settling": (
+            "Đợi {channel} hiện bài mới (tới {when}) rồi mới tra.",
+            "Waiting until {when} for {channel} to list new posts before looking.",
+        ),
         "lookup_failed": (
-            "Gián đoạn khi đang gửi và chưa tra cứu được ({error}).",
-            "Interrupted while sending and the lookup failed ({error}).",
+            "Chưa tra cứu được ({error}); lần tra thứ {n} không thành.",
+            "The look-up failed ({error}); look-up {n} did not succeed.",
         ),
         "not_found": (
-            "Gián đoạn khi đang gửi; đã tra trên kênh và không thấy bài, sẽ đăng lại.",
-            "Interrupted while sending; the channel was searched and the post is not there, "
-            "it will be posted again.",
+            "Đã tra trên kênh sau thời gian chờ và không thấy bài; có thể đăng lại.",
+            "The channel was searched after the settle time and the post is not there; it may "
+            "be posted again.",
         ),
-        "gave_up": ("Đã thử {n} lần: {error}", "Tried {n} times: {error}"),
+        "gave_up": (
+            "Đã thử {n} lần, chưa được: {error} Có thể thử lại từ {when}.",
+            "Tried {n} times without success: {error} It may be tried again from {when}.",
+        ),
+        "deferred": (
+            "{error} Chưa gửi lại ngay; có thể thử lại từ {when}.",
+            "{error} Not sent again at once; it may be tried again from {when}.",
+        ),
+        "wait_until": (
+            'Bài "{key}" đang được hoãn tới {when}: {error}',
+            '"{key}" is put off until {when}: {error}',
+        ),
+        "not_recorded": (
+            "Bài đã lên {channel} ({remote}) nhưng không ghi được vào cơ sở dữ liệu: {error} "
+            "Không đăng lại: lần chạy sau (loa run hoặc loa outbox) sẽ tra thấy bài và ghi nhận.",
+            "The post is on {channel} ({remote}) but could not be recorded in the database: "
+            "{error} Do not post it again: the next run (loa run or loa outbox) will find it "
+            "and record it.",
+        ),
+        "db_locked": (
+            "Cơ sở dữ liệu {path} đang bị khoá{holder}; đã chờ mà chưa được. Đợi việc kia xong "
+            "rồi chạy lại.",
+            "The database {path} is locked{holder}; waited without success. Wait for that work "
+            "to finish and run again.",
+        ),
+        "holder": (" bởi {who}", " by {who}"),
+        "disk_full": (
+            "Hết chỗ trên đĩa chứa {path}: không ghi được. Giải phóng chỗ trống rồi chạy lại.",
+            "The disk holding {path} is full: nothing could be written. Free some space and "
+            "run again.",
+        ),
         "confirmed": ("Cán bộ xác nhận đã lên.", "Confirmed by the officer as published."),
         "not_uncertain": (
             "Bản ghi {id} đang ở trạng thái {status}, không cần xác nhận.",
@@ -84,6 +147,109 @@ T = Catalog(
 
 #: A post this late is still "published", not "late".
 LATE_GRACE = timedelta(minutes=5)
+
+#: How far before the last attempt a look-up reaches (clocks of two machines differ).
+CLOCK_SLACK = timedelta(minutes=2)
+
+
+class Uncertain(TransientError):
+    """The publication may or may not be on the remote side; it is recorded "uncertain" and
+    is looked up again from `next_at` (never posted before a look-up shows it is absent)."""
+
+    def __init__(self, message: str, *, next_at: datetime | None) -> None:
+        super().__init__(message)
+        self.next_at = next_at
+
+
+class Deferred(RuntimeFailure):
+    """The publication is put off (a rate limit, errors that outlasted the retries) until
+    `next_at`; nothing was sent now."""
+
+    def __init__(self, message: str, *, next_at: datetime | None) -> None:
+        super().__init__(message)
+        self.next_at = next_at
+
+
+# ------------------------------------------------------------------------ store failures
+
+
+def _db_path(station: Station) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(station.db_url)
+    except Exception:
+        return "?"
+    return url.database or url.render_as_string(hide_password=True)
+
+
+def lock_holders(path: str) -> list[str]:
+    """Other processes on this machine that have the database file open ("pid command")."""
+    import os
+    from pathlib import Path
+
+    try:
+        target = str(Path(path).resolve())
+    except OSError:
+        return []
+    wanted = {target, f"{target}-wal", f"{target}-journal"}
+    holders: list[str] = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) in wanted:
+                    raw = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                    command = " ".join(raw.decode("utf-8", "replace").split())[:60] or "?"
+                    holders.append(f"{entry.name} {command}")
+                    break
+            except OSError:
+                continue
+    return holders
+
+
+def store_failure(station: Station, exc: BaseException) -> RuntimeFailure | None:
+    """The user's message for a store failure: the database locked (by whom, if known) or
+    the disk full (with the path). None for anything else."""
+    import errno
+
+    from sqlalchemy.exc import OperationalError
+
+    text = str(getattr(exc, "orig", exc)).lower()
+    path = _db_path(station)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return RuntimeFailure(T("disk_full", path=exc.filename or path))
+    if isinstance(exc, OperationalError):
+        if "disk is full" in text or "no space" in text:
+            return RuntimeFailure(T("disk_full", path=path))
+        if "locked" in text or "busy" in text or "lock timeout" in text:
+            holders = lock_holders(path) if path != "?" else []
+            holder = T("holder", who="; ".join(holders[:3])) if holders else ""
+            return RuntimeFailure(T("db_locked", path=path, holder=holder))
+    return None
+
+
+@contextlib.contextmanager
+def store_errors(station: Station) -> Iterator[None]:
+    """Turn a locked database or a full disk into a RuntimeFailure that says so."""
+    try:
+        yield
+    except LookupError:
+        raise
+    except Exception as exc:
+        failure = store_failure(station, exc)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+# ---------------------------------------------------------------------------- records
 
 
 def _move(publication: Publication, status: PublicationStatus) -> None:
@@ -130,12 +296,17 @@ def _complete(
     with station.transaction() as session:
         publication = session.get(Publication, pub_id)
         assert publication is not None
+        if publication.status in DONE_STATUSES:  # recorded meanwhile by another process
+            session.expunge(publication)
+            return publication
         _move(publication, P.SCHEDULED if receipt.scheduled else (P.LATE if late else P.PUBLISHED))
         publication.remote_id = receipt.remote_id
         publication.remote_url = receipt.url
         publication.completed_at = now
         publication.error = None
         publication.owner = None
+        publication.next_at = None
+        publication.waits = 0
         if attempts is not None:
             publication.attempts = attempts
         session.add(_as_run(publication, item, receipt, now))
@@ -152,13 +323,25 @@ def _finish(
     now: datetime,
     *,
     attempts: int | None = None,
+    next_at: datetime | None = None,
+    waits: int | None = None,
+    expect: tuple[str, str | None] | None = None,
 ) -> Publication:
+    """Move a publication to `status`. With `expect` (status, owner) it moves only when the
+    row still has them (another process may have taken it meanwhile): else unchanged."""
     with station.transaction() as session:
-        publication = session.get(Publication, pub_id)
+        publication = session.get(Publication, pub_id, with_for_update=expect is not None)
         assert publication is not None
-        _move(publication, status)
+        if expect is not None and (publication.status, publication.owner) != expect:
+            session.expunge(publication)
+            return publication
+        if publication.status != status:
+            _move(publication, status)
         publication.error = error
         publication.owner = None
+        publication.next_at = next_at
+        if waits is not None:
+            publication.waits = waits
         if attempts is not None:
             publication.attempts = attempts
         if status in (P.FAILED, P.SKIPPED):
@@ -166,6 +349,16 @@ def _finish(
         session.flush()
         session.expunge(publication)
     return publication
+
+
+def _started(station: Station, pub_id: int, at: datetime, attempts: int) -> None:
+    """Record, before the remote call, that an attempt begins now (the settle time counts
+    from the last attempt's start)."""
+    with station.transaction() as session:
+        publication = session.get(Publication, pub_id)
+        assert publication is not None
+        publication.attempted_at = at
+        publication.attempts = attempts
 
 
 def find_publication(station: Station, key: str) -> Publication | None:
@@ -177,6 +370,27 @@ def find_publication(station: Station, key: str) -> Publication | None:
         if publication is not None:
             session.expunge(publication)
     return publication
+
+
+def _insert_new(session: Session, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING in one statement; True when this call inserted."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(Publication).values(**values)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(Publication).values(**values)
+    # RETURNING says whether this statement inserted (rowcount is not reliable with the
+    # implicit RETURNING SQLAlchemy adds on PostgreSQL); SQLite has it from 3.35.
+    statement = statement.on_conflict_do_nothing(index_elements=["key"])
+    return session.execute(statement.returning(Publication.id)).first() is not None
+
+
+def _fmt(when: datetime | None) -> str:
+    return when.strftime("%d/%m/%Y %H:%M:%S") if when is not None else "?"
 
 
 def claim(
@@ -192,60 +406,170 @@ def claim(
 ) -> tuple[Publication, bool]:
     """Record (or take over) the publication for `key` as "sending" and commit.
 
-    Returns (publication, look_first): look_first is True when an earlier attempt may have
-    reached the remote side. A finished publication comes back unchanged with look_first False
-    and status in DONE_STATUSES (or skipped); the caller must then not publish.
-    Raises RuntimeFailure when another live process is sending it, or when an earlier attempt
-    is uncertain and `retry_uncertain` is not set.
+    One atomic statement creates it (insert … on conflict do nothing) and one conditional
+    update takes over an existing one, so two processes never both hold it, on SQLite and
+    PostgreSQL alike. Returns (publication, look_first): look_first is True when an earlier
+    attempt may have reached the remote side (the caller must look before posting). A
+    finished publication comes back unchanged with look_first False and status in
+    DONE_STATUSES (or skipped); the caller must then not publish.
+    Raises RuntimeFailure when another live process is sending it, Uncertain when an earlier
+    attempt is uncertain and not yet due for a look-up (unless `retry_uncertain`), Deferred
+    when it is put off until later.
     """
-    from sqlalchemy import select
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy import select, update
 
-    try:
-        with station.transaction() as session:
-            publication = session.scalars(
-                select(Publication).where(Publication.key == key)
-            ).one_or_none()
-            look_first = False
-            if publication is None:
-                publication = Publication(
-                    key=key,
-                    channel=channel,
-                    message_id=message_id,
-                    plan_entry_id=plan_entry_id,
-                    due_at=due_at,
-                    created_at=now,
-                    status=P.SENDING,
-                )
-                session.add(publication)
-            elif publication.status in DONE_STATUSES or publication.status == P.SKIPPED:
-                session.expunge(publication)
-                return publication, False
-            elif publication.status == P.UNCERTAIN and not retry_uncertain:
-                raise RuntimeFailure(
-                    T("uncertain", key=key, channel=publication.channel, id=publication.id)
-                )
-            elif publication.status == P.SENDING:
-                if owner_alive(publication.owner):
-                    raise RuntimeFailure(T("busy", key=key, owner=publication.owner))
-                look_first = True
-            else:
-                look_first = publication.status == P.UNCERTAIN
-                _move(publication, P.SENDING)
-            publication.attempted_at = now
-            publication.owner = process_id()
-            publication.due_at = due_at if due_at is not None else publication.due_at
-            session.flush()
+    me = process_id()
+    with station.transaction() as session:
+        inserted = _insert_new(
+            session,
+            {
+                "key": key,
+                "channel": channel,
+                "message_id": message_id,
+                "plan_entry_id": plan_entry_id,
+                "due_at": due_at,
+                "created_at": now,
+                "status": P.SENDING.value,
+                "owner": me,
+                "attempts": 0,
+                "waits": 0,
+            },
+        )
+        publication = session.scalars(select(Publication).where(Publication.key == key)).one()
+        if inserted:
             session.expunge(publication)
-    except IntegrityError:
-        # Another process inserted the same key between our read and our insert: it is sending.
-        raise RuntimeFailure(T("busy", key=key, owner="?")) from None
+            return publication, False
+        status = PublicationStatus(publication.status)
+        if status in DONE_STATUSES or status == P.SKIPPED:
+            session.expunge(publication)
+            return publication, False
+        look_first = False
+        if status == P.SENDING:
+            if publication.owner == me or owner_alive(publication.owner):
+                raise RuntimeFailure(T("busy", key=key, owner=publication.owner or "?"))
+            look_first = True
+        elif status == P.UNCERTAIN:
+            if not retry_uncertain and (publication.next_at is None or now < publication.next_at):
+                raise _uncertain_error(
+                    station, publication, publication.error or "", publication.next_at
+                )
+            look_first = True
+        elif status == P.FAILED:
+            if (
+                not retry_uncertain
+                and publication.next_at is not None
+                and now < publication.next_at
+            ):
+                raise Deferred(
+                    T(
+                        "wait_until",
+                        key=key,
+                        when=_fmt(publication.next_at),
+                        error=publication.error or "",
+                    ),
+                    next_at=publication.next_at,
+                )
+        if status != P.SENDING:
+            PUBLICATION_STATES.check(status, P.SENDING)
+        taken = session.execute(
+            update(Publication)
+            .where(
+                Publication.id == publication.id,
+                Publication.status == status.value,
+                (
+                    Publication.owner.is_(None)
+                    if publication.owner is None
+                    else Publication.owner == publication.owner
+                ),
+            )
+            .values(
+                status=P.SENDING.value,
+                owner=me,
+                due_at=due_at if due_at is not None else publication.due_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(taken, "rowcount", 0) != 1:
+            raise RuntimeFailure(T("busy", key=key, owner="?"))
+        session.expire(publication)
+        session.refresh(publication)
+        session.expunge(publication)
     return publication, look_first
 
 
 def skip(station: Station, pub_id: int, reason: str, now: datetime) -> Publication:
     """Mark a claimed publication as skipped (too late to send): it is never sent."""
     return _finish(station, pub_id, P.SKIPPED, reason, now)
+
+
+# ------------------------------------------------------------------------------ look-ups
+
+
+def _uncertain_error(
+    station: Station, publication: Publication, reason: str, next_at: datetime | None
+) -> Uncertain:
+    """The error for a publication in doubt: looked up again from `next_at`, or (None) left to
+    the officer because the channel cannot be searched."""
+    fields = {"key": publication.key, "channel": publication.channel, "id": publication.id}
+    if next_at is None:
+        text = T("uncertain_officer", reason=reason, **fields)
+    else:
+        text = T("uncertain", reason=reason, when=_fmt(next_at), **fields)
+    return Uncertain(text, next_at=next_at)
+
+
+def _look(
+    station: Station,
+    channel: Channel,
+    item: Item,
+    publication: Publication,
+    *,
+    clock: Callable[[], datetime],
+    retry: RetryPolicy,
+    reason: str,
+    late: bool = False,
+    officer: bool = False,
+    expect: tuple[str, str | None] | None = None,
+) -> tuple[Publication, bool]:
+    """Is an earlier attempt of this claimed publication on the remote side?
+
+    Returns (publication, may_post): the completed publication when the post was found;
+    the publication left "uncertain" (with its next look-up time) when it is too early to
+    look or the look-up failed; may_post True only when a look-up made after the settle time
+    shows the post is absent (or the officer asked to post a channel that cannot be searched).
+    """
+    pub_id = publication.id
+    if not channel.can_lookup:
+        if officer:
+            return publication, True
+        done = _finish(
+            station, pub_id, P.UNCERTAIN, f"{reason} {T('lost_lookup')}", clock(), expect=expect
+        )
+        return done, False
+    since = publication.attempted_at or publication.created_at or clock()
+    ready = since + timedelta(seconds=channel.settle_s)
+    now = clock()
+    if now < ready:
+        text = f"{reason} {T('settling', channel=channel.name, when=_fmt(ready))}"
+        done = _finish(station, pub_id, P.UNCERTAIN, text, now, next_at=ready, expect=expect)
+        return done, False
+    try:
+        found = channel.find(item, since=since - CLOCK_SLACK)
+    except ChannelError as exc:
+        waits = publication.waits + 1
+        at = clock()
+        next_at = at + timedelta(seconds=retry.later(waits))
+        text = f"{reason} {T('lookup_failed', error=exc, n=waits)}"
+        done = _finish(
+            station, pub_id, P.UNCERTAIN, text, at, next_at=next_at, waits=waits, expect=expect
+        )
+        return done, False
+    if found is not None:
+        return _complete(station, pub_id, item, found, clock(), late=late), False
+    return publication, True
+
+
+# ------------------------------------------------------------------------------- sending
 
 
 def send(
@@ -263,131 +587,237 @@ def send(
     """Publish `item` on a channel through the outbox (the one path every publish takes).
 
     Returns the finished Publication (an earlier finished one unchanged: nothing is sent twice).
-    Raises ChannelError after recording the failure (`find_publication(item.key)` has the
-    record), RuntimeFailure when another process is sending it or an earlier attempt is
-    uncertain.
+    Raises Uncertain (recorded "uncertain": looked up later, never re-posted blindly),
+    ChannelError after recording the failure (`find_publication(item.key)` has the record),
+    Deferred when it is put off, RuntimeFailure when another process is sending it or the
+    store failed (locked, disk full; a post that went out but was not recorded says so).
     """
     runtime = runtime or Runtime()
     retry = retry or RetryPolicy.from_station(station)
     channel = runtime.channel(station, channel_name)
-    publication, look_first = claim(
-        station,
-        item.key,
-        channel=channel_name,
-        now=now,
-        message_id=item.message_id,
-        plan_entry_id=plan_entry_id,
-        due_at=item.due_at,
-        retry_uncertain=retry_uncertain,
-    )
-    if publication.status != P.SENDING:
-        return publication
-    pub_id = publication.id
-    since = publication.created_at or now
-    attempts = publication.attempts
-    if look_first:
-        if not channel.can_lookup:
-            if not retry_uncertain:
-                return _finish(station, pub_id, P.UNCERTAIN, T("lost_lookup"), now)
-        else:
-            try:
-                found = channel.find(item, since=since)
-            except ChannelError as exc:
-                _finish(station, pub_id, P.UNCERTAIN, T("lookup_failed", error=exc), now)
-                raise
-            if found is not None:
-                return _complete(station, pub_id, item, found, now, late=late)
+    started = time.monotonic()
+
+    def clock() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
+    with store_errors(station):
+        publication, look_first = claim(
+            station,
+            item.key,
+            channel=channel_name,
+            now=now,
+            message_id=item.message_id,
+            plan_entry_id=plan_entry_id,
+            due_at=item.due_at,
+            retry_uncertain=retry_uncertain,
+        )
+        if publication.status != P.SENDING:
+            return publication
+        pub_id = publication.id
+        attempts = publication.attempts
+        if look_first:
+            reason = publication.error or T("interrupted", at=_fmt(publication.attempted_at))
+            looked, may_post = _look(
+                station,
+                channel,
+                item,
+                publication,
+                clock=clock,
+                retry=retry,
+                reason=reason,
+                late=late,
+                officer=retry_uncertain,
+            )
+            if not may_post:
+                if looked.status == P.UNCERTAIN:
+                    raise _uncertain_error(station, looked, looked.error or "", looked.next_at)
+                return looked
     failures = 0
     while True:
         attempts += 1
+        with store_errors(station):
+            _started(station, pub_id, clock(), attempts)
         try:
             receipt = channel.publish(item, now=now)
         except ChannelError as exc:
             failures += 1
-            if exc.transient and exc.ambiguous:
-                found = _look_after(channel, item, since)
-                if found is not None:
-                    return _complete(station, pub_id, item, found, now, late=late)
-                if not channel.can_lookup:
-                    _finish(station, pub_id, P.UNCERTAIN, str(exc), now, attempts=attempts)
-                    raise
-            if exc.transient and failures < retry.attempts:
-                runtime.sleep(retry.delay(failures, runtime.rng))
-                continue
-            error = T("gave_up", n=failures, error=exc) if exc.transient else str(exc)
-            _finish(station, pub_id, P.FAILED, error, now, attempts=attempts)
-            raise
-        return _complete(station, pub_id, item, receipt, now, late=late, attempts=attempts)
+            _after_failure(station, publication, channel, exc, failures, attempts, clock, retry)
+            runtime.sleep(retry.delay(failures, runtime.rng))
+            continue
+        try:
+            return _complete(station, pub_id, item, receipt, clock(), late=late, attempts=attempts)
+        except Exception as exc:
+            why = store_failure(station, exc)
+            raise RuntimeFailure(
+                T(
+                    "not_recorded",
+                    channel=channel_name,
+                    remote=receipt.url or receipt.remote_id,
+                    error=str(why) if why is not None else type(exc).__name__,
+                )
+            ) from None
 
 
-def _look_after(channel: Channel, item: Item, since: datetime) -> Receipt | None:
-    """After an ambiguous failure, look before trying again (None: not there or cannot look)."""
-    if not channel.can_lookup:
-        return None
-    try:
-        return channel.find(item, since=since)
-    except ChannelError:
-        return None
+def _after_failure(
+    station: Station,
+    publication: Publication,
+    channel: Channel,
+    exc: ChannelError,
+    failures: int,
+    attempts: int,
+    clock: Callable[[], datetime],
+    retry: RetryPolicy,
+) -> None:
+    """Record a failed attempt and raise, or return to let the caller wait and try again."""
+    pub_id = publication.id
+    if exc.transient and exc.ambiguous:
+        # It may have reached the remote side: never try again before a look-up shows it did
+        # not, made once the channel has had time to list it.
+        at = clock()
+        reason = T("in_doubt", at=_fmt(at), error=exc)
+        if not channel.can_lookup:
+            with store_errors(station):
+                done = _finish(
+                    station,
+                    pub_id,
+                    P.UNCERTAIN,
+                    f"{reason} {T('lost_lookup')}",
+                    at,
+                    attempts=attempts,
+                )
+            raise _uncertain_error(station, done, done.error or "", None) from None
+        with store_errors(station):
+            current = find_publication(station, publication.key)
+        since = (current.attempted_at if current else None) or at
+        ready = since + timedelta(seconds=channel.settle_s)
+        text = f"{reason} {T('settling', channel=channel.name, when=_fmt(ready))}"
+        with store_errors(station):
+            done = _finish(station, pub_id, P.UNCERTAIN, text, at, attempts=attempts, next_at=ready)
+        raise _uncertain_error(station, done, reason, ready) from None
+    rate_limited = isinstance(exc, TransientError) and exc.rate_limited
+    if exc.transient and not rate_limited and failures < retry.attempts:
+        return
+    if not exc.transient:
+        with store_errors(station):
+            _finish(station, pub_id, P.FAILED, str(exc), clock(), attempts=attempts, waits=0)
+        raise exc
+    current = find_publication(station, publication.key)
+    waits = (current.waits if current else 0) + 1
+    hint = exc.retry_after_s if isinstance(exc, TransientError) else None
+    next_at = clock() + timedelta(seconds=retry.later(waits, hint))
+    if rate_limited:
+        text = T("deferred", error=exc, when=_fmt(next_at))
+    else:
+        text = T("gave_up", n=failures, error=exc, when=_fmt(next_at))
+    with store_errors(station):
+        _finish(
+            station,
+            pub_id,
+            P.FAILED,
+            text,
+            clock(),
+            attempts=attempts,
+            next_at=next_at,
+            waits=waits,
+        )
+    raise TransientError(text, code=exc.code, rate_limited=rate_limited) from None
 
 
 def reconcile(
-    station: Station, *, now: datetime, runtime: Runtime | None = None
+    station: Station,
+    *,
+    now: datetime,
+    runtime: Runtime | None = None,
+    include_own: bool = True,
 ) -> list[Publication]:
-    """Resolve publications left "sending" by a process that died (call on start-up).
+    """Look again at what may have gone out: publications left "sending" by a process that
+    died, and "uncertain" ones whose next look-up is due (call on start-up and every poll).
 
-    For channels that can be searched, a post found remotely completes the record; a post not
-    found marks it "failed" so it is sent again. Otherwise the record becomes "uncertain".
-    Returns the publications it changed.
+    A post found remotely completes the record; a post not found by a look-up made after the
+    settle time marks it "failed" so it may be sent again; otherwise it stays (or becomes)
+    "uncertain" with a later look-up. `include_own=False` leaves rows this process is sending
+    alone (a daemon reconciling while its own jobs run). Returns the publications it changed.
     """
-    from sqlalchemy import select
+    from sqlalchemy import or_, select
 
-    with station.transaction() as session:
+    with store_errors(station), station.transaction() as session:
+        rows = session.scalars(
+            select(Publication)
+            .where(
+                or_(
+                    Publication.status == P.SENDING,
+                    (Publication.status == P.UNCERTAIN)
+                    & Publication.next_at.is_not(None)
+                    & (Publication.next_at <= now),
+                )
+            )
+            .order_by(Publication.id)
+        )
+        me = process_id()
         stale = [
             p
-            for p in session.scalars(
-                select(Publication).where(Publication.status == P.SENDING).order_by(Publication.id)
-            )
-            if not owner_alive(p.owner)
+            for p in rows
+            if p.status == P.UNCERTAIN
+            or (not owner_alive(p.owner) and (include_own or p.owner != me))
         ]
-        work: list[tuple[int, str, Item | None, Any]] = []
+        work: list[tuple[Publication, Item | None, str]] = []
         for publication in stale:
+            reason = (
+                publication.error or ""
+                if publication.status == P.UNCERTAIN
+                else T("interrupted", at=_fmt(publication.attempted_at))
+            )
             try:
-                work.append(
-                    (
-                        publication.id,
-                        publication.channel,
-                        item_for(session, station, publication),
-                        publication.attempted_at or publication.created_at,
-                    )
-                )
+                item = item_for(session, station, publication)
             except UserError as exc:
-                work.append((publication.id, publication.channel, None, str(exc)))
+                item, reason = None, str(exc)
+            session.expunge(publication)
+            work.append((publication, item, reason))
     runtime = runtime or Runtime()
+    retry = RetryPolicy.from_station(station)
+    started = time.monotonic()
+
+    def clock() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
     changed: list[Publication] = []
     try:
-        for pub_id, name, item, since in work:
+        for publication, item, reason in work:
+            expect = (publication.status, publication.owner)
             if item is None:
-                changed.append(_finish(station, pub_id, P.UNCERTAIN, str(since), now))
-                continue
-            try:
-                channel = runtime.channel(station, name)
-            except UserError as exc:
-                changed.append(_finish(station, pub_id, P.UNCERTAIN, str(exc), now))
-                continue
-            if not channel.can_lookup:
-                changed.append(_finish(station, pub_id, P.UNCERTAIN, T("lost_lookup"), now))
-                continue
-            try:
-                found = channel.find(item, since=since - timedelta(minutes=1))
-            except ChannelError as exc:
                 changed.append(
-                    _finish(station, pub_id, P.UNCERTAIN, T("lookup_failed", error=exc), now)
+                    _finish(station, publication.id, P.UNCERTAIN, reason, now, expect=expect)
                 )
                 continue
-            if found is not None:
-                changed.append(_complete(station, pub_id, item, found, now))
-            else:
-                changed.append(_finish(station, pub_id, P.FAILED, T("not_found"), now))
+            try:
+                channel = runtime.channel(station, publication.channel)
+            except UserError as exc:
+                changed.append(
+                    _finish(station, publication.id, P.UNCERTAIN, str(exc), now, expect=expect)
+                )
+                continue
+            with store_errors(station):
+                looked, absent = _look(
+                    station,
+                    channel,
+                    item,
+                    publication,
+                    clock=clock,
+                    retry=retry,
+                    reason=reason,
+                    expect=expect,
+                )
+                if absent:
+                    looked = _finish(
+                        station,
+                        publication.id,
+                        P.FAILED,
+                        T("not_found"),
+                        clock(),
+                        waits=0,
+                        expect=expect,
+                    )
+            changed.append(looked)
     finally:
         runtime.close()
     return changed
@@ -469,6 +899,8 @@ class OutboxRow:
     attempts: int
     title: str
     error: str | None
+    #: When loa looks again (uncertain) or may try again (failed after a rate limit).
+    next_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -507,6 +939,7 @@ def outbox(station: Station, *, now: datetime, include_done: bool = False) -> li
                     p.attempts,
                     titles.get(p.message_id or 0, p.key),
                     p.error,
+                    p.next_at,
                 )
             )
         keyed = set(

@@ -42,6 +42,12 @@ T = Catalog(
             "and render the bulletin (loa render).",
         ),
         "no_file": ("Không có tệp {path}.", "File {path} does not exist."),
+        "not_aired": (
+            "Phát vào sink {sink}: không có gì ra loa, không tính là đã phát. Đặt sink khác "
+            "trong [channels.radio] của loa.toml, hoặc dùng --sink file.",
+            "Played into the {sink} sink: nothing reached a loudspeaker, not counted as aired. "
+            "Set another sink in [channels.radio] of loa.toml, or use --sink file.",
+        ),
         "partial": (
             "Phát bị dừng ở giây {played:.0f}.",
             "Playback stopped at second {played:.0f}.",
@@ -133,7 +139,8 @@ def play_bulletin(
     """Play the bulletin file of the slot at `when` and log one as-run row per item.
 
     A `test` play (the operator listening to it outside its time) logs every item as TEST, with
-    what went wrong in the note: it never counts as aired.
+    what went wrong in the note: it never counts as aired. A sink that does not air (the null
+    sink) logs the items as SKIPPED, saying so: nothing reached a listener.
 
     Items come from the file's sidecar; `entries` (message id -> plan entry id) names the plan
     entry of an item whose sidecar does not. A sink failure logs the items as failed and comes
@@ -157,7 +164,8 @@ def play_bulletin(
     except PlayoutError as exc:
         error, played = exc, 0.0
     ended = started + timedelta(seconds=played) if sink.simulated else clock()
-    extra = {"sink": sink.name, "file": str(path)}
+    extra = {"sink": sink.name, "file": str(path), **_sink_report(sink)}
+    zones = _sink_zones(sink)
     result = Played(error=error)
     with station.transaction() as session:
         messages = _messages(session, [i["message_id"] for i in items if i.get("message_id")])
@@ -176,14 +184,20 @@ def play_bulletin(
                 status, note = AsRunStatus.FAILED, T("partial", played=played)
             if test:
                 status = AsRunStatus.TEST
+            elif not sink.airs and status == AsRunStatus.DONE:
+                status, note = AsRunStatus.SKIPPED, T("not_aired", sink=sink.name)
             record = _record(
                 key, item, messages.get(item["message_id"]), status, start, end, note, extra
             )
+            record.zones = zones
             session.add(record)
             result.records.append(record)
         if not result.records:  # a bulletin with no sidecar: one row for the whole file
             status = AsRunStatus.FAILED if error is not None else AsRunStatus.DONE
             status = AsRunStatus.TEST if test else status
+            note = str(error) if error else None
+            if status == AsRunStatus.DONE and not sink.airs:
+                status, note = AsRunStatus.SKIPPED, T("not_aired", sink=sink.name)
             record = _record(
                 key,
                 {"title": path.stem, "duration_s": played or total},
@@ -191,14 +205,26 @@ def play_bulletin(
                 status,
                 started,
                 ended,
-                str(error) if error else None,
+                note,
                 extra,
             )
+            record.zones = zones
             session.add(record)
             result.records.append(record)
         session.flush()
         session.expunge_all()
     return result
+
+
+def _sink_report(sink: Sink) -> dict[str, Any]:
+    """What a stream sink adds to the as-run row (interruptions by urgent messages)."""
+    report = getattr(sink, "report", None)
+    return dict(report()) if callable(report) else {}
+
+
+def _sink_zones(sink: Sink) -> list[str]:
+    """The zones (Icecast mounts) a stream sink aired on; [] for local playout only."""
+    return [str(z) for z in getattr(sink, "aired_zones", None) or []]
 
 
 def log_without_playing(
@@ -249,14 +275,18 @@ def play_file(
     except PlayoutError as exc:
         error, played = exc, 0.0
     ended = started + timedelta(seconds=played) if sink.simulated else clock()
+    status = AsRunStatus.FAILED if error else AsRunStatus.DONE
+    note = str(error) if error else None
+    if status == AsRunStatus.DONE and not sink.airs:
+        status, note = AsRunStatus.SKIPPED, T("not_aired", sink=sink.name)
     record = _record(
         f"file:{path.name}",
         {"title": path.stem, "duration_s": played},
         None,
-        AsRunStatus.FAILED if error else AsRunStatus.DONE,
+        status,
         started,
         ended,
-        str(error) if error else None,
+        note,
         {"sink": sink.name, "file": str(path)},
     )
     with station.transaction() as session:
@@ -284,12 +314,23 @@ class RunSheetRow:
     duration_s: float
     status: str
     aired_at: datetime | None
+    #: Loudspeaker zones the item is for (the slot's, narrowed by the message's); [] = all.
+    zones: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             k: (v.isoformat(timespec="minutes") if isinstance(v, datetime) else v)
             for k, v in self.__dict__.items()
         }
+
+
+def target_zones(slot_zones: list[str], message_zones: list[str]) -> list[str]:
+    """The zones an item airs on: the slot's narrowed by the message's ([] = every zone)."""
+    if not slot_zones:
+        return list(message_zones)
+    if not message_zones:
+        return list(slot_zones)
+    return [z for z in slot_zones if z in message_zones] or list(slot_zones)
 
 
 def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
@@ -301,7 +342,9 @@ def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
     rows: list[RunSheetRow] = []
     with station.transaction() as session:
         slots = dict(session.execute(select(Slot.id, Slot.name)).all())
+        slot_zones = dict(session.execute(select(Slot.id, Slot.zones)).all())
         titles = dict(session.execute(select(Message.id, Message.title)).all())
+        message_zones = dict(session.execute(select(Message.id, Message.zones)).all())
         aired_at: dict[int, datetime] = {}
         aired_s: dict[int, float] = {}
         for run in session.scalars(
@@ -330,6 +373,9 @@ def run_sheet(station: Station, day: date) -> list[RunSheetRow]:
                     aired_s.get(e.id) or e.duration_s,
                     e.status,
                     aired_at.get(e.id),
+                    target_zones(
+                        slot_zones.get(e.slot_id or 0) or [], message_zones.get(e.message_id) or []
+                    ),
                 )
             )
     return rows

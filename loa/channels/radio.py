@@ -10,6 +10,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -57,6 +58,16 @@ T = Catalog(
             'The player program "{prog}" was not found. Install it or fix player in '
             '[channels.radio] (for example: player = "mpv --no-video {{file}}").',
         ),
+        "player_timeout": (
+            'Trình phát "{cmd}" chạy quá {limit:.0f} giây cho bản tin dài {length:.0f} giây: '
+            "đã dừng nó. Kiểm tra player trong [channels.radio] và thiết bị âm thanh.",
+            'The player "{cmd}" ran past {limit:.0f} s for a {length:.0f} s bulletin: it was '
+            "stopped. Check player in [channels.radio] and the sound device.",
+        ),
+        "player_stopped": (
+            'Trình phát "{cmd}" bị dừng vì loa đang tắt (sau {played:.0f} giây).',
+            'The player "{cmd}" was stopped because loa is shutting down (after {played:.0f} s).',
+        ),
         "bad_template": (
             'Mẫu lệnh player "{cmd}" phải chứa {{file}}.',
             'The player template "{cmd}" must contain {{file}}.',
@@ -76,12 +87,56 @@ class PlayoutError(RuntimeFailure):
     """The sink could not play (player missing or failed, device busy)."""
 
 
+#: A player may run this much longer than its bulletin (3 s plus a tenth of the length)
+#: before it is killed.
+PLAYER_MARGIN_S = 3.0
+PLAYER_MARGIN_SHARE = 0.1
+
+_PLAYERS: set[subprocess.Popen[bytes]] = set()
+_STOPPED: set[int] = set()
+_PLAYERS_LOCK = threading.Lock()
+
+
+def player_limit(duration_s: float) -> float:
+    """Seconds a player may run for a bulletin of `duration_s` seconds."""
+    return duration_s + PLAYER_MARGIN_S + PLAYER_MARGIN_SHARE * duration_s
+
+
+def _kill_group(proc: subprocess.Popen[bytes], grace_s: float = 1.0) -> None:
+    """Stop a player and everything it started (its own process group): TERM, then KILL."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def stop_players() -> int:
+    """Stop every player this process is running (the daemon shutting down). Returns how many."""
+    with _PLAYERS_LOCK:
+        running = list(_PLAYERS)
+        _STOPPED.update(p.pid for p in running)
+    for proc in running:
+        _kill_group(proc, grace_s=0.5)
+    return len(running)
+
+
 class Sink(ABC):
     """Where a bulletin is played. `play` blocks until playback ends."""
 
     name: ClassVar[str]
     #: True when playback takes no real time (the as-run uses the nominal duration).
     simulated: ClassVar[bool] = False
+    #: False when nothing reaches a listener or leaves evidence (the null sink): such a play is
+    #: never logged as aired.
+    airs: ClassVar[bool] = True
 
     @abstractmethod
     def play(self, path: Path, duration_s: float) -> float:
@@ -96,6 +151,7 @@ class NullSink(Sink):
 
     name = "null"
     simulated = True
+    airs = False
 
     def __init__(self) -> None:
         self.played: list[Path] = []
@@ -117,6 +173,7 @@ class FileSink(Sink):
         self.folder = folder
         self.clock = clock or datetime.now
         self.written: list[Path] = []
+        self.played: list[Path] = []
 
     def play(self, path: Path, duration_s: float) -> float:
         if not path.is_file():
@@ -125,6 +182,7 @@ class FileSink(Sink):
         target = self.folder / f"{self.clock().strftime('%Y%m%d-%H%M%S')}_{path.name}"
         shutil.copyfile(path, target)
         self.written.append(target)
+        self.played.append(path)
         return duration_s
 
     def describe(self) -> str:
@@ -148,21 +206,47 @@ class CommandSink(Sink):
         if not path.is_file():
             raise PlayoutError(T("no_file", path=path))
         cmd = self.command(path)
+        limit = player_limit(duration_s)
         started = time.monotonic()
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own group: a kill reaches what it started
+            )
         except FileNotFoundError:
             raise PlayoutError(T("player_missing", prog=cmd[0])) from None
-        if done.returncode != 0:
+        with _PLAYERS_LOCK:
+            _PLAYERS.add(proc)
+        try:
+            try:
+                _out, err = proc.communicate(timeout=limit)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                proc.communicate()
+                raise PlayoutError(
+                    T("player_timeout", cmd=self.template, limit=limit, length=duration_s)
+                ) from None
+        finally:
+            with _PLAYERS_LOCK:
+                _PLAYERS.discard(proc)
+                stopped = proc.pid in _STOPPED
+                _STOPPED.discard(proc.pid)
+        played = time.monotonic() - started
+        if stopped:
+            raise PlayoutError(T("player_stopped", cmd=self.template, played=played))
+        if proc.returncode != 0:
             raise PlayoutError(
                 T(
                     "player_failed",
                     cmd=self.template,
-                    code=done.returncode,
-                    error=(done.stderr or "").strip()[-200:],
+                    code=proc.returncode,
+                    error=(err or b"").decode("utf-8", "replace").strip()[-200:],
                 )
             )
-        return time.monotonic() - started
+        return played
 
     def describe(self) -> str:
         return self.template

@@ -36,7 +36,7 @@ class ChannelsSettings(SectionSettings):
     """[channels]: how transient failures (timeouts, 5xx, rate limits) are retried.
 
     The wait after the n-th failure is `backoff_s * 2**(n-1)`, at most `backoff_max_s`, with
-    jitter. The channel tables under it ([channels.radio], ...) are read by `channel_settings`.
+    jitter; work put off to a later run waits `defer_s * 2**(n-1)`, at most `defer_max_s`. The channel tables under it ([channels.radio], ...) are read by `channel_settings`.
     """
 
     section: ClassVar[str] = "channels"
@@ -44,6 +44,11 @@ class ChannelsSettings(SectionSettings):
     retries: Integer = Field(default=4, ge=1, le=20)
     backoff_s: Number = Field(default=2.0, ge=0.0, le=3600.0)
     backoff_max_s: Number = Field(default=60.0, ge=0.0, le=86400.0)
+    #: The first wait before a publication put off (rate-limited, given up for now, or
+    #: uncertain after a failed look-up) is tried again; it doubles each time, up to
+    #: `defer_max_s`.
+    defer_s: Number = Field(default=60.0, ge=0.0, le=86400.0)
+    defer_max_s: Number = Field(default=3600.0, ge=0.0, le=7 * 86400.0)
 
     @model_validator(mode="before")
     @classmethod

@@ -56,10 +56,12 @@ T = Catalog(
             "Website folder: {folder} ({count} posts, {episodes} bulletins).",
         ),
         "no_base_url": (
-            "Chưa đặt base_url: liên kết trong RSS là tương đối; ứng dụng podcast cần địa chỉ "
-            "đầy đủ (https://...).",
-            "No base_url set: feed links are relative; podcast apps need full addresses "
-            "(https://...).",
+            "Chưa đặt base_url: không tạo RSS, Atom và podcast, vì liên kết trong đó phải là "
+            'địa chỉ đầy đủ. Đặt [channels.website] base_url = "https://..." (địa chỉ của '
+            "trang) trong loa.toml để có.",
+            "No base_url set: no RSS, Atom or podcast feed is written, as their links must be "
+            'full addresses. Set [channels.website] base_url = "https://..." (the site\'s '
+            "address) in loa.toml to get them.",
         ),
     }
 )
@@ -279,14 +281,20 @@ class WebsiteChannel(Channel):
     def render(self, data: dict[str, Any] | None = None) -> None:
         """(Re)write every page, the index and both feeds from the manifest.
 
-        Pages come from the templates in loa/channels/templates, the feeds from feedgen.
+        Pages come from the templates in loa/channels/templates, the feeds from feedgen. The
+        feeds (RSS with the podcast, Atom) are written only when `base_url` is set: their links
+        must be absolute, and the pages then link to them.
         """
         data = self.manifest() if data is None else data
         for post in data["posts"].values():
             atomic_write_text(self.folder / post["path"], self._page(post))
         atomic_write_text(self.folder / "index.html", self._index(data))
-        atomic_write_bytes(self.folder / "feed.xml", self._rss(data))
-        atomic_write_bytes(self.folder / "atom.xml", self._atom(data))
+        if self.base_url:
+            atomic_write_bytes(self.folder / "feed.xml", self._rss(data))
+            atomic_write_bytes(self.folder / "atom.xml", self._atom(data))
+        else:  # a feed needs absolute links: none rather than one podcast apps cannot follow
+            for name in ("feed.xml", "atom.xml"):
+                (self.folder / name).unlink(missing_ok=True)
         atomic_write_text(self.folder / "style.css", static("loa.channels", "style.css"))
 
     def _aware(self, text: str) -> datetime:
@@ -303,6 +311,7 @@ class WebsiteChannel(Channel):
             station_name=self.station_name,
             title=title,
             up="../" * depth,
+            feeds=bool(self.base_url),
             **context,
         )
 

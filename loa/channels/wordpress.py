@@ -62,12 +62,36 @@ T = Catalog(
             "WordPress refused the post (HTTP {status}): {detail}",
         ),
         "server": (
-            "Máy chủ WordPress lỗi tạm thời (HTTP {status}); sẽ thử lại.",
-            "The WordPress server failed temporarily (HTTP {status}); will retry.",
+            "Máy chủ WordPress lỗi tạm thời (HTTP {status}).",
+            "The WordPress server failed temporarily (HTTP {status}).",
+        ),
+        "rate": (
+            "WordPress đang giới hạn số lần gọi (HTTP 429).",
+            "WordPress is rate-limiting calls (HTTP 429).",
         ),
         "network": (
             "Không kết nối được tới WordPress {url}: {error}",
             "Cannot reach WordPress at {url}: {error}",
+        ),
+        "timeout": (
+            "WordPress {url} không trả lời trong {seconds} giây.",
+            "WordPress at {url} did not answer within {seconds} s.",
+        ),
+        "deadline": (
+            "WordPress {url} trả lời quá chậm: chưa xong sau {seconds} giây; đã ngắt.",
+            "WordPress at {url} did not finish answering within {seconds} s; the call was cut off.",
+        ),
+        "dropped": (
+            "Kết nối tới WordPress {url} bị đóng trước khi có câu trả lời ({error}).",
+            "The connection to WordPress at {url} was closed before the answer came ({error}).",
+        ),
+        "too_large": (
+            "Câu trả lời của WordPress {url} dài bất thường ({error}); đã ngắt.",
+            "The answer of WordPress at {url} is unusually long ({error}); the call was cut off.",
+        ),
+        "bad_answer": (
+            "WordPress trả lời không đúng định dạng (HTTP {status}).",
+            "WordPress answered in an unexpected format (HTTP {status}).",
         ),
         "ok": (
             "Đăng nhập WordPress được với tài khoản {name}.",
@@ -89,6 +113,10 @@ class WordPressSettings(SectionSettings):
     user: str = ""
     category: Integer | None = Field(default=None, ge=1)
     timeout_s: Number = Field(default=30.0, gt=0, le=600)
+    #: The most one call may take, connect and every read together.
+    deadline_s: Number = Field(default=120.0, gt=0, le=3600)
+    #: How late the site's post list may show a fresh post (caching plugins).
+    feed_lag_s: Number = Field(default=60.0, ge=0, le=86400)
 
     @field_validator("url", "user")
     @classmethod
@@ -112,6 +140,8 @@ class WordPressChannel(Channel):
         http: Any = None,
         timeout: float = 30.0,
         category: int | None = None,
+        deadline: float = 120.0,
+        feed_lag: float = 60.0,
     ) -> None:
         self.url = url.rstrip("/")
         self.user = user
@@ -120,6 +150,8 @@ class WordPressChannel(Channel):
         self._own = http is None
         self._http = http
         self._timeout = timeout
+        self._deadline = max(deadline, timeout)
+        self.settle_s = self._deadline + feed_lag
 
     @classmethod
     def is_configured(cls, station: Station) -> bool:
@@ -149,14 +181,16 @@ class WordPressChannel(Channel):
             http=http,
             timeout=settings.timeout_s,
             category=settings.category,
+            deadline=settings.deadline_s,
+            feed_lag=settings.feed_lag_s,
         )
 
     @property
     def http(self) -> Any:
-        import httpx
+        from loa.channels.http import new_client
 
         if self._http is None:
-            self._http = httpx.Client(timeout=self._timeout)
+            self._http = new_client(self._timeout)
         return self._http
 
     def close(self) -> None:
@@ -165,31 +199,58 @@ class WordPressChannel(Channel):
             self._http = None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        import httpx
+        from loa.channels.http import CallFailed, request
 
         if not self.password:
             raise PermanentError(T("no_password", user=self.user))
         url = f"{self.url}/wp-json/wp/v2/{path}"
+        writes = method != "GET"
         try:
-            response = self.http.request(method, url, auth=(self.user, self.password), **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TransientError(self._clean(T("network", url=self.url, error=exc))) from None
-        except httpx.HTTPError as exc:
-            raise TransientError(
-                self._clean(T("network", url=self.url, error=exc)), ambiguous=method != "GET"
-            ) from None
+            response = request(
+                self.http,
+                method,
+                url,
+                deadline_s=self._deadline,
+                auth=(self.user, self.password),
+                **kwargs,
+            )
+        except CallFailed as exc:
+            if exc.kind == "connect":
+                text = T("network", url=self.url, error=exc.detail)
+            elif exc.kind in ("timeout", "deadline"):
+                seconds = self._timeout if exc.kind == "timeout" else self._deadline
+                text = T(exc.kind, url=self.url, seconds=f"{seconds:g}")
+            else:
+                text = T(exc.kind, url=self.url, error=exc.detail)
+            raise TransientError(self._clean(text), ambiguous=writes and exc.ambiguous) from None
         status = response.status_code
         if status in (401, 403):
             raise PermanentError(T("auth", status=status))
-        if status >= 500 or status == 429:
-            raise TransientError(T("server", status=status), ambiguous=method != "GET")
+        if status == 429:
+            retry_after = response.headers.get("retry-after", "")
+            raise TransientError(
+                T("rate"),
+                rate_limited=True,
+                retry_after_s=float(retry_after) if retry_after.isdigit() else None,
+            )
+        if status >= 500:
+            # WordPress's own JSON error says the post was not saved; an HTML page from a
+            # proxy or a crash after the insert leaves a write in doubt.
+            try:
+                reported = isinstance(response.json(), dict) and "code" in response.json()
+            except ValueError:
+                reported = False
+            raise TransientError(T("server", status=status), ambiguous=writes and not reported)
         if status >= 400:
             try:
                 detail = str(response.json().get("message", ""))
-            except ValueError:
+            except (ValueError, AttributeError):
                 detail = response.text[:200]
             raise PermanentError(self._clean(T("bad", status=status, detail=detail)))
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:
+            raise TransientError(T("bad_answer", status=status), ambiguous=writes) from None
 
     def _clean(self, text: str) -> str:
         return redact(text, [self.password])

@@ -225,6 +225,10 @@ class ZaloSettings(SectionSettings):
     #: Broadcasts each follower may receive per calendar month (Zalo's common tier: 4).
     broadcasts_per_month: Integer = Field(default=4, ge=0, le=100)
     timeout_s: Number = Field(default=30.0, gt=0, le=600)
+    #: The most one call may take, connect and every read together.
+    deadline_s: Number = Field(default=120.0, gt=0, le=3600)
+    #: How late the OA's article list may show a fresh article.
+    feed_lag_s: Number = Field(default=120.0, ge=0, le=86400)
     lookup_depth: Integer = Field(default=LOOKUP_DEPTH, ge=1, le=100)
 
     @field_validator("oa_id", "app_id", "cover_url", "author", "redirect_uri")
@@ -327,6 +331,7 @@ class ZaloChannel(Channel):
         self.station = station
         self.timezone = timezone
         self._http = http
+        self.settle_s = max(settings.deadline_s, settings.timeout_s) + settings.feed_lag_s
         self._client: ZaloClient | None = None
 
     @classmethod
@@ -370,7 +375,11 @@ class ZaloChannel(Channel):
     def client(self) -> ZaloClient:
         if self._client is None:
             self._client = ZaloClient(
-                self.settings.api_url, self.tokens, http=self._http, timeout=self.settings.timeout_s
+                self.settings.api_url,
+                self.tokens,
+                http=self._http,
+                timeout=self.settings.timeout_s,
+                deadline=self.settings.deadline_s,
             )
         return self._client
 

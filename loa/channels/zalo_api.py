@@ -55,16 +55,28 @@ T = Catalog(
             "(cover_url) and the message, then try again.",
         ),
         "rate": (
-            "Zalo đang giới hạn số lần gọi (lỗi {code}); sẽ thử lại sau.",
-            "Zalo is rate-limiting calls (error {code}); will try again later.",
+            "Zalo đang giới hạn số lần gọi (lỗi {code}).",
+            "Zalo is rate-limiting calls (error {code}).",
         ),
         "server": (
-            "Máy chủ Zalo lỗi tạm thời (HTTP {status}); sẽ thử lại sau.",
-            "Zalo's server failed temporarily (HTTP {status}); will try again later.",
+            "Máy chủ Zalo lỗi tạm thời (HTTP {status}).",
+            "Zalo's server failed temporarily (HTTP {status}).",
         ),
         "timeout": (
-            "Zalo không trả lời kịp ({error}); kiểm tra mạng Internet.",
-            "Zalo did not answer in time ({error}); check the Internet connection.",
+            "Zalo không trả lời trong {seconds} giây; kiểm tra mạng Internet.",
+            "Zalo did not answer within {seconds} s; check the Internet connection.",
+        ),
+        "deadline": (
+            "Zalo trả lời quá chậm: chưa xong sau {seconds} giây; đã ngắt.",
+            "Zalo's answer did not finish within {seconds} s; the call was cut off.",
+        ),
+        "dropped": (
+            "Kết nối tới Zalo bị đóng trước khi có câu trả lời ({error}).",
+            "The connection to Zalo was closed before the answer came ({error}).",
+        ),
+        "too_large": (
+            "Câu trả lời của Zalo dài bất thường ({error}); đã ngắt.",
+            "Zalo's answer is unusually long ({error}); the call was cut off.",
         ),
         "connect": (
             "Không kết nối được tới Zalo ({url}): {error}. Kiểm tra mạng Internet và api_url, "
@@ -124,14 +136,22 @@ class ZaloClient:
     """
 
     def __init__(
-        self, api_url: str, tokens: TokenSource, *, http: Any = None, timeout: float = 30.0
+        self,
+        api_url: str,
+        tokens: TokenSource,
+        *,
+        http: Any = None,
+        timeout: float = 30.0,
+        deadline: float = 120.0,
     ) -> None:
-        import httpx
+        from loa.channels.http import new_client
 
         self.base = api_url.rstrip("/")
         self.tokens = tokens
+        self.timeout = timeout
+        self.deadline = max(deadline, timeout)
         self._own = http is None
-        self.http = http if http is not None else httpx.Client(timeout=timeout)
+        self.http = http if http is not None else new_client(timeout)
         if tokens.http is None:
             tokens.http = self.http
         self._filter = _RedactFilter(tokens.secrets)
@@ -181,7 +201,7 @@ class ZaloClient:
         body: dict[str, Any] | None,
         files: dict[str, Any] | None,
     ) -> Any:
-        import httpx
+        from loa.channels.http import CallFailed, request
 
         url = f"{self.base}/{path.lstrip('/')}"
         writes = method.upper() != "GET"
@@ -191,17 +211,26 @@ class ZaloClient:
         elif body is not None:
             kwargs["json"] = body
         try:
-            response = self.http.request(method, url, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TransientError(self._clean(T("connect", url=self.base, error=exc))) from None
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise TransientError(T("timeout", error=type(exc).__name__), ambiguous=writes) from None
+            response = request(self.http, method, url, deadline_s=self.deadline, **kwargs)
+        except CallFailed as exc:
+            if exc.kind == "connect":
+                text = T("connect", url=self.base, error=exc.detail)
+            elif exc.kind in ("timeout", "deadline"):
+                seconds = self.timeout if exc.kind == "timeout" else self.deadline
+                text = T(exc.kind, seconds=f"{seconds:g}")
+            else:
+                text = T(exc.kind, error=exc.detail)
+            raise TransientError(self._clean(text), ambiguous=writes and exc.ambiguous) from None
         try:
             answer = response.json()
         except ValueError:
             answer = None
         if response.status_code >= 500:
-            raise TransientError(T("server", status=response.status_code), ambiguous=writes)
+            # Zalo's own error body says it failed; a proxy's page leaves a write in doubt.
+            reported = isinstance(answer, dict) and "error" in answer
+            raise TransientError(
+                T("server", status=response.status_code), ambiguous=writes and not reported
+            )
         if not isinstance(answer, dict) or "error" not in answer:
             raise TransientError(T("bad_answer", status=response.status_code), ambiguous=writes)
         code = as_int(answer.get("error")) or 0
@@ -211,7 +240,7 @@ class ZaloClient:
         if code in TOKEN_CODES:
             raise PermanentError(detail, code=code)
         if code in RATE_CODES:
-            raise TransientError(T("rate", code=code), code=code)
+            raise TransientError(T("rate", code=code), code=code, rate_limited=True)
         if code in PERMISSION_CODES:
             raise PermanentError(T("permission", code=code, detail=detail), code=code)
         if code in QUOTA_CODES:

@@ -41,6 +41,9 @@ SECRETS_FILE = "secrets.zalo.enc"
 #: The encrypted file holding a PKCE login's code verifier until the code is exchanged.
 PKCE_FILE = "secrets.zalo-pkce.enc"
 
+#: The most one token request may take, connect and every read together.
+TOKEN_DEADLINE_S = 60.0
+
 T = Catalog(
     {
         "no_secret": (
@@ -407,17 +410,26 @@ class Tokens:
         )
 
     def _token_request(self, form: dict[str, str], *, refused: str) -> dict[str, Any]:
-        import httpx
+        from loa.channels.http import CallFailed, request
 
         url = f"{self.oauth_url}/v4/oa/access_token"
         try:
-            response = self.http.post(url, headers={"secret_key": self.app_secret or ""}, data=form)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TransientError(
-                self._clean(API("connect", url=self.oauth_url, error=exc))
-            ) from None
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise TransientError(API("timeout", error=type(exc).__name__)) from None
+            response = request(
+                self.http,
+                "POST",
+                url,
+                deadline_s=TOKEN_DEADLINE_S,
+                headers={"secret_key": self.app_secret or ""},
+                data=form,
+            )
+        except CallFailed as exc:
+            if exc.kind == "connect":
+                text = API("connect", url=self.oauth_url, error=exc.detail)
+            elif exc.kind in ("timeout", "deadline"):
+                text = API("deadline", seconds=f"{TOKEN_DEADLINE_S:g}")
+            else:
+                text = API(exc.kind, error=exc.detail)
+            raise TransientError(self._clean(text)) from None
         if response.status_code >= 500:
             raise TransientError(API("server", status=response.status_code))
         try:

@@ -48,14 +48,14 @@ T = Catalog(
             "cores; unchanged bulletins are not redone).",
         ),
         "date": (
-            "Ngày (YYYY-MM-DD hoặc DD/MM/YYYY; mặc định: hôm nay).",
-            "Date (YYYY-MM-DD or DD/MM/YYYY; default: today).",
+            "Ngày bắt đầu, ví dụ 23/11/2026 hoặc mai (mặc định: hôm nay; --date cũng được).",
+            "First day, e.g. 23/11/2026 or tomorrow (default: today; --date also works).",
         ),
-        "week": ("Cả tuần (7 ngày) bắt đầu từ ngày đó.", "A whole week (7 days) from that date."),
-        "days": (
-            "Số ngày (mặc định 1, hoặc 7 với --week).",
-            "Number of days (default 1, 7 with --week).",
+        "week": (
+            "Cả tuần (thứ Hai đến Chủ nhật) chứa ngày bắt đầu.",
+            "The whole week (Monday to Sunday) holding the first day.",
         ),
+        "days": ("Số ngày (mặc định 1).", "Number of days (default 1)."),
         "workers": (
             "Số tiến trình song song (mặc định: số nhân CPU).",
             "Parallel processes (default: the number of CPU cores).",
@@ -78,8 +78,8 @@ T = Catalog(
         "state_cached": ("có sẵn", "up to date"),
         "state_new": ("mới tạo", "rendered"),
         "rendered": (
-            "{n} bản tin, tổng {minutes:.1f} phút âm thanh, {new} bản mới tạo.",
-            "{n} bulletins, {minutes:.1f} minutes of audio, {new} newly rendered.",
+            "{n} bản tin, tổng {minutes} phút âm thanh, {new} bản mới tạo.",
+            "{n} bulletins, {minutes} minutes of audio, {new} newly rendered.",
         ),
         "voices": (
             "Liệt kê các bộ đọc và giọng, và kiểm tra mỗi bộ đọc có dùng được ngay bây giờ không.",
@@ -170,15 +170,17 @@ def say(
 
 
 def render(
-    day: Annotated[str | None, typer.Option("--date", "-d", help=T("date"))] = None,
-    week: Annotated[bool, typer.Option("--week", help=T("week"))] = False,
-    days: Annotated[int | None, typer.Option("--days", min=1, max=62, help=T("days"))] = None,
+    day: Annotated[str | None, typer.Option("--from", "--date", help=T("date"))] = None,
+    week: Annotated[bool, typer.Option("--week", "-w", help=T("week"))] = False,
+    days: Annotated[int | None, typer.Option("--days", "-d", min=1, max=62, help=T("days"))] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", "-j", min=1, help=T("workers"))
     ] = None,
     force: Annotated[bool, typer.Option("--force", help=T("force"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=T("json"))] = False,
 ) -> None:
+    from datetime import timedelta
+
     from rich.markup import escape
 
     from loa.app.render import render_period
@@ -186,7 +188,9 @@ def render(
 
     station = get_station()
     start = day_option(day, station)
-    count = days or (7 if week else 1)
+    count = days or 1
+    if week:  # the same week as `loa schedule --week`: Monday to Sunday
+        start, count = start - timedelta(days=start.weekday()), 7
     results = render_period(
         station, start, count, progress=not as_json, workers=workers, force=force
     )
@@ -199,16 +203,18 @@ def render(
         return
     from rich.table import Table
 
+    from loa.core.i18n import decimal
+    from loa.report.lengths import clock_text
+
     table = Table()
     for column in ("col_when", "col_len", "col_items", "col_state", "col_voice", "col_file"):
         table.add_column(T(column))
     notes: list[str] = []
     for r in results:
-        minutes, seconds = divmod(round(r.duration_s), 60)
         weekday = T("weekdays").split()[r.when.weekday()]
         table.add_row(
             f"{weekday} {r.when:%d/%m %H:%M}",
-            f"{minutes}:{seconds:02d}",
+            clock_text(r.duration_s),
             str(len(r.items)),
             T("state_cached") if r.cached else T("state_new"),
             ", ".join(r.engines),
@@ -222,7 +228,7 @@ def render(
         T(
             "rendered",
             n=len(results),
-            minutes=sum(r.duration_s for r in results) / 60,
+            minutes=decimal(sum(r.duration_s for r in results) / 60),
             new=sum(not r.cached for r in results),
         ),
         highlight=False,

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, day_option, get_station, print_json, sub_app
+from loa.cli.common import console, day_option, get_station, print_json, shorten, sub_app
 from loa.core.dates import parse_datetime, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+from loa.core.registry import channel_label
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -103,6 +104,7 @@ T = Catalog(
         "col_slot": ("Khung giờ", "Slot"),
         "col_dur": ("Giây", "Secs"),
         "col_aired": ("Đã phát/đăng", "Aired/posted"),
+        "col_zones": ("Vùng loa", "Zones"),
         "col_ok": ("Được", "OK"),
         "play": (
             "Phát bản tin của một khung giờ, hoặc một tệp, ra loa; ghi nhật ký phát sóng.",
@@ -400,12 +402,12 @@ def outbox(
                     str(r.publication_id or ""),
                     str(r.plan_entry_id or ""),
                     str(r.message_id or ""),
-                    r.channel,
+                    channel_label(r.channel),
                     _outbox_status(r.status),
                     _fmt(r.due_at),
                     str(r.attempts),
-                    r.title[:50],
-                    (r.error or "")[:160],
+                    shorten(r.title),
+                    shorten(r.error or "", 160),
                 ),
             )
         )
@@ -527,25 +529,32 @@ def today(
             "col_aired",
         ):
             table.add_column(T(col), overflow="fold")
+        zoned = any(r.zones for r in rows)
+        if zoned:
+            table.add_column(T("col_zones"), overflow="fold")
         for r in rows:
             table.add_row(
                 *map(
                     escape,
                     (
                         r.at.strftime("%H:%M"),
-                        r.channel,
+                        channel_label(r.channel),
                         r.slot,
                         str(r.message_id),
-                        r.title[:50],
-                        f"{r.duration_s:.0f}",
+                        shorten(r.title),
+                        f"{r.duration_s:.0f}" if r.channel == "radio" else "—",
                         PlanStatus(r.status).label,
                         r.aired_at.strftime("%H:%M:%S") if r.aired_at else "",
+                        *([", ".join(r.zones)] if zoned else []),
                     ),
                 )
             )
         out.print(table)
     for path in written:
         out.print(T("playlist", path=path), highlight=False, markup=False)
+    from loa.cli.stream import today_mounts
+
+    today_mounts(station)
 
 
 @channels_app.command("check", help=T("check"))

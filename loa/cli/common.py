@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from loa.core.errors import LoaError
-from loa.core.i18n import Catalog, language
+from loa.core.i18n import Catalog, explicit_language, language, unsupported_language
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 T = Catalog(
     {
         "error": ("Lỗi", "Error"),
+        "warning": ("Chú ý", "Warning"),
+        "bad_lang": (
+            'LOA_LANG="{value}" không phải ngôn ngữ loa hỗ trợ (vi hoặc en); dùng "{used}" '
+            "(theo loa.toml hoặc máy). Đặt LOA_LANG=vi hoặc LOA_LANG=en, hoặc bỏ biến này.",
+            'LOA_LANG="{value}" is not a language loa speaks (vi or en); using "{used}" '
+            "(from loa.toml or the system). Set LOA_LANG=vi or LOA_LANG=en, or unset it.",
+        ),
         "usage_hint": (
             "Xem hướng dẫn: {command} {option}\n",
             "Try '{command} {option}' for help.\n",
@@ -53,21 +60,107 @@ def get_station() -> Station:
     from loa.core.station import find_station
 
     station = find_station(_station_dir)
-    if not os.environ.get("LOA_LANG") and station.language in ("vi", "en"):
+    if explicit_language() is None and station.language in ("vi", "en"):
         set_language(station.language)
+    for warning in station.warnings:
+        warn(warning)
     return station
+
+
+def warn(text: str) -> None:
+    """A warning on standard error (yellow), the command goes on."""
+    err_console().print(f"[yellow]{T('warning')}:[/] {escape_markup(text)}", highlight=False)
+
+
+def warn_unsupported_language() -> None:
+    """LOA_LANG names a language loa does not speak: say so once, in the language used instead."""
+    value = unsupported_language()
+    if value is not None:
+        warn(T("bad_lang", value=value, used=language()))
+
+
+#: Longest word a table column is widened to hold whole; longer ones (paths, URLs) may fold.
+LONGEST_WORD = 24
+
+
+def _plain(cell: Any) -> str | None:
+    from rich.text import Text
+
+    if isinstance(cell, Text):
+        return cell.plain
+    return cell if isinstance(cell, str) else None
+
+
+def unbroken_words(table: Any, width: int) -> Any:
+    """Fix the column widths of a rich Table that would not fit in `width` so that it wraps
+    between words: each column keeps at least its longest word (capped at LONGEST_WORD, less
+    when even that does not fit), and the widest columns give way first. Rich left alone cuts
+    "phát/đăng" or "tuổi" in two in 80 columns (a pipe). Returns the table."""
+    from rich.cells import cell_len
+
+    naturals: list[int] = []
+    longest: list[int] = []
+    for column in table.columns:
+        texts = [t for t in (_plain(c) for c in [column.header, *column._cells]) if t is not None]
+        if len(texts) <= len(column._cells):  # a cell that is not text: leave the table to rich
+            return table
+        lines = [line for text in texts for line in text.splitlines()] or [""]
+        natural = max(cell_len(line) for line in lines)
+        words = [cell_len(w) for line in lines for w in line.split()]
+        naturals.append(natural)
+        longest.append(natural if column.no_wrap else max(words, default=1))
+    overhead = sum(table._get_padding_width(i) for i in range(len(naturals)))
+    overhead += len(naturals) + 1 if table.box else 0
+    room = width - overhead
+    if sum(naturals) <= room:
+        return table
+    cap = LONGEST_WORD
+    while cap > 4 and sum(min(n, cap) for n in longest) > room:
+        cap -= 1
+    floors = [n if c.no_wrap else min(n, cap) for n, c in zip(longest, table.columns, strict=True)]
+    widths = list(naturals)
+    while sum(widths) > room:
+        give = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not give:
+            break
+        widest = max(give, key=lambda i: widths[i])
+        widths[widest] -= 1
+    for column, w in zip(table.columns, widths, strict=True):
+        column.width, column.ratio = max(w, 1), None  # ratios would share the width out again
+    return table
 
 
 def console() -> Any:
     from rich.console import Console
+    from rich.table import Table
 
-    return Console()
+    class WordWrappingConsole(Console):
+        """A console whose tables wrap at word boundaries (see unbroken_words)."""
+
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            for item in objects:
+                if isinstance(item, Table):
+                    unbroken_words(item, self.width)
+            super().print(*objects, **kwargs)
+
+    return WordWrappingConsole()
 
 
 def err_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def shorten(text: str, width: int = 50) -> str:
+    """`text` cut to `width` characters at a word boundary, ending with "…" when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut and not text[width - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 def print_json(data: Any) -> None:
@@ -84,10 +177,14 @@ def day_option(value: str | None, station: Station) -> date:
     return today if value is None else parse_date(value, today=today)
 
 
-def fail(error: LoaError) -> typer.Exit:
+def escape_markup(text: str) -> str:
     from rich.markup import escape
 
-    err_console().print(f"[bold red]{T('error')}:[/] {escape(str(error))}", highlight=False)
+    return escape(text)
+
+
+def fail(error: LoaError) -> typer.Exit:
+    err_console().print(f"[bold red]{T('error')}:[/] {escape_markup(str(error))}", highlight=False)
     return typer.Exit(code=error.exit_code)
 
 
@@ -267,6 +364,14 @@ class LoaGroup(VietnameseHelp, TyperGroup):
                 raise translated from None
             if os.environ.get("LOA_DEBUG") or _is_cli_flow(error):
                 raise
+            if isinstance(error, OSError) and error.filename:
+                from loa.core.fileio import os_error_message
+
+                err_console().print(
+                    f"[bold red]{T('error')}:[/] {escape_markup(os_error_message(error))}",
+                    highlight=False,
+                )
+                raise typer.Exit(code=1) from None
             err_console().print(
                 f"[bold red]{T('error')}:[/] {T('unexpected', error=type(error).__name__)}",
                 highlight=False,

@@ -34,7 +34,10 @@ T = Catalog(
         "step": ("Bước {n}: {what}", "Step {n}: {what}"),
         "s_queue": ("hàng đợi tin (loa msg list)", "the message queue (loa msg list)"),
         "s_plan": ("lập lịch 7 ngày (loa plan --days 7)", "plan 7 days (loa plan --days 7)"),
-        "s_schedule": ("lịch ngày {day} (loa schedule)", "the schedule of {day} (loa schedule)"),
+        "s_schedule": (
+            "lịch phát thanh ngày {day} (loa schedule -c radio)",
+            "the radio schedule of {day} (loa schedule -c radio)",
+        ),
         "s_render": ("dựng bản tin ngày {day} (loa render)", "render the bulletins of {day}"),
         "s_runsheet": (
             "phiếu phát cho nhân viên đài (loa schedule runsheet)",
@@ -122,8 +125,15 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
         # The demo plays into files under media/aired, never through the loudspeaker.
         config = root / CONFIG_NAME
         config.write_text(
-            config.read_text(encoding="utf-8").replace(
+            config.read_text(encoding="utf-8")
+            .replace(
                 '# sink = "auto"', 'sink = "file"             # demo station: play into media/aired'
+            )
+            # feeds need absolute links: the demo's site as `python -m http.server` in media/web
+            .replace(
+                '# base_url = "https://',
+                'base_url = "http://localhost:8000"  # demo; was "https://',
+                1,
             ),
             encoding="utf-8",
         )
@@ -145,7 +155,7 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
             out.print(T("failed", n=step, code=code), highlight=False)
             raise typer.Exit(code)
 
-    run(T("s_queue"), "msg", "list", "--status", MessageStatus.APPROVED)
+    run(T("s_queue"), "msg", "list", "--status", MessageStatus.APPROVED, "--limit", "2")
     run(T("s_channels"), "channels", "check")
     run(T("s_plan"), "plan", "--days", "7")
     first = _first_radio_bulletin(station)
@@ -153,7 +163,14 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
         out.print(T("no_radio"), highlight=False)
     else:
         day = first.date().isoformat()
-        run(T("s_schedule", day=first.strftime("%d/%m/%Y")), "schedule", "--from", day)
+        run(
+            T("s_schedule", day=first.strftime("%d/%m/%Y")),
+            "schedule",
+            "--from",
+            day,
+            "-c",
+            "radio",
+        )
         run(T("s_render", day=first.strftime("%d/%m/%Y")), "render", "--date", day)
         run(T("s_runsheet"), "schedule", "runsheet", "--date", day)
         when = first.strftime("%Y-%m-%d %H:%M")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from typer.models import DefaultPlaceholder
 
-from loa.cli.common import LoaGroup, localize, set_station_dir
+from loa.cli.common import LoaGroup, localize, set_station_dir, warn_unsupported_language
 from loa.core.i18n import Catalog
 
 T = Catalog(
@@ -93,6 +93,10 @@ MODULES = (
     "channels",
     "audio",
     "scheduler",
+    "province",
+    "user",
+    "web",
+    "stream",
 )
 
 
@@ -112,6 +116,7 @@ def main(
     ] = False,
 ) -> None:
     set_station_dir(station)
+    warn_unsupported_language()
 
 
 def _noop() -> None:

@@ -87,6 +87,14 @@ T = Catalog(
             "Lọc theo trạng thái: draft/nháp, approved/đã duyệt, archived/lưu trữ.",
             "Filter by status: draft, approved, archived.",
         ),
+        "o_limit": (
+            "Chỉ hiện N tin đầu (JSON vẫn có tất cả).",
+            "Show only the first N messages (JSON still has them all).",
+        ),
+        "more": (
+            "… còn {n} tin nữa; xem tất cả: loa msg list",
+            "… {n} more; see them all: loa msg list",
+        ),
         "o_search": (
             "Tìm theo chữ trong tiêu đề, nội dung, văn bản nguồn.",
             "Search title, body and source document.",
@@ -335,9 +343,14 @@ def import_(
                 now=station.now(),
                 allow_duplicates=allow_duplicates,
             )
+            session.flush()
             rows = [
-                (m.id, m.title, m.topic_code, MessageStatus(m.status).label) for m in report.created
+                (m.id, m.title, m.topic.label, MessageStatus(m.status).label)
+                for m in report.created
             ]
+            from loa.content.models import Topic
+
+            labels = {t.code: t.label for t in session.query(Topic)}
         if report.encoding != "unicode":
             out.print(T("encoding", enc=report.encoding.upper()), highlight=False)
         table = Table(title=T("imported", n=len(rows), path=path.name))
@@ -349,7 +362,7 @@ def import_(
         for title, existing_id in report.duplicates:
             out.print(T("duplicate", title=title, id=existing_id), highlight=False)
         for title, code in report.guessed_topics:
-            out.print(T("guessed", title=title, topic=code), highlight=False)
+            out.print(T("guessed", title=title, topic=labels.get(code, code)), highlight=False)
 
 
 @msg_app.command("list", help=T("list"))
@@ -359,6 +372,7 @@ def list_(
     audience: Annotated[str | None, typer.Option("--audience", "-a", help=T("o_audience"))] = None,
     channel: Annotated[str | None, typer.Option("--channel", "-c", help=T("o_channel"))] = None,
     search: Annotated[str | None, typer.Option("--search", "-q", help=T("o_search"))] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help=T("o_limit"))] = None,
     as_json: JsonOpt = False,
 ) -> None:
     from rich.table import Table
@@ -380,16 +394,17 @@ def list_(
         table.add_column(T("c_title"), ratio=3, overflow="fold")
         table.add_column(T("c_topic"), ratio=2, overflow="fold")
         table.add_column(T("c_aud"), ratio=2, overflow="fold")
-        table.add_column(T("c_priority"), no_wrap=True)
+        table.add_column(T("c_priority"))
         table.add_column(T("c_airings"), justify="right", no_wrap=True)
         table.add_column(T("c_until"), no_wrap=True)
-        table.add_column(T("c_status"), no_wrap=True)
-        for m in messages:
+        table.add_column(T("c_status"))
+        shown = messages[:limit] if limit else messages
+        for m in shown:
             table.add_row(
                 str(m.id),
                 m.title,
-                m.topic.name,
-                ", ".join(a.name for a in m.audiences),
+                m.topic.label,
+                ", ".join(a.label for a in m.audiences),
                 Priority(m.priority).label,
                 str(m.airings_per_week),
                 _date(m.valid_until),
@@ -398,6 +413,8 @@ def list_(
     out = console()
     if messages:
         out.print(table)
+        if len(shown) < len(messages):
+            out.print(T("more", n=len(messages) - len(shown)), highlight=False)
     else:
         out.print(T("none"))
 
@@ -411,6 +428,7 @@ def show(
 
     from loa.content.models import MessageStatus, Priority
     from loa.content.queue import get_message
+    from loa.core.registry import channel_label
 
     station = get_station()
     with station.transaction() as session:
@@ -421,13 +439,13 @@ def show(
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold")
         grid.add_column(overflow="fold")
-        grid.add_row(T("c_topic"), m.topic.name)
-        grid.add_row(T("c_aud"), ", ".join(a.name for a in m.audiences))
+        grid.add_row(T("c_topic"), m.topic.label)
+        grid.add_row(T("c_aud"), ", ".join(a.label for a in m.audiences))
         grid.add_row(T("f_source"), m.source_document or "—")
         grid.add_row(T("c_valid"), f"{_date(m.valid_from)}–{_date(m.valid_until)}")
         grid.add_row(T("c_priority"), Priority(m.priority).label)
         grid.add_row(T("c_airings"), str(m.airings_per_week))
-        grid.add_row(T("c_channels"), ", ".join(m.channels))
+        grid.add_row(T("c_channels"), ", ".join(channel_label(c) for c in m.channels))
         grid.add_row(T("c_status"), MessageStatus(m.status).label)
         if m.approved_by:
             grid.add_row(T("f_approved"), f"{m.approved_by} ({m.approved_at:%d/%m/%Y %H:%M})")
@@ -608,7 +626,7 @@ def _taxonomy_command(kind: str) -> Any:
             table.add_column(T("c_code"))
             table.add_column(T("c_name"))
             for entry in session.scalars(select(model).order_by(model.position)):
-                table.add_row(entry.code, entry.name)
+                table.add_row(entry.code, entry.label)
         console().print(table)
 
     return command

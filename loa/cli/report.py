@@ -47,13 +47,14 @@ T = Catalog(
         "channel": ("Kênh", "Channel"),
         "bulletins": ("Bản tin", "Bulletins"),
         "items": ("Lượt tin, bài", "Items"),
-        "minutes": ("Phút", "Minutes"),
+        "minutes": ("Phút phát tin", "Item minutes"),
         "prev": ("Kỳ trước", "Previous"),
         "total": ("Tổng cộng", "Total"),
         "month_col": ("Tháng", "Month"),
         "topic": ("Lĩnh vực CCHC", "CCHC topic"),
         "und": ("Đã lên lịch nhưng chưa phát, chưa đăng: {n}", "Planned but not delivered: {n}"),
         "written": ("Đã ghi:", "Written:"),
+        "targets": ("Chỉ tiêu ([report] targets):", "Targets ([report] targets):"),
     }
 )
 
@@ -83,14 +84,33 @@ def report(
         from_text=from_,
         to_text=to,
     )
+    from loa.report.targets import target_progress
+
     result = report_for_period(station, period, now=now)
     files = None if no_files else write_report(result, out or default_out_dir(station))
+    targets = target_progress(station, today=now.date())
     if as_json:
         data = result.to_dict()
         data["files"] = [str(p) for p in files.all] if files else []
+        data["targets"] = [
+            {
+                "channel": t.channel,
+                "target": t.target,
+                "done": t.done,
+                "from": t.start.isoformat(),
+                "until": t.end.isoformat(),
+            }
+            for t in targets
+        ]
         print_json(data)
         return
     show_summary(result, files)
+    if targets:
+        from loa.cli.common import console
+
+        console().print(T("targets"), highlight=False)
+        for progress in targets:
+            console().print(f"  {progress.line()}", highlight=False)
 
 
 def show_summary(result: Any, files: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -181,6 +183,20 @@ T = Catalog(
             "Tệp HTML cần ghi (mặc định: media/runsheets/NGÀY.html).",
             "HTML file to write (default: media/runsheets/DAY.html).",
         ),
+        "estimate_note": (
+            "Dấu ~: thời lượng ước tính; bản tin chưa được dựng theo lịch hiện tại (loa render).",
+            "~: an estimated length; the bulletin is not rendered for the current plan "
+            "(loa render).",
+        ),
+        "run_next": (
+            "Việc sắp tới (giờ của đài, {zone}):",
+            "Coming up (station time, {zone}):",
+        ),
+        "run_items": ("({n} tin)", "({n} items)"),
+        "run_nothing": (
+            "Chưa có gì trong lịch 8 ngày tới: lập lịch bằng loa plan --days 7.",
+            "Nothing is planned in the next 8 days: plan with loa plan --days 7.",
+        ),
         "sheet_written": ("Đã ghi lịch phát thanh: {path}", "Wrote the run sheet: {path}"),
         "run": (
             "Chạy tự động: dựng bản tin, phát đúng giờ, đăng bài đúng giờ (dừng bằng Ctrl+C).",
@@ -189,6 +205,18 @@ T = Catalog(
         "o_once": (
             "Làm những việc đến hạn bây giờ rồi thoát (dùng với cron).",
             "Do what is due now and exit (for cron).",
+        ),
+        "o_web": (
+            "Chạy cả bảng điều khiển web (loa web) trong cùng tiến trình, cho một máy ở xã.",
+            "Serve the web dashboard (loa web) in the same process, for a single commune PC.",
+        ),
+        "o_web_host": (
+            "Địa chỉ của bảng điều khiển với --web (mặc định 127.0.0.1).",
+            "The dashboard's address with --web (default 127.0.0.1).",
+        ),
+        "o_web_port": (
+            "Cổng của bảng điều khiển với --web (mặc định 8080).",
+            "The dashboard's port with --web (default 8080).",
         ),
         "once_done": (
             "Xong: {urgent} tin khẩn, {bulletins} bản tin, {posts} bài, dựng {rendered}.",
@@ -236,11 +264,15 @@ def slots_list(
 ) -> None:
     from rich.table import Table
 
+    from loa.content.models import Audience
+    from loa.core.i18n import decimal
     from loa.planning.slots import format_weekdays, list_slots
+    from loa.planning.views import channel_label
 
     station = get_station()
     with station.transaction() as session:
         slots = [_slot_dict(s) for s in list_slots(session, channel)]
+        names = {a.code: a.label for a in session.query(Audience)}
     if as_json:
         print_json(slots)
         return
@@ -251,12 +283,13 @@ def slots_list(
     for key in ("c_id", "c_channel", "c_name", "c_days", "c_start", "c_capacity", "c_reach"):
         table.add_column(T(key))
     for s in slots:
-        reach = ", ".join(
-            f"{k} {v:.2f}" for k, v in sorted(s["reach"].items(), key=lambda kv: -kv[1])
+        reach = "; ".join(
+            f"{names.get(k, k)} {decimal(v, 2)}"
+            for k, v in sorted(s["reach"].items(), key=lambda kv: -kv[1])
         )
         table.add_row(
             str(s["id"]),
-            s["channel"],
+            channel_label(s["channel"]),
             s["name"],
             format_weekdays(s["weekdays"]),
             s["start"],
@@ -482,10 +515,15 @@ def plan_cmd(
         out.print(T("explain_title", id=result.message_id, title=result.title), highlight=False)
         for line in result.lines:
             out.print(f"- {line}", highlight=False)
+        from datetime import datetime
+
+        from loa.planning.views import channel_label
+
         for e in result.entries:
+            when = datetime.fromisoformat(e["when"])
             out.print(
-                f"  {e['when']}  {e['channel']:<8} {e['slot']}  #{e['position'] + 1}  "
-                f"[{PlanStatus(e['status']).label}]  {e['reason']}",
+                f"  {when:%d/%m %H:%M}  {channel_label(e['channel'])}  {e['slot']}  "
+                f"#{e['position'] + 1}  [{PlanStatus(e['status']).label}]  {e['reason']}",
                 highlight=False,
             )
         return
@@ -564,7 +602,7 @@ def schedule_cmd(
 
     from loa.core.registry import check_channel
     from loa.planning.models import PlanStatus
-    from loa.planning.views import channel_label, format_duration, schedule
+    from loa.planning.views import channel_label, schedule
 
     station, first, days = _period(start, days, week)
     if channel is not None and channel != "urgent":
@@ -577,9 +615,21 @@ def schedule_cmd(
     if not slots:
         console().print(T("empty_schedule"), highlight=False)
         return
+    from loa.report.lengths import bulletin_length
+
     weekday = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
-    table = Table(show_lines=True)
-    for key in ("c_time", "c_channel", "c_slot", "c_items", "c_dur"):
+    estimated = False
+    # With --channel the channel is the table's title, not a column repeated on every row.
+    # "urgent" spans every channel, so it keeps the column
+    title = channel_label(channel) if channel is not None and channel != "urgent" else None
+    single = title is not None
+    table = Table(show_lines=True, title=title)
+    keys = (
+        ("c_time", "c_slot", "c_items", "c_dur")
+        if single
+        else ("c_time", "c_channel", "c_slot", "c_items", "c_dur")
+    )
+    for key in keys:
         table.add_column(T(key))
     for s in slots:
         items = "\n".join(
@@ -587,15 +637,18 @@ def schedule_cmd(
             + (f" ({PlanStatus(i.status).label})" if i.status != PlanStatus.PLANNED else "")
             for n, i in enumerate(s.items, start=1)
         )
-        duration = format_duration(s.duration_s) if s.channel == "radio" else str(len(s.items))
+        duration = str(bulletin_length(station, s)) if s.channel == "radio" else "—"
+        estimated = estimated or duration.startswith("~")
         table.add_row(
             f"{weekday[s.start.weekday()]} {s.start:%d/%m %H:%M}",
-            channel_label(s.channel),
+            *([] if single else [channel_label(s.channel)]),
             s.slot_name,
             items,
             duration,
         )
     console().print(table)
+    if estimated:
+        console().print(T("estimate_note"), highlight=False)
 
 
 @schedule_app.command("export", help=T("export"))
@@ -631,14 +684,14 @@ def schedule_runsheet(
 def run_cmd(
     once: Annotated[bool, typer.Option("--once", help=T("o_once"))] = False,
     as_json: JsonOpt = False,
+    web: Annotated[bool, typer.Option("--web", help=T("o_web"))] = False,
+    host: Annotated[str, typer.Option("--host", help=T("o_web_host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help=T("o_web_port"))] = 8080,
 ) -> None:
-    import logging
-
     from loa.app.daemon import Daemon, run_once
 
     station = get_station()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _station_time_logging(station)
     if once:
         report = run_once(station, now=station.now())
         if as_json:
@@ -655,7 +708,68 @@ def run_cmd(
                 highlight=False,
             )
         return
-    Daemon(station).run()
+    _show_next(station)
+    daemon = Daemon(station)
+    if web:
+        from loa.web.serve import background
+
+        with background(station, host, port):
+            daemon.run()
+    else:
+        daemon.run()
+    if daemon.abandoned:
+        # A job outlived the stop grace: end now rather than wait for it (systemd expects
+        # SIGTERM to end the process in seconds); the outbox reconciles it at the next start.
+        import logging
+
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _station_time_logging(station: Any) -> None:
+    """Log lines stamped in the station's time (not the machine's UTC); the scheduler's own
+    job bookkeeping ("Added job ...") and migrations stay quiet unless something goes wrong."""
+    import logging
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(station.timezone)
+    formatter = logging.Formatter("%(asctime)s %(message)s", datefmt="%d/%m/%Y %H:%M:%S")
+    formatter.converter = lambda seconds: datetime.fromtimestamp(seconds or 0, zone).timetuple()
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    for name in ("apscheduler", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _show_next(station: Any, limit: int = 5) -> None:
+    """What the daemon will do next, in the station's time, before it starts waiting."""
+    from loa.planning.models import PlanStatus
+    from loa.planning.views import channel_label, schedule
+
+    now = station.now()
+    with station.transaction() as session:
+        slots = [
+            s
+            for s in schedule(session, now.date(), 8)
+            if s.start >= now and any(i.status == PlanStatus.PLANNED for i in s.items)
+        ]
+    out = console()
+    if not slots:
+        out.print(T("run_nothing"), highlight=False)
+        return
+    out.print(T("run_next", zone=station.timezone), highlight=False)
+    for s in slots[:limit]:
+        out.print(
+            f"  {s.start:%d/%m %H:%M}  {channel_label(s.channel)}: {s.slot_name} "
+            + T("run_items", n=len(s.items)),
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

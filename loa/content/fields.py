@@ -13,7 +13,7 @@ values are refused before any other work on them, naming the field and the limit
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -230,6 +230,12 @@ def _norm(s: str) -> str:
     return clean_text(s).lower()
 
 
+def _choices(entries: Sequence[Topic] | Sequence[Audience]) -> str:
+    """Valid taxonomy entries for people: each name (in the user's language) and its code, which
+    is accepted too: "Cải cách thể chế (institutional); Thủ tục hành chính (procedures)"."""
+    return "; ".join(f"{e.label} ({e.code})" for e in entries)
+
+
 def resolve_topic(session: Session, value: Any, where: str | None = None) -> str:
     wanted = _norm(value)
     topics = list(session.scalars(select(Topic).order_by(Topic.position, Topic.code)))
@@ -241,7 +247,7 @@ def resolve_topic(session: Session, value: Any, where: str | None = None) -> str
             "unknown_topic",
             at=_at(where),
             value=clean_text(value),
-            valid=", ".join(t.code for t in topics),
+            valid=_choices(topics),
         )
     )
 
@@ -262,7 +268,7 @@ def resolve_audiences(session: Session, value: Any, where: str | None = None) ->
                     "unknown_audience",
                     at=_at(where),
                     value=item,
-                    valid=", ".join(a.code for a in audiences),
+                    valid=_choices(audiences),
                 )
             )
     return out

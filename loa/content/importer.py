@@ -31,7 +31,7 @@ from loa.content.queue import approve, create
 from loa.content.taxonomy import guess_topic
 from loa.content.vnencoding import decode_bytes, detect_encoding, fix_text
 from loa.core.errors import UserError
-from loa.core.i18n import Catalog
+from loa.core.i18n import Catalog, language
 
 T = Catalog(
     {
@@ -49,6 +49,20 @@ T = Catalog(
             "File {path}, line {line}: invalid YAML ({problem}). Check colons, indentation and "
             "quotes on that line.",
         ),
+        "y_colon": ("dấu hai chấm đặt sai chỗ", "a colon in the wrong place"),
+        "y_no_colon": ("thiếu dấu hai chấm sau tên trường", "a missing colon after a field"),
+        "y_tab": ("có ký tự Tab: chỉ thụt lề bằng dấu cách", "a Tab: indent with spaces only"),
+        "y_char": ("ký tự không được phép ở đầu giá trị", "a character that cannot start a value"),
+        "y_indent": ("thụt lề không đều", "uneven indentation"),
+        "y_unclosed": (
+            "dấu ngoặc kép hoặc ngoặc chưa đóng",
+            "a quote or bracket that is never closed",
+        ),
+        "y_escape": ("ký tự thoát \\ không hợp lệ trong ngoặc kép", "an invalid \\ escape"),
+        "y_alias": ("tham chiếu (&, *) không hợp lệ", "an invalid anchor or alias (&, *)"),
+        "y_bracket": ("danh sách [ ] thiếu dấu phẩy hoặc dấu ]", "a list [ ] missing , or ]"),
+        "y_brace": ("bảng { } thiếu dấu phẩy hoặc dấu }", "a table { } missing , or }"),
+        "y_syntax": ("sai cú pháp YAML", "invalid YAML syntax"),
         "yaml_shape": (
             'Tệp {path}: cần một danh sách tin (hoặc khóa "messages:" chứa danh sách), mỗi tin là '
             "các cặp khóa: giá trị.",
@@ -234,7 +248,36 @@ def _yaml_load(text: str, path: Path, *, first_line: int = 1) -> Any:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else "?"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problem = yaml_problem(problem)
         raise UserError(T("bad_yaml", path=path.name, line=line, problem=problem)) from None
+
+
+#: PyYAML's problem sentences (their start) and what they mean, for Vietnamese output.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "y_colon"),
+    ("could not find expected ':'", "y_no_colon"),
+    ("found character '\\t'", "y_tab"),
+    ("found character", "y_char"),
+    ("did not find expected key", "y_indent"),
+    ("did not find expected", "y_indent"),
+    ("expected <block end>", "y_indent"),
+    ("found unexpected end of stream", "y_unclosed"),
+    ("found unknown escape character", "y_escape"),
+    ("found undefined alias", "y_alias"),
+    ("found duplicate anchor", "y_alias"),
+    ("expected ',' or ']'", "y_bracket"),
+    ("expected ',' or '}'", "y_brace"),
+)
+
+
+def yaml_problem(problem: str) -> str:
+    """PyYAML's English problem said in the user's language (kept as is in English)."""
+    if language() == "en":
+        return problem
+    for start, key in _YAML_PROBLEMS:
+        if problem.startswith(start):
+            return T(key)
+    return T("y_syntax")
 
 
 def _records_yaml(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Tabl
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loa.core.db import Base
-from loa.core.i18n import Catalog
+from loa.core.i18n import Catalog, language
 from loa.core.states import StateMachine
 
 #: What people read for a status or a priority (`MessageStatus.APPROVED.label`).
@@ -84,6 +84,11 @@ class Topic(Base):
     builtin: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
+    @property
+    def label(self) -> str:
+        """The name in the user's language (the Vietnamese name when there is no English one)."""
+        return self.name_en if language() == "en" and self.name_en else self.name
+
 
 class Audience(Base):
     """A target audience group (officials, residents, businesses, ...); editable per station."""
@@ -94,6 +99,11 @@ class Audience(Base):
     name_en: Mapped[str] = mapped_column(String(200), default="")
     builtin: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def label(self) -> str:
+        """The name in the user's language (the Vietnamese name when there is no English one)."""
+        return self.name_en if language() == "en" and self.name_en else self.name
 
 
 class Campaign(Base):
@@ -132,6 +142,10 @@ class Message(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
+    #: Loudspeaker zones this message is for ([] = every zone) and, for an urgent message, how
+    #: many times it is read after the alert tone (None = the station's urgent_repeats).
+    zones: Mapped[list[str]] = mapped_column(default=list)
+    repeats: Mapped[int | None] = mapped_column(Integer, default=None)
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     audiences: Mapped[list[Audience]] = relationship(

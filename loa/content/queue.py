@@ -32,8 +32,8 @@ T = Catalog(
             "Message {id} is archived and cannot be approved. Create a new message instead.",
         ),
         "bad_status": (
-            'Trạng thái "{value}" không hợp lệ. Dùng: draft (nháp), approved (đã duyệt), '
-            "archived (lưu trữ).",
+            'Trạng thái "{value}" không hợp lệ. Dùng: nháp (draft), đã duyệt (approved), '
+            "lưu trữ (archived).",
             'Unknown status "{value}". Use: draft, approved, archived.',
         ),
         "no_text": (

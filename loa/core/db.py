@@ -1,4 +1,5 @@
-"""Database plumbing: the declarative base, engines with SQLite pragmas, and Alembic upgrades.
+"""Database plumbing: the declarative base, engines (SQLite with its pragmas, or PostgreSQL
+through psycopg 3, one schema per station), and Alembic upgrades.
 
 Convention: every datetime column holds a naive wall-clock time in the station's timezone
 (Vietnam has no daylight saving time, so such times are unambiguous), and every date is a
@@ -7,6 +8,7 @@ calendar date in that timezone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +59,33 @@ T = Catalog(
             "The database {path} is locked by another process (perhaps another loa command is "
             "running). Wait for it to finish and run again.",
         ),
+        "no_server": (
+            "Không kết nối được máy chủ PostgreSQL {where}: {error}. Kiểm tra máy chủ đang chạy "
+            "(pg_isready -h MÁY -p CỔNG) và địa chỉ trong [station] database của loa.toml hay "
+            "biến môi trường LOA_DATABASE_URL.",
+            "Cannot connect to the PostgreSQL server {where}: {error}. Check that the server is "
+            "running (pg_isready -h HOST -p PORT) and the address in [station] database of "
+            "loa.toml or the LOA_DATABASE_URL environment variable.",
+        ),
+        "no_schema": (
+            "Cơ sở dữ liệu {where} không có schema {schema} của đài này. Nếu đài mới, tạo bằng "
+            "loa province add-station; nếu dữ liệu bị xoá, khôi phục bản sao lưu (pg_restore).",
+            "The database {where} has no schema {schema} for this station. For a new station "
+            "use loa province add-station; if the data was dropped, restore the backup "
+            "(pg_restore).",
+        ),
+        "bad_schema": (
+            "Tên schema {schema!r} không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu _ "
+            "(bắt đầu bằng chữ, tối đa 63 ký tự), ví dụ xa_cam_nhuong.",
+            "The schema name {schema!r} is not valid: use lower-case ASCII letters, digits and _ "
+            "(starting with a letter, at most 63 characters), e.g. xa_cam_nhuong.",
+        ),
+        "bad_url": (
+            "Địa chỉ cơ sở dữ liệu {url} không hợp lệ ({error}). Dạng đúng: "
+            "postgresql://NGƯỜI_DÙNG@MÁY:5432/TÊN_CSDL hoặc sqlite:///đường/dẫn/loa.db.",
+            "The database address {url} is not valid ({error}). The right form is "
+            "postgresql://USER@HOST:5432/DBNAME or sqlite:///path/to/loa.db.",
+        ),
         "readonly": (
             "Không ghi được vào cơ sở dữ liệu {path} (chỉ đọc). Kiểm tra quyền ghi của tệp và "
             "thư mục đài cho người dùng đang chạy loa.",
@@ -87,9 +116,65 @@ class Base(DeclarativeBase):
     }
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
+SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def check_schema(schema: str) -> str:
+    """`schema` if it is a safe PostgreSQL schema name (it is written into SQL); else UserError."""
+    if not SCHEMA_NAME.match(schema) or schema.startswith("pg_"):
+        raise UserError(T("bad_schema", schema=schema))
+    return schema
+
+
+def normalize_url(url: str) -> str:
+    """The SQLAlchemy URL loa uses: plain ``postgresql://`` (what libpq users write) means
+    psycopg 3, not the psycopg2 driver SQLAlchemy would pick. Raises UserError on a bad URL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise UserError(T("bad_url", url=redact(url), error=exc)) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def redact(url: str) -> str:
+    """`url` without its password, for messages and logs."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres:"))
+
+
+def make_engine(
+    url: str, *, busy_timeout_ms: int = 10_000, schema: str | None = None, pool_size: int = 5
+) -> Engine:
     """Create an engine; for SQLite turn on foreign keys, WAL and a busy timeout (how long to
-    wait for another process's lock)."""
+    wait for another process's lock); for PostgreSQL put `schema` (a station's) first on the
+    search path of every connection, so the same models and migrations serve every station."""
+    url = normalize_url(url)
+    if is_postgresql(url):
+        args: dict[str, Any] = {"connect_timeout": max(1, busy_timeout_ms // 1000)}
+        if schema:
+            args["options"] = f"-csearch_path={check_schema(schema)}"
+        return create_engine(
+            url,
+            future=True,
+            connect_args=args,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
 
@@ -114,18 +199,22 @@ def sqlite_path(url: str) -> Path | None:
     return None if parsed.database == ":memory:" else Path(parsed.database)
 
 
-def open_database(url: str, *, create: bool = False, busy_timeout_ms: int = 10_000) -> Engine:
+def open_database(
+    url: str, *, create: bool = False, busy_timeout_ms: int = 10_000, schema: str | None = None
+) -> Engine:
     """An engine on the station's database with its schema brought up to date.
 
-    Only `create` (loa init) may make a new SQLite file: a missing, empty or folder database is
-    refused, so a lost database is never silently replaced by an empty one. A file that is not a
-    database, one made by a newer loa, a lock held by another process and a read-only file each
-    get their own message. Raises UserError or RuntimeFailure.
+    Only `create` (loa init) may make a new SQLite file or PostgreSQL schema: a missing, empty
+    or folder database (a missing schema) is refused, so a lost database is never silently
+    replaced by an empty one. A file that is not a database, one made by a newer loa, a lock
+    held by another process, a read-only file and an unreachable server each get their own
+    message. Raises UserError or RuntimeFailure.
     """
-    from sqlalchemy.exc import DatabaseError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
+    url = normalize_url(url)
     path = sqlite_path(url)
-    where = path if path is not None else url.split("@")[-1]
+    where = path if path is not None else redact(url)
     if path is not None and not create:
         if path.is_dir():
             raise UserError(T("folder", path=path))
@@ -133,7 +222,19 @@ def open_database(url: str, *, create: bool = False, busy_timeout_ms: int = 10_0
             raise UserError(T("missing", path=path))
         if path.stat().st_size == 0:
             raise UserError(T("empty", path=path))
-    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, schema=schema)
+    if engine.dialect.name == "postgresql":
+        try:
+            _ensure_schema(engine, schema, create=create, where=str(where))
+        except OperationalError as exc:
+            engine.dispose()
+            text = str(exc.orig if getattr(exc, "orig", None) is not None else exc)
+            raise RuntimeFailure(
+                T("no_server", where=where, error=text.strip().splitlines()[0][:200])
+            ) from None
+        except BaseException:
+            engine.dispose()
+            raise
     try:
         newer = unknown_revisions(engine)
         if newer:
@@ -149,6 +250,23 @@ def open_database(url: str, *, create: bool = False, busy_timeout_ms: int = 10_0
             raise UserError(T("readonly", path=where)) from None
         raise UserError(T("garbage", path=where, error=text.splitlines()[0][:200])) from None
     return engine
+
+
+def _ensure_schema(engine: Engine, schema: str | None, *, create: bool, where: str) -> None:
+    """Make (with `create`) or require the station's PostgreSQL schema."""
+    from sqlalchemy import text
+
+    if not schema:
+        return
+    with engine.begin() as conn:
+        found = conn.execute(
+            text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+            {"s": schema},
+        ).first()
+        if found is None:
+            if not create:
+                raise UserError(T("no_schema", where=where, schema=schema))
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{check_schema(schema)}"'))
 
 
 def unknown_revisions(engine: Engine) -> set[str]:

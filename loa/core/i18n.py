@@ -8,10 +8,14 @@ never edit one shared file. The language is chosen by `LOA_LANG` (vi/en), else b
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 SUPPORTED = ("vi", "en")
 _language: str | None = None
+# A web request's language (from Accept-Language), set for the duration of that request only.
+_request_language: ContextVar[str | None] = ContextVar("loa_request_language", default=None)
 
 
 def detect_language(env: Mapping[str, str] | None = None) -> str:
@@ -20,6 +24,12 @@ def detect_language(env: Mapping[str, str] | None = None) -> str:
     explicit = env.get("LOA_LANG", "").strip().lower()
     if explicit[:2] in SUPPORTED:
         return explicit[:2]
+    return locale_language(env)
+
+
+def locale_language(env: Mapping[str, str] | None = None) -> str:
+    """ "en" when the locale (LC_ALL, LC_MESSAGES, LANG) is English, else "vi"."""
+    env = os.environ if env is None else env
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(var, "")
         if value:
@@ -27,9 +37,26 @@ def detect_language(env: Mapping[str, str] | None = None) -> str:
     return "vi"
 
 
+def explicit_language(env: Mapping[str, str] | None = None) -> str | None:
+    """The language LOA_LANG asks for ("vi"/"en"), or None when it is unset or not one of them."""
+    env = os.environ if env is None else env
+    explicit = env.get("LOA_LANG", "").strip().lower()
+    return explicit[:2] if explicit[:2] in SUPPORTED else None
+
+
+def unsupported_language(env: Mapping[str, str] | None = None) -> str | None:
+    """LOA_LANG's value when it is set to something loa does not speak (e.g. "xx"), else None."""
+    env = os.environ if env is None else env
+    value = env.get("LOA_LANG", "").strip()
+    return value if value and explicit_language(env) is None else None
+
+
 def language() -> str:
-    """The language user text is produced in now."""
+    """The language user text is produced in now (a web request's own language first)."""
     global _language
+    asked = _request_language.get()
+    if asked is not None:
+        return asked
     if _language is None:
         _language = detect_language()
     return _language
@@ -41,6 +68,19 @@ def set_language(lang: str) -> None:
     if lang not in SUPPORTED:
         raise ValueError(f"unsupported language {lang!r}")
     _language = lang
+
+
+@contextmanager
+def request_language(lang: str) -> Iterator[None]:
+    """Produce user text in `lang` inside this block only (one web request), whatever the
+    process-wide language is."""
+    if lang not in SUPPORTED:
+        raise ValueError(f"unsupported language {lang!r}")
+    token = _request_language.set(lang)
+    try:
+        yield
+    finally:
+        _request_language.reset(token)
 
 
 class Catalog:
@@ -56,3 +96,12 @@ class Catalog:
 
     def keys(self) -> list[str]:
         return list(self.entries)
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """`value` with `digits` decimals in the user's language: "0,12" in Vietnamese (thousands
+    with "."), "0.12" in English (thousands with ",")."""
+    text = f"{value:,.{digits}f}"
+    if language() == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

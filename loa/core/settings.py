@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Strict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from loa.core.errors import UserError
@@ -53,6 +53,12 @@ T = Catalog(
         "above": ("cần lớn hơn {lo}", "it must be more than {lo}"),
         "below": ("cần nhỏ hơn {hi}", "it must be less than {hi}"),
         "choice": ("cần là một trong: {choices}", "it must be one of: {choices}"),
+        "unknown_section": (
+            "Mục [{section}] trong loa.toml không được loa dùng tới (gõ nhầm?), nên bị bỏ qua. "
+            "Các mục loa đọc: {valid}.",
+            "The [{section}] table in loa.toml is not read by loa (a typo?) and is ignored. "
+            "Tables loa reads: {valid}.",
+        ),
         "timezone": (
             'cần một múi giờ, ví dụ "Asia/Ho_Chi_Minh"',
             'a timezone is needed, e.g. "Asia/Ho_Chi_Minh"',
@@ -66,6 +72,12 @@ Integer = Annotated[int, Strict()]
 Number = Annotated[float, Strict()]
 #: true or false: "yes", 1 and "true" are refused.
 Flag = Annotated[bool, Strict()]
+#: Text in double quotes: 42 and true are refused (not turned into "42").
+Text = Annotated[str, Strict()]
+
+#: The top-level tables of loa.toml that some layer reads. A layer adding a section adds its
+#: name here, so that a misspelt table ([raido], [stations]) is pointed out when loa.toml is read.
+KNOWN_SECTIONS = ("station", "speech", "scheduler", "audio", "radio", "channels", "report")
 
 S = TypeVar("S", bound="SectionSettings")
 
@@ -114,14 +126,16 @@ class StationSettings(SectionSettings):
 
     section: ClassVar[str] = "station"
 
-    name: str = ""
-    province: str = ""
-    district: str = ""
-    timezone: str = "Asia/Ho_Chi_Minh"
+    name: Text = ""
+    province: Text = ""
+    district: Text = ""
+    timezone: Text = "Asia/Ho_Chi_Minh"
     language: Literal["vi", "en"] = "vi"
-    media: str = "media"
-    database: str = "loa.db"
-    ident: str = ""
+    media: Text = "media"
+    database: Text = "loa.db"
+    # PostgreSQL: this station's schema in a province database (`schema` in loa.toml)
+    db_schema: Text = Field("", alias="schema")
+    ident: Text = ""
 
     @field_validator("timezone")
     @classmethod
@@ -133,6 +147,16 @@ class StationSettings(SectionSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(T("timezone")) from None
         return value
+
+
+def unknown_sections(config: Mapping[str, Any]) -> list[str]:
+    """One warning per top-level table (or key) of loa.toml that no layer reads."""
+    valid = ", ".join(f"[{name}]" for name in KNOWN_SECTIONS)
+    return [
+        T("unknown_section", section=name, valid=valid)
+        for name in config
+        if name not in KNOWN_SECTIONS
+    ]
 
 
 def validate_section(

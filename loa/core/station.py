@@ -42,9 +42,68 @@ T = Catalog(
             "Tệp cấu hình {path} bị lỗi: {error}. Hãy sửa dòng đó rồi chạy lại.",
             "The configuration file {path} is malformed: {error}. Fix that line and run again.",
         ),
+        "toml_at": ("{what} ở dòng {line}, cột {column}", "{what} at line {line}, column {column}"),
+        "toml_end": ("{what} ở cuối tệp", "{what} at the end of the file"),
+        "toml_syntax": ("sai cú pháp TOML", "invalid TOML syntax"),
+        "toml_value": (
+            'giá trị không hợp lệ (chuỗi cần ngoặc kép, ví dụ name = "Xã ...")',
+            'an invalid value (text needs double quotes, e.g. name = "Xã ...")',
+        ),
+        "toml_statement": (
+            "dòng không phải khoá = giá trị hay [mục]",
+            "a line that is neither key = value nor a [section]",
+        ),
+        "toml_equals": ("thiếu dấu = sau tên khoá", "a missing = after the key"),
+        "toml_twice": (
+            "một khoá hoặc mục được khai báo hai lần",
+            "a key or section declared twice",
+        ),
+        "toml_string": ("chuỗi thiếu dấu ngoặc kép đóng", "a string without its closing quote"),
+        "toml_array": ("danh sách thiếu dấu ] đóng", "a list without its closing ]"),
+        "toml_table": ("tên mục thiếu dấu ] đóng", "a section name without its closing ]"),
+        "toml_inline": ("bảng thiếu dấu } đóng", "a table without its closing }"),
+        "toml_char": ("ký tự không được phép", "a character that is not allowed"),
+        "toml_date": ("ngày giờ không hợp lệ", "an invalid date or time"),
+        "toml_newline": (
+            "còn nội dung sau giá trị (mỗi khoá một dòng)",
+            "something after the value (one key per line)",
+        ),
+        "unreadable": (
+            "Không đọc được tệp cấu hình {path}: không có quyền đọc. Kiểm tra quyền "
+            "(ls -l {path}); chủ đài sửa bằng: chmod 644 {path}, hoặc chạy bằng tài khoản "
+            "sở hữu đài.",
+            "Cannot read the configuration file {path}: permission denied. Check its "
+            "permissions (ls -l {path}); the owner can fix it with chmod 644 {path}, or run "
+            "as the account that owns the station.",
+        ),
+        "unreadable_os": (
+            "Không đọc được tệp cấu hình {path}: {reason}.",
+            "Cannot read the configuration file {path}: {reason}.",
+        ),
+        "binary_toml": (
+            "Tệp cấu hình {path} không phải văn bản UTF-8 (byte lạ ở vị trí {offset}): tệp bị "
+            "hỏng hoặc bị ghi đè bằng dữ liệu khác. Khôi phục loa.toml từ bản sao lưu, hoặc "
+            "lưu lại tệp bằng trình soạn thảo với mã UTF-8.",
+            "The configuration file {path} is not UTF-8 text (an unexpected byte at offset "
+            "{offset}): it is damaged or was overwritten. Restore loa.toml from a backup, or "
+            "save it again as UTF-8 in a text editor.",
+        ),
+        "empty_toml": (
+            "Tệp cấu hình {path} trống (có thể bị cắt cụt khi đang ghi). Khôi phục loa.toml từ "
+            'bản sao lưu, hoặc viết lại ít nhất mục [station] với name = "Xã ...".',
+            "The configuration file {path} is empty (perhaps cut short while being written). "
+            "Restore loa.toml from a backup, or write at least a [station] section with "
+            'name = "Xã ...".',
+        ),
         "exists": (
             "Thư mục {path} đã là một đài (có loa.toml). Chọn thư mục khác hoặc dùng đài đó.",
             "{path} already holds a station (loa.toml). Choose another folder or use that station.",
+        ),
+        "media_not_dir": (
+            'Mục [station] media = "{value}" trong loa.toml chỉ tới tệp {path}, không phải thư '
+            'mục. Sửa thành tên một thư mục, ví dụ media = "media".',
+            '[station] media = "{value}" in loa.toml points at the file {path}, not a folder. '
+            'Set it to a folder, e.g. media = "media".',
         ),
         "cwd": ("thư mục hiện tại và các thư mục cha", "the current folder and its parents"),
     }
@@ -74,13 +133,20 @@ class Station:
     @classmethod
     def load(cls, root: Path) -> Station:
         path = root / CONFIG_NAME
-        try:
-            config = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise UserError(T("bad_toml", path=path, error=exc)) from None
+        config = read_config(path)
         station = cls(root=root.resolve(), config=config)
         station._own_settings()  # a bad [station] (e.g. its timezone) is refused at once
+        media = station.media_dir
+        if media.exists() and not media.is_dir():
+            raise UserError(T("media_not_dir", path=media, value=station._own_settings().media))
         return station
+
+    @property
+    def warnings(self) -> list[str]:
+        """What is odd in loa.toml but not fatal (a table no layer reads), one sentence each."""
+        from loa.core.settings import unknown_sections
+
+        return unknown_sections(self.config)
 
     def section(self, dotted: str) -> dict[str, Any]:
         """The raw table at `dotted` ({} when absent). Code reads `settings(Model)` instead."""
@@ -129,8 +195,16 @@ class Station:
 
     @property
     def db_url(self) -> str:
-        db = self._own_settings().database
+        """The database: LOA_DATABASE_URL when set, else [station] database (a file in the
+        station folder, or a full URL such as postgresql://loa@db.tinh.local/loa)."""
+        db = os.environ.get("LOA_DATABASE_URL") or self._own_settings().database
         return db if "://" in db else f"sqlite:///{self.root / db}"
+
+    @property
+    def db_schema(self) -> str | None:
+        """The station's PostgreSQL schema (LOA_DATABASE_SCHEMA, else [station] schema); None
+        for SQLite or a database of its own."""
+        return os.environ.get("LOA_DATABASE_SCHEMA") or self._own_settings().db_schema or None
 
     @cached_property
     def engine(self) -> Engine:
@@ -138,13 +212,13 @@ class Station:
         database or from a newer loa (see `loa.core.db.open_database`)."""
         from loa.core.db import open_database
 
-        return open_database(self.db_url)
+        return open_database(self.db_url, schema=self.db_schema)
 
     def create_database(self) -> Engine:
         """Make the station's database at the newest schema (`loa init` only)."""
         from loa.core.db import open_database
 
-        engine = open_database(self.db_url, create=True)
+        engine = open_database(self.db_url, create=True, schema=self.db_schema)
         self.__dict__["engine"] = engine
         return engine
 
@@ -167,6 +241,70 @@ class Station:
         from zoneinfo import ZoneInfo
 
         return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None)
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """loa.toml at `path` as a dict. Raises UserError naming the file and what to do when it
+    cannot be read, is not UTF-8 text, is empty, or is not valid TOML (line and column)."""
+    from loa.core.fileio import os_error_reason
+
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise UserError(T("unreadable", path=path)) from None
+    except OSError as exc:
+        raise UserError(T("unreadable_os", path=path, reason=os_error_reason(exc, path))) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(T("binary_toml", path=path, offset=exc.start)) from None
+    if "\x00" in text:
+        raise UserError(T("binary_toml", path=path, offset=text.index("\x00")))
+    if not text.strip():
+        raise UserError(T("empty_toml", path=path))
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(T("bad_toml", path=path, error=toml_problem(exc))) from None
+
+
+_TOML_WHAT = (
+    ("Invalid value", "toml_value"),
+    ("Invalid statement", "toml_statement"),
+    ("Expected '=' after a key", "toml_equals"),
+    ("Cannot overwrite", "toml_twice"),
+    ("Cannot declare", "toml_twice"),
+    ("Cannot redefine", "toml_twice"),
+    ("Duplicate", "toml_twice"),
+    ("Unterminated string", "toml_string"),
+    ("Unclosed array", "toml_array"),
+    ("Expected ']", "toml_table"),
+    ("Unclosed inline table", "toml_inline"),
+    ("Illegal character", "toml_char"),
+    ("Found invalid character", "toml_char"),
+    ("Invalid initial character", "toml_char"),
+    ("Invalid date", "toml_date"),
+    ("Expected newline or end of document", "toml_newline"),
+)
+
+
+def toml_problem(exc: Exception) -> str:
+    """A TOML syntax error (tomllib's English message) said in the user's language, with its
+    line and column."""
+    import re
+
+    text = str(exc)
+    what = T("toml_syntax")
+    for start, key in _TOML_WHAT:
+        if text.startswith(start):
+            what = T(key)
+            break
+    place = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if place:
+        return T("toml_at", what=what, line=place.group(1), column=place.group(2))
+    if "end of document" in text:
+        return T("toml_end", what=what)
+    return what
 
 
 def find_station(

@@ -53,6 +53,7 @@ class PlanItem:
     valid_from: date | None = None
     valid_until: date | None = None
     campaign_id: int | None = None
+    zones: frozenset[str] = frozenset()  # loudspeaker zones it is for; empty = all
 
     def valid_on(self, day: date) -> bool:
         if self.valid_from and day < self.valid_from:
@@ -261,6 +262,9 @@ class PlanModel:
             first = members[0]
             if self.inst[first].channel not in item.channels or self.reach(item, first) <= 0.0:
                 continue
+            zones = self.inst[first].zones
+            if item.zones and zones and not item.zones & zones:
+                continue  # a slot on other loudspeaker zones never reaches its listeners
             size = self.size(item, first)
             for n in members:
                 if size <= self.capacity[n] and (not limited or item.valid_on(self.day[n])):

@@ -88,6 +88,8 @@ class Slot(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     reach: Mapped[dict[str, float]] = mapped_column(default=dict)
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Loudspeaker zones (Icecast mounts, [radio.stream] mounts) this slot airs on; [] = all.
+    zones: Mapped[list[str]] = mapped_column(default=list)
 
 
 class Blackout(Base):

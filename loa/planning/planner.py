@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from loa.content.models import Message, MessageStatus, Priority
 from loa.content.queue import get_message
-from loa.core.i18n import Catalog
+from loa.core.i18n import Catalog, decimal
+from loa.core.registry import channel_label
 from loa.planning import budget as broadcasts
 from loa.planning.budget import BroadcastBudget
 from loa.planning.calendar import blocked_days, campaign_windows
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 T = Catalog(
     {
-        "why_reach": ("độ phủ {reach:.2f} ({detail})", "reach {reach:.2f} ({detail})"),
+        "why_reach": ("độ phủ {reach} ({detail})", "reach {reach} ({detail})"),
         "why_boost": ('đợt "{name}" x{boost:g}', 'campaign "{name}" x{boost:g}'),
         "why_high": ("ưu tiên: đầu bản tin kế tiếp", "high priority: first in the next bulletin"),
         "why_kept": ("giữ nguyên từ lần lập lịch trước", "kept from the previous plan"),
@@ -195,6 +196,7 @@ def build_problem(
             m.valid_from,
             m.valid_until,
             m.campaign_id,
+            frozenset(m.zones or ()),
         )
         for m in messages
     ]
@@ -270,8 +272,15 @@ def build_problem(
 def _reason(model: PlanModel, p: Placement, messages: Mapping[int, Message]) -> str:
     item = model.items[p.message_id]
     inst = model.inst[p.instance]
-    detail = ", ".join(f"{a} {float(inst.reach.get(a, 0.0)):.2f}" for a in item.audiences)
-    parts = [T("why_reach", reach=reach_of(item, inst.reach), detail=detail or "-")]
+    names = (
+        {a.code: a.label for a in messages[p.message_id].audiences}
+        if p.message_id in messages
+        else {}
+    )
+    detail = ", ".join(
+        f"{names.get(a, a)} {decimal(float(inst.reach.get(a, 0.0)), 2)}" for a in item.audiences
+    )
+    parts = [T("why_reach", reach=decimal(reach_of(item, inst.reach), 2), detail=detail or "-")]
     for c in model.p.campaigns:
         if c.applies(item.campaign_id, item.topic, inst.start.date()):
             parts.append(T("why_boost", name=c.name, boost=c.boost))
@@ -443,7 +452,9 @@ def explain(
                 }
             )
         if message.status != MessageStatus.APPROVED:
-            out.lines.append(T("x_status", status=message.status, id=message.id))
+            out.lines.append(
+                T("x_status", status=MessageStatus(message.status).label, id=message.id)
+            )
             return out
         if message.priority == Priority.URGENT:
             out.lines.append(T("x_urgent"))
@@ -490,22 +501,26 @@ def explain(
         for channel in sorted(set(message.channels) - item.channels):
             # a channel the station publishes on but has no slot for: say so, not "unconfigured"
             key = "x_no_slot" if channel in channels else "x_unconfigured"
-            out.lines.append(T(key, channel=channel))
+            out.lines.append(T(key, channel=channel_label(channel)))
         for channel in sorted(item.channels):
             own = [s for s in slots.values() if s.channel == channel]
             if not own:
-                out.lines.append(T("x_no_slot", channel=channel))
+                out.lines.append(T("x_no_slot", channel=channel_label(channel)))
                 continue
             if all(reach_of(item, s.reach) <= 0 for s in own):
+                names = {a.code: a.label for a in message.audiences}
+                audiences = ", ".join(names.get(a, a) for a in item.audiences) or "-"
                 out.lines.append(
-                    T("x_no_reach", channel=channel, audiences=", ".join(item.audiences) or "-")
+                    T("x_no_reach", channel=channel_label(channel), audiences=audiences)
                 )
                 continue
             placed = sum(
                 1 for e in out.entries if e["channel"] == channel and e["status"] in _PLACED
             )
             wanted = model.wanted(item, channel)
-            out.lines.append(T("x_count", channel=channel, placed=placed, wanted=wanted))
+            out.lines.append(
+                T("x_count", channel=channel_label(channel), placed=placed, wanted=wanted)
+            )
             full_weeks = max(1, math.ceil(days / 7))
             if placed >= wanted * full_weeks or placed >= days * problem.settings.max_per_day:
                 continue
@@ -526,5 +541,5 @@ def explain(
                     )
                 )
             if parts:
-                out.lines.append(T("x_short", channel=channel, why="; ".join(parts)))
+                out.lines.append(T("x_short", channel=channel_label(channel), why="; ".join(parts)))
     return out

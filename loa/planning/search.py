@@ -209,6 +209,9 @@ def _offer_base(model: PlanModel, channel: str, week: tuple[int, int], idx: list
         boosted = model.boosted(item)
         size = item.duration_s + gap if radio else 1.0
         for slot_id, members, reach_map, min_cap in tlist:
+            zones = model.inst[members[0]].zones
+            if item.zones and zones and not item.zones & zones:
+                continue  # a slot on other loudspeaker zones never reaches its listeners
             reach = reach_cache.get((mid, slot_id))
             if reach is None:
                 reach = reach_cache[(mid, slot_id)] = reach_of(item, reach_map)

@@ -200,9 +200,11 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
         raise UserError(T("bad_weekdays", value=spec.weekdays))
     spec.weekdays = sorted(set(spec.weekdays))
     known = list(audiences)
+    names = audiences if isinstance(audiences, Mapping) else {}
     for code, share in spec.reach.items():
         if code not in known:
-            raise UserError(T("bad_audience", value=code, valid=", ".join(known)))
+            valid = "; ".join(f"{c} ({names[c]})" if c in names else c for c in known)
+            raise UserError(T("bad_audience", value=code, valid=valid))
         if not 0.0 <= float(share) <= 1.0:
             raise UserError(T("bad_reach", value=f"{code}={share}"))
     if spec.channel == "radio":
@@ -232,10 +234,11 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
     return spec
 
 
-def _audience_codes(session: Session) -> list[str]:
+def _audience_codes(session: Session) -> dict[str, str]:
+    """Audience code -> its name in the user's language, in the taxonomy's order."""
     from sqlalchemy import select
 
-    return list(session.scalars(select(Audience.code).order_by(Audience.position)))
+    return {a.code: a.label for a in session.scalars(select(Audience).order_by(Audience.position))}
 
 
 def list_slots(session: Session, channel: str | None = None) -> list[Slot]:
@@ -338,6 +341,7 @@ class SlotInstance:
     start: datetime
     capacity: float
     reach: Mapping[str, float]
+    zones: frozenset[str] = frozenset()  # loudspeaker zones it airs on; empty = all
 
 
 def expand_slots(
@@ -364,7 +368,13 @@ def expand_slots(
                 continue
             out.append(
                 SlotInstance(
-                    slot_id, slot.channel, slot.name, when, float(slot.capacity), dict(slot.reach)
+                    slot_id,
+                    slot.channel,
+                    slot.name,
+                    when,
+                    float(slot.capacity),
+                    dict(slot.reach),
+                    frozenset(getattr(slot, "zones", None) or ()),
                 )
             )
     out.sort(

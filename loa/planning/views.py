@@ -128,9 +128,11 @@ def schedule(
     return list(out.values())
 
 
-def to_ics(station: Station, slots: list[ScheduledSlot]) -> bytes:
+def to_ics(station: Station, slots: list[ScheduledSlot], *, now: datetime) -> bytes:
     """An iCalendar file: one event per slot instance listing its items (radio events last as
-    long as their items; posts take 15 minutes)."""
+    long as their items; posts take 15 minutes), with the station's VTIMEZONE. `now` (station
+    wall-clock time) is every event's DTSTAMP, so a calendar app sees a re-export as newer."""
+    from datetime import UTC
     from zoneinfo import ZoneInfo
 
     from icalendar import Calendar, Event
@@ -141,7 +143,7 @@ def to_ics(station: Station, slots: list[ScheduledSlot]) -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"loa: {station.name}")
     cal.add("x-wr-timezone", station.timezone)
-    stamp = datetime(2000, 1, 1, tzinfo=tz)
+    stamp = now.replace(tzinfo=tz).astimezone(UTC)
     for slot in slots:
         event = Event()
         key = f"{slot.channel}-{slot.slot_id or 0}-{slot.start:%Y%m%dT%H%M}"
@@ -171,13 +173,17 @@ def to_ics(station: Station, slots: list[ScheduledSlot]) -> bytes:
         event.add("description", "\n".join(lines))
         event.add("categories", [slot.channel])
         cal.add_component(event)
+    cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
-def export_ics(station: Station, start: date, days: int, path: Path) -> int:
-    """Write the plan to an .ics file atomically. Returns the number of events."""
+def export_ics(
+    station: Station, start: date, days: int, path: Path, *, now: datetime | None = None
+) -> int:
+    """Write the plan to an .ics file atomically. Returns the number of events. `now` (default:
+    the station's clock) is the DTSTAMP."""
 
     with station.transaction() as session:
         slots = schedule(session, start, days)
-    atomic_write_bytes(path, to_ics(station, slots))
+    atomic_write_bytes(path, to_ics(station, slots, now=now or station.now()))
     return len(slots)

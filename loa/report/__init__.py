@@ -57,11 +57,11 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
     """Write the charts (PNG), the .docx (charts embedded) and the .xlsx into `out_dir`.
 
     Every file is written atomically (a crash leaves the previous version or nothing, never half a
-    file); an existing report for the same period is replaced. Raises RuntimeFailure if the folder
-    cannot be written.
+    file); an existing report for the same period is replaced. Raises UserError if `out_dir` is a
+    file, RuntimeFailure if the folder cannot be written.
     """
-    from loa.core.errors import RuntimeFailure
-    from loa.core.fileio import atomic_write_bytes
+    from loa.core.errors import RuntimeFailure, UserError
+    from loa.core.fileio import atomic_write_bytes, os_error_reason
     from loa.core.i18n import Catalog
     from loa.report.charts import monthly_chart, topic_chart
     from loa.report.docx import render_docx
@@ -70,20 +70,25 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
     T = Catalog(
         {
             "cannot_write": (
-                "Không ghi được báo cáo vào {path}: {error}. Kiểm tra quyền ghi hoặc chọn thư mục khác "
-                "bằng --out.",
-                "Could not write the report to {path}: {error}. Check permissions or choose another "
-                "folder with --out.",
-            )
+                "Không ghi được báo cáo: {reason}. Chọn thư mục khác bằng --out.",
+                "Could not write the report: {reason}. Choose another folder with --out.",
+            ),
+            "out_is_file": (
+                "--out là thư mục chứa các tệp báo cáo (.docx, .xlsx, biểu đồ), nhưng {path} là "
+                "một tệp. Chọn một thư mục (loa tạo thư mục nếu chưa có); tệp {path} được giữ "
+                "nguyên.",
+                "--out is the folder for the report files (.docx, .xlsx, charts), but {path} is "
+                "a file. Choose a folder (loa creates it if missing); {path} is left as it is.",
+            ),
         }
     )
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(T("out_is_file", path=out_dir))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RuntimeFailure(
-            T("cannot_write", path=out_dir, error=error.strerror or error)
-        ) from None
+        raise RuntimeFailure(T("cannot_write", reason=os_error_reason(error, out_dir))) from None
     stem = f"bao-cao-cchc-{report.period.slug}"
     charts = {"monthly": monthly_chart(report), "topics": topic_chart(report)}
     docx_bytes = render_docx(report, charts)
@@ -99,7 +104,5 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
         atomic_write_bytes(files.xlsx, xlsx_bytes)
         atomic_write_bytes(files.docx, docx_bytes)
     except OSError as error:
-        raise RuntimeFailure(
-            T("cannot_write", path=out_dir, error=error.strerror or error)
-        ) from None
+        raise RuntimeFailure(T("cannot_write", reason=os_error_reason(error))) from None
     return files

@@ -346,8 +346,8 @@ def build_report(
     grace = timedelta(minutes=settings.missing_after_minutes)
     previous_period = period.previous()
     with station.transaction() as session:
-        rows = load_rows(session, period)
-        prev_rows = load_rows(session, previous_period)
+        rows = load_rows(session, period, until=now)
+        prev_rows = load_rows(session, previous_period, until=now)
         topic_names, topic_order, aud_names, aud_order = _taxonomy(session)
         undelivered = find_undelivered(session, period, now=now, grace=grace)
 
@@ -390,8 +390,19 @@ def build_report(
     )
 
 
-def load_rows(session: Any, period: Period) -> list[AsRunRow]:
-    """Every as-run record that started inside the period, oldest first."""
+def _duration_until(started: datetime, duration_s: float, until: datetime | None) -> float:
+    """`duration_s` cut at `until` (a bulletin still airing counts what has aired so far)."""
+    if until is None:
+        return duration_s
+    return max(0.0, min(duration_s, (until - started).total_seconds()))
+
+
+def load_rows(session: Any, period: Period, until: datetime | None = None) -> list[AsRunRow]:
+    """Every as-run record that started inside the period, oldest first.
+
+    With `until` (the report's "as of" time), what had not started by then is left out and what
+    was still airing counts only up to it: no row ends after the moment the figures describe.
+    """
     from sqlalchemy import select
 
     lo, hi = period.bounds()
@@ -417,13 +428,15 @@ def load_rows(session: Any, period: Period) -> list[AsRunRow]:
         .where(a.started_at >= lo, a.started_at < hi)
         .order_by(a.started_at, a.id)
     )
+    if until is not None:
+        stmt = stmt.where(a.started_at <= until)
     return [
         AsRunRow(
             id=r.id,
             channel=r.channel,
             status=r.status,
             started_at=r.started_at,
-            duration_s=float(r.duration_s or 0.0),
+            duration_s=_duration_until(r.started_at, float(r.duration_s or 0.0), until),
             bulletin=r.bulletin,
             message_id=r.message_id,
             plan_entry_id=r.plan_entry_id,

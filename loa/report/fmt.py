@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from loa.core.i18n import language
+from loa.core.i18n import decimal, language
 
 
 def fmt_int(value: int) -> str:
@@ -13,10 +13,7 @@ def fmt_int(value: int) -> str:
 
 
 def fmt_num(value: float, digits: int = 1) -> str:
-    text = f"{value:,.{digits}f}"
-    if language() == "en":
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return decimal(value, digits)
 
 
 def fmt_change(current: float, previous: float, digits: int = 0) -> str:

@@ -12,7 +12,8 @@ from loa.audio.render import bulletin_path
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
 from loa.core.templates import render
-from loa.planning.views import format_duration, schedule
+from loa.planning.views import schedule
+from loa.report.lengths import bulletin_length, clock_text
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -28,6 +29,16 @@ T = Catalog(
             "(not rendered yet; run: loa render --date {day})",
         ),
         "sheet_total": ("Tổng thời lượng", "Total duration"),
+        "sheet_items_total": (
+            "trong đó các tin: {length}, phần còn lại là lời mở đầu, kết thúc; báo cáo tính "
+            "thời lượng các tin",
+            "of which the items: {length}, the rest is the opening and closing; the report "
+            "counts the items' time",
+        ),
+        "sheet_estimate": (
+            "Dấu ~: thời lượng ước tính, bản tin chưa được dựng theo lịch hiện tại.",
+            "~: an estimated length; the bulletin is not rendered for the current plan.",
+        ),
         "sheet_no": ("TT", "No."),
         "sheet_item": ("Tin", "Item"),
         "sheet_duration": ("Thời lượng", "Duration"),
@@ -63,11 +74,14 @@ def runsheet_html(station: Station, day: date) -> str:
         path = bulletin_path(station, slot.start)
         real = _durations(sidecar_items(path))
         shown = str(path) if path.is_file() else f"{path} {T('sheet_missing', day=day.isoformat())}"
-        total = sum(real.get(i.message_id, i.duration_s) for i in slot.items)
+        length = bulletin_length(station, slot)
         rows = [
             {
                 "title": item.title,
-                "duration": format_duration(real.get(item.message_id, item.duration_s)),
+                "duration": clock_text(
+                    real.get(item.message_id, item.duration_s),
+                    estimate=not length.rendered or item.message_id not in real,
+                ),
                 "source": item.source_document or "",
                 "script": item.script,
             }
@@ -78,7 +92,11 @@ def runsheet_html(station: Station, day: date) -> str:
                 "time": slot.start.strftime("%H:%M"),
                 "slot_name": slot.slot_name,
                 "file": shown,
-                "total": format_duration(total),
+                "total": str(length),
+                "items_total": clock_text(
+                    sum(real.get(i.message_id, i.duration_s) for i in slot.items),
+                    estimate=not length.rendered,
+                ),
                 "rows": rows,
             }
         )
@@ -89,6 +107,7 @@ def runsheet_html(station: Station, day: date) -> str:
         title=T("sheet_title", day=day.strftime("%d/%m/%Y")),
         station_name=station.name,
         bulletins=bulletins,
+        estimated=any(str(b["total"]).startswith("~") for b in bulletins),
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from loa.core.settings import Integer, Number, SectionSettings
 
@@ -25,3 +26,19 @@ class ReportSettings(SectionSettings):
     out: str = ""
     missing_after_minutes: Number = Field(default=30.0, ge=0, le=7 * 24 * 60)
     doc_max_undelivered: Integer = Field(default=50, ge=0, le=100_000)
+    #: The station's targets (chỉ tiêu): channel -> items to air or post within
+    #: `target_months` months from `targets_from` (default: 1 January of this year).
+    targets: dict[str, Integer] = Field(default_factory=dict)
+    target_months: Integer = Field(default=12, ge=1, le=60)
+    targets_from: date | None = None
+
+    @field_validator("targets")
+    @classmethod
+    def _known_channels(cls, value: dict[str, int]) -> dict[str, int]:
+        from loa.core.registry import check_channel
+
+        for name, count in value.items():
+            check_channel(name)
+            if count < 1:
+                raise ValueError(f"{name} = {count}: a target is a number of items, at least 1")
+        return value

@@ -23,7 +23,7 @@ def _quiet(station, **scheduler):
     return configure(
         station,
         audio={"engine": "silent"},
-        channels__radio={"sink": "null"},
+        channels__radio={"sink": "file"},
         scheduler={"auto_plan_days": 0, **scheduler},
     )
 

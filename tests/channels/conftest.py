@@ -73,9 +73,23 @@ def wordpress() -> Iterator[FakeWordPress]:
 def fb_station(station: Station, graph: FakeGraph, monkeypatch: pytest.MonkeyPatch) -> Station:
     """A station whose [channels.facebook] points at the fake Graph API, token in the env."""
     configure(
-        station, "channels.facebook", page_id=graph.page_id, graph_url=graph.url, timeout_s=1.0
+        station,
+        "channels.facebook",
+        page_id=graph.page_id,
+        graph_url=graph.url,
+        timeout_s=1.0,
+        deadline_s=1.5,
+        feed_lag_s=0.5,
     )
-    configure(station, "channels", retries=3, backoff_s=0.01, backoff_max_s=0.02)
+    configure(
+        station,
+        "channels",
+        retries=3,
+        backoff_s=0.01,
+        backoff_max_s=0.02,
+        defer_s=0.5,
+        defer_max_s=2.0,
+    )
     monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
     return station
 

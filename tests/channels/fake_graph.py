@@ -2,10 +2,19 @@
 
 Speaks the paths, parameters and error bodies loa uses: /{ver}/me, /{ver}/debug_token,
 /{ver}/{page}/feed, /photos, /videos, /published_posts, /scheduled_posts, /{ver}/{post-id}.
-Faults are queued per method and path suffix: `server.fail("feed", "timeout"|"500"|"rate"|
-"page_rate"|"expired"|"permission"|"bad"|"drop"|"slow", times=1, method="POST")`; "slow"
-stores the post and answers only after `timeout_s`, "timeout" answers late without storing. `server.hold.set()` makes the next created post block its
-answer (after storing the post) until `server.release` is set: the crash test's hook.
+Faults are queued per method and path suffix: `server.fail("feed", kind, times=1,
+method="POST")`, or `server.fail("*", kind)` for any path. Kinds where nothing is created:
+"timeout" (answers late, stores nothing), "500"/"503" (Graph's JSON error), "502" (a proxy's
+HTML page), "drop" (FIN) and "reset" (RST) before any answer, "rate"/"page_rate" and "code:N"
+(Graph error N: 4, 17, 32, 613 rate limits with an X-Business-Use-Case-Usage header, 10 or
+200 permissions), "token_echo" (190 whose message repeats the token it was sent), "expired",
+"invalid", "permission", "bad". Kinds where the post IS created: "slow" (answers after
+`timeout_s`), "hang_create" (waits `timeout_s`, then creates and answers), "lost_fin" and
+"lost_rst" (then FIN or RST, no answer), "drip" (the answer a byte at a time), "endless"
+(headers, then a body that never ends), "504" (a proxy's gateway time-out page).
+`feed_lag_s` hides posts younger than that from the feed, scheduled_posts and videos edges.
+`server.hold.set()` makes the next created post block its answer (after storing the post)
+until `server.release` is set: the crash test's hook.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.channels import faults
 
 ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
     "expired": (
@@ -74,6 +85,12 @@ ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
 }
 
 
+#: Faults that happen after the post was created.
+AFTER_CREATE = frozenset({"slow", "hang_create", "lost_fin", "lost_rst", "drip", "endless", "504"})
+#: Faults that answer at the socket before anything is created.
+BEFORE_CREATE = {"drop": "fin", "reset": "rst", "502": "502"}
+
+
 class FakeGraph:
     def __init__(
         self,
@@ -93,6 +110,11 @@ class FakeGraph:
         self.received = threading.Event()
         self.release = threading.Event()
         self.timeout_s = 3.0
+        self.feed_lag_s = 0.0
+        #: Set on stop: ends dripping and endless answers still being sent.
+        self.stopping = threading.Event()
+        #: (method, path, time.monotonic()) of every request, for timing assertions.
+        self.timeline: list[tuple[str, str, float]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -108,6 +130,7 @@ class FakeGraph:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
@@ -150,8 +173,65 @@ class FakeGraph:
             pass
 
     def _error(self, h: BaseHTTPRequestHandler, kind: str) -> None:
-        status, error = ERRORS[kind]
+        if kind.startswith("code:"):
+            return self._code_error(h, int(kind.split(":", 1)[1]))
+        if kind == "token_echo":
+            token = self._token_of(h, {}) or ""
+            error = {
+                "message": f"Error validating access token: The session for {token} is invalid "
+                "because the user logged out.",
+                "type": "OAuthException",
+                "code": 190,
+            }
+            return self._send(h, 400, {"error": {**error, "fbtrace_id": "AbCdEf"}})
+        if kind == "503":
+            kind = "500"
+            status, error = 503, ERRORS["500"][1]
+        else:
+            status, error = ERRORS[kind]
         self._send(h, status, {"error": {**error, "fbtrace_id": "AbCdEf"}})
+
+    def _code_error(self, h: BaseHTTPRequestHandler, code: int) -> None:
+        """Graph error `code`; rate limits come with Facebook's usage header."""
+        messages = {
+            4: "(#4) Application request limit reached",
+            17: "(#17) User request limit reached",
+            32: "(#32) Page request limit reached",
+            613: "(#613) Calls to this api have exceeded the rate limit.",
+            10: "(#10) Application does not have permission for this action",
+            200: "(#200) Permissions error",
+        }
+        body = json.dumps(
+            {
+                "error": {
+                    "message": messages.get(code, f"(#{code}) Error"),
+                    "type": "OAuthException",
+                    "code": code,
+                    "fbtrace_id": "AbCdEf",
+                }
+            }
+        ).encode("utf-8")
+        try:
+            h.send_response(400 if code in (4, 17, 32, 613) else 403)
+            h.send_header("Content-Type", "application/json; charset=UTF-8")
+            h.send_header("Content-Length", str(len(body)))
+            if code in (4, 17, 32, 613):
+                usage = {
+                    self.page_id: [
+                        {
+                            "type": "pages",
+                            "call_count": 100,
+                            "total_cputime": 30,
+                            "total_time": 40,
+                            "estimated_time_to_regain_access": 0,
+                        }
+                    ]
+                }
+                h.send_header("X-Business-Use-Case-Usage", json.dumps(usage))
+            h.end_headers()
+            h.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _params(self, h: BaseHTTPRequestHandler) -> tuple[list[str], dict[str, Any]]:
         parts = urlsplit(h.path)
@@ -183,20 +263,20 @@ class FakeGraph:
     def _serve(self, h: BaseHTTPRequestHandler, method: str) -> None:
         path, params = self._params(h)
         self.requests.append((method, h.path))
+        self.timeline.append((method, h.path, time.monotonic()))
         if not path or not path[0].startswith("v"):
             return self._send(h, 404, {"error": {"message": "Unknown path", "code": 803}})
         rest = path[1:]
         suffix = rest[-1] if rest else ""
         queued = self.faults.get(f"{method} {suffix}") or self.faults.get(f"{method} *")
         kind = queued.pop(0) if queued else None
-        slow = kind == "slow"
-        if kind is not None and not slow:
+        after = kind if kind in AFTER_CREATE else None
+        if kind is not None and after is None:
             if kind == "timeout":
                 time.sleep(self.timeout_s)
                 return self._send(h, 200, {"id": "too-late"})
-            if kind == "drop":
-                h.close_connection = True
-                return None
+            if kind in BEFORE_CREATE:
+                return faults.socket_fault(h, BEFORE_CREATE[kind], None, self.stopping)
             return self._error(h, kind)
         token = self._token_of(h, params)
         if token != self.token:
@@ -220,7 +300,9 @@ class FakeGraph:
                 },
             )
         if len(rest) == 2 and rest[0] == self.page_id:
-            return self._page_edge(h, method, rest[1], params, slow)
+            if after is not None and method == "GET":
+                return faults.socket_fault(h, after, {"data": []}, self.stopping)
+            return self._page_edge(h, method, rest[1], params, after)
         if len(rest) == 1 and method == "GET":
             for post in self.posts:
                 if post["id"] == rest[0]:
@@ -243,7 +325,7 @@ class FakeGraph:
         method: str,
         edge: str,
         params: dict[str, Any],
-        slow: bool = False,
+        after: str | None = None,
     ) -> None:
         if method == "GET":
             if edge in ("feed", "published_posts"):
@@ -254,7 +336,11 @@ class FakeGraph:
                 data = [p for p in self.posts if p["edge"] == "videos"]
             else:
                 return self._error(h, "bad")
+            if self.feed_lag_s:
+                shown = time.time() - self.feed_lag_s
+                data = [p for p in data if p["_stored"] <= shown]
             data = sorted(data, key=lambda p: p["created_time"], reverse=True)
+            data = [{k: v for k, v in p.items() if not k.startswith("_")} for p in data]
             return self._send(h, 200, {"data": data[: int(params.get("limit", 25))]})
         if edge not in ("feed", "photos", "videos"):
             return self._error(h, "bad")
@@ -270,6 +356,8 @@ class FakeGraph:
             when = int(params.get("scheduled_publish_time") or 0)
             if when < time.time() + 600 or when > time.time() + 30 * 86400:
                 return self._error(h, "bad")
+        if after == "hang_create":  # slower than the client, and it still creates the post
+            time.sleep(self.timeout_s)
         with self._lock:
             number = next(self._ids)
         object_id = f"{self.page_id}_{number}" if edge == "feed" else str(9000 + number)
@@ -284,9 +372,10 @@ class FakeGraph:
             "title": params.get("title"),
             "scheduled_publish_time": params.get("scheduled_publish_time"),
             "upload": params.get("source"),
+            "_stored": time.time(),
         }
         self.posts.append(post)
-        if slow:  # stored, but the answer comes after the client gave up
+        if after == "slow":  # stored, but the answer comes after the client gave up
             time.sleep(self.timeout_s)
         if self.hold.is_set():
             self.received.set()
@@ -294,4 +383,7 @@ class FakeGraph:
         answer: dict[str, Any] = {"id": object_id}
         if edge == "photos":
             answer["post_id"] = f"{self.page_id}_{number}"
+        if after in ("lost_fin", "lost_rst", "drip", "endless", "504"):
+            socket_kind = {"lost_fin": "fin", "lost_rst": "rst"}.get(after, after)
+            return faults.socket_fault(h, socket_kind, answer, self.stopping)
         return self._send(h, 200, answer)

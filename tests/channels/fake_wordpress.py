@@ -1,4 +1,9 @@
-"""A fake WordPress REST API (wp/v2 posts, users/me) on 127.0.0.1 with basic auth and faults."""
+"""A fake WordPress REST API (wp/v2 posts, users/me) on 127.0.0.1 with basic auth and faults.
+
+`faults` (HTTP statuses) answer the next requests with a JSON error and store nothing;
+`after_create` (socket faults of tests.channels.faults: "fin", "rst", "drip", "endless",
+"504") happen to the next POST after it stored the post; `get_faults` to the next GETs.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.channels import faults
+
 
 class FakeWordPress:
     def __init__(self, user: str = "bientap", password: str = "abcd efgh ijkl mnop") -> None:
@@ -17,6 +24,9 @@ class FakeWordPress:
         self.password = password
         self.posts: list[dict[str, Any]] = []
         self.faults: list[int] = []
+        self.after_create: list[str] = []
+        self.get_faults: list[str] = []
+        self.stopping = threading.Event()
         self._ids = itertools.count(101)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -31,6 +41,7 @@ class FakeWordPress:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -64,6 +75,8 @@ class FakeWordPress:
         body = json.loads(h.rfile.read(length)) if length else {}
         if self.faults:
             return self._send(h, self.faults.pop(0), {"code": "fault", "message": "fault"})
+        if method == "GET" and self.get_faults:
+            return faults.socket_fault(h, self.get_faults.pop(0), [], self.stopping)
         expected = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
         if h.headers.get("Authorization") != f"Basic {expected}":
             return self._send(
@@ -88,6 +101,8 @@ class FakeWordPress:
                 "date": body.get("date"),
             }
             self.posts.append(post)
+            if self.after_create:
+                return faults.socket_fault(h, self.after_create.pop(0), post, self.stopping)
             return self._send(h, 201, post)
         if route == "posts" and method == "GET":
             found = self.posts

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,13 @@ from sqlalchemy import select
 
 from loa.channels.models import Publication
 from loa.core.station import Station
-from tests.channels.conftest import add_message
+from tests.channels.conftest import add_message, configure
 from tests.channels.fake_graph import FakeGraph
+
+# The settle time of the two kill tests below: the next `loa` command must start inside it even on a
+# loaded machine (a 0.5 s feed lag was shorter than a slow start-up, and the outbox rightly found the post).
+FEED_LAG_S = 6.0
+SETTLED_S = 1.5 + FEED_LAG_S + 0.3  # deadline_s + feed_lag_s, and a margin
 
 
 def loa_cmd() -> list[str]:
@@ -103,6 +109,7 @@ def test_sigkill_between_the_remote_call_and_the_record(
 ) -> None:
     """The post reaches the page, the process dies before recording it; after a restart the
     outbox reconciles it and publishing again makes no second post."""
+    configure(fb_station, "channels.facebook", feed_lag_s=FEED_LAG_S)
     mid = add_message(fb_station)
     graph.hold.set()  # the fake stores the post, then holds its answer
     proc = subprocess.Popen(
@@ -127,6 +134,10 @@ def test_sigkill_between_the_remote_call_and_the_record(
         assert s.scalars(select(Publication.status)).all() == ["sending"]
     outbox = loa(fb_station, graph.token, "outbox")
     assert outbox.returncode == 0, outbox.stderr
+    assert "chưa chắc chắn" in outbox.stdout  # too early for the feed to show it
+    time.sleep(SETTLED_S)  # the settle time has passed
+    outbox = loa(fb_station, graph.token, "outbox")
+    assert outbox.returncode == 0, outbox.stderr
     assert "đã đăng" in outbox.stdout
     again = loa(
         fb_station, graph.token, "publish", "--message", str(mid), "--channel", "facebook", "--now"
@@ -142,6 +153,7 @@ def test_sigkill_between_the_remote_call_and_the_record(
 def test_publish_itself_recovers_after_a_kill(
     fb_station: Station, graph: FakeGraph, reconcile_first: bool
 ) -> None:
+    configure(fb_station, "channels.facebook", feed_lag_s=FEED_LAG_S)
     mid = add_message(fb_station)
     graph.hold.set()
     proc = subprocess.Popen(
@@ -155,6 +167,9 @@ def test_publish_itself_recovers_after_a_kill(
     proc.wait(10)
     graph.hold.clear()
     graph.release.set()
+    again = loa(fb_station, graph.token, "publish", "-m", str(mid), "-c", "facebook", "--now")
+    assert again.returncode == 1 and "chưa chắc" in again.stderr.lower()  # settling: no repost
+    time.sleep(SETTLED_S)
     again = loa(fb_station, graph.token, "publish", "-m", str(mid), "-c", "facebook", "--now")
     assert again.returncode == 0, again.stderr
     assert len(graph.posts) == 1 and not reconcile_first

@@ -19,6 +19,9 @@ from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
 from tests.channels.fake_graph import FakeGraph
 
+#: Past the fake page's settle time (deadline_s 1.5 + feed_lag_s 0.5 in fb_station).
+LATER = NOW + timedelta(seconds=10)
+
 
 def runtime(sleeps: list[float]) -> Runtime:
     return Runtime(sleep=sleeps.append, rng=random.Random(7))
@@ -66,16 +69,50 @@ def test_photo_upload_from_a_file(fb_station: Station, graph: FakeGraph, tmp_pat
     assert graph.posts[0]["upload"]["size"] == 103
 
 
-@pytest.mark.parametrize("fault", ["500", "rate", "page_rate", "drop"])
-def test_transient_errors_are_retried_with_backoff(
-    fb_station: Station, graph: FakeGraph, sleeps: list[float], fault: str
+def test_graph_errors_are_retried_with_backoff(
+    fb_station: Station, graph: FakeGraph, sleeps: list[float]
 ) -> None:
-    graph.fail("feed", fault, times=2)
+    graph.fail("feed", "500", times=2)  # Graph's own error body: nothing was created
     mid = add_message(fb_station)
     pub = publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
     assert pub.status == "published" and pub.attempts == 3
     assert len(graph.published()) == 1
     assert len(sleeps) == 2 and sleeps[1] >= sleeps[0] * 0.5 > 0
+
+
+@pytest.mark.parametrize("fault", ["rate", "page_rate"])
+def test_rate_limits_put_the_post_off_instead_of_hammering(
+    fb_station: Station, graph: FakeGraph, sleeps: list[float], fault: str
+) -> None:
+    from loa.channels.outbox import Deferred
+
+    graph.fail("feed", fault, times=1)
+    mid = add_message(fb_station)
+    with pytest.raises(TransientError) as info:
+        publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+    assert "sẽ thử lại" not in str(info.value) and "từ 23/11/2026 09:00:00" in str(info.value)
+    assert sleeps == [] and len(graph.requests) == 1
+    with pytest.raises(Deferred):  # before its time: nothing is sent
+        publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+    assert len(graph.requests) == 1
+    pub = publish_message(fb_station, mid, "facebook", now=LATER, runtime=runtime(sleeps))
+    assert pub.status == "published" and len(graph.published()) == 1
+
+
+def test_a_dropped_connection_is_uncertain_until_a_settled_look_up(
+    fb_station: Station, graph: FakeGraph, sleeps: list[float]
+) -> None:
+    from loa.channels.outbox import Uncertain
+
+    graph.fail("feed", "drop")
+    mid = add_message(fb_station)
+    with pytest.raises(Uncertain) as info:
+        publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+    assert "đóng" in str(info.value) and "không trả lời" not in str(info.value)
+    assert [p.status for p in reconcile(fb_station, now=NOW)] == []  # not due yet
+    assert [p.status for p in reconcile(fb_station, now=LATER)] == ["failed"]  # looked: absent
+    pub = publish_message(fb_station, mid, "facebook", now=LATER, runtime=runtime(sleeps))
+    assert pub.status == "published" and len(graph.posts) == 1
 
 
 def test_gives_up_after_the_limit_and_can_retry_later(
@@ -85,21 +122,28 @@ def test_gives_up_after_the_limit_and_can_retry_later(
     mid = add_message(fb_station)
     with pytest.raises(TransientError) as info:
         publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
-    assert "3 lần" in str(info.value) or "HTTP 500" in str(info.value)
+    assert "3 lần" in str(info.value) and "HTTP 500" in str(info.value)
+    assert "sẽ thử lại sau" not in str(info.value)
     with fb_station.transaction() as s:
         pub = s.scalars(select(Publication)).one()
-        assert pub.status == "failed" and pub.attempts == 3
-    again = publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+        assert pub.status == "failed" and pub.attempts == 3 and pub.next_at is not None
+    again = publish_message(fb_station, mid, "facebook", now=LATER, runtime=runtime(sleeps))
     assert again.status == "published" and len(graph.posts) == 1
 
 
 def test_timeout_after_the_post_was_made_finds_it_instead_of_posting_again(
     fb_station: Station, graph: FakeGraph, sleeps: list[float]
 ) -> None:
+    from loa.channels.outbox import Uncertain
+
     graph.timeout_s = 1.5  # the client gives up after 1 s; the fake has stored the post
     graph.fail("feed", "slow")
     mid = add_message(fb_station)
-    pub = publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+    with pytest.raises(Uncertain):
+        publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+    with pytest.raises(Uncertain):  # too early to trust a look-up: nothing is posted
+        publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+    pub = publish_message(fb_station, mid, "facebook", now=LATER, runtime=runtime(sleeps))
     assert pub.status == "published" and pub.remote_id == graph.posts[0]["id"]
     assert len(graph.posts) == 1 and sleeps == []
 
@@ -107,11 +151,15 @@ def test_timeout_after_the_post_was_made_finds_it_instead_of_posting_again(
 def test_timeout_without_a_post_is_retried(
     fb_station: Station, graph: FakeGraph, sleeps: list[float]
 ) -> None:
+    from loa.channels.outbox import Uncertain
+
     graph.timeout_s = 1.5
     graph.fail("feed", "timeout")
     mid = add_message(fb_station)
-    pub = publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
-    assert pub.status == "published" and len(graph.posts) == 1 and len(sleeps) == 1
+    with pytest.raises(Uncertain):
+        publish_message(fb_station, mid, "facebook", now=NOW, runtime=runtime(sleeps))
+    pub = publish_message(fb_station, mid, "facebook", now=LATER, runtime=runtime(sleeps))
+    assert pub.status == "published" and len(graph.posts) == 1 and sleeps == []
 
 
 def test_expired_token_is_permanent_with_a_vietnamese_message(
@@ -167,8 +215,11 @@ def test_token_never_reaches_logs_errors_or_database(
     assert graph.token not in str(info.value)
     assert graph.token not in caplog.text
     assert any("debug_token" in r.getMessage() for r in caplog.records)
-    db = (fb_station.root / "loa.db").read_bytes()
-    assert graph.token.encode() not in db
+    from tests.dbdump import database_bytes
+
+    db = database_bytes(fb_station)
+    assert b"facebook" in db  # the publication's row is there ...
+    assert graph.token.encode() not in db  # ... without the token
 
 
 def test_redact_covers_url_encoded_tokens() -> None:
@@ -248,7 +299,8 @@ def test_reconcile_finds_a_post_made_before_a_crash(fb_station: Station, graph: 
     channel = FacebookChannel.from_station(fb_station)
     channel.publish(item, now=NOW)  # reached Facebook, then the process "died"
     channel.close()
-    changed = reconcile(fb_station, now=NOW)
+    assert [p.status for p in reconcile(fb_station, now=NOW)] == ["uncertain"]  # settling
+    changed = reconcile(fb_station, now=LATER)
     assert [(p.id, p.status, p.remote_id) for p in changed] == [
         (pub.id, "published", graph.posts[0]["id"])
     ]
@@ -273,8 +325,9 @@ def test_reconcile_without_a_remote_post_allows_sending_again(
     )
     with fb_station.transaction() as s:
         s.get(Publication, pub.id).owner = "elsewhere:1"
-    assert [p.status for p in reconcile(fb_station, now=NOW)] == ["failed"]
-    assert publish_message(fb_station, mid, "facebook", now=NOW).status == "published"
+    assert [p.status for p in reconcile(fb_station, now=NOW)] == ["uncertain"]
+    assert [p.status for p in reconcile(fb_station, now=LATER)] == ["failed"]
+    assert publish_message(fb_station, mid, "facebook", now=LATER).status == "published"
     assert len(graph.posts) == 1
 
 

@@ -98,9 +98,9 @@ class Clock:
         return value
 
 
-def test_play_into_a_null_sink_logs_one_row_per_item(station: Station) -> None:
+def test_play_into_a_file_sink_logs_one_row_per_item(station: Station) -> None:
     path, ids, entry_ids = make_bulletin(station)
-    sink = NullSink()
+    sink = FileSink(station.media_dir / "aired")
     records = play_bulletin(station, SLOT, now=SLOT, sink=sink, clock=Clock(SLOT, 1))
     assert sink.played == [path]
     assert [(r.message_id, r.status, r.bulletin, r.channel) for r in records] == [
@@ -164,7 +164,7 @@ def test_sink_choice(station: Station) -> None:
 
 def test_run_sheet_and_playlists(station: Station) -> None:
     path, ids, _ = make_bulletin(station)
-    play_bulletin(station, SLOT, now=SLOT, sink=NullSink(), clock=Clock(SLOT, 0))
+    play_bulletin(station, SLOT, now=SLOT, sink=FileSink(station.media_dir), clock=Clock(SLOT, 0))
     rows = run_sheet(station, SLOT.date())
     assert [(r.message_id, r.status) for r in rows] == [(ids[0], "done"), (ids[1], "done")]
     assert rows[0].aired_at == SLOT + timedelta(seconds=0.5)
@@ -190,7 +190,7 @@ def test_loa_play_and_today_cli(station: Station) -> None:
             "--slot",
             "2026-11-23 06:00",
             "--sink",
-            "null",
+            "file",
             "--force",
         ],
     )
@@ -212,7 +212,7 @@ def test_an_early_bulletin_is_refused_and_a_test_play_never_counts(station: Stat
     from loa.planning.models import PlanEntry
 
     path, _ids, entry_ids = make_bulletin(station)
-    sink = NullSink()
+    sink = FileSink(station.media_dir / "aired")
     early = SLOT - timedelta(minutes=42)  # the same morning, before the bulletin's time
     with pytest.raises(UserError, match=r"chưa đến giờ \(còn 0 giờ 42 phút\).*--test"):
         play_bulletin(station, SLOT, now=early, sink=sink)

@@ -85,3 +85,17 @@ def test_check_and_slug(station: Station) -> None:
     assert results[0].ok and "media/web" in results[0].detail
     assert "base_url" in results[1].detail
     assert slugify("Đăng ký KHAI SINH: trực tuyến!") == "dang-ky-khai-sinh-truc-tuyen"
+
+
+def test_no_feed_without_base_url_and_the_pages_do_not_link_one(station: Station) -> None:
+    from loa.channels.website import WebsiteChannel as Web
+
+    site = Web.from_station(station)
+    site.folder.mkdir(parents=True, exist_ok=True)
+    (site.folder / "feed.xml").write_text("<rss>old relative links</rss>", encoding="utf-8")
+    site.render()
+    assert not (site.folder / "feed.xml").exists() and not (site.folder / "atom.xml").exists()
+    index = (site.folder / "index.html").read_text(encoding="utf-8")
+    assert "feed.xml" not in index and "atom.xml" not in index
+    [_, note] = site.check()
+    assert "không tạo RSS" in note.detail and "base_url" in note.detail

@@ -8,13 +8,14 @@ import json
 import logging
 import random
 import stat
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from loa.channels.base import PermanentError, marker
+from loa.channels.base import PermanentError, TransientError, marker
 from loa.channels.models import AsRunRecord, Publication
 from loa.channels.outbox import claim, reconcile
 from loa.channels.publish import check_channels, configured_channels, publish_message
@@ -56,8 +57,18 @@ def zalo_station(station: Station, zalo: FakeZalo, monkeypatch: pytest.MonkeyPat
         oauth_url=zalo.url,
         cover_url="https://example.org/cover.jpg",
         timeout_s=1.0,
+        deadline_s=1.5,
+        feed_lag_s=0.5,
     )
-    configure(station, "channels", retries=3, backoff_s=0.01, backoff_max_s=0.02)
+    configure(
+        station,
+        "channels",
+        retries=3,
+        backoff_s=0.01,
+        backoff_max_s=0.02,
+        defer_s=0.5,
+        defer_max_s=2.0,
+    )
     monkeypatch.setenv("LOA_ZALO_APP_SECRET", zalo.app_secret)
     monkeypatch.setenv("LOA_ZALO_REFRESH_TOKEN", zalo.refresh_token)
     return station
@@ -117,12 +128,24 @@ def test_zalo_is_registered_and_configured_only_with_an_oa(
 def test_transient_errors_are_retried(
     zalo_station: Station, zalo: FakeZalo, sleeps: list[float]
 ) -> None:
-    zalo.fail("article/create", "500")
-    zalo.fail("article/create", "rate")
+    zalo.fail("article/create", "500", times=2)  # Zalo's own error body: nothing made
     mid = add_message(zalo_station)
     pub = publish_message(zalo_station, mid, "zalo", now=NOW, runtime=runtime(sleeps))
     assert pub.status == "published" and pub.attempts == 3
     assert len(zalo.articles) == 1 and len(sleeps) == 2
+
+
+def test_a_rate_limit_puts_the_article_off(
+    zalo_station: Station, zalo: FakeZalo, sleeps: list[float]
+) -> None:
+    zalo.fail("article/create", "rate")
+    mid = add_message(zalo_station)
+    with pytest.raises(TransientError, match="giới hạn"):
+        publish_message(zalo_station, mid, "zalo", now=NOW, runtime=runtime(sleeps))
+    assert sleeps == [] and creates(zalo) == 1
+    later = NOW + timedelta(seconds=5)
+    pub = publish_message(zalo_station, mid, "zalo", now=later, runtime=runtime(sleeps))
+    assert pub.status == "published" and len(zalo.articles) == 1
 
 
 def test_permission_refusal_is_permanent_and_explained(
@@ -322,9 +345,14 @@ def parse_code_of(address: str) -> str:
 def test_an_answer_lost_after_create_is_found_not_posted_again(
     zalo_station: Station, zalo: FakeZalo, sleeps: list[float]
 ) -> None:
+    from loa.channels.outbox import Uncertain
+
     zalo.fail("article/create", "lost")
     mid = add_message(zalo_station)
-    pub = publish_message(zalo_station, mid, "zalo", now=NOW, runtime=runtime(sleeps))
+    with pytest.raises(Uncertain):
+        publish_message(zalo_station, mid, "zalo", now=NOW, runtime=runtime(sleeps))
+    later = NOW + timedelta(seconds=10)
+    pub = publish_message(zalo_station, mid, "zalo", now=later, runtime=runtime(sleeps))
     assert pub.status == "published"
     assert len(zalo.articles) == 1 and pub.remote_id == zalo.articles[0]["id"]
 
@@ -598,6 +626,7 @@ def test_sigkill_between_the_remote_call_and_the_record(
     assert proc.returncode == -signal.SIGKILL
     assert len(zalo.articles) == 1
     run = {"env": env, "capture_output": True, "text": True, "timeout": 120}
+    time.sleep(2.2)  # the settle time: deadline_s 1.5 + feed_lag_s 0.5
     outbox = subprocess.run([*loa_cmd(), "outbox"], **run)  # type: ignore[call-overload]
     assert outbox.returncode == 0, outbox.stdout + outbox.stderr
     again = subprocess.run(publish, **run)  # type: ignore[call-overload]

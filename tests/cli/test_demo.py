@@ -103,3 +103,25 @@ def test_demo_runs_the_whole_pipeline_offline(tmp_path: Path) -> None:
     for suffix in (".docx", ".xlsx", ".png"):
         made = list(reports.glob(f"*{suffix}"))
         assert made and all(path.stat().st_size > 0 for path in made), suffix
+
+
+@pytest.mark.slow
+def test_demo_fits_a_screen_per_step_in_80_columns(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOA_")}
+    env.update({"LOA_LANG": "vi", "COLUMNS": "80"})
+    result = subprocess.run(
+        [sys.executable, "-m", "loa", "demo", str(tmp_path / "demo")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    starts = [n for n, line in enumerate(lines) if line.startswith("Bước ")]
+    assert len(starts) >= 8
+    steps = [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    too_long = {step[0]: len(step) for step in steps if len(step) > 40}
+    assert not too_long, too_long

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from icalendar import Calendar
 from typer.testing import CliRunner
@@ -46,7 +46,16 @@ def test_ics_parses_with_one_event_per_slot_instance(sample_station, tmp_path) -
     assert start.tzinfo is not None and start.replace(tzinfo=None) == slots[0].start
     assert first.decoded("DTEND") > start
     assert slots[0].items[0].title in str(first["DESCRIPTION"])
-    assert to_ics(sample_station, slots) == path.read_bytes()  # reproducible
+    # the station's timezone travels with the file, and DTSTAMP is when it was made (UTC)
+    zones = cal.walk("VTIMEZONE")
+    assert [str(z["TZID"]) for z in zones] == ["Asia/Ho_Chi_Minh"]
+    made = datetime(2026, 11, 22, 20, 15)
+    again = Calendar.from_ical(to_ics(sample_station, slots, now=made))
+    stamp = again.walk("VEVENT")[0].decoded("DTSTAMP")
+    assert stamp.utcoffset() == timedelta(0) and stamp.replace(tzinfo=None) == made - timedelta(
+        hours=7
+    )
+    assert to_ics(sample_station, slots, now=made) == to_ics(sample_station, slots, now=made)
 
 
 def test_runsheet_lists_scripts_and_sources(sample_station, tmp_path) -> None:

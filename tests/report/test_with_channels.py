@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from loa.app.play import play_slot as play_bulletin
 from loa.app.publish import publish_entry as publish_plan_entry
 from loa.channels.models import AsRunRecord
-from loa.channels.radio import NullSink
+from loa.channels.radio import FileSink
 from loa.channels.runtime import Runtime
 from loa.content.models import Message
 from loa.core.station import Station
@@ -67,7 +67,9 @@ def test_report_on_a_few_days_run_by_the_channels(sample_station: Station, tmp_p
         when = datetime(2026, 11, 2 + d, 6, 0)
         late = d == 2  # an hour late: the playout skips it and says why
         at = when + timedelta(hours=1 if late else 0)
-        play_bulletin(st, when, now=at, sink=NullSink(), clock=lambda at=at: at)
+        play_bulletin(
+            st, when, now=at, sink=FileSink(st.media_dir / "aired"), clock=lambda at=at: at
+        )
         due = datetime(2026, 11, 2 + d, 9, 0)
         publish_plan_entry(
             st, post_ids[d], now=due + timedelta(hours=8 if late else 0), runtime=Runtime()

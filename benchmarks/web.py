@@ -1,0 +1,163 @@
+"""Dashboard benchmark: 20 concurrent clients on the week page and the messages page.
+
+A station with 300 approved messages and 4 weeks planned is served by `loa web`'s app under
+uvicorn in its own process (one worker, as on a commune PC); 20 clients (asyncio + httpx, each
+with an API token) request each page in turn for a fixed number of rounds. Printed per page:
+requests/s, p50 and p95 latency, errors, and the ratio of p95 to `GET /api/health` measured in
+the same run (the cost of the framework alone). Goal: week page p95 under 200 ms, no error.
+
+Run from the repository root: .venv/bin/python -m benchmarks.web [--requests 400] [--clients 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+SERVER = """
+import sys, uvicorn
+from loa.core.station import Station
+from loa.web.app import create_app
+station = Station.load(__import__("pathlib").Path(sys.argv[1]))
+uvicorn.run(create_app(station), host="127.0.0.1", port=int(sys.argv[2]),
+            log_level="warning", access_log=False)
+"""
+
+
+def build_station(root: Path, messages: int, weeks: int) -> tuple[str, str]:
+    """The station, its token and the Monday of the first planned week."""
+    from loa.app import users
+    from loa.app.planning import plan_station
+    from loa.app.setup import init_station
+    from loa.content.queue import approve, create
+
+    station = init_station(root, name="Xã Thử Tải", sample=True)
+    now = station.now()
+    topics = ["procedures", "online_services", "one_stop", "e_government", "civil_service"]
+    with station.transaction() as session:
+        for n in range(messages):
+            message = create(
+                session,
+                {
+                    "title": f"Tin thử số {n}: thủ tục hành chính trực tuyến",
+                    "body": f"UBND xã thông báo lúc 7h30 ngày 12/3/2026 về việc số {n}. " * 3,
+                    "topic": topics[n % len(topics)],
+                    "channels": ["radio", "website", "facebook"],
+                    "airings_per_week": 2,
+                },
+                now=now,
+            )
+            approve(session, message.id, approved_by="bench", now=now)
+    t0 = time.perf_counter()
+    plan_station(station, now.date(), weeks * 7, now=now)
+    print(f"planned {weeks} weeks for {messages + 20} messages in {time.perf_counter() - t0:.1f} s")
+    users.add_user(station, "bench", "viewer", "mat-khau-thu", now=now)
+    token = users.new_token(station, "bench", now=now)
+    monday = now.date() + timedelta(days=7 - now.weekday())
+    return token, monday.isoformat()
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _load(url: str, token: str, clients: int, total: int) -> tuple[list[float], int, float]:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    per_client = max(1, total // clients)
+
+    async def client() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+            for _ in range(per_client):
+                t0 = time.perf_counter()
+                response = await http.get(url, timeout=30)
+                latencies.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    errors += 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies, errors, time.perf_counter() - t0
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400, help="requests per page")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--messages", type=int, default=300)
+    args = parser.parse_args()
+
+    import httpx
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "station"
+        token, monday = build_station(root, args.messages, 4)
+        port = _port()
+        server = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port)])
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                try:
+                    httpx.get(f"{base}/api/health", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            week = httpx.get(
+                f"{base}/plan?start={monday}", headers={"Authorization": f"Bearer {token}"}
+            )
+            entries = week.text.count('class="entry')
+            print(f"week page: {entries} entries, {len(week.content) // 1024} KiB")
+            pages = {
+                "GET /api/health": f"{base}/api/health",
+                "week page /plan": f"{base}/plan?start={monday}",
+                "messages page": f"{base}/messages",
+            }
+            for url in pages.values():  # warm up (templates compiled, caches filled)
+                asyncio.run(_load(url, token, 2, 4))
+            print(f"{args.clients} clients, {args.requests} requests per page, one uvicorn worker")
+            print(
+                f"{'page':<18} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'p95/health':>10}"
+            )
+            health_p95 = 0.0
+            failed = False
+            for name, url in pages.items():
+                latencies, errors, elapsed = asyncio.run(
+                    _load(url, token, args.clients, args.requests)
+                )
+                p50, p95 = _p(latencies, 0.5) * 1000, _p(latencies, 0.95) * 1000
+                if name.startswith("GET /api/health"):
+                    health_p95 = p95
+                ratio = p95 / health_p95 if health_p95 else 1.0
+                print(
+                    f"{name:<18} {len(latencies) / elapsed:>7.1f} {p50:>8.1f} {p95:>8.1f}"
+                    f" {errors:>6} {ratio:>10.1f}"
+                )
+                failed = failed or errors > 0 or (name.startswith("week") and p95 >= 200)
+                print(f"  mean {statistics.mean(latencies) * 1000:.1f} ms", file=sys.stderr)
+            print("goal (week p95 < 200 ms, no error):", "met" if not failed else "NOT met")
+            return 1 if failed else 0
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

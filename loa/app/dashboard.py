@@ -1,0 +1,219 @@
+"""What the dashboard shows about a day: the bulletins with their files, what aired and was
+posted, and the alerts an officer must act on. Read-only views over the lower layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from loa.audio.render import bulletin_path
+from loa.channels.models import AsRunRecord
+from loa.channels.outbox import outbox
+from loa.content.models import Message, MessageStatus
+from loa.core.i18n import Catalog
+from loa.core.station import Station
+from loa.planning.views import ScheduledSlot, schedule
+from loa.report.targets import TargetProgress, target_progress
+
+T = Catalog(
+    {
+        "failed": (
+            "{channel}: bài «{title}» {status}{error}",
+            "{channel}: post “{title}” {status}{error}",
+        ),
+        "not_rendered": (
+            "Bản tin {time} chưa dựng. Chạy: loa render --date {day}",
+            "The {time} bulletin is not rendered. Run: loa render --date {day}",
+        ),
+        "ending": (
+            "Tin «{title}» hết hiệu lực ngày {day}.",
+            "Message “{title}” stops being valid on {day}.",
+        ),
+    }
+)
+
+#: How many days ahead a validity window ending is worth an alert.
+ENDING_WITHIN = timedelta(days=7)
+
+
+@dataclass
+class Bulletin:
+    """A radio slot instance of the day and its rendered file (None while not rendered)."""
+
+    slot: ScheduledSlot
+    path: Path | None
+
+    @property
+    def start(self) -> datetime:
+        return self.slot.start
+
+
+@dataclass
+class AsRun:
+    started_at: datetime
+    channel: str
+    status: str
+    title: str
+    bulletin: str | None
+    note: str | None
+
+
+@dataclass
+class Alert:
+    kind: str  # failed | not_rendered | ending
+    text: str
+    link: str = ""
+
+
+@dataclass
+class DayView:
+    day: date
+    bulletins: list[Bulletin] = field(default_factory=list)
+    on_air: Bulletin | None = None
+    next: Bulletin | None = None
+    as_run: list[AsRun] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    targets: list[TargetProgress] = field(default_factory=list)
+
+
+def bulletins_of(station: Station, day: date) -> list[Bulletin]:
+    """The radio bulletins planned on `day`, each with its file when rendered."""
+    with station.transaction() as session:
+        slots = schedule(session, day, 1, channel="radio")
+    out = []
+    for slot in slots:
+        path = bulletin_path(station, slot.start)
+        out.append(Bulletin(slot, path if path.is_file() else None))
+    return out
+
+
+def as_run_of(station: Station, day: date) -> list[AsRun]:
+    """What aired or was published on `day`, in time order."""
+    lo = datetime.combine(day, datetime.min.time())
+    with station.transaction() as session:
+        rows = session.scalars(
+            select(AsRunRecord)
+            .where(AsRunRecord.started_at >= lo, AsRunRecord.started_at < lo + timedelta(days=1))
+            .order_by(AsRunRecord.started_at, AsRunRecord.id)
+        )
+        return [AsRun(r.started_at, r.channel, r.status, r.title, r.bulletin, r.note) for r in rows]
+
+
+def day_view(station: Station, *, now: datetime) -> DayView:
+    """Today at `now`: the bulletin on air (started within its duration) and the next one,
+    the as-run log, and the alerts (failed or uncertain publications, a bulletin not rendered,
+    a validity window ending within a week)."""
+    from loa.channels.models import PublicationStatus
+    from loa.planning.views import channel_label
+
+    view = DayView(day=now.date())
+    view.bulletins = bulletins_of(station, view.day)
+    for bulletin in view.bulletins:
+        end = bulletin.start + timedelta(seconds=max(bulletin.slot.duration_s, 60))
+        if bulletin.start <= now < end:
+            view.on_air = bulletin
+        elif bulletin.start > now and view.next is None:
+            view.next = bulletin
+        if bulletin.path is None and bulletin.start > now:
+            view.alerts.append(
+                Alert(
+                    "not_rendered",
+                    T("not_rendered", time=f"{bulletin.start:%H:%M}", day=view.day.isoformat()),
+                    "/radio",
+                )
+            )
+    view.as_run = as_run_of(station, view.day)
+    view.targets = target_progress(station, today=view.day)
+    for row in outbox(station, now=now):
+        if row.status in (PublicationStatus.FAILED, PublicationStatus.UNCERTAIN):
+            view.alerts.append(
+                Alert(
+                    "failed",
+                    T(
+                        "failed",
+                        channel=channel_label(row.channel),
+                        title=row.title,
+                        status=PublicationStatus(row.status).label,
+                        error=f": {row.error}" if row.error else "",
+                    ),
+                    "/outbox",
+                )
+            )
+    with station.transaction() as session:
+        ending = session.scalars(
+            select(Message)
+            .where(
+                Message.status == MessageStatus.APPROVED,
+                Message.valid_until >= view.day,
+                Message.valid_until <= view.day + ENDING_WITHIN,
+            )
+            .order_by(Message.valid_until, Message.id)
+        )
+        for message in ending:
+            assert message.valid_until is not None
+            view.alerts.append(
+                Alert(
+                    "ending",
+                    T("ending", title=message.title, day=f"{message.valid_until:%d/%m/%Y}"),
+                    f"/messages/{message.id}",
+                )
+            )
+    return view
+
+
+def plan_grid(station: Station, start: date, days: int) -> list[ScheduledSlot]:
+    """The plan from `start` for `days` days grouped by slot instance, like
+    `loa.planning.views.schedule` but reading only the columns a calendar shows (no message
+    bodies or relationships), so the week page stays fast on a full station."""
+    from loa.planning.models import PlanEntry, Slot
+    from loa.planning.views import ScheduledItem, channel_label
+
+    lo = datetime.combine(start, datetime.min.time())
+    query = (
+        select(
+            PlanEntry.id,
+            PlanEntry.message_id,
+            PlanEntry.position,
+            PlanEntry.channel,
+            PlanEntry.slot_id,
+            PlanEntry.scheduled_at,
+            PlanEntry.duration_s,
+            PlanEntry.status,
+            PlanEntry.reason,
+            Message.title,
+            Message.topic_code,
+            Message.source_document,
+        )
+        .join(Message, Message.id == PlanEntry.message_id)
+        .where(PlanEntry.scheduled_at >= lo, PlanEntry.scheduled_at < lo + timedelta(days=days))
+        .order_by(PlanEntry.scheduled_at, PlanEntry.channel, PlanEntry.position, PlanEntry.id)
+    )
+    out: dict[tuple[datetime, str, int | None], ScheduledSlot] = {}
+    with station.transaction() as session:
+        names: dict[int, str] = {
+            slot_id: name for slot_id, name in session.execute(select(Slot.id, Slot.name))
+        }
+        for row in session.execute(query):
+            key = (row.scheduled_at, row.channel, row.slot_id)
+            group = out.get(key)
+            if group is None:
+                name = names.get(row.slot_id, "") if row.slot_id else channel_label("urgent")
+                group = out[key] = ScheduledSlot(row.channel, row.slot_id, name, row.scheduled_at)
+            group.items.append(
+                ScheduledItem(
+                    row.id,
+                    row.message_id,
+                    row.position,
+                    row.title,
+                    row.topic_code,
+                    row.duration_s,
+                    row.status,
+                    row.source_document,
+                    "",
+                    row.reason,
+                )
+            )
+    return list(out.values())

@@ -1,0 +1,306 @@
+"""What is on the air right now, on the stream mounts and the local player together, and how an
+urgent message cuts into it.
+
+`OnAir` is the one place that plays a bulletin on both outputs (`OnAirSink`, a radio `Sink`) and
+that preempts them (`OnAir.urgent`): the local player is stopped and, after the alert, plays
+the rest of the bulletin (a copy cut from where it stopped) or the whole of it again; the mounts
+do the same in memory (`loa.channels.stream.MountStream.preempt`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loa.channels.radio import CommandSink, PlayoutError, Sink
+from loa.channels.stream import Interruption, PcmBuffer, Playback, StreamService
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+log = logging.getLogger("loa.stream")
+
+
+def cut_from(path: Path, offset_s: float, folder: Path) -> Path:
+    """A copy of `path` from `offset_s` on (WAV), for a player that cannot seek."""
+    from loa.audio.ffmpeg import ffmpeg_exe
+
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(suffix=".wav", prefix="resume-", dir=folder)
+    os.close(handle)
+    done = subprocess.run(
+        [
+            ffmpeg_exe(),
+            *("-hide_banner", "-loglevel", "error", "-nostdin", "-y"),
+            *("-ss", f"{offset_s:.2f}", "-i", str(path), str(name)),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise PlayoutError(done.stderr.decode("utf-8", "replace").strip()[-200:])
+    return Path(name)
+
+
+class LocalPlayout:
+    """The station's local sink, made interruptible: a command player runs as a child process
+    that `interrupt` stops; other sinks (null, file) take no real time and are never cut."""
+
+    def __init__(self, sink: Sink, folder: Path, clock: Callable[[], datetime]) -> None:
+        self.sink = sink
+        self.folder = folder
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._started = 0.0
+        self._offset = 0.0
+        self._held: threading.Event | None = None
+        self.interruptions: list[Interruption] = []
+
+    def play(self, path: Path, duration_s: float) -> float:
+        """Play `path`; returns wall seconds, interruptions and the urgent airing included."""
+        if not isinstance(self.sink, CommandSink):
+            return self.sink.play(path, duration_s)
+        began = time.monotonic()
+        source, offset = path, 0.0
+        while True:
+            cmd = self.sink.command(source)
+            try:
+                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            except FileNotFoundError:
+                raise PlayoutError(f"{cmd[0]}: not found") from None
+            with self._lock:
+                self._proc, self._started, self._offset = proc, time.monotonic(), offset
+            _out, err = proc.communicate()
+            if source != path:
+                source.unlink(missing_ok=True)  # the resume copy has aired
+            with self._lock:
+                self._proc = None
+                held = self._held
+            if held is None:
+                if proc.returncode != 0:
+                    raise PlayoutError((err or b"").decode("utf-8", "replace").strip()[-200:])
+                return time.monotonic() - began
+            held.wait()
+            last = self.interruptions[-1]
+            offset = last.at_s if last.mode == "resume" else 0.0
+            source = cut_from(path, offset, self.folder) if offset > 0 else path
+            with self._lock:
+                self._held = None
+
+    def interrupt(self, by: str, mode: str) -> threading.Event | None:
+        """Stop what the player plays now; returns the event that lets it go on (set it after
+        the urgent audio), or None when nothing was playing."""
+        with self._lock:
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                return None
+            at = self._offset + time.monotonic() - self._started
+            self._held = threading.Event()
+            self.interruptions.append(Interruption(at, by, mode, self.clock()))
+            held = self._held
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=2)
+        if proc.poll() is None:
+            proc.kill()
+        return held
+
+    def resume(self, held: threading.Event) -> None:
+        if self.interruptions:
+            self.interruptions[-1].resumed_at = self.clock()
+        held.set()
+
+
+@dataclass
+class UrgentAiring:
+    """One urgent message on the air: where, what it cut into, and when it ended."""
+
+    name: str
+    zones: list[str]
+    interrupted: list[dict[str, Any]] = field(default_factory=list)
+    local: bool = False
+    playbacks: list[Playback] = field(default_factory=list)
+    finished: threading.Event = field(default_factory=threading.Event)
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+class OnAir:
+    """The station's outputs during `loa run`: the stream service (may be None) and the local
+    player (may be None). A second urgent message cuts into the first on the mounts (which then
+    goes on); on the local player it waits for the first to end."""
+
+    def __init__(
+        self,
+        stream: StreamService | None,
+        local: LocalPlayout | None,
+        clock: Callable[[], datetime],
+        resume: str = "resume",
+    ) -> None:
+        self.stream = stream
+        self.local = local
+        self.clock = clock
+        self.resume = resume
+        self._local_lock = threading.Lock()
+
+    def sink(self, zones: list[str] | None) -> OnAirSink:
+        return OnAirSink(self, zones)
+
+    def urgent(
+        self,
+        name: str,
+        buffer: PcmBuffer,
+        zones: list[str] | None,
+        local_audio: Callable[[], Path | None] | None = None,
+    ) -> UrgentAiring:
+        """Cut into the mounts of `zones` and the local player with `buffer` (it may still be
+        growing) and return at once (the mounts switch before it returns); `finished` is set when every output is done with it and
+        has gone back to what it interrupted. `local_audio` gives the file the local player
+        airs (called in a worker thread, after the mounts have started)."""
+        airing = UrgentAiring(name, [], started_at=self.clock())
+        if self.stream is not None:
+            for stream, playback, cut in self.stream.preempt(name, buffer, zones, self.resume):
+                airing.zones.append(stream.mount.zone)
+                airing.playbacks.append(playback)
+                if cut is not None:
+                    airing.interrupted.append(
+                        {"zone": stream.mount.zone, "bulletin": cut.name, "playback": cut}
+                    )
+        worker = threading.Thread(
+            target=self._finish, args=(airing, local_audio), name="urgent", daemon=True
+        )
+        worker.start()
+        return airing
+
+    def _finish(self, airing: UrgentAiring, local_audio: Callable[[], Path | None] | None) -> None:
+        try:
+            if self.local is not None and local_audio is not None:
+                with self._local_lock:  # one urgent message at a time on the one speaker
+                    self._local_urgent(self.local, airing, local_audio)
+            for playback in airing.playbacks:
+                playback.wait()
+            airing.ended_at = self.clock()
+        finally:
+            airing.finished.set()
+
+    def _local_urgent(
+        self, local: LocalPlayout, airing: UrgentAiring, local_audio: Callable[[], Path | None]
+    ) -> None:
+        held = local.interrupt(airing.name, self.resume)
+        try:
+            path = local_audio()
+            if path is not None:
+                from loa.audio.ffmpeg import audio_duration
+
+                local.sink.play(path, audio_duration(path))
+                airing.local = True
+        except Exception:  # the stream went on; the local failure is in the log
+            log.exception("urgent local playout failed")
+        finally:
+            if held is not None:
+                cut = {"zone": None, "bulletin": "local", "interruption": local.interruptions[-1]}
+                airing.interrupted.append(cut)
+                local.resume(held)
+
+
+class OnAirSink(Sink):
+    """A radio sink that plays a bulletin on the zone mounts and the local player at once and
+    returns when both are done (urgent messages cutting in included)."""
+
+    name = "stream"
+
+    def __init__(self, onair: OnAir, zones: list[str] | None) -> None:
+        self.onair = onair
+        self.zones = zones
+        self.aired_zones: list[str] = []
+        self.interruptions: list[dict[str, Any]] = []
+
+    def play(self, path: Path, duration_s: float) -> float:
+        if not path.is_file():
+            raise PlayoutError(str(path))
+        began = time.monotonic()
+        playbacks: list[Playback] = []
+        if self.onair.stream is not None:
+            playbacks = self.onair.stream.play_file(path, self.zones, name=path.stem)
+            self.aired_zones = [s.mount.zone for s in self.onair.stream.targets(self.zones)]
+        error: PlayoutError | None = None
+        if self.onair.local is not None:
+            try:
+                self.onair.local.play(path, duration_s)
+            except PlayoutError as exc:
+                error = exc
+        for playback in playbacks:
+            playback.wait()
+            self.interruptions += [i.to_dict() for i in playback.interruptions]
+        if self.onair.local is not None:
+            self.interruptions += [
+                {**i.to_dict(), "local": True} for i in self.onair.local.interruptions
+            ]
+            self.onair.local.interruptions.clear()
+        if error is not None and not playbacks:
+            raise error
+        return time.monotonic() - began
+
+    def report(self) -> dict[str, Any]:
+        """What the as-run row keeps of this playout: zones and interruptions."""
+        extra: dict[str, Any] = {}
+        if self.interruptions:
+            extra["interrupted"] = self.interruptions
+        return extra
+
+    def describe(self) -> str:
+        return "stream + local"
+
+
+def record_urgent(
+    station: Any, airing: UrgentAiring, message: Any, *, repeats: int, duration_s: float
+) -> Any:
+    """Write the as-run row of an urgent airing: zones, repeats, what it interrupted and when
+    that went on. Returns the row (detached)."""
+    from loa.channels.models import AsRunRecord, AsRunStatus
+
+    interrupted: list[dict[str, Any]] = []
+    for cut in airing.interrupted:
+        found: Interruption | None = cut.get("interruption")
+        playback = cut.get("playback")
+        if found is None and isinstance(playback, Playback):
+            found = next((i for i in playback.interruptions if i.by == airing.name), None)
+        interrupted.append(
+            {"zone": cut["zone"], "bulletin": cut["bulletin"], **(found.to_dict() if found else {})}
+        )
+    started = airing.started_at or station.now()
+    record = AsRunRecord(
+        channel="radio",
+        status=AsRunStatus.DONE,
+        started_at=started,
+        ended_at=airing.ended_at or station.now(),
+        duration_s=round(duration_s, 2),
+        bulletin=f"{airing.name}:{started:%Y-%m-%dT%H:%M:%S}",
+        message_id=message.id,
+        title=message.title,
+        topic_code=message.topic_code,
+        audiences=list(message.audience_codes),
+        note=None,
+        extra={
+            "urgent": True,
+            "repeats": repeats,
+            "local": airing.local,
+            "interrupted": interrupted,
+        },
+        zones=list(airing.zones),
+    )
+    with station.transaction() as session:
+        session.add(record)
+        session.flush()
+        session.expunge(record)
+    return record

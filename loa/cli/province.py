@@ -1,0 +1,300 @@
+"""`loa province ...`, `loa worker`, `loa scheduler`: a whole province on PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loa.cli.common import sub_app
+from loa.core.i18n import Catalog
+
+T = Catalog(
+    {
+        "province": (
+            "Chế độ tỉnh: nhiều đài trong một cơ sở dữ liệu PostgreSQL: init, add-station, "
+            "list, status, report.",
+            "Province mode: many stations in one PostgreSQL database: init, add-station, "
+            "list, status, report.",
+        ),
+        "init": (
+            "Tạo thư mục tỉnh (province.toml) và chuẩn bị cơ sở dữ liệu PostgreSQL.",
+            "Create a province folder (province.toml) and prepare its PostgreSQL database.",
+        ),
+        "add": (
+            "Thêm một đài vào tỉnh: đài mới, hoặc nhập đài SQLite có sẵn với toàn bộ lịch sử "
+            "(--from).",
+            "Add a station to the province: a new one, or an existing SQLite station with all "
+            "its history (--from).",
+        ),
+        "list": ("Liệt kê các đài của tỉnh.", "List the province's stations."),
+        "status": (
+            "Tình hình từng xã và cộng cả tỉnh: tin đã duyệt, lịch, đã phát/đăng, lỗi.",
+            "Each commune and the province summed: approved messages, plan, done, failures.",
+        ),
+        "worker": (
+            "Chạy tiến trình làm việc của tỉnh (dựng bản tin, đăng bài, đối soát) cho mọi đài; "
+            "chạy bao nhiêu tiến trình, trên bao nhiêu máy cũng được.",
+            "Run a province worker (render, publish, reconcile) for every station; run as many "
+            "as you like, on as many machines.",
+        ),
+        "scheduler": (
+            "Chạy bộ lập lịch của tỉnh: đưa việc đến hạn vào hàng đợi; chạy hai bản để dự "
+            "phòng, bản thứ hai chờ sẵn.",
+            "Run the province scheduler: queues what is due; run two for fail-over, the second "
+            "waits on standby.",
+        ),
+        "o_province": (
+            "Thư mục tỉnh (mặc định: LOA_PROVINCE, rồi tìm từ thư mục hiện tại trở lên).",
+            "The province folder (default: LOA_PROVINCE, then searching up from here).",
+        ),
+        "o_dir": ("Thư mục tỉnh mới.", "The new province folder."),
+        "o_name": ('Tên, ví dụ "Tỉnh Hà Tĩnh" hay "Xã Cẩm Nhượng".', "The name."),
+        "o_database": (
+            "Cơ sở dữ liệu PostgreSQL, ví dụ postgresql://loa@db.tinh.local/loa (mật khẩu đặt "
+            "trong ~/.pgpass).",
+            "The PostgreSQL database, e.g. postgresql://loa@db.tinh.local/loa (password in "
+            "~/.pgpass).",
+        ),
+        "o_ident": (
+            "Mã đài: chữ thường không dấu, số, dấu _ (cũng là tên schema), ví dụ xa_cam_nhuong.",
+            "The station id: lower-case ASCII, digits, _ (also its schema), e.g. xa_cam_nhuong.",
+        ),
+        "o_from": (
+            "Thư mục đài SQLite có sẵn để nhập (tin, lịch, nhật ký phát, media).",
+            "An existing SQLite station folder to import (messages, plan, as-run, media).",
+        ),
+        "o_concurrency": ("Số việc chạy cùng lúc trong tiến trình.", "Jobs run at once."),
+        "o_heartbeat": (
+            "Số giây giữa hai lần báo còn sống (bộ lập lịch coi im lặng lâu là đã chết).",
+            "Seconds between two heartbeats (the scheduler takes a long silence for death).",
+        ),
+        "o_interval": ("Số giây giữa hai lượt.", "Seconds between two passes."),
+        "o_stalled": (
+            "Sau bao nhiêu giây im lặng thì coi tiến trình làm việc đã chết.",
+            "Seconds of silence after which a worker counts as dead.",
+        ),
+        "o_json": ("In JSON.", "Print JSON."),
+        "report": (
+            "Báo cáo cả tỉnh trong một khoảng ngày: từng xã và cộng lại (bản tin, tin phát, "
+            "thời lượng, bài đăng theo kênh).",
+            "The province report for a range of days: each commune and the sum (bulletins, "
+            "items aired, airtime, posts per channel).",
+        ),
+        "o_from_day": ("Ngày đầu, ví dụ 01/10/2026.", "First day, e.g. 01/10/2026."),
+        "o_to_day": ("Ngày cuối, ví dụ 31/12/2026.", "Last day, e.g. 31/12/2026."),
+        "h_bulletins": ("Bản tin", "Bulletins"),
+        "h_items": ("Tin phát", "Items aired"),
+        "h_airtime": ("Phút phát", "Minutes"),
+        "done_init": (
+            'Đã tạo tỉnh "{name}" tại {path}. Tiếp theo: loa province add-station MÃ --name '
+            '"Xã ..."',
+            'Created province "{name}" at {path}. Next: loa province add-station ID --name '
+            '"Xã ..."',
+        ),
+        "done_add": (
+            'Đã thêm đài {ident} ("{name}") tại {path}.',
+            'Added station {ident} ("{name}") at {path}.',
+        ),
+        "done_import": (
+            "Đã nhập {rows} dòng từ {source}, bảng nào cũng khớp từng dòng với bản gốc.",
+            "Imported {rows} rows from {source}; every table matches the original row for row.",
+        ),
+        "none": ("Tỉnh chưa có đài nào.", "The province has no stations yet."),
+        "h_ident": ("Mã", "Id"),
+        "h_name": ("Tên", "Name"),
+        "h_folder": ("Thư mục", "Folder"),
+        "h_messages": ("Tin duyệt", "Approved"),
+        "h_planned": ("Chờ", "Waiting"),
+        "h_done": ("Xong", "Done"),
+        "h_failed": ("Lỗi", "Failed"),
+        "h_uncertain": ("Chưa rõ", "Uncertain"),
+        "h_aired": ("Nhật ký", "As-run"),
+        "total": ("Cả tỉnh", "Province"),
+        "standby": (
+            "Một bộ lập lịch khác đang chạy; bản này chờ sẵn để thay khi nó dừng.",
+            "Another scheduler is running; this one waits on standby to take over.",
+        ),
+        "tick": (
+            "Đã đưa {n} việc vào hàng đợi, chạy lại {r} việc.",
+            "Queued {n} jobs, retried {r}.",
+        ),
+    }
+)
+
+province_app = sub_app(T("province"))
+
+ProvinceOpt = Annotated[Path | None, typer.Option("--province", "-p", help=T("o_province"))]
+JsonOpt = Annotated[bool, typer.Option("--json", help=T("o_json"))]
+
+
+def _find(path: Path | None):  # type: ignore[no-untyped-def]
+    from loa.province.registry import find_province
+
+    return find_province(path)
+
+
+@province_app.command("init", help=T("init"))
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help=T("o_dir"))],
+    database: Annotated[str, typer.Option("--database", help=T("o_database"))],
+    name: Annotated[str, typer.Option("--name", "-n", help=T("o_name"))] = "Tỉnh",
+) -> None:
+    from loa.cli.common import console
+    from loa.province.registry import init_province
+
+    province = init_province(directory, name=name, database=database)
+    console().print(T("done_init", name=province.name, path=province.root), highlight=False)
+
+
+@province_app.command("add-station", help=T("add"))
+def add_cmd(
+    ident: Annotated[str, typer.Argument(help=T("o_ident"))],
+    name: Annotated[str, typer.Option("--name", "-n", help=T("o_name"))] = "",
+    source: Annotated[Path | None, typer.Option("--from", help=T("o_from"))] = None,
+    province: ProvinceOpt = None,
+) -> None:
+    from loa.cli.common import console
+    from loa.province.stations import add_station
+
+    record, check = add_station(_find(province), ident, name=name, source=source)
+    out = console()
+    out.print(
+        T("done_add", ident=record.ident, name=record.name, path=record.folder), highlight=False
+    )
+    if check is not None:
+        out.print(T("done_import", rows=check.total, source=source), highlight=False)
+
+
+@province_app.command("list", help=T("list"))
+def list_cmd(province: ProvinceOpt = None, as_json: JsonOpt = False) -> None:
+    from loa.cli.common import console, print_json
+
+    records = _find(province).stations()
+    if as_json:
+        print_json([{"ident": r.ident, "name": r.name, "folder": str(r.folder)} for r in records])
+        return
+    if not records:
+        console().print(T("none"))
+        return
+    from rich.table import Table
+
+    table = Table(T("h_ident"), T("h_name"), T("h_folder"))
+    for r in records:
+        table.add_row(r.ident, r.name, str(r.folder))
+    console().print(table)
+
+
+@province_app.command("report", help=T("report"))
+def report_cmd(
+    start: Annotated[str, typer.Option("--from", help=T("o_from_day"))],
+    end: Annotated[str, typer.Option("--to", help=T("o_to_day"))],
+    province: ProvinceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from dataclasses import asdict
+    from datetime import datetime
+
+    from loa.cli.common import console, print_json
+    from loa.core.dates import parse_date
+    from loa.province.status import province_report
+
+    now = datetime.now().replace(microsecond=0)
+    first, last = parse_date(start, today=now.date()), parse_date(end, today=now.date())
+    report = province_report(_find(province), first, last, now=now)
+    if as_json:
+        print_json(
+            {"communes": [asdict(c) for c in report.communes], "total": asdict(report.total)}
+        )
+        return
+    from rich.table import Table
+
+    channels = sorted({ch for c in report.communes for ch in c.posts})
+    table = Table(
+        T("h_ident"), T("h_name"), T("h_bulletins"), T("h_items"), T("h_airtime"), *channels
+    )
+    for c in [*report.communes, report.total]:
+        table.add_row(
+            c.ident,
+            c.name if c.ident else T("total"),
+            str(c.bulletins),
+            str(c.radio_items),
+            f"{c.airtime_min:g}",
+            *(str(c.posts.get(ch, 0)) for ch in channels),
+        )
+    console().print(table)
+
+
+@province_app.command("status", help=T("status"))
+def status_cmd(province: ProvinceOpt = None, as_json: JsonOpt = False) -> None:
+    from dataclasses import asdict
+
+    from loa.cli.common import console, print_json
+    from loa.province.status import province_status
+
+    status = province_status(_find(province))
+    if as_json:
+        print_json(
+            {"stations": [asdict(s) for s in status.stations], "total": asdict(status.total)}
+        )
+        return
+    from rich.table import Table
+
+    heads = ("h_messages", "h_planned", "h_done", "h_failed", "h_uncertain", "h_aired")
+    table = Table(T("h_ident"), T("h_name"), *(T(h) for h in heads))
+    total = status.total
+    for s in [*status.stations, total]:
+        label = s.name if s.ident else T("total")
+        table.add_row(
+            s.ident,
+            label,
+            *(str(v) for v in (s.messages, s.planned, s.done, s.failed, s.uncertain, s.aired)),
+        )
+    console().print(table)
+
+
+def worker_cmd(
+    province: ProvinceOpt = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, help=T("o_concurrency"))
+    ] = 2,
+    heartbeat: Annotated[
+        float, typer.Option("--heartbeat", min=0.5, max=600, help=T("o_heartbeat"))
+    ] = 5.0,
+) -> None:
+    from loa.province.scheduler import run_worker
+
+    run_worker(_find(province), concurrency=concurrency, heartbeat_s=heartbeat)
+
+
+def scheduler_cmd(
+    province: ProvinceOpt = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.2, max=3600, help=T("o_interval"))
+    ] = 10.0,
+    stalled: Annotated[
+        float, typer.Option("--stalled-after", min=2, max=3600, help=T("o_stalled"))
+    ] = 30.0,
+) -> None:
+    import signal
+
+    from loa.cli.common import err_console
+    from loa.province.scheduler import Scheduler, Tick
+
+    scheduler = Scheduler(_find(province), interval_s=interval, stalled_after_s=stalled)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: scheduler.stop.set())
+    err = err_console()
+
+    def said(tick: Tick) -> None:
+        if tick.total or tick.retried:
+            err.print(T("tick", n=tick.total, r=tick.retried), highlight=False)
+
+    scheduler.run(on_tick=said, on_standby=lambda: err.print(T("standby"), highlight=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(province_app, name="province")
+    app.command("worker", help=T("worker"))(worker_cmd)
+    app.command("scheduler", help=T("scheduler"))(scheduler_cmd)

@@ -1,0 +1,275 @@
+"""The province's job queue: procrastinate, kept in the province database itself (schema
+``procrastinate``), so a job is enqueued in the same transaction as the rows that call for it.
+
+Jobs: ``publish`` (one planned post), ``render`` (a station's bulletins for some days, then
+their M3U playlists), ``playlist`` (the playlists of a day), ``reconcile`` (publications a dead
+process left "sending") and ``daily`` (a station's day ahead: re-plan as [scheduler]
+auto_plan_days says, render tomorrow, write its playlists). Each carries the station's ident;
+a publish job holds the procrastinate lock of its plan entry (never two at once) and a queueing
+lock (never queued twice), and waits for its channel's token bucket (rate limits that hold
+across every worker of the province).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, DateTime, Float, String, Table, text
+
+from loa.province.registry import QUEUE_SCHEMA, Province, metadata
+
+if TYPE_CHECKING:
+    import procrastinate
+
+log = logging.getLogger(__name__)
+
+QUEUE = "loa"
+
+#: Posts per minute per station and channel unless province.toml [rate_limits] says otherwise.
+DEFAULT_RATES = {"facebook": 30.0, "zalo": 10.0, "wordpress": 60.0}
+
+buckets_table = Table(
+    "rate_buckets",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+
+def conninfo(url: str) -> str:
+    """The libpq connection string of a SQLAlchemy URL."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def apply_queue_schema(url: str) -> None:
+    """Create procrastinate's tables in their own schema, once (idempotent)."""
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
+    with psycopg.connect(conninfo(url), autocommit=False) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{QUEUE_SCHEMA}"')
+        found = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name = 'procrastinate_jobs'",
+            (QUEUE_SCHEMA,),
+        ).fetchone()
+        if found is None:
+            conn.execute(f'SET LOCAL search_path TO "{QUEUE_SCHEMA}"')
+            conn.execute(SchemaManager.get_schema())
+        conn.commit()
+
+
+def make_app(
+    province: Province, *, sync: bool = False, tasks: Tasks | None = None
+) -> procrastinate.App:
+    """The procrastinate App of `province` with loa's tasks registered (an async connector
+    for workers; `sync` for code that only enqueues). `tasks` (default: new) runs the jobs."""
+    import procrastinate
+
+    kwargs: dict[str, Any] = {"options": f"-csearch_path={QUEUE_SCHEMA}"}
+    connector: Any
+    if sync:
+        connector = procrastinate.SyncPsycopgConnector(
+            conninfo=conninfo(province.database), kwargs=kwargs, min_size=1, max_size=2
+        )
+    else:
+        connector = procrastinate.PsycopgConnector(
+            conninfo=conninfo(province.database), kwargs=kwargs, min_size=1, max_size=4
+        )
+    app = procrastinate.App(connector=connector)
+    tasks = tasks or Tasks(province)
+    retry = procrastinate.RetryStrategy(max_attempts=5, wait=2, exponential_wait=2)
+    app.task(name="publish", queue=QUEUE, retry=retry, pass_context=False)(tasks.publish)
+    app.task(name="render", queue=QUEUE, retry=retry, pass_context=False)(tasks.render)
+    app.task(name="reconcile", queue=QUEUE, retry=retry, pass_context=False)(tasks.reconcile)
+    app.task(name="playlist", queue=QUEUE, retry=retry, pass_context=False)(tasks.playlist)
+    app.task(name="daily", queue=QUEUE, retry=retry, pass_context=False)(tasks.daily)
+    return app
+
+
+def take_token(
+    province: Province, key: str, per_minute: float, *, now: Callable[[], float] = time.time
+) -> float:
+    """Take one token from the bucket `key` (capacity: one minute's worth). Returns 0 when taken,
+    else the seconds to wait before asking again. The bucket row is locked for the moment of the
+    update, so every worker of the province shares it."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    engine = province.engine(pool_size=1)
+    try:
+        with engine.begin() as conn:
+            stamp = datetime.fromtimestamp(now())
+            conn.execute(
+                insert(buckets_table)
+                .values(key=key, tokens=per_minute, updated_at=stamp)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            row = conn.execute(
+                buckets_table.select().where(buckets_table.c.key == key).with_for_update()
+            ).one()
+            elapsed = max(0.0, (stamp - row.updated_at).total_seconds())
+            tokens = min(per_minute, row.tokens + elapsed * per_minute / 60.0)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = (1.0 - tokens) * 60.0 / per_minute
+            conn.execute(
+                buckets_table.update()
+                .where(buckets_table.c.key == key)
+                .values(tokens=tokens, updated_at=stamp)
+            )
+            return wait
+    finally:
+        engine.dispose()
+
+
+class Tasks:
+    """What a worker runs; every job names its station by ident."""
+
+    #: Stations kept open per worker (their engines and checked schemas); more are reopened.
+    KEEP_OPEN = 8
+
+    def __init__(self, province: Province) -> None:
+        self.province = province
+        self.rates = {**DEFAULT_RATES, **_rates(province)}
+        self._open: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _station(self, ident: str) -> Any:
+        """The station, kept open for the next job (its schema is checked once, its connection
+        reused); reopened when its loa.toml changed; the least recently used one is closed."""
+        from loa.core.station import CONFIG_NAME
+        from loa.province.stations import open_station
+
+        stamp = (self.province.stations_dir / ident / CONFIG_NAME).stat().st_mtime
+        with self._lock:
+            kept = self._open.pop(ident, None)
+            if kept is not None and kept[0] == stamp:
+                self._open[ident] = kept
+                return kept[1]
+        if kept is not None:
+            kept[1].engine.dispose()
+        station = open_station(self.province, ident)
+        station.engine  # noqa: B018  (schema checked now, outside the lock)
+        with self._lock:
+            self._open[ident] = (stamp, station)
+            while len(self._open) > self.KEEP_OPEN:
+                _, (_, old) = self._open.popitem(last=False)
+                old.engine.dispose()
+        return station
+
+    def close(self) -> None:
+        with self._lock:
+            for _, station in self._open.values():
+                station.engine.dispose()
+            self._open.clear()
+
+    def publish(self, station: str, entry: int) -> str:
+        from loa.app.publish import publish_entry
+        from loa.channels.base import ChannelError
+        from loa.planning.models import PlanEntry
+
+        opened = self._station(station)
+        with opened.transaction() as session:
+            row = session.get(PlanEntry, entry)
+            channel = row.channel if row is not None else ""
+        rate = self.rates.get(channel)
+        while rate:
+            wait = take_token(self.province, f"{station}:{channel}", rate)
+            if wait <= 0:
+                break
+            time.sleep(min(wait, 5.0))
+        try:
+            publication = publish_entry(opened, entry, now=opened.now())
+        except ChannelError as exc:
+            # Recorded in the outbox and on the plan entry; a person or a later run acts.
+            log.warning("publish %s/%s: %s", station, entry, exc)
+            return "failed"
+        return str(publication.status)
+
+    def render(self, station: str, start: str, days: int) -> int:
+        """Render `days` days of bulletins from `start`, then write their playlists."""
+        from datetime import timedelta
+
+        from loa.app.render import render_period
+        from loa.channels.playout import write_playlists
+
+        opened = self._station(station)
+        first = date.fromisoformat(start)
+        done = len(render_period(opened, first, days, workers=1))
+        for k in range(days):
+            write_playlists(opened, first + timedelta(days=k))
+        return done
+
+    def playlist(self, station: str, day: str) -> int:
+        from loa.channels.playout import write_playlists
+
+        return len(write_playlists(self._station(station), date.fromisoformat(day)))
+
+    def daily(self, station: str, day: str, now: str | None = None) -> int:
+        """The day ahead of `day`: re-plan the coming days ([scheduler] auto_plan_days), then
+        render the next day's bulletins and write their playlists (as `loa run` does). `now`
+        (ISO) is the station's clock, its real one by default."""
+        from datetime import timedelta
+
+        from loa.app.planning import plan_station
+        from loa.planning.settings import SchedulerSettings
+
+        opened = self._station(station)
+        today = date.fromisoformat(day)
+        ahead = SchedulerSettings.from_station(opened).auto_plan_days
+        clock = datetime.fromisoformat(now) if now else opened.now()
+        if ahead:
+            plan_station(opened, today, ahead, now=clock)
+        return self.render(station, (today + timedelta(days=1)).isoformat(), 1)
+
+    def reconcile(self, station: str) -> int:
+        from loa.app.publish import reconcile
+
+        opened = self._station(station)
+        return len(reconcile(opened, now=opened.now()))
+
+
+def _rates(province: Province) -> dict[str, float]:
+    import tomllib
+
+    from loa.province.registry import PROVINCE_FILE
+
+    data = tomllib.loads((province.root / PROVINCE_FILE).read_text(encoding="utf-8"))
+    return {str(k): float(v) for k, v in data.get("rate_limits", {}).items()}
+
+
+def defer(
+    app: procrastinate.App,
+    connection: Any,
+    task: str,
+    *,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+    **kwargs: Any,
+) -> int | None:
+    """Enqueue `task` on the SQLAlchemy `connection` (inside its transaction: the job exists
+    only if that transaction commits). None when an identical job is already queued."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    connection.execute(text(f'SET LOCAL search_path TO "{QUEUE_SCHEMA}", public'))
+    raw = connection.connection.driver_connection
+    try:
+        with raw.transaction():  # a savepoint: a refused duplicate leaves the rest intact
+            return int(
+                app.tasks[task]
+                .configure(lock=lock, queueing_lock=queueing_lock, connection=raw)
+                .defer(**kwargs)
+            )
+    except AlreadyEnqueued:
+        return None

@@ -1,0 +1,240 @@
+"""The province: province.toml, its PostgreSQL database, and the register of its stations.
+
+Each station is a schema of its own in the province database (same models, same migrations,
+search_path pointing at it) plus a folder under ``stations/<ident>/`` holding its loa.toml and
+media. The register (schema ``province``, table ``stations``) lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, select
+
+from loa.core.db import check_schema, is_postgresql, make_engine, normalize_url, redact
+from loa.core.errors import RuntimeFailure, UserError
+from loa.core.fileio import atomic_write_text
+from loa.core.i18n import Catalog
+
+PROVINCE_FILE = "province.toml"
+REGISTER_SCHEMA = "province"
+QUEUE_SCHEMA = "procrastinate"
+
+T = Catalog(
+    {
+        "not_found": (
+            "Không tìm thấy tỉnh (thư mục có tệp province.toml) ở {where}. Tạo bằng: loa "
+            "province init THƯ_MỤC --database postgresql://NGƯỜI_DÙNG@MÁY/TÊN_CSDL, hoặc chỉ rõ "
+            "bằng --province THƯ_MỤC hay biến môi trường LOA_PROVINCE.",
+            "No province (a folder with province.toml) found at {where}. Create one with: loa "
+            "province init DIR --database postgresql://USER@HOST/DBNAME, or point to it with "
+            "--province DIR or the LOA_PROVINCE environment variable.",
+        ),
+        "cwd": ("thư mục hiện tại và các thư mục cha", "the current folder and its parents"),
+        "exists": (
+            "Thư mục {path} đã là một tỉnh (có province.toml).",
+            "{path} already holds a province (province.toml).",
+        ),
+        "not_pg": (
+            "Chế độ tỉnh cần PostgreSQL, không phải {url}. Dạng đúng: "
+            "postgresql://NGƯỜI_DÙNG@MÁY:5432/TÊN_CSDL.",
+            "Province mode needs PostgreSQL, not {url}. The right form is "
+            "postgresql://USER@HOST:5432/DBNAME.",
+        ),
+        "password": (
+            "Địa chỉ cơ sở dữ liệu có mật khẩu; loa không ghi mật khẩu vào tệp. Bỏ mật khẩu "
+            "khỏi địa chỉ và đặt nó trong ~/.pgpass hoặc biến môi trường PGPASSWORD.",
+            "The database address carries a password; loa never writes passwords to files. "
+            "Take it out of the address and put it in ~/.pgpass or the PGPASSWORD environment "
+            "variable.",
+        ),
+        "bad_toml": (
+            "Tệp {path} bị lỗi: {error}. Sửa dòng đó rồi chạy lại.",
+            "{path} is malformed: {error}. Fix that line and run again.",
+        ),
+        "no_database": (
+            "Tệp {path} thiếu [province] database. Thêm dòng "
+            'database = "postgresql://NGƯỜI_DÙNG@MÁY/TÊN_CSDL".',
+            "{path} has no [province] database. Add the line "
+            'database = "postgresql://USER@HOST/DBNAME".',
+        ),
+        "not_init": (
+            "Cơ sở dữ liệu {where} chưa được chuẩn bị cho tỉnh. Chạy: loa province init.",
+            "The database {where} is not set up for a province. Run: loa province init.",
+        ),
+        "reserved": (
+            "Tên {ident} đã dành riêng cho loa; chọn tên khác cho đài, ví dụ xa_cam_nhuong.",
+            "The name {ident} is reserved by loa; choose another for the station, e.g. "
+            "xa_cam_nhuong.",
+        ),
+        "no_server": (
+            "Không kết nối được PostgreSQL {where}: {error}. Kiểm tra máy chủ (pg_isready).",
+            "Cannot connect to PostgreSQL {where}: {error}. Check the server (pg_isready).",
+        ),
+    }
+)
+
+metadata = MetaData(schema=REGISTER_SCHEMA)
+
+stations_table = Table(
+    "stations",
+    metadata,
+    Column("ident", String(63), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("folder", String(500), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("imported_from", String(1000), nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class StationRecord:
+    ident: str
+    name: str
+    folder: Path
+    created_at: datetime
+    imported_from: str | None = None
+
+
+@dataclass
+class Province:
+    """An opened province: its folder and the URL of its database (no password in it)."""
+
+    root: Path
+    name: str
+    database: str
+
+    @property
+    def stations_dir(self) -> Path:
+        return self.root / "stations"
+
+    def engine(self, *, schema: str | None = None, pool_size: int = 5) -> Engine:
+        """An engine on the province database (search_path `schema` when given)."""
+        return make_engine(self.database, schema=schema, pool_size=pool_size)
+
+    def stations(self) -> list[StationRecord]:
+        """Every registered station, by ident."""
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        engine = self.engine()
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(select(stations_table).order_by(stations_table.c.ident)).all()
+        except ProgrammingError:
+            raise UserError(T("not_init", where=redact(self.database))) from None
+        except OperationalError as exc:
+            raise RuntimeFailure(
+                T("no_server", where=redact(self.database), error=_first_line(exc))
+            ) from None
+        finally:
+            engine.dispose()
+        return [
+            StationRecord(
+                ident=r.ident,
+                name=r.name,
+                folder=self.root / r.folder,
+                created_at=r.created_at,
+                imported_from=r.imported_from,
+            )
+            for r in rows
+        ]
+
+
+def _first_line(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def province_url(url: str) -> str:
+    """`url` checked for province use: PostgreSQL, no password. Raises UserError."""
+    from sqlalchemy.engine import make_url
+
+    url = normalize_url(url)
+    if not is_postgresql(url):
+        raise UserError(T("not_pg", url=redact(url)))
+    if make_url(url).password:
+        raise UserError(T("password"))
+    return url
+
+
+def load_province(root: Path) -> Province:
+    path = root / PROVINCE_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(T("bad_toml", path=path, error=exc)) from None
+    section = data.get("province", {})
+    database = os.environ.get("LOA_DATABASE_URL") or section.get("database")
+    if not isinstance(database, str) or not database:
+        raise UserError(T("no_database", path=path))
+    return Province(
+        root=root.resolve(), name=str(section.get("name", root.name)), database=database
+    )
+
+
+def find_province(
+    explicit: Path | None = None, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Province:
+    """--province DIR, then LOA_PROVINCE, then walking up from the current folder."""
+    env = os.environ if env is None else env
+    if explicit is None and env.get("LOA_PROVINCE"):
+        explicit = Path(env["LOA_PROVINCE"])
+    if explicit is not None:
+        if (explicit / PROVINCE_FILE).is_file():
+            return load_province(explicit)
+        raise UserError(T("not_found", where=explicit))
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROVINCE_FILE).is_file():
+            return load_province(folder)
+    raise UserError(T("not_found", where=T("cwd")))
+
+
+def init_province(root: Path, *, name: str, database: str) -> Province:
+    """Make a province folder and prepare its database: the station register and the job
+    queue's schema (both idempotent, so running it again on the same database is harmless).
+    province.toml is written last. Raises UserError or RuntimeFailure."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    root = root.resolve()
+    if (root / PROVINCE_FILE).exists():
+        raise UserError(T("exists", path=root))
+    url = province_url(database)
+    province = Province(root=root, name=name, database=url)
+    engine = province.engine()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{REGISTER_SCHEMA}"'))
+            metadata.create_all(conn)
+    except OperationalError as exc:
+        raise RuntimeFailure(T("no_server", where=redact(url), error=_first_line(exc))) from None
+    finally:
+        engine.dispose()
+    from loa.province.queue import apply_queue_schema
+
+    apply_queue_schema(url)
+    province.stations_dir.mkdir(parents=True, exist_ok=True)
+    import tomlkit
+
+    doc = tomlkit.document()
+    section = tomlkit.table()
+    section["name"] = name
+    section["database"] = url
+    doc["province"] = section
+    atomic_write_text(root / PROVINCE_FILE, tomlkit.dumps(doc))
+    return province
+
+
+def check_ident(ident: str) -> str:
+    """A station ident is its schema name and folder name. Raises UserError."""
+    check_schema(ident)
+    if ident in (REGISTER_SCHEMA, QUEUE_SCHEMA, "public", "information_schema"):
+        raise UserError(T("reserved", ident=ident))
+    return ident

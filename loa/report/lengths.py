@@ -1,0 +1,57 @@
+"""One length per bulletin, shown the same way everywhere (schedule, render, run sheet): the
+rendered file's length once the bulletin is rendered for its current plan, else the planner's
+estimate marked with "~"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from loa.audio.bulletin import read_sidecar
+from loa.audio.render import bulletin_path
+from loa.planning.models import PlanStatus
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
+    from loa.planning.views import ScheduledSlot
+
+#: Plan entries a bulletin is rendered from (loa.app.render renders the same ones).
+_IN_BULLETIN = (PlanStatus.PLANNED, PlanStatus.SENDING, PlanStatus.DONE)
+
+
+@dataclass(frozen=True)
+class BulletinLength:
+    """A bulletin's length in seconds; `rendered` when measured on its file."""
+
+    seconds: float
+    rendered: bool
+
+    def __str__(self) -> str:
+        return clock_text(self.seconds, estimate=not self.rendered)
+
+
+def clock_text(seconds: float, *, estimate: bool = False) -> str:
+    """ "3:30", or "~3:24" for an estimate."""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{'~' if estimate else ''}{minutes}:{rest:02d}"
+
+
+def bulletin_length(station: Station, slot: ScheduledSlot) -> BulletinLength:
+    """The length of the radio bulletin of `slot`: its file's (from the sidecar) when it was
+    rendered from the messages the plan holds now, else the sum of the planner's estimates."""
+    planned = [i.message_id for i in slot.items if i.status in _IN_BULLETIN]
+    path = bulletin_path(station, slot.start)
+    data = read_sidecar(path) if path.is_file() else None
+    if data is not None:
+        items = data.get("items") or []
+        rendered = [
+            i.get("message_id") for i in items if isinstance(i, dict) and i.get("message_id")
+        ]
+        try:
+            seconds = float(data.get("duration_s") or 0.0)
+        except (TypeError, ValueError):
+            seconds = 0.0
+        if seconds > 0 and sorted(map(str, rendered)) == sorted(map(str, planned)):
+            return BulletinLength(seconds, True)
+    estimate = sum(i.duration_s for i in slot.items if i.status in _IN_BULLETIN)
+    return BulletinLength(estimate, False)

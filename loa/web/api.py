@@ -1,0 +1,130 @@
+"""The JSON API under /api: the same library calls as the pages and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from loa import __version__
+from loa.app.users import Account, Action
+from loa.web.context import client_address, reader, web_of, writer
+
+router = APIRouter(prefix="/api")
+
+Reader = Annotated[Account, Depends(reader)]
+Editor = Annotated[Account, Depends(writer(Action.EDIT))]
+Operator = Annotated[Account, Depends(writer(Action.RADIO))]
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness: no login needed, no database read."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request, user: Reader) -> dict[str, Any]:
+    schema: dict[str, Any] = request.app.openapi()
+    return schema
+
+
+@router.get("/me")
+def me(user: Reader) -> dict[str, str]:
+    return {"name": user.name, "role": user.role}
+
+
+@router.get("/messages")
+def list_messages(
+    request: Request,
+    user: Reader,
+    status: str | None = None,
+    topic: str | None = None,
+    audience: str | None = None,
+    channel: str | None = None,
+    q: str | None = None,
+) -> list[dict[str, Any]]:
+    from loa.content.queue import Filters, find
+
+    with web_of(request).station.transaction() as session:
+        found = find(session, Filters(status, topic, audience, channel, q))
+        return [m.to_dict() for m in found]
+
+
+@router.get("/messages/{message_id}")
+def get_message(request: Request, user: Reader, message_id: int) -> dict[str, Any]:
+    from loa.content.queue import get_message as get
+
+    with web_of(request).station.transaction() as session:
+        return get(session, message_id).to_dict()
+
+
+@router.post("/messages", status_code=201)
+def create_message(
+    request: Request, user: Editor, fields: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """A new draft from the same fields an import file or `loa msg add` takes (title, body,
+    topic, audiences, channels, valid_from, valid_until, priority, airings_per_week, ...)."""
+    from loa.content.queue import create
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        return create(session, fields, where="API", now=web.now()).to_dict()
+
+
+@router.post("/messages/{message_id}/approve")
+def approve_message(request: Request, user: Editor, message_id: int) -> dict[str, Any]:
+    from loa.app.approval import approve_message as approve
+    from loa.content.queue import get_message as get
+
+    web = web_of(request)
+    approve(web.station, message_id, by=user.name, address=client_address(request), now=web.now())
+    with web.station.transaction() as session:
+        return get(session, message_id).to_dict()
+
+
+@router.get("/plan")
+def plan(
+    request: Request,
+    user: Reader,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    days: Annotated[int, Query(ge=1, le=62)] = 7,
+) -> list[dict[str, Any]]:
+    from loa.planning.views import schedule
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        slots = schedule(session, start or web.now().date(), days)
+        return [s.to_dict() for s in slots]
+
+
+@router.get("/outbox")
+def outbox(request: Request, user: Reader, all: bool = False) -> list[dict[str, Any]]:
+    from loa.channels.outbox import outbox as rows
+
+    web = web_of(request)
+    return [r.to_dict() for r in rows(web.station, now=web.now(), include_done=all)]
+
+
+@router.post("/urgent")
+def urgent(
+    request: Request, user: Operator, body: Annotated[dict[str, int], Body()]
+) -> JSONResponse:
+    """Air an approved message now and post it on every enabled channel: {"message_id": N}."""
+    from loa.app.urgent_button import broadcast_urgent
+    from loa.web.text import T
+
+    web = web_of(request)
+    if "message_id" not in body:
+        return JSONResponse({"error": T("bad_request", fields="message_id")}, status_code=422)
+    result = broadcast_urgent(
+        web.station,
+        body["message_id"],
+        by=user.name,
+        address=client_address(request),
+        now=web.now(),
+    )
+    at = result.radio_at.isoformat(timespec="minutes") if result.radio_at else None
+    return JSONResponse({"message_id": result.message_id, "radio_at": at})

@@ -1,0 +1,185 @@
+"""The dashboard application: FastAPI with Jinja2 pages, htmx, and a JSON API under /api."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import cookie_parser
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from loa import __version__
+from loa.core.errors import LoaError
+from loa.core.i18n import SUPPORTED, request_language
+from loa.core.station import Station
+from loa.web.context import Forbidden, LoginRequired, Web, page
+from loa.web.security import CSRF_COOKIE, new_csrf_token
+from loa.web.text import T
+
+STATIC = Path(__file__).with_name("static")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+
+def choose_language(accept: str, station_language: str) -> str:
+    """LOA_LANG first, then the browser's Accept-Language (first supported tag), then the
+    station's language."""
+    explicit = os.environ.get("LOA_LANG", "").strip().lower()[:2]
+    if explicit in SUPPORTED:
+        return explicit
+    weighted = []
+    for n, part in enumerate(accept.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        weighted.append((-q, n, tag.strip().lower()[:2]))
+    for _, _, tag in sorted(weighted):
+        if tag in SUPPORTED:
+            return tag
+    return station_language if station_language in SUPPORTED else "vi"
+
+
+class LanguageAndCsrf:
+    """Pure ASGI middleware: each request's language (LOA_LANG, Accept-Language, the
+    station's), its CSRF token (the `loa_csrf` cookie, made on the first visit), and the
+    security headers on every response."""
+
+    def __init__(self, app: ASGIApp, *, station_language: str, secure_cookies: bool) -> None:
+        self.app = app
+        self.station_language = station_language
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        lang = choose_language(headers.get("accept-language", ""), self.station_language)
+        known = cookie_parser(headers.get("cookie", "")).get(CSRF_COOKIE)
+        token = known or new_csrf_token()
+        state = scope.setdefault("state", {})
+        state["csrf"], state["user"] = token, None
+        cookie = f"{CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=strict"
+        if self.secure_cookies:
+            cookie += "; Secure"
+
+        async def start(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                if not known:
+                    out.append("set-cookie", cookie)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in out:
+                        out[name] = value
+                if "content-language" not in out:
+                    out["Content-Language"] = lang
+            await send(message)
+
+        with request_language(lang):
+            await self.app(scope, receive, start)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(station: Station, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The dashboard for `station`. `clock` gives the station's wall-clock time (tests pass a
+    fixed one)."""
+    from loa.web import api, more, pages
+
+    app = FastAPI(
+        title="loa",
+        version=__version__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    web = Web.make(station, clock)
+    app.state.web = web
+    secure = os.environ.get("LOA_WEB_SECURE_COOKIES", "") == "1"
+
+    app.add_middleware(LanguageAndCsrf, station_language=station.language, secure_cookies=secure)
+
+    def _lang_of(request: Request) -> str:
+        return choose_language(request.headers.get("accept-language", ""), station.language)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> Response:
+        with request_language(_lang_of(request)):
+            if _is_api(request):
+                from loa.web.context import T as CT
+
+                return JSONResponse({"error": CT("login_needed")}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        with request_language(_lang_of(request)):
+            if _is_api(request):
+                return JSONResponse({"error": exc.message}, status_code=403)
+            return page(request, "error.html", 403, message=exc.message)
+
+    @app.exception_handler(LoaError)
+    async def _user_error(request: Request, exc: LoaError) -> Response:
+        status = 400 if exc.exit_code == 2 else 500
+        with request_language(_lang_of(request)):
+            if _is_api(request):
+                return JSONResponse({"error": str(exc)}, status_code=status)
+            return page(request, "error.html", status, message=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        with request_language(_lang_of(request)):
+            fields = ", ".join(
+                str(e.get("loc", ["?"])[-1]) for e in exc.errors() if isinstance(e, dict)
+            )
+            message = T("bad_request", fields=fields or "?")
+            if _is_api(request):
+                return JSONResponse({"error": message}, status_code=422)
+            return page(request, "error.html", 422, message=message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        with request_language(_lang_of(request)):
+            message = T("not_found") if exc.status_code == 404 else T("http", code=exc.status_code)
+            if _is_api(request):
+                return JSONResponse({"error": message}, status_code=exc.status_code)
+            return page(request, "error.html", exc.status_code, message=message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        with request_language(_lang_of(request)):
+            message = T("unexpected", error=type(exc).__name__)
+            if _is_api(request):
+                return JSONResponse({"error": message}, status_code=500)
+            return page(request, "error.html", 500, message=message)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(pages.router)
+    app.include_router(more.router)
+    app.include_router(api.router)
+    return app

@@ -1,0 +1,236 @@
+"""What every request handler shares: the station, the clock, templates, the signed session,
+who is asking (cookie or bearer token) and what their role allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from fastapi import Request
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse
+
+from loa.app import users
+from loa.app.users import Account, Action
+from loa.core.i18n import Catalog, language
+from loa.core.station import Station
+from loa.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    Sessions,
+    same_token,
+    signing_key,
+)
+
+T = Catalog(
+    {
+        "login_needed": (
+            "Cần đăng nhập. Đăng nhập ở /login, hoặc gửi kèm 'Authorization: Bearer <mã>' "
+            "với mã tạo bằng: loa user token TÊN",
+            "Login needed. Log in at /login, or send 'Authorization: Bearer <token>' with a "
+            "token made by: loa user token NAME",
+        ),
+        "forbidden": (
+            "Vai trò {role} của {name} không được làm việc này. Nhờ cán bộ văn hóa (officer) "
+            "làm, hoặc xin vai trò khác.",
+            "{name}'s role {role} may not do this. Ask the officer to do it, or for another role.",
+        ),
+        "csrf": (
+            "Biểu mẫu đã cũ hoặc không do loa tạo (thiếu mã chống giả mạo). Tải lại trang rồi "
+            "làm lại.",
+            "The form is stale or did not come from loa (its anti-forgery token is missing). "
+            "Reload the page and try again.",
+        ),
+    }
+)
+
+
+class LoginRequired(Exception):
+    """No valid session cookie or bearer token."""
+
+
+class Forbidden(Exception):
+    """The user's role may not do this; nothing was changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Web:
+    """The dashboard's shared state (one per app)."""
+
+    station: Station
+    clock: Callable[[], datetime]
+    sessions: Sessions
+    env: Environment
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, station: Station, clock: Callable[[], datetime] | None = None) -> Web:
+        env = Environment(
+            loader=PackageLoader("loa.web", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.globals["label"] = status_label
+        env.globals["channel_name"] = _channel_name
+        return cls(
+            station=station,
+            clock=clock or station.now,
+            sessions=Sessions(signing_key(station.root)),
+            env=env,
+        )
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def status_label(kind: str, value: str) -> str:
+    """A status in the user's language: kind is message, plan, publication or asrun."""
+    return _status_label(kind, str(value), language())
+
+
+@lru_cache(maxsize=512)
+def _status_label(kind: str, value: str, _lang: str) -> str:
+    from loa.channels.models import AsRunStatus, PublicationStatus
+    from loa.content.models import MessageStatus
+    from loa.planning.models import PlanStatus
+
+    enums: dict[str, Any] = {
+        "message": MessageStatus,
+        "plan": PlanStatus,
+        "publication": PublicationStatus,
+        "asrun": AsRunStatus,
+    }
+    try:
+        return str(enums[kind](value).label)
+    except (KeyError, ValueError):
+        from loa.web.text import T as TEXT
+
+        return TEXT("overdue") if value == "overdue" else value
+
+
+def _channel_name(name: str) -> str:
+    return _channel_label(name, language())
+
+
+@lru_cache(maxsize=256)
+def _channel_label(name: str, _lang: str) -> str:
+    from loa.core.registry import channel_label
+
+    return channel_label(name)
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def identify(request: Request) -> Account | None:
+    """The user behind a request: a bearer token first, else the session cookie."""
+    web = web_of(request)
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        request.state.bearer = True
+        return users.user_for_token(web.station, header[7:].strip())
+    request.state.bearer = False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    found = web.sessions.loads(cookie)
+    if found is None:
+        return None
+    account = users.get_account(web.station, found[0])
+    if account is None or account.stamp != found[1]:
+        return None
+    return account
+
+
+def _check_role(account: Account, action: Action) -> Account:
+    if not users.allowed(account.role, action):
+        raise Forbidden(T("forbidden", name=account.name, role=account.role))
+    return account
+
+
+async def _check_csrf(request: Request) -> None:
+    if getattr(request.state, "bearer", False):
+        return  # a token is sent deliberately by a program; no browser adds it on its own
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not same_token(sent, request.state.csrf):
+        raise Forbidden(T("csrf"))
+
+
+def reader(request: Request) -> Account:
+    """Dependency: any logged-in user."""
+    account = identify(request)
+    if account is None:
+        raise LoginRequired
+    request.state.user = account
+    return account
+
+
+def role(action: Action) -> Callable[[Request], Account]:
+    """Dependency for a page that only shows something (a form): a logged-in user whose role
+    allows `action`."""
+
+    def dependency(request: Request) -> Account:
+        return _check_role(reader(request), action)
+
+    return dependency
+
+
+def writer(action: Action) -> Callable[[Request], Any]:
+    """Dependency: a logged-in user whose role allows `action`, on a request carrying the
+    CSRF token (form field or X-CSRF-Token header) unless it uses a bearer token."""
+
+    async def dependency(request: Request) -> Account:
+        account = await run_in_threadpool(identify, request)
+        if account is None:
+            raise LoginRequired
+        request.state.user = account
+        await _check_csrf(request)
+        return _check_role(account, action)
+
+    return dependency
+
+
+def may(account: Account | None, action: Action) -> bool:
+    return account is not None and users.allowed(account.role, action)
+
+
+def page(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    """Render a page template with what every page needs (user, CSRF token, language)."""
+    from loa.web.text import T as TEXT
+
+    web = web_of(request)
+    account: Account | None = getattr(request.state, "user", None)
+    html = web.env.get_template(template).render(
+        t=TEXT,
+        lang=language(),
+        user=account,
+        csrf=request.state.csrf,
+        path=request.url.path,
+        station_name=web.station.name,
+        may_edit=may(account, Action.EDIT),
+        may_radio=may(account, Action.RADIO),
+        **values,
+    )
+    return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,281 @@
+"""The dashboard's Plan, Outbox, Reports and Settings pages (same library calls as the CLI)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from loa.app.users import Account, Action
+from loa.web.context import may, page, reader, role, web_of, writer
+from loa.web.text import T
+
+router = APIRouter(include_in_schema=False)
+
+Reader = Annotated[Account, Depends(reader)]
+Editor = Annotated[Account, Depends(writer(Action.EDIT))]
+Operator = Annotated[Account, Depends(writer(Action.RADIO))]
+
+
+def _start(request: Request, value: str | None) -> date:
+    from loa.core.dates import parse_date
+
+    today = web_of(request).now().date()
+    return today if not value else parse_date(value, today=today)
+
+
+@router.get("/plan")
+def plan(
+    request: Request, user: Reader, start: str | None = None, view: str = "week", note: str = ""
+) -> HTMLResponse:
+    from loa.app.dashboard import plan_grid
+    from loa.app.plan_edit import targets
+
+    web = web_of(request)
+    now = web.now()
+    first = _start(request, start)
+    days = 1 if view == "day" else 7
+    if days == 7:
+        first -= timedelta(days=first.weekday())  # weeks start on Monday
+    slots = plan_grid(web.station, first, days)
+    account: Account | None = request.state.user
+    movable = targets(web.station, first, days, now=now) if may(account, Action.EDIT) else {}
+    columns: list[tuple[date, list[Any]]] = [(first + timedelta(days=n), []) for n in range(days)]
+    for slot in slots:
+        columns[(slot.start.date() - first).days][1].append(slot)
+    return page(
+        request,
+        "plan.html",
+        columns=columns,
+        first=first,
+        last=first + timedelta(days=days - 1),
+        view=view,
+        step=days,
+        timedelta=timedelta,
+        note=note,
+        targets=movable,
+        now=now,
+    )
+
+
+@router.post("/plan/entries/{entry_id}/move")
+async def move(
+    request: Request, user: Editor, entry_id: int, target: Annotated[str, Form()]
+) -> RedirectResponse:
+    from datetime import datetime
+
+    from loa.app.plan_edit import move_entry
+    from loa.core.errors import UserError
+
+    web = web_of(request)
+    slot_text, _, at_text = target.partition("@")
+    try:
+        slot_id, at = int(slot_text), datetime.fromisoformat(at_text)
+    except ValueError:
+        raise UserError(T("bad_request", fields="target")) from None
+    await run_in_threadpool(move_entry, web.station, entry_id, slot_id, at, now=web.now())
+    return RedirectResponse(f"/plan?start={at.date().isoformat()}", status_code=303)
+
+
+@router.post("/plan/entries/{entry_id}/drop")
+def drop(
+    request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    from loa.app.plan_edit import drop_entry
+
+    web = web_of(request)
+    drop_entry(web.station, entry_id, now=web.now())
+    return RedirectResponse(f"/plan?start={start}", status_code=303)
+
+
+@router.get("/plan/explain/{message_id}")
+def explain(
+    request: Request, user: Reader, message_id: int, start: str | None = None
+) -> HTMLResponse:
+    from loa.app.planning import explain_station
+
+    web = web_of(request)
+    first = _start(request, start)
+    found = explain_station(web.station, message_id, first, 7, now=web.now())
+    return page(request, "explain.html", explanation=found)
+
+
+@router.post("/plan/replan")
+async def replan(
+    request: Request, user: Editor, start: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    from urllib.parse import quote
+
+    from loa.app.planning import plan_station
+
+    web = web_of(request)
+    first = _start(request, start or None)
+    report = await run_in_threadpool(plan_station, web.station, first, 7, now=web.now())
+    note = T("replanned", n=report.added + report.kept)
+    return RedirectResponse(f"/plan?start={first.isoformat()}&note={quote(note)}", status_code=303)
+
+
+@router.get("/outbox")
+def outbox(request: Request, user: Reader, note: str = "", all: bool = False) -> HTMLResponse:
+    from loa.channels.outbox import outbox as rows
+
+    web = web_of(request)
+    found = rows(web.station, now=web.now(), include_done=all)
+    found.sort(key=lambda r: (r.status, r.due_at or web.now()))  # grouped by state
+    return page(request, "outbox.html", rows=found, note=note, show_all=all)
+
+
+@router.post("/outbox/{publication_id}/retry")
+def retry(request: Request, user: Operator, publication_id: int) -> RedirectResponse:
+    from loa.app.publish import resend
+
+    web = web_of(request)
+    resend(web.station, publication_id, now=web.now())
+    return RedirectResponse("/outbox", status_code=303)
+
+
+@router.post("/outbox/{publication_id}/confirm")
+def confirm(request: Request, user: Operator, publication_id: int) -> RedirectResponse:
+    from loa.app.publish import confirm as confirm_posted
+
+    web = web_of(request)
+    confirm_posted(web.station, publication_id, posted=True, now=web.now())
+    return RedirectResponse("/outbox", status_code=303)
+
+
+KINDS = ("quarter", "half", "year", "month")
+
+
+def _report(request: Request, kind: str, value: str) -> Any:
+    from loa.report import report_for_period
+    from loa.report.periods import parse_period
+
+    web = web_of(request)
+    now = web.now()
+    chosen = kind if kind in KINDS else "quarter"
+    period = parse_period(today=now.date(), **{f"{chosen}_text": value})
+    return report_for_period(web.station, period, now=now)
+
+
+@router.get("/reports")
+def reports(request: Request, user: Reader, kind: str = "", value: str = "") -> HTMLResponse:
+    import base64
+
+    from loa.report.charts import monthly_chart, topic_chart
+
+    figures: dict[str, Any] | None = None
+    charts: list[str] = []
+    if value.strip():
+        report = _report(request, kind, value)
+        figures = report.to_dict()
+        for chart in (monthly_chart(report), topic_chart(report)):
+            charts.append("data:image/png;base64," + base64.b64encode(chart).decode("ascii"))
+    return page(
+        request,
+        "reports.html",
+        kinds=KINDS,
+        kind=kind or "quarter",
+        value=value,
+        figures=figures,
+        charts=charts,
+    )
+
+
+@router.get("/reports/download")
+def download(
+    request: Request, user: Reader, kind: str, value: str, format: str = "docx"
+) -> Response:
+    from loa.report.charts import monthly_chart, topic_chart
+    from loa.report.docx import render_docx
+    from loa.report.xlsx import render_xlsx
+
+    report = _report(request, kind, value)
+    stem = f"bao-cao-{report.period.start.isoformat()}-{report.period.end.isoformat()}"
+    if format == "xlsx":
+        data = render_xlsx(report)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        charts = {"monthly": monthly_chart(report), "topics": topic_chart(report)}
+        data = render_docx(report, charts)
+        media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        format = "docx"
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{format}"'},
+    )
+
+
+@router.get("/settings")
+def settings(
+    request: Request, user: Annotated[Account, Depends(role(Action.READ))], note: str = ""
+) -> HTMLResponse:
+    from sqlalchemy import select
+
+    from loa.app.users import audit_log, list_users
+    from loa.planning.calendar import campaign_windows, holidays_between
+    from loa.planning.models import Blackout
+    from loa.planning.slots import format_weekdays, list_slots
+
+    web = web_of(request)
+    today = web.now().date()
+    with web.station.transaction() as session:
+        slots = [
+            (s.channel, s.name, format_weekdays(s.weekdays), s.start, s.capacity)
+            for s in list_slots(session)
+        ]
+        blackouts = [
+            (b.day, b.reason) for b in session.scalars(select(Blackout).order_by(Blackout.day))
+        ]
+        campaigns = [c for c in campaign_windows(session) if c.ends_on >= today]
+    return page(
+        request,
+        "settings.html",
+        slots=slots,
+        blackouts=blackouts,
+        holidays=holidays_between(today, today + timedelta(days=365)),
+        campaigns=campaigns,
+        note=note,
+        accounts=list_users(web.station),
+        audit=audit_log(web.station, limit=100),
+    )
+
+
+@router.post("/settings/blackout")
+def add_blackout(
+    request: Request,
+    user: Editor,
+    day: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    from loa.planning.calendar import add_blackout as add
+
+    web = web_of(request)
+    chosen = _start(request, day)
+    with web.station.transaction() as session:
+        add(session, chosen, reason.strip()[:200])
+    return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/blackout/remove")
+def remove_blackout(
+    request: Request, user: Editor, day: Annotated[str, Form()]
+) -> RedirectResponse:
+    from loa.planning.calendar import remove_blackout as remove
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        remove(session, _start(request, day))
+    return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/check")
+async def check_channels(request: Request, user: Editor) -> HTMLResponse:
+    """`loa channels check` for the configured channels (htmx fragment)."""
+    from loa.channels.publish import check_channels as check
+
+    results = await run_in_threadpool(check, web_of(request).station)
+    return page(request, "checks.html", checks=results)

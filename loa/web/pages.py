@@ -1,0 +1,484 @@
+"""The dashboard's HTML pages. Each handler reads the request, calls one loa.app or library
+function (the same the CLI calls) and renders a template; no business logic lives here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from loa.app import users
+from loa.app.users import Account, Action
+from loa.core.errors import LoaError, UserError
+from loa.web.context import client_address, page, reader, role, web_of, writer
+from loa.web.media import media_file, media_url
+from loa.web.security import SESSION_COOKIE
+from loa.web.text import T
+
+router = APIRouter(include_in_schema=False)
+
+Reader = Annotated[Account, Depends(reader)]
+Editor = Annotated[Account, Depends(writer(Action.EDIT))]
+Operator = Annotated[Account, Depends(writer(Action.RADIO))]
+
+
+def _day(request: Request, value: str | None) -> date:
+    from loa.core.dates import parse_date
+
+    today = web_of(request).now().date()
+    return today if not value else parse_date(value, today=today)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never "//host" or "https://...") is followed after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _back(path: str, note: str = "") -> RedirectResponse:
+    return RedirectResponse(path + (f"?note={quote(note)}" if note else ""), status_code=303)
+
+
+# ------------------------------------------------------------------ login
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return page(request, "login.html", next=_safe_next(next), error="")
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    from loa.web.security import same_token
+
+    web = web_of(request)
+    if not same_token(csrf, request.state.csrf):
+        from loa.web.context import T as CT
+
+        return page(request, "login.html", 403, next=_safe_next(next), error=CT("csrf"))
+    try:
+        account = await run_in_threadpool(
+            users.login,
+            web.station,
+            username.strip(),
+            password,
+            address=client_address(request),
+            now=web.now(),
+        )
+    except users.LoginRefused as refused:
+        return page(request, "login.html", 401, next=_safe_next(next), error=str(refused))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        web.sessions.dumps(account.id, account.stamp),
+        max_age=12 * 3600,
+        httponly=True,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, _user: Annotated[Account, Depends(writer(Action.READ))]) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# ------------------------------------------------------------------ today and radio
+
+
+@router.get("/")
+def today(request: Request, user: Reader) -> HTMLResponse:
+    from loa.app.dashboard import day_view
+
+    web = web_of(request)
+    view = day_view(web.station, now=web.now())
+    return page(request, "today.html", view=view, media_url=media_url(web.station))
+
+
+@router.get("/radio")
+def radio(request: Request, user: Reader, day: str | None = None, note: str = "") -> HTMLResponse:
+    from sqlalchemy import select
+
+    from loa.app.dashboard import as_run_of, bulletins_of
+    from loa.content.models import Message, MessageStatus
+
+    web = web_of(request)
+    chosen = _day(request, day)
+    with web.station.transaction() as session:
+        approved = [
+            (m.id, m.title, m.priority)
+            for m in session.scalars(
+                select(Message)
+                .where(Message.status == MessageStatus.APPROVED)
+                .order_by(Message.priority.desc(), Message.id)
+            )
+        ]
+    return page(
+        request,
+        "radio.html",
+        day=chosen,
+        bulletins=bulletins_of(web.station, chosen),
+        as_run=as_run_of(web.station, chosen),
+        approved=approved,
+        note=note,
+        media_url=media_url(web.station),
+    )
+
+
+@router.get("/radio/runsheet")
+def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResponse:
+    from loa.report.runsheet import runsheet_html
+
+    return HTMLResponse(runsheet_html(web_of(request).station, _day(request, day)))
+
+
+@router.post("/radio/urgent")
+def urgent(
+    request: Request, user: Operator, message_id: Annotated[int, Form()]
+) -> RedirectResponse:
+    from loa.app.urgent_button import broadcast_urgent
+
+    web = web_of(request)
+    result = broadcast_urgent(
+        web.station, message_id, by=user.name, address=client_address(request), now=web.now()
+    )
+    radio = T("urgent_radio", time=f"{result.radio_at:%H:%M}") if result.radio_at else ""
+    return _back("/radio", T("urgent_done", id=message_id, radio=radio))
+
+
+@router.get("/media/{path:path}")
+def media(request: Request, user: Reader, path: str) -> FileResponse:
+    return FileResponse(media_file(web_of(request).station, path))
+
+
+# ------------------------------------------------------------------ messages
+
+
+def _taxonomy(session: Any) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from loa.content.models import Audience, Topic
+    from loa.core.registry import channel_names
+
+    return {
+        "topics": [
+            (t.code, t.name) for t in session.scalars(select(Topic).order_by(Topic.position))
+        ],
+        "audiences": [
+            (a.code, a.name) for a in session.scalars(select(Audience).order_by(Audience.position))
+        ],
+        "channels": list(channel_names()),
+    }
+
+
+#: Messages shown on one page of the list.
+PAGE_SIZE = 50
+
+
+@router.get("/messages")
+def messages(
+    request: Request,
+    user: Reader,
+    status: str = "",
+    topic: str = "",
+    audience: str = "",
+    channel: str = "",
+    q: str = "",
+    note: str = "",
+    page_no: Annotated[int, Query(alias="page", ge=1)] = 1,
+) -> HTMLResponse:
+    from loa.content.queue import Filters, find
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        found = find(
+            session,
+            Filters(
+                status=status or None,
+                topic=topic or None,
+                audience=audience or None,
+                channel=channel or None,
+                text=q or None,
+            ),
+        )
+        total = len(found)
+        shown = found[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
+        rows = [
+            {
+                "id": m.id,
+                "title": m.title,
+                "topic": m.topic.name,
+                "audiences": ", ".join(a.name for a in m.audiences),
+                "priority": m.priority,
+                "until": m.valid_until,
+                "status": m.status,
+            }
+            for m in shown
+        ]
+        taxonomy = _taxonomy(session)
+    return page(
+        request,
+        "messages.html",
+        rows=rows,
+        total=total,
+        page_no=page_no,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        query=urlencode(
+            {"status": status, "topic": topic, "audience": audience, "channel": channel, "q": q}
+        ),
+        filters={
+            "status": status,
+            "topic": topic,
+            "audience": audience,
+            "channel": channel,
+            "q": q,
+        },
+        note=note,
+        **taxonomy,
+    )
+
+
+def _form_values(message: Any | None) -> dict[str, str]:
+    if message is None:
+        return {
+            "title": "",
+            "body": "",
+            "topic": "",
+            "audiences": "",
+            "source": "",
+            "valid_from": "",
+            "valid_until": "",
+            "priority": "normal",
+            "airings": "2",
+            "channels": "radio, facebook, website",
+            "radio_script": "",
+        }
+    return {
+        "title": message.title,
+        "body": message.body,
+        "topic": message.topic_code,
+        "audiences": ", ".join(a.code for a in message.audiences),
+        "source": message.source_document or "",
+        "valid_from": message.valid_from.isoformat() if message.valid_from else "",
+        "valid_until": message.valid_until.isoformat() if message.valid_until else "",
+        "priority": message.priority,
+        "airings": str(message.airings_per_week),
+        "channels": ", ".join(message.channels),
+        "radio_script": message.radio_script or "",
+    }
+
+
+def _raw(form: dict[str, str]) -> dict[str, Any]:
+    """The form as the fields the importer and `loa msg add` validate (empty ones left out)."""
+    keys = {
+        "title": "title",
+        "body": "body",
+        "topic": "topic",
+        "audiences": "audiences",
+        "source": "source_document",
+        "valid_from": "valid_from",
+        "valid_until": "valid_until",
+        "priority": "priority",
+        "airings": "airings_per_week",
+        "channels": "channels",
+        "radio_script": "radio_script",
+    }
+    return {keys[k]: v for k, v in form.items() if k in keys and v.strip()}
+
+
+FIELDS = (
+    "title",
+    "body",
+    "topic",
+    "audiences",
+    "source",
+    "valid_from",
+    "valid_until",
+    "priority",
+    "airings",
+    "channels",
+    "radio_script",
+)
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(form.get(k, "")) for k in FIELDS}
+
+
+@router.get("/messages/new")
+def new_message(
+    request: Request, user: Annotated[Account, Depends(role(Action.EDIT))]
+) -> HTMLResponse:
+    web = web_of(request)
+    with web.station.transaction() as session:
+        taxonomy = _taxonomy(session)
+    return page(
+        request, "message_form.html", message=None, form=_form_values(None), error="", **taxonomy
+    )
+
+
+@router.post("/messages/new")
+async def create_message(request: Request, user: Editor) -> Response:
+    from loa.content.queue import create
+
+    web = web_of(request)
+    form = await _posted(request)
+
+    def save() -> int:
+        with web.station.transaction() as session:
+            return create(session, _raw(form), now=web.now()).id
+
+    try:
+        message_id = await run_in_threadpool(save)
+    except UserError as error:
+        with web.station.transaction() as session:
+            taxonomy = _taxonomy(session)
+        return page(
+            request, "message_form.html", 400, message=None, form=form, error=str(error), **taxonomy
+        )
+    return _back(f"/messages/{message_id}", T("saved"))
+
+
+@router.get("/messages/{message_id}")
+def show_message(request: Request, user: Reader, message_id: int, note: str = "") -> HTMLResponse:
+    from loa.content.queue import get_message
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        message = get_message(session, message_id)
+        info = {
+            "id": message.id,
+            "title": message.title,
+            "body": message.body,
+            "topic": message.topic.name,
+            "audiences": ", ".join(a.name for a in message.audiences),
+            "source": message.source_document or "",
+            "valid_from": message.valid_from,
+            "valid_until": message.valid_until,
+            "priority": message.priority,
+            "airings": message.airings_per_week,
+            "channels": ", ".join(message.channels),
+            "status": message.status,
+            "approved_by": message.approved_by,
+            "approved_at": message.approved_at,
+            "spoken": message.spoken_text,
+        }
+        form = _form_values(message)
+        taxonomy = _taxonomy(session)
+    return page(
+        request,
+        "message.html",
+        m=info,
+        form=form,
+        spans=_spans(web.station, message.spoken_text),
+        note=note,
+        error="",
+        **taxonomy,
+    )
+
+
+@router.post("/messages/{message_id}/edit")
+async def edit_message(request: Request, user: Editor, message_id: int) -> Response:
+    from loa.content.queue import edit
+
+    web = web_of(request)
+    form = await _posted(request)
+
+    def save() -> bool:
+        with web.station.transaction() as session:
+            return edit(session, message_id, _raw(form), now=web.now())[1]
+
+    reopened = await run_in_threadpool(save)
+    return _back(f"/messages/{message_id}", T("reopened") if reopened else T("saved"))
+
+
+@router.post("/messages/{message_id}/approve")
+def approve_message(request: Request, user: Editor, message_id: int) -> Response:
+    from loa.app.approval import approve_message as approve
+
+    web = web_of(request)
+    approve(web.station, message_id, by=user.name, address=client_address(request), now=web.now())
+    return _back(f"/messages/{message_id}")
+
+
+@router.post("/messages/{message_id}/archive")
+def archive_message(request: Request, user: Editor, message_id: int) -> Response:
+    from loa.content.queue import archive
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        archive(session, message_id, now=web.now())
+    return _back(f"/messages/{message_id}")
+
+
+def _spans(station: Any, text: str) -> list[dict[str, str]]:
+    from loa.content.normalize import explain, station_dictionary
+
+    return [
+        {"source": s.source, "spoken": s.spoken, "rule": s.rule}
+        for s in explain(text[:20_000], station_dictionary(station))
+    ]
+
+
+@router.post("/messages/preview")
+async def preview(request: Request, user: Reader) -> HTMLResponse:
+    """The live speech preview (htmx): the normalised text with each rewritten span marked."""
+    form = await request.form()
+    text = str(form.get("radio_script") or "").strip() or (
+        f"{form.get('title', '')}. {form.get('body', '')}".strip(". ")
+    )
+    spans = await run_in_threadpool(_spans, web_of(request).station, text)
+    return page(request, "preview.html", spans=spans)
+
+
+@router.post("/messages/listen")
+async def listen(
+    request: Request, user: Annotated[Account, Depends(writer(Action.READ))]
+) -> HTMLResponse:
+    """ "Nghe thử": the text rendered in the station's voice, as an audio player (htmx)."""
+    from loa.app.preview import speak_preview
+
+    web = web_of(request)
+    form = await request.form()
+    text = str(form.get("radio_script") or "").strip() or (
+        f"{form.get('title', '')}. {form.get('body', '')}".strip(". ")
+    )
+    try:
+        path = await run_in_threadpool(speak_preview, web.station, text)
+    except LoaError as error:  # shown where the player would be (htmx swaps only a 200)
+        return page(request, "listen.html", src="", error=str(error))
+    return page(request, "listen.html", src=media_url(web.station)(path), error="")
+
+
+@router.post("/messages/import")
+async def import_messages(request: Request, user: Editor) -> Response:
+    from loa.app.upload import import_upload
+
+    web = web_of(request)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise UserError(T("import_none"))
+    from loa.app.upload import MAX_UPLOAD
+
+    data = await upload.read(MAX_UPLOAD + 1)  # a larger file is refused by its size alone
+    report = await run_in_threadpool(
+        import_upload, web.station, upload.filename, data, now=web.now()
+    )
+    return _back("/messages", T("imported", n=len(report.created)))

@@ -1,0 +1,89 @@
+"""The dashboard's secrets and cookies: the signing key, the session cookie, the CSRF token."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+SESSION_COOKIE = "loa_session"
+CSRF_COOKIE = "loa_csrf"
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+SESSION_HOURS = 12
+KEY_FILE = "web-secret.key"
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return None
+    return key if len(key) >= 32 else None
+
+
+def signing_key(root: Path) -> bytes:
+    """The station's cookie-signing key (station folder, readable by its owner only), made on
+    first use. Two processes starting at once agree (the file is created exclusively); a file
+    left empty or damaged by a crash is replaced, never used as a weak key."""
+    from loa.core.fileio import atomic_write_text
+
+    path = root / KEY_FILE
+    key = _read_key(path)
+    if key is not None:
+        return key
+    fresh = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = _read_key(path)
+        if key is not None:
+            return key
+        atomic_write_text(path, fresh.hex())  # damaged: replace it whole
+        os.chmod(path, 0o600)
+        return fresh
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(fresh.hex())
+    return fresh
+
+
+class Sessions:
+    """Signs and reads the session cookie: {"u": user id, "s": password stamp}."""
+
+    def __init__(self, key: bytes) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt="loa-session")
+
+    def dumps(self, user_id: int, stamp: str) -> str:
+        return self._serializer.dumps({"u": user_id, "s": stamp})
+
+    def loads(self, value: str) -> tuple[int, str] | None:
+        try:
+            data: Any = self._serializer.loads(value, max_age=SESSION_HOURS * 3600)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+            return None
+        return int(data["u"]), str(data.get("s", ""))
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def same_token(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address or name that only this machine can reach."""
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
