@@ -288,8 +288,6 @@ def _leave_interrupts_to_parent() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _end_worker)
-    # forked with SIGINT blocked (see `_interrupts_held`): with SIG_IGN set it can be let in
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _end_worker(signum: int, frame: object) -> None:
@@ -369,22 +367,28 @@ def _stop_pool(pool: Any) -> None:
 
 
 @contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C back while the pool forks its workers and takes the jobs: a worker hit by
-    the terminal's SIGINT before its initializer ran would die half-started and leave the pool
-    (and the interpreter's exit, which joins the pool's thread) waiting forever. Workers inherit
-    the blocked signal and ignore it; the parent gets it as soon as the pool is running."""
+def _interrupts_deferred() -> Iterator[None]:
+    """Keep a Ctrl-C back while the pool forks its workers and takes the jobs (a few tens of
+    milliseconds) and deliver it as soon as the pool runs: an interrupt raised half-way through
+    a fork leaves a worker the pool does not know of, and the exit waits on it forever. Python runs signal handlers in the main thread whichever
+    thread the signal hits, so masking the signal there is not enough: the handler is swapped
+    for one that only notes the interrupt. Forked workers inherit it until their initializer
+    ignores SIGINT."""
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        if caught:  # now to whatever handled it before (KeyboardInterrupt, a daemon's stop)
+            signal.raise_signal(signal.SIGINT)
 
 
 @dataclass
@@ -427,7 +431,7 @@ def _run(
         method = "forkserver" if "forkserver" in methods else "spawn"
     pool: ProcessPoolExecutor | None = None
     try:
-        with _interrupts_held():
+        with _interrupts_deferred():
             pool = ProcessPoolExecutor(
                 max_workers=min(workers, len(jobs)),
                 mp_context=multiprocessing.get_context(method),

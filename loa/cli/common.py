@@ -341,6 +341,9 @@ class LoaCommand(VietnameseHelp, TyperCommand):
 class LoaGroup(VietnameseHelp, TyperGroup):
     """Turns a LoaError anywhere below into a one-line message and its exit code (no traceback)."""
 
+    #: set once a Ctrl-C has been handled: the entry point then leaves at once (`leave_now`)
+    interrupted = False
+
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
@@ -356,6 +359,7 @@ class LoaGroup(VietnameseHelp, TyperGroup):
         except LoaError as error:
             raise fail(error) from None
         except KeyboardInterrupt:
+            LoaGroup.interrupted = True
             err_console().print(f"[yellow]{T('interrupted')}[/]", highlight=False)
             raise typer.Exit(code=130) from None
         except Exception as error:  # never show a traceback to an officer

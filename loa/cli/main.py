@@ -140,4 +140,28 @@ for _name in MODULES:
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    except SystemExit:
+        if LoaGroup.interrupted:
+            _leave_now(130)
+        raise
+
+
+def _leave_now(code: int) -> None:
+    """End a command stopped by Ctrl-C with `code`, skipping the interpreter's own exit. The
+    command has already cleaned up (workers stopped, transactions rolled back, files written
+    whole or not at all); what is left could still go wrong: Python 3.11 ends a process by
+    SIGINT instead of with its exit code when the interrupt passed through code an import ran
+    with `exec` (scipy does), and the exit joins the threads of a stopped pool."""
+    import logging
+    import os
+    import sys
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
