@@ -30,6 +30,10 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base / "X"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _group_members(pgid: int) -> list[str]:
     """Live processes (not zombies already reaped by us) whose process group is `pgid`."""
     try:
@@ -78,6 +82,9 @@ def test_ctrl_c_during_render_week(station: Path, target: str, lang: str, line: 
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group: whatever it starts is findable
+        # as from a terminal: a test run started in the background (`cmd &` in a script)
+        # passes SIGINT on ignored, and a process that starts with it ignored keeps it so
+        preexec_fn=_default_sigint,
     )
     try:
         time.sleep(2.0)
