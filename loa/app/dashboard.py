@@ -28,6 +28,7 @@ T = Catalog(
             "Bản tin {time} chưa dựng. Chạy: loa render --date {day}",
             "The {time} bulletin is not rendered. Run: loa render --date {day}",
         ),
+        "credentials": ("{channel}: {text}", "{channel}: {text}"),
         "ending": (
             "Tin «{title}» hết hiệu lực ngày {day}.",
             "Message “{title}” stops being valid on {day}.",
@@ -63,7 +64,7 @@ class AsRun:
 
 @dataclass
 class Alert:
-    kind: str  # failed | not_rendered | ending
+    kind: str  # failed | not_rendered | ending | credentials
     text: str
     link: str = ""
 
@@ -102,10 +103,35 @@ def as_run_of(station: Station, day: date) -> list[AsRun]:
         return [AsRun(r.started_at, r.channel, r.status, r.title, r.bulletin, r.note) for r in rows]
 
 
+def credential_alerts(station: Station) -> list[Alert]:
+    """Each configured channel's credential warnings (a token missing, lapsed or about to
+    lapse), from what the station holds: no remote call."""
+    from loa.channels.publish import configured_channels
+    from loa.channels.runtime import Runtime
+    from loa.core.errors import LoaError
+    from loa.planning.views import channel_label
+
+    out: list[Alert] = []
+    runtime = Runtime()
+    try:
+        for name in configured_channels(station):
+            try:
+                texts = runtime.channel(station, name).credential_alerts()
+            except LoaError as exc:  # the channel cannot even be set up: say why
+                texts = [str(exc)]
+            out.extend(
+                Alert("credentials", T("credentials", channel=channel_label(name), text=t), "")
+                for t in texts
+            )
+    finally:
+        runtime.close()
+    return out
+
+
 def day_view(station: Station, *, now: datetime) -> DayView:
     """Today at `now`: the bulletin on air (started within its duration) and the next one,
     the as-run log, and the alerts (failed or uncertain publications, a bulletin not rendered,
-    a validity window ending within a week)."""
+    a channel's token missing or about to lapse, a validity window ending within a week)."""
     from loa.channels.models import PublicationStatus
     from loa.planning.views import channel_label
 
@@ -125,6 +151,7 @@ def day_view(station: Station, *, now: datetime) -> DayView:
                     "/radio",
                 )
             )
+    view.alerts.extend(credential_alerts(station))
     view.as_run = as_run_of(station, view.day)
     view.targets = target_progress(station, today=view.day)
     for row in outbox(station, now=now):
@@ -183,6 +210,7 @@ def plan_grid(station: Station, start: date, days: int) -> list[ScheduledSlot]:
             PlanEntry.duration_s,
             PlanEntry.status,
             PlanEntry.reason,
+            PlanEntry.pinned,
             Message.title,
             Message.topic_code,
             Message.source_document,
@@ -214,6 +242,7 @@ def plan_grid(station: Station, start: date, days: int) -> list[ScheduledSlot]:
                     row.source_document,
                     "",
                     row.reason,
+                    bool(row.pinned),
                 )
             )
     return list(out.values())

@@ -1,6 +1,7 @@
-"""Changing the plan by hand (the dashboard's week view): move an entry to another slot
-instance of its channel, or drop it. A re-plan keeps a moved entry where it was put while it
-still fits; a dropped one is cancelled and never sent."""
+"""Changing the plan by hand (`loa plan pin|unpin|drop`, the dashboard's week view): move an
+entry to another slot instance of its channel, pin it where it is, or drop it. A re-plan never
+moves a pinned entry (a moved one is pinned) while its slot instance exists and the message may
+air there; a dropped one is cancelled and never sent."""
 
 from __future__ import annotations
 
@@ -140,6 +141,18 @@ def move_entry(
         entry.slot_id, entry.scheduled_at = slot_id, at
         entry.position = len(there)
         entry.reason = T("moved")
+        entry.pinned = True  # where the officer put it: a re-plan leaves it there
+
+
+def pin_entry(station: Station, entry_id: int, pinned: bool, *, now: datetime) -> PlanEntry:
+    """Pin a planned, future entry where it is (a re-plan never moves it), or unpin it (the
+    planner may move it again). Returns the entry. Raises UserError."""
+    with station.transaction() as session:
+        entry = _movable(session.get(PlanEntry, entry_id), entry_id, now)
+        entry.pinned = pinned
+        session.flush()
+        session.expunge(entry)
+        return entry
 
 
 def drop_entry(station: Station, entry_id: int, *, now: datetime) -> None:

@@ -65,7 +65,9 @@ def publish_entry(
             raise UserError(T("radio_entry", id=entry_id))
         key = entry_key(entry_id, entry.channel)
         message = queue.get_message(session, entry.message_id)
-        item = message_item(message, entry.channel, key, due_at=entry.scheduled_at)
+        item = message_item(
+            message, entry.channel, key, due_at=entry.scheduled_at, broadcast=entry.broadcast
+        )
         channel, due = entry.channel, entry.scheduled_at
     hours = SchedulerSettings.from_station(station).social_late_hours
     entries.hand_over(station, entry_id)

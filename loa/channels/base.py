@@ -211,6 +211,12 @@ class Channel(ABC):
         """Validate settings and credentials without publishing anything."""
         return [CheckResult(self.name, True, "")]
 
+    def credential_alerts(self) -> list[str]:
+        """What a person must do about this channel's credentials soon (missing, expired, about
+        to expire), for the dashboard's Today page and `loa today`. Never calls the remote
+        service: only what the station already knows."""
+        return []
+
     def close(self) -> None:  # noqa: B027  (most channels hold nothing to release)
         """Release network clients and the like."""
 

@@ -572,6 +572,10 @@ class FacebookChannel(Channel):
                     )
         return None
 
+    def credential_alerts(self) -> list[str]:
+        """No Page token (a token Facebook refused shows as a failed post in the outbox)."""
+        return [] if self.token else [T("no_token", page=self.page_id)]
+
     def check(self) -> list[CheckResult]:
         if not self.token:
             return [CheckResult(self.name, False, T("no_token", page=self.page_id))]

@@ -29,9 +29,16 @@ T = Catalog(
 
 
 def message_item(
-    message: Message, channel: str, key: str, *, due_at: datetime | None = None
+    message: Message,
+    channel: str,
+    key: str,
+    *,
+    due_at: datetime | None = None,
+    broadcast: bool | None = None,
 ) -> Item:
-    """The item a channel publishes for a message: the post variant, link or photo."""
+    """The item a channel publishes for a message: the post variant, link or photo.
+    `broadcast` is the planner's decision for a plan entry on a channel with a broadcast budget
+    (None: the channel decides by the message's priority)."""
     kind = "photo" if message.image else ("link" if message.link else "text")
     body = message.post_body
     text = f"{message.title.strip()}\n\n{body}".strip() if body else message.title.strip()
@@ -51,6 +58,7 @@ def message_item(
             "body": body,
             "source_document": message.source_document,
             "valid_until": message.valid_until.isoformat() if message.valid_until else None,
+            "broadcast": broadcast,
         },
     )
 
@@ -63,4 +71,16 @@ def item_for(session: Session, station: Station, publication: Publication) -> It
     if publication.message_id is None:
         raise UserError(T("no_publication", id=publication.id))
     message = queue.get_message(session, publication.message_id)
-    return message_item(message, publication.channel, publication.key, due_at=publication.due_at)
+    broadcast = None
+    if publication.plan_entry_id is not None:
+        from loa.planning.models import PlanEntry
+
+        entry = session.get(PlanEntry, publication.plan_entry_id)
+        broadcast = entry.broadcast if entry is not None else None
+    return message_item(
+        message,
+        publication.channel,
+        publication.key,
+        due_at=publication.due_at,
+        broadcast=broadcast,
+    )

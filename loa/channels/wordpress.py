@@ -295,6 +295,10 @@ class WordPressChannel(Channel):
                     )
         return None
 
+    def credential_alerts(self) -> list[str]:
+        """No application password (one WordPress refused shows as a failed post)."""
+        return [] if self.password else [T("no_password", user=self.user)]
+
     def check(self) -> list[CheckResult]:
         try:
             me = self._call("GET", "users/me")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import secrets
 from collections.abc import Collection, Mapping
@@ -44,6 +45,7 @@ from loa.channels.zalo_tokens import (
     DEFAULT_OAUTH_URL,
     PKCE_FILE,
     REFRESH_ENV,
+    REFRESH_WARN,
     SECRETS_FILE,
     FileStore,
     KeyringStore,
@@ -149,6 +151,18 @@ T = Catalog(
         "check_expiry": (
             "Mã truy cập còn hạn đến {when} (tự làm mới trước khi hết).",
             "The access token is valid until {when} (refreshed before it runs out).",
+        ),
+        "refresh_lapsed": (
+            "Mã làm mới (refresh token) đã hết hạn ngày {day}: loa không đăng lên "
+            "Zalo được nữa. Đăng nhập lại: loa channels zalo login --url",
+            "The refresh token lapsed on {day}: loa can no longer post to Zalo. Log in "
+            "again: loa channels zalo login --url",
+        ),
+        "refresh_lapsing": (
+            "Mã làm mới (refresh token) hết hạn ngày {day} (còn {days} ngày). Mỗi lần "
+            "loa gọi Zalo nó được gia hạn: chạy loa channels check, hoặc đăng nhập lại.",
+            "The refresh token lapses on {day} ({days} days left). Each call loa makes "
+            "to Zalo renews it: run loa channels check, or log in again.",
         ),
         "check_quota": (
             "Hạn mức gửi tới người quan tâm: còn {remain}/{total}.",
@@ -471,9 +485,14 @@ class ZaloChannel(Channel):
     # -------------------------------------------------------------------------- broadcasts
 
     def wants_broadcast(self, item: Item) -> bool:
-        """True when the item's message has a priority [channels.zalo] broadcast names."""
+        """The planner's decision for a plan entry (`item.extra["broadcast"]`, made within the
+        monthly budget), else whether the message has a priority [channels.zalo] broadcast
+        names."""
         if item.message_id is None or self.station is None or not self.settings.broadcast:
             return False
+        decided = item.extra.get("broadcast")
+        if decided is not None:
+            return bool(decided)
         from loa.content import queue
         from loa.core.errors import UserError
 
@@ -629,6 +648,27 @@ class ZaloChannel(Channel):
         if not self.settings.cover_url:
             results.append(CheckResult(self.name, False, T("check_no_cover")))
         return results
+
+    def credential_alerts(self) -> list[str]:
+        """No app secret, no refresh token, or a refresh token that lapses within two weeks
+        (it is renewed by every rotation, so a station that stops calling Zalo loses the OA
+        about three months later)."""
+        try:
+            pair = self.tokens.pair or self.tokens.load()
+        except PermanentError as exc:
+            return [str(exc)]
+        lapses = pair.refresh_expires_at()
+        if lapses is None:
+            return []
+        from zoneinfo import ZoneInfo
+
+        left = lapses - self.tokens.clock()
+        day = lapses.astimezone(ZoneInfo(self.timezone)).strftime("%d/%m/%Y")
+        if left.total_seconds() <= 0:
+            return [T("refresh_lapsed", day=day)]
+        if left <= REFRESH_WARN:
+            return [T("refresh_lapsing", day=day, days=math.ceil(left / timedelta(days=1)))]
+        return []
 
 
 class _Broadcaster(ZaloChannel):

@@ -36,6 +36,10 @@ KEYRING_SERVICE = "loa"
 DEFAULT_OAUTH_URL = "https://oauth.zaloapp.com"
 #: Refresh the access token when it has less than this left.
 REFRESH_AHEAD = timedelta(minutes=30)
+#: How long a refresh token lives (Zalo: about three months from the rotation that issued it),
+#: and how early the dashboard starts to warn that it will lapse.
+REFRESH_LIFETIME = timedelta(days=90)
+REFRESH_WARN = timedelta(days=14)
 #: The name of the encrypted secrets file in the station folder (no keyring on the machine).
 SECRETS_FILE = "secrets.zalo.enc"
 #: The encrypted file holding a PKCE login's code verifier until the code is exchanged.
@@ -258,6 +262,7 @@ class TokenPair:
     refresh_token: str
     access_token: str | None = None
     expires_at: datetime | None = None  # UTC
+    issued_at: datetime | None = None  # UTC, when Zalo issued the refresh token (None: unknown)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -265,8 +270,13 @@ class TokenPair:
                 "refresh_token": self.refresh_token,
                 "access_token": self.access_token,
                 "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+                "issued_at": self.issued_at.isoformat() if self.issued_at else None,
             }
         )
+
+    def refresh_expires_at(self) -> datetime | None:
+        """When the refresh token lapses (UTC), if its issue time is known."""
+        return self.issued_at + REFRESH_LIFETIME if self.issued_at else None
 
     @classmethod
     def from_json(cls, text: str) -> TokenPair:
@@ -274,11 +284,12 @@ class TokenPair:
             data = json.loads(text)
         except ValueError:  # a bare refresh token stored by hand in the keyring
             return cls(refresh_token=text.strip())
-        expires = data.get("expires_at")
+        expires, issued = data.get("expires_at"), data.get("issued_at")
         return cls(
             refresh_token=str(data["refresh_token"]),
             access_token=data.get("access_token"),
             expires_at=datetime.fromisoformat(expires) if expires else None,
+            issued_at=datetime.fromisoformat(issued) if issued else None,
         )
 
 
@@ -370,6 +381,7 @@ class Tokens:
             refresh_token=str(answer["refresh_token"]),
             access_token=str(answer["access_token"]),
             expires_at=self.clock() + timedelta(seconds=expires_in),
+            issued_at=self.clock(),
         )
         self._remember(pair)
         self.store.put(pair.to_json())  # durable before the new access token is used
@@ -397,6 +409,7 @@ class Tokens:
             refresh_token=str(answer["refresh_token"]),
             access_token=str(answer["access_token"]),
             expires_at=self.clock() + timedelta(seconds=expires_in),
+            issued_at=self.clock(),
         )
         self._remember(pair)
         self.store.put(pair.to_json())  # durable before the new access token is used

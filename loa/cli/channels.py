@@ -151,6 +151,7 @@ T = Catalog(
         ),
         "nothing_today": ("Không có gì trong lịch ngày {day}.", "Nothing planned on {day}."),
         "playlist": ("Đã ghi {path}", "Wrote {path}"),
+        "alert": ("Cần xử lý: {text}", "Needs attention: {text}"),
         "check": (
             "Kiểm tra từng kênh đã cấu hình (token, quyền, thư mục, thiết bị phát).",
             "Check every configured channel (token, permissions, folder, playout).",
@@ -494,6 +495,7 @@ def today(
     playlists: Annotated[bool, typer.Option("--playlists", help=T("opt_playlists"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
+    from loa.app.dashboard import credential_alerts
     from loa.channels.playout import run_sheet, write_playlists
     from loa.planning.models import PlanStatus
 
@@ -507,6 +509,7 @@ def today(
                 "day": the_day.isoformat(),
                 "rows": [r.to_dict() for r in rows],
                 "playlists": [str(p) for p in written],
+                "alerts": [a.text for a in credential_alerts(station)],
             }
         )
         return
@@ -555,6 +558,8 @@ def today(
     from loa.cli.stream import today_mounts
 
     today_mounts(station)
+    for alert in credential_alerts(station):
+        console().print(T("alert", text=alert.text), style="yellow", highlight=False, markup=False)
 
 
 @channels_app.command("check", help=T("check"))

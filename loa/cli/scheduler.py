@@ -128,8 +128,35 @@ T = Catalog(
         "k_blackout": ("Nghỉ phát", "Blackout"),
         "k_campaign": ("Đợt tuyên truyền", "Campaign"),
         "plan": (
-            "Lập lịch: xếp các tin đã duyệt vào khung giờ theo đối tượng.",
-            "Plan: place approved messages into audience time slots.",
+            "Lập lịch: xếp các tin đã duyệt vào khung giờ theo đối tượng; pin/unpin/drop "
+            "sửa một mục bằng tay.",
+            "Plan: place approved messages into audience time slots; pin/unpin/drop change "
+            "one entry by hand.",
+        ),
+        "plan_pin": (
+            "Ghim mục lịch ENTRY (số trong loa schedule --json): lập lịch lại không dời nó.",
+            "Pin plan entry ENTRY (its id in loa schedule --json): a re-plan does not move it.",
+        ),
+        "plan_unpin": (
+            "Bỏ ghim mục lịch ENTRY: lập lịch lại có thể dời nó.",
+            "Unpin plan entry ENTRY: a re-plan may move it again.",
+        ),
+        "plan_drop": (
+            "Bỏ mục lịch ENTRY khỏi lịch: nó không được phát hay đăng.",
+            "Drop plan entry ENTRY from the plan: it is never aired or posted.",
+        ),
+        "a_entry": ("Số mục lịch.", "Plan entry id."),
+        "pinned_done": (
+            "Đã ghim mục {id} ({when}, {channel}): lập lịch lại không dời nó.",
+            "Pinned entry {id} ({when}, {channel}): a re-plan leaves it there.",
+        ),
+        "unpinned_done": (
+            "Đã bỏ ghim mục {id} ({when}, {channel}).",
+            "Unpinned entry {id} ({when}, {channel}).",
+        ),
+        "dropped_done": (
+            "Đã bỏ mục {id} khỏi lịch; lập lịch lại không đặt lại nó vào khung này.",
+            "Dropped entry {id}; a re-plan does not put it back in that slot.",
         ),
         "o_from": (
             "Ngày bắt đầu, ví dụ 23/11/2026 hoặc mai (mặc định: hôm nay).",
@@ -227,6 +254,14 @@ T = Catalog(
 
 slots_app = sub_app(T("slots"))
 calendar_app = sub_app(T("calendar"))
+plan_app = typer.Typer(
+    cls=LoaGroup,
+    help=T("plan"),
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
 schedule_app = typer.Typer(
     cls=LoaGroup,
     help=T("schedule"),
@@ -491,12 +526,16 @@ def calendar_campaign(
 # --------------------------------------------------------------------------- plan
 
 
+@plan_app.callback()
 def plan_cmd(
+    ctx: typer.Context,
     start: Annotated[str | None, typer.Option("--from", help=T("o_from"))] = None,
     days: Annotated[int, typer.Option("--days", "-d", help=T("o_ndays"), min=1, max=366)] = 7,
     explain_id: Annotated[int | None, typer.Option("--explain", help=T("o_explain"))] = None,
     as_json: JsonOpt = False,
 ) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
     from datetime import timedelta
 
     from loa.app.planning import explain_station, plan_station
@@ -570,6 +609,43 @@ def plan_cmd(
     if report.urgent:
         out.print(T("planned_urgent", ids=", ".join(map(str, report.urgent))), highlight=False)
     out.print(T("planned_next"), highlight=False)
+
+
+EntryArg = Annotated[int, typer.Argument(help=T("a_entry"), metavar="ENTRY")]
+
+
+def _entry_done(key: str, entry: Any) -> None:
+    from loa.planning.views import channel_label
+
+    when = f"{entry.scheduled_at:%d/%m %H:%M}"
+    console().print(
+        T(key, id=entry.id, when=when, channel=channel_label(entry.channel)), highlight=False
+    )
+
+
+@plan_app.command("pin", help=T("plan_pin"))
+def plan_pin(entry_id: EntryArg) -> None:
+    from loa.app.plan_edit import pin_entry
+
+    station = get_station()
+    _entry_done("pinned_done", pin_entry(station, entry_id, True, now=station.now()))
+
+
+@plan_app.command("unpin", help=T("plan_unpin"))
+def plan_unpin(entry_id: EntryArg) -> None:
+    from loa.app.plan_edit import pin_entry
+
+    station = get_station()
+    _entry_done("unpinned_done", pin_entry(station, entry_id, False, now=station.now()))
+
+
+@plan_app.command("drop", help=T("plan_drop"))
+def plan_drop(entry_id: EntryArg) -> None:
+    from loa.app.plan_edit import drop_entry
+
+    station = get_station()
+    drop_entry(station, entry_id, now=station.now())
+    console().print(T("dropped_done", id=entry_id), highlight=False)
 
 
 # --------------------------------------------------------------------------- schedule
@@ -775,6 +851,6 @@ def _show_next(station: Any, limit: int = 5) -> None:
 def register(app: typer.Typer) -> None:
     app.add_typer(slots_app, name="slots")
     app.add_typer(calendar_app, name="calendar")
-    app.command("plan", help=T("plan"))(plan_cmd)
+    app.add_typer(plan_app, name="plan")
     app.add_typer(schedule_app, name="schedule")
     app.command("run", help=T("run"))(run_cmd)

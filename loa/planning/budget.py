@@ -123,9 +123,7 @@ def decide(
     wanted = sorted(set(months))
     if not budgets or not wanted:
         return []
-    first = datetime(wanted[0][0], wanted[0][1], 1)
-    y, m = wanted[-1]
-    after = datetime(y + (m == 12), m % 12 + 1, 1)
+    first, after = _window(wanted)
     out: list[BudgetDecision] = []
     for budget in budgets:
         rows: list[tuple[PlanEntry, str]] = [
@@ -169,6 +167,13 @@ def decide(
     return out
 
 
+def _window(months: list[tuple[int, int]]) -> tuple[datetime, datetime]:
+    """The first instant of the first of `months` (sorted) and the first after the last."""
+    first = datetime(months[0][0], months[0][1], 1)
+    y, m = months[-1]
+    return first, datetime(y + (m == 12), m % 12 + 1, 1)
+
+
 def apply(
     session: Session,
     budgets: Collection[BroadcastBudget],
@@ -176,14 +181,33 @@ def apply(
     *,
     now: datetime,
 ) -> list[BudgetDecision]:
-    """`decide`, then write each decision into its entry's reason (replacing an older one)."""
-    from loa.planning.models import PlanEntry
+    """`decide`, then write each decision into its entry (`broadcast`, which the channel obeys
+    when it sends) and its reason (replacing an older note)."""
+    from sqlalchemy import update
 
-    decisions = decide(session, budgets, months, now=now)
+    from loa.planning.models import PlanEntry, PlanStatus
+
+    wanted = sorted(set(months))
+    if budgets and wanted:  # a priority changed since the last plan: no stale decision stays
+        first, after = _window(wanted)
+        session.execute(
+            update(PlanEntry)
+            .where(
+                PlanEntry.channel.in_([b.channel for b in budgets]),
+                PlanEntry.scheduled_at >= max(first, now),
+                PlanEntry.scheduled_at < after,
+                PlanEntry.status == PlanStatus.PLANNED,
+            )
+            .values(broadcast=None)
+            .execution_options(synchronize_session="fetch")
+        )
+    decisions = decide(session, budgets, wanted, now=now)
     for d in decisions:
         entry = session.get(PlanEntry, d.entry_id)
         if entry is None:
             continue
+        if entry.status == PlanStatus.PLANNED:  # one being sent keeps what it was given
+            entry.broadcast = d.broadcast
         base = strip_note(entry.reason)
         entry.reason = f"{base}; {d.note()}" if base else d.note()
     return decisions

@@ -80,8 +80,9 @@ class Airing:
 class Placement:
     """Message `message_id` in instance number `instance` of the problem.
 
-    kind: "new" (placed now), "kept" (from the previous plan), "locked" (already handed to a
-    channel: never moved) or "forced" (a high-priority item first in the next bulletin).
+    kind: "new" (placed now), "kept" (from the previous plan), "pinned" (put there by hand:
+    never moved by the planner), "locked" (already handed to a channel: never moved) or
+    "forced" (a high-priority item first in the next bulletin).
     """
 
     message_id: int
@@ -99,6 +100,8 @@ class Problem:
     kept: Sequence[Placement] = ()
     force_first: frozenset[int] = frozenset()
     window: tuple[date, date] | None = None  # first and last day planned (for prorating weeks)
+    # (message id, instance) pairs dropped from the plan by hand: never placed there again
+    banned: frozenset[tuple[int, int]] = frozenset()
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -266,7 +269,10 @@ class PlanModel:
             if item.zones and zones and not item.zones & zones:
                 continue  # a slot on other loudspeaker zones never reaches its listeners
             size = self.size(item, first)
+            banned = self.p.banned
             for n in members:
+                if (item.message_id, n) in banned:
+                    continue
                 if size <= self.capacity[n] and (not limited or item.valid_on(self.day[n])):
                     yield n
 

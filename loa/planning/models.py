@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 import loa.content.models  # noqa: F401  (plan entries point at messages)
@@ -117,3 +128,9 @@ class PlanEntry(Base):
     status: Mapped[str] = mapped_column(String(12), default=PlanStatus.PLANNED)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.now)
+    # Added by migration 0007_entry_flags. Pinned by hand (or moved by hand): a re-plan keeps
+    # it where it is while its slot instance exists and the message may air there.
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The planner's broadcast decision for a channel with a broadcast budget (Zalo): True
+    # broadcast, False article only, None not decided (the channel's own rule applies).
+    broadcast: Mapped[bool | None] = mapped_column(Boolean, default=None)

@@ -41,6 +41,10 @@ T = Catalog(
         "why_boost": ('đợt "{name}" x{boost:g}', 'campaign "{name}" x{boost:g}'),
         "why_high": ("ưu tiên: đầu bản tin kế tiếp", "high priority: first in the next bulletin"),
         "why_kept": ("giữ nguyên từ lần lập lịch trước", "kept from the previous plan"),
+        "why_pinned": (
+            "đã ghim: lập lịch lại không dời tin này",
+            "pinned: a re-plan does not move it",
+        ),
         "why_repeat": ("lặp lại khung này trong tuần", "a repeat of this slot in the week"),
         "x_status": (
             "Tin chưa được duyệt (trạng thái: {status}); chỉ tin đã duyệt mới được lên "
@@ -110,6 +114,7 @@ class PlanReport:
     kept: int = 0
     removed: int = 0
     locked: int = 0
+    pinned: int = 0
     objective: float = 0.0
     per_message: dict[int, dict[str, int]] = field(default_factory=dict)  # id -> channel -> count
     wanted: dict[int, dict[str, int]] = field(default_factory=dict)
@@ -124,6 +129,7 @@ class PlanReport:
             "kept": self.kept,
             "removed": self.removed,
             "locked": self.locked,
+            "pinned": self.pinned,
             "objective": round(self.objective, 4),
             "per_message": {str(k): v for k, v in self.per_message.items()},
             "wanted": {str(k): v for k, v in self.wanted.items()},
@@ -216,12 +222,16 @@ def build_problem(
     history: list[Airing] = []
     kept: list[Placement] = []
     entry_at: dict[tuple[int, int], PlanEntry] = {}
+    banned: set[tuple[int, int]] = set()
     for entry in entries:
-        if entry.channel == "urgent" or entry.status in (
-            PlanStatus.SKIPPED,
-            PlanStatus.FAILED,
-            PlanStatus.CANCELLED,
-        ):
+        if entry.channel == "urgent":
+            continue
+        if entry.status in (PlanStatus.SKIPPED, PlanStatus.FAILED, PlanStatus.CANCELLED):
+            # an entry row stays for its slot instance: the message never goes there again
+            # (dropped by hand, or already tried); the row's key is unique
+            n = index.get((entry.slot_id or 0, entry.scheduled_at))
+            if n is not None:
+                banned.add((entry.message_id, n))
             continue
         if entry.slot_id is None:  # outside the grid (urgent, added by hand): never moved
             history.append(Airing(entry.message_id, entry.channel, None, entry.scheduled_at))
@@ -238,7 +248,7 @@ def build_problem(
             kept.append(Placement(entry.message_id, n, "locked"))
             entry_at[(entry.message_id, n)] = entry
         elif entry.status == PlanStatus.PLANNED and future and n is not None:
-            kept.append(Placement(entry.message_id, n, "kept"))
+            kept.append(Placement(entry.message_id, n, "pinned" if entry.pinned else "kept"))
             entry_at[(entry.message_id, n)] = entry
         elif entry.status == PlanStatus.PLANNED and future:
             entry_at[(entry.message_id, -entry.id)] = entry  # its slot or day is gone: dropped
@@ -265,6 +275,7 @@ def build_problem(
         kept,
         force,
         (max(start, now.date()), last),
+        banned=frozenset(banned),
     )
     return problem, {"entries": entry_at, "blocked": blocked, "messages": messages}
 
@@ -288,6 +299,8 @@ def _reason(model: PlanModel, p: Placement, messages: Mapping[int, Message]) -> 
         parts.append(T("why_high"))
     if p.kind in ("kept", "locked"):
         parts.append(T("why_kept"))
+    if p.kind == "pinned":
+        parts.append(T("why_pinned"))
     return "; ".join(parts)
 
 
@@ -346,6 +359,8 @@ def plan(
                 entry = found
                 if p.kind == "locked":
                     report.locked += 1
+                elif p.kind == "pinned":
+                    report.pinned += 1
                 else:
                     report.kept += 1
             entry.position = solution.positions.get((p.instance, p.message_id), 0)
@@ -449,6 +464,8 @@ def explain(
                     "status": entry.status,
                     "score": entry.score,
                     "reason": entry.reason or "",
+                    "pinned": entry.pinned,
+                    "broadcast": entry.broadcast,
                 }
             )
         if message.status != MessageStatus.APPROVED:

@@ -33,12 +33,25 @@ LOCAL_SEARCH_PAIRS = 8_000
 RUIN_ROUNDS = 40
 
 
+#: Order in which the previous plan's entries are re-admitted: being sent, pinned, kept.
+_ADMIT_ORDER = {"locked": 0, "pinned": 1, "kept": 2}
+
+
 def _admit_kept(model: PlanModel, kept: Sequence[Placement]) -> list[Placement]:
-    """Re-admit the previous plan's entries that still fit; return the ones that no longer do."""
+    """Re-admit the previous plan's entries that still fit; return the ones that no longer do.
+
+    An entry being sent stays whatever the rules say; a pinned one stays while the message may
+    air in that slot instance at all (its channels, validity, zones and the slot's size), even
+    over the planner's soft rules (weekly counts, spacing, room left, topics)."""
     dropped: list[Placement] = []
     order = sorted(
         kept,
-        key=lambda p: (p.kind != "locked", model.inst[p.instance].start, p.instance, p.message_id),
+        key=lambda p: (
+            _ADMIT_ORDER.get(p.kind, 2),
+            model.inst[p.instance].start,
+            p.instance,
+            p.message_id,
+        ),
     )
     for p in order:
         item = model.items.get(p.message_id)
@@ -47,6 +60,11 @@ def _admit_kept(model: PlanModel, kept: Sequence[Placement]) -> list[Placement]:
             continue
         if p.kind == "locked":
             model.add(p.message_id, p.instance, "locked")
+        elif p.kind == "pinned":
+            if (p.message_id, p.instance) not in model.placed and model.eligible(item, p.instance):
+                model.add(p.message_id, p.instance, "pinned")
+            else:
+                dropped.append(p)
         elif model.blocker(item, p.instance) is None:
             model.add(p.message_id, p.instance, "kept")
         else:
@@ -132,6 +150,7 @@ def _greedy_fill(
         max_per_day = model.p.settings.max_per_day
         max_topic = model.p.settings.max_same_topic
         spacing = bool(model.spacing)
+        banned = model.p.banned
         tfree = {
             t: max(model.capacity[i] - model.load[i] for i in members)
             for t, members in templates.items()
@@ -155,6 +174,7 @@ def _greedy_fill(
                     load[i] + size > capacity[i] + 1e-9
                     or (mid, i) in placed
                     or (mid, i) in forbid
+                    or (mid, i) in banned
                     or count_day[(mid, channel, day[i])] >= max_per_day
                     or topics[i][item.topic] >= max_topic
                 ):

@@ -50,6 +50,7 @@ class ScheduledItem:
     source_document: str | None
     script: str
     reason: str | None
+    pinned: bool = False  # pinned by hand: a re-plan does not move it
 
 
 @dataclass
@@ -81,6 +82,7 @@ class ScheduledSlot:
                     "topic": i.topic,
                     "duration_s": i.duration_s,
                     "status": i.status,
+                    "pinned": i.pinned,
                 }
                 for i in self.items
             ],
@@ -123,6 +125,7 @@ def schedule(
                 message.source_document,
                 message.spoken_text,
                 entry.reason,
+                entry.pinned,
             )
         )
     return list(out.values())

@@ -100,6 +100,18 @@ def plan(
         return [s.to_dict() for s in slots]
 
 
+@router.post("/plan/entries/{entry_id}/pin")
+def pin(
+    request: Request, user: Editor, entry_id: int, pinned: Annotated[bool, Body(embed=True)] = True
+) -> dict[str, Any]:
+    """Pin a planned entry where it is (`{"pinned": false}` unpins it), as `loa plan pin`."""
+    from loa.app.plan_edit import pin_entry
+
+    web = web_of(request)
+    entry = pin_entry(web.station, entry_id, pinned, now=web.now())
+    return {"entry_id": entry.id, "pinned": entry.pinned}
+
+
 @router.get("/outbox")
 def outbox(request: Request, user: Reader, all: bool = False) -> list[dict[str, Any]]:
     from loa.channels.outbox import outbox as rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.concurrency import run_in_threadpool
@@ -88,7 +89,29 @@ def drop(
 
     web = web_of(request)
     drop_entry(web.station, entry_id, now=web.now())
-    return RedirectResponse(f"/plan?start={start}", status_code=303)
+    return RedirectResponse(f"/plan?start={quote(start)}", status_code=303)
+
+
+@router.post("/plan/entries/{entry_id}/pin")
+def pin(
+    request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    from loa.app.plan_edit import pin_entry
+
+    web = web_of(request)
+    pin_entry(web.station, entry_id, True, now=web.now())
+    return RedirectResponse(f"/plan?start={quote(start)}", status_code=303)
+
+
+@router.post("/plan/entries/{entry_id}/unpin")
+def unpin(
+    request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    from loa.app.plan_edit import pin_entry
+
+    web = web_of(request)
+    pin_entry(web.station, entry_id, False, now=web.now())
+    return RedirectResponse(f"/plan?start={quote(start)}", status_code=303)
 
 
 @router.get("/plan/explain/{message_id}")
@@ -107,8 +130,6 @@ def explain(
 async def replan(
     request: Request, user: Editor, start: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
-    from urllib.parse import quote
-
     from loa.app.planning import plan_station
 
     web = web_of(request)

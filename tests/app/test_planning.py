@@ -127,6 +127,38 @@ def test_the_planner_keeps_zalo_broadcasts_within_the_monthly_budget(slotted) ->
     assert all(r[2].count("người quan tâm") <= 1 for r in again)
 
 
+def test_the_broadcast_decision_is_stored_on_the_entry(slotted) -> None:
+    """Each budgeted entry carries the planner's decision; a message whose priority no longer
+    broadcasts loses it at the next plan."""
+    from loa.content.models import Message
+    from loa.planning.models import PlanEntry
+
+    station = _zalo(slotted, broadcasts_per_month=1)
+    first, second = (
+        add_message(station, f"Khẩn {n}", priority="high", channels=("zalo",), airings=1)
+        for n in range(2)
+    )
+    normal = add_message(station, "Thường", channels=("zalo",), airings=1)
+
+    def decisions() -> dict[int, bool | None]:
+        with station.transaction() as session:
+            return {
+                e.message_id: e.broadcast
+                for e in session.scalars(select(PlanEntry).where(PlanEntry.channel == "zalo"))
+            }
+
+    plan_station(station, MONDAY, 7, now=EVE)
+    got = decisions()
+    assert got[normal] is None and sorted([got[first], got[second]]) == [False, True]
+    winner = first if got[first] else second
+    with station.transaction() as session:
+        session.get(Message, winner).priority = "normal"
+    plan_station(station, MONDAY, 7, now=EVE)
+    again = decisions()
+    assert again[winner] is None  # not a broadcasting priority any more: nothing stale
+    assert again[second if winner == first else first] is True  # the budget is free for it
+
+
 def test_broadcasts_already_sent_this_month_count(slotted) -> None:
     from loa.channels.models import Publication
 

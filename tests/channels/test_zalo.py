@@ -482,6 +482,31 @@ def test_the_monthly_broadcast_budget_is_kept_when_sending(
     assert broadcast.status == "skipped" and "đã gửi 1/1 lần" in (broadcast.error or "")
 
 
+def test_the_planners_article_only_decision_binds_the_channel(
+    zalo_station: Station, zalo: FakeZalo
+) -> None:
+    """A high-priority entry the planner left out of the month's budget (broadcast False) is
+    posted as an article and never broadcast, although its priority would broadcast."""
+    from loa.app.publish import publish_entry
+    from loa.planning.models import PlanEntry
+
+    mids = [add_message(zalo_station, priority="high") for _ in range(2)]
+    with zalo_station.transaction() as s:
+        entries = [
+            PlanEntry(message_id=mid, channel="zalo", scheduled_at=NOW, broadcast=decided)
+            for mid, decided in zip(mids, (False, True), strict=True)
+        ]
+        s.add_all(entries)
+        s.flush()
+        ids = [e.id for e in entries]
+    for entry_id in ids:
+        assert publish_entry(zalo_station, entry_id, now=NOW).status == "published"
+    assert len(zalo.articles) == 2 and len(zalo.broadcasts) == 1
+    with zalo_station.transaction() as s:
+        keys = set(s.scalars(select(Publication.key)))
+    assert keys == {f"plan:{ids[0]}:zalo", f"plan:{ids[1]}:zalo", f"plan:{ids[1]}:zalo:broadcast"}
+
+
 def test_a_broadcast_interrupted_is_never_sent_twice(zalo_station: Station, zalo: FakeZalo) -> None:
     zalo.fail("oa/message", "lost")  # Zalo sent it; the answer never came back
     mid = add_message(zalo_station, priority="high")
@@ -503,6 +528,41 @@ def test_check_shows_the_oa_token_expiry_and_quota(zalo_station: Station, zalo: 
     assert all(r.ok for r in results), text
     assert "UBND Xã Thử Nghiệm" in text and "1234 người quan tâm" in text
     assert "còn hạn đến" in text and "còn 4/4" in text
+
+
+def test_a_refresh_token_about_to_lapse_is_an_alert_and_a_rotation_renews_it(
+    zalo_station: Station, zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh token lives about 90 days from the rotation that issued it: from 14 days
+    before, the Today page and `loa today` say so (offline); a rotation clears the alert."""
+    from datetime import UTC, datetime
+
+    from loa.app.dashboard import credential_alerts
+
+    assert check_channels(zalo_station)  # logs in: a rotation stores the issue time
+    pair = stored(zalo_station, zalo)
+    assert pair.issued_at is not None and credential_alerts(zalo_station) == []
+    store = FileStore(zalo_station.root / SECRETS_FILE, zalo.app_secret)
+    requests = len(zalo.requests)
+    for age, expected in ((80, "còn 10 ngày"), (91, "đã hết hạn ngày")):
+        aged = TokenPair(
+            pair.refresh_token,
+            pair.access_token,
+            pair.expires_at,
+            datetime.now(UTC) - timedelta(days=age),
+        )
+        store.put(aged.to_json())
+        alerts = credential_alerts(zalo_station)
+        assert [a.kind for a in alerts] == ["credentials"], alerts
+        assert alerts[0].text.startswith("Zalo OA: Mã làm mới") and expected in alerts[0].text
+        assert pair.refresh_token not in alerts[0].text
+    assert len(zalo.requests) == requests  # the alert made no call to Zalo
+    store.put(TokenPair(pair.refresh_token, None, None, aged.issued_at).to_json())
+    assert check_channels(zalo_station)  # the access token is gone: rotates
+    assert credential_alerts(zalo_station) == []
+    monkeypatch.delenv("LOA_ZALO_APP_SECRET")
+    alerts = credential_alerts(zalo_station)
+    assert len(alerts) == 1 and "LOA_ZALO_APP_SECRET" in alerts[0].text, alerts
 
 
 def test_no_secret_in_output_logs_or_database(

@@ -290,6 +290,16 @@ def test_move_and_drop_an_entry_from_the_week(client: TestClient, web_station: S
         moved = session.get(PlanEntry, entry_id)
         assert moved is not None
         assert moved.scheduled_at.isoformat(timespec="minutes") == target.split("@")[1]
+        assert moved.pinned  # put there by hand: a re-plan leaves it there
+    start = target.split("@")[1][:10]
+    week = client.get(f"/plan?start={start}").text
+    assert "📌 đã ghim" in week and f"/plan/entries/{entry_id}/unpin" in week
+    r = client.post(
+        f"/plan/entries/{entry_id}/unpin", data={"csrf": csrf_of(client), "start": start}
+    )
+    assert r.status_code == 200 and f"/plan/entries/{entry_id}/pin" in r.text
+    with web_station.transaction() as session:
+        assert session.get(PlanEntry, entry_id).pinned is False
     bad = client.post(
         f"/plan/entries/{entry_id}/move",
         data={"csrf": csrf_of(client), "target": "1@2020-01-01T06:00"},
@@ -495,3 +505,31 @@ def test_outbox_shows_a_failed_post_in_words_and_retry_sends_it(
         assert "đã đăng" in client.get("/outbox?all=1").text
     finally:
         graph.stop()
+
+
+def test_today_warns_of_a_channel_without_its_token(
+    web_station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Facebook Page configured with no token: the Today page and `loa today` say what to do
+    (nothing is fetched from Facebook to find out)."""
+    import keyring
+    from keyring.backends import fail
+
+    from loa.cli.main import app
+    from loa.web.app import create_app
+    from tests.planning.conftest import configure
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("LOA_FACEBOOK_TOKEN", raising=False)
+    try:
+        station = configure(web_station, channels__facebook={"page_id": "123456789"})
+        with TestClient(create_app(station, clock=lambda: NOW)) as c:
+            log_in(c, "mai")
+            today = c.get("/").text
+        assert "Facebook" in today and "Chưa có mã truy cập (token) của Trang Facebook" in today
+        shown = CliRunner().invoke(app, ["-s", str(station.root), "today"])
+        assert shown.exit_code == 0, shown.output
+        assert "Chưa có mã truy cập (token) của Trang Facebook" in " ".join(shown.output.split())
+    finally:
+        keyring.set_keyring(before)
