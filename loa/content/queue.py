@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from loa.content.fields import (
@@ -154,11 +154,9 @@ class Filters:
     text: str | None = None
 
 
-def find(session: Session, filters: Filters | None = None) -> Sequence[Message]:
-    """Messages matching all given filters, oldest first. Topic/audience/channel are validated."""
-
-    f = filters or Filters()
-    query = select(Message).order_by(Message.id)
+def _filtered(session: Session, f: Filters) -> Select[Message]:
+    """The messages matching `f`'s status, topic and audience (the filters SQL can do)."""
+    query = select(Message)
     if f.status:
         query = query.where(Message.status == parse_status(f.status))
     if f.topic:
@@ -166,7 +164,32 @@ def find(session: Session, filters: Filters | None = None) -> Sequence[Message]:
     if f.audience:
         code = resolve_audiences(session, f.audience)[0]
         query = query.where(Message.audiences.any(Audience.code == code))
-    messages = list(session.scalars(query).unique())
+    return query
+
+
+def find_page(
+    session: Session, filters: Filters | None = None, *, offset: int = 0, limit: int = 50
+) -> tuple[int, list[Message]]:
+    """How many messages match, and `limit` of them from `offset` in `find`'s order. Counted
+    and sliced by the database (a page of a long queue loads only its rows) unless a channel
+    or text filter needs matching in Python."""
+    from sqlalchemy import func
+
+    f = filters or Filters()
+    if f.channel or f.text:
+        found = find(session, f)
+        return len(found), list(found[offset : offset + limit])
+    query = _filtered(session, f)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Message.id).offset(offset).limit(limit)).unique()
+    return int(total), list(rows)
+
+
+def find(session: Session, filters: Filters | None = None) -> Sequence[Message]:
+    """Messages matching all given filters, oldest first. Topic/audience/channel are validated."""
+
+    f = filters or Filters()
+    messages = list(session.scalars(_filtered(session, f).order_by(Message.id)).unique())
     if f.channel:
         channel = parse_channels(f.channel)[0]
         messages = [m for m in messages if channel in m.channels]

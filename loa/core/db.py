@@ -199,6 +199,34 @@ def sqlite_path(url: str) -> Path | None:
     return None if parsed.database == ":memory:" else Path(parsed.database)
 
 
+class ChangeWatch:
+    """Whether anything was committed to a SQLite database since the last look, by any
+    connection or process: `PRAGMA data_version` on a connection of its own that never writes
+    (SQLite changes that number when another connection commits). Lets a reader keep what it
+    built from the database while `stamp()` stays the same. On PostgreSQL `stamp()` is None:
+    there is no such number, and nothing may be kept."""
+
+    def __init__(self, url: str) -> None:
+        import sqlite3
+        import threading
+
+        path = sqlite_path(normalize_url(url))
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, check_same_thread=False) if path else None
+
+    def stamp(self) -> int | None:
+        if self._conn is None:
+            return None
+        with self._lock:
+            row = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 def open_database(
     url: str, *, create: bool = False, busy_timeout_ms: int = 10_000, schema: str | None = None
 ) -> Engine:

@@ -3,6 +3,7 @@ who is asking (cookie or bearer token) and what their role allows."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from loa.app import users
 from loa.app.users import Account, Action
 from loa.core.i18n import Catalog, language
 from loa.core.station import Station
+from loa.web.fragments import FragmentCache
 from loa.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -71,6 +73,7 @@ class Web:
     sessions: Sessions
     env: Environment
     extra: dict[str, Any] = field(default_factory=dict)
+    fragments: FragmentCache | None = None
 
     @classmethod
     def make(cls, station: Station, clock: Callable[[], datetime] | None = None) -> Web:
@@ -82,11 +85,14 @@ class Web:
         )
         env.globals["label"] = status_label
         env.globals["channel_name"] = _channel_name
+        from loa.core.db import ChangeWatch
+
         return cls(
             station=station,
             clock=clock or station.now,
             sessions=Sessions(signing_key(station.root)),
             env=env,
+            fragments=FragmentCache(ChangeWatch(station.db_url)),
         )
 
     def now(self) -> datetime:
@@ -144,7 +150,12 @@ def identify(request: Request) -> Account | None:
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         request.state.bearer = True
-        return users.user_for_token(web.station, header[7:].strip())
+        token = header[7:].strip()
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()  # no token kept in memory
+        assert web.fragments is not None
+        return web.fragments.value(
+            ("token", digest), lambda: users.user_for_token(web.station, token)
+        )
     request.state.bearer = False
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
@@ -152,7 +163,11 @@ def identify(request: Request) -> Account | None:
     found = web.sessions.loads(cookie)
     if found is None:
         return None
-    account = users.get_account(web.station, found[0])
+    assert web.fragments is not None
+    user_id = found[0]
+    account = web.fragments.value(
+        ("account", user_id), lambda: users.get_account(web.station, user_id)
+    )
     if account is None or account.stamp != found[1]:
         return None
     return account

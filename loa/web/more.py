@@ -32,8 +32,10 @@ def _start(request: Request, value: str | None) -> date:
 def plan(
     request: Request, user: Reader, start: str | None = None, view: str = "week", note: str = ""
 ) -> HTMLResponse:
-    from loa.app.dashboard import plan_grid
-    from loa.app.plan_edit import targets
+    from markupsafe import Markup
+
+    from loa.core.i18n import language
+    from loa.web.fragments import CSRF_PLACEHOLDER
 
     web = web_of(request)
     now = web.now()
@@ -41,25 +43,59 @@ def plan(
     days = 1 if view == "day" else 7
     if days == 7:
         first -= timedelta(days=first.weekday())  # weeks start on Monday
-    slots = plan_grid(web.station, first, days)
     account: Account | None = request.state.user
-    movable = targets(web.station, first, days, now=now) if may(account, Action.EDIT) else {}
-    columns: list[tuple[date, list[Any]]] = [(first + timedelta(days=n), []) for n in range(days)]
-    for slot in slots:
-        columns[(slot.start.date() - first).days][1].append(slot)
+    editing = may(account, Action.EDIT)
+    minute = now.replace(second=0, microsecond=0)  # what is past (no more moving) changes
+
+    def render() -> str:
+        from loa.app.dashboard import plan_grid
+        from loa.app.plan_edit import targets
+
+        slots = plan_grid(web.station, first, days)
+        movable = targets(web.station, first, days, now=now) if editing else {}
+        columns: list[tuple[date, list[Any]]] = [
+            (first + timedelta(days=n), []) for n in range(days)
+        ]
+        for slot in slots:
+            columns[(slot.start.date() - first).days][1].append(slot)
+        return web.env.get_template("_week.html").render(
+            t=T,
+            columns=columns,
+            first=first,
+            may_edit=editing,
+            csrf=CSRF_PLACEHOLDER,
+            options=_target_options(movable),
+            now=minute,
+        )
+
+    key = ("week", first, days, language(), editing, minute)
+    assert web.fragments is not None
+    grid = web.fragments.get(key, render, csrf=request.state.csrf)
     return page(
         request,
         "plan.html",
-        columns=columns,
+        grid=Markup(grid),
         first=first,
         last=first + timedelta(days=days - 1),
         view=view,
         step=days,
         timedelta=timedelta,
         note=note,
-        targets=movable,
-        now=now,
     )
+
+
+def _target_options(movable: dict[str, list[Any]]) -> dict[str, Any]:
+    """Each channel's `<option>`s of slot instances to move to, rendered once per page: a week
+    shows about 180 entries, each with its own move form (escaped by Markup.format)."""
+    from markupsafe import Markup
+
+    option = Markup('<option value="{}">{} {}</option>')
+    return {
+        channel: Markup("").join(
+            option.format(t.key, t.start.strftime("%d/%m %H:%M"), t.name) for t in found
+        )
+        for channel, found in movable.items()
+    }
 
 
 @router.post("/plan/entries/{entry_id}/move")

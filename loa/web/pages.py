@@ -202,35 +202,43 @@ def messages(
     note: str = "",
     page_no: Annotated[int, Query(alias="page", ge=1)] = 1,
 ) -> HTMLResponse:
-    from loa.content.queue import Filters, find
+    from loa.content.queue import Filters, find_page
 
     web = web_of(request)
-    with web.station.transaction() as session:
-        found = find(
-            session,
-            Filters(
-                status=status or None,
-                topic=topic or None,
-                audience=audience or None,
-                channel=channel or None,
-                text=q or None,
-            ),
-        )
-        total = len(found)
-        shown = found[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
-        rows = [
-            {
-                "id": m.id,
-                "title": m.title,
-                "topic": m.topic.name,
-                "audiences": ", ".join(a.name for a in m.audiences),
-                "priority": m.priority,
-                "until": m.valid_until,
-                "status": m.status,
-            }
-            for m in shown
-        ]
-        taxonomy = _taxonomy(session)
+
+    def read() -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
+        with web.station.transaction() as session:
+            total, shown = find_page(
+                session,
+                Filters(
+                    status=status or None,
+                    topic=topic or None,
+                    audience=audience or None,
+                    channel=channel or None,
+                    text=q or None,
+                ),
+                offset=(page_no - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+            rows = [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "topic": m.topic.name,
+                    "audiences": ", ".join(a.name for a in m.audiences),
+                    "priority": m.priority,
+                    "until": m.valid_until,
+                    "status": m.status,
+                }
+                for m in shown
+            ]
+            return total, rows, _taxonomy(session)
+
+    from loa.core.i18n import language
+
+    assert web.fragments is not None
+    key = ("messages", status, topic, audience, channel, q, page_no, language())
+    total, rows, taxonomy = web.fragments.value(key, read)
     return page(
         request,
         "messages.html",

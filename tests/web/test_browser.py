@@ -150,7 +150,7 @@ def test_officer_adds_previews_approves_plans_moves_and_downloads(
     choice = first.locator("option").nth(1)
     target = choice.get_attribute("value")
     first.locator("select").select_option(target)
-    first.locator("button").click()
+    first.locator("button").first.click()  # "Dời" (pin and drop are the others)
     page.wait_for_load_state()
     moved = page.locator(f".entry[data-entry='{entry_id}']")
     assert moved.count() == 1

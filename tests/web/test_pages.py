@@ -280,7 +280,8 @@ def test_move_and_drop_an_entry_from_the_week(client: TestClient, web_station: S
     assert f"/plan/entries/{entry_id}/move" in week
     import re
 
-    options = re.findall(r'<option value="(\d+@[0-9T:-]+)"', week)
+    radio = week.split('<template id="targets-radio">', 1)[1].split("</template>", 1)[0]
+    options = re.findall(r'<option value="(\d+@[0-9T:-]+)"', radio)
     target = next(o for o in options if o.split("@")[1] != old_at.isoformat(timespec="minutes"))
     r = client.post(
         f"/plan/entries/{entry_id}/move", data={"csrf": csrf_of(client), "target": target}
@@ -533,3 +534,30 @@ def test_today_warns_of_a_channel_without_its_token(
         assert "Chưa có mã truy cập (token) của Trang Facebook" in " ".join(shown.output.split())
     finally:
         keyring.set_keyring(before)
+
+
+def test_kept_pages_follow_every_change_and_a_removed_token_stops_at_once(
+    client: TestClient, web_station: Station
+) -> None:
+    """The week grid, the message list and the account behind a token are kept between
+    requests only while the database is unchanged: a change by any connection shows at once."""
+    from sqlalchemy import select
+
+    from loa.app.planning import plan_station
+
+    plan_station(web_station, NOW.date(), 7, now=NOW)
+    token = users.new_token(web_station, "mai", now=NOW)
+    bearer = {"Authorization": f"Bearer {token}"}
+    week = client.get("/plan?start=2026-11-23", headers=bearer)
+    assert week.status_code == 200
+    with web_station.transaction() as session:
+        entry = session.scalars(select(PlanEntry).order_by(PlanEntry.scheduled_at)).first()
+        assert entry is not None
+        message = session.get(Message, entry.message_id)
+        assert message is not None and message.title in week.text
+        message.title = "Tiêu đề vừa sửa"
+    assert "Tiêu đề vừa sửa" in client.get("/plan?start=2026-11-23", headers=bearer).text
+    assert "Tiêu đề vừa sửa" in client.get("/messages", headers=bearer).text
+    users.remove_user(web_station, "mai")
+    refused = client.get("/api/messages", headers=bearer)
+    assert refused.status_code == 401

@@ -13,3 +13,20 @@ document.addEventListener("click", function (event) {
     history.back();
   }
 });
+// The week page: an entry's "move to" list is filled from its channel's one <template> when
+// its tools open (a week shows ~180 entries: a list in each would make the page 400 KiB).
+document.addEventListener("toggle", function (event) {
+  var details = event.target;
+  if (!details.matches || !details.matches("details.tools") || !details.open) {
+    return;
+  }
+  details.querySelectorAll("select[data-targets]").forEach(function (select) {
+    if (select.options.length) {
+      return;
+    }
+    var source = document.getElementById("targets-" + select.getAttribute("data-targets"));
+    if (source) {
+      select.appendChild(source.content.cloneNode(true));
+    }
+  });
+}, true);
