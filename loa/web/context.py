@@ -98,6 +98,19 @@ class Web:
     def now(self) -> datetime:
         return self.clock()
 
+    def province(self) -> Any:
+        """The province this station belongs to (a province folder above it, or
+        LOA_PROVINCE), looked for once; None for a commune on its own."""
+        if "province" not in self.extra:
+            from loa.core.errors import LoaError
+            from loa.province.registry import find_province
+
+            try:
+                self.extra["province"] = find_province(cwd=self.station.root)
+            except LoaError:
+                self.extra["province"] = None
+        return self.extra["province"]
+
 
 def status_label(kind: str, value: str) -> str:
     """A status in the user's language: kind is message, plan, publication or asrun."""
@@ -246,6 +259,7 @@ def page(request: Request, template: str, status_code: int = 200, **values: Any)
         station_name=web.station.name,
         may_edit=may(account, Action.EDIT),
         may_radio=may(account, Action.RADIO),
+        in_province=web.province() is not None,
         **values,
     )
     return HTMLResponse(html, status_code=status_code)

@@ -336,3 +336,33 @@ async def check_channels(request: Request, user: Editor) -> HTMLResponse:
 
     results = await run_in_threadpool(check, web_of(request).station)
     return page(request, "checks.html", checks=results)
+
+
+@router.get("/province")
+def province(request: Request, user: Reader, start: str = "", end: str = "") -> HTMLResponse:
+    """The province at a glance (`loa province status`) and, for a period asked for, each
+    commune's report figures and their sum (`loa province report`)."""
+    from loa.core.dates import parse_date
+    from loa.province.status import province_report, province_status
+
+    web = web_of(request)
+    found = web.province()
+    if found is None:
+        return page(request, "province.html", province=None)
+    now = web.now()
+    today = now.date()
+    first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)  # this quarter
+    start_day = parse_date(start, today=today) if start else first
+    end_day = parse_date(end, today=today) if end else today
+    report = province_report(found, start_day, end_day, now=now) if start or end else None
+    channels = sorted({ch for c in report.communes for ch in c.posts}) if report else []
+    return page(
+        request,
+        "province.html",
+        province=found,
+        status=province_status(found),
+        report=report,
+        channels=channels,
+        start=start_day,
+        end=end_day,
+    )

@@ -237,3 +237,36 @@ def test_worker_and_scheduler_name_a_server_that_is_down(tmp_path: Path) -> None
         assert result.exit_code == 1, result.output
         assert "Không kết nối được PostgreSQL" in result.output
         assert "Traceback" not in result.output
+
+
+def test_the_dashboard_shows_the_province_page(province: Province, tmp_path: Path) -> None:
+    """A commune of a province install gets a "Toàn tỉnh" page: each commune's state now and,
+    for a period asked for, each commune's report figures and the province's sum."""
+    from fastapi.testclient import TestClient
+
+    from loa.app import users
+    from loa.web.app import create_app
+    from tests.report.simulate import NOW
+
+    origin = init_station(tmp_path / "a", name="Xã A")
+    expected = simulate_week(origin)
+    add_station(province, "xa_a", source=origin.root)
+    add_station(province, "xa_b", name="Xã B")
+    station = open_station(province, "xa_b")
+    try:
+        users.add_user(station, "tinh", "viewer", "mat-khau-rat-dai", now=NOW)
+        token = users.new_token(station, "tinh", now=NOW)
+        with TestClient(create_app(station, clock=lambda: NOW)) as client:
+            bearer = {"Authorization": f"Bearer {token}"}
+            now_page = client.get("/province", headers=bearer)
+            assert now_page.status_code == 200
+            assert "Toàn tỉnh: Tỉnh Thử Nghiệm" in now_page.text
+            assert "xa_a" in now_page.text and "Xã B" in now_page.text
+            assert 'id="province-report"' not in now_page.text  # only when asked
+            asked = client.get("/province?start=28/10/2026&end=03/11/2026", headers=bearer).text
+            report = asked.split('id="province-report"', 1)[1]
+            total_row = report.split('class="total"', 1)[1].split("</tr>", 1)[0]
+            assert f"<td>{expected.bulletins}</td>" in total_row
+            assert 'href="/province"' in asked  # in the menu
+    finally:
+        station.engine.dispose()

@@ -561,3 +561,10 @@ def test_kept_pages_follow_every_change_and_a_removed_token_stops_at_once(
     users.remove_user(web_station, "mai")
     refused = client.get("/api/messages", headers=bearer)
     assert refused.status_code == 401
+
+
+def test_a_commune_on_its_own_has_no_province_page(client: TestClient) -> None:
+    log_in(client, "mai")
+    assert 'href="/province"' not in client.get("/").text
+    alone = client.get("/province")
+    assert alone.status_code == 200 and "không thuộc một cài đặt toàn tỉnh" in alone.text
