@@ -114,7 +114,13 @@ def parse_weekdays(value: str) -> list[int]:
     words: list[int] = []
     for token in tokens:
         if "-" in token:
-            lo, _, hi = token.partition("-")
+            lo, _, hi = (part.strip() for part in token.partition("-"))
+            if lo in _WEEKDAY_WORDS and hi in _WEEKDAY_WORDS:  # "T2-CN", as `slots list` shows
+                first, last = _WEEKDAY_WORDS[lo], _WEEKDAY_WORDS[hi]
+                if first > last:
+                    raise UserError(T("bad_weekdays", value=value))
+                words.extend(range(first, last + 1))
+                continue
             if not (lo.isdigit() and hi.isdigit()) or int(lo) > int(hi):
                 raise UserError(T("bad_weekdays", value=value))
             numbers.extend(range(int(lo), int(hi) + 1))

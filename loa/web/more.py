@@ -273,6 +273,8 @@ def settings(
     from sqlalchemy import select
 
     from loa.app.users import audit_log, list_users
+    from loa.channels.publish import configured_channels
+    from loa.content.models import Topic
     from loa.planning.calendar import campaign_windows, holidays_between
     from loa.planning.models import Blackout
     from loa.planning.slots import format_weekdays, list_slots
@@ -281,8 +283,19 @@ def settings(
     today = web.now().date()
     with web.station.transaction() as session:
         slots = [
-            (s.channel, s.name, format_weekdays(s.weekdays), s.start, s.capacity)
+            {
+                "id": s.id,
+                "channel": s.channel,
+                "name": s.name,
+                "days": format_weekdays(s.weekdays),
+                "start": s.start,
+                "capacity": s.capacity,
+                "reach": ", ".join(f"{k}={v:g}" for k, v in sorted(s.reach.items())),
+            }
             for s in list_slots(session)
+        ]
+        topics = [
+            (t.code, t.label) for t in session.scalars(select(Topic).order_by(Topic.position))
         ]
         blackouts = [
             (b.day, b.reason) for b in session.scalars(select(Blackout).order_by(Blackout.day))
@@ -295,6 +308,8 @@ def settings(
         blackouts=blackouts,
         holidays=holidays_between(today, today + timedelta(days=365)),
         campaigns=campaigns,
+        topics=topics,
+        channels=configured_channels(web.station),
         note=note,
         accounts=list_users(web.station),
         audit=audit_log(web.station, limit=100),
@@ -315,6 +330,103 @@ def add_blackout(
     with web.station.transaction() as session:
         add(session, chosen, reason.strip()[:200])
     return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/slots")
+def add_slot(
+    request: Request,
+    user: Editor,
+    channel: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    start: Annotated[str, Form()],
+    capacity: Annotated[int, Form()],
+    days: Annotated[str, Form()] = "hằng ngày",
+    reach: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """A new slot (`loa slots add`); validated by the planning layer."""
+    from loa.planning.slots import SlotSpec, parse_reach, parse_weekdays
+    from loa.planning.slots import add_slot as add
+
+    web = web_of(request)
+    spec = SlotSpec(
+        channel.strip().lower(),
+        name,
+        start,
+        capacity,
+        parse_weekdays(days),
+        parse_reach([reach] if reach.strip() else []),
+        None,
+    )
+    with web.station.transaction() as session:
+        add(session, spec)
+    return RedirectResponse(f"/settings?note={quote(T('slot_saved'))}", status_code=303)
+
+
+@router.post("/settings/slots/{slot_id}")
+def edit_slot(
+    request: Request,
+    user: Editor,
+    slot_id: int,
+    name: Annotated[str, Form()],
+    start: Annotated[str, Form()],
+    capacity: Annotated[int, Form()],
+    days: Annotated[str, Form()],
+    reach: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Change a slot (`loa slots edit`): its name, days, time, capacity and reach."""
+    from loa.planning.slots import edit_slot as edit
+    from loa.planning.slots import parse_reach, parse_weekdays
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        edit(
+            session,
+            slot_id,
+            name=name,
+            start=start,
+            capacity=capacity,
+            weekdays=parse_weekdays(days),
+            reach=parse_reach([reach] if reach.strip() else []),
+        )
+    return RedirectResponse(f"/settings?note={quote(T('slot_saved'))}", status_code=303)
+
+
+@router.post("/settings/slots/{slot_id}/remove")
+def remove_slot(request: Request, user: Editor, slot_id: int) -> RedirectResponse:
+    """Remove a slot (`loa slots rm`): its planned entries go, what ran keeps its history."""
+    from loa.planning.slots import remove_slot as remove
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        removed = remove(session, slot_id)
+    note = T("slot_removed", entries=removed)
+    return RedirectResponse(f"/settings?note={quote(note)}", status_code=303)
+
+
+@router.post("/settings/campaigns")
+def add_campaign(
+    request: Request,
+    user: Editor,
+    name: Annotated[str, Form()],
+    start: Annotated[str, Form()],
+    end: Annotated[str, Form()],
+    boost: Annotated[float, Form()] = 1.5,
+    topics: Annotated[list[str] | None, Form()] = None,
+) -> RedirectResponse:
+    """A campaign window (`loa calendar campaign`): its topics weigh more while it runs."""
+    from loa.planning.calendar import add_campaign as add
+
+    web = web_of(request)
+    with web.station.transaction() as session:
+        add(
+            session,
+            name.strip()[:200],
+            _start(request, start),
+            _start(request, end),
+            boost=boost,
+            topics=topics or (),
+        )
+    return RedirectResponse(f"/settings?note={quote(T('campaign_saved'))}", status_code=303)
 
 
 @router.post("/settings/blackout/remove")

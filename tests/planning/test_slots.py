@@ -39,6 +39,8 @@ def test_parse_time_accepts_clock_times_and_refuses_25h() -> None:
         ("0-4", [0, 1, 2, 3, 4]),
         ("mon,sun", [0, 6]),
         ("t7,cn", [5, 6]),
+        ("T2-CN", list(range(7))),  # as `loa slots list` and the dashboard show them
+        ("T3 - T5", [1, 2, 3]),
     ],
 )
 def test_parse_weekdays(text: str, days: list[int]) -> None:
@@ -46,9 +48,16 @@ def test_parse_weekdays(text: str, days: list[int]) -> None:
 
 
 def test_parse_weekdays_refuses_nonsense() -> None:
-    for bad in ("8", "0-9", "someday", ","):
+    for bad in ("8", "0-9", "someday", ",", "CN-T2"):
         with pytest.raises(UserError):
             parse_weekdays(bad)
+
+
+def test_shown_weekdays_read_back() -> None:
+    from loa.planning.slots import format_weekdays
+
+    for days in ([0, 1, 2, 3, 4], [5, 6], list(range(7)), [0, 2, 4], [6]):
+        assert parse_weekdays(format_weekdays(days)) == days
 
 
 def test_parse_reach() -> None:

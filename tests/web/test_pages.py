@@ -568,3 +568,78 @@ def test_a_commune_on_its_own_has_no_province_page(client: TestClient) -> None:
     assert 'href="/province"' not in client.get("/").text
     alone = client.get("/province")
     assert alone.status_code == 200 and "không thuộc một cài đặt toàn tỉnh" in alone.text
+
+
+def test_settings_edit_add_and_remove_slots_and_add_a_campaign(
+    client: TestClient, web_station: Station
+) -> None:
+    from sqlalchemy import select
+
+    from loa.content.models import Campaign
+    from loa.planning.models import Slot
+
+    log_in(client, "lan")
+    with web_station.transaction() as session:
+        slot = session.scalars(select(Slot).where(Slot.channel == "radio")).first()
+        assert slot is not None
+        slot_id, days_before = slot.id, list(slot.weekdays)
+    page = client.get("/settings").text
+    assert f'action="/settings/slots/{slot_id}"' in page and 'id="add-slot"' in page
+    form = {"csrf": csrf_of(client), "name": "Bản tin trưa", "start": "11:15"}
+    r = client.post(f"/settings/slots/{slot_id}", data={**form, "capacity": "420", "days": "T2-T6"})
+    assert r.status_code == 200 and "Đã lưu khung giờ" in r.text
+    with web_station.transaction() as session:
+        saved = session.get(Slot, slot_id)
+        assert saved is not None
+        assert (saved.name, saved.start, saved.capacity, saved.weekdays) == (
+            "Bản tin trưa",
+            "11:15",
+            420,
+            [0, 1, 2, 3, 4],
+        )
+    bad = client.post(
+        f"/settings/slots/{slot_id}", data={**form, "capacity": "420", "days": "thứ Tám"}
+    )
+    assert bad.status_code == 400 and "không hợp lệ" in bad.text
+    with web_station.transaction() as session:
+        assert session.get(Slot, slot_id).weekdays == [0, 1, 2, 3, 4]  # nothing half-saved
+    added = client.post(
+        "/settings/slots",
+        data={
+            "csrf": csrf_of(client),
+            "channel": "radio",
+            "name": "Bản tin khuya",
+            "start": "21:00",
+            "capacity": "300",
+            "days": "T7,CN",
+            "reach": "residents=0.5",
+        },
+    )
+    assert added.status_code == 200 and "Bản tin khuya" in added.text
+    with web_station.transaction() as session:
+        new = session.scalars(select(Slot).where(Slot.name == "Bản tin khuya")).one()
+        new_id = new.id
+        assert new.weekdays == [5, 6] and new.reach == {"residents": 0.5}
+    gone = client.post(f"/settings/slots/{new_id}/remove", data={"csrf": csrf_of(client)})
+    assert gone.status_code == 200 and "Đã bỏ khung giờ" in gone.text
+    campaign = client.post(
+        "/settings/campaigns",
+        data={
+            "csrf": csrf_of(client),
+            "name": "Tháng cao điểm DVC",
+            "start": "2026-12-01",
+            "end": "2026-12-31",
+            "boost": "2",
+            "topics": ["online_services"],
+        },
+    )
+    assert campaign.status_code == 200 and "Tháng cao điểm DVC" in campaign.text
+    with web_station.transaction() as session:
+        stored = session.scalars(select(Campaign)).one()
+        assert (stored.boost, stored.topics) == (2.0, ["online_services"])
+    log_in(client, "mai")
+    refused = client.post(
+        f"/settings/slots/{slot_id}", data={**form, "capacity": "1", "days": "CN"}
+    )
+    assert refused.status_code == 403
+    assert days_before  # the slot had days before it was edited
