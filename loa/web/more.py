@@ -128,26 +128,26 @@ def drop(
     return RedirectResponse(f"/plan?start={quote(start)}", status_code=303)
 
 
+def _pin(request: Request, entry_id: int, pinned: bool, start: str) -> RedirectResponse:
+    from loa.app.plan_edit import pin_entry
+
+    web = web_of(request)
+    pin_entry(web.station, entry_id, pinned, now=web.now())
+    return RedirectResponse(f"/plan?start={quote(start)}", status_code=303)
+
+
 @router.post("/plan/entries/{entry_id}/pin")
 def pin(
     request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
-    from loa.app.plan_edit import pin_entry
-
-    web = web_of(request)
-    pin_entry(web.station, entry_id, True, now=web.now())
-    return RedirectResponse(f"/plan?start={quote(start)}", status_code=303)
+    return _pin(request, entry_id, True, start)
 
 
 @router.post("/plan/entries/{entry_id}/unpin")
 def unpin(
     request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
-    from loa.app.plan_edit import pin_entry
-
-    web = web_of(request)
-    pin_entry(web.station, entry_id, False, now=web.now())
-    return RedirectResponse(f"/plan?start={quote(start)}", status_code=303)
+    return _pin(request, entry_id, False, start)
 
 
 @router.get("/plan/explain/{message_id}")
