@@ -30,6 +30,7 @@ from loa.channels.base import (
     redact,
     strip_markers,
 )
+from loa.channels.media import local_photo
 from loa.channels.settings import channel_settings
 from loa.core.i18n import Catalog
 from loa.core.settings import Flag, Number, SectionSettings
@@ -403,8 +404,10 @@ class FacebookChannel(Channel):
         timeout: float = 30.0,
         deadline: float = 120.0,
         feed_lag: float = 120.0,
+        root: Path | None = None,
     ) -> None:
         self.page_id = page_id
+        self.root = root
         self.token = token
         self.graph_url = graph_url
         self.api_version = api_version
@@ -438,6 +441,7 @@ class FacebookChannel(Channel):
             timeout=settings.timeout_s,
             deadline=settings.deadline_s,
             feed_lag=settings.feed_lag_s,
+            root=station.root,
         )
 
     @property
@@ -505,15 +509,14 @@ class FacebookChannel(Channel):
             if item.image.startswith(("http://", "https://")):
                 data["url"] = item.image
                 answer = self.client.call("POST", f"{page}/photos", data=data)
-            else:
-                path = Path(item.image)
-                with _open(path) as fh:
-                    answer = self.client.call(
-                        "POST",
-                        f"{page}/photos",
-                        data=data,
-                        files={"source": (path.name, fh, "image/jpeg")},
-                    )
+            else:  # a file in the station folder (or an absolute path)
+                photo = local_photo(self.root, item.image)
+                answer = self.client.call(
+                    "POST",
+                    f"{page}/photos",
+                    data=data,
+                    files={"source": (photo.path.name, photo.read(), photo.mime)},
+                )
         else:
             data["message"] = text
             if item.link:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loa.channels.base import Channel, CheckResult, Item, Receipt
+from loa.channels.media import Photo, is_address, local_photo
 from loa.channels.settings import channel_settings
 from loa.core.fileio import atomic_write_bytes, atomic_write_text, temp_path_for
 from loa.core.i18n import Catalog
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from loa.core.station import Station
 
 MANIFEST = ".loa-site.json"
+#: Where the site keeps the photos of its posts, each named by its content hash.
+PHOTO_FOLDER = "anh"
 FEED_ITEMS = 50
 
 T = Catalog(
@@ -142,8 +145,10 @@ class WebsiteChannel(Channel):
         timezone: str = "Asia/Ho_Chi_Minh",
         author: str = "",
         language: str = "vi",
+        root: Path | None = None,
     ) -> None:
         self.folder = folder
+        self.root = root
         self.station_name = station_name
         self.base_url = base_url.rstrip("/")
         self.timezone = timezone
@@ -171,6 +176,7 @@ class WebsiteChannel(Channel):
             base_url=settings.base_url,
             timezone=station.timezone,
             author=settings.author,
+            root=station.root,
         )
 
     # ---------------------------------------------------------------------------- manifest
@@ -203,7 +209,27 @@ class WebsiteChannel(Channel):
         self.render(data)
         return Receipt(remote_id=relative, url=self.url(relative), published_at=at)
 
+    # ------------------------------------------------------------------------------ photos
+
+    def host_identity(self) -> str | None:
+        """The site's public address: photos copied into it can be fetched from there."""
+        return self.base_url or None
+
+    def host_photo(self, photo: Photo) -> str:
+        """Copy the photo into the site (anh/<hash>.jpg, once) and answer its address."""
+        return self.url(self._store_photo(photo))
+
+    def _store_photo(self, photo: Photo) -> str:
+        relative = f"{PHOTO_FOLDER}/{photo.filename}"
+        target = self.folder / relative
+        if not target.is_file():  # named by content: a file there already is this photo
+            atomic_write_bytes(target, photo.read())
+        return relative
+
     def _add_post(self, data: dict[str, Any], item: Item, at: datetime) -> str:
+        photo = None
+        if item.image and not is_address(item.image):
+            photo = self._store_photo(local_photo(self.root, item.image))
         ident = f"m{item.message_id}" if item.message_id is not None else slugify(item.key)
         old = data["posts"].get(ident, {})
         relative = old.get("path") or f"tin/{item.message_id or 0}-{slugify(item.title)}.html"
@@ -215,6 +241,7 @@ class WebsiteChannel(Channel):
             "topic_name": item.topic_name,
             "link": item.link,
             "image": item.image,
+            "photo": photo,
             "source_document": item.extra.get("source_document"),
             "published_at": old.get("published_at") or at.isoformat(timespec="seconds"),
             "updated_at": at.isoformat(timespec="seconds"),
@@ -317,10 +344,13 @@ class WebsiteChannel(Channel):
 
     def _page(self, post: dict[str, Any]) -> str:
         image = post.get("image")
+        depth = post["path"].count("/")
+        if not is_address(image):
+            image = "../" * depth + post["photo"] if post.get("photo") else None
         return self._html(
             "page.html.j2",
             title=post["title"],
-            depth=post["path"].count("/"),
+            depth=depth,
             post={
                 "title": post["title"],
                 "topic_name": post.get("topic_name"),
@@ -328,7 +358,7 @@ class WebsiteChannel(Channel):
                 "link": post.get("link"),
             },
             posted=datetime.fromisoformat(post["published_at"]).strftime("%d/%m/%Y"),
-            image=image if image and str(image).startswith(("http://", "https://")) else None,
+            image=image,
             paragraphs=_paragraphs(post.get("body") or ""),
         )
 

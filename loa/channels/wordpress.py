@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
@@ -27,6 +28,7 @@ from loa.channels.base import (
     not_configured,
     redact,
 )
+from loa.channels.media import Photo, is_address, local_photo
 from loa.channels.settings import channel_settings
 from loa.core.i18n import Catalog
 from loa.core.settings import Integer, Number, SectionSettings
@@ -142,8 +144,10 @@ class WordPressChannel(Channel):
         category: int | None = None,
         deadline: float = 120.0,
         feed_lag: float = 60.0,
+        root: Path | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        self.root = root
         self.user = user
         self.password = password
         self.category = category
@@ -183,6 +187,7 @@ class WordPressChannel(Channel):
             category=settings.category,
             deadline=settings.deadline_s,
             feed_lag=settings.feed_lag_s,
+            root=station.root,
         )
 
     @property
@@ -272,6 +277,8 @@ class WordPressChannel(Channel):
             post.update(status="future", date=item.due_at.isoformat(timespec="seconds"))
         if self.category:
             post["categories"] = [self.category]
+        if item.image and not is_address(item.image):
+            post["featured_media"] = self._media(local_photo(self.root, item.image))["id"]
         answer = self._call("POST", "posts", json=post)
         return Receipt(
             remote_id=str(answer["id"]),
@@ -279,6 +286,34 @@ class WordPressChannel(Channel):
             published_at=item.due_at if post["status"] == "future" else now,
             scheduled=post["status"] == "future",
         )
+
+    # ------------------------------------------------------------------------------ photos
+
+    def host_identity(self) -> str | None:
+        """The site: its media library gives every uploaded photo a public address."""
+        return self.url
+
+    def host_photo(self, photo: Photo) -> str:
+        return str(self._media(photo)["source_url"])
+
+    def _media(self, photo: Photo) -> dict[str, Any]:
+        """The media-library entry of `photo`: found by its slug (the content hash, so a photo
+        uploaded before a crash or by another machine is found), else uploaded once."""
+        for media in self._call("GET", "media", params={"slug": photo.stem}):
+            if media.get("slug") == photo.stem and media.get("source_url"):
+                return dict(media)
+        answer = self._call(
+            "POST",
+            "media",
+            content=photo.read(),
+            headers={
+                "Content-Type": photo.mime,
+                "Content-Disposition": f'attachment; filename="{photo.filename}"',
+            },
+        )
+        if not isinstance(answer, dict) or not answer.get("id") or not answer.get("source_url"):
+            raise TransientError(T("bad_answer", status=201))
+        return answer
 
     def find(self, item: Item, *, since: datetime) -> Receipt | None:
         for params in (

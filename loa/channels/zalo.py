@@ -38,6 +38,8 @@ from loa.channels.base import (
     not_configured,
     strip_markers,
 )
+from loa.channels.media import T as MEDIA
+from loa.channels.media import hosted_url, is_address, local_photo, photo_host
 from loa.channels.settings import channel_settings
 from loa.channels.zalo_api import DEFAULT_API_URL, ZaloClient, as_int
 from loa.channels.zalo_api import T as API
@@ -169,8 +171,28 @@ T = Catalog(
             "Broadcast quota: {remain} of {total} left.",
         ),
         "check_no_cover": (
-            "Chưa có ảnh bìa mặc định (cover_url); tin không có ảnh https sẽ không đăng được.",
-            "No default cover image (cover_url); messages without an https image cannot be posted.",
+            "Chưa có ảnh bìa mặc định (cover_url); tin không có ảnh sẽ không đăng được.",
+            "No default cover image (cover_url); messages without a photo cannot be posted.",
+        ),
+        "no_photo_host": (
+            "Ảnh {path} của tin là tệp trên máy, mà Zalo chỉ nhận ảnh bìa qua một địa chỉ trên "
+            "mạng, và đài chưa có nơi đưa ảnh lên. Cấu hình [channels.wordpress], hoặc đặt "
+            '[channels.website] base_url, hoặc ghi cover_url = "https://..." trong '
+            "[channels.zalo], rồi gửi lại.",
+            "The message's photo {path} is a file on this machine; Zalo takes a cover only as "
+            "an address on the web, and the station has nowhere to put the photo. Set up "
+            "[channels.wordpress], or [channels.website] base_url, or write "
+            'cover_url = "https://..." in [channels.zalo], then send again.',
+        ),
+        "check_photo_host": (
+            "Ảnh trên máy của tin được đưa lên {host} ({where}) để làm ảnh bìa.",
+            "Photo files of messages are put on {host} ({where}) for the cover.",
+        ),
+        "check_no_photo_host": (
+            "Không có nơi đưa ảnh trên máy lên mạng (WordPress, hoặc website có base_url): "
+            "tin có ảnh trên máy dùng ảnh bìa mặc định.",
+            "Nowhere to put photo files on the web (WordPress, or a website with a base_url): "
+            "messages with a photo file take the default cover.",
         ),
         "login_done": (
             "Đã lưu refresh token của OA {oa} ({where}); mã truy cập còn hạn đến {when}.",
@@ -232,6 +254,10 @@ class ZaloSettings(SectionSettings):
     oauth_url: str = DEFAULT_OAUTH_URL
     author: str = ""
     cover_url: str = ""
+    #: Where a photo file of a message is put so that Zalo can fetch it as the cover: "auto"
+    #: (WordPress if set up, else the website when it has a base_url), "wordpress", "website",
+    #: "none" (such messages take cover_url).
+    photo_host: str = "auto"
     #: The callback address registered with the Zalo app (for `loa channels zalo login --url`).
     redirect_uri: str = ""
     broadcast: list[str] = Field(default_factory=lambda: ["high", "urgent"])
@@ -249,6 +275,14 @@ class ZaloSettings(SectionSettings):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("photo_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("auto", "wordpress", "website", "none"):
+            raise ValueError(str(MEDIA("unknown_host", host=value)))
+        return value
 
     @field_validator("broadcast")
     @classmethod
@@ -404,12 +438,34 @@ class ZaloChannel(Channel):
 
     # ---------------------------------------------------------------------------- articles
 
-    def cover_for(self, item: Item) -> str:
+    def photo_url(self, item: Item) -> str | None:
+        """The address of the message's photo: as written when it is one; a photo file on this
+        machine put on the station's photo host first (once per photo, see loa.channels.media);
+        None when the message has none, or has a file and no host can take it."""
         image = item.image or ""
-        if image.startswith(("http://", "https://")):
+        if not image:
+            return None
+        if is_address(image):
             return image
+        photo = local_photo(self.station.root if self.station else None, image)
+        if self.station is None:
+            return None
+        host = photo_host(self.station, self.settings.photo_host, http=self._http)
+        if host is None:
+            return None
+        try:
+            return hosted_url(self.station, host, photo)
+        finally:
+            host.close()
+
+    def cover_for(self, item: Item, photo: str | None = None) -> str:
+        """The article cover: the message's photo, else the station's `cover_url`."""
+        if photo:
+            return photo
         if self.settings.cover_url:
             return self.settings.cover_url
+        if item.image and not is_address(item.image):
+            raise PermanentError(T("no_photo_host", path=item.image))
         raise PermanentError(T("no_cover"))
 
     def publish(self, item: Item, *, now: datetime) -> Receipt:
@@ -422,13 +478,21 @@ class ZaloChannel(Channel):
         """create, then verify: the article id. A failure after create is ambiguous, so the
         outbox looks the article up (by its marker) instead of creating a second one."""
         text = _article_text(item)
+        photo = self.photo_url(item)
+        body = article_body(text, item.key)
+        if photo:
+            body.insert(0, {"type": "image", "url": photo})
         article = {
             "type": "normal",
             "title": strip_markers(item.title).strip()[:150],
             "author": self.settings.author or (str(item.extra.get("station") or "") or "UBND"),
-            "cover": {"cover_type": "photo", "photo_url": self.cover_for(item), "status": "show"},
+            "cover": {
+                "cover_type": "photo",
+                "photo_url": self.cover_for(item, photo),
+                "status": "show",
+            },
             "description": _description(text),
-            "body": article_body(text, item.key),
+            "body": body,
             "status": "show",
             "comment": "show",
         }
@@ -647,7 +711,23 @@ class ZaloChannel(Channel):
             results.append(CheckResult(self.name, False, str(exc)))
         if not self.settings.cover_url:
             results.append(CheckResult(self.name, False, T("check_no_cover")))
+        results.append(self._check_photo_host())
         return results
+
+    def _check_photo_host(self) -> CheckResult:
+        host = None
+        try:
+            if self.station is not None:
+                host = photo_host(self.station, self.settings.photo_host, http=self._http)
+        except ChannelError as exc:  # a named host that is not set up
+            return CheckResult(self.name, False, str(exc))
+        if host is None:
+            return CheckResult(self.name, bool(self.settings.cover_url), T("check_no_photo_host"))
+        try:
+            where = host.host_identity()
+            return CheckResult(self.name, True, T("check_photo_host", host=host.name, where=where))
+        finally:
+            host.close()
 
     def credential_alerts(self) -> list[str]:
         """No app secret, no refresh token, or a refresh token that lapses within two weeks

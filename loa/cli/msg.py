@@ -312,7 +312,7 @@ def add(
                 channels=channel,
                 radio_script=radio_script,
                 post_text=post_text,
-                image=image,
+                image=_photo(image, station),
                 link=link,
             )
         message = create(session, raw, now=station.now())
@@ -492,7 +492,7 @@ def edit(
         channels=channel,
         radio_script=radio_script,
         post_text=post_text,
-        image=image,
+        image=_photo(image, station),
         link=link,
     )
     with station.transaction() as session:
@@ -503,6 +503,13 @@ def edit(
     out.print(T("edited", id=message.id), highlight=False)
     if reopened:
         out.print(T("reopened", id=message.id), highlight=False)
+
+
+def _photo(image: str | None, station: Station) -> str | None:
+    """A photo file named on the command line, checked and stored so the daemon finds it."""
+    from loa.channels.media import photo_reference
+
+    return photo_reference(image, cwd=Path.cwd(), root=station.root)
 
 
 def _default_approver() -> str:

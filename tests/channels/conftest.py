@@ -1,4 +1,4 @@
-"""Fixtures for channel tests: fake Graph API and WordPress servers, configured stations."""
+"""Fixtures for channel tests: fake Graph API, WordPress and Zalo servers, configured stations."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from loa.core.station import CONFIG_NAME, Station
 from tests.channels.fake_graph import FakeGraph
 from tests.channels.fake_wordpress import FakeWordPress
+from tests.channels.fake_zalo import FakeZalo
 
 NOW = datetime(2026, 11, 23, 9, 0)
 
@@ -104,3 +105,52 @@ def media(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """Never touch the machine's keyring: the encrypted secrets file is used instead."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def zalo() -> Iterator[FakeZalo]:
+    server = FakeZalo().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def zalo_station(
+    station: Station, zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch, no_keyring: None
+) -> Station:
+    configure(
+        station,
+        "channels.zalo",
+        oa_id=zalo.oa_id,
+        app_id=zalo.app_id,
+        api_url=zalo.url,
+        oauth_url=zalo.url,
+        cover_url="https://example.org/cover.jpg",
+        timeout_s=1.0,
+        deadline_s=1.5,
+        feed_lag_s=0.5,
+    )
+    configure(
+        station,
+        "channels",
+        retries=3,
+        backoff_s=0.01,
+        backoff_max_s=0.02,
+        defer_s=0.5,
+        defer_max_s=2.0,
+    )
+    monkeypatch.setenv("LOA_ZALO_APP_SECRET", zalo.app_secret)
+    monkeypatch.setenv("LOA_ZALO_REFRESH_TOKEN", zalo.refresh_token)
+    return station

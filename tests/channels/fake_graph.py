@@ -26,11 +26,12 @@ import time
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.channels import faults
+from tests.channels.fake_http import FakeServer
 
 ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
     "expired": (
@@ -91,7 +92,7 @@ AFTER_CREATE = frozenset({"slow", "hang_create", "lost_fin", "lost_rst", "drip",
 BEFORE_CREATE = {"drop": "fin", "reset": "rst", "502": "502"}
 
 
-class FakeGraph:
+class FakeGraph(FakeServer):
     def __init__(
         self,
         page_id: str = "1000000001",
@@ -108,32 +109,13 @@ class FakeGraph:
         self.faults: dict[str, list[str]] = {}
         self.hold = threading.Event()
         self.received = threading.Event()
-        self.release = threading.Event()
         self.timeout_s = 3.0
         self.feed_lag_s = 0.0
-        #: Set on stop: ends dripping and endless answers still being sent.
-        self.stopping = threading.Event()
         #: (method, path, time.monotonic()) of every request, for timing assertions.
         self.timeline: list[tuple[str, str, float]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def start(self) -> FakeGraph:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def fail(self, suffix: str, kind: str, times: int = 1, method: str = "POST") -> None:
         self.faults.setdefault(f"{method} {suffix}", []).extend([kind] * times)
@@ -142,35 +124,6 @@ class FakeGraph:
         return [p for p in self.posts if p["is_published"]]
 
     # -------------------------------------------------------------------------- handler
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:
-                fake._serve(self, "POST")
-
-            def do_DELETE(self) -> None:
-                fake._serve(self, "DELETE")
-
-        return Handler
-
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any) -> None:
-        data = json.dumps(body).encode("utf-8")
-        try:
-            h.send_response(status)
-            h.send_header("Content-Type", "application/json; charset=UTF-8")
-            h.send_header("Content-Length", str(len(data)))
-            h.end_headers()
-            h.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def _error(self, h: BaseHTTPRequestHandler, kind: str) -> None:
         if kind.startswith("code:"):
@@ -247,7 +200,11 @@ class FakeGraph:
                 name = part.get_param("name", header="content-disposition")
                 payload = part.get_payload(decode=True) or b""
                 if part.get_filename():
-                    params[name] = {"filename": part.get_filename(), "size": len(payload)}
+                    params[name] = {
+                        "filename": part.get_filename(),
+                        "size": len(payload),
+                        "type": part.get_content_type(),
+                    }
                 else:
                     params[name] = payload.decode("utf-8")
         elif raw:

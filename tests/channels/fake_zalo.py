@@ -23,9 +23,11 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.channels.fake_http import FakeServer
 
 ERRORS: dict[str, tuple[int, str]] = {
     "expired": (-216, "Access token is invalid"),
@@ -37,7 +39,7 @@ ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
-class FakeZalo:
+class FakeZalo(FakeServer):
     def __init__(
         self,
         oa_id: str = "4321000000000000001",
@@ -65,26 +67,10 @@ class FakeZalo:
         self.on_new_token: Callable[[str], None] | None = None
         self.hold: set[str] = set()
         self.received = threading.Event()
-        self.release = threading.Event()
         self._used_tokens: set[str] = set()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def start(self) -> FakeZalo:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def fail(self, suffix: str, kind: str, times: int = 1) -> None:
         self.faults.setdefault(suffix, []).extend([kind] * times)
@@ -97,32 +83,6 @@ class FakeZalo:
         return [self.app_secret, self.refresh_token, *self.used_refresh, *self.issued]
 
     # -------------------------------------------------------------------------- handler
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                fake._serve(self, "GET")
-
-            def do_POST(self) -> None:
-                fake._serve(self, "POST")
-
-        return Handler
-
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any) -> None:
-        data = json.dumps(body).encode("utf-8")
-        try:
-            h.send_response(status)
-            h.send_header("Content-Type", "application/json; charset=UTF-8")
-            h.send_header("Content-Length", str(len(data)))
-            h.end_headers()
-            h.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def _ok(self, h: BaseHTTPRequestHandler, data: Any) -> None:
         self._send(h, 200, {"error": 0, "message": "Success", "data": data})
@@ -264,11 +224,14 @@ class FakeZalo:
             or not body.get("author")
             or not body.get("description")
             or cover.get("cover_type") != "photo"
-            or not cover.get("photo_url")
+            or not str(cover.get("photo_url", "")).startswith(("http://", "https://"))
             or not isinstance(blocks, list)
             or not blocks
-            or any(b.get("type") != "text" or "content" not in b for b in blocks)
+            or any(not _block_ok(b) for b in blocks)
         ):
+            return self._error(h, "bad")
+        fetched = _fetch_local(str(cover["photo_url"]))
+        if fetched is False:  # Zalo could not fetch the cover
             return self._error(h, "bad")
         with self._lock:
             number = next(self._ids)
@@ -282,6 +245,7 @@ class FakeZalo:
                 "author": body["author"],
                 "description": body["description"],
                 "cover": cover,
+                "cover_bytes": fetched,
                 "body": blocks,
                 "status": body.get("status", "show"),
                 "create_date": int(time.time() * 1000) + number,
@@ -319,3 +283,27 @@ class FakeZalo:
             h.close_connection = True
             return None
         return self._ok(h, {"message_id": f"bc{len(self.broadcasts):04d}"})
+
+
+def _block_ok(block: dict[str, Any]) -> bool:
+    if block.get("type") == "text":
+        return "content" in block
+    if block.get("type") == "image":
+        return str(block.get("url", "")).startswith(("http://", "https://"))
+    return False
+
+
+def _fetch_local(url: str) -> bytes | bool | None:
+    """Zalo fetches a cover from its address: one on 127.0.0.1 (a fake WordPress, a test's
+    website server) is fetched here too and its bytes kept; False when that fails. Other
+    addresses are never fetched (tests have no network): None."""
+    import urllib.request
+
+    if not url.startswith("http://127.0.0.1:"):
+        return None
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            data: bytes = answer.read()
+            return data if answer.headers.get_content_type().startswith("image/") else False
+    except OSError:
+        return False

@@ -9,7 +9,6 @@ import logging
 import random
 import stat
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -26,52 +25,7 @@ from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
 from tests.channels.fake_zalo import FakeZalo
 
-
-@pytest.fixture(autouse=True)
-def _no_keyring() -> Iterator[None]:
-    """Never touch the machine's keyring: the encrypted secrets file is used instead."""
-    import keyring
-    from keyring.backends import fail
-
-    before = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(before)
-
-
-@pytest.fixture
-def zalo() -> Iterator[FakeZalo]:
-    server = FakeZalo().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def zalo_station(station: Station, zalo: FakeZalo, monkeypatch: pytest.MonkeyPatch) -> Station:
-    configure(
-        station,
-        "channels.zalo",
-        oa_id=zalo.oa_id,
-        app_id=zalo.app_id,
-        api_url=zalo.url,
-        oauth_url=zalo.url,
-        cover_url="https://example.org/cover.jpg",
-        timeout_s=1.0,
-        deadline_s=1.5,
-        feed_lag_s=0.5,
-    )
-    configure(
-        station,
-        "channels",
-        retries=3,
-        backoff_s=0.01,
-        backoff_max_s=0.02,
-        defer_s=0.5,
-        defer_max_s=2.0,
-    )
-    monkeypatch.setenv("LOA_ZALO_APP_SECRET", zalo.app_secret)
-    monkeypatch.setenv("LOA_ZALO_REFRESH_TOKEN", zalo.refresh_token)
-    return station
+pytestmark = pytest.mark.usefixtures("no_keyring")
 
 
 def runtime(sleeps: list[float]) -> Runtime:
