@@ -342,6 +342,7 @@ def import_(
                 approve_as=approve_as,
                 now=station.now(),
                 allow_duplicates=allow_duplicates,
+                photo=lambda image, folder: _photo(image, station, cwd=folder) or image,
             )
             session.flush()
             rows = [
@@ -505,11 +506,12 @@ def edit(
         out.print(T("reopened", id=message.id), highlight=False)
 
 
-def _photo(image: str | None, station: Station) -> str | None:
-    """A photo file named on the command line, checked and stored so the daemon finds it."""
+def _photo(image: str | None, station: Station, *, cwd: Path | None = None) -> str | None:
+    """A photo file named on the command line (from `cwd`, default the current folder) or in
+    an import file (from its folder), checked and stored so the daemon finds it."""
     from loa.channels.media import photo_reference
 
-    return photo_reference(image, cwd=Path.cwd(), root=station.root)
+    return photo_reference(image, cwd=cwd or Path.cwd(), root=station.root)
 
 
 def _default_approver() -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -446,6 +446,19 @@ def read_records(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], str]:
     return records, encoding
 
 
+def _checked_photo(
+    raw: dict[str, Any], photo: Callable[[str, Path], str], folder: Path, where: str
+) -> dict[str, Any]:
+    out = dict(raw)
+    for name, value in raw.items():
+        if canonical_key(str(name)) == "image" and clean_text(value):
+            try:
+                out[name] = photo(clean_text(value), folder)
+            except UserError as exc:
+                raise UserError(f"{where}: {exc}") from None
+    return out
+
+
 def import_file(
     session: Session,
     path: Path,
@@ -453,8 +466,13 @@ def import_file(
     approve_as: str | None = None,
     now: datetime | None = None,
     allow_duplicates: bool = False,
+    photo: Callable[[str, Path], str] | None = None,
 ) -> ImportReport:
     """Create every message in `path` inside the caller's transaction (all or nothing).
+
+    `photo(value, folder)` checks a record's image and says what to store (the CLI passes the
+    channels' check, which finds a file from the import file's folder or the station folder);
+    a UserError it raises names the record.
 
     A record without a topic takes `default_topic`, else a topic guessed from its words (listed in
     the report). With `approve_as`, the new messages are approved by that person. A record whose
@@ -475,6 +493,8 @@ def import_file(
             field_name = canonical_key(str(name))
             if field_name is not None:
                 check_length(field_name, value, where)
+        if photo is not None:
+            raw = _checked_photo(raw, photo, path.parent, where)
         key = (
             clean_text(raw.get("title") or raw.get("tiêu đề")),
             clean_text(raw.get("body") or raw.get("nội dung")),

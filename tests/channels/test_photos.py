@@ -248,3 +248,34 @@ def test_msg_add_refuses_a_missing_photo_and_keeps_the_queue(
     assert good.exit_code == 0, good.output
     with station.transaction() as s:
         assert s.scalars(select(Message.image)).one() == str(tmp_path / "that.jpg")
+
+
+def test_an_import_file_finds_its_photos_beside_it_or_refuses_the_whole_file(
+    station: Station, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+    from typer.testing import CliRunner
+
+    from loa.cli.main import app
+    from loa.content.models import Message
+
+    folder = tmp_path / "gui-tu-xa"
+    jpeg(folder / "anh" / "mot-cua.jpg")
+    table = folder / "tin.csv"
+    rows = [
+        "tiêu đề,nội dung,chủ đề,ảnh",
+        "Bộ phận một cửa,Tiếp nhận hồ sơ cả ngày thứ Bảy.,papi,anh/mot-cua.jpg",
+        "Nộp hồ sơ trực tuyến,Qua Cổng dịch vụ công.,papi,anh/khong-co.jpg",
+    ]
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    runner = CliRunner(env={"COLUMNS": "200"})
+    bad = runner.invoke(app, ["--station", str(station.root), "msg", "import", str(table)])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert "tin.csv" in bad.output and "khong-co.jpg" in bad.output
+    with station.transaction() as s:
+        assert s.scalars(select(Message)).all() == []  # all or nothing
+    table.write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
+    good = runner.invoke(app, ["--station", str(station.root), "msg", "import", str(table)])
+    assert good.exit_code == 0, good.output
+    with station.transaction() as s:
+        assert s.scalars(select(Message.image)).all() == [str(folder / "anh" / "mot-cua.jpg")]
