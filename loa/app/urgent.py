@@ -245,13 +245,17 @@ def install(runtime: StreamRuntime) -> None:
 
 
 def when_approved(station: Station, message_id: int, *, now: datetime) -> bool:
-    """The daemon's hook on an urgent message's approval: preempt on the running outputs.
-    Returns False when no runtime runs in this process (the caller plays it the old way)."""
+    """The hook on an urgent message's approval: preempt on the running outputs, those of this
+    process (the daemon's own jobs) or else of the station's `loa run` (a dashboard or CLI in
+    another process asks it over the control socket). Returns False when no stream outputs run
+    anywhere (the caller then plays it as a bulletin at this minute, after the current item).
+    Raises RuntimeFailure when the daemon listens but does not answer."""
     runtime = runtime_of(station)
-    if runtime is None:
-        return False
-    start_urgent(runtime, message_id)
-    return True
+    if runtime is not None:
+        start_urgent(runtime, message_id)
+        return True
+    answer = ask_daemon(station, {"op": "urgent", "message_id": message_id})
+    return bool(answer and answer.get("ok"))
 
 
 # --------------------------------------------------------------------------- daemon hooks

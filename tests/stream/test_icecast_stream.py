@@ -202,6 +202,43 @@ def test_loa_urgent_from_another_process_is_aired_by_the_running_daemon(
     assert as_run(stream_station)[0].zones == ["thon2"]
 
 
+def test_the_dashboards_urgent_button_in_another_process_cuts_into_the_daemons_stream(
+    stream_station: Station, icecast: IcecastServer, outputs: StreamRuntime
+) -> None:
+    """`loa web` run on its own: its button asks the running outputs to preempt, instead of
+    adding a bulletin that would wait for the item on the air to end."""
+    urgent = add_message(
+        stream_station, title="Lũ quét", body="Lên chỗ cao ngay.", channels=["radio"]
+    )
+    listener = listen(icecast, "/thon1.mp3")
+    button = (
+        "import sys; from loa.core.station import Station; "
+        "from loa.app.urgent_button import broadcast_urgent; "
+        "s = Station.load(__import__('pathlib').Path(sys.argv[1])); "
+        "broadcast_urgent(s, int(sys.argv[2]), by='canbo', address='127.0.0.1', now=s.now())"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", button, str(stream_station.root), str(urgent)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LOA_LANG": "en"},
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        wait_for(lambda: spans(listener, ALERT_HZ), timeout=15)
+    finally:
+        listener.close()
+    wait_for(lambda: as_run(stream_station), timeout=30)
+    with stream_station.transaction() as session:
+        entries = {
+            (e.channel, e.status)
+            for e in session.scalars(select(PlanEntry).where(PlanEntry.message_id == urgent))
+        }
+    assert entries == {("urgent", "done")}  # aired by the daemon's outputs, no bulletin added
+
+
 def test_stream_status_shows_each_mount_and_its_listeners(
     stream_station: Station, icecast: IcecastServer, outputs: StreamRuntime
 ) -> None:
