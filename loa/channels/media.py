@@ -9,8 +9,8 @@ static website when it has a public `base_url`.
 
 Every copy is named after the photo's content hash, so the same photo is uploaded once, whoever
 asks and however often, and a host can tell it already holds it after a crash. `hosted_url`
-also keeps the answers in a small file of the station (`media/.photo-hosts.json`, written
-atomically), which saves the look-up on each later use.
+also keeps a remote host's answers in a small file of the station (`media/.photo-hosts.json`,
+written atomically), which saves the look-up on each later use; deleting it only costs that.
 """
 
 from __future__ import annotations
@@ -101,6 +101,9 @@ class PhotoHost(Protocol):
     """A channel that can put a photo at a public address (and say which one it is)."""
 
     name: str
+    #: True when finding or putting a photo is a call over the network: `hosted_url` then
+    #: keeps its answers (a website folder on this machine is simply looked at each time).
+    photo_calls: bool
 
     def host_identity(self) -> str | None:
         """Where it puts photos (its site address), or None when it cannot give a public one."""
@@ -219,6 +222,8 @@ def _usable(cls: type[Channel], station: Station) -> bool:
 def hosted_url(station: Station, host: PhotoHost, photo: Photo) -> str:
     """The photo's public address on `host`: from the station's record when this host already
     took it, else from the host (which finds its own copy or uploads one), then recorded."""
+    if not host.photo_calls:
+        return host.host_photo(photo)
     identity = f"{host.name} {host.host_identity()}"
     cache = station.media_dir / CACHE_FILE
     known = _read_cache(cache)

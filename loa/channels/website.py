@@ -134,6 +134,7 @@ class WebsiteChannel(Channel):
     colour = "#2e8b57"
     aliases = ("web", "trang web")
     can_lookup = True
+    photo_calls = False  # see loa.channels.media.PhotoHost
     settings_model = WebsiteSettings
 
     def __init__(

@@ -131,6 +131,7 @@ class WordPressChannel(Channel):
     label = ("WordPress", "WordPress")
     colour = "#8e44ad"
     can_lookup = True
+    photo_calls = True  # see loa.channels.media.PhotoHost
     settings_model = WordPressSettings
 
     def __init__(

@@ -109,6 +109,12 @@ def test_a_photo_file_becomes_the_zalo_cover_through_the_website(
     page = (folder / str(post.remote_id)).read_text(encoding="utf-8")
     assert f'<img src="../anh/{stem}.jpg"' in page
     assert sorted(p.name for p in (folder / "anh").iterdir()) == [f"{stem}.jpg"]
+    # The site folder wiped (a re-deploy): the next article puts the photo back, never an
+    # address of a file that is gone.
+    (folder / "anh" / f"{stem}.jpg").unlink()
+    again = add_message(zalo_station, title="Tin sau", image="anh.jpg")
+    publish_message(zalo_station, again, "zalo", now=NOW)
+    assert zalo.articles[-1]["cover_bytes"] == data
 
 
 def test_with_no_photo_host_the_default_cover_is_used_or_the_refusal_explained(
