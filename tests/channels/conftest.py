@@ -15,6 +15,14 @@ from tests.channels.fake_wordpress import FakeWordPress
 from tests.channels.fake_zalo import FakeZalo
 
 NOW = datetime(2026, 11, 23, 9, 0)
+#: [channels] retry timings that keep a test's back-offs and put-offs short.
+FAST_RETRIES = {
+    "retries": 3,
+    "backoff_s": 0.01,
+    "backoff_max_s": 0.02,
+    "defer_s": 0.5,
+    "defer_max_s": 2.0,
+}
 
 
 def configure(station: Station, section: str, **values: object) -> Station:
@@ -82,15 +90,7 @@ def fb_station(station: Station, graph: FakeGraph, monkeypatch: pytest.MonkeyPat
         deadline_s=1.5,
         feed_lag_s=0.5,
     )
-    configure(
-        station,
-        "channels",
-        retries=3,
-        backoff_s=0.01,
-        backoff_max_s=0.02,
-        defer_s=0.5,
-        defer_max_s=2.0,
-    )
+    configure(station, "channels", **FAST_RETRIES)
     monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
     return station
 
@@ -142,15 +142,7 @@ def zalo_station(
         deadline_s=1.5,
         feed_lag_s=0.5,
     )
-    configure(
-        station,
-        "channels",
-        retries=3,
-        backoff_s=0.01,
-        backoff_max_s=0.02,
-        defer_s=0.5,
-        defer_max_s=2.0,
-    )
+    configure(station, "channels", **FAST_RETRIES)
     monkeypatch.setenv("LOA_ZALO_APP_SECRET", zalo.app_secret)
     monkeypatch.setenv("LOA_ZALO_REFRESH_TOKEN", zalo.refresh_token)
     return station
