@@ -39,15 +39,30 @@ class Clip:
     text: str = ""
     notes: list[str] = field(default_factory=list)
     created: bool = False  # True when this call synthesised it (not served from the cache)
+    #: The loudness mastering reached and aimed at, when it missed its target (kept in the
+    #: record, so a clip served from the cache still says so).
+    missed: tuple[float, float] | None = None
 
     def record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "key": self.key,
             "duration_s": round(self.duration_s, 3),
             "engine": self.engine,
             "voice": self.voice,
             "text": self.text,
         }
+        if self.missed is not None:
+            record["missed_lufs"] = list(self.missed)
+        return record
+
+    @property
+    def mastering_note(self) -> str | None:
+        """ "Loudness target missed", in the user's language, or None."""
+        if self.missed is None:
+            return None
+        from loa.audio.mastering import T as MASTERING
+
+        return MASTERING("missed", level=self.missed[0], target=self.missed[1])
 
 
 @dataclass
@@ -78,6 +93,7 @@ class ClipCache:
             data = json.loads(record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        missed = data.get("missed_lufs")
         return Clip(
             key=key,
             path=wav,
@@ -85,6 +101,7 @@ class ClipCache:
             engine=str(data.get("engine", "")),
             voice=str(data.get("voice", "")),
             text=str(data.get("text", "")),
+            missed=(float(missed[0]), float(missed[1])) if isinstance(missed, list) else None,
         )
 
     def put(
@@ -97,6 +114,7 @@ class ClipCache:
         voice: str,
         text: str,
         notes: list[str] | None = None,
+        missed: tuple[float, float] | None = None,
     ) -> Clip:
         from loa.audio.ffmpeg import write_wav
 
@@ -111,6 +129,7 @@ class ClipCache:
             text=text,
             notes=list(notes or []),
             created=True,
+            missed=missed,
         )
         atomic_write_text(self.record_path(key), json.dumps(clip.record(), ensure_ascii=False))
         return clip

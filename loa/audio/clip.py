@@ -25,6 +25,7 @@ from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
+    from loa.audio.mastering import Finished
     from loa.core.station import Station
 
 T = Catalog(
@@ -167,22 +168,27 @@ class Speaker:
                 key = self._key(spoken, eng, chosen)
                 cached = self.cache.get(key)
                 if cached is not None:
+                    if cached.mastering_note:
+                        notes.append(cached.mastering_note)
                     cached.notes = notes
                     return Speech(cached, notes)
-                samples = self._synthesise(eng, chosen, spoken, notes)
+                done = self._synthesise(eng, chosen, spoken)
             except (EngineUnavailable, VoiceError) as exc:
                 self.down[name] = str(exc)
                 failures.append((name, exc))
                 notes.append(T("fell_back", engine=name, reason=exc, next=nxt))
                 continue
+            if done.note:
+                notes.append(done.note)
             clip = self.cache.put(
                 key,
-                samples,
+                done.samples,
                 self.settings.mastering.sample_rate,
                 engine=name,
                 voice=chosen,
                 text=spoken,
                 notes=notes,
+                missed=None if done.converged else (done.loudness_lufs, done.target_lufs),
             )
             return Speech(clip, notes)
         reasons = "; ".join(f"{name}: {str(exc).rstrip('.')}" for name, exc in failures)
@@ -190,9 +196,9 @@ class Speaker:
             raise UserError(T("all_failed", reasons=reasons))
         raise RuntimeFailure(T("all_failed", reasons=reasons))
 
-    def _synthesise(self, engine: Engine, voice: str, spoken: str, notes: list[str]) -> np.ndarray:
-        """Chunk, speak, trim, join with pauses and master one text (a missed loudness target
-        is added to `notes`)."""
+    def _synthesise(self, engine: Engine, voice: str, spoken: str) -> Finished:
+        """Chunk, speak, trim, join with pauses and master one text (with how close its
+        loudness came to the target)."""
         from loa.audio import mastering
         from loa.audio.chunking import chunk_text
 
@@ -213,10 +219,7 @@ class Speaker:
         if not sentences or not any(len(p) for p in sentences):
             raise EngineUnavailable(T("silent_output", engine=engine.name, text=spoken[:60]))
         joined = mastering.join(sentences, s.sentence_pause_ms / 1000, rate)
-        done = mastering.mastered(joined, rate, s.mastering)
-        if done.note:
-            notes.append(done.note)
-        return done.samples
+        return mastering.mastered(joined, rate, s.mastering)
 
 
 def message_clip(station: Station, message: Any, *, speaker: Speaker | None = None) -> Clip:

@@ -159,3 +159,17 @@ def test_message_mp3_for_other_channels(station) -> None:
     assert path.suffix == ".mp3"
     integrated, peak = ebur128(path)
     assert abs(integrated + 16.0) <= 1.0 and peak <= -1.0
+
+
+def test_a_missed_loudness_target_is_said_again_when_the_clip_comes_from_the_cache(
+    station,
+) -> None:
+    # -6 LUFS under a -12 dBTP ceiling: no speech gets that loud without clipping
+    set_audio(station, "loudness_lufs = -6.0\ntrue_peak_dbtp = -12.0")
+    first = Speaker.for_station(station).speak("Người dân chú ý")
+    assert first.clip.created and first.clip.missed is not None
+    assert any("LUFS" in note for note in first.notes)
+    again = Speaker.for_station(station).speak("Người dân chú ý")  # a new run: from the cache
+    assert not again.clip.created
+    assert again.clip.missed == pytest.approx(first.clip.missed)
+    assert [n for n in again.notes if "LUFS" in n] == [n for n in first.notes if "LUFS" in n]
