@@ -173,3 +173,15 @@ def test_a_missed_loudness_target_is_said_again_when_the_clip_comes_from_the_cac
     assert not again.clip.created
     assert again.clip.missed == pytest.approx(first.clip.missed)
     assert [n for n in again.notes if "LUFS" in n] == [n for n in first.notes if "LUFS" in n]
+
+
+def test_piper_without_its_extra_says_so_before_asking_for_a_voice_file(
+    station, monkeypatch
+) -> None:
+    """Both missing: the package is named first (a voice file alone would not make it speak)."""
+    monkeypatch.setitem(sys.modules, "piper", None)
+    set_audio(station, 'engine = "piper"\npiper_voice = "voices/chua-co.onnx"')
+    speech = Speaker.for_station(station).speak("Xin chào")
+    assert speech.clip.engine == "espeak"
+    said = " ".join(speech.notes)
+    assert 'pip install "loa[piper]"' in said and "chua-co.onnx" not in said

@@ -86,6 +86,7 @@ class PiperEngine(Engine):
     def _path(self, voice: str | None) -> Path:
         raw = voice or self.options.settings.get("piper_voice")
         if not raw:
+            _piper()  # a missing package first: a voice file alone would not make it speak
             raise EngineUnavailable(T("no_voice"))
         path = Path(str(raw)).expanduser()
         return path if path.is_absolute() else self.options.root / path
@@ -99,6 +100,7 @@ class PiperEngine(Engine):
     def default_voice(self) -> str:
         configured = self.options.settings.get("piper_voice")
         if not configured:
+            _piper()
             raise EngineUnavailable(T("no_voice"))
         return str(configured)
 
@@ -108,6 +110,7 @@ class PiperEngine(Engine):
 
     def _config(self, path: Path) -> dict[str, Any]:
         if not path.is_file():
+            _piper()
             raise EngineUnavailable(T("missing", path=path))
         config_path = Path(f"{path}.json")
         if not config_path.is_file():
