@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,28 @@ T = Catalog(
 )
 
 
+#: How far the site's clock may be behind ours when a post made since an attempt is looked for.
+SINCE_SLACK = timedelta(minutes=5)
+#: What WordPress's wptexturize turns quotes and dashes into, back to what was sent.
+_TEXTURIZED = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def _plain(rendered: str) -> str:
+    """A rendered title as plain comparable text (entities, typographic quotes, spaces)."""
+    return " ".join(unescape(unescape(rendered)).translate(_TEXTURIZED).split())
+
+
+def _gmt(value: Any) -> datetime | None:
+    from datetime import UTC
+
+    try:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
 def slug_for(key: str) -> str:
     return "loa-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
@@ -146,9 +169,11 @@ class WordPressChannel(Channel):
         deadline: float = 120.0,
         feed_lag: float = 60.0,
         root: Path | None = None,
+        timezone: str = "Asia/Ho_Chi_Minh",
     ) -> None:
         self.url = url.rstrip("/")
         self.root = root
+        self.timezone = timezone
         self.user = user
         self.password = password
         self.category = category
@@ -189,6 +214,7 @@ class WordPressChannel(Channel):
             deadline=settings.deadline_s,
             feed_lag=settings.feed_lag_s,
             root=station.root,
+            timezone=station.timezone,
         )
 
     @property
@@ -317,19 +343,38 @@ class WordPressChannel(Channel):
         return answer
 
     def find(self, item: Item, *, since: datetime) -> Receipt | None:
+        """Our post for `item`: by its slug (WordPress adds "-2" when a slug is taken, e.g. by
+        a trashed post), else by its title among posts made since the attempt that carry no
+        other message's slug. A post with the same title from another message is never ours."""
         for params in (
             {"slug": slug_for(item.key), "status": "publish,future,draft,pending"},
-            {"search": item.title, "status": "publish,future,draft,pending"},
+            {"search": item.title, "status": "publish,future,draft,pending", "per_page": 20},
         ):
             for post in self._call("GET", "posts", params=params):
-                title = (post.get("title") or {}).get("rendered", "")
-                if post.get("slug") == slug_for(item.key) or title == escape(item.title):
+                if self._ours(post, item, since):
                     return Receipt(
                         remote_id=str(post["id"]),
                         url=post.get("link"),
                         scheduled=post.get("status") == "future",
                     )
         return None
+
+    def _ours(self, post: dict[str, Any], item: Item, since: datetime) -> bool:
+        slug, mine = str(post.get("slug") or ""), slug_for(item.key)
+        if slug == mine or re.fullmatch(re.escape(mine) + r"-\d+", slug):
+            return True
+        if slug.startswith("loa-"):  # made by loa for another message
+            return False
+        title = (post.get("title") or {}).get("rendered", "")
+        if _plain(title) != _plain(escape(item.title)):
+            return False
+        made = _gmt(post.get("date_gmt"))
+        if made is None:
+            return True
+        from zoneinfo import ZoneInfo
+
+        start = since.replace(tzinfo=ZoneInfo(self.timezone)) if since.tzinfo is None else since
+        return made >= start - SINCE_SLACK
 
     def credential_alerts(self) -> list[str]:
         """No application password (one WordPress refused shows as a failed post)."""

@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import base64
+import html
 import itertools
 import json
 import re
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,6 +28,8 @@ class FakeWordPress(FakeServer):
         self.posts: list[dict[str, Any]] = []
         #: The media library: what `POST /wp/v2/media` stored, with its bytes under "data".
         self.media: list[dict[str, Any]] = []
+        #: Each post's title as sent (WordPress searches that, not the rendered one).
+        self.raw_titles: dict[int, str] = {}
         self.faults: list[int] = []
         self.after_create: list[str] = []
         self.get_faults: list[str] = []
@@ -61,15 +65,17 @@ class FakeWordPress(FakeServer):
             number = next(self._ids)
             post = {
                 "id": number,
-                "slug": body.get("slug") or f"post-{number}",
+                "slug": _unique(body.get("slug") or f"post-{number}", self.posts),
                 "status": body.get("status", "draft"),
                 "link": f"{self.url}/?p={number}",
-                "title": {"rendered": body["title"]},
+                "title": {"rendered": texturize(body["title"])},
                 "content": {"rendered": body["content"]},
                 "date": body.get("date"),
+                "date_gmt": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
                 "featured_media": body.get("featured_media", 0),
             }
             self.posts.append(post)
+            self.raw_titles[number] = body["title"]
             if self.after_create:
                 return faults.socket_fault(h, self.after_create.pop(0), post, self.stopping)
             return self._send(h, 201, post)
@@ -79,11 +85,12 @@ class FakeWordPress(FakeServer):
             found = [m for m in self.media if m["slug"] == query.get("slug", m["slug"])]
             return self._send(h, 200, [{k: v for k, v in m.items() if k != "data"} for m in found])
         if route == "posts" and method == "GET":
-            found = self.posts
+            wanted = query.get("status", "publish").split(",")
+            found = [p for p in self.posts if p["status"] in wanted]
             if "slug" in query:
                 found = [p for p in found if p["slug"] == query["slug"]]
             if "search" in query:
-                found = [p for p in found if query["search"] in p["title"]["rendered"]]
+                found = [p for p in found if query["search"] in self.raw_titles[p["id"]]]
             return self._send(h, 200, found)
         return self._send(h, 404, {"code": "rest_no_route", "message": "No route"})
 
@@ -104,9 +111,7 @@ class FakeWordPress(FakeServer):
             )
         name = match.group(1)
         slug = re.sub(r"[^a-z0-9-]+", "-", name.rsplit(".", 1)[0].lower())
-        taken = {m["slug"] for m in self.media}
-        if slug in taken:  # WordPress makes a taken slug unique rather than refuse it
-            slug = next(f"{slug}-{n}" for n in itertools.count(2) if f"{slug}-{n}" not in taken)
+        slug = _unique(slug, self.media)
         number = next(self._ids)
         item = {
             "id": number,
@@ -129,3 +134,19 @@ class FakeWordPress(FakeServer):
                 h.wfile.write(item["data"])
                 return None
         return self._send(h, 404, {"code": "not_found", "message": "Not found"})
+
+
+def _unique(slug: str, taken_by: list[dict[str, Any]]) -> str:
+    """WordPress makes a taken slug unique ("-2", "-3"...) rather than refuse it; a trashed
+    post keeps its slug."""
+    taken = {item["slug"] for item in taken_by}
+    if slug not in taken:
+        return slug
+    return next(f"{slug}-{n}" for n in itertools.count(2) if f"{slug}-{n}" not in taken)
+
+
+def texturize(title: str) -> str:
+    """A title as WordPress renders it: HTML-escaped, straight quotes and " - " made curly
+    (wptexturize), the curly ones as numeric entities."""
+    text = html.escape(title, quote=False).replace(" - ", " &#8211; ")
+    return re.sub(r"'", "&#8217;", text)

@@ -38,6 +38,40 @@ def wp_station(
     return station
 
 
+def test_wordpress_lookup_never_takes_another_messages_post_for_ours(
+    wp_station: Station, wordpress: FakeWordPress
+) -> None:
+    """The look-up after a lost answer: by slug, even when WordPress made it unique; by title
+    only for a post that is not another message's and was made since the attempt."""
+    from datetime import timedelta
+
+    from loa.channels.base import Item, get_channel
+    from loa.channels.wordpress import slug_for
+
+    channel = get_channel(wp_station, "wordpress")
+    title = "Họp dân - lấy ý kiến 'Bộ phận một cửa'"  # WordPress renders it texturized
+    first = add_message(wp_station, title=title)
+    publish_message(wp_station, first, "wordpress", now=NOW)
+    since = wp_station.now() - timedelta(minutes=1)  # the station's wall clock, as the outbox
+    second = Item(key="plan:99:wordpress", title=title, text="Nội dung khác.")
+    assert channel.find(second, since=since) is None  # same title, another message's slug
+    # A post by an editor (no loa slug) with that title, made since the attempt, is taken:
+    # it is what a plugin that rewrites slugs leaves; one made before the attempt is not.
+    wordpress.posts[0]["slug"] = "hop-dan-lay-y-kien"
+    assert channel.find(second, since=since) is not None
+    assert channel.find(second, since=wp_station.now() + timedelta(hours=1)) is None
+    # A slug WordPress made unique (ours was taken by a trashed post) is still ours, though
+    # it starts with "loa-" and differs from the one asked for.
+    third = add_message(wp_station, title="Tin thứ ba")
+    key = f"manual:{third}:wordpress"
+    wordpress.posts.append({"id": 9, "slug": slug_for(key), "status": "trash"})
+    made = channel.publish(Item(key=key, title="Tin thứ ba", text="Ba."), now=NOW)
+    assert wordpress.posts[-1]["slug"] == slug_for(key) + "-2"
+    found = channel.find(Item(key=key, title="Tin thứ ba", text="Ba."), since=since)
+    assert found is not None and found.remote_id == made.remote_id
+    channel.close()
+
+
 def test_wordpress_posts_once_and_finds_after_a_crash(
     wp_station: Station, wordpress: FakeWordPress
 ) -> None:
