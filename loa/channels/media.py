@@ -37,7 +37,7 @@ PHOTO_TYPES = {
     "image/jpeg": (".jpg", (b"\xff\xd8\xff",)),
     "image/png": (".png", (b"\x89PNG\r\n\x1a\n",)),
     "image/gif": (".gif", (b"GIF87a", b"GIF89a")),
-    "image/webp": (".webp", ()),  # RIFF....WEBP, see _sniff
+    "image/webp": (".webp", ()),  # RIFF....WEBP, see photo_type
 }
 #: Facebook's photo limit; Zalo's covers and WordPress's default upload limit are larger.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -136,7 +136,7 @@ def local_photo(root: Path | None, image: str) -> Photo:
             raise OSError
         with path.open("rb") as fh:
             head = fh.read(16)
-            mime = _sniff(head)
+            mime = photo_type(head)
             if mime is None:
                 types = ", ".join(s.lstrip(".").upper() for s, _ in PHOTO_TYPES.values())
                 raise PermanentError(T("not_photo", path=path, types=types))
@@ -151,7 +151,7 @@ def local_photo(root: Path | None, image: str) -> Photo:
     return Photo(path=path, digest=digest.hexdigest(), mime=mime)
 
 
-def _sniff(head: bytes) -> str | None:
+def photo_type(head: bytes) -> str | None:
     """The photo type the file's first bytes show (None: not a photo loa posts)."""
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"

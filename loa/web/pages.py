@@ -4,6 +4,7 @@ function (the same the CLI calls) and renders a template; no business logic live
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -275,6 +276,9 @@ def _form_values(message: Any | None) -> dict[str, str]:
             "airings": "2",
             "channels": "radio, facebook, website",
             "radio_script": "",
+            "post_text": "",
+            "link": "",
+            "image": "",
         }
     return {
         "title": message.title,
@@ -288,6 +292,9 @@ def _form_values(message: Any | None) -> dict[str, str]:
         "airings": str(message.airings_per_week),
         "channels": ", ".join(message.channels),
         "radio_script": message.radio_script or "",
+        "post_text": message.post_text or "",
+        "link": message.link or "",
+        "image": message.image or "",
     }
 
 
@@ -305,8 +312,14 @@ def _raw(form: dict[str, str]) -> dict[str, Any]:
         "airings": "airings_per_week",
         "channels": "channels",
         "radio_script": "radio_script",
+        "post_text": "post_text",
+        "link": "link",
+        "image": "image",
     }
-    return {keys[k]: v for k, v in form.items() if k in keys and v.strip()}
+    raw = {keys[k]: v for k, v in form.items() if k in keys and v.strip()}
+    if form.get("image_remove"):
+        raw["image"] = ""  # stored as no photo
+    return raw
 
 
 FIELDS = (
@@ -321,12 +334,46 @@ FIELDS = (
     "airings",
     "channels",
     "radio_script",
+    "post_text",
+    "link",
+    "image",
+    "image_url",
+    "image_remove",
 )
 
 
-async def _posted(request: Request) -> dict[str, str]:
+async def _posted(request: Request, current: str | None = None) -> dict[str, str]:
+    """The posted form. Its photo: a file uploaded (kept in the station folder), else an
+    address typed, else the one it had (`current` when editing; a photo kept from a form shown
+    again must be an address or a file in the station folder)."""
+    from loa.app.upload import save_photo
+    from loa.channels.media import MAX_PHOTO_BYTES
+
+    web = web_of(request)
     form = await request.form()
-    return {k: str(form.get(k, "")) for k in FIELDS}
+    values = {k: str(form.get(k, "")) for k in FIELDS}
+    upload = form.get("photo")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        values["image"] = await run_in_threadpool(save_photo, web.station, upload.filename, data)
+    elif values["image_url"].strip():
+        values["image"] = values["image_url"].strip()
+    elif values["image"] and values["image"] != (current or ""):
+        values["image"] = await run_in_threadpool(_kept_photo, web.station, values["image"])
+    elif values["image"]:
+        values["image"] = ""  # unchanged: not sent again
+    return values
+
+
+def _kept_photo(station: Any, image: str) -> str:
+    from loa.channels.media import is_address, photo_reference
+
+    if is_address(image):
+        return image
+    kept = photo_reference(image, cwd=station.root, root=station.root) or ""
+    if Path(kept).is_absolute():
+        raise UserError(T("photo_outside"))
+    return kept
 
 
 @router.get("/messages/new")
@@ -346,7 +393,22 @@ async def create_message(request: Request, user: Editor) -> Response:
     from loa.content.queue import create
 
     web = web_of(request)
-    form = await _posted(request)
+    try:
+        form = await _posted(request)
+    except UserError as error:  # a bad photo: the form again, with what was typed
+        posted = await request.form()
+        typed = {k: str(posted.get(k, "")) for k in FIELDS}
+        with web.station.transaction() as session:
+            taxonomy = _taxonomy(session)
+        return page(
+            request,
+            "message_form.html",
+            400,
+            message=None,
+            form=typed,
+            error=str(error),
+            **taxonomy,
+        )
 
     def save() -> int:
         with web.station.transaction() as session:
@@ -383,6 +445,8 @@ def show_message(request: Request, user: Reader, message_id: int, note: str = ""
             "airings": message.airings_per_week,
             "channels": ", ".join(message.channels),
             "status": message.status,
+            "image": message.image or "",
+            "link": message.link or "",
             "approved_by": message.approved_by,
             "approved_at": message.approved_at,
             "spoken": message.spoken_text,
@@ -403,10 +467,15 @@ def show_message(request: Request, user: Reader, message_id: int, note: str = ""
 
 @router.post("/messages/{message_id}/edit")
 async def edit_message(request: Request, user: Editor, message_id: int) -> Response:
-    from loa.content.queue import edit
+    from loa.content.queue import edit, get_message
 
     web = web_of(request)
-    form = await _posted(request)
+
+    def current() -> str | None:
+        with web.station.transaction() as session:
+            return get_message(session, message_id).image
+
+    form = await _posted(request, await run_in_threadpool(current))
 
     def save() -> bool:
         with web.station.transaction() as session:
@@ -414,6 +483,25 @@ async def edit_message(request: Request, user: Editor, message_id: int) -> Respo
 
     reopened = await run_in_threadpool(save)
     return _back(f"/messages/{message_id}", T("reopened") if reopened else T("saved"))
+
+
+@router.get("/messages/{message_id}/photo")
+def message_photo(request: Request, user: Reader, message_id: int) -> Response:
+    """The message's own photo file (only that file: its path comes from the message)."""
+    from loa.channels.base import PermanentError
+    from loa.channels.media import is_address, local_photo
+    from loa.content.queue import get_message
+
+    station = web_of(request).station
+    with station.transaction() as session:
+        image = get_message(session, message_id).image
+    if not image or is_address(image):
+        return Response(status_code=404)
+    try:
+        photo = local_photo(station.root, image)
+    except PermanentError:
+        return Response(status_code=404)
+    return FileResponse(photo.path, media_type=photo.mime)
 
 
 @router.post("/messages/{message_id}/approve")

@@ -139,6 +139,25 @@ T = Catalog(
             "Lời đọc trên loa (nếu khác nội dung)",
             "Radio script (if not the body)",
         ),
+        "f_post_text": (
+            "Bài đăng mạng (nếu khác nội dung)",
+            "Post text for the web and social pages (if not the body)",
+        ),
+        "f_link": ("Liên kết (https://...)", "Link (https://...)"),
+        "f_photo": ("Ảnh", "Photo"),
+        "f_photo_now": ("Ảnh hiện tại:", "Current photo:"),
+        "f_photo_remove": ("Bỏ ảnh", "Remove the photo"),
+        "f_photo_file": (
+            "Tải ảnh lên (JPG, PNG, GIF, WebP; tối đa 10 MB)",
+            "Upload a photo (JPG, PNG, GIF, WebP; 10 MB at most)",
+        ),
+        "f_photo_url": ("hoặc địa chỉ ảnh trên mạng", "or the address of a photo on the web"),
+        "photo_outside": (
+            "Ảnh phải nằm trong thư mục đài hoặc là một địa chỉ https: tải ảnh lên bằng ô «Tải "
+            "ảnh lên».",
+            "The photo must be in the station folder or an https address: upload it with "
+            "“Upload a photo”.",
+        ),
         "save": ("Lưu", "Save"),
         "approve": ("Duyệt", "Approve"),
         "archive": ("Lưu trữ", "Archive"),
