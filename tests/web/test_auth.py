@@ -50,7 +50,9 @@ def test_login_sets_a_signed_httponly_samesite_session(client: TestClient) -> No
     assert "loa_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert PASSWORD not in cookie
     assert client.get("/api/me").json() == {"name": "lan", "role": "officer"}
-    client.cookies.set("loa_session", client.cookies["loa_session"][:-2] + "xx")
+    tampered = client.cookies["loa_session"][:-2] + "xx"
+    client.cookies.clear()  # the only session cookie sent is the tampered one
+    client.cookies.set("loa_session", tampered)
     assert client.get("/api/me").status_code == 401
 
 
