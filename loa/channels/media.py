@@ -54,6 +54,12 @@ T = Catalog(
             "The message's photo {path} was not found. Put the file in the station folder (or "
             "fix the path: loa msg edit ID --image ...), then send again.",
         ),
+        "not_found": (
+            "Không tìm thấy ảnh {path} (tìm từ thư mục hiện tại, rồi từ thư mục đài {root}). "
+            "Kiểm tra tên tệp và đường dẫn.",
+            "The photo {path} was not found (looked for from the current folder, then from the "
+            "station folder {root}). Check the file name and the path.",
+        ),
         "not_photo": (
             "Tệp {path} không phải ảnh loa đăng được (chỉ nhận {types}). Lưu ảnh dạng JPG hoặc "
             "PNG rồi sửa tin.",
@@ -172,7 +178,7 @@ def photo_reference(image: str | None, *, cwd: Path, root: Path) -> str | None:
     candidates = [typed] if typed.is_absolute() else [cwd / typed, root / typed]
     found = next((path for path in candidates if path.is_file()), None)
     if found is None:
-        raise UserError(T("missing", path=typed))
+        raise UserError(T("not_found", path=typed, root=root))
     try:
         local_photo(None, str(found.resolve()))
     except PermanentError as exc:

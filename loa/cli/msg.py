@@ -206,6 +206,8 @@ T = Catalog(
         "queue_title": ("Hàng đợi tin — {station} ({n} tin)", "Message queue — {station} ({n})"),
         "f_source": ("Văn bản nguồn", "Source document"),
         "f_body": ("Nội dung", "Body"),
+        "f_image": ("Ảnh", "Photo"),
+        "f_link": ("Liên kết", "Link"),
         "f_radio": ("Kịch bản đài", "Radio script"),
         "f_post": ("Bài đăng", "Post text"),
         "f_approved": ("Người duyệt", "Approved by"),
@@ -455,6 +457,10 @@ def show(
             grid.add_row(T("f_radio"), m.radio_script)
         if m.post_text:
             grid.add_row(T("f_post"), m.post_text)
+        if m.image:
+            grid.add_row(T("f_image"), m.image)
+        if m.link:
+            grid.add_row(T("f_link"), m.link)
         console().print(Panel(grid, title=f"#{m.id} {m.title}", title_align="left"))
 
 
