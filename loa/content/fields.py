@@ -63,6 +63,12 @@ T = Catalog(
             '{at}trường "{field}" không được hỗ trợ. Các trường: {valid}.',
             '{at}unsupported field "{field}". Fields: {valid}.',
         ),
+        "bad_address": (
+            "{at}«{value}» (trường {label}) không phải địa chỉ http:// hoặc https://. Ghi đầy "
+            "đủ, ví dụ https://dichvucong.gov.vn.",
+            "{at}“{value}” (field {field}) is not an http:// or https:// address. Write it in "
+            "full, for example https://dichvucong.gov.vn.",
+        ),
         "too_long": (
             "{at}tiêu đề dài {n} ký tự, tối đa {limit}. Hãy rút gọn tiêu đề.",
             "{at}the title is {n} characters long, at most {limit}. Shorten it.",
@@ -80,6 +86,25 @@ MAX_TITLE_CHARS = 300
 MAX_TEXT_CHARS = 100_000  # body, radio_script, post_text
 MAX_SHORT_CHARS = 2_000  # source_document, image, link
 _LONG_FIELDS = ("body", "radio_script", "post_text")
+
+
+#: A URL scheme ("https:", "javascript:"); one letter is a Windows drive ("C:\\anh.jpg").
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]+):")
+
+
+def check_address(field: str, text: str, where: str | None = None) -> None:
+    """A link must be an http(s) address; a photo may be a file path or an http(s) address.
+    Anything else ("javascript:", "data:", "ftp:", "dichvucong.gov.vn") would be shown on the
+    commune's pages as a link nobody can follow, or worse."""
+    from urllib.parse import urlsplit
+
+    scheme = _SCHEME.match(text)
+    if field == "image" and scheme is None:
+        return  # a file in the station folder
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        label = FIELD_LABELS[field]
+        raise UserError(T("bad_address", at=_at(where), label=label, field=field, value=text[:80]))
 
 
 def check_length(field: str, value: Any, where: str | None = None) -> None:
@@ -340,6 +365,8 @@ def validate(
                 raise UserError(T("too_long", at=_at(where), n=len(value), limit=MAX_TITLE_CHARS))
             check_length(field, value, where)
             text = clean_text(value)
+            if text and field in ("link", "image"):
+                check_address(field, text, where)
             out[field] = text if text or field in ("title", "body") else None
     if "title" in out:
         if not out["title"]:
