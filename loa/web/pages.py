@@ -356,8 +356,10 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_PHOTO_BYTES + 1)
         values["image"] = await run_in_threadpool(save_photo, web.station, upload.filename, data)
+        values["image_remove"] = ""  # a new photo wins over "remove"
     elif values["image_url"].strip():
         values["image"] = values["image_url"].strip()
+        values["image_remove"] = ""
     elif values["image"] and values["image"] != (current or ""):
         values["image"] = await run_in_threadpool(_kept_photo, web.station, values["image"])
     elif values["image"]:

@@ -114,6 +114,10 @@ def test_edit_keeps_replaces_or_removes_the_photo(client: TestClient, web_statio
     assert kept is not None and kept.startswith("anh/loa-")
     client.post(edit, data=fields(client, image=kept, image_remove="1"))
     assert image_of(web_station, message_id) is None
+    # a new photo given with "remove" ticked is the new photo
+    new = fields(client, image_url="https://xa.gov.vn/moi.jpg", image_remove="1")
+    client.post(edit, data=new)
+    assert image_of(web_station, message_id) == "https://xa.gov.vn/moi.jpg"
 
 
 def test_a_form_naming_a_photo_outside_the_station_folder_is_refused(
