@@ -9,7 +9,13 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from loa.channels.media import MAX_PHOTO_BYTES, PHOTO_TYPES, photo_reference, photo_type
+from loa.channels.media import (
+    MAX_PHOTO_BYTES,
+    PHOTO_FOLDER,
+    photo_filename,
+    photo_reference,
+    photo_type,
+)
 from loa.content.importer import import_file
 from loa.core.errors import UserError
 from loa.core.fileio import atomic_write_bytes
@@ -39,8 +45,6 @@ T = Catalog(
 )
 
 MAX_UPLOAD = 10 * 1024 * 1024
-#: Where uploaded photos are kept, in the station folder (each named by its content hash).
-PHOTO_FOLDER = "anh"
 
 
 @dataclass
@@ -87,8 +91,7 @@ def save_photo(station: Station, filename: str, data: bytes) -> str:
     mime = photo_type(data[:16])
     if mime is None:
         raise UserError(T("not_photo", name=name))
-    digest = hashlib.sha256(data).hexdigest()
-    relative = f"{PHOTO_FOLDER}/loa-{digest[:16]}{PHOTO_TYPES[mime][0]}"
+    relative = f"{PHOTO_FOLDER}/{photo_filename(hashlib.sha256(data).hexdigest(), mime)}"
     target = station.root / relative
     if not target.is_file():
         atomic_write_bytes(target, data)

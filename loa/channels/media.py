@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -78,22 +79,43 @@ T = Catalog(
 )
 
 
+#: Where photos are kept, named by their content: in the station folder (dashboard uploads)
+#: and in the website folder (the copies its pages show and Zalo fetches).
+PHOTO_FOLDER = "anh"
+
+
+def photo_filename(digest: str, mime: str) -> str:
+    """The name every copy of a photo is kept under ("loa-3f2a….jpg", 16 hex digits)."""
+    return f"loa-{digest[:16]}{PHOTO_TYPES[mime][0]}"
+
+
 @dataclass(frozen=True)
 class Photo:
-    """A photo file on this machine, with its content hash (which names every copy of it)."""
+    """A photo file on this machine, checked to be one. Its content hash, which names every
+    copy of it, is read only when a host needs it (showing or uploading the file does not)."""
 
     path: Path
-    digest: str
     mime: str
+
+    @cached_property
+    def digest(self) -> str:
+        digest = hashlib.sha256()
+        try:
+            with self.path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 16), b""):
+                    digest.update(block)
+        except OSError:
+            raise PermanentError(T("missing", path=self.path)) from None
+        return digest.hexdigest()
 
     @property
     def stem(self) -> str:
-        """The name a host keeps it under ("loa-3f2a…", 16 hex digits)."""
-        return f"loa-{self.digest[:16]}"
+        """The name a host keeps it under, without its suffix ("loa-3f2a…")."""
+        return self.filename.rsplit(".", 1)[0]
 
     @property
     def filename(self) -> str:
-        return self.stem + PHOTO_TYPES[self.mime][0]
+        return photo_filename(self.digest, self.mime)
 
     def read(self) -> bytes:
         try:
@@ -134,27 +156,24 @@ def photo_path(root: Path | None, image: str) -> Path:
 
 
 def local_photo(root: Path | None, image: str) -> Photo:
-    """The photo file of a message (PermanentError naming what is wrong and what to do)."""
+    """The photo file of a message, checked to exist and to be a photo of a kind loa posts
+    and of a size it takes (PermanentError naming what is wrong and what to do)."""
     path = photo_path(root, image)
     try:
-        size = path.stat().st_size
         if not path.is_file():
             raise OSError
+        size = path.stat().st_size
         with path.open("rb") as fh:
-            head = fh.read(16)
-            mime = photo_type(head)
-            if mime is None:
-                types = ", ".join(s.lstrip(".").upper() for s, _ in PHOTO_TYPES.values())
-                raise PermanentError(T("not_photo", path=path, types=types))
-            if size > MAX_PHOTO_BYTES:
-                mb = f"{size / 2**20:.1f}"
-                raise PermanentError(T("too_big", path=path, size=mb, limit=MAX_PHOTO_BYTES >> 20))
-            digest = hashlib.sha256(head)
-            for block in iter(lambda: fh.read(1 << 16), b""):
-                digest.update(block)
+            mime = photo_type(fh.read(16))
     except OSError:
         raise PermanentError(T("missing", path=path)) from None
-    return Photo(path=path, digest=digest.hexdigest(), mime=mime)
+    if mime is None:
+        types = ", ".join(s.lstrip(".").upper() for s, _ in PHOTO_TYPES.values())
+        raise PermanentError(T("not_photo", path=path, types=types))
+    if size > MAX_PHOTO_BYTES:
+        mb = f"{size / 2**20:.1f}"
+        raise PermanentError(T("too_big", path=path, size=mb, limit=MAX_PHOTO_BYTES >> 20))
+    return Photo(path=path, mime=mime)
 
 
 def photo_type(head: bytes) -> str | None:
@@ -172,22 +191,24 @@ def photo_reference(image: str | None, *, cwd: Path, root: Path) -> str | None:
     file, found from the current folder or else the station folder, as a path relative to the
     station folder when it is inside it (so the daemon finds it from any folder), else
     absolute. UserError (what is wrong, what to do) for a missing file or one that is no photo."""
-    if image is None or not image.strip() or is_address(image.strip()):
-        return image.strip() if image else image
-    typed = Path(image.strip()).expanduser()
+    if image is None:
+        return None
+    image = image.strip()
+    if not image or is_address(image):
+        return image
+    typed = Path(image).expanduser()
     candidates = [typed] if typed.is_absolute() else [cwd / typed, root / typed]
-    found = next((path for path in candidates if path.is_file()), None)
+    found = next((path.resolve() for path in candidates if path.is_file()), None)
     if found is None:
         raise UserError(T("not_found", path=typed, root=root))
     try:
-        local_photo(None, str(found.resolve()))
+        local_photo(None, str(found))
     except PermanentError as exc:
         raise UserError(str(exc)) from None
-    resolved = found.resolve()
     try:
-        return resolved.relative_to(root.resolve()).as_posix()
+        return found.relative_to(root.resolve()).as_posix()
     except ValueError:
-        return str(resolved)
+        return str(found)
 
 
 def photo_host(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loa.channels.base import Channel, CheckResult, Item, Receipt
-from loa.channels.media import Photo, is_address, local_photo
+from loa.channels.media import PHOTO_FOLDER, Photo, is_address, local_photo
 from loa.channels.settings import channel_settings
 from loa.core.fileio import atomic_write_bytes, atomic_write_text, temp_path_for
 from loa.core.i18n import Catalog
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from loa.core.station import Station
 
 MANIFEST = ".loa-site.json"
-#: Where the site keeps the photos of its posts, each named by its content hash.
-PHOTO_FOLDER = "anh"
 FEED_ITEMS = 50
 
 T = Catalog(

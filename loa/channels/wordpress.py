@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from html import escape, unescape
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,9 +112,9 @@ _TEXTURIZED = str.maketrans(
 )
 
 
-def _plain(rendered: str) -> str:
-    """A rendered title as plain comparable text (entities, typographic quotes, spaces)."""
-    return " ".join(unescape(unescape(rendered)).translate(_TEXTURIZED).split())
+def _comparable(title: str) -> str:
+    """A title with WordPress's typographic quotes and dashes undone and spaces collapsed."""
+    return " ".join(title.translate(_TEXTURIZED).split())
 
 
 def _gmt(value: Any) -> datetime | None:
@@ -366,7 +366,7 @@ class WordPressChannel(Channel):
         if slug.startswith("loa-"):  # made by loa for another message
             return False
         title = (post.get("title") or {}).get("rendered", "")
-        if _plain(title) != _plain(escape(item.title)):
+        if _comparable(unescape(title)) != _comparable(item.title):
             return False
         made = _gmt(post.get("date_gmt"))
         if made is None:

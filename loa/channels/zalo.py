@@ -447,9 +447,9 @@ class ZaloChannel(Channel):
             return None
         if is_address(image):
             return image
-        photo = local_photo(self.station.root if self.station else None, image)
-        if self.station is None:
+        if self.station is None:  # built without a station: nowhere to put a file
             return None
+        photo = local_photo(self.station.root, image)
         host = photo_host(self.station, self.settings.photo_host, http=self._http)
         if host is None:
             return None

@@ -351,7 +351,7 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
 
     web = web_of(request)
     form = await request.form()
-    values = {k: str(form.get(k, "")) for k in FIELDS}
+    values = _typed(form)
     upload = form.get("photo")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_PHOTO_BYTES + 1)
@@ -365,6 +365,11 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
     elif values["image"]:
         values["image"] = ""  # unchanged: not sent again
     return values
+
+
+def _typed(form: Any) -> dict[str, str]:
+    """The form's fields as typed."""
+    return {k: str(form.get(k, "")) for k in FIELDS}
 
 
 def _kept_photo(station: Any, image: str) -> str:
@@ -398,8 +403,7 @@ async def create_message(request: Request, user: Editor) -> Response:
     try:
         form = await _posted(request)
     except UserError as error:  # a bad photo: the form again, with what was typed
-        posted = await request.form()
-        typed = {k: str(posted.get(k, "")) for k in FIELDS}
+        typed = _typed(await request.form())
         with web.station.transaction() as session:
             taxonomy = _taxonomy(session)
         return page(
@@ -429,6 +433,7 @@ async def create_message(request: Request, user: Editor) -> Response:
 
 @router.get("/messages/{message_id}")
 def show_message(request: Request, user: Reader, message_id: int, note: str = "") -> HTMLResponse:
+    from loa.channels.media import is_address
     from loa.content.queue import get_message
 
     web = web_of(request)
@@ -448,6 +453,7 @@ def show_message(request: Request, user: Reader, message_id: int, note: str = ""
             "channels": ", ".join(message.channels),
             "status": message.status,
             "image": message.image or "",
+            "image_address": is_address(message.image),
             "link": message.link or "",
             "approved_by": message.approved_by,
             "approved_at": message.approved_at,
