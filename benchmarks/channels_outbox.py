@@ -28,10 +28,10 @@ def graph_transport() -> httpx.MockTransport:
 
 def main(n: int) -> None:
     import loa.channels.models  # noqa: F401
+    from loa.app.publish import publish_message
     from loa.app.setup import init_station
     from loa.channels.facebook import FacebookChannel
     from loa.channels.items import message_item
-    from loa.channels.publish import publish_message
     from loa.channels.runtime import Runtime
     from loa.content.models import Message
 

@@ -18,7 +18,6 @@ out, marked late.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -30,13 +29,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loa.app.due import Post, dispatch, due, rendered
+from loa.app.due import render_due as due_render
 from loa.app.planning import plan_station
 from loa.app.play import play_slot
-from loa.app.publish import publish_entry, publish_urgent, reconcile, release_orphans
+from loa.app.publish import publish_entry, reconcile, release_orphans
 from loa.app.render import render_period
-from loa.content.models import Message, MessageStatus, Priority
 from loa.core.errors import LoaError, RuntimeFailure
-from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
 from loa.core.station import Station
 from loa.planning.models import PlanEntry, PlanStatus
@@ -50,7 +49,6 @@ log = logging.getLogger("loa.daemon")
 JOB_TABLE = "apscheduler_jobs"
 JOBS_NAME = ".loa-jobs.db"
 LOCK_NAME = ".loa-run.lock"
-STATE_NAME = ".loa-run.json"
 #: How long a stopping daemon waits for running jobs before it leaves them (the outbox
 #: recovers an interrupted publication; players are stopped first).
 STOP_GRACE_S = 3.0
@@ -135,76 +133,7 @@ def radio_key(when: datetime) -> str:
     return f"radio:{when:%Y-%m-%dT%H:%M}"
 
 
-# --------------------------------------------------------------------------- what is due
-
-
-@dataclass
-class Due:
-    """Work the plan asks for up to a moment: radio bulletin times, social entry ids and
-    urgent messages not yet handled."""
-
-    radio: list[datetime] = field(default_factory=list)
-    posts: list[tuple[int, datetime]] = field(default_factory=list)
-    urgent: list[int] = field(default_factory=list)
-
-
-def due_until(station: Station, until: datetime) -> Due:
-    """Planned radio times and social entries at or before `until`, and urgent messages that
-    have no urgent entry yet."""
-    from sqlalchemy import select
-
-    due = Due()
-    with station.transaction() as session:
-        rows = session.execute(
-            select(PlanEntry.id, PlanEntry.channel, PlanEntry.scheduled_at)
-            .where(PlanEntry.status == PlanStatus.PLANNED, PlanEntry.scheduled_at <= until)
-            .order_by(PlanEntry.scheduled_at, PlanEntry.id)
-        )
-        radio: set[datetime] = set()
-        for entry_id, channel, when in rows:
-            if channel == "radio":
-                radio.add(when)
-            elif channel != "urgent":
-                due.posts.append((entry_id, when))
-        due.radio = sorted(radio)
-        due.posts = _not_before(session, due.posts)
-        handled = set(
-            session.scalars(select(PlanEntry.message_id).where(PlanEntry.channel == "urgent"))
-        )
-        today = until.date()
-        for message in session.scalars(
-            select(Message)
-            .where(Message.status == MessageStatus.APPROVED, Message.priority == Priority.URGENT)
-            .order_by(Message.id)
-        ):
-            if message.id not in handled and message.is_valid_on(today):
-                due.urgent.append(message.id)
-    return due
-
-
-def _not_before(session: Any, posts: list[tuple[int, datetime]]) -> list[tuple[int, datetime]]:
-    """Each post's time, moved to its publication's `next_at` when the outbox put it off."""
-    from sqlalchemy import select
-
-    from loa.channels.models import Publication, PublicationStatus
-
-    if not posts:
-        return posts
-    ids = [entry_id for entry_id, _ in posts]
-    later: dict[int, datetime] = {}
-    for start in range(0, len(ids), 500):
-        for entry_id, at in session.execute(
-            select(Publication.plan_entry_id, Publication.next_at).where(
-                Publication.plan_entry_id.in_(ids[start : start + 500]),
-                Publication.status == PublicationStatus.FAILED,
-                Publication.next_at.is_not(None),
-            )
-        ):
-            later[entry_id] = at
-    return sorted(
-        ((e, max(w, later[e]) if e in later else w) for e, w in posts),
-        key=lambda x: (x[1], x[0]),
-    )
+# --------------------------------------------------------------------------- job bodies
 
 
 def play_due(station: Station, when: datetime, *, now: datetime) -> int:
@@ -227,114 +156,31 @@ def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
     return str(publish_entry(station, entry_id, now=now).status)
 
 
-def handle_urgent(station: Station, message_id: int, *, now: datetime) -> datetime | None:
-    """Put an urgent message on the air and on every channel at once.
+def handle_urgent(station: Station, message_id: int, *, now: datetime) -> Any:
+    """The daemon's urgent job: `loa.app.urgent.air_urgent` on this process's outputs (the one
+    path every door takes). Returns its UrgentResult."""
+    from loa.app.urgent import air_urgent
 
-    Records an "urgent" plan entry first (so a restart never repeats it), adds a radio entry at
-    this minute outside the slot grid (the bulletin job plays it right away), and posts it on
-    the other channels. Returns the radio time, or None when the message has no radio.
-    """
-    from sqlalchemy import select
-
-    at = now.replace(second=0, microsecond=0)
-    with station.transaction() as session:
-        message = session.get(Message, message_id)
-        if message is None:
-            return None
-        marker = session.scalar(
-            select(PlanEntry).where(
-                PlanEntry.message_id == message_id, PlanEntry.channel == "urgent"
-            )
-        )
-        if marker is None:
-            marker = PlanEntry(
-                message_id=message_id,
-                channel="urgent",
-                scheduled_at=at,
-                status=PlanStatus.PLANNED,
-                created_at=now,
-                reason="urgent",
-            )
-            session.add(marker)
-            if "radio" in message.channels and not _preempt(station, message_id, now):
-                exists = session.scalar(
-                    select(PlanEntry.id).where(
-                        PlanEntry.message_id == message_id,
-                        PlanEntry.channel == "radio",
-                        PlanEntry.scheduled_at == at,
-                    )
-                )
-                if exists is None:
-                    session.add(
-                        PlanEntry(
-                            message_id=message_id,
-                            channel="radio",
-                            slot_id=None,
-                            scheduled_at=at,
-                            status=PlanStatus.PLANNED,
-                            created_at=now,
-                            reason="urgent",
-                            position=0,
-                        )
-                    )
-        elif marker.status != PlanStatus.PLANNED:
-            return None
-        session.flush()
-        radio = "radio" in message.channels
-        marker_id = marker.id
-    publish_urgent(station, message_id, now=now)
-    with station.transaction() as session:
-        entry = session.get(PlanEntry, marker_id)
-        if entry is not None:
-            entry.status = PlanStatus.DONE
-    return at if radio else None
+    return air_urgent(station, message_id, by="loa run", now=now, here="none")
 
 
-def _preempt(station: Station, message_id: int, now: datetime) -> bool:
-    """Cut into the running stream outputs with an urgent message (issue #13); False when the
-    daemon runs none (the message then airs as a bulletin at this minute)."""
-    from loa.app.urgent import when_approved
-
-    return (
-        _guard(f"urgent-air:{message_id}", partial(when_approved, station, message_id, now=now))
-        is True
-    )
-
-
-def render_ahead(station: Station, *, now: datetime) -> int:
-    """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render tomorrow's
-    bulletins, so playout never waits on the network. Returns the number of bulletins."""
+def render_ahead(station: Station, *, now: datetime, day: date | None = None) -> int:
+    """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render the
+    bulletins of `day` (default tomorrow), so playout never waits on the network. Returns the
+    number of bulletins."""
 
     settings = SchedulerSettings.from_station(station)
+    day = day or now.date() + timedelta(days=1)
     if settings.auto_plan_days:
         plan_station(station, now.date(), settings.auto_plan_days, now=now)
-    results = render_period(station, now.date() + timedelta(days=1), 1)
-    _write_state(station, {"rendered_for": (now.date() + timedelta(days=1)).isoformat()})
+    results = render_period(station, day, 1)
+    rendered(station, day)
     return len(results)
-
-
-def _read_state(station: Station) -> dict[str, Any]:
-    try:
-        data = json.loads((station.root / STATE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_state(station: Station, values: dict[str, Any]) -> None:
-
-    state = _read_state(station)
-    state.update(values)
-    atomic_write_text(station.root / STATE_NAME, json.dumps(state, ensure_ascii=False))
 
 
 def render_due(station: Station, now: datetime) -> bool:
     """Whether tomorrow's bulletins still need the daily render (past render_at, not done)."""
-    settings = SchedulerSettings.from_station(station)
-    tomorrow = (now.date() + timedelta(days=1)).isoformat()
-    return (
-        now.time() >= settings.render_time and _read_state(station).get("rendered_for") != tomorrow
-    )
+    return due_render(station, now) is not None
 
 
 # --------------------------------------------------------------------------- job functions
@@ -406,17 +252,23 @@ def job_urgent(root: str, message_id: int, now: str | None = None) -> None:
             )
 
 
-def job_render(root: str, now: str | None = None) -> None:
-    """APScheduler job: the daily plan-and-render of tomorrow's bulletins."""
+def job_render(root: str, now: str | None = None, day: str | None = None) -> None:
+    """APScheduler job: the daily plan-and-render of `day`'s bulletins (default tomorrow)."""
     with _claim("render") as ok:
         if ok:
             station = open_station(root)
-            _guard("render", lambda: render_ahead(station, now=_now(station, now)), station)
+            when = date.fromisoformat(day) if day else None
+            _guard(
+                "render",
+                lambda: render_ahead(station, now=_now(station, now), day=when),
+                station,
+            )
 
 
 def job_reconcile(root: str, now: str | None = None) -> None:
-    """APScheduler job: look again at uncertain publications whose look-up is due, and at
-    any a dead process left "sending" (never at this process's own)."""
+    """APScheduler job: look again at uncertain publications whose look-up is due, at any a
+    dead process left "sending", and at this process's own that it no longer sends (their
+    record write failed: written now that the store takes it)."""
     with _claim("reconcile") as ok:
         if ok:
             station = open_station(root)
@@ -447,35 +299,48 @@ class OnceReport:
 
 
 def run_once(station: Station, *, now: datetime) -> OnceReport:
-    """Do everything due at `now` and return (for cron): urgent messages, bulletins whose time
-    has come (late ones are skipped and logged by the radio channel), posts due, and the daily
-    render when it is past render_at. Holds the station's run lock."""
+    """Do everything due at `now` and return (for cron): urgent messages (aired as a bulletin
+    at this minute: cron holds no outputs), bulletins whose time has come (late ones are
+    skipped and logged by the radio channel), posts due, and the daily render when it is past
+    render_at. Holds the station's run lock."""
+    from loa.app.urgent import queue_as_bulletin, set_queue_hook
+
     report = OnceReport()
     with run_lock(station):
-        due = due_until(station, now)
         _guard("reconcile", partial(release_orphans, station), station)
         _guard("reconcile", partial(reconcile, station, now=now), station)
-        for message_id in due.urgent:
-            done = _guard(
-                f"urgent:{message_id}",
-                partial(handle_urgent, station, message_id, now=now),
-                station,
-            )
-            if _ok(done) is not None:
-                report.urgent.append(message_id)
-        due = due_until(station, now)
-        for when in due.radio:
+
+        def queue(message_id: int, _zones: list[str] | None) -> None:
+            queue_as_bulletin(station, message_id, now=now)
+
+        set_queue_hook(station, queue)
+        try:
+            for message_id in due(station, now, now=now).urgent:
+                done = _guard(
+                    f"urgent:{message_id}",
+                    partial(handle_urgent, station, message_id, now=now),
+                    station,
+                )
+                if _ok(done) is not None:
+                    report.urgent.append(message_id)
+        finally:
+            set_queue_hook(station, None)
+        work = due(station, now, now=now)
+        for when in work.bulletins:
             _guard(radio_key(when), partial(play_due, station, when, now=now), station)
             report.bulletins.append(when.isoformat(timespec="minutes"))
-        for entry_id, when in due.posts:
-            if when > now:  # put off by the outbox (a rate limit, errors): not yet
-                continue
+        for post in work.posts_by(now):
             status = _guard(
-                f"post:{entry_id}", partial(publish_due, station, entry_id, now=now), station
+                f"post:{post.entry_id}",
+                partial(publish_due, station, post.entry_id, now=now),
+                station,
             )
-            report.posts[entry_id] = str(_ok(status))
-        if render_due(station, now):
-            report.rendered = _ok(_guard("render", lambda: render_ahead(station, now=now), station))
+            report.posts[post.entry_id] = str(_ok(status))
+        if work.render_for is not None:
+            day = work.render_for
+            report.rendered = _ok(
+                _guard("render", lambda: render_ahead(station, now=now, day=day), station)
+            )
     return report
 
 
@@ -502,6 +367,45 @@ def run_lock(station: Station) -> Iterator[None]:
         os.close(fd)
 
 
+JobSpec = tuple[Callable[..., None], tuple[Any, ...], datetime, str]
+
+
+class JobStoreDispatcher:
+    """The single-station `Dispatcher`: each piece of due work becomes an APScheduler job
+    (id, function, arguments, run time, executor) in `wanted`, which `Daemon.sync` writes to
+    the job store."""
+
+    def __init__(self, root: str, now: datetime) -> None:
+        self.root = root
+        self.now = now
+        self.wanted: dict[str, JobSpec] = {}
+
+    def urgent(self, station: Station, message_id: int, at: datetime) -> None:
+        self.wanted[f"urgent:{message_id}"] = (job_urgent, (self.root, message_id), at, "default")
+
+    def air(self, station: Station, when: datetime) -> None:
+        self.wanted[radio_key(when)] = (job_play, (self.root, when.isoformat()), when, "radio")
+
+    def post(self, station: Station, post: Post) -> None:
+        self.wanted[f"post:{post.entry_id}"] = (
+            job_publish,
+            (self.root, post.entry_id),
+            post.at,
+            "default",
+        )
+
+    def render(self, station: Station, day: date) -> None:
+        self.wanted[f"render:{day.isoformat()}"] = (
+            job_render,
+            (self.root, None, day.isoformat()),
+            self.now,
+            "default",
+        )
+
+    def reconcile(self, station: Station) -> None:
+        self.wanted["reconcile"] = (job_reconcile, (self.root,), self.now, "default")
+
+
 class Daemon:
     """`loa run`: keeps the APScheduler job store in step with the plan and lets it fire.
 
@@ -517,6 +421,7 @@ class Daemon:
         self.restarts = 0
         #: Jobs still running when the daemon returned (the caller may end the process).
         self.abandoned: set[str] = set()
+        self._wake = threading.Event()
 
     def _tz(self) -> Any:
         from zoneinfo import ZoneInfo
@@ -542,20 +447,18 @@ class Daemon:
         )
 
     def sync(self, now: datetime) -> dict[str, int]:
-        """Make the job store match the plan up to `now + horizon_hours`: add missing jobs,
-        drop jobs whose entries are gone, keep the daily render job. Returns counts."""
-        from apscheduler.triggers.cron import CronTrigger
-
+        """Make the job store match what is due up to `now + horizon_hours`
+        (`loa.app.due.dispatch`): add missing jobs, drop jobs whose work is gone. Returns
+        counts."""
         tz = self._tz()
-        root = str(self.station.root)
-        due = due_until(self.station, now + timedelta(hours=self.settings.horizon_hours))
-        wanted: dict[str, tuple[Callable[..., None], tuple[Any, ...], datetime, str]] = {}
-        for message_id in due.urgent:
-            wanted[f"urgent:{message_id}"] = (job_urgent, (root, message_id), now, "default")
-        for when in due.radio:
-            wanted[radio_key(when)] = (job_play, (root, when.isoformat()), when, "radio")
-        for entry_id, when in due.posts:
-            wanted[f"post:{entry_id}"] = (job_publish, (root, entry_id), when, "default")
+        store = JobStoreDispatcher(str(self.station.root), now)
+        dispatch(
+            self.station,
+            store,
+            now=now,
+            horizon=timedelta(hours=self.settings.horizon_hours),
+        )
+        wanted = store.wanted
         busy = inflight()
         jobs = self.scheduler.get_jobs()
         existing = {job.id for job in jobs}
@@ -585,42 +488,11 @@ class Daemon:
                 replace_existing=True,
             )
             added += 1
-        if self._uncertain_due(now):
-            if "reconcile" not in existing and "reconcile" not in busy:
-                self.scheduler.add_job(
-                    job_reconcile, "date", args=(root,), id="reconcile", replace_existing=True
-                )
-        if "render" not in existing:
-            at = self.settings.render_time
-            self.scheduler.add_job(
-                job_render,
-                CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
-                args=(root,),
-                id="render",
-                replace_existing=True,
-                misfire_grace_time=6 * 3600,
-            )
         return {"added": added, "removed": removed, "jobs": len(wanted)}
 
-    def _uncertain_due(self, now: datetime) -> bool:
-        """Whether an uncertain publication's next look-up is due."""
-        from sqlalchemy import select
-
-        from loa.channels.models import Publication, PublicationStatus
-
-        with self.station.transaction() as session:
-            return (
-                session.scalar(
-                    select(Publication.id)
-                    .where(
-                        Publication.status == PublicationStatus.UNCERTAIN,
-                        Publication.next_at.is_not(None),
-                        Publication.next_at <= now,
-                    )
-                    .limit(1)
-                )
-                is not None
-            )
+    def wake(self) -> None:
+        """Sync now instead of at the next poll (an urgent message was queued)."""
+        self._wake.set()
 
     def scheduler_alive(self) -> bool:
         """Whether the scheduler is running and its thread alive."""
@@ -645,6 +517,7 @@ class Daemon:
         if signum is not None:
             log.info(T("stopping", sig=signal.Signals(signum).name))
         self.stop_event.set()
+        self._wake.set()
 
     def run(self, *, install_signals: bool = True) -> None:
         """Run until SIGTERM/SIGINT (or `request_stop`): sync every poll_seconds (backing off
@@ -661,19 +534,11 @@ class Daemon:
             self.scheduler.start()
             log.info(T("started", name=self.station.name))
             try:
-                now = self.station.now()
-                if render_due(self.station, now):
-                    self.scheduler.add_job(
-                        job_render,
-                        "date",
-                        args=(str(self.station.root),),
-                        id="render-catch-up",
-                        replace_existing=True,
-                    )
                 failures = 0
                 while not self.stop_event.is_set():
                     if not self.scheduler_alive():
                         self._restart_scheduler()
+                    self._wake.clear()
                     result = _guard("sync", lambda: self.sync(self.station.now()), self.station)
                     wait = self.settings.poll_seconds
                     if isinstance(result, _Failed):
@@ -682,22 +547,43 @@ class Daemon:
                         log.warning(T("backoff", error=result.error, seconds=wait))
                     else:
                         failures = 0
-                    self.stop_event.wait(wait)
+                    self._wake.wait(wait)
             finally:
                 self._stop()
                 log.info(T("stopped"))
 
     @contextlib.contextmanager
     def _outputs(self) -> Iterator[None]:
-        """The Icecast mounts and preemptible local player while the daemon runs (#13)."""
-        from loa.app.urgent import start_outputs
+        """The Icecast mounts and preemptible local player while the daemon runs (#13), with
+        the control socket other processes reach it by. Without [radio.stream] the socket
+        still answers `loa urgent` and the dashboard: the message is played as a bulletin at
+        once (a bulletin job at this minute, synced without waiting for the poll)."""
+        from loa.app.stream import ControlServer
+        from loa.app.urgent import handle_request, queue_as_bulletin, set_queue_hook, start_outputs
 
         runtime = start_outputs(self.station)
+        control = None
+        if runtime is None:
+
+            def queue(message_id: int, _zones: list[str] | None) -> None:
+                queue_as_bulletin(self.station, message_id, now=self.station.now())
+                self.wake()
+
+            set_queue_hook(self.station, queue)
+            control = ControlServer(self.station)
+            control.handlers["urgent"] = lambda request: handle_request(self.station, request)
+            try:
+                control.start()
+            except RuntimeFailure:
+                control = None
         try:
             yield
         finally:
             if runtime is not None:
                 runtime.stop()
+            if control is not None:
+                control.stop()
+            set_queue_hook(self.station, None)
 
     def _stop(self) -> None:
         """Stop the scheduler without waiting, stop the players, give jobs a short grace."""
@@ -723,7 +609,7 @@ class Daemon:
 def jobs_for(station: Station, start: date, days: int) -> list[tuple[str, datetime]]:
     """What the daemon would schedule in a period (job id, time): for `loa run --dry-run`."""
     lo = datetime.combine(start, datetime.min.time())
-    due = due_until(station, lo + timedelta(days=days))
-    out = [(radio_key(w), w) for w in due.radio if w >= lo]
-    out += [(f"post:{e}", w) for e, w in due.posts if w >= lo]
+    work = due(station, lo + timedelta(days=days), now=lo)
+    out = [(radio_key(w), w) for w in work.bulletins if w >= lo]
+    out += [(f"post:{p.entry_id}", p.at) for p in work.posts if p.at >= lo]
     return sorted(out, key=lambda x: (x[1], x[0]))

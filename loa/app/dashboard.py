@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from loa.app.outbox_view import outbox
 from loa.audio.render import bulletin_path
 from loa.channels.models import AsRunRecord
-from loa.channels.outbox import outbox
 from loa.content.models import Message, MessageStatus
 from loa.core.i18n import Catalog
 from loa.core.station import Station

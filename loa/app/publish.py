@@ -4,6 +4,7 @@ plan entries in step with the outbox when the officer or a restart resolves a pu
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,13 +13,14 @@ from loa.app.render import render_slot
 from loa.audio.render import bulletin_path
 from loa.channels import outbox
 from loa.channels import publish as manual
-from loa.channels.base import ChannelError
-from loa.channels.items import message_item
-from loa.channels.models import Publication, PublicationStatus
+from loa.channels.base import ChannelError, Item
+from loa.channels.items import item_for, message_item
+from loa.channels.models import DONE_STATUSES, Publication, PublicationStatus
 from loa.channels.outbox import LATE_GRACE, claim, find_publication, send, skip
 from loa.channels.publish import configured_channels
 from loa.channels.runtime import Runtime
 from loa.content import queue
+from loa.content.models import MessageStatus
 from loa.core.errors import LoaError, RuntimeFailure, UserError
 from loa.core.i18n import Catalog
 from loa.planning.models import PlanEntry
@@ -27,8 +29,24 @@ from loa.planning.settings import SchedulerSettings
 if TYPE_CHECKING:
     from loa.core.station import Station
 
+log = logging.getLogger("loa.publish")
+
 T = Catalog(
     {
+        "not_approved": (
+            "Tin {id} chưa được duyệt (trạng thái {status}). Duyệt tin trước khi đăng.",
+            "Message {id} is not approved (status {status}). Approve it before publishing.",
+        ),
+        "follow_up_failed": (
+            "Bài {key} đã lên; việc gửi tiếp theo ({follow}) chưa được: {error}",
+            "{key} is posted; what follows it ({follow}) did not go out: {error}",
+        ),
+        "changed_since": (
+            "Tin số {id} đã được sửa sau lần gửi đầu: gửi lại đúng nội dung đã gửi lúc đó "
+            '("{title}"). Muốn đăng nội dung mới thì đăng thành bài mới: loa publish -m {id}.',
+            "Message {id} was edited after it was first sent: the same words are sent again "
+            '("{title}"). To post the new words, publish it as a new post: loa publish -m {id}.',
+        ),
         "no_entry": ("Không có mục lịch số {id}.", "There is no plan entry {id}."),
         "radio_entry": (
             "Mục lịch {id} là phát thanh: bản tin phát bằng loa play, không đăng như bài viết.",
@@ -45,6 +63,29 @@ T = Catalog(
 def entry_key(entry_id: int, channel: str) -> str:
     """The outbox key of a planned post."""
     return f"plan:{entry_id}:{channel}"
+
+
+def will_send(station: Station, entry_id: int, *, now: datetime) -> str | None:
+    """The channel of planned post `entry_id` when publishing it now would really send
+    something (it is still planned, its publication is neither finished nor put off past
+    `now`); None otherwise. For a caller that must spend something first (a rate token)."""
+    from sqlalchemy import select
+
+    from loa.planning.models import PlanStatus
+
+    with station.transaction() as session:
+        entry = session.get(PlanEntry, entry_id)
+        if entry is None or entry.status != PlanStatus.PLANNED or entry.channel == "radio":
+            return None
+        publication = session.scalars(
+            select(Publication).where(Publication.key == entry_key(entry_id, entry.channel))
+        ).first()
+        if publication is not None:
+            if publication.status in DONE_STATUSES or publication.status == "skipped":
+                return None
+            if publication.next_at is not None and publication.next_at > now:
+                return None
+        return entry.channel
 
 
 def publish_entry(
@@ -88,7 +129,7 @@ def publish_entry(
         return publication
     runtime = runtime or Runtime()
     try:
-        publication = send(
+        publication = send_item(
             station,
             item,
             channel,
@@ -104,6 +145,125 @@ def publish_entry(
         runtime.close()
     entries.after_publication(station, publication)
     return publication
+
+
+def send_item(
+    station: Station,
+    item: Item,
+    channel: str,
+    *,
+    now: datetime,
+    runtime: Runtime,
+    plan_entry_id: int | None = None,
+    late: bool = False,
+    retry_uncertain: bool = False,
+) -> Publication:
+    """Send `item` through the outbox (`loa.channels.outbox.send`), then what its channel
+    says must follow it (`follow_up`). Raises as `send` does; a failed follow-up is recorded
+    under its own key and logged, and never undoes the item."""
+    publication = send(
+        station,
+        item,
+        channel,
+        now=now,
+        plan_entry_id=plan_entry_id,
+        late=late,
+        runtime=runtime,
+        retry_uncertain=retry_uncertain,
+    )
+    follow_up(station, publication, now=now, runtime=runtime)
+    return publication
+
+
+def follow_up(
+    station: Station, publication: Publication, *, now: datetime, runtime: Runtime
+) -> list[Publication]:
+    """Send what must follow a finished publication (a Zalo article's broadcast), each under its
+    own key through the outbox, whether the publication was confirmed by its answer or found
+    by a look-up. A follow-up the channel holds (outside its hours, over its budget) is
+    recorded as skipped with the reason. Idempotent: a follow-up already recorded is left."""
+    if (
+        publication.status not in DONE_STATUSES
+        or not publication.remote_id
+        or publication.item is None
+    ):
+        return []
+    item = Item.from_record(publication.item)
+    try:
+        channel = runtime.channel(station, publication.channel)
+        wanted = channel.follow_ups(item, publication.remote_id, now=now)
+    except LoaError as exc:
+        log.warning(T("follow_up_failed", key=publication.key, follow="?", error=exc))
+        return []
+    done: list[Publication] = []
+    for extra in wanted:
+        hold = extra.extra.get("hold")
+        error: str | None = None
+        try:
+            if hold:
+                held, _ = claim(
+                    station,
+                    extra.key,
+                    channel=publication.channel,
+                    now=now,
+                    message_id=extra.message_id,
+                    plan_entry_id=None,
+                    due_at=extra.due_at,
+                    item=extra,
+                )
+                if held.status == PublicationStatus.SENDING:
+                    held = skip(station, held.id, str(hold), now)
+                done.append(held)
+            else:
+                done.append(send(station, extra, publication.channel, now=now, runtime=runtime))
+        except LoaError as exc:  # recorded under its own key; the item itself stands
+            error = str(exc)
+            log.warning(T("follow_up_failed", key=publication.key, follow=extra.key, error=exc))
+            found = find_publication(station, extra.key)
+            if found is not None:
+                done.append(found)
+        sent = not hold and error is None and bool(done) and done[-1].status in DONE_STATUSES
+        note = channel.follow_up_note(extra, sent=sent, error=error)
+        if note:
+            with contextlib.suppress(Exception):  # a note is not worth failing the post for
+                outbox.annotate(station, publication.id, note)
+    return done
+
+
+def publish_message(
+    station: Station,
+    message_id: int,
+    channel: str,
+    *,
+    now: datetime,
+    key: str | None = None,
+    runtime: Runtime | None = None,
+    retry_uncertain: bool = False,
+    due_at: datetime | None = None,
+) -> Publication:
+    """Publish one message on one channel by hand (`loa publish -m`), through the same outbox
+    as the daemon, with what must follow it.
+
+    The default key is "manual:<message>:<channel>", so running it again posts nothing.
+    `due_at` (default `now`) later than now lets Facebook schedule the post when enabled.
+    Raises UserError (no such message, not approved, unknown channel) or ChannelError.
+    """
+    with station.transaction() as session:
+        message = queue.get_message(session, message_id)
+        if message.status != MessageStatus.APPROVED:
+            raise UserError(
+                T("not_approved", id=message_id, status=MessageStatus(message.status).label)
+            )
+        item = message_item(
+            message, channel, key or f"manual:{message_id}:{channel}", due_at=due_at or now
+        )
+    runtime = runtime or Runtime()
+    try:
+        return send_item(
+            station, item, channel, now=now, runtime=runtime, retry_uncertain=retry_uncertain
+        )
+    finally:
+        runtime.close()
 
 
 def _follow(station: Station, key: str, exc: LoaError) -> None:
@@ -134,7 +294,7 @@ def publish_urgent(
     try:
         for name, item in items.items():
             try:
-                done.append(send(station, item, name, now=now, runtime=runtime))
+                done.append(send_item(station, item, name, now=now, runtime=runtime))
             except ChannelError:
                 publication = find_publication(station, item.key)
                 if publication is not None:
@@ -156,10 +316,51 @@ def reconcile(
     """Resolve publications a dead process left "sending" and uncertain ones due for a
     look-up (`loa.channels.outbox.reconcile`), and move their plan entries to match.
     Returns the publications it changed."""
-    changed = outbox.reconcile(station, now=now, runtime=runtime, include_own=include_own)
-    for publication in changed:
-        entries.after_publication(station, publication)
+    runtime = runtime or Runtime()
+    try:
+        changed = outbox.reconcile(
+            station,
+            now=now,
+            runtime=runtime,
+            include_own=include_own,
+            items=lambda publication: _legacy_item(station, publication),
+        )
+        for publication in changed:
+            entries.after_publication(station, publication)
+            follow_up(station, publication, now=now, runtime=runtime)
+    finally:
+        runtime.close()
     return changed
+
+
+def _legacy_item(station: Station, publication: Publication) -> Item | None:
+    """The item of a publication recorded before items were frozen with it: rebuilt from its
+    message (or bulletin) as it is now; None when that is gone."""
+    with station.transaction() as session:
+        try:
+            return item_for(session, station, publication)
+        except UserError:
+            return None
+
+
+def changed_since(station: Station, publication_id: int) -> str | None:
+    """What to tell the officer when a publication's message was edited after it was first
+    sent (a resend sends the frozen words): None when nothing changed or nothing was frozen."""
+    with station.transaction() as session:
+        publication = session.get(Publication, publication_id)
+        if publication is None or publication.item is None or publication.message_id is None:
+            return None
+        frozen = Item.from_record(publication.item)
+        if frozen.key.endswith(":broadcast"):
+            return None
+        try:
+            message = queue.get_message(session, publication.message_id)
+        except UserError:
+            return None
+        now_item = message_item(message, publication.channel, publication.key)
+        if not frozen.differs_from(now_item):
+            return None
+        return T("changed_since", id=publication.message_id, title=frozen.title)
 
 
 def release_orphans(station: Station) -> int:
@@ -195,7 +396,12 @@ def confirm(
     """The officer's answer for an uncertain (or failed) publication (`loa outbox --done`);
     its plan entry follows: done, or planned again to be sent at the next run."""
     publication = outbox.confirm(
-        station, publication_id, posted=posted, now=now, remote_id=remote_id
+        station,
+        publication_id,
+        posted=posted,
+        now=now,
+        remote_id=remote_id,
+        items=lambda p: _legacy_item(station, p),
     )
     entries.after_publication(station, publication)
     return publication
@@ -209,12 +415,22 @@ def resend(
     with station.transaction() as session:
         row = session.get(Publication, publication_id)
         key = row.key if row is not None else None
+    runtime = runtime or Runtime()
     try:
-        publication = outbox.resend(station, publication_id, now=now, runtime=runtime)
+        publication = outbox.resend(
+            station,
+            publication_id,
+            now=now,
+            runtime=runtime,
+            items=lambda p: _legacy_item(station, p),
+        )
+        follow_up(station, publication, now=now, runtime=runtime)
     except LoaError as exc:
         if key is not None:
             _follow(station, key, exc)
         raise
+    finally:
+        runtime.close()
     entries.after_publication(station, publication)
     return publication
 

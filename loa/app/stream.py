@@ -55,75 +55,18 @@ def control_address(station: Station) -> str:
     return f"\0loa-stream-{digest}"
 
 
-class StreamRuntime:
-    """The daemon's outputs: the stream service (when [radio.stream] is on) and the local
-    player, behind one `OnAir`; plus the control socket and the state file."""
+class ControlServer:
+    """The daemon's control socket: answers requests of other processes on this machine (one
+    JSON line in, one out) with its `handlers` by "op"."""
 
-    def __init__(self, station: Station, *, with_local: bool = True) -> None:
+    def __init__(self, station: Station) -> None:
         self.station = station
-        settings = stream_settings(station)
-        service = (
-            StreamService.for_station(station, on_change=lambda _s: self.write_state())
-            if settings.enabled
-            else None
-        )
-        local = (
-            LocalPlayout(make_sink(station), station.media_dir / "urgent", station.now)
-            if with_local
-            else None
-        )
-        self.onair = OnAir(service, local, station.now, settings.resume)
         self.handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         self._server: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._state_lock = threading.Lock()
 
-    @property
-    def stream(self) -> StreamService | None:
-        return self.onair.stream
-
-    def start(self) -> StreamRuntime:
-        if self.stream is not None:
-            self.stream.start()
-        self._listen()
-        with _RUNTIMES_LOCK:
-            _RUNTIMES[str(self.station.root.resolve())] = self
-        self.write_state()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        with _RUNTIMES_LOCK:
-            _RUNTIMES.pop(str(self.station.root.resolve()), None)
-        server, self._server = self._server, None
-        if server is not None:
-            with contextlib.suppress(OSError):
-                server.close()
-        if self.stream is not None:
-            self.stream.stop()
-        if self._thread is not None:
-            self._thread.join(2)
-        self.write_state(running=False)
-
-    def sink(self, zones: list[str] | None) -> OnAirSink:
-        return self.onair.sink(zones)
-
-    def write_state(self, *, running: bool = True) -> None:
-        """The mounts' state for other processes (atomic; no secret in it)."""
-        with self._state_lock, contextlib.suppress(OSError):
-            states = self.stream.states() if self.stream is not None else []
-            data = {
-                "pid": os.getpid(),
-                "running": running,
-                "updated": self.station.now().isoformat(timespec="seconds"),
-                "mounts": [s.to_dict() for s in states],
-            }
-            atomic_write_text(self.station.root / STATE_NAME, json.dumps(data, ensure_ascii=False))
-
-    # -- the control socket
-
-    def _listen(self) -> None:
+    def start(self) -> ControlServer:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             server.bind(control_address(self.station))
@@ -133,8 +76,18 @@ class StreamRuntime:
         server.listen(8)
         server.settimeout(0.2)  # a closed socket does not wake accept(): look up regularly
         self._server = server
-        self._thread = threading.Thread(target=self._serve, name="stream-control", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="loa-control", daemon=True)
         self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        server, self._server = self._server, None
+        if server is not None:
+            with contextlib.suppress(OSError):
+                server.close()
+        if self._thread is not None:
+            self._thread.join(2)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -175,6 +128,65 @@ class StreamRuntime:
                 answer = {"ok": False, "error": type(exc).__name__}
             with contextlib.suppress(OSError):
                 conn.sendall(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+
+
+class StreamRuntime:
+    """The daemon's outputs: the stream service (when [radio.stream] is on) and the local
+    player, behind one `OnAir`; plus the control socket and the state file."""
+
+    def __init__(self, station: Station, *, with_local: bool = True) -> None:
+        self.station = station
+        settings = stream_settings(station)
+        service = (
+            StreamService.for_station(station, on_change=lambda _s: self.write_state())
+            if settings.enabled
+            else None
+        )
+        local = (
+            LocalPlayout(make_sink(station), station.media_dir / "urgent", station.now)
+            if with_local
+            else None
+        )
+        self.onair = OnAir(service, local, station.now, settings.resume)
+        self.control = ControlServer(station)
+        self.handlers = self.control.handlers
+        self._state_lock = threading.Lock()
+
+    @property
+    def stream(self) -> StreamService | None:
+        return self.onair.stream
+
+    def start(self) -> StreamRuntime:
+        if self.stream is not None:
+            self.stream.start()
+        self.control.start()
+        with _RUNTIMES_LOCK:
+            _RUNTIMES[str(self.station.root.resolve())] = self
+        self.write_state()
+        return self
+
+    def stop(self) -> None:
+        with _RUNTIMES_LOCK:
+            _RUNTIMES.pop(str(self.station.root.resolve()), None)
+        self.control.stop()
+        if self.stream is not None:
+            self.stream.stop()
+        self.write_state(running=False)
+
+    def sink(self, zones: list[str] | None) -> OnAirSink:
+        return self.onair.sink(zones)
+
+    def write_state(self, *, running: bool = True) -> None:
+        """The mounts' state for other processes (atomic; no secret in it)."""
+        with self._state_lock, contextlib.suppress(OSError):
+            states = self.stream.states() if self.stream is not None else []
+            data = {
+                "pid": os.getpid(),
+                "running": running,
+                "updated": self.station.now().isoformat(timespec="seconds"),
+                "mounts": [s.to_dict() for s in states],
+            }
+            atomic_write_text(self.station.root / STATE_NAME, json.dumps(data, ensure_ascii=False))
 
 
 def runtime_of(station: Station) -> StreamRuntime | None:

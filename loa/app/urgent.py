@@ -1,23 +1,30 @@
-"""khẩn cấp: an urgent message cuts into whatever plays on its zones (the Icecast mounts and the
-local player), airs after a distinct alert tone as many times as it asks, and the interrupted
-bulletin then resumes (or restarts, as [radio.stream] resume says).
+"""khẩn cấp: the one urgent path of every door (CLI, dashboard button, approval, daemon,
+province worker). An urgent message cuts into whatever plays on its zones (the Icecast mounts
+and the local player), airs after a distinct alert tone as many times as it asks, the
+interrupted bulletin then resumes (or restarts, as [radio.stream] resume says), and it is
+posted once on its other channels.
 
-`air_urgent` is what `loa urgent` and the web dashboard call: it hands the message to the
-running `loa run` over its control socket, or, with no daemon running, opens the outputs itself
-for the time of the alert. `start_urgent` is the daemon's side (also used on approval).
+`air_urgent` records an urgent plan entry through the state machine before anything goes out,
+then airs: on the outputs of this process (the daemon's own jobs, `loa run --web`), through
+the running `loa run` over its control socket, or on outputs it opens itself (`loa urgent`,
+a province worker); never by waiting for a poll. Where nothing can air, it says so and what to
+start, and leaves the entry planned so the daemon airs it as soon as it runs.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loa.app.due import URGENT
 from loa.app.stream import StreamRuntime, ask_daemon, runtime_of
 from loa.audio.clip import message_clip
+from loa.channels.models import DONE_STATUSES
 from loa.channels.onair import UrgentAiring, record_urgent
 from loa.channels.stream import PcmBuffer, alert_tone, pcm_of_file, silence, stream_settings
 from loa.content.models import Message, MessageStatus
@@ -36,10 +43,10 @@ T = Catalog(
             "There is no message {id}. See the messages with: loa msg list",
         ),
         "not_approved": (
-            'Tin số {id} đang ở trạng thái "{status}": chỉ phát khẩn cấp tin đã duyệt. '
-            "Duyệt tin trước: loa msg approve {id}",
-            'Message {id} is "{status}": only an approved message can go out as urgent. '
-            "Approve it first: loa msg approve {id}",
+            'Tin số {id} chưa được duyệt (đang ở trạng thái "{status}"): chỉ phát khẩn cấp tin '
+            "đã duyệt. Duyệt tin trước.",
+            'Message {id} is not approved (it is "{status}"): only an approved message can go '
+            "out as urgent. Approve it first.",
         ),
         "no_radio": (
             "Tin số {id} không phát trên đài (channels không có radio). Thêm radio vào kênh "
@@ -52,6 +59,42 @@ T = Catalog(
             "Could not speak urgent message {id}: {error}. The alert tone was aired.",
         ),
         "daemon_said": ("loa run trả lời: {error}", "loa run answered: {error}"),
+        "archived": (
+            "Tin số {id} đã lưu trữ, không phát khẩn cấp được. Khôi phục hoặc tạo tin mới.",
+            "Message {id} is archived and cannot go out as urgent. Restore it or write a new one.",
+        ),
+        "done_before": (
+            "Tin số {id} đã được phát khẩn cấp rồi. Muốn phát lại lần nữa: loa urgent {id} --again.",
+            "Message {id} already went out as urgent. To air it once more: loa urgent {id} --again.",
+        ),
+        "in_progress": (
+            "Tin số {id} đang được phát khẩn cấp. Đợi xong (xem loa today); nếu lần phát đó bị "
+            "gián đoạn, phát lại: loa urgent {id} --again.",
+            "Message {id} is going out as urgent right now. Wait for it (see loa today); if "
+            "that airing was cut off, air it again: loa urgent {id} --again.",
+        ),
+        "no_daemon": (
+            "CHƯA PHÁT trên loa: không có loa run nào đang chạy để phát. Khởi động loa run "
+            "(hoặc loa run --web) trên máy của đài: nếu chạy trong vòng một giờ, tin sẽ phát "
+            "ngay khi nó chạy; hoặc phát ngay từ máy của đài: loa urgent {id}.",
+            "NOT AIRED: no loa run is running to air it. Start loa run (or loa run --web) on "
+            "the station's PC: started within the hour, it airs the message at once; or air it "
+            "from the station's PC now: loa urgent {id}.",
+        ),
+        "no_stream": (
+            "CHƯA PHÁT trên loa: đài này không bật luồng phát IP ([radio.stream]) nên máy chủ "
+            "tỉnh không phát được; tin sẽ phát khi loa run của xã chạy.",
+            "NOT AIRED: this station has no IP stream ([radio.stream]), so the province cannot "
+            "air it; it airs when the commune's loa run runs.",
+        ),
+        "no_outputs": (
+            "loa run đang chạy nhưng không có đầu phát nào.",
+            "loa run is running but has no outputs.",
+        ),
+        "nothing_out": (
+            "Không đăng được lên kênh nào (tin không phát trên đài). Xem: loa outbox.",
+            "Posted on no channel (the message does not go to the radio). See: loa outbox.",
+        ),
     }
 )
 
@@ -71,18 +114,47 @@ class UrgentJob:
         return not self.thread.is_alive()
 
 
+#: How an urgent message reached the air: on outputs this process runs or the daemon's
+#: ("daemon"), as a bulletin the daemon plays at once ("queued", a daemon without preemptible
+#: outputs), on outputs opened here for the alert ("here"), not at all ("none", "failed"), or
+#: it has no radio channel ("no_radio").
+AIRED = ("daemon", "queued", "here", "none", "failed", "no_radio")
+
+
 @dataclass
 class UrgentResult:
-    """What `loa urgent` reports."""
+    """What every door reports after `air_urgent`."""
 
     message_id: int
     zones: list[str]
     interrupted: list[str]
     repeats: int
-    via: str  # "daemon" (handed to loa run) or "here" (aired by this process)
+    aired: str
+    entry_id: int | None = None
+    posts: dict[str, str] = field(default_factory=dict)
+    #: When it did not air: why, and what to start.
+    problem: str | None = None
+
+    @property
+    def via(self) -> str:
+        return self.aired
+
+    @property
+    def on_air(self) -> bool:
+        return self.aired in ("daemon", "queued", "here")
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {
+            "message_id": self.message_id,
+            "zones": self.zones,
+            "interrupted": self.interrupted,
+            "repeats": self.repeats,
+            "aired": self.aired,
+            "via": self.aired,
+            "entry_id": self.entry_id,
+            "posts": self.posts,
+            "problem": self.problem,
+        }
 
 
 def urgent_message(station: Station, message_id: int) -> Message:
@@ -171,16 +243,48 @@ def _write_wav(station: Station, message_id: int, buffer: PcmBuffer, rate: int) 
     return path
 
 
-def handle_request(runtime: StreamRuntime, request: dict[str, Any]) -> dict[str, Any]:
-    """The daemon's answer to an "urgent" control request."""
+#: Hooks of a daemon in this process whose outputs cannot preempt (no [radio.stream]): it
+#: plays the urgent message as a bulletin at once, after the item on the air.
+_QUEUE_HOOKS: dict[str, Callable[[int, list[str] | None], None]] = {}
+
+
+def set_queue_hook(station: Station, hook: Callable[[int, list[str] | None], None] | None) -> None:
+    """Register (or, with None, drop) the running daemon's way to air an urgent message as
+    a bulletin at once (`loa run` without preemptible outputs)."""
+    key = str(station.root.resolve())
+    if hook is None:
+        _QUEUE_HOOKS.pop(key, None)
+    else:
+        _QUEUE_HOOKS[key] = hook
+
+
+def _air_in_process(
+    station: Station, message_id: int, *, repeats: int | None, zones: list[str] | None
+) -> UrgentResult | None:
+    """Air on what this process runs (the daemon's outputs, or its bulletin queue)."""
+    running = runtime_of(station)
+    if running is not None:
+        job = start_urgent(running, message_id, repeats=repeats, zones=zones)
+        return _result(job, "daemon")
+    hook = _QUEUE_HOOKS.get(str(station.root.resolve()))
+    if hook is not None:
+        hook(message_id, zones)
+        return UrgentResult(message_id, list(zones or []), [], repeats or 0, "queued")
+    return None
+
+
+def handle_request(station: Station, request: dict[str, Any]) -> dict[str, Any]:
+    """The daemon's answer to an "urgent" control request (the caller recorded the entry)."""
     zones = request.get("zones") or None
-    job = start_urgent(
-        runtime,
+    result = _air_in_process(
+        station,
         int(request["message_id"]),
         repeats=request.get("repeats"),
         zones=[str(z) for z in zones] if zones else None,
     )
-    return _result(job, "daemon").to_dict()
+    if result is None:
+        raise RuntimeFailure(T("no_outputs"))
+    return result.to_dict()
 
 
 def _result(job: UrgentJob, via: str) -> UrgentResult:
@@ -197,65 +301,224 @@ def air_urgent(
     station: Station,
     message_id: int,
     *,
+    by: str,
+    now: datetime | None = None,
     repeats: int | None = None,
     zones: list[str] | None = None,
+    here: str = "none",
+    again: bool = False,
+    must_air: bool = False,
+    address: str | None = None,
     connect_timeout: float = 10.0,
 ) -> UrgentResult:
-    """Air message `message_id` as khẩn cấp now, on `zones` (default: the message's, else all).
+    """Air message `message_id` as khẩn cấp now on `zones` (default: the message's, else all)
+    and post it on its other channels: the one urgent path of every door.
 
-    With `loa run` running, the daemon does it (it holds the mounts) and this returns once the
-    alert is on the air; otherwise this process opens the outputs, airs it and returns when it
-    is over. Raises UserError for a message that cannot go out (unknown, not approved, no
-    radio, unknown zone), RuntimeFailure when the daemon refuses it.
+    1. An urgent plan entry is recorded and moved to "sending" (PLAN_STATES) and committed
+       before anything goes out, so no other door or a restart airs it a second time.
+    2. It airs on this process's outputs, else through the running `loa run` (control socket),
+       else, with `here` = "all" (the operator's `loa urgent`: stream and local player) or
+       "stream" (a province worker: the stream mounts only), on outputs opened here for the
+       alert (this returns when it is over). `here="none"` (the dashboard, an approval) never
+       opens outputs: with no daemon the result says nothing aired and what to start.
+    3. It is posted once on each configured channel of the message (keys "urgent:<id>:<ch>").
+    4. The entry is done when it aired (or, with no radio, when a post went out); planned
+       again when nothing could air (the daemon airs it as soon as it runs).
+
+    `again` airs a message that already went out as urgent once more; `must_air` refuses a
+    message with no radio channel (a person asked to air it) instead of only posting it. `by`
+    (and `address`)
+    go to the audit log. Raises UserError for a message that cannot go out (unknown, not
+    approved, archived, unknown zone, already aired without `again`).
     """
-    urgent_message(station, message_id)
-    if zones:
+    from loa.app import users
+    from loa.app.publish import publish_urgent
+
+    now = now or station.now()
+    message = _checked(station, message_id)
+    radio = "radio" in message.channels
+    if must_air and not radio:
+        raise UserError(T("no_radio", id=message_id))
+    if radio and zones:
         stream_settings(station).mounts_for(zones)
-    running = runtime_of(station)
-    if running is not None:
-        return _result(start_urgent(running, message_id, repeats=repeats, zones=zones), "daemon")
-    answer = ask_daemon(
-        station, {"op": "urgent", "message_id": message_id, "repeats": repeats, "zones": zones}
-    )
-    if answer is not None:
-        if not answer.get("ok"):
-            error = T("daemon_said", error=answer.get("error", "?"))
-            raise UserError(error) if answer.get("code") == 2 else RuntimeFailure(error)
-        return UrgentResult(
+    entry_id = _record(station, message_id, now=now, by=by, again=again)
+    result = UrgentResult(message_id, list(zones or []), [], repeats or 0, "no_radio")
+    if radio:
+        result = _air(
+            station,
             message_id,
-            list(answer.get("zones", [])),
-            list(answer.get("interrupted", [])),
-            int(answer.get("repeats", 0)),
-            "daemon",
+            repeats=repeats,
+            zones=zones,
+            here=here,
+            connect_timeout=connect_timeout,
         )
-    runtime = StreamRuntime(station).start()
+    result.entry_id = entry_id
+    posts = publish_urgent(station, message_id, now=now)
+    result.posts = {p.channel: str(p.status) for p in posts}
+    posted = any(p.status in DONE_STATUSES for p in posts)
+    _settle(station, entry_id, result, posted=posted)
+    users.audit(
+        station, by, "urgent", f"#{message_id} {message.title}", address=address or "", now=now
+    )
+    return result
+
+
+def _checked(station: Station, message_id: int) -> Message:
+    """The message, if it may go out as urgent. Raises UserError."""
+    with station.transaction() as session:
+        message = session.get(Message, message_id)
+        if message is None:
+            raise UserError(T("no_message", id=message_id))
+        if message.status == MessageStatus.ARCHIVED:
+            raise UserError(T("archived", id=message_id))
+        if message.status != MessageStatus.APPROVED:
+            raise UserError(
+                T("not_approved", id=message_id, status=MessageStatus(message.status).label)
+            )
+        _ = message.audience_codes, message.topic_code
+        session.expunge(message)
+    return message
+
+
+def _record(station: Station, message_id: int, *, now: datetime, by: str, again: bool) -> int:
+    """The urgent entry of this airing, moved to SENDING and committed. Raises UserError when
+    the message already went out as urgent (unless `again`) or is going out right now."""
+    from sqlalchemy import select
+
+    from loa.app.entries import move
+    from loa.planning.models import PlanEntry, PlanStatus
+
+    with station.transaction() as session:
+        entry = session.scalars(
+            select(PlanEntry)
+            .where(PlanEntry.message_id == message_id, PlanEntry.channel == URGENT)
+            .order_by(PlanEntry.id.desc())
+            .limit(1)
+        ).first()
+        if entry is not None and entry.status == PlanStatus.SENDING and not again:
+            raise UserError(T("in_progress", id=message_id))
+        if entry is not None and entry.status not in (PlanStatus.PLANNED, PlanStatus.SENDING):
+            if not again:
+                raise UserError(T("done_before", id=message_id))
+            entry = None
+        if entry is None or entry.status == PlanStatus.SENDING:
+            entry = PlanEntry(
+                message_id=message_id,
+                channel=URGENT,
+                scheduled_at=now.replace(second=0, microsecond=0),
+                status=PlanStatus.PLANNED,
+                created_at=now,
+                reason=f"urgent: {by}",
+            )
+            session.add(entry)
+            session.flush()
+        move(session, entry.id, PlanStatus.SENDING, f"urgent: {by}")
+        return int(entry.id)
+
+
+def _air(
+    station: Station,
+    message_id: int,
+    *,
+    repeats: int | None,
+    zones: list[str] | None,
+    here: str,
+    connect_timeout: float,
+) -> UrgentResult:
+    """Put it on the air by the first way that exists (see `air_urgent`); never raises for
+    a way that failed: the result says what happened and what to do."""
     try:
-        if runtime.stream is not None:
-            runtime.stream.wait_connected(connect_timeout)
-        job = start_urgent(runtime, message_id, repeats=repeats, zones=zones)
-        job.wait()
-        return _result(job, "here")
-    finally:
-        runtime.stop()
+        done = _air_in_process(station, message_id, repeats=repeats, zones=zones)
+        if done is not None:
+            return done
+        answer = ask_daemon(
+            station,
+            {"op": "urgent", "message_id": message_id, "repeats": repeats, "zones": zones},
+        )
+        if answer is not None:
+            if not answer.get("ok"):
+                return _not_aired(
+                    message_id, zones, "failed", T("daemon_said", error=answer.get("error", "?"))
+                )
+            return UrgentResult(
+                message_id,
+                list(answer.get("zones", [])),
+                list(answer.get("interrupted", [])),
+                int(answer.get("repeats", 0)),
+                str(answer.get("aired", "daemon")),
+            )
+        if here == "none":
+            return _not_aired(message_id, zones, "none", T("no_daemon", id=message_id))
+        runtime = StreamRuntime(station, with_local=here == "all").start()
+        try:
+            if runtime.stream is None and here == "stream":
+                return _not_aired(message_id, zones, "none", T("no_stream"))
+            if runtime.stream is not None:
+                runtime.stream.wait_connected(connect_timeout)
+            job = start_urgent(runtime, message_id, repeats=repeats, zones=zones)
+            job.wait()
+            return _result(job, "here")
+        finally:
+            runtime.stop()
+    except LoaError as exc:
+        return _not_aired(message_id, zones, "failed", str(exc))
+
+
+def _not_aired(message_id: int, zones: list[str] | None, how: str, why: str) -> UrgentResult:
+    return UrgentResult(message_id, list(zones or []), [], 0, how, problem=why)
+
+
+def _settle(station: Station, entry_id: int, result: UrgentResult, *, posted: bool) -> None:
+    """Move the urgent entry to match what happened."""
+    from loa.app.entries import move
+    from loa.planning.models import PlanStatus
+
+    if result.on_air or (result.aired == "no_radio" and posted):
+        status, reason = PlanStatus.DONE, f"urgent: {result.aired}"
+    elif result.aired == "no_radio":
+        status, reason = PlanStatus.FAILED, T("nothing_out")
+    else:
+        status, reason = PlanStatus.PLANNED, result.problem or ""
+    with station.transaction() as session:
+        move(session, entry_id, status, reason)
+
+
+def queue_as_bulletin(station: Station, message_id: int, *, now: datetime) -> datetime:
+    """Add a radio entry for the message at this minute, outside the slot grid, for a daemon
+    whose outputs cannot preempt: its bulletin job plays it right after the item on the air.
+    Returns that minute. Idempotent."""
+    from sqlalchemy import select
+
+    from loa.planning.models import PlanEntry, PlanStatus
+
+    at = now.replace(second=0, microsecond=0)
+    with station.transaction() as session:
+        exists = session.scalar(
+            select(PlanEntry.id).where(
+                PlanEntry.message_id == message_id,
+                PlanEntry.channel == "radio",
+                PlanEntry.scheduled_at == at,
+            )
+        )
+        if exists is None:
+            session.add(
+                PlanEntry(
+                    message_id=message_id,
+                    channel="radio",
+                    slot_id=None,
+                    scheduled_at=at,
+                    status=PlanStatus.PLANNED,
+                    created_at=now,
+                    reason="urgent",
+                    position=0,
+                )
+            )
+    return at
 
 
 def install(runtime: StreamRuntime) -> None:
     """Let the runtime answer `loa urgent` from other processes."""
-    runtime.handlers["urgent"] = lambda request: handle_request(runtime, request)
-
-
-def when_approved(station: Station, message_id: int, *, now: datetime) -> bool:
-    """The hook on an urgent message's approval: preempt on the running outputs, those of this
-    process (the daemon's own jobs) or else of the station's `loa run` (a dashboard or CLI in
-    another process asks it over the control socket). Returns False when no stream outputs run
-    anywhere (the caller then plays it as a bulletin at this minute, after the current item).
-    Raises RuntimeFailure when the daemon listens but does not answer."""
-    runtime = runtime_of(station)
-    if runtime is not None:
-        start_urgent(runtime, message_id)
-        return True
-    answer = ask_daemon(station, {"op": "urgent", "message_id": message_id})
-    return bool(answer and answer.get("ok"))
+    runtime.handlers["urgent"] = lambda request: handle_request(runtime.station, request)
 
 
 # --------------------------------------------------------------------------- daemon hooks

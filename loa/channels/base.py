@@ -62,6 +62,99 @@ class Item:
     duration_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def to_record(self, root: Path | None = None) -> dict[str, Any]:
+        """The item as stored with its publication (JSON): every field, plus the SHA-256 of
+        its photo and media files as they are now (`root` resolves relative photo paths), so
+        a later send can tell that a file changed under the same name."""
+        record: dict[str, Any] = {
+            "key": self.key,
+            "title": self.title,
+            "text": self.text,
+            "message_id": self.message_id,
+            "kind": self.kind,
+            "link": self.link,
+            "image": self.image,
+            "media": str(self.media) if self.media is not None else None,
+            "due_at": self.due_at.isoformat() if self.due_at is not None else None,
+            "topic_code": self.topic_code,
+            "topic_name": self.topic_name,
+            "audiences": list(self.audiences),
+            "duration_s": self.duration_s,
+            "extra": _plain(self.extra),
+        }
+        hashes = {}
+        for name, value in (("image", self.image), ("media", record["media"])):
+            digest = _file_hash(value, root)
+            if digest is not None:
+                hashes[name] = digest
+        record["sha256"] = hashes
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Item:
+        """The item `to_record` stored (its hashes are in `extra["sha256"]`)."""
+        due = record.get("due_at")
+        media = record.get("media")
+        extra = dict(record.get("extra") or {})
+        if record.get("sha256"):
+            extra["sha256"] = dict(record["sha256"])
+        return cls(
+            key=str(record["key"]),
+            title=str(record.get("title") or ""),
+            text=str(record.get("text") or ""),
+            message_id=record.get("message_id"),
+            kind=str(record.get("kind") or "text"),
+            link=record.get("link"),
+            image=record.get("image"),
+            media=Path(media) if media else None,
+            due_at=datetime.fromisoformat(due) if due else None,
+            topic_code=record.get("topic_code"),
+            topic_name=record.get("topic_name"),
+            audiences=list(record.get("audiences") or []),
+            duration_s=float(record.get("duration_s") or 0.0),
+            extra=extra,
+        )
+
+    def differs_from(self, other: Item) -> bool:
+        """Whether `other` (the message as it is now) would post something else than this
+        frozen item: its words, link or photo."""
+        return (self.title, self.text, self.link, self.image) != (
+            other.title,
+            other.text,
+            other.link,
+            other.image,
+        )
+
+
+def _plain(value: Any) -> Any:
+    """`value` with dates as ISO text and paths as strings, so it can be stored as JSON."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _file_hash(value: str | None, root: Path | None) -> str | None:
+    """SHA-256 of a local file named by `value` (relative to `root`), None for an address or
+    a file that is not there."""
+    import hashlib
+
+    if not value or "://" in value:
+        return None
+    path = Path(value)
+    if not path.is_absolute() and root is not None:
+        path = root / path
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
 
 @dataclass(frozen=True)
 class BroadcastAllowance:
@@ -203,9 +296,27 @@ class Channel(ABC):
     def find(self, item: Item, *, since: datetime) -> Receipt | None:
         """Look for a post made for `item` at or after `since`; None when there is none.
 
-        Only meaningful when `can_lookup`; raises TransientError when the lookup failed.
+        Only meaningful when `searchable(item)`; raises TransientError when the lookup failed.
         """
         raise NotImplementedError
+
+    def searchable(self, item: Item) -> bool:
+        """Whether `find` can look for this item on the remote side (by default the channel's
+        `can_lookup`; a Zalo broadcast, say, cannot be searched though its article can)."""
+        return self.can_lookup
+
+    def follow_ups(self, item: Item, remote_id: str, *, now: datetime) -> list[Item]:
+        """What must go out after `item` is on the channel as `remote_id` (a Zalo broadcast
+        of its article), each under its own key. The caller sends them through the outbox,
+        whether the item was confirmed by its answer or found by a look-up; a follow-up that
+        must not go out now carries the reason in `extra["hold"]` (it is recorded as skipped).
+        The channel never calls the outbox itself. None by default."""
+        return []
+
+    def follow_up_note(self, follow: Item, *, sent: bool, error: str | None) -> str | None:
+        """What the as-run row of the item says about its follow-up `follow`: sent, held
+        (`follow.extra["hold"]`) or failed with `error`. None: nothing."""
+        return None
 
     def check(self) -> list[CheckResult]:
         """Validate settings and credentials without publishing anything."""

@@ -114,6 +114,10 @@ class Publication(Base):
     # it was put off (a failed look-up, a rate limit), so the wait grows each time.
     next_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
     waits: Mapped[int] = mapped_column(Integer, default=0)
+    # Added by migration 0008_frozen_items: the exact item sent under this key (text, link,
+    # photo and its content hash, bulletin file), written when it is first claimed; a resend or
+    # a look-up uses this copy, never the message as it is now (`loa.channels.base.Item`).
+    item: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class AsRunRecord(Base):

@@ -22,14 +22,13 @@ Nothing here is global: a worker process can call these functions with its own s
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loa.channels.base import ChannelError, Item, Receipt, TransientError
-from loa.channels.items import item_for
 from loa.channels.models import (
     DONE_STATUSES,
     PUBLICATION_STATES,
@@ -39,10 +38,8 @@ from loa.channels.models import (
     PublicationStatus,
 )
 from loa.channels.runtime import RetryPolicy, Runtime, owner_alive, process_id
-from loa.content.models import Message
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
-from loa.planning.models import PlanEntry, PlanStatus
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -138,12 +135,30 @@ T = Catalog(
             "run again.",
         ),
         "confirmed": ("Cán bộ xác nhận đã lên.", "Confirmed by the officer as published."),
+        "no_item": (
+            "Bản ghi đăng số {id} không còn nội dung đã gửi (tin đã bị xóa). Kiểm tra trên kênh "
+            "rồi xác nhận bằng loa outbox --done {id}, hoặc bỏ qua.",
+            "Publication {id} no longer has what it sent (its message was deleted). Check the "
+            "channel, then confirm with loa outbox --done {id}, or leave it.",
+        ),
         "not_uncertain": (
             "Bản ghi {id} đang ở trạng thái {status}, không cần xác nhận.",
             "Record {id} is {status}; there is nothing to confirm.",
         ),
     }
 )
+
+#: Keys this process is sending right now, per station folder: a row this process owns but is
+#: not sending (its record write failed, its thread died) is settled by the next reconcile.
+_SENDING: set[tuple[str, str]] = set()
+#: Posts that went out but whose record could not be written (a locked database, a full
+#: disk), per (station folder, publication id): the next reconcile writes them first.
+_UNRECORDED: dict[tuple[str, int], tuple[Item, Receipt, bool, int]] = {}
+_PROCESS_LOCK = threading.Lock()
+
+#: Builds the item of a publication recorded before items were stored with it (None: it
+#: cannot be rebuilt); given by the caller, since the outbox never reads messages.
+ItemSource = Callable[[Publication], "Item | None"]
 
 #: A post this late is still "published", not "late".
 LATE_GRACE = timedelta(minutes=5)
@@ -361,6 +376,18 @@ def _started(station: Station, pub_id: int, at: datetime, attempts: int) -> None
         publication.attempts = attempts
 
 
+def annotate(station: Station, publication_id: int, note: str) -> None:
+    """Add `note` to the as-run row of a finished publication (what became of its follow-up)."""
+    from sqlalchemy import select
+
+    with station.transaction() as session:
+        record = session.scalars(
+            select(AsRunRecord).where(AsRunRecord.publication_id == publication_id)
+        ).first()
+        if record is not None and note not in (record.note or ""):
+            record.note = f"{record.note} {note}".strip() if record.note else note
+
+
 def find_publication(station: Station, key: str) -> Publication | None:
     """The publication recorded under `key`, if any."""
     from sqlalchemy import select
@@ -403,8 +430,12 @@ def claim(
     plan_entry_id: int | None,
     due_at: datetime | None,
     retry_uncertain: bool = False,
+    item: Item | None = None,
 ) -> tuple[Publication, bool]:
     """Record (or take over) the publication for `key` as "sending" and commit.
+
+    `item` is frozen with a new publication (`Publication.item`): a resend or a look-up later
+    uses that copy. Taking over keeps the copy stored first.
 
     One atomic statement creates it (insert … on conflict do nothing) and one conditional
     update takes over an existing one, so two processes never both hold it, on SQLite and
@@ -433,6 +464,7 @@ def claim(
                 "owner": me,
                 "attempts": 0,
                 "waits": 0,
+                "item": item.to_record(station.root) if item is not None else None,
             },
         )
         publication = session.scalars(select(Publication).where(Publication.key == key)).one()
@@ -486,6 +518,11 @@ def claim(
                 status=P.SENDING.value,
                 owner=me,
                 due_at=due_at if due_at is not None else publication.due_at,
+                item=(
+                    publication.item
+                    if publication.item is not None or item is None
+                    else item.to_record(station.root)
+                ),
             )
             .execution_options(synchronize_session=False)
         )
@@ -539,7 +576,7 @@ def _look(
     shows the post is absent (or the officer asked to post a channel that cannot be searched).
     """
     pub_id = publication.id
-    if not channel.can_lookup:
+    if not channel.searchable(item):
         if officer:
             return publication, True
         done = _finish(
@@ -572,6 +609,41 @@ def _look(
 # ------------------------------------------------------------------------------- sending
 
 
+def frozen_item(publication: Publication, given: Item | None = None) -> Item | None:
+    """The item stored with `publication` when it was first claimed (its due time taken from
+    `given` when that says one), else `given`."""
+    if publication.item is None:
+        return given
+    item = Item.from_record(publication.item)
+    if given is not None and given.due_at is not None:
+        item.due_at = given.due_at
+    return item
+
+
+@contextlib.contextmanager
+def _sending(station: Station, key: str) -> Iterator[None]:
+    mark = (str(station.root), key)
+    with _PROCESS_LOCK:
+        _SENDING.add(mark)
+    try:
+        yield
+    finally:
+        with _PROCESS_LOCK:
+            _SENDING.discard(mark)
+
+
+def _in_flight(station: Station, key: str) -> bool:
+    with _PROCESS_LOCK:
+        return (str(station.root), key) in _SENDING
+
+
+def unrecorded(station: Station) -> int:
+    """How many posts of this process went out without their record written yet."""
+    root = str(station.root)
+    with _PROCESS_LOCK:
+        return sum(1 for r, _ in _UNRECORDED if r == root)
+
+
 def send(
     station: Station,
     item: Item,
@@ -586,14 +658,41 @@ def send(
 ) -> Publication:
     """Publish `item` on a channel through the outbox (the one path every publish takes).
 
+    The item is frozen with the publication when it is first claimed; taking an earlier
+    publication over sends its stored copy (`frozen_item`), never the message as it is now.
     Returns the finished Publication (an earlier finished one unchanged: nothing is sent twice).
     Raises Uncertain (recorded "uncertain": looked up later, never re-posted blindly),
     ChannelError after recording the failure (`find_publication(item.key)` has the record),
     Deferred when it is put off, RuntimeFailure when another process is sending it or the
-    store failed (locked, disk full; a post that went out but was not recorded says so).
+    store failed (locked, disk full; a post that went out but was not recorded says so, and
+    this process records it at its next `reconcile`).
     """
-    runtime = runtime or Runtime()
-    retry = retry or RetryPolicy.from_station(station)
+    with _sending(station, item.key):
+        return _send(
+            station,
+            item,
+            channel_name,
+            now=now,
+            plan_entry_id=plan_entry_id,
+            late=late,
+            runtime=runtime or Runtime(),
+            retry=retry or RetryPolicy.from_station(station),
+            retry_uncertain=retry_uncertain,
+        )
+
+
+def _send(
+    station: Station,
+    item: Item,
+    channel_name: str,
+    *,
+    now: datetime,
+    plan_entry_id: int | None,
+    late: bool,
+    runtime: Runtime,
+    retry: RetryPolicy,
+    retry_uncertain: bool,
+) -> Publication:
     channel = runtime.channel(station, channel_name)
     started = time.monotonic()
 
@@ -610,9 +709,11 @@ def send(
             plan_entry_id=plan_entry_id,
             due_at=item.due_at,
             retry_uncertain=retry_uncertain,
+            item=item,
         )
         if publication.status != P.SENDING:
             return publication
+        item = frozen_item(publication, item) or item
         pub_id = publication.id
         attempts = publication.attempts
         if look_first:
@@ -641,12 +742,16 @@ def send(
             receipt = channel.publish(item, now=now)
         except ChannelError as exc:
             failures += 1
-            _after_failure(station, publication, channel, exc, failures, attempts, clock, retry)
+            _after_failure(
+                station, publication, channel, item, exc, failures, attempts, clock, retry
+            )
             runtime.sleep(retry.delay(failures, runtime.rng))
             continue
         try:
             return _complete(station, pub_id, item, receipt, clock(), late=late, attempts=attempts)
         except Exception as exc:
+            with _PROCESS_LOCK:
+                _UNRECORDED[(str(station.root), pub_id)] = (item, receipt, late, attempts)
             why = store_failure(station, exc)
             raise RuntimeFailure(
                 T(
@@ -658,10 +763,37 @@ def send(
             ) from None
 
 
+def record_unrecorded(station: Station) -> list[Publication]:
+    """Write the records of this process's posts that went out while the store failed (the
+    store is writable again). Returns those written; the others stay for the next call."""
+    root = str(station.root)
+    with _PROCESS_LOCK:
+        waiting = [(k, v) for k, v in _UNRECORDED.items() if k[0] == root]
+    done: list[Publication] = []
+    for (key_root, pub_id), (item, receipt, late, attempts) in waiting:
+        try:
+            publication = _complete(
+                station,
+                pub_id,
+                item,
+                receipt,
+                receipt.published_at or station.now(),
+                late=late,
+                attempts=attempts,
+            )
+        except Exception:
+            continue
+        with _PROCESS_LOCK:
+            _UNRECORDED.pop((key_root, pub_id), None)
+        done.append(publication)
+    return done
+
+
 def _after_failure(
     station: Station,
     publication: Publication,
     channel: Channel,
+    item: Item,
     exc: ChannelError,
     failures: int,
     attempts: int,
@@ -675,7 +807,7 @@ def _after_failure(
         # not, made once the channel has had time to list it.
         at = clock()
         reason = T("in_doubt", at=_fmt(at), error=exc)
-        if not channel.can_lookup:
+        if not channel.searchable(item):
             with store_errors(station):
                 done = _finish(
                     station,
@@ -729,17 +861,24 @@ def reconcile(
     now: datetime,
     runtime: Runtime | None = None,
     include_own: bool = True,
+    items: ItemSource | None = None,
 ) -> list[Publication]:
     """Look again at what may have gone out: publications left "sending" by a process that
-    died, and "uncertain" ones whose next look-up is due (call on start-up and every poll).
+    died (or by this one, when it is no longer sending them), and "uncertain" ones whose next
+    look-up is due (call on start-up and every poll).
 
-    A post found remotely completes the record; a post not found by a look-up made after the
-    settle time marks it "failed" so it may be sent again; otherwise it stays (or becomes)
-    "uncertain" with a later look-up. `include_own=False` leaves rows this process is sending
-    alone (a daemon reconciling while its own jobs run). Returns the publications it changed.
+    This process's posts that went out while the store failed are recorded first, from their
+    answer. A post found remotely completes the record; a post not found by a look-up made
+    after the settle time marks it "failed" so it may be sent again; otherwise it stays (or
+    becomes) "uncertain" with a later look-up. Rows this process is sending right now are left
+    alone (`include_own` is kept for callers; a live row is never taken). Each row is looked
+    up with the item frozen with it; `items` rebuilds one recorded before items were stored.
+    Returns the publications it changed.
     """
     from sqlalchemy import or_, select
 
+    changed = record_unrecorded(station)
+    settled = {p.id for p in changed}
     with store_errors(station), station.transaction() as session:
         rows = session.scalars(
             select(Publication)
@@ -757,22 +896,28 @@ def reconcile(
         stale = [
             p
             for p in rows
-            if p.status == P.UNCERTAIN
-            or (not owner_alive(p.owner) and (include_own or p.owner != me))
-        ]
-        work: list[tuple[Publication, Item | None, str]] = []
-        for publication in stale:
-            reason = (
-                publication.error or ""
-                if publication.status == P.UNCERTAIN
-                else T("interrupted", at=_fmt(publication.attempted_at))
+            if p.id not in settled
+            and (
+                p.status == P.UNCERTAIN
+                or (p.owner == me and not _in_flight(station, p.key))
+                or (p.owner != me and not owner_alive(p.owner))
             )
-            try:
-                item = item_for(session, station, publication)
-            except UserError as exc:
-                item, reason = None, str(exc)
+        ]
+        for publication in stale:
             session.expunge(publication)
-            work.append((publication, item, reason))
+    work: list[tuple[Publication, Item | None, str]] = []
+    for publication in stale:
+        reason = (
+            publication.error or ""
+            if publication.status == P.UNCERTAIN
+            else T("interrupted", at=_fmt(publication.attempted_at))
+        )
+        item = frozen_item(publication)
+        if item is None and items is not None:
+            item = items(publication)
+        if item is None:
+            reason = T("no_item", id=publication.id)
+        work.append((publication, item, reason))
     runtime = runtime or Runtime()
     retry = RetryPolicy.from_station(station)
     started = time.monotonic()
@@ -780,7 +925,6 @@ def reconcile(
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - started)
 
-    changed: list[Publication] = []
     try:
         for publication, item, reason in work:
             expect = (publication.status, publication.owner)
@@ -823,6 +967,40 @@ def reconcile(
     return changed
 
 
+def needs_reconcile(station: Station, now: datetime) -> bool:
+    """Whether `reconcile` has work now: an uncertain publication whose look-up is due, a row
+    left "sending" by a dead process or by this one when it no longer sends it, or a post of
+    this process whose record is still to be written."""
+    from sqlalchemy import select
+
+    if unrecorded(station):
+        return True
+    me = process_id()
+    with station.transaction() as session:
+        if (
+            session.scalar(
+                select(Publication.id)
+                .where(
+                    Publication.status == P.UNCERTAIN,
+                    Publication.next_at.is_not(None),
+                    Publication.next_at <= now,
+                )
+                .limit(1)
+            )
+            is not None
+        ):
+            return True
+        for key, owner in session.execute(
+            select(Publication.key, Publication.owner).where(Publication.status == P.SENDING)
+        ):
+            if owner == me:
+                if not _in_flight(station, key):
+                    return True
+            elif not owner_alive(owner):
+                return True
+    return False
+
+
 def confirm(
     station: Station,
     publication_id: int,
@@ -830,6 +1008,7 @@ def confirm(
     posted: bool,
     now: datetime,
     remote_id: str | None = None,
+    items: ItemSource | None = None,
 ) -> Publication:
     """The officer's answer for an uncertain (or failed) publication: it is there, or it is not.
 
@@ -848,7 +1027,10 @@ def confirm(
                 )
             )
         pub_id = publication.id
-        item = item_for(session, station, publication) if posted else None
+        session.expunge(publication)
+    item = (frozen_item(publication) or (items(publication) if items else None)) if posted else None
+    if posted and item is None:
+        raise UserError(T("no_item", id=publication_id))
     if item is not None:
         receipt = Receipt(remote_id=remote_id or "?", published_at=now, note=T("confirmed"))
         return _complete(station, pub_id, item, receipt, now)
@@ -856,120 +1038,36 @@ def confirm(
 
 
 def resend(
-    station: Station, publication_id: int, *, now: datetime, runtime: Runtime | None = None
+    station: Station,
+    publication_id: int,
+    *,
+    now: datetime,
+    runtime: Runtime | None = None,
+    items: ItemSource | None = None,
 ) -> Publication:
     """Send a failed or uncertain publication again under its own key (the officer's
-    `loa outbox --retry`). Channels that can be searched are searched first."""
+    `loa outbox --retry`), with the item frozen with it. Channels that can be searched are
+    searched first."""
     with station.transaction() as session:
         publication = session.get(Publication, publication_id)
         if publication is None:
             raise UserError(T("no_publication", id=publication_id))
-        item = item_for(session, station, publication)
-        if item.due_at is not None and item.due_at < now:
-            item.due_at = now
-        channel, entry_id = publication.channel, publication.plan_entry_id
+        session.expunge(publication)
+    item = frozen_item(publication) or (items(publication) if items else None)
+    if item is None:
+        raise UserError(T("no_item", id=publication_id))
+    if item.due_at is not None and item.due_at < now:
+        item.due_at = now
     runtime = runtime or Runtime()
     try:
         return send(
             station,
             item,
-            channel,
+            publication.channel,
             now=now,
-            plan_entry_id=entry_id,
+            plan_entry_id=publication.plan_entry_id,
             runtime=runtime,
             retry_uncertain=True,
         )
     finally:
         runtime.close()
-
-
-# -------------------------------------------------------------------------------- outbox view
-
-
-@dataclass
-class OutboxRow:
-    """One line of `loa outbox`: a publication needing attention, or an overdue plan entry."""
-
-    publication_id: int | None
-    plan_entry_id: int | None
-    message_id: int | None
-    channel: str
-    status: str
-    due_at: datetime | None
-    attempts: int
-    title: str
-    error: str | None
-    #: When loa looks again (uncertain) or may try again (failed after a rate limit).
-    next_at: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            k: (v.isoformat(timespec="minutes") if isinstance(v, datetime) else v)
-            for k, v in self.__dict__.items()
-        }
-
-
-#: The outbox row of a non-radio plan entry past due with no publication yet.
-OVERDUE = "overdue"
-
-#: Publications `loa outbox` lists without --all.
-OUTBOX_STATUSES = (P.SENDING, P.FAILED, P.UNCERTAIN, P.LATE, P.SCHEDULED)
-
-
-def outbox(station: Station, *, now: datetime, include_done: bool = False) -> list[OutboxRow]:
-    """What needs attention: pending, failed, uncertain, late or scheduled publications, and
-    non-radio plan entries past due with no publication yet (status "overdue")."""
-    from sqlalchemy import select
-
-    rows: list[OutboxRow] = []
-    with station.transaction() as session:
-        titles = dict(session.execute(select(Message.id, Message.title)).all())
-        query = select(Publication).order_by(Publication.id)
-        if not include_done:
-            query = query.where(Publication.status.in_(OUTBOX_STATUSES))
-        for p in session.scalars(query):
-            rows.append(
-                OutboxRow(
-                    p.id,
-                    p.plan_entry_id,
-                    p.message_id,
-                    p.channel,
-                    p.status,
-                    p.due_at,
-                    p.attempts,
-                    titles.get(p.message_id or 0, p.key),
-                    p.error,
-                    p.next_at,
-                )
-            )
-        keyed = set(
-            session.scalars(
-                select(Publication.plan_entry_id).where(Publication.plan_entry_id.is_not(None))
-            )
-        )
-        overdue = session.scalars(
-            select(PlanEntry)
-            .where(
-                PlanEntry.status == PlanStatus.PLANNED,
-                PlanEntry.channel != "radio",
-                PlanEntry.channel != "urgent",
-                PlanEntry.scheduled_at < now - LATE_GRACE,
-            )
-            .order_by(PlanEntry.scheduled_at)
-        )
-        for e in overdue:
-            if e.id not in keyed:
-                rows.append(
-                    OutboxRow(
-                        None,
-                        e.id,
-                        e.message_id,
-                        e.channel,
-                        OVERDUE,
-                        e.scheduled_at,
-                        0,
-                        titles.get(e.message_id, ""),
-                        None,
-                    )
-                )
-    return rows

@@ -1,5 +1,6 @@
-"""Publishing by hand, outside the plan: one message or one bulletin on one channel, and
-checking the configured channels. Each goes through the outbox (loa.channels.outbox)."""
+"""Publishing a bulletin by hand, outside the plan, and checking the configured channels.
+Each goes through the outbox (loa.channels.outbox); a message by hand is
+`loa.app.publish.publish_message`."""
 
 from __future__ import annotations
 
@@ -10,62 +11,14 @@ from typing import TYPE_CHECKING
 from loa.audio.bulletin import bulletin_key
 from loa.channels.base import CheckResult, channel_class, load_channels
 from loa.channels.bulletin import bulletin_item
-from loa.channels.items import message_item
 from loa.channels.outbox import send
 from loa.channels.runtime import Runtime
-from loa.content import queue
-from loa.content.models import MessageStatus
 from loa.core.errors import LoaError, UserError
-from loa.core.i18n import Catalog
 from loa.core.registry import channel_names
 
 if TYPE_CHECKING:
     from loa.channels.models import Publication
     from loa.core.station import Station
-
-T = Catalog(
-    {
-        "not_approved": (
-            "Tin {id} chưa được duyệt (trạng thái {status}). Duyệt tin trước khi đăng.",
-            "Message {id} is not approved (status {status}). Approve it before publishing.",
-        ),
-    }
-)
-
-
-def publish_message(
-    station: Station,
-    message_id: int,
-    channel: str,
-    *,
-    now: datetime,
-    key: str | None = None,
-    runtime: Runtime | None = None,
-    retry_uncertain: bool = False,
-    due_at: datetime | None = None,
-) -> Publication:
-    """Publish one message on one channel by hand, through the same outbox as the daemon.
-
-    The default key is "manual:<message>:<channel>", so running it again posts nothing.
-    `due_at` (default `now`) later than now lets Facebook schedule the post when enabled.
-    Raises UserError (no such message, not approved, unknown channel) or ChannelError.
-    """
-    with station.transaction() as session:
-        message = queue.get_message(session, message_id)
-        if message.status != MessageStatus.APPROVED:
-            raise UserError(
-                T("not_approved", id=message_id, status=MessageStatus(message.status).label)
-            )
-        item = message_item(
-            message, channel, key or f"manual:{message_id}:{channel}", due_at=due_at or now
-        )
-    runtime = runtime or Runtime()
-    try:
-        return send(
-            station, item, channel, now=now, runtime=runtime, retry_uncertain=retry_uncertain
-        )
-    finally:
-        runtime.close()
 
 
 def bulletin_publication_key(when: datetime, channel: str) -> str:

@@ -62,7 +62,6 @@ from loa.channels.zalo_tokens import (
     secret_store,
 )
 from loa.channels.zalo_tokens import T as TOK
-from loa.core.errors import RuntimeFailure
 from loa.core.i18n import Catalog
 from loa.core.settings import Flag, Integer, Number, SectionSettings
 
@@ -471,8 +470,12 @@ class ZaloChannel(Channel):
     def publish(self, item: Item, *, now: datetime) -> Receipt:
         if item.key.endswith(BROADCAST_SUFFIX):
             return self.broadcast(item, now=now)
-        receipt = self.create_article(item, now=now)
-        return self._maybe_broadcast(item, receipt, now)
+        return self.create_article(item, now=now)
+
+    def searchable(self, item: Item) -> bool:
+        """Articles can be looked up; a broadcast cannot (an answer lost on the way leaves it
+        "uncertain" for the officer instead of sending it to every follower again)."""
+        return not item.key.endswith(BROADCAST_SUFFIX)
 
     def create_article(self, item: Item, *, now: datetime) -> Receipt:
         """create, then verify: the article id. A failure after create is ambiguous, so the
@@ -567,60 +570,42 @@ class ZaloChannel(Channel):
         except UserError:  # the message is gone: post the article, broadcast nothing
             return False
 
-    def _maybe_broadcast(self, item: Item, article: Receipt, now: datetime) -> Receipt:
-        """After the article: send its broadcast through the outbox under its own key, so it
-        goes out at most once. A refused broadcast leaves the article published, with a note."""
-        if self.station is None or not self.wants_broadcast(item):
-            return article
-        from loa.channels import outbox
-        from loa.channels.models import PublicationStatus
-        from loa.channels.runtime import Runtime
-
-        broadcast = replace(
-            item,
-            key=f"{item.key}{BROADCAST_SUFFIX}",
-            kind="broadcast",
-            extra={**item.extra, "article_id": article.remote_id},
-        )
+    def follow_ups(self, item: Item, remote_id: str, *, now: datetime) -> list[Item]:
+        """After an article: its broadcast to followers, under "<article key>:broadcast", when
+        the planner (or the message's priority) asks for one. Outside Zalo's delivery hours or
+        over the month's budget it is held (`extra["hold"]`: recorded as skipped, with why)."""
+        if item.key.endswith(BROADCAST_SUFFIX) or self.station is None:
+            return []
+        if not self.wants_broadcast(item):
+            return []
         start, end = BROADCAST_HOURS
         month = (now.year, now.month)
         sent = broadcasts_sent(self.station, [month])[month]
         limit = self.settings.broadcasts_per_month
-        reason = None
+        hold = None
         if not (start <= now.hour < end):
-            reason = T("out_of_hours", time=now.strftime("%H:%M"), start=start, end=end)
+            hold = T("out_of_hours", time=now.strftime("%H:%M"), start=start, end=end)
         elif sent >= limit:
-            reason = T("over_budget", sent=sent, limit=limit, month=now.strftime("%m/%Y"))
-        if reason is not None:
-            try:
-                publication, _ = outbox.claim(
-                    self.station,
-                    broadcast.key,
-                    channel=self.name,
-                    now=now,
-                    message_id=item.message_id,
-                    plan_entry_id=None,
-                    due_at=item.due_at,
-                )
-            except RuntimeFailure as exc:
-                return replace(article, note=T("broadcast_failed", error=exc))
-            if publication.status == PublicationStatus.SENDING:
-                outbox.skip(self.station, publication.id, reason, now)
-            return replace(article, note=reason)
-        sender = _Broadcaster(
-            self.settings,
-            self.tokens,
-            station=self.station,
-            timezone=self.timezone,
-            http=self._http,
-        )
-        sender._client = self.client
-        runtime = Runtime(channels={self.name: sender})
-        try:
-            outbox.send(self.station, broadcast, self.name, now=now, runtime=runtime)
-        except RuntimeFailure as exc:  # refused, busy or uncertain: the article stands
-            return replace(article, note=T("broadcast_failed", error=exc))
-        return replace(article, note=T("broadcast_sent"))
+            hold = T("over_budget", sent=sent, limit=limit, month=now.strftime("%m/%Y"))
+        extra = {**item.extra, "article_id": remote_id}
+        if hold is not None:
+            extra["hold"] = hold
+        return [
+            replace(
+                item,
+                key=f"{item.key}{BROADCAST_SUFFIX}",
+                kind="broadcast",
+                extra=extra,
+            )
+        ]
+
+    def follow_up_note(self, follow: Item, *, sent: bool, error: str | None) -> str | None:
+        if sent:
+            return str(T("broadcast_sent"))
+        hold = follow.extra.get("hold")
+        if hold:
+            return str(hold)
+        return str(T("broadcast_failed", error=error or "?"))
 
     def quota(self) -> tuple[int, int]:
         """(remaining, total) broadcasts from POST /v2.0/oa/quota/message."""
@@ -749,13 +734,6 @@ class ZaloChannel(Channel):
         if left <= REFRESH_WARN:
             return [T("refresh_lapsing", day=day, days=math.ceil(left / timedelta(days=1)))]
         return []
-
-
-class _Broadcaster(ZaloChannel):
-    """The channel as the outbox sees it while sending a broadcast: a broadcast cannot be
-    looked up, so an answer lost on the way leaves it "uncertain" instead of sending it again."""
-
-    can_lookup = False
 
 
 def login(

@@ -223,8 +223,8 @@ channels_app = sub_app(T("channels"))
 def _outbox_status(status: str) -> str:
     """An outbox row's status for people: a publication's, or "overdue" (a plan entry past due
     with no publication yet, a status only the outbox view has)."""
+    from loa.app.outbox_view import OVERDUE
     from loa.channels.models import PublicationStatus
-    from loa.channels.outbox import OVERDUE
 
     return T("st_overdue") if status == OVERDUE else PublicationStatus(status).label
 
@@ -256,9 +256,8 @@ def publish(
     key: Annotated[str | None, typer.Option("--key", help=T("opt_key"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.app.publish import publish_bulletin
+    from loa.app.publish import publish_bulletin, publish_message
     from loa.channels.models import DONE_STATUSES, PublicationStatus
-    from loa.channels.publish import publish_message
 
     station = get_station()
     now = station.now().replace(microsecond=0)
@@ -333,8 +332,8 @@ def outbox(
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
     from loa.app import publish as service
+    from loa.app.outbox_view import outbox
     from loa.channels.models import PublicationStatus
-    from loa.channels.outbox import outbox
 
     station = get_station()
     now = station.now().replace(microsecond=0)
@@ -344,6 +343,9 @@ def outbox(
             pub = service.confirm(station, done, posted=True, now=now, remote_id=remote_id)
         else:
             assert retry is not None
+            note = service.changed_since(station, retry)
+            if note is not None and not as_json:
+                out.print(note, highlight=False, markup=False)
             pub = service.resend(station, retry, now=now)
         if as_json:
             print_json(_publication_dict(pub))

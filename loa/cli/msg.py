@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, get_station, print_json, sub_app
+from loa.cli.common import console, err_console, get_station, print_json, sub_app
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -148,6 +148,10 @@ T = Catalog(
             "loa msg edit ID --topic ...",
         ),
         "approved": ("Đã duyệt tin số {id}: {title}.", "Approved message {id}: {title}."),
+        "urgent_sent": (
+            "Tin khẩn cấp số {id} đã lên loa ({how}) và được đăng lên các kênh.",
+            "Urgent message {id} is on the air ({how}) and posted on its channels.",
+        ),
         "archived": ("Đã lưu trữ tin số {id}: {title}.", "Archived message {id}: {title}."),
         "edited": ("Đã sửa tin số {id}.", "Updated message {id}."),
         "reopened": (
@@ -551,6 +555,16 @@ def approve(
             done.append((m.id, m.title))
     for message_id, title in done:
         console().print(T("approved", id=message_id, title=title), highlight=False)
+    from loa.app.approval import send_urgent
+
+    sent = send_urgent(
+        station, [i for i, _ in done], by=by or _default_approver(), now=station.now()
+    )
+    for message_id, result in sent.items():
+        if result.on_air:
+            console().print(T("urgent_sent", id=message_id, how=result.aired), highlight=False)
+        elif result.problem:
+            err_console().print(result.problem, highlight=False, markup=False)
 
 
 @msg_app.command("archive", help=T("archive"))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, get_station, print_json, sub_app
+from loa.cli.common import console, err_console, get_station, print_json, sub_app
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -40,6 +40,22 @@ T = Catalog(
             "loa run đang phát khẩn cấp tin {id} ({repeats} lần) trên vùng: {zones}.",
             "loa run is airing urgent message {id} ({repeats} times) on zones: {zones}.",
         ),
+        "queued": (
+            "loa run phát khẩn cấp tin {id} ngay sau mục đang phát (đài không bật luồng IP nên "
+            "không cắt ngang được).",
+            "loa run airs urgent message {id} right after the current item (the station has no "
+            "IP stream, so it cannot cut in).",
+        ),
+        "posts": ("Đã đăng: {channels}.", "Posted: {channels}."),
+        "not_posted": (
+            "Chưa đăng ({channel}): {status}. Xem: loa outbox.",
+            "Not posted ({channel}): {status}. See: loa outbox.",
+        ),
+        "opt_again": (
+            "Phát lại một tin đã phát khẩn cấp rồi (một lần nữa).",
+            "Air a message that already went out as urgent once more.",
+        ),
+        "opt_by": ("Người phát (ghi vào nhật ký).", "Who airs it (for the audit log)."),
         "local_only": ("loa tại chỗ", "local speaker"),
         "cut": (
             "Đã cắt ngang: {what}; sẽ phát tiếp sau tin.",
@@ -90,20 +106,48 @@ def urgent(
         int | None, typer.Option("--repeats", min=1, max=10, help=T("opt_repeats"))
     ] = None,
     zone: Annotated[list[str] | None, typer.Option("--zone", help=T("opt_zone"))] = None,
+    again: Annotated[bool, typer.Option("--again", help=T("opt_again"))] = False,
+    by: Annotated[str | None, typer.Option("--by", help=T("opt_by"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.app.urgent import air_urgent
+    import getpass
 
-    result = air_urgent(get_station(), message_id, repeats=repeats, zones=zone or None)
+    from loa.app.urgent import air_urgent
+    from loa.channels.models import DONE_STATUSES, PublicationStatus
+
+    result = air_urgent(
+        get_station(),
+        message_id,
+        by=by or getpass.getuser(),
+        repeats=repeats,
+        zones=zone or None,
+        here="all",
+        again=again,
+        must_air=True,
+    )
     if as_json:
         print_json(result.to_dict())
+        if not result.on_air:
+            raise typer.Exit(code=1)
         return
-    zones = ", ".join(result.zones) or T("local_only")
-    key = "handed" if result.via == "daemon" else "aired"
     out = console()
-    out.print(T(key, id=message_id, repeats=result.repeats, zones=zones), markup=False)
-    if result.interrupted:
-        out.print(T("cut", what=", ".join(result.interrupted)), markup=False)
+    zones = ", ".join(dict.fromkeys(result.zones)) or T("local_only")
+    if result.on_air:
+        key = {"daemon": "handed", "here": "aired", "queued": "queued"}[result.aired]
+        out.print(T(key, id=message_id, repeats=result.repeats, zones=zones), markup=False)
+        if result.interrupted:
+            cut = ", ".join(dict.fromkeys(result.interrupted))
+            out.print(T("cut", what=cut), markup=False)
+    posted = [c for c, s in result.posts.items() if s in DONE_STATUSES]
+    if posted:
+        out.print(T("posts", channels=", ".join(posted)), markup=False)
+    for channel, status in result.posts.items():
+        if status not in DONE_STATUSES:
+            label = PublicationStatus(status).label
+            out.print(T("not_posted", channel=channel, status=label), markup=False)
+    if not result.on_air:
+        err_console().print(result.problem or "", markup=False, highlight=False)
+        raise typer.Exit(code=1)
 
 
 stream_app = sub_app(T("stream"))

@@ -93,6 +93,7 @@ def make_app(
     app.task(name="reconcile", queue=QUEUE, retry=retry, pass_context=False)(tasks.reconcile)
     app.task(name="playlist", queue=QUEUE, retry=retry, pass_context=False)(tasks.playlist)
     app.task(name="daily", queue=QUEUE, retry=retry, pass_context=False)(tasks.daily)
+    app.task(name="urgent", queue=QUEUE, retry=retry, pass_context=False)(tasks.urgent)
     return app
 
 
@@ -175,14 +176,13 @@ class Tasks:
             self._open.clear()
 
     def publish(self, station: str, entry: int) -> str:
-        from loa.app.publish import publish_entry
+        from loa.app.publish import publish_entry, will_send
         from loa.channels.base import ChannelError
-        from loa.planning.models import PlanEntry
 
         opened = self._station(station)
-        with opened.transaction() as session:
-            row = session.get(PlanEntry, entry)
-            channel = row.channel if row is not None else ""
+        channel = will_send(opened, entry, now=opened.now())
+        if channel is None:  # done meanwhile, gone, or put off: no rate token for it
+            return "not due"
         rate = self.rates.get(channel)
         while rate:
             wait = take_token(self.province, f"{station}:{channel}", rate)
@@ -222,6 +222,7 @@ class Tasks:
         (ISO) is the station's clock, its real one by default."""
         from datetime import timedelta
 
+        from loa.app.due import rendered
         from loa.app.planning import plan_station
         from loa.planning.settings import SchedulerSettings
 
@@ -231,7 +232,27 @@ class Tasks:
         clock = datetime.fromisoformat(now) if now else opened.now()
         if ahead:
             plan_station(opened, today, ahead, now=clock)
-        return self.render(station, (today + timedelta(days=1)).isoformat(), 1)
+        tomorrow = today + timedelta(days=1)
+        done = self.render(station, tomorrow.isoformat(), 1)
+        rendered(opened, tomorrow)
+        return done
+
+    def urgent(self, station: str, message: int) -> str:
+        """Air and post an urgent message of a station through the one urgent path: the
+        station's stream mounts are opened here for the alert (the province holds no local
+        loudspeaker). Returns how it aired."""
+        from loa.app.urgent import air_urgent
+        from loa.core.errors import UserError
+
+        opened = self._station(station)
+        try:
+            result = air_urgent(opened, message, by="loa worker", here="stream")
+        except UserError as exc:  # aired meanwhile, archived, ...: nothing to do
+            log.warning("urgent %s/%s: %s", station, message, exc)
+            return "refused"
+        if result.problem:
+            log.warning("urgent %s/%s: %s", station, message, result.problem)
+        return result.aired
 
     def reconcile(self, station: str) -> int:
         from loa.app.publish import reconcile
@@ -256,10 +277,12 @@ def defer(
     *,
     lock: str | None = None,
     queueing_lock: str | None = None,
+    schedule_at: datetime | None = None,
     **kwargs: Any,
 ) -> int | None:
     """Enqueue `task` on the SQLAlchemy `connection` (inside its transaction: the job exists
-    only if that transaction commits). None when an identical job is already queued."""
+    only if that transaction commits), to run at `schedule_at` (an aware time; default at
+    once). None when an identical job is already queued."""
     from procrastinate.exceptions import AlreadyEnqueued
 
     connection.execute(text(f'SET LOCAL search_path TO "{QUEUE_SCHEMA}", public'))
@@ -268,7 +291,12 @@ def defer(
         with raw.transaction():  # a savepoint: a refused duplicate leaves the rest intact
             return int(
                 app.tasks[task]
-                .configure(lock=lock, queueing_lock=queueing_lock, connection=raw)
+                .configure(
+                    lock=lock,
+                    queueing_lock=queueing_lock,
+                    connection=raw,
+                    schedule_at=schedule_at,
+                )
                 .defer(**kwargs)
             )
     except AlreadyEnqueued:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
+from loa.app.due import Post
 from loa.province.queue import defer, make_app
 from loa.province.registry import Province
 
@@ -33,49 +35,115 @@ class Tick:
     retried: int = 0
     daily: int = 0  # "daily" jobs (plan ahead, render tomorrow, playlists)
     reconcile: int = 0
+    urgent: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.enqueued.values()) + self.daily + self.reconcile
+        return sum(self.enqueued.values()) + self.daily + self.reconcile + self.urgent
 
 
-def enqueue_due(province: Province, app: Any, *, lead: timedelta = timedelta(minutes=1)) -> Tick:
-    """Enqueue a publish job for every planned post due within `lead`, station by station; each
-    job is written in the transaction that reads (and row-locks) its plan entry."""
-    from loa.planning.models import PlanEntry
+class QueueDispatcher:
+    """The province's `loa.app.due.Dispatcher`: each piece of due work of one station becomes
+    a procrastinate job, written on `conn` (in its transaction). A post not due yet is queued
+    with `schedule_at` at its time (never early); a queueing lock per piece of work keeps a
+    second copy out while one waits."""
+
+    def __init__(
+        self,
+        app: Any,
+        conn: Any,
+        ident: str,
+        timezone: str,
+        daily_done: dict[str, date] | None = None,
+    ) -> None:
+        from zoneinfo import ZoneInfo
+
+        self.app = app
+        self.conn = conn
+        self.ident = ident
+        self.zone = ZoneInfo(timezone)
+        self.counts: dict[str, int] = {}
+        #: The day each station's daily job was queued for (once per station day).
+        self.daily_done = daily_done if daily_done is not None else {}
+
+    def _defer(self, task: str, **kwargs: Any) -> None:
+        job = defer(self.app, self.conn, task, **kwargs)
+        if job is not None:
+            self.counts[task] = self.counts.get(task, 0) + 1
+
+    def urgent(self, station: Any, message_id: int, at: datetime) -> None:
+        self._defer(
+            "urgent",
+            queueing_lock=f"{self.ident}:urgent:{message_id}",
+            station=self.ident,
+            message=message_id,
+        )
+
+    def air(self, station: Any, when: datetime) -> None:
+        """Scheduled bulletins are played by the commune's own player from its playlists."""
+
+    def post(self, station: Any, post: Post) -> None:
+        self._defer(
+            "publish",
+            lock=f"{self.ident}:entry:{post.entry_id}",
+            queueing_lock=f"{self.ident}:publish:{post.entry_id}",
+            schedule_at=post.at.replace(tzinfo=self.zone),
+            station=self.ident,
+            entry=post.entry_id,
+        )
+
+    def render(self, station: Any, day: date) -> None:
+        if self.daily_done.get(self.ident) == day:
+            return
+        self.daily_done[self.ident] = day
+        self._defer(
+            "daily",
+            queueing_lock=f"{self.ident}:daily:{day.isoformat()}",
+            station=self.ident,
+            day=(day - timedelta(days=1)).isoformat(),
+        )
+
+    def reconcile(self, station: Any) -> None:
+        self._defer("reconcile", queueing_lock=f"{self.ident}:reconcile:", station=self.ident)
+
+
+def enqueue_due(
+    province: Province,
+    app: Any,
+    *,
+    lead: timedelta = timedelta(minutes=1),
+    stations: dict[str, Any] | None = None,
+    daily_done: dict[str, date] | None = None,
+    clock: Callable[[Any], datetime] | None = None,
+) -> Tick:
+    """Enqueue what is due at each station within `lead` of its own clock
+    (`loa.app.due.dispatch`, as `loa run` does): urgent messages, posts (put-off ones at
+    their `next_at`, each at its time), the daily plan-and-render of the station's next day,
+    and a reconcile when the outbox has something to settle. `stations` keeps the opened
+    stations between ticks; `daily_done` the day each station's daily job was queued for;
+    `clock(station)` is a station's wall clock (its own `now()` by default)."""
+    from loa.app.due import dispatch
     from loa.province.stations import open_station
 
     tick = Tick()
+    opened = stations if stations is not None else {}
+    done = daily_done if daily_done is not None else {}
     engine = province.engine()
     try:
         for record in province.stations():
-            now = open_station(province, record.ident).now()
-            n = 0
+            station = opened.get(record.ident)
+            if station is None:
+                station = opened[record.ident] = open_station(province, record.ident)
+            now = clock(station) if clock is not None else station.now()
             with engine.begin() as conn:
-                scoped = conn.execution_options(schema_translate_map={None: record.ident})
-                ids = scoped.scalars(
-                    select(PlanEntry.id)
-                    .where(
-                        PlanEntry.status == "planned",
-                        PlanEntry.channel != "radio",
-                        PlanEntry.scheduled_at <= now + lead,
-                    )
-                    .order_by(PlanEntry.scheduled_at, PlanEntry.id)
-                    .with_for_update(skip_locked=True)
-                ).all()
-                for entry_id in ids:
-                    job = defer(
-                        app,
-                        conn,
-                        "publish",
-                        lock=f"{record.ident}:entry:{entry_id}",
-                        queueing_lock=f"{record.ident}:publish:{entry_id}",
-                        station=record.ident,
-                        entry=entry_id,
-                    )
-                    n += job is not None
-            if n:
-                tick.enqueued[record.ident] = n
+                queue = QueueDispatcher(app, conn, record.ident, station.timezone, done)
+                dispatch(station, queue, now=now, horizon=lead, airs=False)
+            counts = queue.counts
+            if counts.get("publish"):
+                tick.enqueued[record.ident] = counts["publish"]
+            tick.urgent += counts.get("urgent", 0)
+            tick.daily += counts.get("daily", 0)
+            tick.reconcile += counts.get("reconcile", 0)
     finally:
         engine.dispose()
     return tick
@@ -130,32 +198,31 @@ class Scheduler:
         stalled_after_s: float = 30.0,
         lead: timedelta = timedelta(minutes=1),
         reconcile_every_s: float = 60.0,
+        clock: Callable[[Any], datetime] | None = None,
     ) -> None:
         self.province = province
         self.interval_s = interval_s
         self.stalled_after_s = stalled_after_s
         self.lead = lead
         self.stop = threading.Event()
-        self._daily_for: date | None = None
         self.reconcile_every_s = reconcile_every_s
-        self._reconciled_at: float | None = None
+        self._stations: dict[str, Any] = {}
+        self._daily: dict[str, date] = {}
+        #: A station's wall clock (its own `now()` unless a test gives one).
+        self.clock = clock
 
-    def tick(self, app: Any, *, today: date | None = None) -> Tick:
-        """One pass: what is due, the day ahead once a day, reconcile at start-up and then every
-        `reconcile_every_s` (uncertain publications are looked up again when their settle time
-        has passed: the outbox never re-posts them blindly), and the jobs of dead workers back
-        in the queue."""
-        import time
-
-        tick = enqueue_due(self.province, app, lead=self.lead)
-        clock = time.monotonic()
-        if self._reconciled_at is None or clock - self._reconciled_at >= self.reconcile_every_s:
-            tick.reconcile = enqueue_each(self.province, app, "reconcile")
-            self._reconciled_at = clock
-        today = today or datetime.now().date()
-        if self._daily_for != today:
-            tick.daily = enqueue_each(self.province, app, "daily", day=today.isoformat())
-            self._daily_for = today
+    def tick(self, app: Any) -> Tick:
+        """One pass: what is due at each station by its own clock (`enqueue_due`: urgent,
+        posts, the daily plan-and-render once per station day, a reconcile where the outbox
+        has something to settle), and the jobs of dead workers back in the queue."""
+        tick = enqueue_due(
+            self.province,
+            app,
+            lead=self.lead,
+            stations=self._stations,
+            daily_done=self._daily,
+            clock=self.clock,
+        )
         tick.retried = retry_stalled(self.province, after_s=self.stalled_after_s)
         return tick
 

@@ -80,9 +80,14 @@ def approve_message(request: Request, user: Editor, message_id: int) -> dict[str
     from loa.content.queue import get_message as get
 
     web = web_of(request)
-    approve(web.station, message_id, by=user.name, address=client_address(request), now=web.now())
+    result = approve(
+        web.station, message_id, by=user.name, address=client_address(request), now=web.now()
+    )
     with web.station.transaction() as session:
-        return get(session, message_id).to_dict()
+        answer: dict[str, Any] = get(session, message_id).to_dict()
+    if result is not None:
+        answer["urgent"] = result.to_dict()
+    return answer
 
 
 @router.get("/plan")
@@ -114,7 +119,7 @@ def pin(
 
 @router.get("/outbox")
 def outbox(request: Request, user: Reader, all: bool = False) -> list[dict[str, Any]]:
-    from loa.channels.outbox import outbox as rows
+    from loa.app.outbox_view import outbox as rows
 
     web = web_of(request)
     return [r.to_dict() for r in rows(web.station, now=web.now(), include_done=all)]
@@ -124,19 +129,23 @@ def outbox(request: Request, user: Reader, all: bool = False) -> list[dict[str, 
 def urgent(
     request: Request, user: Operator, body: Annotated[dict[str, int], Body()]
 ) -> JSONResponse:
-    """Air an approved message now and post it on every enabled channel: {"message_id": N}."""
-    from loa.app.urgent_button import broadcast_urgent
+    """Air an approved message now and post it on every enabled channel: {"message_id": N}.
+    Answers what happened ("aired": daemon, queued, none, failed, no_radio; "problem" when it
+    did not air; "posts" by channel); 503 when nothing could air."""
+    from loa.app.urgent import air_urgent
     from loa.web.text import T
 
     web = web_of(request)
     if "message_id" not in body:
         return JSONResponse({"error": T("bad_request", fields="message_id")}, status_code=422)
-    result = broadcast_urgent(
+    result = air_urgent(
         web.station,
         body["message_id"],
         by=user.name,
         address=client_address(request),
         now=web.now(),
+        here="none",
+        must_air=True,
     )
-    at = result.radio_at.isoformat(timespec="minutes") if result.radio_at else None
-    return JSONResponse({"message_id": result.message_id, "radio_at": at})
+    code = 200 if result.on_air or result.aired == "no_radio" else 503
+    return JSONResponse(result.to_dict(), status_code=code)

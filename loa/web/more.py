@@ -177,7 +177,7 @@ async def replan(
 
 @router.get("/outbox")
 def outbox(request: Request, user: Reader, note: str = "", all: bool = False) -> HTMLResponse:
-    from loa.channels.outbox import outbox as rows
+    from loa.app.outbox_view import outbox as rows
 
     web = web_of(request)
     found = rows(web.station, now=web.now(), include_done=all)

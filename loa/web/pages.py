@@ -152,14 +152,35 @@ def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResp
 def urgent(
     request: Request, user: Operator, message_id: Annotated[int, Form()]
 ) -> RedirectResponse:
-    from loa.app.urgent_button import broadcast_urgent
+    from loa.app.urgent import air_urgent
 
     web = web_of(request)
-    result = broadcast_urgent(
-        web.station, message_id, by=user.name, address=client_address(request), now=web.now()
+    result = air_urgent(
+        web.station,
+        message_id,
+        by=user.name,
+        address=client_address(request),
+        now=web.now(),
+        here="none",
+        must_air=True,
     )
-    radio = T("urgent_radio", time=f"{result.radio_at:%H:%M}") if result.radio_at else ""
-    return _back("/radio", T("urgent_done", id=message_id, radio=radio))
+    return _back("/radio", urgent_note(result))
+
+
+def urgent_note(result: Any) -> str:
+    """What the officer reads after the urgent button: aired how, or not aired and why."""
+    from loa.channels.models import DONE_STATUSES
+
+    posted = [c for c, status in result.posts.items() if status in DONE_STATUSES]
+    posts = T("urgent_posts", channels=", ".join(posted)) if posted else T("urgent_no_posts")
+    if result.on_air:
+        how = T(f"urgent_how_{result.aired}")
+        return str(T("urgent_done", id=result.message_id, how=how, posts=posts))
+    if result.aired == "no_radio":
+        return str(T("urgent_not_aired", id=result.message_id, problem="", posts=posts)).strip()
+    return str(
+        T("urgent_not_aired", id=result.message_id, problem=result.problem or "", posts=posts)
+    )
 
 
 @router.get("/media/{path:path}")
@@ -517,8 +538,10 @@ def approve_message(request: Request, user: Editor, message_id: int) -> Response
     from loa.app.approval import approve_message as approve
 
     web = web_of(request)
-    approve(web.station, message_id, by=user.name, address=client_address(request), now=web.now())
-    return _back(f"/messages/{message_id}")
+    result = approve(
+        web.station, message_id, by=user.name, address=client_address(request), now=web.now()
+    )
+    return _back(f"/messages/{message_id}", urgent_note(result) if result is not None else "")
 
 
 @router.post("/messages/{message_id}/archive")

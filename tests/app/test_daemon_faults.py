@@ -193,16 +193,17 @@ def test_the_daemon_restarts_a_dead_scheduler_then_gives_up(station: Station) ->
 def test_a_post_the_outbox_put_off_waits_for_its_time(station: Station) -> None:
     """A rate-limited post is not fired again at each poll: the daemon schedules it at the
     time the outbox gave (`next_at`), and `loa run --once` before then sends nothing."""
-    from loa.app.daemon import due_until, run_once
+    from loa.app.daemon import run_once
+    from loa.app.due import Post, due
     from loa.planning.models import PlanEntry
 
     configure(station, "scheduler", auto_plan_days=0)
     configure(station, "channels.website", folder="site")
     mid = add_message(station, channels=("website",))
-    due = datetime(2026, 11, 23, 8, 0)
-    later = due + timedelta(minutes=4)
+    due_at = datetime(2026, 11, 23, 8, 0)
+    later = due_at + timedelta(minutes=4)
     with station.transaction() as s:
-        entry = PlanEntry(message_id=mid, channel="website", scheduled_at=due)
+        entry = PlanEntry(message_id=mid, channel="website", scheduled_at=due_at)
         s.add(entry)
         s.flush()
         s.add(
@@ -212,15 +213,16 @@ def test_a_post_the_outbox_put_off_waits_for_its_time(station: Station) -> None:
                 plan_entry_id=entry.id,
                 message_id=mid,
                 status="failed",
-                created_at=due,
+                created_at=due_at,
                 attempts=1,
                 next_at=later,
                 error="rate limited",
             )
         )
         entry_id = entry.id
-    assert due_until(station, due + timedelta(hours=1)).posts == [(entry_id, later)]
-    report = run_once(station, now=due + timedelta(minutes=1))
+    until = due_at + timedelta(hours=1)
+    assert due(station, until, now=due_at).posts == [Post(entry_id, later, "website")]
+    report = run_once(station, now=due_at + timedelta(minutes=1))
     assert report.posts == {}
     report = run_once(station, now=later)
     assert report.posts == {entry_id: "published"}

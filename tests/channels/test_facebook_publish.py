@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from loa.app.publish import publish_entry as publish_plan_entry
-from loa.app.publish import reconcile
+from loa.app.publish import publish_message, reconcile
 from loa.channels.base import PermanentError, TransientError, marker
 from loa.channels.models import AsRunRecord, Publication
-from loa.channels.publish import publish_message
 from loa.channels.runtime import Runtime
 from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure

@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from loa.app.publish import reconcile
+from loa.app.publish import publish_message, reconcile
 from loa.channels.base import PermanentError
 from loa.channels.models import DONE_STATUSES, AsRunRecord, Publication
 from loa.channels.outbox import Deferred, Uncertain
-from loa.channels.publish import publish_message
 from loa.channels.runtime import Runtime
 from loa.core.errors import LoaError
 from loa.core.station import Station
@@ -284,7 +283,7 @@ def test_permission_refusals_are_permanent(fast: Station, graph: FakeGraph) -> N
 
 
 def test_an_uncertain_post_is_shown_in_the_outbox(fast: Station, graph: FakeGraph) -> None:
-    from loa.channels.outbox import outbox
+    from loa.app.outbox_view import outbox
 
     graph.fail("feed", "lost_fin")
     mid = add_message(fast)

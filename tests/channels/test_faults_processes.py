@@ -171,3 +171,68 @@ def test_a_database_locked_while_the_post_is_in_flight_says_so(
     again = loa(fast, graph.token, "publish", "-m", str(mid), "-c", "facebook", "--now")
     assert again.returncode == 0 and len(graph.posts) == 1
     assert statuses(fast) == {f"manual:{mid}:facebook": "published"}
+
+
+@pytest.mark.slow
+def test_a_row_left_sending_by_a_live_process_is_settled_once_the_store_is_writable(
+    fast: Station, graph: FakeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record write of a post that went out met a database lock. The process is still
+    running (a daemon): once the lock is gone, its next reconcile writes the record from the
+    answer it kept, with no look-up and no second post (before, the row stayed "sending"
+    for good: the daemon skipped its own rows and others skip a live owner's)."""
+    import threading
+
+    from loa.app.publish import publish_message, reconcile
+    from loa.channels.outbox import needs_reconcile
+    from loa.core.errors import RuntimeFailure
+
+    monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    mid = add_message(fast)
+    graph.hold.set()
+    failures: list[BaseException] = []
+
+    def publish() -> None:
+        try:
+            publish_message(fast, mid, "facebook", now=fast.now())
+        except RuntimeFailure as exc:
+            failures.append(exc)
+
+    sender = threading.Thread(target=publish)
+    sender.start()
+    locker = None
+    try:
+        assert graph.received.wait(60)
+        locker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sqlite3, sys, time\n"
+                f"c = sqlite3.connect({str(fast.root / 'loa.db')!r}, isolation_level=None)\n"
+                "c.execute('BEGIN EXCLUSIVE')\n"
+                "print('locked', flush=True)\n"
+                "time.sleep(60)\n",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+        graph.release.set()
+        sender.join(60)
+    finally:
+        graph.hold.clear()
+        graph.release.set()
+        if locker is not None:
+            locker.kill()
+            locker.wait()
+    assert failures and "không ghi được" in str(failures[0]), failures
+    assert statuses(fast) == {f"manual:{mid}:facebook": "sending"}
+    now = fast.now()
+    assert needs_reconcile(fast, now)  # the daemon's next poll schedules a reconcile
+    requests_before = len(graph.requests)
+    changed = reconcile(fast, now=now, include_own=False)
+    assert [p.status for p in changed] == ["published"]
+    assert statuses(fast) == {f"manual:{mid}:facebook": "published"}
+    assert len(graph.posts) == 1 and len(graph.requests) == requests_before  # no look-up
+    assert not needs_reconcile(fast, now)

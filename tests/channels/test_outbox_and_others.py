@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from loa.app.publish import confirm, publish_bulletin, publish_urgent, reconcile
+from loa.app.outbox_view import outbox
+from loa.app.publish import confirm, publish_bulletin, publish_message, publish_urgent, reconcile
 from loa.app.publish import resend as retry
 from loa.channels.base import PermanentError, channel_class, marker, strip_markers
-from loa.channels.outbox import outbox
-from loa.channels.publish import check_channels, publish_message
+from loa.channels.publish import check_channels
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure

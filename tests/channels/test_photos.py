@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from loa.app.publish import publish_message
 from loa.channels.base import PermanentError
 from loa.channels.media import CACHE_FILE, local_photo, photo_reference
-from loa.channels.publish import check_channels, publish_message
+from loa.channels.publish import check_channels
 from loa.core.errors import UserError
 from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure

@@ -8,9 +8,8 @@ from pathlib import Path
 import feedparser
 from sqlalchemy import select
 
-from loa.app.publish import publish_bulletin
+from loa.app.publish import publish_bulletin, publish_message
 from loa.channels.models import Publication
-from loa.channels.publish import publish_message
 from loa.channels.website import WebsiteChannel, slugify
 from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure

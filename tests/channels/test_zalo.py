@@ -14,10 +14,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from loa.app.publish import publish_message, reconcile
 from loa.channels.base import PermanentError, TransientError, marker
 from loa.channels.models import AsRunRecord, Publication
-from loa.channels.outbox import claim, reconcile
-from loa.channels.publish import check_channels, configured_channels, publish_message
+from loa.channels.outbox import claim
+from loa.channels.publish import check_channels, configured_channels
 from loa.channels.runtime import Runtime
 from loa.channels.zalo import SECRETS_FILE, FileStore, TokenPair, ZaloChannel, login
 from loa.core.i18n import set_language
@@ -311,29 +312,66 @@ def test_an_answer_lost_after_create_is_found_not_posted_again(
     assert len(zalo.articles) == 1 and pub.remote_id == zalo.articles[0]["id"]
 
 
-def test_reconcile_after_a_crash_finds_the_article(zalo_station: Station, zalo: FakeZalo) -> None:
-    mid = add_message(zalo_station)
-    key = f"manual:{mid}:zalo"
-    # A process claimed the key, created the article, and died before recording it.
-    publication, _ = claim(
-        zalo_station, key, channel="zalo", now=NOW, message_id=mid, plan_entry_id=None, due_at=NOW
-    )
+def _crash_after_article(station: Station, mid: int) -> tuple[Publication, str]:
+    """A process claimed the key (freezing its item), created the article, and died before
+    recording it. Returns the claimed publication and its key."""
     from loa.channels.items import message_item
     from loa.content.models import Message
 
-    with zalo_station.transaction() as s:
+    key = f"manual:{mid}:zalo"
+    with station.transaction() as s:
         item = message_item(s.get(Message, mid), "zalo", key, due_at=NOW)  # type: ignore[arg-type]
-    channel = ZaloChannel.from_station(zalo_station)
+    publication, _ = claim(
+        station,
+        key,
+        channel="zalo",
+        now=NOW,
+        message_id=mid,
+        plan_entry_id=None,
+        due_at=NOW,
+        item=item,
+    )
+    channel = ZaloChannel.from_station(station)
     try:
         channel.create_article(item, now=NOW)
     finally:
         channel.close()
+    return publication, key
+
+
+def test_reconcile_after_a_crash_finds_the_article(zalo_station: Station, zalo: FakeZalo) -> None:
+    mid = add_message(zalo_station)
+    publication, _key = _crash_after_article(zalo_station, mid)
     changed = reconcile(zalo_station, now=NOW + timedelta(minutes=10))
     assert [(p.id, p.status, p.remote_id) for p in changed] == [
         (publication.id, "published", zalo.articles[0]["id"])
     ]
     again = publish_message(zalo_station, mid, "zalo", now=NOW + timedelta(minutes=11))
     assert again.status == "published" and len(zalo.articles) == 1 and creates(zalo) == 1
+
+
+def test_an_article_found_by_a_look_up_still_gets_its_broadcast(
+    zalo_station: Station, zalo: FakeZalo
+) -> None:
+    """The answer to the article was lost; the reconcile finds it, and its broadcast then goes
+    out under its own key, once (before, a found article was never broadcast)."""
+    from loa.app.publish import reconcile as app_reconcile
+
+    mid = add_message(zalo_station, priority="urgent")
+    _publication, key = _crash_after_article(zalo_station, mid)
+    assert zalo.broadcasts == []
+    changed = app_reconcile(zalo_station, now=NOW + timedelta(minutes=10))
+    assert [p.status for p in changed] == ["published"]
+    assert len(zalo.broadcasts) == 1 and len(zalo.articles) == 1
+    with zalo_station.transaction() as s:
+        broadcast = s.scalars(
+            select(Publication).where(Publication.key == f"{key}:broadcast")
+        ).one()
+    assert broadcast.status == "published" and broadcast.item is not None
+    assert broadcast.item["extra"]["article_id"] == zalo.articles[0]["id"]
+    app_reconcile(zalo_station, now=NOW + timedelta(minutes=20))
+    publish_message(zalo_station, mid, "zalo", now=NOW + timedelta(minutes=21))
+    assert len(zalo.broadcasts) == 1 and len(zalo.articles) == 1
 
 
 # ----------------------------------------------------------------------------- broadcasts

@@ -58,7 +58,9 @@ def test_the_token_bucket_is_shared_across_workers(province: Province) -> None:
 
 
 def test_a_tick_queues_the_day_ahead_once_a_day_and_reconcile_once(province: Province) -> None:
-    from datetime import date
+    """Each station's day ahead is queued once per station day (past its render_at, by its
+    own clock); a reconcile only when its outbox has something to settle."""
+    from datetime import datetime
 
     from sqlalchemy import text
 
@@ -67,14 +69,16 @@ def test_a_tick_queues_the_day_ahead_once_a_day_and_reconcile_once(province: Pro
 
     add_station(province, "xa_a", name="Xã A")
     add_station(province, "xa_b", name="Xã B")
-    scheduler = Scheduler(province, stalled_after_s=60)
+    day = [datetime(2026, 12, 1, 10, 0)]
+    scheduler = Scheduler(province, stalled_after_s=60, clock=lambda _station: day[0])
     app = make_app(province, sync=True)
     with app.open():
-        first = scheduler.tick(app, today=date(2026, 12, 1))
-        again = scheduler.tick(app, today=date(2026, 12, 1))
-        next_day = scheduler.tick(app, today=date(2026, 12, 2))
-        twin = Scheduler(province, stalled_after_s=60).tick(app, today=date(2026, 12, 2))
-    assert (first.daily, first.reconcile) == (2, 2)
+        first = scheduler.tick(app)
+        again = scheduler.tick(app)
+        day[0] = datetime(2026, 12, 2, 10, 0)
+        next_day = scheduler.tick(app)
+        twin = Scheduler(province, stalled_after_s=60, clock=lambda _station: day[0]).tick(app)
+    assert (first.daily, first.reconcile) == (2, 0)
     assert (again.daily, again.reconcile) == (0, 0)
     assert next_day.daily == 2
     assert (twin.daily, twin.reconcile) == (0, 0)  # a second scheduler queues no duplicates

@@ -145,7 +145,8 @@ def test_an_urgent_message_cuts_in_and_the_bulletin_resumes(
         playing.start()
         wait_for(lambda: spans(listener, BULLETIN_HZ))
         time.sleep(1.0)
-        result = air_urgent(stream_station, urgent)
+        result = air_urgent(stream_station, urgent, by="test")
+        assert result.aired == "daemon" and result.on_air
         assert result.zones == ["thon1", "thon2"] and result.interrupted
         playing.join(60)
         assert not playing.is_alive()
@@ -213,9 +214,10 @@ def test_the_dashboards_urgent_button_in_another_process_cuts_into_the_daemons_s
     listener = listen(icecast, "/thon1.mp3")
     button = (
         "import sys; from loa.core.station import Station; "
-        "from loa.app.urgent_button import broadcast_urgent; "
+        "from loa.app.urgent import air_urgent; "
         "s = Station.load(__import__('pathlib').Path(sys.argv[1])); "
-        "broadcast_urgent(s, int(sys.argv[2]), by='canbo', address='127.0.0.1', now=s.now())"
+        "r = air_urgent(s, int(sys.argv[2]), by='canbo', address='127.0.0.1', here='none'); "
+        "print(r.aired)"
     )
     try:
         done = subprocess.run(
@@ -227,6 +229,7 @@ def test_the_dashboards_urgent_button_in_another_process_cuts_into_the_daemons_s
             check=False,
         )
         assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "daemon"
         wait_for(lambda: spans(listener, ALERT_HZ), timeout=15)
     finally:
         listener.close()

@@ -144,28 +144,96 @@ def test_media_serves_only_files_under_the_media_folder(
     assert client.get("/media/link.mp3").status_code == 404
 
 
-def test_urgent_button_airs_now_and_is_audited(client: TestClient, web_station: Station) -> None:
+def test_urgent_button_without_a_daemon_says_nothing_aired_and_what_to_start(
+    client: TestClient, web_station: Station
+) -> None:
+    """`loa web` alone: no outputs anywhere. The button posts the message, says plainly that
+    the loudspeakers did not air it and what to start, and leaves the urgent entry planned
+    (the daemon airs it as soon as it runs); it never says "đã phát"."""
     from sqlalchemy import select
+
+    from loa.app.due import due
 
     log_in(client, "hung")
     radio = client.get("/radio")
     assert 'data-confirm="' in radio.text and "urgent-button" in radio.text
     r = client.post("/radio/urgent", data={"csrf": csrf_of(client), "message_id": "1"})
-    assert r.status_code == 200 and "Đã phát khẩn cấp tin số 1" in r.text
+    assert r.status_code == 200
+    assert "CHƯA PHÁT" in r.text and "loa run" in r.text and "đang phát" not in r.text
     with web_station.transaction() as session:
-        channels = set(
-            session.scalars(
-                select(PlanEntry.channel).where(
-                    PlanEntry.message_id == 1, PlanEntry.reason == "urgent"
-                )
-            )
-        )
-    assert {"urgent", "radio"} <= channels
-    again = client.post(
+        entries = [
+            (e.channel, e.status)
+            for e in session.scalars(select(PlanEntry).where(PlanEntry.reason.like("%loa run%")))
+        ]
+    assert entries == [("urgent", "planned")]
+    assert due(web_station, NOW, now=NOW).urgent == [1]
+    api = client.post(
         "/api/urgent", json={"message_id": 1}, headers={"X-CSRF-Token": csrf_of(client)}
     )
-    assert again.status_code == 400 and "đã được phát khẩn cấp" in again.json()["error"]
+    assert api.status_code == 503 and api.json()["aired"] == "none"
+    assert "loa run" in api.json()["problem"]
     assert ("hung", "urgent") in [(a.who, a.action) for a in users.audit_log(web_station)]
+
+
+def test_urgent_button_with_loa_run_in_its_own_process_airs_at_once(
+    client: TestClient, web_station: Station
+) -> None:
+    """`loa web` beside a running `loa run` (its own process, no IP stream): the button hands
+    the message to the daemon over its control socket, which airs it as a bulletin at once
+    (not at its next poll, 300 s away here), and a second press is refused."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import select
+
+    from loa.app.due import rendered
+    from loa.app.stream import ask_daemon
+    from loa.channels.models import AsRunRecord
+    from tests.channels.conftest import configure
+
+    configure(web_station, "channels.radio", sink="file")
+    configure(web_station, "scheduler", poll_seconds=300, render_at="23:59", auto_plan_days=0)
+    rendered(web_station, web_station.now().date() + timedelta(days=1))
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "loa", "run"],
+        env={**os.environ, "LOA_STATION": str(web_station.root), "LOA_LANG": "vi"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while ask_daemon(web_station, {"op": "hello"}) is None:
+            assert daemon.poll() is None and time.monotonic() < deadline, daemon.stderr
+            time.sleep(0.1)
+        log_in(client, "hung")
+        pressed = time.monotonic()
+        r = client.post("/radio/urgent", data={"csrf": csrf_of(client), "message_id": "1"})
+        assert r.status_code == 200 and "đang phát khẩn cấp" in r.text, r.text
+        aired: list[tuple[str, str | None]] = []
+        while not aired and time.monotonic() - pressed < 30:
+            with web_station.transaction() as session:
+                aired = [
+                    (r.status, r.note)
+                    for r in session.scalars(
+                        select(AsRunRecord).where(
+                            AsRunRecord.channel == "radio", AsRunRecord.message_id == 1
+                        )
+                    )
+                ]
+            time.sleep(0.1)
+        assert [status for status, _ in aired] == ["done"], aired
+        assert time.monotonic() - pressed < 30
+        again = client.post(
+            "/api/urgent", json={"message_id": 1}, headers={"X-CSRF-Token": csrf_of(client)}
+        )
+        assert again.status_code == 400 and "đã được phát khẩn cấp" in again.json()["error"]
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(30)
 
 
 def test_urgent_refuses_a_draft(client: TestClient, web_station: Station) -> None:
