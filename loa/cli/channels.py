@@ -521,37 +521,51 @@ def today(
     else:
         from rich.markup import escape
         from rich.table import Table
+        from rich.text import Text
 
+        # One line per entry on a narrow terminal: the slot name goes (the time says it) and
+        # long cells end in "…" rather than wrapping a day's sheet over several screens.
+        narrow = out.width < 110
         table = Table()
         for col in (
             "col_due",
             "col_channel",
-            "col_slot",
+            *(() if narrow else ("col_slot",)),
             "col_msg",
             "col_title",
             "col_dur",
             "col_status",
-            "col_aired",
+            *(() if narrow else ("col_aired",)),  # narrow: the time it aired follows the status
         ):
-            table.add_column(T(col), overflow="fold")
+            # only the title gives way on a narrow terminal; it ends in "…" instead of wrapping
+            table.add_column(T(col), overflow="fold", no_wrap=narrow and col != "col_title")
         zoned = any(r.zones for r in rows)
         if zoned:
             table.add_column(T("col_zones"), overflow="fold")
         for r in rows:
             table.add_row(
-                *map(
-                    escape,
-                    (
+                *(
+                    cell if isinstance(cell, Text) else escape(cell)
+                    for cell in (
                         r.at.strftime("%H:%M"),
                         channel_label(r.channel),
-                        r.slot,
+                        *(() if narrow else (r.slot,)),
                         str(r.message_id),
-                        shorten(r.title),
+                        Text(shorten(r.title), no_wrap=narrow, overflow="ellipsis"),
                         f"{r.duration_s:.0f}" if r.channel == "radio" else "—",
-                        PlanStatus(r.status).label,
-                        r.aired_at.strftime("%H:%M:%S") if r.aired_at else "",
+                        *(
+                            (
+                                PlanStatus(r.status).label
+                                + (f" {r.aired_at:%H:%M}" if r.aired_at else ""),
+                            )
+                            if narrow
+                            else (
+                                PlanStatus(r.status).label,
+                                r.aired_at.strftime("%H:%M:%S") if r.aired_at else "",
+                            )
+                        ),
                         *([", ".join(r.zones)] if zoned else []),
-                    ),
+                    )
                 )
             )
         out.print(table)

@@ -396,11 +396,14 @@ def list_(
         if as_json:
             print_json([m.to_dict() for m in messages])
             return
+        # On a narrow terminal topic and audience give their room to the title (msg show has them).
+        wide = console().width >= 110
         table = Table(title=T("queue_title", station=station.name, n=len(messages)), expand=True)
         table.add_column(T("c_id"), justify="right", no_wrap=True)
         table.add_column(T("c_title"), ratio=3, overflow="fold")
-        table.add_column(T("c_topic"), ratio=2, overflow="fold")
-        table.add_column(T("c_aud"), ratio=2, overflow="fold")
+        if wide:
+            table.add_column(T("c_topic"), ratio=2, overflow="fold")
+            table.add_column(T("c_aud"), ratio=2, overflow="fold")
         table.add_column(T("c_priority"))
         table.add_column(T("c_airings"), justify="right", no_wrap=True)
         table.add_column(T("c_until"), no_wrap=True)
@@ -410,8 +413,7 @@ def list_(
             table.add_row(
                 str(m.id),
                 m.title,
-                m.topic.label,
-                ", ".join(a.label for a in m.audiences),
+                *((m.topic.label, ", ".join(a.label for a in m.audiences)) if wide else ()),
                 Priority(m.priority).label,
                 str(m.airings_per_week),
                 _date(m.valid_until),

@@ -675,6 +675,7 @@ def schedule_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from rich.table import Table
+    from rich.text import Text
 
     from loa.core.registry import check_channel
     from loa.planning.models import PlanStatus
@@ -705,13 +706,20 @@ def schedule_cmd(
         if single
         else ("c_time", "c_channel", "c_slot", "c_items", "c_dur")
     )
+    # On a narrow terminal each item keeps to one line so a day fits a screen
+    # (the items column alone gives way; its lines end in "…" instead of wrapping).
+    narrow = console().width < 110
     for key in keys:
-        table.add_column(T(key))
+        table.add_column(T(key), no_wrap=narrow and key != "c_items")
     for s in slots:
-        items = "\n".join(
-            f"{n}. {i.title} [#{i.message_id}]"
-            + (f" ({PlanStatus(i.status).label})" if i.status != PlanStatus.PLANNED else "")
-            for n, i in enumerate(s.items, start=1)
+        items = Text(
+            "\n".join(
+                f"{n}. [#{i.message_id}] {i.title}"
+                + (f" ({PlanStatus(i.status).label})" if i.status != PlanStatus.PLANNED else "")
+                for n, i in enumerate(s.items, start=1)
+            ),
+            no_wrap=narrow,
+            overflow="ellipsis" if narrow else "fold",
         )
         duration = str(bulletin_length(station, s)) if s.channel == "radio" else "—"
         estimated = estimated or duration.startswith("~")
