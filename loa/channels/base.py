@@ -390,5 +390,11 @@ def has_marker(text: str | None, key: str) -> bool:
     return bool(text) and marker(key) in str(text)
 
 
+def has_any_marker(text: str | None) -> bool:
+    """Whether `text` carries a loa marker (of any key): such a post is some item's own, and
+    only that item may claim it."""
+    return bool(text) and re.search(f"{_EDGE}[{_ZERO}{_ONE}]{{32}}{_EDGE}", str(text)) is not None
+
+
 def strip_markers(text: str) -> str:
     return re.sub(f"{_EDGE}[{_ZERO}{_ONE}]*{_EDGE}", "", text)

@@ -24,6 +24,7 @@ from loa.channels.base import (
     PermanentError,
     Receipt,
     TransientError,
+    has_any_marker,
     has_marker,
     marker,
     not_configured,
@@ -560,8 +561,11 @@ class FacebookChannel(Channel):
                 body = post.get(field) or ""
                 created = _parse_time(post.get("created_time"))
                 local = created.astimezone(tz).replace(tzinfo=None) if created else None
+                # the same text is ours only when the post carries no marker: a post with
+                # another key's marker is another plan entry's (the same message, posted twice)
                 mine = has_marker(body, item.key) or (
-                    strip_markers(body).strip() == text
+                    not has_any_marker(body)
+                    and strip_markers(body).strip() == text
                     and local is not None
                     and local >= since - timedelta(minutes=2)
                 )
