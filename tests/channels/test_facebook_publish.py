@@ -447,6 +447,4 @@ def test_a_post_without_any_marker_is_still_found_by_its_text(
     channel.publish(item, now=NOW)
     channel.close()
     reconcile(fb_station, now=NOW)
-    assert [(p.id, p.status) for p in reconcile(fb_station, now=LATER)] == [
-        (pub.id, "published")
-    ]
+    assert [(p.id, p.status) for p in reconcile(fb_station, now=LATER)] == [(pub.id, "published")]

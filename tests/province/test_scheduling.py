@@ -43,18 +43,24 @@ def test_a_second_scheduler_waits_and_takes_over(province: Province) -> None:
 
 def test_the_token_bucket_is_shared_across_workers(province: Province) -> None:
     clock = [1_000_000.0]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        waits = list(
-            pool.map(
-                lambda _i: take_token(province, "xa:facebook", 10, now=lambda: clock[0]), range(14)
+    engines = [province.engine(pool_size=1) for _ in range(4)]  # four workers' own pools
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            waits = list(
+                pool.map(
+                    lambda i: take_token(engines[i % 4], "xa:facebook", 10, now=lambda: clock[0]),
+                    range(14),
+                )
             )
-        )
-    assert sum(1 for w in waits if w == 0) == 10  # one minute's worth, whoever asks
-    assert all(w > 0 for w in waits if w != 0)
-    clock[0] += 12.0  # 12 s at 10 per minute: two tokens back
-    later = [take_token(province, "xa:facebook", 10, now=lambda: clock[0]) for _ in range(3)]
-    assert later[:2] == [0.0, 0.0] and later[2] > 0
-    assert take_token(province, "xa:zalo", 10, now=lambda: clock[0]) == 0.0  # its own bucket
+        assert sum(1 for w in waits if w == 0) == 10  # one minute's worth, whoever asks
+        assert all(w > 0 for w in waits if w != 0)
+        clock[0] += 12.0  # 12 s at 10 per minute: two tokens back
+        later = [take_token(engines[0], "xa:facebook", 10, now=lambda: clock[0]) for _ in range(3)]
+        assert later[:2] == [0.0, 0.0] and later[2] > 0
+        assert take_token(engines[1], "xa:zalo", 10, now=lambda: clock[0]) == 0.0  # its own
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def test_a_tick_queues_the_day_ahead_once_a_day_and_reconcile_once(province: Province) -> None:
