@@ -159,7 +159,51 @@ UNITS = {
     "°C": "độ C",
     "GB": "gi ga bai",
     "MB": "mê ga bai",
+    # Third round: symbols the voice drops and units with SI prefixes.
+    "‰": "phần nghìn",
+    "₫": "đồng",
+    "℃": "độ C",
+    "°": "độ",
+    "m/s": "mét trên giây",
+    "km/giờ": "ki lô mét trên giờ",
+    "cm2": "xen ti mét vuông",
+    "cm²": "xen ti mét vuông",
+    "cm3": "xen ti mét khối",
+    "cm³": "xen ti mét khối",
+    "mm2": "mi li mét vuông",
+    "mm²": "mi li mét vuông",
+    "dm": "đề xi mét",
+    "µm": "mi crô mét",
+    "μm": "mi crô mét",
+    "nm": "na nô mét",
+    "µg": "mi crô gam",
+    "μg": "mi crô gam",
+    "Hz": "héc",
+    "kHz": "ki lô héc",
+    "MHz": "mê ga héc",
+    "GHz": "gi ga héc",
+    "V": "vôn",
+    "kV": "ki lô vôn",
+    "kVA": "ki lô vôn am pe",
+    "MVA": "mê ga vôn am pe",
+    "mA": "mi li am pe",
+    "Wh": "oát giờ",
+    "MWh": "mê ga oát giờ",
+    "GWh": "gi ga oát giờ",
+    "kWp": "ki lô oát đỉnh",
+    "MWp": "mê ga oát đỉnh",
+    "GW": "gi ga oát",
+    "kB": "ki lô bai",
+    "KB": "ki lô bai",
+    "Mbps": "mê ga bít trên giây",
+    "Gbps": "gi ga bít trên giây",
+    "dB": "đề xi ben",
+    "ppm": "phần triệu",
+    "mmHg": "mi li mét thủy ngân",
+    "kcal": "ki lô ca lo",
 }
+# After a rate's "/" ("m³/h", "l/s"): a time unit written as one letter.
+PER_UNITS = {"h": "giờ", "s": "giây", "ph": "phút", "ng.đ": "ngày đêm", "ngđ": "ngày đêm"}
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 # --- Patterns ----------------------------------------------------------------------------------
@@ -618,6 +662,8 @@ class Normalizer:
         return spoken, "dimension"
 
     def _lettered(self, m: re.Match[str]) -> tuple[str, str]:
+        if m.group("lt_l") == "V" and len(m.group("lt_n")) >= 2:  # "220V": volts
+            return f"{self._speak_int(m.group('lt_n'))} {UNITS['V']}", "unit"
         return f"{self._speak_int(m.group('lt_n'))} {spell(m.group('lt_l'))}", "lettered"
 
     def _comparison(self, m: re.Match[str]) -> tuple[str, str]:
