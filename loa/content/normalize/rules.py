@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
-from loa.content.normalize.dictionary import Dictionary, builtin_dictionary
+from loa.content.normalize.dictionary import Dictionary, Entry, builtin_dictionary
 from loa.content.normalize.numbers import (
     read_decimal,
     read_digits,
@@ -253,6 +253,18 @@ PLACE_PREFIXES = {
     "Tx": "thị xã",
     "KP": "khu phố",
     "TDP": "tổ dân phố",
+}
+# Codes that mean a kind of document inside a document number, whatever they mean in running
+# text: "Công điện số 05/CĐ-UBND" (CĐ is "cao đẳng" elsewhere), "12/PC-CAX" (phiếu chuyển).
+DOCUMENT_TYPES = {
+    "CĐ": "công điện",
+    "PC": "phiếu chuyển",
+    "SY": "sao y",
+    "SL": "sao lục",
+    "GUQ": "giấy ủy quyền",
+    "GGT": "giấy giới thiệu",
+    "GXN": "giấy xác nhận",
+    "TBKL": "thông báo kết luận",
 }
 # "QL1A", "ĐT 549", "TL 8B": road codes, read as the kind of road and its number.
 ROAD_CODES = {
@@ -512,6 +524,48 @@ def _bare(text: str) -> str:
     """Letters only, without marks or case, for comparing "Uỷ ban" with "Ủy ban"."""
     decomposed = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
     return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_SKIPPABLE = frozenset({"và", "của", "các", "với"})
+
+
+def _initials_match(abbr: str, before: str) -> bool:
+    """Whether the letters of `abbr` are the first letters of the words right before it
+    ("Hệ thống thông tin (HTTT)" no, "Ban An toàn giao thông (BATGT)" yes); "và", "của" may be
+    skipped ("Bộ Thông tin và Truyền thông (BTTTT)")."""
+    letters = [_bare(ch) for ch in abbr if ch.isalpha() and ch.isupper()]
+    if len(letters) < 2 or len(letters) != sum(1 for ch in abbr if ch.isalpha()):
+        return False  # "(TTg)", "(ThS)": not plain initials
+    words = _WORDS.findall(before)[-2 * len(letters) :]
+    for candidate in (words, [w for w in words if w.lower() not in _SKIPPABLE]):
+        tail = candidate[-len(letters) :]
+        if len(tail) == len(letters) and [_bare(w[0]) for w in tail] == letters:
+            return True
+    return False
+
+
+# Toneless syllables that a text in lower case may still write in capitals for emphasis or as a
+# name ("anh NAM", "xã AN"); other short all-capital words on their own are spelled.
+_CAPS_WORDS = frozenset(
+    "A AN ANH BA BAN BAO CA CAM CHI CHO CO CON DA DAN EM GIA HA HAI HAN HOA KHI LA LAN LAO MA"
+    " MAI NAM NGA NHA NAY SAU SON TAM TAN THI THU TIN TO TRA VA VAN VE VIA XA XIN".split()
+)
+_NEIGHBOUR_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
+_NEIGHBOUR_AFTER = re.compile(r"[^\w\n]*([^\W\d_]+)")
+
+
+def _isolated(string: str, start: int, end: int) -> bool:
+    """Whether the word at start:end stands among words that are not all in capitals (so it is
+    not a heading word like "BAN" in "BAN CHỈ ĐẠO"). A word alone (a fragment) is not."""
+    before = _NEIGHBOUR_BEFORE.search(string, max(0, start - 24), start)
+    after = _NEIGHBOUR_AFTER.match(string, end, end + 24)
+    if before is None and after is None:
+        return False
+    for neighbour in (before, after):
+        if neighbour and neighbour.group(1).isupper() and len(neighbour.group(1)) > 1:
+            return False
+    return True
 
 
 def _day_prefix(keyword: str | None, before: str) -> str:
@@ -859,6 +913,19 @@ class Normalizer:
         "www": "vê kép vê kép vê kép",
         "info": "in phô",
         "io": "i o",
+        "me": "mi",
+        "ly": "li",
+        "tv": "ti vi",
+        "app": "áp",
+        "bit": "bít",
+        "asia": "ê si a",
+        "online": "o lai",
+        # social networks a commune page is on
+        "zalo": "da lô",
+        "facebook": "phây búc",
+        "fb": "ép bê",
+        "youtube": "du túp",
+        "tiktok": "tích tốc",
     }
 
     # Well-known toneless words of public-service addresses, read as the words they are
@@ -889,9 +956,11 @@ class Normalizer:
             if not piece:
                 continue
             lower = piece.lower()
-            if piece in "./-_":
+            if piece in "./-_@":
                 out.append(
-                    {".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới"}[piece]
+                    {".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới", "@": "a còng"}[
+                        piece
+                    ]
                 )
             elif lower in self.dictionary.overrides:
                 out.append(self.dictionary.entries[lower].spoken)
@@ -928,6 +997,8 @@ class Normalizer:
         for part in re.split(r"[-/]", m.group("doc_code")):
             letters = part.rstrip("0123456789")
             entry = self.dictionary.get(part) or self.dictionary.get(letters)
+            if part in DOCUMENT_TYPES and part not in self.dictionary.overrides:
+                entry = Entry(part, DOCUMENT_TYPES[part], "type")  # "05/CĐ-UBND": công điện
             if entry is None:
                 continue
             if entry.kind == "type":
@@ -938,6 +1009,8 @@ class Normalizer:
             spoken = entry.spoken
             if letters == "QH" and len(letters) < len(part):
                 spoken += " khóa " + read_int(int(part[len(letters) :]))
+            elif len(letters) < len(part) and entry.key == letters:  # "BCĐ389"
+                spoken += " " + read_int(int(part[len(letters) :]))
             if spoken not in issuers:
                 issuers.append(spoken)
         # "Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ" names the issuer itself.
@@ -1198,6 +1271,8 @@ class Normalizer:
             before = _bare(m.string[max(0, m.start() - len(entry.spoken) - 8) : m.start()])
             if before.endswith(spoken):
                 return "", "definition"
+        if _initials_match(abbr, m.string[max(0, m.start() - 160) : m.start()]):
+            return "", "definition"  # "Ban An toàn giao thông (BATGT)": its own initials
         lead = m.group()[: m.group().index("(")]
         return f"{lead}({self._sub(abbr)})", "abbreviation"
 
@@ -1217,6 +1292,14 @@ class Normalizer:
         if len(letters) < len(word):
             head, _ = self._word_text(letters)
             return f"{head} {read_int(int(word[len(letters) :]))}", "abbreviation"
+        if (
+            len(word) <= 3
+            and word.isascii()
+            and word.isupper()
+            and word not in _CAPS_WORDS
+            and _isolated(m.string, m.start(), m.end())
+        ):
+            return spell(word), "spelled"  # "trạm BOT", "mã QR", "(CAP)": letters, not a word
         return self._word_text(word)
 
     def _word_text(self, word: str) -> tuple[str, str]:
