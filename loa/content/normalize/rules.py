@@ -213,7 +213,10 @@ _SP = r"[ \t]"
 _DASH = r"[-–—]"
 # "12 500": a space as the thousands separator (groups of exactly three after the first).
 _SPACED = r"[1-9][0-9]{0,2}(?: [0-9]{3})+(?:,[0-9]+)?(?![0-9]|[.,][0-9])"
-_NUMBER = _SPACED + r"|[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)+|[0-9]+(?:\.[0-9]+)+|[0-9]+"
+_NUMBER = (
+    _SPACED
+    + r"|[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)+|[0-9]+(?:\.[0-9]+)+|[0-9]+"
+)
 _ATOM = (
     rf"(?:[0-9]{{1,2}}[hg](?:[0-5][0-9])?(?!{_L})"
     r"|[0-9]{1,2}:[0-5][0-9]"
@@ -606,20 +609,15 @@ _TEXT_TO_BEFORE = re.compile(
 )
 _SERVICE_CONTEXT = re.compile(
     r"(?<![\w])(?:gọi|số|hotline|tổng đài|đường dây nóng|khẩn cấp|cấp cứu|cứu hỏa|cứu nạn|cứu hộ"
-    r"|báo cháy|chữa cháy|công an|cảnh sát|điện thoại|ĐT|SĐT)[^.;!?\n0-9]{0,24}$",
+    r"|báo cháy|chữa cháy|công an|cảnh sát|điện thoại|ĐT|SĐT|liên hệ|nhắn tin)[^.;!?\n0-9]{0,24}$",
     re.IGNORECASE,
 )
-_AFTER_DIALLED = re.compile(
-    r"[ \t]*(?:$|[^\w \t]|(?:để|khi|hoặc|hay|và|ngay|miễn phí|nếu|trong|từ|của|là|được|sẽ"
-    r"|khẩn cấp|cấp cứu|cứu hỏa|cứu nạn|công an|cảnh sát|báo cháy)\b)",
-    re.IGNORECASE,
+_COUNTED_AFTER = re.compile(
+    r"[ \t]+(?:vụ|cuộc|trường hợp|ca|xe|căn|ngôi|con|em|cháu|chiến sĩ|lao động)\b", re.IGNORECASE
 )
 _AMOUNT_FOLLOWS = re.compile(
     rf"[ \t]*(?:[.,][0-9]|{_MAGNITUDE}|đồng|đ\b|người|hộ|lượt|lần|tin nhắn|ngày|tháng|năm|%)",
     re.IGNORECASE,
-)
-_DIAL_CONTEXT = re.compile(
-    r"(?:gọi|số|hotline|tổng đài|đường dây nóng|đầu số|quay số|nhắn tin|liên hệ)\W*$", re.IGNORECASE
 )
 _DAY_DASH_MONTH = re.compile(r"(?:(?P<kw>[Nn]gày|NGÀY)[ \t]+)?(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})")
 _NUMBER_WORD_BEFORE = re.compile(r"số\W*$", re.IGNORECASE)
@@ -755,8 +753,6 @@ class Normalizer:
             if measured and len(groups) == 2:
                 return read_decimal(groups[0], groups[1]), "decimal"
             return " chấm ".join(self._speak_int(g) for g in groups), "number"
-        if text in _SERVICE_NUMBERS and _DIAL_CONTEXT.search(before):
-            return read_digits(text), "phone"
         return self._speak_int(text), "number"
 
     @staticmethod
@@ -827,7 +823,10 @@ class Normalizer:
     def _plate(self, m: re.Match[str]) -> tuple[str, str]:
         """ "51G-123.45": the province as a number, the series by letter, the serial by digit."""
         serial = m.group("pl_n") or m.group("pl_n2")
-        return f"{read_int(int(m.group('pl_p')))} {spell(m.group('pl_s'))} {read_digits(serial)}", "plate"
+        return (
+            f"{read_int(int(m.group('pl_p')))} {spell(m.group('pl_s'))} {read_digits(serial)}",
+            "plate",
+        )
 
     def _scientific(self, m: re.Match[str]) -> tuple[str, str]:
         mantissa = self._speak_number(m.group("sci_m"), measured=True)[0]
@@ -958,9 +957,13 @@ class Normalizer:
             lower = piece.lower()
             if piece in "./-_@":
                 out.append(
-                    {".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới", "@": "a còng"}[
-                        piece
-                    ]
+                    {
+                        ".": "chấm",
+                        "/": "gạch chéo",
+                        "-": "gạch ngang",
+                        "_": "gạch dưới",
+                        "@": "a còng",
+                    }[piece]
                 )
             elif lower in self.dictionary.overrides:
                 out.append(self.dictionary.entries[lower].spoken)
@@ -1242,8 +1245,11 @@ class Normalizer:
         before = string[max(0, start - 48) : start]
         if _DIAL_BEFORE.search(before) or _TEXT_TO_BEFORE.search(before):
             return True
-        return m.group("num") in _SERVICE_NUMBERS and bool(
-            _SERVICE_CONTEXT.search(before) and _AFTER_DIALLED.match(string, end)
+        return (
+            m.group("num") in _SERVICE_NUMBERS
+            and _SERVICE_CONTEXT.search(before) is not None
+            and not _COUNT_FOLLOWS.match(string, end)
+            and not _COUNTED_AFTER.match(string, end)
         )
 
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
