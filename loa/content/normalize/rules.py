@@ -415,7 +415,8 @@ _RULES: list[tuple[str, str]] = [
     ),
     (
         "ordinal",
-        rf"(?P<ord_kw>[Tt]hứ|THỨ){_SP}+(?P<ord_v>[0-9]{{1,3}})(?:/(?P<ord_of>[0-9]{{1,4}})(?![0-9/]))?"
+        rf"(?P<ord_kw>[Tt]hứ|THỨ){_SP}+(?P<ord_v>[0-9]{{1,3}})"
+        r"(?:/(?P<ord_of>[0-9]{1,4})(?![0-9/]))?"
         rf"(?:{_SP}*{_DASH}{_SP}*(?:(?P<ord_kw2>[Tt]hứ|THỨ){_SP}+)?(?P<ord_to>[0-9]{{1,3}}))?(?![0-9]|[.,/][0-9])",
     ),
     (
@@ -468,7 +469,7 @@ _UNIT_BEFORE = re.compile(
     + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u)
     + ")$"
 )
-_COUNTED_BEFORE = re.compile(r"[0-9][ \t]?[^\W\d_]+$")
+_COUNTED_BEFORE = re.compile(r"[0-9][ \t]?[^\W\d_]+(?:[ \t][^\W\d_]+){0,2}$")
 # After a counted thing's "/", what makes it a rate: a period, a place or a group of people.
 _PER_TARGETS = frozenset(
     "giây phút giờ ngày đêm tuần tháng quý năm ca vụ mùa đợt kỳ khóa lần buổi lượt người hộ"
@@ -623,7 +624,8 @@ _DAY_DASH_MONTH = re.compile(r"(?:(?P<kw>[Nn]gày|NGÀY)[ \t]+)?(?P<d>[0-9]{1,2}
 _NUMBER_WORD_BEFORE = re.compile(r"số\W*$", re.IGNORECASE)
 _SPACED_NOT_AFTER = re.compile(
     r"(?<![\w])(?:ngày|tháng|năm|lúc|thôn|tổ|xóm|ấp|bản|khu|khoản|điều|điểm|mục|chương|phần|lớp"
-    r"|số|phòng|đội|thứ|quý|khóa|tuần|giờ|phút|km|QL|ĐT|TL)[ \t]*$",
+    r"|số|phòng|đội|thứ|quý|khóa|tuần|giờ|phút|km|QL|ĐT|TL|phường|khóm|đợt|vòng|cấp|hạng|nhóm"
+    r"|tuyến|đường|hẻm|ngõ|ngách|kiệt|nhà|căn|lô|thửa|tờ|câu|bài|kỳ|lần|đoạn)[ \t]*$",
     re.IGNORECASE,
 )
 _RANK_BEFORE = re.compile(r"(?<![\w])(?:hạng|vị trí|vị thứ)[ \t]*$", re.IGNORECASE)
@@ -1254,17 +1256,17 @@ class Normalizer:
 
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
         # "50.000 đồng/người": a rate is read "một" ("năm mươi nghìn đồng một người")
-        before = m.string[max(0, m.start() - 16) : m.start()]
+        before = m.string[max(0, m.start() - 28) : m.start()]
         word = m.group("per_w")
         if (
             _RATE_BEFORE.search(before, max(0, len(before) - 12))
-            or _UNIT_BEFORE.search(before)  # "m³/ngày đêm", "mm/giờ", "mg/l"
+            or _UNIT_BEFORE.search(before, max(0, len(before) - 8))  # "m³/ngày", "mg/l"
             or (  # "3 ca/tuần", "2 chuyến/ngày": what is counted, then a period or unit
                 (word in _PER_TARGETS or word in UNITS or word in PER_UNITS)
                 and _COUNTED_BEFORE.search(before)
             )
         ):
-            return f" một {UNITS.get(word) or PER_UNITS.get(word, word)}", "unit"
+            return f" một {UNITS.get(word) or PER_UNITS.get(word, word)}", "rate"
         return m.group(), "text"
 
     def _definition(self, m: re.Match[str]) -> tuple[str, str]:
