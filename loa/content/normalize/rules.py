@@ -405,7 +405,7 @@ _RULES: list[tuple[str, str]] = [
     ),
     (
         "time",
-        rf"(?P<time_h>[0-9]{{1,2}})(?:[hg](?P<time_m>[0-5][0-9])?(?:'|p\b)?(?!{_L})"
+        rf"(?P<time_h>[0-9]{{1,2}})(?:[hg](?P<time_m>[0-9][0-9])?(?:'|p\b)?(?!{_L})"
         r"|:(?P<time_m2>[0-9][0-9])(?::(?P<time_s>[0-9][0-9]))?(?![0-9:]))",
     ),
     (
@@ -439,7 +439,10 @@ _RULES: list[tuple[str, str]] = [
     ("per", rf"/(?P<per_w>{_L}+[23]?)(?![\w])"),
     # "CC/VC", "THCS/THPT": a slash between two abbreviations is "hoặc".
     ("either", r"(?P<either_a>[A-ZĐ][A-ZĐ&]*[A-ZĐ])/(?P<either_b>[A-ZĐ][A-ZĐ&]*[A-ZĐ])(?![\w/-])"),
-    ("definition", r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*[0-9]*)\)"),
+    (
+        "definition",
+        r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*(?: [A-ZĐ][A-ZĐ&\-]*)?[0-9]*)\)",
+    ),
     ("ampersand", rf"(?<={_SP})&(?={_SP})"),
     ("word", rf"{_L}+(?:&{_L}+)*[0-9]*"),
 ]
@@ -502,6 +505,9 @@ _HOLIDAY_BEFORE = re.compile(
     r"|Thầy thuốc|Báo chí|Doanh nhân|Gia đình|Người cao tuổi|Thanh niên|Môi trường|Dân số"
     r"|Quân đội nhân dân|Biên phòng|Quốc phòng toàn dân|Thành lập Đảng|Chiến thắng"
     r"|Sinh nhật Bác|Độc lập|Việt Nam|Tết|Lễ|[Kk]ỷ niệm|[Nn]hân dịp|[Dd]ịp)\W*$"
+)
+_DAY_MONTH_AND_BEFORE = re.compile(
+    r"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9])-(?:1[0-2]|0?[1-9])[ \t]*(?:,|và)[ \t]*$"
 )
 # "sáng 1-6", "vào 2-9": a day-month after a word of when, unless a length follows ("vào 2-3
 # ngày tới" is a range).
@@ -806,6 +812,8 @@ class Normalizer:
         before = _bare(m.string[max(0, m.start() - 16) : m.start()])
         if before.endswith(_bare(ROAD_CODES[kind])):
             words.pop(0)  # "đường tỉnh ĐT.549": the kind of road is said once
+        elif before.endswith("duong") and ROAD_CODES[kind].startswith("đường "):
+            words[0] = ROAD_CODES[kind][len("đường ") :]  # "Đường ĐT.547": "Đường tỉnh 547"
         if m.group("road_l"):
             words.append(spell(m.group("road_l")))
         return " ".join(words), "road"
@@ -1073,7 +1081,11 @@ class Normalizer:
                 date.group("kw")
                 or day > month
                 or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
-                or (_WHEN_BEFORE.search(before) and not _SPAN_FOLLOWS.match(m.string, m.end()))
+                or (
+                    # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
+                    (_WHEN_BEFORE.search(before) or _DAY_MONTH_AND_BEFORE.search(before))
+                    and not _SPAN_FOLLOWS.match(m.string, m.end())
+                )
             ):
                 prefix = _day_prefix(date.group("kw"), before)
                 return f"{prefix}{read_int(day)} tháng {read_month(month)}", "date"
