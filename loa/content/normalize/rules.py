@@ -771,6 +771,14 @@ class Normalizer:
             return read_digits(digits)
         return read_int(int(digits))
 
+    def _unit(self, unit: str) -> str:
+        """A unit's spoken form; a station's own entry for it wins ("MHz" read its way)."""
+        if unit in self.dictionary.overrides:
+            entry = self.dictionary.get(unit)
+            if entry is not None:
+                return entry.spoken
+        return UNITS[unit]
+
     def _sub(self, text: str) -> str:
         return self.line(text)
 
@@ -866,7 +874,7 @@ class Normalizer:
         words = [self._speak_number(side, measured=True)[0] for side in sides if side]
         spoken = " nhân ".join(words)
         if m.group("dim_unit"):
-            spoken += " " + UNITS[m.group("dim_unit")]
+            spoken += " " + self._unit(m.group("dim_unit"))
         return spoken, "dimension"
 
     def _lettered(self, m: re.Match[str]) -> tuple[str, str]:
@@ -1094,7 +1102,7 @@ class Normalizer:
         unit = m.group("range_unit")
         spoken = f"{left} đến {right}"
         if unit:
-            spoken += " " + UNITS[unit]
+            spoken += " " + self._unit(unit)
         return spoken, "range"
 
     def _time(self, m: re.Match[str]) -> tuple[str, str]:
@@ -1245,7 +1253,7 @@ class Normalizer:
             return read_digits(digits), "phone"
         spoken, rule = self._speak_number(m.group("num"), before, measured=bool(unit))
         if unit:
-            spoken += " " + UNITS[unit]
+            spoken += " " + self._unit(unit)
             rule = "percent" if unit == "%" else "unit"
         return spoken, rule
 
@@ -1278,7 +1286,10 @@ class Normalizer:
                 and _COUNTED_BEFORE.search(before)
             )
         ):
-            return f" một {UNITS.get(word) or PER_UNITS.get(word, word)}", "rate"
+            return (
+                f" một {self._unit(word) if word in UNITS else PER_UNITS.get(word, word)}",
+                "rate",
+            )
         return m.group(), "text"
 
     def _definition(self, m: re.Match[str]) -> tuple[str, str]:
