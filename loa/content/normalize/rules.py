@@ -201,6 +201,9 @@ UNITS = {
     "ppm": "phần triệu",
     "mmHg": "mi li mét thủy ngân",
     "kcal": "ki lô ca lo",
+    "ms": "mi li giây",
+    "$": "đô la",
+    "€": "ơ rô",
 }
 # After a rate's "/" ("m³/h", "l/s"): a time unit written as one letter.
 PER_UNITS = {"h": "giờ", "s": "giây", "ph": "phút", "ng.đ": "ngày đêm", "ngđ": "ngày đêm"}
@@ -244,6 +247,10 @@ COMPARISONS = {
     ">": "lớn hơn",
     "<": "nhỏ hơn",
     "±": "cộng trừ",
+    "≈": "xấp xỉ",
+    "~": "khoảng",
+    "≠": "khác",
+    "№": "số",
 }
 # "P. Bến Thành, Q. 1": an address prefix before a name or number. Read as the word, and the
 # full stop goes with it: left in, the voice would pause inside the place name.
@@ -315,7 +322,7 @@ _RULES: list[tuple[str, str]] = [
     (
         "plate",
         r"(?<![\w.,/-])(?P<pl_p>[0-9]{2})-?(?P<pl_s>[A-Z]{1,2}[0-9]?)"
-        r"(?:[- ]?(?P<pl_n>[0-9]{3}\.[0-9]{2})|-(?P<pl_n2>[0-9]{4,5}))(?![\w]|[.,][0-9])",
+        r"(?:(?: ?[-–] ?| )?(?P<pl_n>[0-9]{3}\.[0-9]{2})|[-–](?P<pl_n2>[0-9]{4,5}))(?![\w]|[.,][0-9])",
     ),
     # "1e308", "2,5E-3": a number in scientific notation.
     (
@@ -369,13 +376,13 @@ _RULES: list[tuple[str, str]] = [
     ),
     # "45B", "2A": a number with a letter after it (house, room, road); W is a unit.
     ("lettered", r"(?<![0-9.,/])(?P<lt_n>[0-9]{1,4})(?P<lt_l>[A-VX-Z])(?![\w])"),
-    ("comparison", r"(?P<cmp>[≥≤±]|[<>]=?)(?=[ \t]*[-−]?[0-9])"),
+    ("comparison", r"(?P<cmp>[≥≤±≈~≠№]|[<>]=?)(?=[ \t]*[-−]?[0-9])"),
     # "-2°C", "−1 độ": a minus sign before a number (not a range: that has a number before).
     ("minus", r"(?:(?<=[ \t(])-|−)(?=[0-9])"),
     # "các ngày 10, 24/7", "ngày 5 và 6/9": several days of one month.
     (
         "day_list",
-        rf"(?P<dl_kw>[Nn]gày|NGÀY|[Mm]ồng|[Mm]ùng){_SP}+"
+        rf"(?P<dl_kw>[Nn]gày|NGÀY|[Mm]ồng|[Mm]ùng|[Vv]ào|[Hh]ôm|[Ss]áng|[Cc]hiều|[Tt]ối|[Dd]ịp){_SP}+"
         rf"(?P<dl_days>[0-9]{{1,2}}(?:{_SP}*,{_SP}*[0-9]{{1,2}})*(?:{_SP}*,?{_SP}*(?:và|,){_SP}*[0-9]{{1,2}}))"
         r"/(?P<dl_m>[0-9]{1,2})(?:/(?P<dl_y>[0-9]{4}))?(?![0-9/])",
     ),
@@ -436,12 +443,12 @@ _RULES: list[tuple[str, str]] = [
         rf"(?P<num>{_NUMBER})(?:{_SP}?(?P<num_unit>{_UNIT_ALT})(?![\w]))?",
     ),
     # "đồng/hồ sơ", "tạ/ha", "%/tháng": a slash after a unit is a rate (checked in _per).
-    ("per", rf"/(?P<per_w>{_L}+[23]?)(?![\w])"),
+    ("per", rf"/(?:(?P<per_n>[0-9]{{1,3}}){_SP}?(?=[{_LOWER}]))?(?P<per_w>{_L}+[23]?)(?![\w])"),
     # "CC/VC", "THCS/THPT": a slash between two abbreviations is "hoặc".
     ("either", r"(?P<either_a>[A-ZĐ][A-ZĐ&]*[A-ZĐ])/(?P<either_b>[A-ZĐ][A-ZĐ&]*[A-ZĐ])(?![\w/-])"),
     (
         "definition",
-        r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*(?: [A-ZĐ][A-ZĐ&\-]*)?[0-9]*)\)",
+        r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*(?: [A-ZĐ][A-ZĐ&\-]*)?(?:[0-9]+[A-Z]?)?)\)",
     ),
     ("ampersand", rf"(?<={_SP})&(?={_SP})"),
     ("word", rf"{_L}+(?:&{_L}+)*[0-9]*"),
@@ -472,6 +479,7 @@ _UNIT_BEFORE = re.compile(
     + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u)
     + ")$"
 )
+_PERIODS = frozenset("giây phút giờ ngày đêm tuần tháng quý năm".split())
 _COUNTED_BEFORE = re.compile(r"[0-9][ \t]?[^\W\d_]+(?:[ \t][^\W\d_]+){0,2}$")
 # After a counted thing's "/", what makes it a rate: a period, a place or a group of people.
 _PER_TARGETS = frozenset(
@@ -498,6 +506,8 @@ _MAGNITUDE_BEFORE = re.compile(rf"(?<![\w]){_MAGNITUDE}[ \t]*$")
 _XI_MANG = re.compile(r"[ \t]+m[aă]ng\b", re.IGNORECASE)
 # "TT. Y tế": before these, TT. is a centre (trung tâm), not a township (thị trấn).
 _CENTRE_AFTER = re.compile(r"[ \t]*(?:Y tế|Văn hóa|VH|Hành chính|GDNN|GDTX|Chính trị|Dịch vụ)\b")
+# "TT. HĐND": before a council or committee, TT. is its standing body (thường trực).
+_STANDING_AFTER = re.compile(r"[ \t]*(?:HĐND|UBND|UBMTTQ|MTTQ|HU|TU|ĐU|Huyện ủy|Tỉnh ủy|Đảng ủy)\b")
 _DAY_WORD_BEFORE = re.compile(r"(?:ngày|mồng|mùng)[ \t]*$", re.IGNORECASE)
 # "Tết Thiếu nhi 1-6", "dịp Quốc khánh 2-9": a day-month after a holiday's name is a date.
 _HOLIDAY_BEFORE = re.compile(
@@ -606,7 +616,8 @@ _SERVICE_NUMBERS = frozenset(
 # after "soạn tin"); a known service number anywhere after a calling word in the clause.
 _DIAL_BEFORE = re.compile(
     r"(?<![\w])(?:gọi(?:[ \t]+(?:ngay|điện))?(?:[ \t]+(?:đến|tới|vào))?(?:[ \t]+số)?|hotline|tổng đài"
-    r"|đường dây nóng|đầu số|quay số|bấm số|số máy|nhắn tin(?:[ \t]+(?:đến|tới))?)[ \t:]*$",
+    r"|đường dây nóng|đầu số|quay số|bấm số|số máy|nhắn tin(?:[ \t]+(?:đến|tới))?)"
+    r"(?:[ \t]+số)?[ \t:]*$",
     re.IGNORECASE,
 )
 _TEXT_TO_BEFORE = re.compile(
@@ -614,9 +625,14 @@ _TEXT_TO_BEFORE = re.compile(
     r"(?:[ \t]+(?:đến|tới))?(?:[ \t]+(?:số|tổng đài|đầu số))?[ \t:]*$",
     re.IGNORECASE,
 )
-_SERVICE_CONTEXT = re.compile(
-    r"(?<![\w])(?:gọi|số|hotline|tổng đài|đường dây nóng|khẩn cấp|cấp cứu|cứu hỏa|cứu nạn|cứu hộ"
-    r"|báo cháy|chữa cháy|công an|cảnh sát|điện thoại|ĐT|SĐT|liên hệ|nhắn tin)[^.;!?\n0-9]{0,24}$",
+_SERVICE_NEAR = re.compile(
+    r"(?<![\w])(?:số|điện thoại|ĐT|SĐT|liên hệ|khẩn cấp|cấp cứu|cứu hỏa|cứu nạn|cứu hộ|báo cháy"
+    r"|chữa cháy|công an|cảnh sát|nhắn tin|trẻ em)[ \t:()]*$",
+    re.IGNORECASE,
+)
+_SERVICE_WINDOW = re.compile(
+    r"(?<![\w])(?:gọi|hotline|tổng đài|đường dây nóng|khẩn cấp|cấp cứu|cứu hỏa|báo cháy)"
+    r"[^.;!?\n]{0,32}$",
     re.IGNORECASE,
 )
 _COUNTED_AFTER = re.compile(
@@ -861,6 +877,8 @@ class Normalizer:
         keyword = m.group("place_kw") or m.group("place_kw2")
         if keyword == "TT" and _CENTRE_AFTER.match(m.string, m.end()):
             return "Trung tâm ", "place"
+        if keyword == "TT" and _STANDING_AFTER.match(m.string, m.end()):
+            return "Thường trực ", "abbreviation"
         return PLACE_PREFIXES[keyword] + " ", "place"
 
     def _born(self, m: re.Match[str]) -> tuple[str, str]:
@@ -1073,7 +1091,10 @@ class Normalizer:
         if not all(valid_day(int(day), month, year) for day in days):
             return f"{m.group('dl_kw')} {self._sub(m.group()[len(m.group('dl_kw')) :])}", "invalid"
         spoken = re.sub(r"[0-9]+", lambda d: read_int(int(d.group())), m.group("dl_days"))
-        spoken = f"{m.group('dl_kw')} {spoken} tháng {read_month(month)}"
+        keyword = m.group("dl_kw")
+        if keyword.lower() not in ("ngày", "mồng", "mùng"):
+            keyword += " ngày"  # "vào 10, 24/7": "vào ngày mười, hai mươi tư tháng bảy"
+        spoken = f"{keyword} {spoken} tháng {read_month(month)}"
         if year:
             spoken += f" năm {read_int(year)}"
         return spoken, "date"
@@ -1135,6 +1156,8 @@ class Normalizer:
                 return f"{self._speak_int(a_text)} năm {read_int(b)}", "document"
             if 1 <= a <= 12 and lower in ("", "tháng"):
                 return f"{keyword or 'tháng'} {read_month(a)} năm {read_int(b)}", "date"
+            if lower == "tháng":  # "tháng 13/2026": no such month
+                return f"{keyword} {read_int(a)} trên {read_int(b)}", "invalid"
         elif 1 <= a <= 31 and 1 <= b <= 12 and lower != "tháng":
             if not lower and _RANK_BEFORE.search(before):  # "xếp hạng 3/12": third of twelve
                 return f"{self._speak_int(a_text)} trên {self._speak_int(b_text)}", "rank"
@@ -1269,7 +1292,7 @@ class Normalizer:
             return True
         return (
             m.group("num") in _SERVICE_NUMBERS
-            and _SERVICE_CONTEXT.search(before) is not None
+            and (_SERVICE_NEAR.search(before) or _SERVICE_WINDOW.search(before)) is not None
             and not _COUNT_FOLLOWS.match(string, end)
             and not _COUNTED_AFTER.match(string, end)
         )
@@ -1278,6 +1301,17 @@ class Normalizer:
         # "50.000 đồng/người": a rate is read "một" ("năm mươi nghìn đồng một người")
         before = m.string[max(0, m.start() - 28) : m.start()]
         word = m.group("per_w")
+        if m.group("per_n"):  # "200 mm/24h": in twenty-four hours
+            if _UNIT_BEFORE.search(before, max(0, len(before) - 8)) or _RATE_BEFORE.search(
+                before, max(0, len(before) - 12)
+            ):
+                unit = PER_UNITS.get(word) or (self._unit(word) if word in UNITS else word)
+                count = int(m.group("per_n"))
+                if count == 1:  # "đồng/1 tin": a plain rate
+                    return f" một {unit}", "rate"
+                link = "trong" if unit.split()[0] in _PERIODS else "trên"
+                return f" {link} {read_int(count)} {unit}", "rate"
+            return m.group(), "text"
         if (
             _RATE_BEFORE.search(before, max(0, len(before) - 12))
             or _UNIT_BEFORE.search(before, max(0, len(before) - 8))  # "m³/ngày", "mg/l"
@@ -1304,8 +1338,13 @@ class Normalizer:
                 return "", "definition"
         if _initials_match(abbr, m.string[max(0, m.start() - 160) : m.start()]):
             return "", "definition"  # "Ban An toàn giao thông (BATGT)": its own initials
+        spoken = self._sub(abbr)
+        if any(ch.isdigit() for ch in abbr):  # "Đường tỉnh 549 (ĐT.549)": the same road again
+            before = self._sub(m.string[max(0, m.start() - 40) : m.start()])
+            if _bare(spoken) and _bare(before).endswith(_bare(spoken)):
+                return "", "definition"
         lead = m.group()[: m.group().index("(")]
-        return f"{lead}({self._sub(abbr)})", "abbreviation"
+        return f"{lead}({spoken})", "abbreviation"
 
     def _ampersand(self, m: re.Match[str]) -> tuple[str, str]:
         return "và", "abbreviation"
