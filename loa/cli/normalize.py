@@ -97,6 +97,22 @@ T = Catalog(
         "rule_minus": ('dấu trừ (đọc "âm")', 'minus sign (read "âm")'),
         "rule_lookalike": ("chữ Ð sửa thành Đ", "look-alike Ð read as Đ"),
         "rule_station": ("từ điển của đài", "station dictionary"),
+        "rule_rate": ('tỷ lệ, định mức (dấu "/" đọc "một")', 'rate ("/" read "một")'),
+        "rule_plate": ("biển số xe", "vehicle plate"),
+        "rule_chainage": (
+            'lý trình (Km 12+500, đọc "cộng")',
+            'road chainage (Km 12+500, read "cộng")',
+        ),
+        "rule_scientific": (
+            'số dạng khoa học (1e6, đọc "nhân mười mũ")',
+            'scientific notation (1e6, read "nhân mười mũ")',
+        ),
+        "rule_handle": ("tên tài khoản mạng xã hội (@...)", "social network handle (@...)"),
+        "rule_rank": ('thứ hạng (4/21, đọc "trên")', 'rank (4/21, read "trên")'),
+        "rule_invalid": (
+            "giá trị không có thật (ngày, giờ sai), đọc như viết",
+            "impossible value (no such date or time), read as written",
+        ),
     }
 )
 
