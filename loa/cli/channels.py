@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, day_option, get_station, print_json, shorten, sub_app
+from loa.cli.common import console, day_option, get_station, print_json, row_id, shorten, sub_app
 from loa.core.dates import parse_datetime, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
@@ -248,7 +248,9 @@ def _publication_dict(pub: Any) -> dict[str, Any]:
 
 
 def publish(
-    message: Annotated[int | None, typer.Option("--message", "-m", help=T("opt_message"))] = None,
+    message: Annotated[
+        int | None, typer.Option("--message", "-m", help=T("opt_message"), parser=row_id)
+    ] = None,
     channel: Annotated[str, typer.Option("--channel", "-c", help=T("opt_channel"))] = "facebook",
     now_flag: Annotated[bool, typer.Option("--now", help=T("opt_now"))] = False,
     at: Annotated[str | None, typer.Option("--at", help=T("opt_at"))] = None,
@@ -326,8 +328,10 @@ def _existing(station: Station, key: str) -> str | None:
 
 def outbox(
     show_all: Annotated[bool, typer.Option("--all", help=T("opt_all"))] = False,
-    done: Annotated[int | None, typer.Option("--done", help=T("opt_done"))] = None,
-    retry: Annotated[int | None, typer.Option("--retry", help=T("opt_retry"))] = None,
+    done: Annotated[int | None, typer.Option("--done", help=T("opt_done"), parser=row_id)] = None,
+    retry: Annotated[
+        int | None, typer.Option("--retry", help=T("opt_retry"), parser=row_id)
+    ] = None,
     remote_id: Annotated[str | None, typer.Option("--remote-id", help=T("opt_remote"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:

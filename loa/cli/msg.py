@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, err_console, get_station, print_json, sub_app
+from loa.cli.common import console, err_console, get_station, print_json, row_id, sub_app
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -428,7 +428,8 @@ def list_(
 
 @msg_app.command("show", help=T("show"))
 def show(
-    message_id: Annotated[int, typer.Argument(help=T("o_id"))], as_json: JsonOpt = False
+    message_id: Annotated[int, typer.Argument(help=T("o_id"), parser=row_id)],
+    as_json: JsonOpt = False,
 ) -> None:
     from rich.panel import Panel
     from rich.table import Table
@@ -470,7 +471,7 @@ def show(
 
 @msg_app.command("edit", help=T("edit"))
 def edit(
-    message_id: Annotated[int, typer.Argument(help=T("o_id"))],
+    message_id: Annotated[int, typer.Argument(help=T("o_id"), parser=row_id)],
     title: TitleOpt = None,
     body: BodyOpt = None,
     topic: TopicOpt = None,
@@ -533,7 +534,7 @@ def _default_approver() -> str:
 
 @msg_app.command("approve", help=T("approve"))
 def approve(
-    ids: Annotated[list[int] | None, typer.Argument(help=T("o_ids"))] = None,
+    ids: Annotated[list[int] | None, typer.Argument(help=T("o_ids"), parser=row_id)] = None,
     by: Annotated[str | None, typer.Option("--by", help=T("o_by"))] = None,
     all_drafts: Annotated[bool, typer.Option("--all-drafts", help=T("o_all_drafts"))] = False,
 ) -> None:
@@ -568,7 +569,7 @@ def approve(
 
 
 @msg_app.command("archive", help=T("archive"))
-def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"))]) -> None:
+def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"), parser=row_id)]) -> None:
     from loa.content.queue import archive as archive_message
 
     station = get_station()
