@@ -3,6 +3,12 @@ specific Vietnamese message, a non-zero exit and nothing changed."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
 import pytest
 from typer.testing import CliRunner
 
@@ -58,3 +64,47 @@ def test_an_id_that_is_not_a_number_is_refused_in_vietnamese(sample_station: Sta
     result = runner.invoke(app, ["--station", str(sample_station.root), "msg", "show", "mười"])
     assert result.exit_code == 2
     assert "'mười' không phải số hiệu" in result.output
+
+
+def _loa(*args: str, stdin: object = None, cwd: Path | None = None, timeout: float = 60) -> Any:
+    """Run the real `loa` in a subprocess (in Vietnamese, no station), with a time limit."""
+    env = {**os.environ, "LOA_STATION": "", "LOA_LANG": "vi", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "loa", *args],
+        stdin=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def test_normalize_refuses_a_device_a_folder_and_a_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "ong"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(tmp_path), str(fifo)):
+        result = _loa("normalize", "--file", path, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "không phải một tệp văn bản thường" in result.stderr.decode()
+        assert result.stdout == b""
+    explain = _loa("normalize", "--explain", "--file", "/dev/zero", cwd=tmp_path)
+    assert explain.returncode == 2 and "tệp văn bản thường" in explain.stderr.decode()
+
+
+def test_normalize_refuses_a_file_over_the_size_limit(tmp_path: Path) -> None:
+    from loa.cli.normalize import MAX_FILE_BYTES
+
+    path = tmp_path / "lon.txt"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing written to the disk
+    result = _loa("normalize", "--file", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "quá lớn" in result.stderr.decode() and "100 MB" in result.stderr.decode()
+    assert result.stdout == b""
+
+
+def test_normalize_refuses_an_endless_line_on_standard_input(tmp_path: Path) -> None:
+    with open("/dev/zero", "rb") as zero:
+        result = _loa("normalize", "--file", "-", stdin=zero, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "dòng 1: dài quá 1 MB mà không xuống dòng" in result.stderr.decode()
