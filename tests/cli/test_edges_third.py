@@ -108,3 +108,21 @@ def test_normalize_refuses_an_endless_line_on_standard_input(tmp_path: Path) -> 
         result = _loa("normalize", "--file", "-", stdin=zero, cwd=tmp_path)
     assert result.returncode == 2
     assert "dòng 1: dài quá 1 MB mà không xuống dòng" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("content", [None, b"", b"\x00\xffrandom bytes\x13" * 500])
+def test_play_file_refuses_what_is_not_audio(
+    station: Station, tmp_path: Path, content: bytes | None
+) -> None:
+    if content is None:
+        path = Path("/etc/passwd")
+    else:
+        path = tmp_path / "thong-bao.mp3"
+        path.write_bytes(content)
+    before = dump(station)
+    result = runner.invoke(
+        app, ["--station", str(station.root), "play", "--file", str(path), "--sink", "file"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "không phải tệp âm thanh" in result.output and "đã phát" not in result.output
+    assert dump(station) == before  # nothing in the as-run log, so no report counts it
