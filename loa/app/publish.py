@@ -55,6 +55,12 @@ T = Catalog(
             "outbox): message {message} is not published under it. Choose another --key, or "
             "leave --key out.",
         ),
+        "expired": (
+            "Tin {id} đã hết hiệu lực từ {until}: không đăng. Nếu tin còn dùng, sửa ngày hết "
+            "hiệu lực trước: loa msg edit {id} --until NGÀY.",
+            "Message {id} expired on {until}: not published. If it is still current, change "
+            "its end date first: loa msg edit {id} --until DATE.",
+        ),
         "key_message": ("tin số {id}", "message {id}"),
         "key_other": ("một bài khác", "another post"),
         "no_entry": ("Không có mục lịch số {id}.", "There is no plan entry {id}."),
@@ -267,6 +273,9 @@ def publish_message(
             raise UserError(
                 T("not_approved", id=message_id, status=MessageStatus(message.status).label)
             )
+        if message.valid_until is not None and message.valid_until < now.date():
+            until = message.valid_until.strftime("%d/%m/%Y")
+            raise UserError(T("expired", id=message_id, until=until))
         item = message_item(message, channel, chosen, due_at=due_at or now)
     runtime = runtime or Runtime()
     try:

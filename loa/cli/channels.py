@@ -48,6 +48,12 @@ T = Catalog(
             "Own idempotency key (default manual:MESSAGE:CHANNEL).",
         ),
         "opt_json": ("In kết quả dạng JSON.", "Print the result as JSON."),
+        "remote_without_done": (
+            "--remote-id chỉ dùng cùng --done (xác nhận bản ghi SỐ đã lên kênh với mã bài đó), "
+            "ví dụ: loa outbox --done 12 --remote-id 123_456. Không có gì được thay đổi.",
+            "--remote-id only goes with --done (confirming record NUMBER is on the channel with "
+            "that post id), e.g. loa outbox --done 12 --remote-id 123_456. Nothing was changed.",
+        ),
         "need_when": (
             'Chọn --now (đăng ngay) hoặc --at "YYYY-MM-DD HH:MM".',
             'Choose --now (publish now) or --at "YYYY-MM-DD HH:MM".',
@@ -339,6 +345,8 @@ def outbox(
     from loa.app.outbox_view import outbox
     from loa.channels.models import PublicationStatus
 
+    if remote_id is not None and done is None:
+        raise UserError(T("remote_without_done"))
     station = get_station()
     now = station.now().replace(microsecond=0)
     out = console()

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, err_console, get_station, print_json, row_id, sub_app
+from loa.cli.common import console, err_console, get_station, print_json, row_id, sub_app, warn
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from loa.core.station import Station
 
 T = Catalog(
@@ -154,6 +156,16 @@ T = Catalog(
         ),
         "archived": ("Đã lưu trữ tin số {id}: {title}.", "Archived message {id}: {title}."),
         "edited": ("Đã sửa tin số {id}.", "Updated message {id}."),
+        "unchanged": (
+            "Tin số {id} không đổi: các giá trị đưa vào giống hệt giá trị đang có.",
+            "Message {id} is unchanged: the values given are the ones it already has.",
+        ),
+        "expired_approved": (
+            "Tin số {id} đã hết hiệu lực từ {until}: tin được duyệt nhưng sẽ không được xếp "
+            "lịch, phát hay đăng. Nếu tin còn dùng, sửa ngày: loa msg edit {id} --until NGÀY.",
+            "Message {id} expired on {until}: it is approved but will not be planned, aired or "
+            "posted. If it is still current, change the date: loa msg edit {id} --until DATE.",
+        ),
         "reopened": (
             "Nội dung đã đổi nên tin trở lại trạng thái nháp; duyệt lại bằng: loa msg approve {id}",
             "The words changed, so the message is a draft again; approve with: loa msg approve {id}",
@@ -507,11 +519,16 @@ def edit(
         image=_photo(image, station),
         link=link,
     )
+    stamp = station.now()
     with station.transaction() as session:
         message, reopened = edit_message(
-            session, message_id, raw, now=station.now(), keep_approval=keep_approval
+            session, message_id, raw, now=stamp, keep_approval=keep_approval
         )
+        changed = message.updated_at == stamp
     out = console()
+    if not changed:
+        out.print(T("unchanged", id=message.id), highlight=False)
+        return
     out.print(T("edited", id=message.id), highlight=False)
     if reopened:
         out.print(T("reopened", id=message.id), highlight=False)
@@ -545,6 +562,7 @@ def approve(
 
     station = get_station()
     done = []
+    expired: list[tuple[int, date]] = []
     with station.transaction() as session:
         chosen = list(ids or [])
         if all_drafts:
@@ -554,8 +572,12 @@ def approve(
         for message_id in chosen:
             m = approve_message(session, message_id, by or _default_approver(), now=station.now())
             done.append((m.id, m.title))
+            if m.valid_until is not None and m.valid_until < station.now().date():
+                expired.append((m.id, m.valid_until))
     for message_id, title in done:
         console().print(T("approved", id=message_id, title=title), highlight=False)
+    for message_id, until in expired:
+        warn(T("expired_approved", id=message_id, until=until.strftime("%d/%m/%Y")))
     from loa.app.approval import send_urgent
 
     sent = send_urgent(

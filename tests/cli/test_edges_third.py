@@ -126,3 +126,85 @@ def test_play_file_refuses_what_is_not_audio(
     assert result.exit_code == 2, result.output
     assert "không phải tệp âm thanh" in result.output and "đã phát" not in result.output
     assert dump(station) == before  # nothing in the as-run log, so no report counts it
+
+
+def _cli(station: Station, *args: str) -> Any:
+    return runner.invoke(app, ["--station", str(station.root), *args])
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "code"),
+    [
+        ("--title", "Thông báo \u202ekhẩn", "U+202E"),
+        ("--title", "Giờ \u2066làm việc", "U+2066"),
+        ("--body", "Nội dung\x07 có chuông", "U+0007"),
+        ("--body", "Nội dung \x1b[31m đỏ", "U+001B"),
+    ],
+)
+def test_msg_add_and_edit_refuse_control_characters(
+    sample_station: Station, option: str, value: str, code: str
+) -> None:
+    before = dump(sample_station)
+    base = {"--title": "Tin mới", "--body": "Nội dung", "--topic": "online_services"}
+    base[option] = value
+    added = _cli(sample_station, "msg", "add", *[x for kv in base.items() for x in kv])
+    assert added.exit_code == 2, added.output
+    assert f"ký tự điều khiển {code}" in added.output
+    edited = _cli(sample_station, "msg", "edit", "1", option, value)
+    assert edited.exit_code == 2 and code in edited.output
+    assert dump(sample_station) == before
+
+
+def test_a_no_op_edit_says_so_and_changes_nothing(sample_station: Station) -> None:
+    from loa.content.models import Message
+
+    with sample_station.transaction() as session:
+        message = session.get_one(Message, 1)
+        title, status = message.title, message.status
+    before = dump(sample_station)
+    result = _cli(sample_station, "msg", "edit", "1", "--title", title)
+    assert result.exit_code == 0, result.output
+    assert "không đổi" in result.output and "Đã sửa" not in result.output
+    assert dump(sample_station) == before
+    changed = _cli(sample_station, "msg", "edit", "1", "--title", title + " (sửa)")
+    assert changed.exit_code == 0 and "Đã sửa tin số 1" in changed.output
+    assert dump(sample_station) != before and status == "approved"
+
+
+def test_an_expired_message_is_approved_with_a_warning_and_never_published(
+    sample_station: Station,
+) -> None:
+    from loa.content.models import Message
+
+    with sample_station.transaction() as session:
+        message = session.get_one(Message, 1)
+        message.status, message.valid_from = "draft", None
+        message.valid_until = sample_station.now().date().replace(year=2001)
+    approved = _cli(sample_station, "msg", "approve", "1")
+    assert approved.exit_code == 0, approved.output
+    assert "đã hết hiệu lực từ" in approved.output and "--until" in approved.output
+    before = dump(sample_station)
+    published = _cli(sample_station, "publish", "-m", "1", "-c", "website", "--now")
+    assert published.exit_code == 2, published.output
+    assert "đã hết hiệu lực từ" in published.output and "không đăng" in published.output
+    assert dump(sample_station) == before
+
+
+def test_outbox_remote_id_without_done_is_refused(sample_station: Station) -> None:
+    before = dump(sample_station)
+    result = _cli(sample_station, "outbox", "--remote-id", "123_456")
+    assert result.exit_code == 2, result.output
+    assert "--remote-id chỉ dùng cùng --done" in result.output
+    assert dump(sample_station) == before
+
+
+def test_a_blackout_day_added_again_names_no_empty_reason(sample_station: Station) -> None:
+    assert _cli(sample_station, "calendar", "blackout", "2026-12-25").exit_code == 0
+    again = _cli(sample_station, "calendar", "blackout", "2026-12-25")
+    assert again.exit_code == 2
+    assert "đã là ngày nghỉ phát." in again.output and "()" not in again.output
+    assert (
+        _cli(sample_station, "calendar", "blackout", "2026-12-26", "--reason", "Tết").exit_code == 0
+    )
+    named = _cli(sample_station, "calendar", "blackout", "2026-12-26", "--reason", "Tết")
+    assert named.exit_code == 2 and "(lý do: Tết)" in named.output
