@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, err_console, get_station, print_json, sub_app
+from loa.cli.common import console, err_console, get_station, print_json, row_id, sub_app, warn
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from loa.core.station import Station
 
 T = Catalog(
@@ -154,6 +156,16 @@ T = Catalog(
         ),
         "archived": ("Đã lưu trữ tin số {id}: {title}.", "Archived message {id}: {title}."),
         "edited": ("Đã sửa tin số {id}.", "Updated message {id}."),
+        "unchanged": (
+            "Tin số {id} không đổi: các giá trị đưa vào giống hệt giá trị đang có.",
+            "Message {id} is unchanged: the values given are the ones it already has.",
+        ),
+        "expired_approved": (
+            "Tin số {id} đã hết hiệu lực từ {until}: tin được duyệt nhưng sẽ không được xếp "
+            "lịch, phát hay đăng. Nếu tin còn dùng, sửa ngày: loa msg edit {id} --until NGÀY.",
+            "Message {id} expired on {until}: it is approved but will not be planned, aired or "
+            "posted. If it is still current, change the date: loa msg edit {id} --until DATE.",
+        ),
         "reopened": (
             "Nội dung đã đổi nên tin trở lại trạng thái nháp; duyệt lại bằng: loa msg approve {id}",
             "The words changed, so the message is a draft again; approve with: loa msg approve {id}",
@@ -430,7 +442,8 @@ def list_(
 
 @msg_app.command("show", help=T("show"))
 def show(
-    message_id: Annotated[int, typer.Argument(help=T("o_id"))], as_json: JsonOpt = False
+    message_id: Annotated[int, typer.Argument(help=T("o_id"), parser=row_id)],
+    as_json: JsonOpt = False,
 ) -> None:
     from rich.panel import Panel
     from rich.table import Table
@@ -472,7 +485,7 @@ def show(
 
 @msg_app.command("edit", help=T("edit"))
 def edit(
-    message_id: Annotated[int, typer.Argument(help=T("o_id"))],
+    message_id: Annotated[int, typer.Argument(help=T("o_id"), parser=row_id)],
     title: TitleOpt = None,
     body: BodyOpt = None,
     topic: TopicOpt = None,
@@ -508,11 +521,16 @@ def edit(
         image=_photo(image, station),
         link=link,
     )
+    stamp = station.now()
     with station.transaction() as session:
         message, reopened = edit_message(
-            session, message_id, raw, now=station.now(), keep_approval=keep_approval
+            session, message_id, raw, now=stamp, keep_approval=keep_approval
         )
+        changed = message.updated_at == stamp
     out = console()
+    if not changed:
+        out.print(T("unchanged", id=message.id), highlight=False)
+        return
     out.print(T("edited", id=message.id), highlight=False)
     if reopened:
         out.print(T("reopened", id=message.id), highlight=False)
@@ -535,7 +553,7 @@ def _default_approver() -> str:
 
 @msg_app.command("approve", help=T("approve"))
 def approve(
-    ids: Annotated[list[int] | None, typer.Argument(help=T("o_ids"))] = None,
+    ids: Annotated[list[int] | None, typer.Argument(help=T("o_ids"), parser=row_id)] = None,
     by: Annotated[str | None, typer.Option("--by", help=T("o_by"))] = None,
     all_drafts: Annotated[bool, typer.Option("--all-drafts", help=T("o_all_drafts"))] = False,
 ) -> None:
@@ -546,6 +564,7 @@ def approve(
 
     station = get_station()
     done = []
+    expired: list[tuple[int, date]] = []
     with station.transaction() as session:
         chosen = list(ids or [])
         if all_drafts:
@@ -555,8 +574,12 @@ def approve(
         for message_id in chosen:
             m = approve_message(session, message_id, by or _default_approver(), now=station.now())
             done.append((m.id, m.title))
+            if m.valid_until is not None and m.valid_until < station.now().date():
+                expired.append((m.id, m.valid_until))
     for message_id, title in done:
         console().print(T("approved", id=message_id, title=title), highlight=False)
+    for message_id, until in expired:
+        warn(T("expired_approved", id=message_id, until=until.strftime("%d/%m/%Y")))
     from loa.app.approval import send_urgent
 
     sent = send_urgent(
@@ -570,7 +593,7 @@ def approve(
 
 
 @msg_app.command("archive", help=T("archive"))
-def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"))]) -> None:
+def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"), parser=row_id)]) -> None:
     from loa.content.queue import archive as archive_message
 
     station = get_station()

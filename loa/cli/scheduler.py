@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loa.cli.common import LoaGroup, console, day_option, get_station, print_json, sub_app
+from loa.cli.common import LoaGroup, console, day_option, get_station, print_json, row_id, sub_app
 from loa.core.i18n import Catalog
 
 T = Catalog(
@@ -368,7 +368,7 @@ def slots_add(
 
 @slots_app.command("edit", help=T("slots_edit"))
 def slots_edit(
-    slot_id: Annotated[int, typer.Argument(help=T("a_id"))],
+    slot_id: Annotated[int, typer.Argument(help=T("a_id"), parser=row_id)],
     channel: Annotated[str | None, typer.Option("--channel", "-c", help=T("o_channel"))] = None,
     name: Annotated[str | None, typer.Option("--name", "-n", help=T("o_name"))] = None,
     start: Annotated[str | None, typer.Option("--start", help=T("o_start"))] = None,
@@ -401,7 +401,7 @@ def slots_edit(
 
 
 @slots_app.command("rm", help=T("slots_rm"))
-def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"))]) -> None:
+def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"), parser=row_id)]) -> None:
     from loa.planning.slots import remove_slot
 
     station = get_station()
@@ -499,7 +499,9 @@ def calendar_campaign(
     end: Annotated[str, typer.Option("--to", help=T("o_cto"))],
     boost: Annotated[float, typer.Option("--boost", help=T("o_boost"))] = 1.5,
     topic: Annotated[list[str] | None, typer.Option("--topic", help=T("o_topic"))] = None,
-    message: Annotated[list[int] | None, typer.Option("--message", help=T("o_message"))] = None,
+    message: Annotated[
+        list[int] | None, typer.Option("--message", help=T("o_message"), parser=row_id)
+    ] = None,
 ) -> None:
     from loa.planning.calendar import add_campaign
 
@@ -531,7 +533,9 @@ def plan_cmd(
     ctx: typer.Context,
     start: Annotated[str | None, typer.Option("--from", help=T("o_from"))] = None,
     days: Annotated[int, typer.Option("--days", "-d", help=T("o_ndays"), min=1, max=366)] = 7,
-    explain_id: Annotated[int | None, typer.Option("--explain", help=T("o_explain"))] = None,
+    explain_id: Annotated[
+        int | None, typer.Option("--explain", help=T("o_explain"), parser=row_id)
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -611,7 +615,7 @@ def plan_cmd(
     out.print(T("planned_next"), highlight=False)
 
 
-EntryArg = Annotated[int, typer.Argument(help=T("a_entry"), metavar="ENTRY")]
+EntryArg = Annotated[int, typer.Argument(help=T("a_entry"), metavar="ENTRY", parser=row_id)]
 
 
 def _entry_done(key: str, entry: Any) -> None:

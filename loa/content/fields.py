@@ -73,6 +73,14 @@ T = Catalog(
             "{at}tiêu đề dài {n} ký tự, tối đa {limit}. Hãy rút gọn tiêu đề.",
             "{at}the title is {n} characters long, at most {limit}. Shorten it.",
         ),
+        "control_char": (
+            '{at}trường "{field}" ({label}) có ký tự điều khiển {code}{name} ở vị trí {pos}: ký '
+            "tự này không hiện ra mà làm sai hoặc đảo chữ khi đọc, đăng. Xóa nó rồi nhập lại.",
+            '{at}the field "{field}" ({label}) holds the control character {code}{name} at '
+            "position {pos}: it does not show, and garbles or reverses the text where it is read "
+            "or posted. Remove it and enter the text again.",
+        ),
+        "bidi_name": (" (đảo chiều chữ)", " (text direction override)"),
         "text_too_long": (
             '{at}trường "{field}" ({label}) dài {n} ký tự, tối đa {limit} ký tự cho một tin. '
             "Hãy rút gọn hoặc tách thành nhiều tin.",
@@ -105,6 +113,33 @@ def check_address(field: str, text: str, where: str | None = None) -> None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         label = FIELD_LABELS[field]
         raise UserError(T("bad_address", at=_at(where), label=label, field=field, value=text[:80]))
+
+
+#: Direction overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make text read in an
+#: order other than it is written ("Trojan source"); no message needs them.
+_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def check_characters(field: str, value: Any, where: str | None = None) -> None:
+    """Refuse a text field holding a control code (but tab and line breaks), a C1 control or a
+    text-direction override: what an import file may not hold, typed or edited either."""
+    if not isinstance(value, str):
+        return
+    for pos, ch in enumerate(value, start=1):
+        code = ord(ch)
+        bidi = ch in _BIDI_CONTROLS
+        if bidi or (code < 32 and ch not in "\t\n\r\f\v") or 0x7F <= code < 0xA0:
+            raise UserError(
+                T(
+                    "control_char",
+                    at=_at(where),
+                    field=field,
+                    label=FIELD_LABELS.get(field, field),
+                    code=f"U+{code:04X}",
+                    name=T("bidi_name") if bidi else "",
+                    pos=pos,
+                )
+            )
 
 
 def check_length(field: str, value: Any, where: str | None = None) -> None:
@@ -364,6 +399,7 @@ def validate(
             if field == "title" and isinstance(value, str) and len(value) > 10 * MAX_TITLE_CHARS:
                 raise UserError(T("too_long", at=_at(where), n=len(value), limit=MAX_TITLE_CHARS))
             check_length(field, value, where)
+            check_characters(field, value, where)
             text = clean_text(value)
             if text and field in ("link", "image"):
                 check_address(field, text, where)

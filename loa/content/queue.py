@@ -86,6 +86,16 @@ def get_message(session: Session, message_id: int) -> Message:
 CONTENT_FIELDS = {"title", "body", "radio_script", "post_text", "topic_code", "source_document"}
 
 
+def _current(message: Message, field: str) -> Any:
+    if field == "audiences":
+        return sorted(a.code for a in message.audiences)
+    return getattr(message, field)
+
+
+def _comparable(field: str, value: Any) -> Any:
+    return sorted(value) if field == "audiences" else value
+
+
 def edit(
     session: Session,
     message_id: int,
@@ -94,13 +104,17 @@ def edit(
     keep_approval: bool = False,
 ) -> tuple[Message, bool]:
     """Change the given fields. Returns (message, reopened): editing the words of an approved
-    message sends it back to draft for a new approval, unless `keep_approval`."""
+    message sends it back to draft for a new approval, unless `keep_approval`. Values equal to
+    the message's own change nothing (not even `updated_at`)."""
     message = get_message(session, message_id)
     values = validate(session, raw, partial=True)
     check_validity(
         values.get("valid_from", message.valid_from), values.get("valid_until", message.valid_until)
     )
-    changed_words = any(k in CONTENT_FIELDS and getattr(message, k) != v for k, v in values.items())
+    changed = {k for k, v in values.items() if _current(message, k) != _comparable(k, v)}
+    if not changed:
+        return message, False  # the same values again: nothing to save, updated_at untouched
+    changed_words = bool(changed & CONTENT_FIELDS)
     _apply(session, message, values)
     message.updated_at = now or datetime.now()
     reopened = changed_words and message.status == MessageStatus.APPROVED and not keep_approval

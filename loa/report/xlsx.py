@@ -118,18 +118,18 @@ def render_xlsx(report: Report) -> bytes:
 
     ws = _sheet(wb, T("sh_summary"), (18, 44, 28))
     _bold(ws, [T("key"), T("label"), T("value")])
-    ws.append(["station", T("station"), report.station_name])
-    ws.append(["period", T("period"), report.period.label])
-    ws.append(["start", T("start"), report.period.start])
-    ws.append(["end", T("end"), report.period.end])
-    ws.append(["data_until", T("data_until"), report.data_until])
-    ws.append(["generated_at", T("generated_at"), report.generated_at])
+    _append(ws, ["station", T("station"), report.station_name])
+    _append(ws, ["period", T("period"), report.period.label])
+    _append(ws, ["start", T("start"), report.period.start])
+    _append(ws, ["end", T("end"), report.period.end])
+    _append(ws, ["data_until", T("data_until"), report.data_until])
+    _append(ws, ["generated_at", T("generated_at"), report.generated_at])
     for row in _totals_rows(t, report.channels):
-        ws.append(list(row))
-    ws.append(["undelivered", T("undelivered"), len(report.undelivered)])
+        _append(ws, list(row))
+    _append(ws, ["undelivered", T("undelivered"), len(report.undelivered)])
     for status, n in report.undelivered_counts.items():
-        ws.append(
-            [f"undelivered.{status}", T("undelivered_s", status=undelivered_label(status)), n]
+        _append(
+            ws, [f"undelivered.{status}", T("undelivered_s", status=undelivered_label(status)), n]
         )
 
     ws = _sheet(wb, T("sh_months"), (12, 14, 16, 16, *[16] * len(others), 10))
@@ -145,7 +145,8 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     for m in report.months:
-        ws.append(
+        _append(
+            ws,
             [
                 m.label,
                 m.totals.bulletins,
@@ -153,7 +154,7 @@ def render_xlsx(report: Report) -> bytes:
                 m.totals.airtime_min,
                 *[m.totals.posts.get(c, 0) for c in others],
                 m.totals.items,
-            ]
+            ],
         )
     _bold(
         ws,
@@ -183,14 +184,15 @@ def render_xlsx(report: Report) -> bytes:
             ],
         )
         for i, b in enumerate(breakdown, 1):
-            ws.append(
+            _append(
+                ws,
                 [
                     i,
                     b.code or "",
                     b.name,
                     *[b.by_channel.get(c, 0) for c in report.channels],
                     b.total,
-                ]
+                ],
             )
         if with_total:
             _bold(
@@ -210,9 +212,9 @@ def render_xlsx(report: Report) -> bytes:
     for key, label, value in _totals_rows(t, report.channels):
         before = prev_rows.get(key, 0)
         pct = round((value - before) / before * 100.0, 1) if before else None
-        ws.append([key, label, value, before, round(value - before, 1), pct])
-    ws.append(["previous_start", T("start"), report.period.start, report.previous_period.start])
-    ws.append(["previous_end", T("end"), report.period.end, report.previous_period.end])
+        _append(ws, [key, label, value, before, round(value - before, 1), pct])
+    _append(ws, ["previous_start", T("start"), report.period.start, report.previous_period.start])
+    _append(ws, ["previous_end", T("end"), report.period.end, report.previous_period.end])
 
     ws = _sheet(wb, T("sh_undelivered"), (18, 12, 10, 10, 50, 12, 30, 40))
     _bold(
@@ -229,7 +231,8 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     for u in report.undelivered:
-        ws.append(
+        _append(
+            ws,
             [
                 u.when,
                 u.channel,
@@ -239,7 +242,7 @@ def render_xlsx(report: Report) -> bytes:
                 u.status,
                 u.status_text,
                 u.reason,
-            ]
+            ],
         )
 
     ws = _sheet(wb, T("sh_rows"), (10, 18, 10, 10, 18, 12, 10, 10, 50, 16, 28, 16, 30))
@@ -262,7 +265,8 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     for r in report.rows:
-        ws.append(
+        _append(
+            ws,
             [
                 r.id,
                 r.started_at,
@@ -277,7 +281,7 @@ def render_xlsx(report: Report) -> bytes:
                 ", ".join(r.audiences),
                 r.remote_id or "",
                 r.note or "",
-            ]
+            ],
         )
 
     buf = io.BytesIO()
@@ -296,6 +300,23 @@ def _sheet(wb: Any, title: str, widths: tuple[int, ...]) -> Any:
     return ws
 
 
+def _text_cell(ws: Any, value: Any) -> Any:
+    """`value` as a cell: a string is written as text whatever it begins with, so a title such
+    as '=HYPERLINK("http://…")' stays words in the workbook, never a live formula."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _append(ws: Any, values: Any) -> None:
+    """Append a row, every string in it written as text (see _text_cell)."""
+    ws.append([_text_cell(ws, value) for value in values])
+
+
 def _bold(ws: Any, values: list[Any]) -> None:
     """Append a header or total row in bold."""
     from openpyxl.cell import WriteOnlyCell
@@ -305,6 +326,8 @@ def _bold(ws: Any, values: list[Any]) -> None:
     cells = []
     for value in values:
         cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
         cell.font = bold
         cells.append(cell)
-    ws.append(cells)
+    _append(ws, cells)
