@@ -26,10 +26,17 @@ import math
 import random
 import statistics
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from loa.planning.learning import Cell, LearningSettings, Observation, ReachModel, learn, mean_reach
+from loa.planning.learning import (
+    Cell,
+    LearningSettings,
+    Observation,
+    ReachModel,
+    learn,
+    mean_reach,
+)
 from loa.planning.model import Placement, PlanItem, Problem, objective_of
 from loa.planning.search import solve
 from loa.planning.settings import SchedulerSettings
@@ -78,31 +85,29 @@ DAY_CLASSES = ("work", "sat", "sun")
 
 
 def scenarios(seed: int) -> dict[str, dict[tuple[int, str], float]]:
-    """Hidden factors (slot id, day class) -> true/assumed, for each scenario."""
+    """Hidden factors (slot id, day class) -> true/assumed, for each scenario. A factor is
+    the same on every day a slot runs: the planner values a weekly slot the same each day."""
     rng = random.Random(seed)
-    keys = [(s.slot_id, d) for s in SLOTS for d in DAY_CLASSES]
-    right = {k: 1.0 for k in keys}
+
+    def per_slot(factor: dict[int, float]) -> dict[tuple[int, str], float]:
+        return {(s.slot_id, d): factor[s.slot_id] for s in SLOTS for d in DAY_CLASSES}
+
+    right = per_slot({s.slot_id: 1.0 for s in SLOTS})
     evening = {}
+    midday = {}
     for s in SLOTS:
         hour = int(s.start[:2])
-        for d in DAY_CLASSES:
-            if hour >= 19:
-                f = 2.2
-            elif hour < 8:
-                f = 0.45
-            else:
-                f = 1.0
-            evening[(s.slot_id, d)] = f * rng.lognormvariate(0.0, 0.1)
-    mixed = {k: rng.lognormvariate(0.0, 0.6) for k in keys}
-    weekend = {}
-    for s in SLOTS:
-        base = rng.lognormvariate(0.0, 0.3)
-        for d in DAY_CLASSES:
-            hour = int(s.start[:2])
-            f = base * (1.8 if d != "work" and 9 <= hour <= 17 else 1.0)
-            f *= 0.5 if d != "work" and hour < 8 else 1.0
-            weekend[(s.slot_id, d)] = f
-    return {"assumptions right": right, "evening": evening, "mixed": mixed, "weekend": weekend}
+        f = 2.2 if hour >= 19 else (0.45 if hour < 8 else 1.0)
+        evening[s.slot_id] = f * rng.lognormvariate(0.0, 0.1)
+        g = 1.8 if 10 <= hour <= 14 else 0.8
+        midday[s.slot_id] = g * rng.lognormvariate(0.0, 0.25)
+    mixed = {s.slot_id: rng.lognormvariate(0.0, 0.6) for s in SLOTS}
+    return {
+        "assumptions right": right,
+        "evening": per_slot(evening),
+        "mixed": per_slot(mixed),
+        "midday": per_slot(midday),
+    }
 
 
 def day_class(day: date) -> str:
@@ -181,13 +186,12 @@ def assumed_cells(settings: LearningSettings) -> dict[Cell, float]:
     return out
 
 
-def learned_factors(model: ReachModel, settings: LearningSettings) -> dict[tuple[int, str], float]:
-    w = settings.window_hours
+def learned_factors(model: ReachModel) -> dict[tuple[int, str], float]:
     out = {}
     for s in SLOTS:
-        hour = int(s.start[:2])
+        factor = model.for_slot(s.channel, s.start, s.weekdays).factor
         for d in DAY_CLASSES:
-            out[(s.slot_id, d)] = model.slot_reach(Cell(s.channel, d, hour - hour % w)).factor
+            out[(s.slot_id, d)] = factor
     return out
 
 
@@ -207,12 +211,14 @@ def observe(
                 continue  # one listener count per bulletin
             radio_done.add(p.instance)
         true = mean_reach(truth[(inst.slot_id, day_class(inst.start.date()))])
-        value = POPULATION[inst.channel] * true * rng.lognormvariate(-NOISE**2 / 2, NOISE)
+        value = POPULATION[inst.channel] * true * rng.lognormvariate(-(NOISE**2) / 2, NOISE)
         out.append(Observation(inst.channel, inst.start, round(value), f"sim {inst.slot_id}"))
     return out
 
 
-def run(seed: int, weeks: int, settings: LearningSettings, verbose: bool) -> list[dict[str, object]]:
+def run(
+    seed: int, weeks: int, settings: LearningSettings, verbose: bool
+) -> list[dict[str, object]]:
     results = []
     for name, hidden in scenarios(seed).items():
         assumed = reach_table({k: 1.0 for k in hidden})
@@ -225,7 +231,7 @@ def run(seed: int, weeks: int, settings: LearningSettings, verbose: bool) -> lis
         for week in range(weeks):
             items = messages(rng_msgs, week)
             model = learn(observations, cells, settings)
-            learned = reach_table(learned_factors(model, settings))
+            learned = reach_table(learned_factors(model))
             p_true = problem_for(week, items, truth)
             p_assumed = problem_for(week, items, assumed)
             p_learned = problem_for(week, items, learned)
@@ -239,7 +245,9 @@ def run(seed: int, weeks: int, settings: LearningSettings, verbose: bool) -> lis
             rows.append((week + 1, v_a, v_l, v_o))
         if verbose:
             print(f"\n-- seed {seed}, scenario: {name}")
-            print(f"{'week':>4} {'assumed':>9} {'learned':>9} {'oracle':>9} {'L/O':>7} {'A/O':>7} {'L/A':>7}")
+            print(
+                f"{'week':>4} {'assumed':>9} {'learned':>9} {'oracle':>9} {'L/O':>7} {'A/O':>7} {'L/A':>7}"
+            )
             for week, v_a, v_l, v_o in rows:
                 print(
                     f"{week:>4} {v_a:>9.3f} {v_l:>9.3f} {v_o:>9.3f} {v_l / v_o:>7.3f}"
@@ -269,7 +277,9 @@ def main() -> None:
         results += run(seed, args.weeks, settings, not args.quiet)
     elapsed = time.perf_counter() - t0
     print("\n== summary: learned / oracle from week 8, and learned / assumptions every week ==")
-    print(f"{'seed':>4} {'scenario':<18} {'A/O w8+':>8} {'L/O w8 ':>8} {'L/O min8+':>9} {'L/A min':>8}  goal")
+    print(
+        f"{'seed':>4} {'scenario':<18} {'A/O w8+':>8} {'L/O w8 ':>8} {'L/O min8+':>9} {'L/A min':>8}  goal"
+    )
     ok_all = True
     late = []
     for res in results:

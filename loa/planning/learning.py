@@ -144,6 +144,18 @@ class SlotReach:
     measured: float | None = None
     assumed: float | None = None
     source: str = ""
+    needed: int = 3  # [planning] min_observations
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "factor": round(self.factor, 4),
+            "confidence": self.confidence,
+            "n": self.n,
+            "explore": self.explore,
+            "measured": _round(self.measured),
+            "assumed": _round(self.assumed),
+            "source": self.source,
+        }
 
 
 @dataclass
@@ -170,6 +182,7 @@ class ReachModel:
                 n,
                 explore=bonus > 0,
                 assumed=est.assumed if est else None,
+                needed=s.min_observations,
             )
         factor = min(max(est.factor, 1.0 / s.max_factor), s.max_factor)
         return SlotReach(
@@ -179,6 +192,57 @@ class ReachModel:
             measured=est.measured,
             assumed=est.assumed,
             source="; ".join(est.sources[-2:]),
+            needed=s.min_observations,
+        )
+
+    def for_slot(self, channel: str, start: str, weekdays: Sequence[int]) -> SlotReach:
+        """The factor the planner applies to a weekly slot: its cells (one per day class it
+        runs on) combined, each weighted by its number of weekdays. The planner values a slot
+        the same on every day it runs, so the day classes meet here; the heat map and
+        `suggest` keep them apart."""
+        s = self.settings
+        weights: dict[str, int] = defaultdict(int)
+        for d in weekdays:
+            weights[day_class(d)] += 1
+        hour = int(start.split(":", 1)[0])
+        hour -= hour % s.window_hours
+        learned = assumed = 0.0
+        n = 0
+        explore = False
+        sources: list[str] = []
+        measured_w = 0.0
+        measured = 0.0
+        for day, weight in sorted(weights.items()):
+            cell = Cell(channel, day, hour)
+            est = self.cells.get(cell)
+            a = est.assumed if est and est.assumed is not None else None
+            if a is None or a <= 0:
+                continue
+            one = self.slot_reach(cell)
+            assumed += weight * a
+            learned += weight * a * (one.factor if not one.explore else 1.0)
+            explore = explore or one.explore
+            n += one.n
+            if est is not None and est.measured is not None:
+                measured += weight * est.measured
+                measured_w += weight
+            if one.source:
+                sources.append(one.source)
+        if assumed <= 0:
+            return SlotReach(1.0, "none", 0, needed=s.min_observations)
+        factor = learned / assumed
+        if explore:
+            factor *= 1.0 + s.explore
+        learned_any = learned != assumed
+        return SlotReach(
+            min(max(factor, 1.0 / s.max_factor), s.max_factor * (1.0 + s.explore)),
+            confidence_of(n, s) if learned_any else "none",
+            n,
+            explore=explore,
+            measured=measured / measured_w if measured_w else None,
+            assumed=assumed / sum(weights.values()),
+            source="; ".join(sources[:2]),
+            needed=s.min_observations,
         )
 
     def heat(self, channel: str) -> list[list[CellEstimate | None]]:
@@ -188,9 +252,7 @@ class ReachModel:
         w = self.settings.window_hours
         for weekday in range(7):
             cls = day_class(weekday)
-            rows.append(
-                [self.cells.get(Cell(channel, cls, hour - hour % w)) for hour in range(24)]
-            )
+            rows.append([self.cells.get(Cell(channel, cls, hour - hour % w)) for hour in range(24)])
         return rows
 
     def channels(self) -> list[str]:
@@ -268,9 +330,7 @@ def learn(
     return ReachModel(s, cells, scale)
 
 
-def slot_cells(
-    channel: str, start: str, weekdays: Sequence[int], window_hours: int
-) -> list[Cell]:
+def slot_cells(channel: str, start: str, weekdays: Sequence[int], window_hours: int) -> list[Cell]:
     """The cells a weekly slot (its start "HH:MM" and weekdays) falls in."""
     hour = int(start.split(":", 1)[0])
     days = sorted({day_class(d) for d in weekdays})
