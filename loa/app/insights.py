@@ -287,6 +287,16 @@ def _store(
             row.at = target.at
 
 
+def pull_due(station: Station, *, now: datetime) -> PullReport:
+    """The scheduled pull (daemon job, province task): every channel, the last 30 days, and
+    the time recorded so the next one comes [planning] pull_every_hours later."""
+    from loa.app.due import insights_pulled
+
+    report = pull(station, now=now)
+    insights_pulled(station, now)
+    return report
+
+
 # --------------------------------------------------------------------------- the model
 
 

@@ -57,6 +57,8 @@ class LearningSettings(SectionSettings):
     explore: Number = Field(default=0.3, ge=0.0, le=2.0)
     #: How far a learned reach may move from the assumption (a factor either way).
     max_factor: Number = Field(default=4.0, ge=1.0, le=100.0)
+    #: Hours between the daemon's (and the province worker's) insights pulls; 0 = never.
+    pull_every_hours: Number = Field(default=6.0, ge=0.0, le=24 * 30)
 
 
 def day_class(weekday: int) -> str:
