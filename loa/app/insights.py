@@ -411,3 +411,46 @@ def suggest_slots(station: Station) -> list[Suggestion]:
     own = [c for s in slots for c in slot_cells(s.channel, s.start, s.weekdays, w)]
     known = set(channel_names())
     return [s for s in suggest(model, own) if s.cell.channel in known]
+
+
+@dataclass
+class HeatCell:
+    level: int | None  # 0-9 of the channel's highest reach; None: no slot and no figure
+    confidence: str
+    n: int
+    assumed: float | None
+    learned: float | None
+
+
+def heat(view: InsightsView) -> dict[str, list[list[HeatCell]]]:
+    """Per channel, a weekday (Monday first) x hour (0-23) grid of the reach the planner
+    would use there (learned where confident, else assumed), as a level of the channel's
+    highest, with each cell's confidence: the dashboard's heat map."""
+    out: dict[str, list[list[HeatCell]]] = {}
+    for channel in view.model.channels():
+        grid = view.model.heat(channel)
+        values = [
+            e.learned if e.learned is not None else e.assumed
+            for row in grid
+            for e in row
+            if e is not None
+        ]
+        top = max((v for v in values if v is not None), default=0.0)
+        rows: list[list[HeatCell]] = []
+        for row in grid:
+            cells = []
+            for e in row:
+                value = None if e is None else (e.learned if e.learned is not None else e.assumed)
+                level = None if value is None or top <= 0 else min(9, int(value / top * 9.999))
+                cells.append(
+                    HeatCell(
+                        level,
+                        e.confidence if e is not None else "none",
+                        e.n if e is not None else 0,
+                        e.assumed if e is not None else None,
+                        e.learned if e is not None else None,
+                    )
+                )
+            rows.append(cells)
+        out[channel] = rows
+    return out
