@@ -163,6 +163,28 @@ T = Catalog(
             "First day, e.g. 23/11/2026 or tomorrow (default: today).",
         ),
         "o_ndays": ("Số ngày.", "Number of days."),
+        "slots_suggest": (
+            "Đề xuất khung giờ mới mà số liệu cho thấy nhiều người xem, nghe hơn.",
+            "Propose new slots where the figures show more people watch or listen.",
+        ),
+        "suggest_none": (
+            "Chưa có đề xuất: cần số liệu (loa insights pull) của bài đăng ngoài các khung hiện có.",
+            "Nothing to propose: figures (loa insights pull) of posts outside the current slots "
+            "are needed.",
+        ),
+        "suggest_line": (
+            "- {channel}, {day}, khoảng {hour}: độ phủ học được {learned} (khung tốt nhất hiện "
+            "có {best}; {n} lần đo)",
+            "- {channel}, {day}, around {hour}: learned reach {learned} (best current slot "
+            "{best}; {n} figures)",
+        ),
+        "suggest_how": (
+            'Thêm khung bằng: loa slots add --channel KÊNH --name "..." --start HH:MM',
+            'Add one with: loa slots add --channel CHANNEL --name "..." --start HH:MM',
+        ),
+        "day_work": ("ngày thường", "working days"),
+        "day_sat": ("thứ Bảy", "Saturdays"),
+        "day_sun": ("Chủ nhật", "Sundays"),
         "o_explain": (
             "Giải thích vì sao tin số ID được xếp như vậy hoặc bị bỏ ra.",
             "Explain why message ID went where it went, or was left out.",
@@ -408,6 +430,37 @@ def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"), parser=row_i
     with station.transaction() as session:
         n = remove_slot(session, slot_id)
     console().print(T("removed", id=slot_id, n=n), highlight=False)
+
+
+@slots_app.command("suggest", help=T("slots_suggest"))
+def slots_suggest(as_json: JsonOpt = False) -> None:
+    from loa.app.insights import suggest_slots
+    from loa.core.i18n import decimal
+    from loa.planning.views import channel_label
+
+    station = get_station()
+    found = suggest_slots(station)
+    if as_json:
+        print_json([s.to_dict() for s in found])
+        return
+    out = console()
+    if not found:
+        out.print(T("suggest_none"), highlight=False)
+        return
+    for s in found:
+        out.print(
+            T(
+                "suggest_line",
+                channel=channel_label(s.cell.channel),
+                day=T(f"day_{s.cell.day}"),
+                hour=f"{s.cell.hour:02d}:00",
+                learned=decimal(s.learned, 2),
+                best=decimal(s.best_own, 2),
+                n=s.n,
+            ),
+            highlight=False,
+        )
+    out.print(T("suggest_how"), highlight=False)
 
 
 @slots_app.command("defaults", help=T("slots_defaults"))

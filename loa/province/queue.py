@@ -3,7 +3,7 @@
 
 Jobs: ``publish`` (one planned post), ``render`` (a station's bulletins for some days, then
 their M3U playlists), ``playlist`` (the playlists of a day), ``reconcile`` (publications a dead
-process left "sending") and ``daily`` (a station's day ahead: re-plan as [scheduler]
+process left "sending"), ``insights`` (pull a station's channel figures) and ``daily`` (a station's day ahead: re-plan as [scheduler]
 auto_plan_days says, render tomorrow, write its playlists). Each carries the station's ident;
 a publish job holds the procrastinate lock of its plan entry (never two at once) and a queueing
 lock (never queued twice), and waits for its channel's token bucket (rate limits that hold
@@ -175,6 +175,7 @@ def make_app(
     app.task(name="playlist", queue=QUEUE, retry=retry, pass_context=False)(tasks.playlist)
     app.task(name="daily", queue=QUEUE, retry=retry, pass_context=False)(tasks.daily)
     app.task(name="urgent", queue=QUEUE, retry=retry, pass_context=False)(tasks.urgent)
+    app.task(name="insights", queue=QUEUE, retry=retry, pass_context=False)(tasks.insights)
     return app
 
 
@@ -371,6 +372,14 @@ class Tasks:
 
         opened = self._station(station)
         return len(reconcile(opened, now=opened.now()))
+
+    def insights(self, station: str) -> int:
+        """Pull a station's channel figures (`loa.app.insights.pull_due`); how many were
+        stored."""
+        from loa.app.insights import pull_due
+
+        opened = self._station(station)
+        return pull_due(opened, now=opened.now()).figures
 
 
 def _rates(province: Province) -> dict[str, float]:

@@ -36,10 +36,13 @@ class Tick:
     daily: int = 0  # "daily" jobs (plan ahead, render tomorrow, playlists)
     reconcile: int = 0
     urgent: int = 0
+    insights: int = 0  # periodic insights pulls
 
     @property
     def total(self) -> int:
-        return sum(self.enqueued.values()) + self.daily + self.reconcile + self.urgent
+        return (
+            sum(self.enqueued.values()) + self.daily + self.reconcile + self.urgent + self.insights
+        )
 
 
 class QueueDispatcher:
@@ -112,6 +115,10 @@ class QueueDispatcher:
     def reconcile(self, station: Any) -> None:
         self._defer("reconcile", queueing_lock=f"{self.ident}:reconcile:", station=self.ident)
 
+    def insights(self, station: Any) -> None:
+        """The station's periodic insights pull ([planning] pull_every_hours)."""
+        self._defer("insights", queueing_lock=f"{self.ident}:insights:", station=self.ident)
+
 
 def enqueue_due(
     province: Province,
@@ -160,6 +167,7 @@ def enqueue_due(
             tick.urgent += counts.get("urgent", 0)
             tick.daily += counts.get("daily", 0)
             tick.reconcile += counts.get("reconcile", 0)
+            tick.insights += counts.get("insights", 0)
     finally:
         engine.dispose()
     return tick

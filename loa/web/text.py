@@ -273,5 +273,49 @@ T = Catalog(
         "audit": ("Nhật ký thao tác", "Audit log"),
         "users": ("Người dùng", "Users"),
         "c_role": ("Vai trò", "Role"),
+        # insights page (#28)
+        "nav_insights": ("Số liệu", "Insights"),
+        "ins_summary": (
+            "{figures} số liệu đã lưu; học khi có ít nhất {min} lần đo mỗi ô, tin cậy khi {ok}.",
+            "{figures} figures stored; learns from {min} figures per cell, confident from {ok}.",
+        ),
+        "ins_learn_off": (
+            "Lập lịch đang dùng độ phủ giả định ([planning] learn = false).",
+            "The planner uses the assumed reach ([planning] learn = false).",
+        ),
+        "ins_how": (
+            "Màu đậm: nhiều người xem, nghe hơn. ● đủ tin cậy, ○ ít số liệu, · chưa đủ (dùng giả "
+            "định). Lấy số liệu mới: loa insights pull.",
+            "Darker: more people watch or listen. ● confident, ○ thin, · not enough (the "
+            "assumption is used). Fetch new figures: loa insights pull.",
+        ),
+        "ins_cell": (
+            "{n} lần đo; giả định {assumed}; học được {learned}; tin cậy: {confidence}",
+            "{n} figures; assumed {assumed}; learned {learned}; confidence: {confidence}",
+        ),
+        "ins_conf_none": ("chưa đủ", "none"),
+        "ins_conf_thin": ("ít", "thin"),
+        "ins_conf_ok": ("đủ", "ok"),
+        "ins_nothing": (
+            "Chưa có khung giờ hay số liệu nào.",
+            "No slot and no figure yet.",
+        ),
+        "ins_slots": ("Hệ số lập lịch dùng cho từng khung", "The factor the planner uses per slot"),
+        "ins_channel": ("Kênh", "Channel"),
+        "ins_n": ("Số lần đo", "Figures"),
+        "ins_factor": ("Hệ số", "Factor"),
+        "ins_confidence": ("Tin cậy", "Confidence"),
+        "ins_trying": ("đang thử", "trying"),
+        "ins_suggest": ("Khung giờ nên thêm", "Slots worth adding"),
+        "ins_day_work": ("ngày thường", "working days"),
+        "ins_day_sat": ("thứ Bảy", "Saturdays"),
+        "ins_day_sun": ("Chủ nhật", "Sundays"),
+        "ins_wd0": ("T2", "Mon"),
+        "ins_wd1": ("T3", "Tue"),
+        "ins_wd2": ("T4", "Wed"),
+        "ins_wd3": ("T5", "Thu"),
+        "ins_wd4": ("T6", "Fri"),
+        "ins_wd5": ("T7", "Sat"),
+        "ins_wd6": ("CN", "Sun"),
     }
 )
