@@ -104,6 +104,16 @@ class _Library:
     _create_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        # Keep a reference: ctypes frees the trampoline when the Python object dies.
+        self._callback = _CALLBACK(self._collect)
+        self.lock = threading.Lock()
+        self._used = False
+        self.lib: Any = self._load()
+        self.version = (self.lib.espeak_Info(None) or b"?").decode()
+
+    def _load(self) -> Any:
+        """Load espeak-ng afresh: a pristine copy of its static state (see `speak`)."""
         import espeakng_loader
 
         lib: Any = ctypes.CDLL(espeakng_loader.get_library_path())
@@ -129,13 +139,24 @@ class _Library:
         )
         if self.sample_rate <= 0:
             raise OSError(f"espeak_Initialize returned {self.sample_rate}")
-        self.version = (lib.espeak_Info(None) or b"?").decode()
-        self._chunks: list[np.ndarray] = []
-        # Keep a reference: ctypes frees the trampoline when the Python object dies.
-        self._callback = _CALLBACK(self._collect)
         lib.espeak_SetSynthCallback(self._callback)
-        self.lib = lib
-        self.lock = threading.Lock()
+        self._used = False
+        return lib
+
+    def _reload(self) -> None:
+        """Unload and load the library again. espeak-ng keeps state across calls in static
+        variables that espeak_Terminate/espeak_Initialize do not reset (the pitch flutter's
+        phase, the wave generator's buffers): the same text came out a few samples longer or
+        shorter depending on what the process had spoken before, so a clip depended on which
+        worker made it. A library that is unloaded (dlclose) and loaded again starts pristine;
+        it takes under a millisecond."""
+        import _ctypes
+
+        self.lib.espeak_Terminate()
+        handle = self.lib._handle
+        self.lib = None
+        _ctypes.dlclose(handle)
+        self.lib = self._load()
 
     def _collect(self, wav: Any, count: int, _events: Any) -> int:
         if count > 0 and wav:
@@ -153,9 +174,13 @@ class _Library:
             return cls._instance
 
     def speak(self, text: str, voice: str, wpm: int, tuning: Tuning = RAW) -> np.ndarray:
-        """16-bit samples of `text`; pitch and range are set on every call (they persist)."""
+        """16-bit samples of `text`, spoken by a pristine library (the same text, voice and
+        settings give the same samples whatever was spoken before, in any process)."""
         data = text.encode("utf-8")
         with self.lock:
+            if self._used:
+                self._reload()
+            self._used = True
             self._chunks = []
             self.lib.espeak_SetVoiceByName(voice.encode())
             self.lib.espeak_SetParameter(_ESPEAK_RATE, wpm, 0)
