@@ -57,12 +57,20 @@ TUNING = {
 }
 
 VOICES = (
-    Voice("vi", "Tiếng Việt giọng Bắc", "Vietnamese, northern"),
-    Voice("vi-vn-x-south", "Tiếng Việt giọng Nam (Sài Gòn)", "Vietnamese, southern (Sài Gòn)"),
+    Voice("vi", "Tiếng Việt giọng Bắc", "Vietnamese, northern", region="north", gender="male"),
+    Voice(
+        "vi-vn-x-south",
+        "Tiếng Việt giọng Nam (Sài Gòn)",
+        "Vietnamese, southern (Sài Gòn)",
+        region="south",
+        gender="male",
+    ),
     Voice(
         "vi-vn-x-central",
         "Tiếng Việt giọng Trung (Huế)",
         "Vietnamese, central (Huế)",
+        region="central",
+        gender="male",
         withheld=(
             "không dùng làm giọng vùng miền: thanh điệu không phân biệt rõ (trung vị 2,7 "
             "nửa cung, sắc và hỏi cách 0,5; cần ≥ 3,5 và không cặp nào < 1,0)",
