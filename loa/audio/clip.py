@@ -256,7 +256,7 @@ class Speaker:
             raise UserError(T("all_failed", reasons=reasons))
         raise RuntimeFailure(T("all_failed", reasons=reasons))
 
-    def _synthesise(self, engine: Engine, voice: str, spoken: str, rate: float) -> Finished:
+    def _synthesise(self, engine: Engine, voice: str, spoken: str, speed: float) -> Finished:
         """Chunk, speak, trim, join with pauses and master one text (with how close its
         loudness came to the target)."""
         from loa.audio import mastering
@@ -268,7 +268,7 @@ class Speaker:
         for phrases in chunk_text(spoken, engine.max_chars):
             parts = []
             for phrase in phrases:
-                speech = engine.synthesize(phrase, voice, rate)
+                speech = engine.synthesize(phrase, voice, speed)
                 if rate and speech.sample_rate != rate:
                     speech.samples = mastering.resample(speech.samples, speech.sample_rate, rate)
                 rate = rate or speech.sample_rate

@@ -506,6 +506,9 @@ def render_bulletins(
     work at all. Raises RenderFailed (a RuntimeFailure) if some bulletins could not be rendered,
     after rendering all the others.
     """
+    # Each render starts afresh: an engine that failed in the last one (a spent quota, no
+    # network) is tried again, so the neural voice comes back once it works.
+    _worker.clear()
     renderer = BulletinRenderer(station)
     speaker = renderer.speaker
     workers = workers or os.cpu_count() or 1

@@ -106,8 +106,7 @@ T = Catalog(
         "col_label": ("Mô tả", "Description"),
         "col_online": ("Cần mạng", "Online"),
         "col_works": ("Dùng được", "Works"),
-        "col_region": ("Miền", "Region"),
-        "col_gender": ("Giọng", "Gender"),
+        "col_region": ("Miền, giọng", "Region, gender"),
         "check": (
             "Kiểm tra ngay các bộ đọc theo thứ tự dùng của đài (loa.toml): bộ nào đọc được, bộ "
             "nào hết hạn mức hoặc không gọi được, và bản tin sẽ đọc bằng bộ nào.",
@@ -302,9 +301,9 @@ def voices(
     from rich.table import Table
 
     table = Table()
-    columns = ("col_engine", "col_voice_id", "col_label", "col_region", "col_gender")
+    columns = ("col_engine", "col_voice_id", "col_label", "col_region")
     for column in (*columns, "col_online", "col_works"):
-        table.add_column(T(column))
+        table.add_column(T(column), overflow="fold")
     for row in rows:
         works = row["works"]
         state = (
@@ -318,8 +317,7 @@ def voices(
             row["engine"],
             escape(row["voice"]),
             escape(row["label"]),
-            row["region"],
-            row["gender"],
+            ", ".join(p for p in (row["region"], row["gender"]) if p),
             T("yes") if row["online"] else T("no"),
             state,
         )
