@@ -123,6 +123,27 @@ class AudioSettings(SectionSettings):
         engine_class(value)  # UserError listing the engines there are
         return value
 
+    @model_validator(mode="after")
+    def _no_withheld_voice(self) -> AudioSettings:
+        """A voice below the tone bar is refused here, when loa.toml is read, unless
+        allow_unoffered_voice is set (other voice mistakes show when the engine speaks)."""
+        from loa.audio.engines import EngineOptions, VoiceWithheld, engine_class
+
+        pairs = [(self.engine, self.voice), *self.voices.items()]
+        for name, voice in pairs:
+            if not voice:
+                continue
+            try:
+                cls = engine_class(name)
+                cls(EngineOptions(root=Path("."), settings=self.engine_settings)).resolve_voice(
+                    voice
+                )
+            except VoiceWithheld:
+                raise
+            except Exception:  # an unknown voice or engine: reported when it is used
+                continue
+        return self
+
     @field_validator("fallback", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:

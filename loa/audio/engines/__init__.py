@@ -13,6 +13,7 @@ from loa.audio.engines.base import (
     Speech,
     Voice,
     VoiceError,
+    VoiceWithheld,
 )
 from loa.audio.engines.cloud import QuotaExhausted
 from loa.audio.engines.espeak import EspeakEngine
@@ -87,6 +88,7 @@ __all__ = [
     "Speech",
     "Voice",
     "VoiceError",
+    "VoiceWithheld",
     "engine_class",
     "engines",
 ]

@@ -49,6 +49,11 @@ class VoiceError(UserError):
     """The voice does not exist or cannot speak Vietnamese (a configuration mistake)."""
 
 
+class VoiceWithheld(VoiceError):
+    """The voice exists but is measured below the tone bar (not offered): it speaks only with
+    `allow_unoffered_voice = true` in [audio]."""
+
+
 class EngineNotInstalled(VoiceError):
     """The engine needs an optional package that is not installed (e.g. `loa[piper]`).
 
@@ -143,7 +148,7 @@ class Engine(ABC):
         if voice in ids:
             found = voices[voice]
             if not found.offered and not self.options.settings.get("allow_unoffered_voice"):
-                raise VoiceError(
+                raise VoiceWithheld(
                     T("withheld", voice=voice, engine=self.name, why=found.withheld_text())
                 )
             return voice
