@@ -76,6 +76,8 @@ class AudioSettings(SectionSettings):
     azure_url: str | None = None
     # a voice measured below the tone bar (not offered) may be chosen only with this set
     allow_unoffered_voice: bool = False
+    # reshape each syllable's pitch to its tone (PSOLA) for voices tuned for it (central)
+    tone_reshape: bool = True
     piper_voice: str | None = None
     piper_speaker: Integer | None = Field(default=None, ge=0)
     sample_rate: Integer = Field(default=44100, ge=8000, le=96000)

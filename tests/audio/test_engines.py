@@ -37,7 +37,7 @@ def test_unknown_engine_names_the_valid_ones() -> None:
 
 @pytest.mark.parametrize("voice", ["vi", "vi-vn-x-central", "vi-vn-x-south"])
 def test_espeak_speaks_vietnamese_in_three_regions(tmp_path: Path, voice: str) -> None:
-    engine = make("espeak", tmp_path, allow_unoffered_voice=True)  # central is below the bar
+    engine = make("espeak", tmp_path)
     speech = engine.synthesize("Ủy ban nhân dân xã thông báo", engine.resolve_voice(voice), 1.0)
     assert speech.sample_rate == 22050
     assert 1.0 < speech.duration_s < 5.0
