@@ -7,7 +7,9 @@ Per espeak-ng voice, loa's tuned voice beside raw espeak-ng defaults (pitch 50, 
 - tones: the six-tone set "ma mà má mả mã mạ", each syllable spoken alone, its pitch track (Praat
   autocorrelation via parselmouth) in semitones re 100 Hz resampled to 20 points; the distance of
   two tones is the RMS difference of their contours. Printed: the median of the 15 pairs and the
-  closest pair (targets, issue 14: median >= 3.5 st, no pair < 1.0 st);
+  closest pair (targets, issue 14: median >= 3.5 st, no pair < 1.0 st), and in brackets the
+  same through Praat's cross-correlation tracker as a cross-check ("+psola": the voice's
+  syllables are reshaped to their tones, loa.audio.tones);
 - pace: syllables per minute of a standard bulletin text, net of pauses (silences >= 100 ms);
 - loudness (LUFS, BS.1770) and true peak (dBTP) of the standard bulletin (chime, text, chime) as
   the MP3 the radio plays, decoded.
@@ -36,12 +38,14 @@ RAW_WPM = 175  # espeak-ng's default rate
 POINTS = 20
 
 
-def contour(samples: np.ndarray, rate: int) -> np.ndarray:
-    """The voiced pitch track in semitones re 100 Hz at POINTS evenly spaced times."""
+def contour(samples: np.ndarray, rate: int, method: str = "ac") -> np.ndarray:
+    """The voiced pitch track in semitones re 100 Hz at POINTS evenly spaced times (Praat's
+    autocorrelation tracker, or "cc" its cross-correlation one for the cross-check)."""
     import parselmouth
 
     sound = parselmouth.Sound(samples.astype(np.float64), sampling_frequency=rate)
-    pitch = sound.to_pitch_ac(time_step=0.005, pitch_floor=50.0, pitch_ceiling=500.0)
+    track = sound.to_pitch_cc if method == "cc" else sound.to_pitch_ac
+    pitch = track(time_step=0.005, pitch_floor=50.0, pitch_ceiling=500.0)
     hz = pitch.selected_array["frequency"]
     hz = hz[hz > 0]
     if len(hz) < 4:
@@ -107,7 +111,7 @@ def measure(voice: str, folder: Path) -> dict[str, dict[str, object]]:
 
     library = _Library.get()
     sr = library.sample_rate
-    settings = AudioSettings(voice=voice)
+    settings = AudioSettings(voice=voice, allow_unoffered_voice=True)  # measure every voice
     engine = EspeakEngine(EngineOptions(root=folder, settings={}))
     speaker = Speaker(folder, settings, ClipCache(folder / f"cache-{voice}"))
     m = settings.mastering
@@ -128,12 +132,15 @@ def measure(voice: str, folder: Path) -> dict[str, dict[str, object]]:
     }
 
     # loa: the tuned voice through the whole pipeline (chunking, pauses, mastering, MP3)
-    tones = [contour(engine.synthesize(t, voice, 1.0).samples, sr) for t in TONES]
+    spoken_tones = [engine.synthesize(t, voice, 1.0) for t in TONES]
+    tones = [contour(t.samples, t.sample_rate) for t in spoken_tones]
+    cross = tone_distances([contour(t.samples, t.sample_rate, "cc") for t in spoken_tones])
     clip = speaker.speak(STANDARD_BULLETIN).clip
     spoken, rate = read_wav(clip.path)
     bulletin = np.concatenate([bell, gap, resample(spoken, rate, m.sample_rate), gap, bell])
     rows["loa"] = {
         "tones": tone_distances(tones),
+        "cross": cross,
         "spm": syllables(speaker.spoken(STANDARD_BULLETIN)) / net_seconds(spoken, rate) * 60,
         "level": mp3_level(bulletin, m.sample_rate, settings, folder),
     }
@@ -164,10 +171,16 @@ def main() -> None:
                     else ("  ok" if median >= 3.5 and tones[pair] >= 1.0 else "  below target")
                 )
                 offered = "" if voice.offered or run == "raw" else ", not offered"
+                cross = row.get("cross")
+                check = ""
+                if isinstance(cross, dict):  # the same tones through Praat's cc tracker
+                    closest = min(cross.values())
+                    check = f"  (cc: {float(np.median(list(cross.values()))):.2f} / {closest:.2f})"
+                shaped = "+psola" if getattr(t, "reshape", False) and run == "loa" else ""
                 print(
                     f"{voice.id:18} {run:4} {median:9.2f} st {'-'.join(pair):>15} "
                     f"{tones[pair]:5.2f} st {row['spm']:8.0f} {lufs:6.1f} {peak:6.1f}  "
-                    f"{t.pitch}/{t.range}/{wpm}{ok}{offered}"
+                    f"{t.pitch}/{t.range}/{wpm}{shaped}{ok}{offered}{check}"
                 )
 
 

@@ -20,6 +20,14 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "title": ("Bản tin {time} ngày {date}", "Bulletin {time} on {date}"),
+        "fallback": (
+            "Đọc bằng giọng dự phòng {used} vì giọng {wanted} không dùng được: {reason}.",
+            "Spoken by the fallback voice {used} because {wanted} could not be used: {reason}.",
+        ),
+        "fallback_quota": (
+            "Đọc bằng giọng dự phòng {used} vì giọng {wanted} đã hết hạn mức: {reason}.",
+            "Spoken by the fallback voice {used} because {wanted}'s quota ran out: {reason}.",
+        ),
     }
 )
 
@@ -34,6 +42,8 @@ class BulletinItem:
     title: str
     text: str
     plan_entry_id: int | None = None
+    voice: str | None = None  # the message's own voice ("engine:voice" or a voice), else None
+    rate: float | None = None  # the message's own rate, else None (the station's)
 
 
 @dataclass
@@ -69,6 +79,9 @@ class RenderResult:
     cached: bool
     engines: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Set when some clip was spoken by a fallback engine: {"wanted": engine, "used": [...],
+    #: "reason": why, "quota": bool}; None when every clip came from the engine asked for.
+    fallback: dict[str, Any] | None = None
 
 
 @dataclass
@@ -338,9 +351,11 @@ def write_sidecar(
     clips: dict[str, Any],
     engines: list[str],
     notes: list[str],
+    fallback: dict[str, Any] | None = None,
 ) -> None:
-    """The JSON beside the bulletin (same stem): item timings for the radio and the run sheet.
-    Written last: a bulletin is up to date only when its sidecar's key matches."""
+    """The JSON beside the bulletin (same stem): item timings for the radio and the run sheet,
+    and the fallback voice when one spoke (`fallback_of`). Written last: a bulletin is up to
+    date only when its sidecar's key matches."""
     data = {
         "key": key,
         "when": spec.when.isoformat(timespec="minutes"),
@@ -354,6 +369,7 @@ def write_sidecar(
         "clips": clips["all"],
         "engines": engines,
         "notes": notes,
+        "fallback": fallback,
     }
     atomic_write_text(path.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=1))
 
@@ -364,6 +380,25 @@ def sidecar_items(path: Path) -> list[dict[str, Any]]:
     data = read_sidecar(path) or {}
     items = data.get("items", [])
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def fallback_of(path: Path) -> dict[str, Any] | None:
+    """The bulletin's fallback record from its sidecar (see RenderResult.fallback), or None."""
+    found = (read_sidecar(path) or {}).get("fallback")
+    return found if isinstance(found, dict) else None
+
+
+def fallback_text(fallback: dict[str, Any] | None) -> str:
+    """What the run sheet and the as-run log say about a fallback voice ("" when none)."""
+    if not fallback:
+        return ""
+    key = "fallback_quota" if fallback.get("quota") else "fallback"
+    return T(
+        key,
+        wanted=fallback.get("wanted", "?"),
+        used=", ".join(fallback.get("used") or ["?"]),
+        reason=str(fallback.get("reason", "")).rstrip("."),
+    )
 
 
 def read_sidecar(path: Path) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from loa.core.fileio import atomic_write_text
 
-KEY_VERSION = "loa-clip-3"  # bump when the synthesis or mastering code changes how clips sound
+KEY_VERSION = "loa-clip-4"  # bump when the synthesis or mastering code changes how clips sound
 
 
 def content_key(*parts: object) -> str:

@@ -17,10 +17,12 @@ from loa.audio.engines import (
     Engine,
     EngineOptions,
     EngineUnavailable,
+    QuotaExhausted,
     VoiceError,
     engine_class,
+    engines,
 )
-from loa.audio.settings import AudioSettings, audio_settings
+from loa.audio.settings import REFERENCE_PACE, AudioSettings, audio_settings
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
 
@@ -59,10 +61,27 @@ T = Catalog(
 
 @dataclass
 class Speech:
-    """The result of speaking one text: the clip and how it was made."""
+    """The result of speaking one text: the clip and how it was made.
+
+    `fallback` says why the engine asked for first (`wanted`) did not speak it ("" when it did);
+    `quota` is true when that was a spent quota or a rate limit.
+    """
 
     clip: Clip
     notes: list[str] = field(default_factory=list)
+    wanted: str = ""
+    fallback: str = ""
+    quota: bool = False
+
+
+def split_voice(voice: str | None, engine: str | None = None) -> tuple[str | None, str | None]:
+    """(engine, voice) of a voice given as "engine:voice" (e.g. "fpt:lannhi") or as a plain
+    voice of `engine` (None: the station's engine)."""
+    if voice and ":" in voice:
+        head, rest = voice.split(":", 1)
+        if head.strip() in engines():
+            return head.strip(), rest.strip() or None
+    return engine, voice or None
 
 
 def normalise_text(text: str, dictionary: Any = None) -> str:
@@ -93,6 +112,7 @@ class Speaker:
         self._engines: dict[str, Engine] = {}
         self._spoken: dict[str, str] = {}
         self.down: dict[str, str] = {}  # engine name -> why it failed in this run
+        self.quota: set[str] = set()  # engines whose quota ran out in this run
 
     @classmethod
     def for_station(cls, station: Station, **overrides: Any) -> Speaker:
@@ -112,13 +132,20 @@ class Speaker:
             self._engines[name] = engine_class(name)(options)
         return self._engines[name]
 
-    def _key(self, spoken: str, engine: Engine, voice: str) -> str:
+    def rate(self, rate: float | None = None) -> float:
+        """The rate an engine is given: `rate` (a message's own; default the station's
+        [audio] rate) times the station's pace relative to REFERENCE_PACE."""
+        if rate is None:
+            return self.settings.speaking_rate
+        return float(rate) * self.settings.pace / REFERENCE_PACE
+
+    def _key(self, spoken: str, engine: Engine, voice: str, rate: float | None = None) -> str:
         s, m = self.settings, self.settings.mastering
         return content_key(
             "clip",
             spoken,
             engine.identity(voice),
-            s.speaking_rate,
+            self.rate(rate),
             m.key(),
             s.sentence_pause_ms,
             s.phrase_pause_ms,
@@ -130,31 +157,62 @@ class Speaker:
             self._spoken[text] = normalise_text(text, self.dictionary)
         return self._spoken[text]
 
-    def keys(self, text: str, engine: str | None = None) -> list[str]:
-        """Cache keys this text could have, one per usable engine of the chain (no synthesis)."""
+    def keys(
+        self,
+        text: str,
+        engine: str | None = None,
+        *,
+        voice: str | None = None,
+        rate: float | None = None,
+    ) -> list[str]:
+        """Cache keys this text could have, one per usable engine of the chain, the engine
+        asked for first (no synthesis)."""
+        engine, voice = split_voice(voice, engine)
         spoken = self.spoken(text)
+        chain = self.settings.chain(engine)
         out = []
-        for name in self.settings.chain(engine):
+        for name in chain:
             try:
                 eng = self.engine(name)
-                voice = eng.resolve_voice(self.settings.voice_for(name))
-                out.append(self._key(spoken, eng, voice))
+                wanted = voice if (voice and name == chain[0]) else self.settings.voice_for(name)
+                out.append(self._key(spoken, eng, eng.resolve_voice(wanted), rate))
             except (EngineUnavailable, VoiceError):
                 continue
         return out
 
-    def speak(self, text: str, *, engine: str | None = None, voice: str | None = None) -> Speech:
+    def speak(
+        self,
+        text: str,
+        *,
+        engine: str | None = None,
+        voice: str | None = None,
+        rate: float | None = None,
+    ) -> Speech:
         """A mastered, cached clip of `text`, from the first engine of the chain that works.
 
-        Raises UserError for text with nothing to speak, RuntimeFailure when every engine fails
-        (UserError when every failure was a configuration mistake such as a non-Vietnamese voice).
+        `voice` may name its engine ("fpt:lannhi"); `rate` replaces the station's [audio] rate
+        (a message's own voice and rate). Raises UserError for text with nothing to speak,
+        RuntimeFailure when every engine fails (UserError when every failure was a
+        configuration mistake such as a non-Vietnamese voice).
         """
+        engine, voice = split_voice(voice, engine)
         spoken = self.spoken(text)
         if not _speakable(spoken):
             raise UserError(T("empty"))
         chain = self.settings.chain(engine)
         notes: list[str] = []
         failures: list[tuple[str, Exception]] = []
+
+        def result(clip: Clip) -> Speech:
+            first = failures[0] if failures and failures[0][0] == chain[0] else None
+            return Speech(
+                clip,
+                notes,
+                wanted=chain[0],
+                fallback=str(first[1]) if first else "",
+                quota=chain[0] in self.quota,
+            )
+
         for index, name in enumerate(chain):
             nxt = chain[index + 1] if index + 1 < len(chain) else "-"
             if name in self.down:
@@ -165,16 +223,18 @@ class Speaker:
                 eng = self.engine(name)
                 wanted = voice if (voice and name == chain[0]) else self.settings.voice_for(name)
                 chosen = eng.resolve_voice(wanted)
-                key = self._key(spoken, eng, chosen)
+                key = self._key(spoken, eng, chosen, rate)
                 cached = self.cache.get(key)
                 if cached is not None:
                     if cached.mastering_note:
                         notes.append(cached.mastering_note)
                     cached.notes = notes
-                    return Speech(cached, notes)
-                done = self._synthesise(eng, chosen, spoken)
+                    return result(cached)
+                done = self._synthesise(eng, chosen, spoken, self.rate(rate))
             except (EngineUnavailable, VoiceError) as exc:
                 self.down[name] = str(exc)
+                if isinstance(exc, QuotaExhausted):
+                    self.quota.add(name)
                 failures.append((name, exc))
                 notes.append(T("fell_back", engine=name, reason=exc, next=nxt))
                 continue
@@ -190,13 +250,13 @@ class Speaker:
                 notes=notes,
                 missed=None if done.converged else (done.loudness_lufs, done.target_lufs),
             )
-            return Speech(clip, notes)
+            return result(clip)
         reasons = "; ".join(f"{name}: {str(exc).rstrip('.')}" for name, exc in failures)
         if failures and all(isinstance(exc, VoiceError) for _, exc in failures):
             raise UserError(T("all_failed", reasons=reasons))
         raise RuntimeFailure(T("all_failed", reasons=reasons))
 
-    def _synthesise(self, engine: Engine, voice: str, spoken: str) -> Finished:
+    def _synthesise(self, engine: Engine, voice: str, spoken: str, speed: float) -> Finished:
         """Chunk, speak, trim, join with pauses and master one text (with how close its
         loudness came to the target)."""
         from loa.audio import mastering
@@ -208,7 +268,7 @@ class Speaker:
         for phrases in chunk_text(spoken, engine.max_chars):
             parts = []
             for phrase in phrases:
-                speech = engine.synthesize(phrase, voice, s.speaking_rate)
+                speech = engine.synthesize(phrase, voice, speed)
                 if rate and speech.sample_rate != rate:
                     speech.samples = mastering.resample(speech.samples, speech.sample_rate, rate)
                 rate = rate or speech.sample_rate

@@ -84,6 +84,7 @@ class BulletinRenderer:
         self.station = station
         self.speaker = speaker or Speaker.for_station(station)
         self.settings = self.speaker.settings
+        self.fallback: dict[str, Any] | None = None  # of the bulletin resolved last
 
     def _chime(self) -> Clip:
         from loa.audio.cache import content_key
@@ -123,15 +124,19 @@ class BulletinRenderer:
         )
 
     def resolve(self, spec: BulletinSpec) -> tuple[list[Part], list[str], list[str]]:
-        """Clips for every part (synthesising what is not cached): timeline, notes, engines."""
+        """Clips for every part (synthesising what is not cached): timeline, notes, engines.
+        A fallback voice is noted in `self.fallback` (see RenderResult.fallback)."""
         notes: list[str] = []
         engines: list[str] = []
+        self.fallback = None
 
-        def spoken(text: str) -> Clip:
-            speech = self.speaker.speak(text)
+        def spoken(text: str, voice: str | None = None, rate: float | None = None) -> Clip:
+            speech = self.speaker.speak(text, voice=voice, rate=rate)
             notes.extend(n for n in speech.notes if n not in notes)
             if speech.clip.engine and speech.clip.engine not in engines:
                 engines.append(speech.clip.engine)
+            if speech.clip.engine != speech.wanted and speech.clip.engine:
+                self._note_fallback(speech)
             return speech.clip
 
         jingle = self._jingle(notes)
@@ -141,7 +146,7 @@ class BulletinRenderer:
         items: list[tuple[BulletinItem, Clip]] = []
         for item in spec.items:
             try:
-                items.append((item, spoken(item.text)))
+                items.append((item, spoken(item.text, item.voice, item.rate)))
             except UserError as exc:
                 notes.append(
                     T(
@@ -158,6 +163,17 @@ class BulletinRenderer:
             if part.clip is None:
                 part.clip = self._silence(part.seconds)
         return parts, notes, engines
+
+    def _note_fallback(self, speech: Any) -> None:
+        """Record that a fallback engine spoke a clip (the first reason is kept). A clip from
+        the cache says no reason: it was spoken by the fallback when the engine first failed."""
+        if self.fallback is None:
+            self.fallback = {"wanted": speech.wanted, "used": [], "reason": "", "quota": False}
+        if speech.clip.engine not in self.fallback["used"]:
+            self.fallback["used"].append(speech.clip.engine)
+        if speech.fallback and not self.fallback["reason"]:
+            self.fallback["reason"] = speech.fallback
+        self.fallback["quota"] = bool(self.fallback["quota"] or speech.quota)
 
     def _silence(self, seconds: float) -> Clip:
         from loa.audio.cache import content_key
@@ -196,6 +212,7 @@ class BulletinRenderer:
                 cached=True,
                 engines=list(sidecar.get("engines", engines)),
                 notes=notes,
+                fallback=sidecar.get("fallback") or self.fallback,
             )
         tags = {
             "title": spec.title,
@@ -230,9 +247,17 @@ class BulletinRenderer:
             clips=clips,
             engines=engines,
             notes=notes,
+            fallback=self.fallback,
         )
         return RenderResult(
-            path, spec.when, duration, items, cached=False, engines=engines, notes=notes
+            path,
+            spec.when,
+            duration,
+            items,
+            cached=False,
+            engines=engines,
+            notes=notes,
+            fallback=self.fallback,
         )
 
 
@@ -254,10 +279,12 @@ def _renderer_in_worker(root: str) -> BulletinRenderer:
     return _worker[root]
 
 
-def _speak_job(root: str, text: str) -> list[str]:
+def _speak_job(
+    root: str, text: str, voice: str | None = None, rate: float | None = None
+) -> list[str]:
     """Speak one text into the cache, and encode its MP3 segment there too (once, in parallel)."""
     renderer = _renderer_in_worker(root)
-    speech = renderer.speaker.speak(text)
+    speech = renderer.speaker.speak(text, voice=voice, rate=rate)
     if renderer.settings.format == "mp3":
         clip_segment(speech.clip, renderer.settings)
     return speech.notes
@@ -479,18 +506,29 @@ def render_bulletins(
     work at all. Raises RenderFailed (a RuntimeFailure) if some bulletins could not be rendered,
     after rendering all the others.
     """
+    # Each render starts afresh: an engine that failed in the last one (a spent quota, no
+    # network) is tried again, so the neural voice comes back once it works.
+    _worker.clear()
     renderer = BulletinRenderer(station)
     speaker = renderer.speaker
     workers = workers or os.cpu_count() or 1
     root = str(station.root)
 
-    texts = [speaker.settings.intro, speaker.settings.outro]
-    texts += [item.text for spec in specs for item in spec.items]
+    texts: list[tuple[str, str | None, float | None]] = [
+        (speaker.settings.intro, None, None),
+        (speaker.settings.outro, None, None),
+    ]
+    texts += [(item.text, item.voice, item.rate) for spec in specs for item in spec.items]
     missing = []
-    for text in dict.fromkeys(t for t in texts if _speakable(t)):
-        keys = speaker.keys(text)
-        if not any(speaker.cache.get(k) for k in keys):
-            missing.append(text)
+    for text, voice, rate in dict.fromkeys(t for t in texts if _speakable(t[0])):
+        try:
+            keys = speaker.keys(text, voice=voice, rate=rate)
+        except LoaError:
+            keys = []
+        # Spoken again when the engine asked for has no clip of it (a clip its fallback made
+        # while it was down is replaced by the neural voice once it works again).
+        if not keys or speaker.cache.get(keys[0]) is None:
+            missing.append((text, voice, rate))
 
     from contextlib import nullcontext
 
@@ -522,7 +560,10 @@ def render_bulletins(
         # Speaking in workers fills the shared on-disk cache; errors surface per bulletin below.
         own = 1 if progress else 0  # rich's refresh thread
         _run(
-            [_Job("clip", _speak_job, (root, text)) for text in missing], workers, advance_clip, own
+            [_Job("clip", _speak_job, (root, *text)) for text in missing],
+            workers,
+            advance_clip,
+            own,
         )
         jobs = [_Job(spec.when.isoformat(), _bulletin_job, (root, spec, force)) for spec in specs]
         # Up-to-date bulletins are only checked: keep them in this process (no pool start-up).
@@ -558,12 +599,15 @@ def referenced_keys(station: Station, specs: list[BulletinSpec], today: date) ->
     speaker = Speaker.for_station(station)
     renderer = BulletinRenderer(station, speaker)
     keep: set[str] = set()
-    texts = [speaker.settings.intro, speaker.settings.outro]
+    texts: list[tuple[str, str | None, float | None]] = [
+        (speaker.settings.intro, None, None),
+        (speaker.settings.outro, None, None),
+    ]
     for spec in specs:
-        texts += [item.text for item in spec.items]
-    for text in dict.fromkeys(t for t in texts if _speakable(t)):
+        texts += [(item.text, item.voice, item.rate) for item in spec.items]
+    for text, voice, rate in dict.fromkeys(t for t in texts if _speakable(t[0])):
         try:
-            keep.update(speaker.keys(text))
+            keep.update(speaker.keys(text, voice=voice, rate=rate))
         except LoaError:
             continue
     from loa.audio.cache import content_key

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from loa.core.i18n import Catalog
 from loa.core.settings import Integer, Number, SectionSettings, StationSettings
 
 if TYPE_CHECKING:
     from loa.core.station import Station
+
+T = Catalog(
+    {
+        "key_in_toml": (
+            "Không ghi khoá API vào loa.toml (khoá {key} trong mục audio): xoá dòng đó, đặt "
+            'biến môi trường {env} hoặc lưu vào keyring của máy (dịch vụ "loa").',
+            "Never put an API key in loa.toml (key {key} in the audio section): remove that "
+            'line and set the {env} environment variable or the system keyring (service "loa").',
+        ),
+    }
+)
 
 DEFAULT_OUTRO = "Bản tin đến đây là kết thúc. Cảm ơn bà con đã lắng nghe."
 # Syllables per minute net of pauses that an engine speaks at rate 1.0 (espeak-ng is tuned to it;
@@ -54,6 +67,17 @@ class AudioSettings(SectionSettings):
     voices: dict[str, str] = Field(default_factory=dict)
     gtts_timeout: Number | None = Field(default=None, gt=0, le=120)
     gtts_tld: str | None = None
+    # the engines over the network (fpt, google, azure); their keys never live here
+    cloud_timeout: Number | None = Field(default=None, gt=0, le=300)
+    fpt_url: str | None = None
+    fpt_poll_s: Number | None = Field(default=None, gt=0, le=30)
+    google_url: str | None = None
+    azure_region: str | None = None
+    azure_url: str | None = None
+    # a voice measured below the tone bar (not offered) may be chosen only with this set
+    allow_unoffered_voice: bool = False
+    # reshape each syllable's pitch to its tone (PSOLA) for voices tuned for it (central)
+    tone_reshape: bool = True
     piper_voice: str | None = None
     piper_speaker: Integer | None = Field(default=None, ge=0)
     sample_rate: Integer = Field(default=44100, ge=8000, le=96000)
@@ -81,6 +105,18 @@ class AudioSettings(SectionSettings):
             data = {**data, "intro": station.settings(StationSettings).ident}
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_keys_here(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in data:
+                if re.search(r"(^|_)(key|api_key|apikey|token|secret)$", str(name)):
+                    from loa.core.errors import UserError
+
+                    engine = str(name).split("_")[0].upper()
+                    raise UserError(T("key_in_toml", key=name, env=f"LOA_{engine}_KEY"))
+        return data
+
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, value: str) -> str:
@@ -88,6 +124,27 @@ class AudioSettings(SectionSettings):
 
         engine_class(value)  # UserError listing the engines there are
         return value
+
+    @model_validator(mode="after")
+    def _no_withheld_voice(self) -> AudioSettings:
+        """A voice below the tone bar is refused here, when loa.toml is read, unless
+        allow_unoffered_voice is set (other voice mistakes show when the engine speaks)."""
+        from loa.audio.engines import EngineOptions, VoiceWithheld, engine_class
+
+        pairs = [(self.engine, self.voice), *self.voices.items()]
+        for name, voice in pairs:
+            if not voice:
+                continue
+            try:
+                cls = engine_class(name)
+                cls(EngineOptions(root=Path("."), settings=self.engine_settings)).resolve_voice(
+                    voice
+                )
+            except VoiceWithheld:
+                raise
+            except Exception:  # an unknown voice or engine: reported when it is used
+                continue
+        return self
 
     @field_validator("fallback", mode="before")
     @classmethod
@@ -108,7 +165,17 @@ class AudioSettings(SectionSettings):
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("voice", "jingle", "gtts_tld", "piper_voice", mode="after")
+    @field_validator(
+        "voice",
+        "jingle",
+        "gtts_tld",
+        "piper_voice",
+        "fpt_url",
+        "google_url",
+        "azure_region",
+        "azure_url",
+        mode="after",
+    )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

@@ -131,8 +131,7 @@ def list_voices(station: Station, *, check: bool = True) -> tuple[list[dict[str,
     `offered` false and says why in its label.
     """
     settings = audio_settings(station)
-    raw = settings.engine_settings
-    raw["gtts_timeout"] = min(settings.gtts_timeout or CHECK_TIMEOUT_S, CHECK_TIMEOUT_S)
+    raw = _check_settings(station)
     rows: list[dict[str, Any]] = []
     for name, cls in engines().items():
         engine = cls(EngineOptions(root=station.root, settings=raw))
@@ -158,6 +157,8 @@ def list_voices(station: Station, *, check: bool = True) -> tuple[list[dict[str,
                     "works": works,
                     "reason": reason,
                     "offered": True,
+                    "region": "",
+                    "gender": "",
                 }
             )
         for index, voice in enumerate(voice_list):
@@ -173,6 +174,55 @@ def list_voices(station: Station, *, check: bool = True) -> tuple[list[dict[str,
                     "works": works,
                     "reason": reason,
                     "offered": voice.offered,
+                    "region": voice.region_text(),
+                    "gender": voice.gender_text(),
                 }
             )
     return rows, settings.chain()
+
+
+def _check_settings(station: Station) -> dict[str, Any]:
+    """The station's engine settings with the online engines' timeouts cut for a check."""
+    settings = audio_settings(station)
+    raw = settings.engine_settings
+    raw["gtts_timeout"] = min(settings.gtts_timeout or CHECK_TIMEOUT_S, CHECK_TIMEOUT_S)
+    raw["cloud_timeout"] = min(settings.cloud_timeout or 3 * CHECK_TIMEOUT_S, 3 * CHECK_TIMEOUT_S)
+    return raw
+
+
+@dataclass(frozen=True)
+class EngineCheck:
+    """Whether one engine of the station's chain can speak right now."""
+
+    engine: str
+    voice: str
+    online: bool
+    works: bool
+    reason: str = ""
+    quota: bool = False
+
+
+def check_chain(station: Station) -> tuple[list[EngineCheck], str | None]:
+    """`loa voices check`: each engine of the station's chain speaks a short word now (the
+    online ones with a short timeout). Returns the checks and the engine bulletins would be
+    spoken by now (the first that works; None when none does)."""
+    from loa.audio.engines import QuotaExhausted, engine_class
+
+    settings = audio_settings(station)
+    raw = _check_settings(station)
+    checks: list[EngineCheck] = []
+    for name in settings.chain():
+        cls = engine_class(name)
+        engine = cls(EngineOptions(root=station.root, settings=raw))
+        voice = settings.voice_for(name) or ""
+        try:
+            voice = engine.resolve_voice(voice or None)
+            speech = engine.synthesize("xin chào", voice, 1.0)
+        except (EngineUnavailable, VoiceError) as exc:
+            quota = isinstance(exc, QuotaExhausted)
+            checks.append(EngineCheck(name, voice, cls.online, False, str(exc), quota))
+            continue
+        works = bool(len(speech.samples))
+        checks.append(EngineCheck(name, voice, cls.online, works, "" if works else "0 s"))
+    speaking = next((c.engine for c in checks if c.works), None)
+    return checks, speaking

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.audio.bulletin import bulletin_key, sidecar_items
+from loa.audio.bulletin import bulletin_key, fallback_of, fallback_text, sidecar_items
 from loa.audio.ffmpeg import audio_duration
 from loa.audio.render import bulletin_path
 from loa.channels.models import AsRunRecord, AsRunStatus
@@ -111,7 +111,7 @@ def _record(
         title=str(item.get("title") or (message.title if message is not None else "")),
         topic_code=message.topic_code if message is not None else None,
         audiences=list(message.audience_codes) if message is not None else [],
-        note=note,
+        note=" ".join(p for p in (note, fallback_text(extra.get("fallback"))) if p) or None,
         extra=extra,
     )
 
@@ -171,6 +171,9 @@ def play_bulletin(
         error, played = exc, 0.0
     ended = started + timedelta(seconds=played) if sink.simulated else clock()
     extra = {"sink": sink.name, "file": str(path), **_sink_report(sink)}
+    fallback = fallback_of(path)  # a fallback voice spoke some of it: the as-run says so
+    if fallback:
+        extra["fallback"] = fallback
     zones = _sink_zones(sink)
     result = Played(error=error)
     with station.transaction() as session:

@@ -21,12 +21,12 @@ T = Catalog(
         "message": ("Đọc tin số ID thay cho văn bản.", "Speak message ID instead of a text."),
         "output": ("Tệp ra (.mp3 hoặc .wav).", "Output file (.mp3 or .wav)."),
         "engine": (
-            "Bộ đọc: espeak, gtts, piper, silent (mặc định: theo loa.toml).",
-            "Engine: espeak, gtts, piper, silent (default: from loa.toml).",
+            "Bộ đọc: espeak, fpt, google, azure, gtts, piper, silent (mặc định: theo loa.toml).",
+            "Engine: espeak, fpt, google, azure, gtts, piper, silent (default: from loa.toml).",
         ),
         "voice": (
-            "Giọng của bộ đọc, ví dụ vi, vi-vn-x-central, vi-vn-x-south.",
-            "The engine's voice, e.g. vi, vi-vn-x-central, vi-vn-x-south.",
+            "Giọng của bộ đọc, ví dụ vi, vi-vn-x-south, fpt:lannhi (bộ đọc:giọng).",
+            "The engine's voice, e.g. vi, vi-vn-x-south, fpt:lannhi (engine:voice).",
         ),
         "said": (
             "Đã ghi {path} ({seconds:.1f} giây, bộ đọc {engine}, giọng {voice}{cached}).",
@@ -106,6 +106,34 @@ T = Catalog(
         "col_label": ("Mô tả", "Description"),
         "col_online": ("Cần mạng", "Online"),
         "col_works": ("Dùng được", "Works"),
+        "col_region": ("Miền, giọng", "Region, gender"),
+        "check": (
+            "Kiểm tra ngay các bộ đọc theo thứ tự dùng của đài (loa.toml): bộ nào đọc được, bộ "
+            "nào hết hạn mức hoặc không gọi được, và bản tin sẽ đọc bằng bộ nào.",
+            "Check now the station's engines in their order of use (loa.toml): which can speak, "
+            "which are out of quota or unreachable, and which one bulletins would use.",
+        ),
+        "check_ok": ("{engine} ({voice}): đọc được", "{engine} ({voice}): works"),
+        "check_bad": (
+            "{engine} ({voice}): không đọc được: {reason}",
+            "{engine} ({voice}): does not work: {reason}",
+        ),
+        "check_speaks": (
+            "Bản tin đọc bằng: {engine}.",
+            "Bulletins are spoken by: {engine}.",
+        ),
+        "check_fallback": (
+            "Bản tin đọc bằng giọng dự phòng {engine} (bộ đọc chính {main} không dùng được); "
+            "lịch phát thanh và nhật ký phát sẽ ghi rõ.",
+            "Bulletins are spoken by the fallback {engine} (the main engine {main} does not "
+            "work); the run sheet and the as-run log say so.",
+        ),
+        "check_none": (
+            "Không bộ đọc nào đọc được lúc này: bản tin chưa dựng sẽ không tạo được. Sửa mục "
+            "audio trong loa.toml (engine, fallback) hoặc khoá API.",
+            "No engine can speak now: bulletins not yet rendered cannot be made. Fix the audio "
+            "section of loa.toml (engine, fallback) or the API key.",
+        ),
         "yes": ("có", "yes"),
         "no": ("không", "no"),
         "unchecked": ("chưa thử", "not checked"),
@@ -275,8 +303,9 @@ def voices(
     from rich.table import Table
 
     table = Table()
-    for column in ("col_engine", "col_voice_id", "col_label", "col_online", "col_works"):
-        table.add_column(T(column))
+    columns = ("col_engine", "col_voice_id", "col_label", "col_region")
+    for column in (*columns, "col_online", "col_works"):
+        table.add_column(T(column), overflow="fold")
     for row in rows:
         works = row["works"]
         state = (
@@ -290,12 +319,47 @@ def voices(
             row["engine"],
             escape(row["voice"]),
             escape(row["label"]),
+            ", ".join(p for p in (row["region"], row["gender"]) if p),
             T("yes") if row["online"] else T("no"),
             state,
         )
     out = console()
     out.print(table)
     out.print(T("chain", chain=" → ".join(chain)), highlight=False)
+
+
+def check(
+    as_json: Annotated[bool, typer.Option("--json", help=T("json"))] = False,
+) -> None:
+    from dataclasses import asdict
+
+    from rich.markup import escape
+
+    from loa.audio.voices import check_chain
+    from loa.cli.common import console, get_station, print_json
+
+    checks, speaking = check_chain(get_station())
+    if as_json:
+        print_json({"checks": [asdict(c) for c in checks], "speaking": speaking})
+    else:
+        out = console()
+        for c in checks:
+            if c.works:
+                out.print(f"[green]✓[/] {T('check_ok', engine=c.engine, voice=c.voice or '-')}")
+            else:
+                line = T("check_bad", engine=c.engine, voice=c.voice or "-", reason=c.reason)
+                out.print(f"[red]✗[/] {escape(line)}")
+        if speaking is None:
+            out.print(f"[red]{T('check_none')}[/]", highlight=False)
+        elif checks and speaking != checks[0].engine:
+            out.print(
+                f"[yellow]{T('check_fallback', engine=speaking, main=checks[0].engine)}[/]",
+                highlight=False,
+            )
+        else:
+            out.print(T("check_speaks", engine=speaking), highlight=False)
+    if speaking is None:
+        raise typer.Exit(1)
 
 
 def add_voice(
@@ -330,6 +394,7 @@ def register(app: typer.Typer) -> None:
     app.command("render", help=T("render"))(render)
     voices_app.callback(invoke_without_command=True)(voices)
     voices_app.command("add", help=T("add_voice"))(add_voice)
+    voices_app.command("check", help=T("check"))(check)
     app.add_typer(voices_app, name="voices")
     cache_app.command("prune", help=T("prune"))(prune)
     app.add_typer(cache_app, name="cache")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loa.core.db import Base
@@ -146,6 +146,10 @@ class Message(Base):
     #: many times it is read after the alert tone (None = the station's urgent_repeats).
     zones: Mapped[list[str]] = mapped_column(default=list)
     repeats: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: The message's own voice ("engine:voice", e.g. "fpt:lannhi", or a voice of the station's
+    #: engine) and speaking rate (1.0 normal); None = the station's [audio] voice and rate.
+    voice: Mapped[str | None] = mapped_column(String(100), default=None)
+    voice_rate: Mapped[float | None] = mapped_column(Float, default=None)
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     audiences: Mapped[list[Audience]] = relationship(

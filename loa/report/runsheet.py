@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.audio.bulletin import sidecar_items
+from loa.audio.bulletin import fallback_of, fallback_text, sidecar_items
 from loa.audio.render import bulletin_path
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
@@ -98,6 +98,8 @@ def runsheet_html(station: Station, day: date) -> str:
                     estimate=not length.rendered,
                 ),
                 "rows": rows,
+                # a fallback voice (the offline one) spoke some of it: the operator is told
+                "voice_note": fallback_text(fallback_of(path)) if path.is_file() else "",
             }
         )
     return render(

@@ -100,7 +100,15 @@ def test_voices_lists_engines_and_checks_them(station) -> None:
     set_audio(station, "gtts_timeout = 0.5")
     result = loa(station, "voices", "--json", "--no-check")
     data = json.loads(result.output)
-    assert {r["engine"] for r in data["voices"]} == {"espeak", "gtts", "piper", "silent"}
+    assert {r["engine"] for r in data["voices"]} == {
+        "espeak",
+        "fpt",
+        "google",
+        "azure",
+        "gtts",
+        "piper",
+        "silent",
+    }
     assert data["chain"] == ["espeak"]
     checked = loa(station, "voices")
     assert checked.exit_code == 0 and "vi-vn-x-south" in checked.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from loa.audio.engines.azure import AzureEngine
 from loa.audio.engines.base import (
     Engine,
     EngineNotInstalled,
@@ -12,8 +13,12 @@ from loa.audio.engines.base import (
     Speech,
     Voice,
     VoiceError,
+    VoiceWithheld,
 )
+from loa.audio.engines.cloud import QuotaExhausted
 from loa.audio.engines.espeak import EspeakEngine
+from loa.audio.engines.fpt import FptEngine
+from loa.audio.engines.google import GoogleEngine
 from loa.audio.engines.gtts import GttsEngine
 from loa.audio.engines.piper import PiperEngine
 from loa.audio.engines.silent import SilentEngine
@@ -34,7 +39,16 @@ T = Catalog(
 #: The engines loa ships; other packages add theirs through the `loa.engines` entry-point group
 #: (name = "module:EngineClass").
 BUILTIN_ENGINES: dict[str, type[Engine]] = {
-    cls.name: cls for cls in (EspeakEngine, GttsEngine, PiperEngine, SilentEngine)
+    cls.name: cls
+    for cls in (
+        EspeakEngine,
+        FptEngine,
+        GoogleEngine,
+        AzureEngine,
+        GttsEngine,
+        PiperEngine,
+        SilentEngine,
+    )
 }
 
 
@@ -70,9 +84,11 @@ __all__ = [
     "EngineNotInstalled",
     "EngineOptions",
     "EngineUnavailable",
+    "QuotaExhausted",
     "Speech",
     "Voice",
     "VoiceError",
+    "VoiceWithheld",
     "engine_class",
     "engines",
 ]

@@ -20,6 +20,20 @@ T = Catalog(
             'Engine {engine} has no voice "{voice}" that speaks Vietnamese. '
             "Choose one of: {choices} (key voice in the audio section of loa.toml, or --voice).",
         ),
+        "withheld": (
+            'Không chọn được giọng "{voice}" của bộ đọc {engine}: {why}. Người nghe khó phân '
+            "biệt các thanh, dễ hiểu sai tin. Chọn giọng khác (loa voices), hoặc nếu vẫn muốn "
+            "dùng giọng này, ghi allow_unoffered_voice = true trong mục audio của loa.toml.",
+            'The voice "{voice}" of engine {engine} cannot be chosen: {why}. Listeners would '
+            "hardly tell its tones apart and could mishear a notice. Choose another voice "
+            "(loa voices), or to use it anyway set allow_unoffered_voice = true in the audio "
+            "section of loa.toml.",
+        ),
+        "north": ("Bắc", "north"),
+        "central": ("Trung", "central"),
+        "south": ("Nam", "south"),
+        "female": ("nữ", "female"),
+        "male": ("nam", "male"),
     }
 )
 
@@ -33,6 +47,11 @@ class EngineUnavailable(RuntimeFailure):
 
 class VoiceError(UserError):
     """The voice does not exist or cannot speak Vietnamese (a configuration mistake)."""
+
+
+class VoiceWithheld(VoiceError):
+    """The voice exists but is measured below the tone bar (not offered): it speaks only with
+    `allow_unoffered_voice = true` in [audio]."""
 
 
 class EngineNotInstalled(VoiceError):
@@ -54,6 +73,14 @@ class Voice:
     # (vi, en) why this voice is not offered as a dialect voice (it speaks only when asked for
     # by id, never as a default); empty when it is offered.
     withheld: tuple[str, str] = ("", "")
+    region: str = ""  # north, central, south ("" unknown)
+    gender: str = ""  # female, male ("" unknown)
+
+    def region_text(self) -> str:
+        return T(self.region) if self.region in ("north", "central", "south") else ""
+
+    def gender_text(self) -> str:
+        return T(self.gender) if self.gender in ("female", "male") else ""
 
     @property
     def offered(self) -> bool:
@@ -116,8 +143,14 @@ class Engine(ABC):
         """The canonical voice id for `voice` (None = default). Raises VoiceError."""
         if not voice:
             return self.default_voice()
-        ids = {v.id for v in self.voices()}
+        voices = {v.id: v for v in self.voices()}
+        ids = set(voices)
         if voice in ids:
+            found = voices[voice]
+            if not found.offered and not self.options.settings.get("allow_unoffered_voice"):
+                raise VoiceWithheld(
+                    T("withheld", voice=voice, engine=self.name, why=found.withheld_text())
+                )
             return voice
         raise VoiceError(
             T("bad_voice", engine=self.name, voice=voice, choices=", ".join(sorted(ids)))

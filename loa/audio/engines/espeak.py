@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
 
+from loa.audio import tones
 from loa.audio.engines.base import Engine, EngineUnavailable, Speech, Voice
 from loa.core.i18n import Catalog
 
@@ -38,6 +39,8 @@ class Tuning:
     pitch: int = 50  # base pitch
     range: int = 50  # how far the pitch moves: the tone contours scale with it
     wpm: int = 132  # espeak "words" per minute that give REFERENCE_PACE syllables per minute
+    # each syllable's pitch reshaped to its tone's canonical contour (loa.audio.tones, PSOLA)
+    reshape: bool = False
 
 
 RAW = Tuning()  # espeak-ng's defaults (the baseline benchmarks/voice.py compares against)
@@ -51,24 +54,36 @@ RAW = Tuning()  # espeak-ng's defaults (the baseline benchmarks/voice.py compare
 TUNING = {
     "vi": Tuning(pitch=40, range=80, wpm=132),
     "vi-vn-x-south": Tuning(pitch=45, range=100, wpm=139),
-    # Not offered as a dialect voice (below): no setting separates its tones; best found
-    # median 2.7 st with sắc-hỏi 0.5 st (range 100). It still speaks when asked for by id.
-    "vi-vn-x-central": Tuning(pitch=50, range=100, wpm=137),
+    # No pitch setting separates its own tones (best: 50/100, median 2.7 st, sắc-hỏi 0.45 st),
+    # so its syllables are reshaped to their tones' contours (PSOLA): 70/100 reshaped gives
+    # median 4.0 st, closest pair 1.6 st. Without reshaping (tone_reshape = false) it is not
+    # offered (below).
+    "vi-vn-x-central": Tuning(pitch=70, range=100, wpm=137, reshape=True),
 }
+#: Why the central voice is not offered when its tones are not reshaped (vi, en).
+CENTRAL_WITHHELD = (
+    "không dùng làm giọng vùng miền khi tắt chỉnh thanh điệu (tone_reshape = false): thanh "
+    "điệu không phân biệt rõ (trung vị 2,7 nửa cung, sắc và hỏi cách 0,45; cần ≥ 3,5 và "
+    "không cặp nào < 1,0)",
+    "not offered as a dialect voice with tone reshaping off (tone_reshape = false): its tones "
+    "are not told apart (median 2.7 semitones, sắc-hỏi 0.45; needs >= 3.5 and no pair < 1.0)",
+)
 
 VOICES = (
-    Voice("vi", "Tiếng Việt giọng Bắc", "Vietnamese, northern"),
-    Voice("vi-vn-x-south", "Tiếng Việt giọng Nam (Sài Gòn)", "Vietnamese, southern (Sài Gòn)"),
+    Voice("vi", "Tiếng Việt giọng Bắc", "Vietnamese, northern", region="north", gender="male"),
+    Voice(
+        "vi-vn-x-south",
+        "Tiếng Việt giọng Nam (Sài Gòn)",
+        "Vietnamese, southern (Sài Gòn)",
+        region="south",
+        gender="male",
+    ),
     Voice(
         "vi-vn-x-central",
         "Tiếng Việt giọng Trung (Huế)",
         "Vietnamese, central (Huế)",
-        withheld=(
-            "không dùng làm giọng vùng miền: thanh điệu không phân biệt rõ (trung vị 2,7 "
-            "nửa cung, sắc và hỏi cách 0,5; cần ≥ 3,5 và không cặp nào < 1,0)",
-            "not offered as a dialect voice: its tones are not told apart (median 2.7 "
-            "semitones, sắc-hỏi 0.5; needs >= 3.5 and no pair < 1.0)",
-        ),
+        region="central",
+        gender="male",
     ),
 )
 ALIASES = {
@@ -92,8 +107,27 @@ _ESPEAK_RATE = 1
 _ESPEAK_PITCH = 3
 _ESPEAK_RANGE = 4
 _ESPEAK_CHARS_UTF8 = 1
+_EVENT_LIST_TERMINATED = 0
+_EVENT_WORD = 1
+
+
+class _Event(ctypes.Structure):
+    """espeak_EVENT (speak_lib.h): the callback's events end with type LIST_TERMINATED."""
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),  # milliseconds from the start of the text
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", ctypes.c_char * 8),
+    ]
+
+
 _CALLBACK = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
 )
 
 
@@ -104,6 +138,18 @@ class _Library:
     _create_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self._words: list[tuple[int, int, float]] = []
+        self.words: list[tuple[int, int, float]] = []
+        # Keep a reference: ctypes frees the trampoline when the Python object dies.
+        self._callback = _CALLBACK(self._collect)
+        self.lock = threading.Lock()
+        self._used = False
+        self.lib: Any = self._load()
+        self.version = (self.lib.espeak_Info(None) or b"?").decode()
+
+    def _load(self) -> Any:
+        """Load espeak-ng afresh: a pristine copy of its static state (see `speak`)."""
         import espeakng_loader
 
         lib: Any = ctypes.CDLL(espeakng_loader.get_library_path())
@@ -129,17 +175,37 @@ class _Library:
         )
         if self.sample_rate <= 0:
             raise OSError(f"espeak_Initialize returned {self.sample_rate}")
-        self.version = (lib.espeak_Info(None) or b"?").decode()
-        self._chunks: list[np.ndarray] = []
-        # Keep a reference: ctypes frees the trampoline when the Python object dies.
-        self._callback = _CALLBACK(self._collect)
         lib.espeak_SetSynthCallback(self._callback)
-        self.lib = lib
-        self.lock = threading.Lock()
+        self._used = False
+        return lib
 
-    def _collect(self, wav: Any, count: int, _events: Any) -> int:
+    def _reload(self) -> None:
+        """Unload and load the library again. espeak-ng keeps state across calls in static
+        variables that espeak_Terminate/espeak_Initialize do not reset (the pitch flutter's
+        phase, the wave generator's buffers): the same text came out a few samples longer or
+        shorter depending on what the process had spoken before, so a clip depended on which
+        worker made it. A library that is unloaded (dlclose) and loaded again starts pristine;
+        it takes under a millisecond."""
+        import _ctypes
+
+        self.lib.espeak_Terminate()
+        handle = self.lib._handle
+        self.lib = None
+        _ctypes.dlclose(handle)
+        self.lib = self._load()
+
+    def _collect(self, wav: Any, count: int, events: Any) -> int:
         if count > 0 and wav:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        if events:
+            index = 0
+            while events[index].type != _EVENT_LIST_TERMINATED:
+                event = events[index]
+                if event.type == _EVENT_WORD:
+                    self._words.append(
+                        (event.text_position, event.length, event.audio_position / 1000)
+                    )
+                index += 1
         return 0
 
     @classmethod
@@ -153,10 +219,14 @@ class _Library:
             return cls._instance
 
     def speak(self, text: str, voice: str, wpm: int, tuning: Tuning = RAW) -> np.ndarray:
-        """16-bit samples of `text`; pitch and range are set on every call (they persist)."""
+        """16-bit samples of `text`, spoken by a pristine library (the same text, voice and
+        settings give the same samples whatever was spoken before, in any process)."""
         data = text.encode("utf-8")
         with self.lock:
-            self._chunks = []
+            if self._used:
+                self._reload()
+            self._used = True
+            self._chunks, self._words = [], []
             self.lib.espeak_SetVoiceByName(voice.encode())
             self.lib.espeak_SetParameter(_ESPEAK_RATE, wpm, 0)
             self.lib.espeak_SetParameter(_ESPEAK_PITCH, tuning.pitch, 0)
@@ -166,6 +236,7 @@ class _Library:
             )
             self.lib.espeak_Synchronize()
             chunks, self._chunks = self._chunks, []
+            self.words = self._words  # (text position, length, start s) of the last text
         if code != 0:
             raise EngineUnavailable(T("synth", code=code))
         if not chunks:
@@ -195,20 +266,39 @@ class EspeakEngine(Engine):
         "espeak-ng, built in, offline (northern, central, southern voices)",
     )
 
+    @property
+    def reshaping(self) -> bool:
+        """Whether voices tuned for it get their tones reshaped ([audio] tone_reshape, and
+        praat-parselmouth installed)."""
+        return bool(self.options.settings.get("tone_reshape", True)) and tones.available()
+
     def voices(self) -> list[Voice]:
-        return list(VOICES)
+        if self.reshaping:
+            return list(VOICES)
+        return [
+            replace(v, withheld=CENTRAL_WITHHELD) if TUNING[v.id].reshape else v for v in VOICES
+        ]
 
     def resolve_voice(self, voice: str | None) -> str:
         key = (voice or "").strip()
         return super().resolve_voice(ALIASES.get(key.lower(), key) or None)
 
+    def _reshapes(self, voice: str) -> bool:
+        return self.reshaping and TUNING.get(voice, RAW).reshape
+
     def identity(self, voice: str) -> str:
         t = TUNING.get(voice, RAW)
-        return f"espeak:{_build()}:{voice}:p{t.pitch}r{t.range}w{t.wpm}"
+        shaped = f":{tones.VERSION}" if self._reshapes(voice) else ""
+        return f"espeak:{_build()}:{voice}:p{t.pitch}r{t.range}w{t.wpm}{shaped}"
 
     def synthesize(self, text: str, voice: str, rate: float) -> Speech:
         library = _Library.get()
         tuning = TUNING.get(voice, RAW)
         wpm = round(min(max(tuning.wpm * rate, 80), 450))
         pcm = library.speak(text, voice, wpm, tuning)
-        return Speech(pcm.astype(np.float32) / 32768.0, library.sample_rate)
+        samples = pcm.astype(np.float32) / 32768.0
+        if self._reshapes(voice):
+            rate_hz = library.sample_rate
+            spans = tones.syllable_spans(text, library.words, len(samples) / rate_hz)
+            samples = tones.reshape(samples, rate_hz, spans)
+        return Speech(samples, library.sample_rate)
