@@ -45,7 +45,9 @@ def bulletin_specs(station: Station, start: date, days: int) -> list[BulletinSpe
                 entry.scheduled_at, BulletinSpec(entry.scheduled_at, [], slot_name or "")
             )
             spec.items.append(
-                BulletinItem(message.id, message.title, message.spoken_text, entry.id)
+                BulletinItem(
+                    message.id, message.title, message.spoken_text, entry.id, message.audio
+                )
             )
     return list(specs.values())
 

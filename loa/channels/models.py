@@ -146,3 +146,7 @@ class AsRunRecord(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The loudspeaker zones (Icecast mounts) a radio row aired on; [] = local playout only.
     zones: Mapped[list[str]] = mapped_column(default=list)
+    #: Added by migration 0009_recordings: what sound a radio row aired: "speech" (the
+    #: synthetic voice; also None on older rows), "recorded" (the commune's own recording) or
+    #: "live" (a live broadcast from the microphone).
+    kind: Mapped[str | None] = mapped_column(String(12), default=None)

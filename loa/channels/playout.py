@@ -107,6 +107,7 @@ def _record(
         audiences=list(message.audience_codes) if message is not None else [],
         note=note,
         extra=extra,
+        kind=str(item.get("kind") or "speech"),
     )
 
 
@@ -281,7 +282,7 @@ def play_file(
         status, note = AsRunStatus.SKIPPED, T("not_aired", sink=sink.name)
     record = _record(
         f"file:{path.name}",
-        {"title": path.stem, "duration_s": played},
+        {"title": path.stem, "duration_s": played, "kind": "recorded"},
         None,
         status,
         started,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loa.core.db import Base
@@ -146,6 +146,12 @@ class Message(Base):
     #: many times it is read after the alert tone (None = the station's urgent_repeats).
     zones: Mapped[list[str]] = mapped_column(default=list)
     repeats: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: Added by migration 0009_recordings: the commune's own recording that airs in place of
+    #: the synthetic reading ("<sha256>.<ext>" under media/recordings, `loa.audio.recording`),
+    #: the name it was given, and its length in seconds.
+    audio: Mapped[str | None] = mapped_column(String(80), default=None)
+    audio_name: Mapped[str | None] = mapped_column(String(300), default=None)
+    audio_seconds: Mapped[float | None] = mapped_column(Float, default=None)
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     audiences: Mapped[list[Audience]] = relationship(
@@ -195,6 +201,7 @@ class Message(Base):
             "post_text": self.post_text,
             "image": self.image,
             "link": self.link,
+            "audio": self.audio,
             "campaign_id": self.campaign_id,
             "status": str(self.status),
             "approved_by": self.approved_by,
