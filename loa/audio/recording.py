@@ -12,6 +12,7 @@ prints about its input.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import subprocess
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from loa.audio.mastering import Finished
     from loa.audio.settings import Mastering
 
+log = logging.getLogger("loa.recording")
+
 T = Catalog(
     {
         "not_audio": (
@@ -37,8 +40,10 @@ T = Catalog(
             "WebM). Record it again on a phone or save it as MP3 and try again.",
         ),
         "no_sound": (
-            "Tệp «{name}» không có tiếng (không có luồng âm thanh nào đọc được): {error}",
-            "“{name}” holds no sound (no readable audio stream): {error}",
+            "Tệp «{name}» không có tiếng đọc được (tệp hỏng, hoặc ghi chưa xong). Ghi âm lại "
+            "rồi thử lại.",
+            "“{name}” holds no readable sound (the file is damaged, or was not finished). "
+            "Record it again and try again.",
         ),
         "too_big": (
             "Tệp ghi âm «{name}» nặng {size} MB, quá {limit} MB. Ghi ngắn hơn hoặc lưu sang MP3 "
@@ -220,7 +225,7 @@ def check(path: Path, *, name: str | None = None) -> tuple[str, Probe]:
     if not any(word in found.container.split(",") for word in expected):
         raise UserError(T("not_audio", name=label))
     if found.codec is None:
-        raise UserError(T("no_sound", name=label, error=found.container or "?"))
+        raise UserError(T("no_sound", name=label))
     if found.duration_s is not None and found.duration_s > MAX_SECONDS:
         raise UserError(_too_long(label, found.duration_s))
     return kind, found
@@ -237,7 +242,8 @@ def _ffmpeg_pcm(args: list[str], stdin: bytes | None, label: str) -> np.ndarray:
     done = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
     if done.returncode != 0 or not done.stdout:
         error = _last_error(done.stderr.decode("utf-8", "replace"))
-        raise UserError(T("no_sound", name=label, error=error))
+        log.info("ffmpeg could not decode %s: %s", label, error)
+        raise UserError(T("no_sound", name=label))
     return np.frombuffer(done.stdout, dtype="<f4").astype(np.float32)
 
 
