@@ -84,6 +84,10 @@ class AsRunStatus(StrEnum):
         return T(f"as_run_{self.value}")
 
 
+#: What sound a radio as-run row aired (`AsRunRecord.kind`).
+SPEECH, RECORDED, LIVE = "speech", "recorded", "live"
+
+
 class Publication(Base):
     """One attempt to put one item on one channel, recorded before the remote call.
 
