@@ -84,6 +84,10 @@ class AsRunStatus(StrEnum):
         return T(f"as_run_{self.value}")
 
 
+#: What sound a radio as-run row aired (`AsRunRecord.kind`).
+SPEECH, RECORDED, LIVE = "speech", "recorded", "live"
+
+
 class Publication(Base):
     """One attempt to put one item on one channel, recorded before the remote call.
 
@@ -146,6 +150,10 @@ class AsRunRecord(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The loudspeaker zones (Icecast mounts) a radio row aired on; [] = local playout only.
     zones: Mapped[list[str]] = mapped_column(default=list)
+    #: Added by migration 0009_recordings: what sound a radio row aired: "speech" (the
+    #: synthetic voice; also None on older rows), "recorded" (the commune's own recording) or
+    #: "live" (a live broadcast from the microphone).
+    kind: Mapped[str | None] = mapped_column(String(12), default=None)
 
 
 class Insight(Base):

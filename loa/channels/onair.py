@@ -332,6 +332,7 @@ def record_urgent(
             "interrupted": interrupted,
         },
         zones=list(airing.zones),
+        kind="recorded" if getattr(message, "audio", None) else "speech",
     )
     with station.transaction() as session:
         session.add(record)

@@ -113,6 +113,7 @@ def _record(
         audiences=list(message.audience_codes) if message is not None else [],
         note=" ".join(p for p in (note, fallback_text(extra.get("fallback"))) if p) or None,
         extra=extra,
+        kind=str(item.get("kind") or "speech"),
     )
 
 
@@ -294,7 +295,7 @@ def play_file(
         status, note = AsRunStatus.SKIPPED, T("not_aired", sink=sink.name)
     record = _record(
         f"file:{path.name}",
-        {"title": path.stem, "duration_s": played},
+        {"title": path.stem, "duration_s": played, "kind": "recorded"},
         None,
         status,
         started,

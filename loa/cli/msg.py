@@ -83,6 +83,22 @@ T = Catalog(
         "o_post": ("Bài đăng dài hơn cho mạng xã hội/website.", "Longer text for posts."),
         "o_image": ("Đường dẫn ảnh đi kèm.", "Image path."),
         "o_link": ("Liên kết đi kèm bài đăng.", "Link for posts."),
+        "o_audio": (
+            "Tệp ghi âm của tin (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; tối đa 30 phút, 50 MB): "
+            "đài phát tệp này thay cho giọng đọc máy.",
+            "The message's recording (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; at most 30 min, "
+            "50 MB): the radio airs it instead of the synthetic voice.",
+        ),
+        "o_no_audio": (
+            "Bỏ tệp ghi âm: đài đọc tin bằng giọng máy.",
+            "Remove the recording: the radio reads the message with the synthetic voice.",
+        ),
+        "audio_both": (
+            "Chọn một trong hai: --audio TỆP hoặc --no-audio.",
+            "Choose one of --audio FILE and --no-audio.",
+        ),
+        "mastering": ("Đang xử lý tệp ghi âm {name}…", "Mastering the recording {name}…"),
+        "f_audio": ("Ghi âm", "Recording"),
         "o_interactive": ("Hỏi từng mục một.", "Ask for each field in turn."),
         "o_json": ("In JSON cho chương trình khác.", "Print JSON for scripts."),
         "o_status": (
@@ -247,6 +263,7 @@ PostOpt = Annotated[str | None, typer.Option("--post-text", help=T("o_post"))]
 ImageOpt = Annotated[str | None, typer.Option("--image", help=T("o_image"))]
 LinkOpt = Annotated[str | None, typer.Option("--link", help=T("o_link"))]
 JsonOpt = Annotated[bool, typer.Option("--json", help=T("o_json"))]
+AudioOpt = Annotated[Path | None, typer.Option("--audio", help=T("o_audio"))]
 
 
 def _raw(**values: Any) -> dict[str, Any]:
@@ -303,15 +320,17 @@ def add(
     post_text: PostOpt = None,
     image: ImageOpt = None,
     link: LinkOpt = None,
+    audio: AudioOpt = None,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help=T("o_interactive"))
     ] = False,
 ) -> None:
+    from loa.app.recordings import keeping
     from loa.content.queue import create
     from loa.core.errors import UserError
 
     station = get_station()
-    with station.transaction() as session:
+    with keeping(station) as keeper, station.transaction() as session:
         if title is None or interactive:
             if not (interactive or sys.stdin.isatty()):
                 raise UserError(T("need_title"))
@@ -333,6 +352,8 @@ def add(
                 image=_photo(image, station),
                 link=link,
             )
+        if audio is not None:
+            raw["audio"] = _recording(keeper, audio)
         message = create(session, raw, now=station.now())
     console().print(T("created", id=message.id, title=message.title), highlight=False)
 
@@ -346,13 +367,14 @@ def import_(
 ) -> None:
     from rich.table import Table
 
+    from loa.app.recordings import keeping
     from loa.content.importer import import_file
     from loa.content.models import MessageStatus
 
     station = get_station()
     out = console()
     for path in files:
-        with station.transaction() as session:
+        with keeping(station) as keeper, station.transaction() as session:
             report = import_file(
                 session,
                 path,
@@ -361,6 +383,7 @@ def import_(
                 now=station.now(),
                 allow_duplicates=allow_duplicates,
                 photo=lambda image, folder: _photo(image, station, cwd=folder) or image,
+                audio=keeper.attach,
             )
             session.flush()
             rows = [
@@ -480,6 +503,11 @@ def show(
             grid.add_row(T("f_image"), m.image)
         if m.link:
             grid.add_row(T("f_link"), m.link)
+        if m.audio:
+            seconds = round(m.audio_seconds or 0)
+            grid.add_row(
+                T("f_audio"), f"{m.audio_name or m.audio} ({seconds // 60}:{seconds % 60:02d})"
+            )
         console().print(Panel(grid, title=f"#{m.id} {m.title}", title_align="left"))
 
 
@@ -500,10 +528,16 @@ def edit(
     post_text: PostOpt = None,
     image: ImageOpt = None,
     link: LinkOpt = None,
+    audio: AudioOpt = None,
+    no_audio: Annotated[bool, typer.Option("--no-audio", help=T("o_no_audio"))] = False,
     keep_approval: Annotated[bool, typer.Option("--keep-approval", help=T("o_keep"))] = False,
 ) -> None:
+    from loa.app.recordings import keeping
     from loa.content.queue import edit as edit_message
+    from loa.core.errors import UserError
 
+    if audio is not None and no_audio:
+        raise UserError(T("audio_both"))
     station = get_station()
     raw = _raw(
         title=title,
@@ -521,8 +555,12 @@ def edit(
         image=_photo(image, station),
         link=link,
     )
+    if no_audio:
+        raw["audio"] = None
     stamp = station.now()
-    with station.transaction() as session:
+    with keeping(station) as keeper, station.transaction() as session:
+        if audio is not None:
+            raw["audio"] = _recording(keeper, audio)
         message, reopened = edit_message(
             session, message_id, raw, now=stamp, keep_approval=keep_approval
         )
@@ -542,6 +580,13 @@ def _photo(image: str | None, station: Station, *, cwd: Path | None = None) -> s
     from loa.channels.media import photo_reference
 
     return photo_reference(image, cwd=cwd or Path.cwd(), root=station.root)
+
+
+def _recording(keeper: Any, path: Path) -> dict[str, Any]:
+    """Check and keep a recording named on the command line, with a spinner while it is
+    mastered (a long recording takes a while)."""
+    with err_console().status(T("mastering", name=path.name)):
+        return dict(keeper.attach(str(path), Path.cwd()))
 
 
 def _default_approver() -> str:

@@ -81,6 +81,13 @@ T = Catalog(
             "or posted. Remove it and enter the text again.",
         ),
         "bidi_name": (" (đảo chiều chữ)", " (text direction override)"),
+        "audio_unchecked": (
+            "{at}tệp ghi âm «{value}» chưa được kiểm tra: gắn tệp bằng loa msg add/edit --audio "
+            "TỆP, trong biểu mẫu tin của trang quản lý, hoặc ghi tên tệp ở cột ghi âm của tệp nhập.",
+            "{at}the recording “{value}” was not checked: attach it with loa msg add/edit --audio "
+            "FILE, in the dashboard's message form, or name it in the recording column of an "
+            "import file.",
+        ),
         "text_too_long": (
             '{at}trường "{field}" ({label}) dài {n} ký tự, tối đa {limit} ký tự cho một tin. '
             "Hãy rút gọn hoặc tách thành nhiều tin.",
@@ -175,6 +182,7 @@ FIELD_LABELS = {
     "post_text": "bài đăng",
     "image": "ảnh",
     "link": "liên kết",
+    "audio": "ghi âm",
 }
 
 # Column or key names officers write, mapped to field names (lowercase, accents kept).
@@ -204,6 +212,12 @@ ALIASES = {
     "kịch bản đài": "radio_script",
     "bài viết": "post_text",
     "hình ảnh": "image",
+    "tệp ghi âm": "audio",
+    "file ghi âm": "audio",
+    "ghi am": "audio",
+    "âm thanh": "audio",
+    "recording": "audio",
+    "audio file": "audio",
     "id": "id",
     "status": "status",
     "trạng thái": "status",
@@ -370,6 +384,26 @@ def parse_int(value: Any, field: str, low: int, high: int, where: str | None = N
     return number
 
 
+#: A kept recording's name ("<sha256>.<ext>"), as `loa.audio.recording` names it.
+AUDIO_REF = re.compile(r"^[0-9a-f]{64}\.(mp3|m4a|aac|ogg|amr|wav|webm)$")
+
+
+def parse_audio(value: Any, where: str | None = None) -> dict[str, Any]:
+    """A message's recording: empty clears it; a mapping {ref, name, seconds} is a recording
+    already checked and kept (`loa.audio.recording.keep`, through the door's callback). Anything
+    else (a path nobody checked) raises UserError saying how to attach it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {"audio": None, "audio_name": None, "audio_seconds": None}
+    if isinstance(value, dict) and AUDIO_REF.match(str(value.get("ref", ""))):
+        seconds = value.get("seconds")
+        return {
+            "audio": str(value["ref"]),
+            "audio_name": clean_text(value.get("name"))[:300] or None,
+            "audio_seconds": float(seconds) if isinstance(seconds, int | float) else None,
+        }
+    raise UserError(T("audio_unchecked", at=_at(where), value=clean_text(value)[:80]))
+
+
 def validate(
     session: Session, raw: dict[str, Any], where: str | None = None, partial: bool = False
 ) -> dict[str, Any]:
@@ -404,6 +438,8 @@ def validate(
             if text and field in ("link", "image"):
                 check_address(field, text, where)
             out[field] = text if text or field in ("title", "body") else None
+    if "audio" in data:
+        out.update(parse_audio(data["audio"], where))
     if "title" in out:
         if not out["title"]:
             raise UserError(T("missing", at=_at(where), field="title", label=FIELD_LABELS["title"]))

@@ -83,7 +83,15 @@ def get_message(session: Session, message_id: int) -> Message:
     return message
 
 
-CONTENT_FIELDS = {"title", "body", "radio_script", "post_text", "topic_code", "source_document"}
+CONTENT_FIELDS = {
+    "title",
+    "body",
+    "radio_script",
+    "post_text",
+    "topic_code",
+    "source_document",
+    "audio",
+}
 
 
 def _current(message: Message, field: str) -> Any:
@@ -132,7 +140,8 @@ def approve(
     if message.status == MessageStatus.ARCHIVED:
         raise UserError(T("archived", id=message_id))
     if not (
-        message.body.strip()
+        message.audio
+        or message.body.strip()
         or (message.radio_script or "").strip()
         or (message.post_text or "").strip()
     ):

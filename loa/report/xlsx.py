@@ -31,6 +31,16 @@ T = Catalog(
         "radio_items": ("Số lượt tin phát thanh", "Radio items"),
         "airtime_s": ("Thời lượng phát thanh (giây)", "Radio airtime (s)"),
         "airtime_min": ("Thời lượng phát thanh (phút)", "Radio airtime (min)"),
+        "airtime_speech_min": (
+            "Trong đó: giọng đọc máy (phút)",
+            "Of which: synthetic voice (min)",
+        ),
+        "airtime_recorded_min": (
+            "Trong đó: bản ghi âm của xã (phút)",
+            "Of which: the commune's recordings (min)",
+        ),
+        "airtime_live_min": ("Trong đó: phát trực tiếp (phút)", "Of which: live (min)"),
+        "live_broadcasts": ("Số lần phát trực tiếp", "Live broadcasts"),
         "posts": ("Số bài đăng trên {channel}", "Posts on {channel}"),
         "broadcasts": (
             "Số lần gửi tới người quan tâm trên {channel}",
@@ -77,6 +87,10 @@ SUMMARY_KEYS = (
     "radio_items",
     "airtime_s",
     "airtime_min",
+    "airtime_speech_min",
+    "airtime_recorded_min",
+    "airtime_live_min",
+    "live_broadcasts",
     "post_total",
     "items",
     "messages",
@@ -90,6 +104,10 @@ def _totals_rows(t: Totals, channels: list[str]) -> list[tuple[str, str, Any]]:
         ("radio_items", T("radio_items"), t.radio_items),
         ("airtime_s", T("airtime_s"), round(t.airtime_s, 1)),
         ("airtime_min", T("airtime_min"), t.airtime_min),
+        ("airtime_speech_min", T("airtime_speech_min"), t.speech_min),
+        ("airtime_recorded_min", T("airtime_recorded_min"), t.recorded_min),
+        ("airtime_live_min", T("airtime_live_min"), t.live_min),
+        ("live_broadcasts", T("live_broadcasts"), t.lives),
     ]
     for c in channels:
         if c == "radio":

@@ -317,5 +317,29 @@ T = Catalog(
         "ins_wd4": ("T6", "Fri"),
         "ins_wd5": ("T7", "Sat"),
         "ins_wd6": ("CN", "Sun"),
+        "f_recording": ("Ghi âm của tin", "The message's recording"),
+        "f_recording_now": ("Tệp ghi âm hiện tại:", "Current recording:"),
+        "f_recording_remove": (
+            "Bỏ ghi âm (đọc bằng giọng máy)",
+            "Remove the recording (read by the synthetic voice)",
+        ),
+        "f_recording_file": (
+            "Tải tệp ghi âm lên (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; tối đa 30 phút, 50 MB): "
+            "đài phát tệp này thay cho giọng máy",
+            "Upload a recording (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; 30 min, 50 MB at most): "
+            "the radio airs it instead of the synthetic voice",
+        ),
+        "record_start": ("Ghi âm bằng micrô", "Record with the microphone"),
+        "record_stop": ("Dừng ghi", "Stop recording"),
+        "recorded_ready": (
+            "Đã ghi xong: bấm Lưu để gắn vào tin.",
+            "Recorded: press Save to attach it to the message.",
+        ),
+        "record_denied": (
+            "Trình duyệt không cho dùng micrô.",
+            "The browser did not allow the microphone.",
+        ),
+        "original": ("Bản gốc", "Original"),
+        "mastered": ("Bản đã xử lý để phát loa", "Mastered for the loudspeakers"),
     }
 )

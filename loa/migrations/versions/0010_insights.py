@@ -1,7 +1,7 @@
 """insights: the figures channels give back for each publication or airing
 
 Revision ID: 0010_insights
-Revises: 0008_frozen_items
+Revises: 0009_recordings
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_insights"
-down_revision = "0008_frozen_items"
+down_revision = "0009_recordings"
 branch_labels = None
 depends_on = None
 
