@@ -99,6 +99,12 @@ class LanguageAndCsrf:
             await self.app(scope, receive, start)
 
 
+def _where(error: object) -> str:
+    """Where a validation error is: "path", "query", "body", ..."""
+    loc = error.get("loc") if isinstance(error, dict) else None
+    return str(loc[0]) if loc else ""
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -157,10 +163,14 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
             fields = ", ".join(
                 str(e.get("loc", ["?"])[-1]) for e in exc.errors() if isinstance(e, dict)
             )
-            message = T("bad_request", fields=fields or "?")
+            if any(_where(e) == "path" for e in exc.errors()):
+                status, message = 404, T("not_found")  # /messages/abc, /messages/99…9: no page
+            else:
+                status = 400 if all(_where(e) == "query" for e in exc.errors()) else 422
+                message = T("bad_request", fields=fields or "?")
             if _is_api(request):
-                return JSONResponse({"error": message}, status_code=422)
-            return page(request, "error.html", 422, message=message)
+                return JSONResponse({"error": message}, status_code=status)
+            return page(request, "error.html", status, message=message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -173,6 +183,11 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         with request_language(_lang_of(request)):
+            if isinstance(exc, OverflowError):  # a number too large for the database
+                message = T("bad_request", fields="?")
+                if _is_api(request):
+                    return JSONResponse({"error": message}, status_code=400)
+                return page(request, "error.html", 400, message=message)
             message = T("unexpected", error=type(exc).__name__)
             if _is_api(request):
                 return JSONResponse({"error": message}, status_code=500)

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Form, Path, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
@@ -50,6 +50,16 @@ T = Catalog(
         ),
     }
 )
+
+
+#: The largest row id a database holds (SQLite's INTEGER): a larger number in an address is a
+#: page that cannot exist (404), never a 500.
+MAX_ID = 2**63 - 1
+
+#: A row id in an address.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: A row id in a form.
+FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 
 class LoginRequired(Exception):

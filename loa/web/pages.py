@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from loa.app import users
 from loa.app.users import Account, Action
 from loa.core.errors import LoaError, UserError
-from loa.web.context import client_address, page, reader, role, web_of, writer
+from loa.web.context import FormId, Id, client_address, page, reader, role, web_of, writer
 from loa.web.media import media_file, media_url
 from loa.web.security import SESSION_COOKIE
 from loa.web.text import T
@@ -149,9 +149,7 @@ def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResp
 
 
 @router.post("/radio/urgent")
-def urgent(
-    request: Request, user: Operator, message_id: Annotated[int, Form()]
-) -> RedirectResponse:
+def urgent(request: Request, user: Operator, message_id: FormId) -> RedirectResponse:
     from loa.app.urgent import air_urgent
 
     web = web_of(request)
@@ -210,6 +208,8 @@ def _taxonomy(session: Any) -> dict[str, Any]:
 
 #: Messages shown on one page of the list.
 PAGE_SIZE = 50
+#: The last page number asked for that is not refused (50 million messages).
+MAX_PAGE = 1_000_000
 
 
 @router.get("/messages")
@@ -222,7 +222,7 @@ def messages(
     channel: str = "",
     q: str = "",
     note: str = "",
-    page_no: Annotated[int, Query(alias="page", ge=1)] = 1,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     from loa.content.queue import Filters, find_page
 
@@ -453,7 +453,7 @@ async def create_message(request: Request, user: Editor) -> Response:
 
 
 @router.get("/messages/{message_id}")
-def show_message(request: Request, user: Reader, message_id: int, note: str = "") -> HTMLResponse:
+def show_message(request: Request, user: Reader, message_id: Id, note: str = "") -> HTMLResponse:
     from loa.channels.media import is_address
     from loa.content.queue import get_message
 
@@ -495,7 +495,7 @@ def show_message(request: Request, user: Reader, message_id: int, note: str = ""
 
 
 @router.post("/messages/{message_id}/edit")
-async def edit_message(request: Request, user: Editor, message_id: int) -> Response:
+async def edit_message(request: Request, user: Editor, message_id: Id) -> Response:
     from loa.content.queue import edit, get_message
 
     web = web_of(request)
@@ -515,7 +515,7 @@ async def edit_message(request: Request, user: Editor, message_id: int) -> Respo
 
 
 @router.get("/messages/{message_id}/photo")
-def message_photo(request: Request, user: Reader, message_id: int) -> Response:
+def message_photo(request: Request, user: Reader, message_id: Id) -> Response:
     """The message's own photo file (only that file: its path comes from the message)."""
     from loa.channels.base import PermanentError
     from loa.channels.media import is_address, local_photo
@@ -534,7 +534,7 @@ def message_photo(request: Request, user: Reader, message_id: int) -> Response:
 
 
 @router.post("/messages/{message_id}/approve")
-def approve_message(request: Request, user: Editor, message_id: int) -> Response:
+def approve_message(request: Request, user: Editor, message_id: Id) -> Response:
     from loa.app.approval import approve_message as approve
 
     web = web_of(request)
@@ -545,7 +545,7 @@ def approve_message(request: Request, user: Editor, message_id: int) -> Response
 
 
 @router.post("/messages/{message_id}/archive")
-def archive_message(request: Request, user: Editor, message_id: int) -> Response:
+def archive_message(request: Request, user: Editor, message_id: Id) -> Response:
     from loa.content.queue import archive
 
     web = web_of(request)
