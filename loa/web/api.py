@@ -68,8 +68,11 @@ def create_message(
     """A new draft from the same fields an import file or `loa msg add` takes (title, body,
     topic, audiences, channels, valid_from, valid_until, priority, airings_per_week, ...)."""
     from loa.content.queue import create
+    from loa.web.media import kept_photo
 
     web = web_of(request)
+    if isinstance(fields.get("image"), str) and fields["image"].strip():
+        fields = {**fields, "image": kept_photo(web.station, fields["image"].strip())}
     with web.station.transaction() as session:
         return create(session, fields, where="API", now=web.now()).to_dict()
 

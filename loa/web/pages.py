@@ -4,7 +4,6 @@ function (the same the CLI calls) and renders a template; no business logic live
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -17,7 +16,7 @@ from loa.app import users
 from loa.app.users import Account, Action
 from loa.core.errors import LoaError, UserError
 from loa.web.context import FormId, Id, client_address, page, reader, role, web_of, writer
-from loa.web.media import media_file, media_url
+from loa.web.media import kept_photo, media_file, media_url, served_photo
 from loa.web.security import SESSION_COOKIE
 from loa.web.text import T
 
@@ -382,7 +381,7 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
         values["image"] = values["image_url"].strip()
         values["image_remove"] = ""
     elif values["image"] and values["image"] != (current or ""):
-        values["image"] = await run_in_threadpool(_kept_photo, web.station, values["image"])
+        values["image"] = await run_in_threadpool(kept_photo, web.station, values["image"])
     elif values["image"]:
         values["image"] = ""  # unchanged: not sent again
     return values
@@ -391,17 +390,6 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
 def _typed(form: Any) -> dict[str, str]:
     """The form's fields as typed."""
     return {k: str(form.get(k, "")) for k in FIELDS}
-
-
-def _kept_photo(station: Any, image: str) -> str:
-    from loa.channels.media import is_address, photo_reference
-
-    if is_address(image):
-        return image
-    kept = photo_reference(image, cwd=station.root, root=station.root) or ""
-    if Path(kept).is_absolute():
-        raise UserError(T("photo_outside"))
-    return kept
 
 
 @router.get("/messages/new")
@@ -516,7 +504,8 @@ async def edit_message(request: Request, user: Editor, message_id: Id) -> Respon
 
 @router.get("/messages/{message_id}/photo")
 def message_photo(request: Request, user: Reader, message_id: Id) -> Response:
-    """The message's own photo file (only that file: its path comes from the message)."""
+    """The message's own photo file (only that file: its path comes from the message), when it
+    lies in the station's photo folder."""
     from loa.channels.base import PermanentError
     from loa.channels.media import is_address, local_photo
     from loa.content.queue import get_message
@@ -524,10 +513,11 @@ def message_photo(request: Request, user: Reader, message_id: Id) -> Response:
     station = web_of(request).station
     with station.transaction() as session:
         image = get_message(session, message_id).image
-    if not image or is_address(image):
+    found = served_photo(station, image) if image and not is_address(image) else None
+    if found is None:
         return Response(status_code=404)
     try:
-        photo = local_photo(station.root, image)
+        photo = local_photo(None, str(found))
     except PermanentError:
         return Response(status_code=404)
     return FileResponse(photo.path, media_type=photo.mime)

@@ -55,3 +55,63 @@ def test_huge_numbers_in_forms_are_refused(lenient: TestClient) -> None:
         headers={"X-CSRF-Token": token},
     )
     assert answer.status_code == 422 and "message_id" in answer.json()["error"]
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_api_refuses_a_photo_outside_the_station_folder(
+    client: TestClient, web_station: Station, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from loa.app import users
+
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.png"
+    outside.write_bytes(_png())
+    token = users.new_token(web_station, "lan", now=NOW)
+    answer = client.post(
+        "/api/messages",
+        json={"title": "Tin", "body": "Nội dung", "topic": "procedures", "image": str(outside)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 400 and "thư mục đài" in answer.json()["error"]
+    inside = web_station.root / "anh" / "hop.png"
+    inside.parent.mkdir(exist_ok=True)
+    inside.write_bytes(_png())
+    kept = client.post(
+        "/api/messages",
+        json={"title": "Tin", "body": "Nội dung", "topic": "procedures", "image": "anh/hop.png"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert kept.status_code == 201 and kept.json()["image"] == "anh/hop.png"
+
+
+def test_the_photo_route_serves_only_the_station_photo_folder(
+    client: TestClient, web_station: Station, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from loa.content.models import Message
+
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.png"
+    outside.write_bytes(_png())
+    elsewhere = web_station.root / "khac.png"  # in the station folder, not its photo folder
+    elsewhere.write_bytes(_png())
+    inside = web_station.root / "anh" / "ok.png"
+    inside.parent.mkdir(exist_ok=True)
+    inside.write_bytes(_png())
+    with web_station.transaction() as session:  # as a CLI `msg add --image` may have stored
+        first = session.get(Message, 1)
+        second = session.get(Message, 2)
+        third = session.get(Message, 3)
+        assert first and second and third
+        first.image, second.image, third.image = str(outside), "khac.png", "anh/ok.png"
+    log_in(client, "mai")
+    assert client.get("/messages/1/photo").status_code == 404
+    assert client.get("/messages/2/photo").status_code == 404
+    served = client.get("/messages/3/photo")
+    assert served.status_code == 200 and served.content == inside.read_bytes()
