@@ -21,7 +21,7 @@ from loa.core.errors import LoaError
 from loa.core.i18n import SUPPORTED, request_language
 from loa.core.station import Station
 from loa.web.context import Forbidden, LoginRequired, Web, page
-from loa.web.security import CSRF_COOKIE, new_csrf_token
+from loa.web.security import CSRF_COOKIE, forwarded_client, new_csrf_token, trusted_proxies
 from loa.web.text import T
 
 STATIC = Path(__file__).with_name("static")
@@ -64,16 +64,29 @@ class LanguageAndCsrf:
     station's), its CSRF token (the `loa_csrf` cookie, made on the first visit), and the
     security headers on every response."""
 
-    def __init__(self, app: ASGIApp, *, station_language: str, secure_cookies: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        station_language: str,
+        secure_cookies: bool,
+        proxies: str = "",
+    ) -> None:
         self.app = app
         self.station_language = station_language
         self.secure_cookies = secure_cookies
+        self.proxies = trusted_proxies(proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        if self.proxies and scope.get("client"):
+            peer, port = scope["client"]
+            forwarded = headers.get("x-forwarded-for", "")
+            scope["client"] = (forwarded_client(peer, forwarded, self.proxies), port)
+        private = not scope["path"].startswith("/static/")
         lang = choose_language(headers.get("accept-language", ""), self.station_language)
         known = cookie_parser(headers.get("cookie", "")).get(CSRF_COOKIE)
         token = known or new_csrf_token()
@@ -91,6 +104,8 @@ class LanguageAndCsrf:
                 for name, value in SECURITY_HEADERS.items():
                     if name not in out:
                         out[name] = value
+                if private and "cache-control" not in out:
+                    out["Cache-Control"] = "no-store"  # Back after logout shows nothing kept
                 if "content-language" not in out:
                     out["Content-Language"] = lang
             await send(message)
@@ -125,7 +140,13 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
     app.state.web = web
     secure = os.environ.get("LOA_WEB_SECURE_COOKIES", "") == "1"
 
-    app.add_middleware(LanguageAndCsrf, station_language=station.language, secure_cookies=secure)
+    web.secure_cookies = secure
+    app.add_middleware(
+        LanguageAndCsrf,
+        station_language=station.language,
+        secure_cookies=secure,
+        proxies=os.environ.get("LOA_WEB_PROXIES", ""),
+    )
 
     def _lang_of(request: Request) -> str:
         return choose_language(request.headers.get("accept-language", ""), station.language)

@@ -3,6 +3,7 @@ who is asking (cookie or bearer token) and what their role allows."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from loa.web.security import (
     same_token,
     signing_key,
 )
+from loa.web.throttle import LoginThrottle
 
 T = Catalog(
     {
@@ -84,6 +86,19 @@ class Web:
     env: Environment
     extra: dict[str, Any] = field(default_factory=dict)
     fragments: FragmentCache | None = None
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    #: Cookies marked Secure (LOA_WEB_SECURE_COOKIES=1: the dashboard is served over HTTPS).
+    secure_cookies: bool = False
+    #: Logins waiting for, or in, a password check (at most CHECKS checked at once).
+    logins: int = 0
+    _gate: asyncio.Semaphore | None = None
+
+    def login_gate(self) -> asyncio.Semaphore:
+        if self._gate is None:
+            from loa.web.throttle import CHECKS
+
+            self._gate = asyncio.Semaphore(CHECKS)
+        return self._gate
 
     @classmethod
     def make(cls, station: Station, clock: Callable[[], datetime] | None = None) -> Web:
@@ -187,12 +202,14 @@ def identify(request: Request) -> Account | None:
     if found is None:
         return None
     assert web.fragments is not None
-    user_id = found[0]
+    user_id, stamp, key = found
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     account = web.fragments.value(
-        ("account", user_id), lambda: users.get_account(web.station, user_id)
+        ("session", digest), lambda: users.session_account(web.station, key)
     )
-    if account is None or account.stamp != found[1]:
-        return None
+    if account is None or account.id != user_id or account.stamp != stamp:
+        return None  # logged out, password changed, user removed
+    request.state.session_key = key
     return account
 
 

@@ -17,7 +17,7 @@ from loa.app.users import Account, Action
 from loa.core.errors import LoaError, UserError
 from loa.web.context import FormId, Id, client_address, page, reader, role, web_of, writer
 from loa.web.media import kept_photo, media_file, media_url, served_photo
-from loa.web.security import SESSION_COOKIE
+from loa.web.security import SESSION_COOKIE, SESSION_HOURS
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
@@ -62,39 +62,56 @@ async def login(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     from loa.web.security import same_token
+    from loa.web.throttle import WAITING
 
     web = web_of(request)
     if not same_token(csrf, request.state.csrf):
         from loa.web.context import T as CT
 
         return page(request, "login.html", 403, next=_safe_next(next), error=CT("csrf"))
+    address, name = client_address(request), username.strip()[:40]
+    wait = web.throttle.wait(address, name, web.now())
+    if wait:  # checked before the password: a throttled guess costs nothing and learns nothing
+        message = T("login_wait", seconds=wait)
+        return page(request, "login.html", 429, next=_safe_next(next), error=message)
+    if web.logins >= WAITING:
+        return page(request, "login.html", 429, next=_safe_next(next), error=T("login_busy"))
+    web.logins += 1
     try:
-        account = await run_in_threadpool(
-            users.login,
-            web.station,
-            username.strip(),
-            password,
-            address=client_address(request),
-            now=web.now(),
-        )
+        async with web.login_gate():
+            account = await run_in_threadpool(
+                users.login, web.station, name, password, address=address, now=web.now()
+            )
     except users.LoginRefused as refused:
+        web.throttle.failed(address, name, web.now())
         return page(request, "login.html", 401, next=_safe_next(next), error=str(refused))
+    finally:
+        web.logins -= 1
+    web.throttle.succeeded(address, name)
+    key = await run_in_threadpool(users.start_session, web.station, account, now=web.now())
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        web.sessions.dumps(account.id, account.stamp),
-        max_age=12 * 3600,
+        web.sessions.dumps(account.id, account.stamp, key),
+        max_age=SESSION_HOURS * 3600,
         httponly=True,
         samesite="lax",
         path="/",
+        secure=web.secure_cookies,
     )
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, _user: Annotated[Account, Depends(writer(Action.READ))]) -> Response:
+    """Ends the session on the server too: the cookie, replayed, no longer logs anyone in."""
+    key = getattr(request.state, "session_key", "")
+    if key:
+        users.end_session(web_of(request).station, key)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, secure=web_of(request).secure_cookies
+    )
     return response
 
 

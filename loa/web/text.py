@@ -273,5 +273,14 @@ T = Catalog(
         "audit": ("Nhật ký thao tác", "Audit log"),
         "users": ("Người dùng", "Users"),
         "c_role": ("Vai trò", "Role"),
+        # issue 26
+        "login_wait": (
+            "Đăng nhập sai nhiều lần từ máy này. Chờ {seconds} giây rồi thử lại.",
+            "Too many failed logins from this device. Wait {seconds} seconds and try again.",
+        ),
+        "login_busy": (
+            "Đang có nhiều lượt đăng nhập cùng lúc. Chờ vài giây rồi thử lại.",
+            "Many logins are being checked at once. Wait a few seconds and try again.",
+        ),
     }
 )

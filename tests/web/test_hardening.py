@@ -115,3 +115,84 @@ def test_the_photo_route_serves_only_the_station_photo_folder(
     assert client.get("/messages/2/photo").status_code == 404
     served = client.get("/messages/3/photo")
     assert served.status_code == 200 and served.content == inside.read_bytes()
+
+
+def test_logout_ends_the_session_on_the_server(client: TestClient) -> None:
+    log_in(client, "lan")
+    cookie = client.cookies.get("loa_session")
+    assert cookie and client.get("/settings").status_code == 200
+    out = client.post("/logout", data={"csrf": csrf_of(client)}, follow_redirects=False)
+    assert out.status_code == 303
+    client.cookies.set("loa_session", cookie)  # the old cookie, replayed
+    again = client.get("/settings", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"].startswith("/login")
+
+
+def test_authenticated_pages_are_not_kept_by_the_browser(client: TestClient) -> None:
+    log_in(client, "lan")
+    for path in ("/settings", "/", "/api/me", "/login"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    assert "no-store" not in client.get("/static/style.css").headers.get("cache-control", "")
+
+
+def test_secure_cookies_mark_the_session_cookie_too(
+    web_station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOA_WEB_SECURE_COOKIES", "1")
+    with TestClient(create_app(web_station, clock=lambda: NOW), base_url="https://x") as secure:
+        token = csrf_of(secure)
+        answer = secure.post(
+            "/login",
+            data={"username": "lan", "password": "mat-khau-thu", "csrf": token},
+            follow_redirects=False,
+        )
+        cookies = answer.headers.get_list("set-cookie")
+        session = [c for c in cookies if c.startswith("loa_session=")]
+        assert session and "Secure" in session[0] and "HttpOnly" in session[0]
+
+
+def test_x_forwarded_for_is_believed_only_from_a_configured_proxy(
+    web_station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loa.app import users
+
+    def login_from(peer: str, forwarded: str) -> str:
+        with TestClient(create_app(web_station, clock=lambda: NOW), client=(peer, 1)) as c:
+            c.post(
+                "/login",
+                data={"username": "mai", "password": "mat-khau-thu", "csrf": csrf_of(c)},
+                headers={"X-Forwarded-For": forwarded},
+            )
+        return users.audit_log(web_station, limit=1)[0].address
+
+    assert login_from("192.168.1.20", "1.2.3.4") == "192.168.1.20"
+    monkeypatch.setenv("LOA_WEB_PROXIES", "127.0.0.1, 10.9.0.0/16")
+    assert login_from("192.168.1.20", "1.2.3.4") == "192.168.1.20"  # not a proxy
+    assert login_from("10.9.0.5", "6.6.6.6, 192.168.1.30") == "192.168.1.30"  # first hop forged
+    assert login_from("127.0.0.1", "192.168.1.31, 10.9.0.5") == "192.168.1.31"
+
+
+def test_api_tokens_end_with_a_password_change_and_one_by_one(
+    client: TestClient, web_station: Station
+) -> None:
+    from loa.app import users
+    from loa.core.errors import UserError
+
+    first = users.new_token(web_station, "hung", now=NOW)
+    second = users.new_token(web_station, "hung", now=NOW)
+
+    def status(token: str) -> int:
+        return client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert status(first) == status(second) == 200
+    listed = users.list_tokens(web_station, "hung")
+    assert len(listed) == 2
+    users.revoke_token(web_station, "hung", listed[0].id)
+    assert status(first) == 401 and status(second) == 200
+    with pytest.raises(UserError, match="loa user tokens lan"):
+        users.revoke_token(web_station, "lan", listed[1].id)  # not lan's token
+    log_in(client, "hung")
+    assert client.get("/outbox").status_code == 200
+    users.set_password(web_station, "hung", "mat-khau-moi-1")
+    assert status(second) == 401
+    assert client.get("/outbox", follow_redirects=False).status_code == 303

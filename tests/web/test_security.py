@@ -23,8 +23,8 @@ def test_the_key_is_made_once_private_and_a_damaged_one_is_replaced(tmp_path: Pa
 
 def test_a_session_signed_with_another_key_is_refused(tmp_path: Path) -> None:
     mine, other = Sessions(b"a" * 32), Sessions(b"b" * 32)
-    cookie = mine.dumps(7, "stamp")
-    assert mine.loads(cookie) == (7, "stamp")
+    cookie = mine.dumps(7, "stamp", "key")
+    assert mine.loads(cookie) == (7, "stamp", "key")
     assert other.loads(cookie) is None
     assert mine.loads("garbage") is None
 
