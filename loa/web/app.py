@@ -114,6 +114,64 @@ class LanguageAndCsrf:
             await self.app(scope, receive, start)
 
 
+#: The largest request body read: a form with a photo and a file to import (10 MB each).
+MAX_BODY = 24 * 2**20
+#: The largest body that is not a file upload (a form or JSON).
+MAX_FORM = 2 * 2**20
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a body larger than the limit is refused (413) before it is read
+    into memory or onto disk, by its Content-Length, or, without one, as soon as more has
+    arrived than the limit."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        kind = headers.get("content-type", "")
+        limit = MAX_BODY if kind.startswith("multipart/form-data") else MAX_FORM
+        try:
+            declared = int(headers.get("content-length", "0"))
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            await _too_large(scope, receive, send, limit)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    headers = Headers(scope=scope)
+    lang = choose_language(headers.get("accept-language", ""), "vi")
+    with request_language(lang):
+        message = T("too_large", mb=limit // 2**20)
+    if scope["path"].startswith("/api/"):
+        response: Response = JSONResponse({"error": message}, status_code=413)
+    else:
+        from html import escape
+
+        body = f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><p>{escape(message)}</p>'
+        response = Response(body, status_code=413, media_type="text/html")
+    response.headers["Connection"] = "close"
+    await response(scope, receive, send)
+
+
 def _where(error: object) -> str:
     """Where a validation error is: "path", "query", "body", ..."""
     loc = error.get("loc") if isinstance(error, dict) else None
@@ -196,7 +254,12 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         with request_language(_lang_of(request)):
-            message = T("not_found") if exc.status_code == 404 else T("http", code=exc.status_code)
+            if exc.status_code == 404:
+                message = T("not_found")
+            elif exc.status_code == 413:
+                message = T("too_large", mb=MAX_BODY // 2**20)
+            else:
+                message = T("http", code=exc.status_code)
             if _is_api(request):
                 return JSONResponse({"error": message}, status_code=exc.status_code)
             return page(request, "error.html", exc.status_code, message=message)
@@ -214,6 +277,7 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
                 return JSONResponse({"error": message}, status_code=500)
             return page(request, "error.html", 500, message=message)
 
+    app.add_middleware(BodyLimit)  # outermost of ours: before anything reads the body
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(more.router)

@@ -582,22 +582,22 @@ async def preview(request: Request, user: Reader) -> HTMLResponse:
 
 
 @router.post("/messages/listen")
-async def listen(
-    request: Request, user: Annotated[Account, Depends(writer(Action.READ))]
-) -> HTMLResponse:
+async def listen(request: Request, user: Editor) -> HTMLResponse:
     """ "Nghe thử": the text rendered in the station's voice, as an audio player (htmx)."""
-    from loa.app.preview import speak_preview
+    from loa.app.preview import MAX_PREVIEW_CHARS, preview_part, speak_preview
 
     web = web_of(request)
     form = await request.form()
     text = str(form.get("radio_script") or "").strip() or (
         f"{form.get('title', '')}. {form.get('body', '')}".strip(". ")
     )
+    part, cut = preview_part(text)
     try:
-        path = await run_in_threadpool(speak_preview, web.station, text)
+        path = await run_in_threadpool(speak_preview, web.station, part)
     except LoaError as error:  # shown where the player would be (htmx swaps only a 200)
-        return page(request, "listen.html", src="", error=str(error))
-    return page(request, "listen.html", src=media_url(web.station)(path), error="")
+        return page(request, "listen.html", src="", error=str(error), cut="")
+    note = T("listen_cut", n=MAX_PREVIEW_CHARS) if cut else ""
+    return page(request, "listen.html", src=media_url(web.station)(path), error="", cut=note)
 
 
 @router.post("/messages/import")

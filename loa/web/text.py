@@ -278,6 +278,14 @@ T = Catalog(
             "Đăng nhập sai nhiều lần từ máy này. Chờ {seconds} giây rồi thử lại.",
             "Too many failed logins from this device. Wait {seconds} seconds and try again.",
         ),
+        "too_large": (
+            "Dữ liệu gửi lên quá lớn (tối đa {mb} MB). Gửi tệp nhỏ hơn.",
+            "What was sent is too large ({mb} MB at most). Send a smaller file.",
+        ),
+        "listen_cut": (
+            "Chỉ nghe thử {n} ký tự đầu của bài.",
+            "Only the first {n} characters are played.",
+        ),
         "login_busy": (
             "Đang có nhiều lượt đăng nhập cùng lúc. Chờ vài giây rồi thử lại.",
             "Many logins are being checked at once. Wait a few seconds and try again.",

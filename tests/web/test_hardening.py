@@ -196,3 +196,61 @@ def test_api_tokens_end_with_a_password_change_and_one_by_one(
     users.set_password(web_station, "hung", "mat-khau-moi-1")
     assert status(second) == 401
     assert client.get("/outbox", follow_redirects=False).status_code == 303
+
+
+def test_listen_is_for_editors_and_speaks_a_limited_part(
+    client: TestClient, web_station: Station
+) -> None:
+    import os
+
+    from loa.app.preview import MAX_PREVIEW_CHARS, PREVIEWS, preview_part
+
+    log_in(client, "mai")
+    viewer = client.post(
+        "/messages/listen", data={"body": "Xin chào"}, headers={"X-CSRF-Token": csrf_of(client)}
+    )
+    assert viewer.status_code == 403
+    folder = web_station.media_dir / PREVIEWS
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(40):  # previews left from before: a few days old
+        old = folder / f"{n:024x}.mp3"
+        old.write_bytes(b"ID3")
+        os.utime(old, (1_600_000_000 + n, 1_600_000_000 + n))
+    log_in(client, "lan")
+    long_text = "Bà con chú ý lịch tiêm chủng. " * 200
+    part, cut = preview_part(long_text)
+    assert cut and len(part) <= MAX_PREVIEW_CHARS and long_text.startswith(part)
+    answer = client.post(
+        "/messages/listen", data={"body": long_text}, headers={"X-CSRF-Token": csrf_of(client)}
+    )
+    assert answer.status_code == 200 and "<audio" in answer.text
+    assert f"{MAX_PREVIEW_CHARS} ký tự đầu" in answer.text
+    assert [p.name for p in folder.iterdir()] == [answer.text.split("/previews/")[1][:28]]
+
+
+def test_a_huge_body_is_refused_before_it_is_read(client: TestClient) -> None:
+    log_in(client, "lan")
+    declared = client.post(
+        "/messages/import",
+        content=b"x" * 10,
+        headers={
+            "Content-Type": "multipart/form-data; boundary=z",
+            "Content-Length": str(100 * 2**20),
+            "X-CSRF-Token": csrf_of(client),
+        },
+    )
+    assert declared.status_code == 413 and "quá lớn" in declared.text
+
+    def chunks():  # no Content-Length: refused once more than the limit has arrived
+        for _ in range(30):
+            yield b"a" * 2**20
+
+    streamed = client.post(
+        "/messages/preview",
+        content=chunks(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-CSRF-Token": csrf_of(client),
+        },
+    )
+    assert streamed.status_code == 413 and "quá lớn" in streamed.text

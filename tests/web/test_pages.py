@@ -513,7 +513,7 @@ def test_a_taken_port_is_refused_in_words(web_station: Station) -> None:
 
 
 def test_listen_with_no_text_says_why_where_the_player_would_be(client: TestClient) -> None:
-    log_in(client, "mai")
+    log_in(client, "lan")
     r = client.post(
         "/messages/listen",
         data={"title": "", "body": " "},
