@@ -20,8 +20,14 @@ from loa import __version__
 from loa.core.errors import LoaError
 from loa.core.i18n import SUPPORTED, request_language
 from loa.core.station import Station
-from loa.web.context import Forbidden, LoginRequired, Web, page
-from loa.web.security import CSRF_COOKIE, forwarded_client, new_csrf_token, trusted_proxies
+from loa.web.context import Forbidden, LoginRequired, Web, for_people, page
+from loa.web.security import (
+    CSRF_COOKIE,
+    LANG_COOKIE,
+    forwarded_client,
+    new_csrf_token,
+    trusted_proxies,
+)
 from loa.web.text import T
 
 STATIC = Path(__file__).with_name("static")
@@ -37,23 +43,12 @@ SECURITY_HEADERS = {
 }
 
 
-def choose_language(accept: str, station_language: str) -> str:
-    """LOA_LANG first, then the browser's Accept-Language (first supported tag), then the
-    station's language."""
-    explicit = os.environ.get("LOA_LANG", "").strip().lower()[:2]
-    if explicit in SUPPORTED:
-        return explicit
-    weighted = []
-    for n, part in enumerate(accept.split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        weighted.append((-q, n, tag.strip().lower()[:2]))
-    for _, _, tag in sorted(weighted):
+def choose_language(chosen: str, station_language: str) -> str:
+    """The language of a page: the one the user switched to in the page (the `loa_lang`
+    cookie), else LOA_LANG, else the station's. The browser's Accept-Language is not asked: a
+    phone set to English still shows a Vietnamese station in Vietnamese, with a switch."""
+    for candidate in (chosen, os.environ.get("LOA_LANG", "")):
+        tag = candidate.strip().lower()[:2]
         if tag in SUPPORTED:
             return tag
     return station_language if station_language in SUPPORTED else "vi"
@@ -87,11 +82,12 @@ class LanguageAndCsrf:
             forwarded = headers.get("x-forwarded-for", "")
             scope["client"] = (forwarded_client(peer, forwarded, self.proxies), port)
         private = not scope["path"].startswith("/static/")
-        lang = choose_language(headers.get("accept-language", ""), self.station_language)
-        known = cookie_parser(headers.get("cookie", "")).get(CSRF_COOKIE)
+        cookies = cookie_parser(headers.get("cookie", ""))
+        lang = choose_language(cookies.get(LANG_COOKIE, ""), self.station_language)
+        known = cookies.get(CSRF_COOKIE)
         token = known or new_csrf_token()
         state = scope.setdefault("state", {})
-        state["csrf"], state["user"] = token, None
+        state["csrf"], state["user"], state["lang"] = token, None, lang
         cookie = f"{CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=strict"
         if self.secure_cookies:
             cookie += "; Secure"
@@ -158,7 +154,7 @@ class BodyLimit:
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
     headers = Headers(scope=scope)
-    lang = choose_language(headers.get("accept-language", ""), "vi")
+    lang = choose_language(cookie_parser(headers.get("cookie", "")).get(LANG_COOKIE, ""), "vi")
     with request_language(lang):
         message = T("too_large", mb=limit // 2**20)
     if scope["path"].startswith("/api/"):
@@ -207,7 +203,10 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
     )
 
     def _lang_of(request: Request) -> str:
-        return choose_language(request.headers.get("accept-language", ""), station.language)
+        found = getattr(request.state, "lang", None)
+        if isinstance(found, str):
+            return found
+        return choose_language(request.cookies.get(LANG_COOKIE, ""), station.language)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:
@@ -226,7 +225,7 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
         with request_language(_lang_of(request)):
             if _is_api(request):
                 return JSONResponse({"error": exc.message}, status_code=403)
-            return page(request, "error.html", 403, message=exc.message)
+            return page(request, "error.html", 403, message=for_people(exc.message))
 
     @app.exception_handler(LoaError)
     async def _user_error(request: Request, exc: LoaError) -> Response:
@@ -234,7 +233,7 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
         with request_language(_lang_of(request)):
             if _is_api(request):
                 return JSONResponse({"error": str(exc)}, status_code=status)
-            return page(request, "error.html", status, message=str(exc))
+            return page(request, "error.html", status, message=for_people(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:

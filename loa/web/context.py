@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,8 +41,8 @@ T = Catalog(
             "token made by: loa user token NAME",
         ),
         "forbidden": (
-            "Vai trò {role} của {name} không được làm việc này. Nhờ cán bộ văn hóa (officer) "
-            "làm, hoặc xin vai trò khác.",
+            "Vai trò {role} của {name} không được làm việc này. Nhờ cán bộ văn hóa làm, hoặc "
+            "xin vai trò khác.",
             "{name}'s role {role} may not do this. Ask the officer to do it, or for another role.",
         ),
         "csrf": (
@@ -110,6 +111,10 @@ class Web:
         )
         env.globals["label"] = status_label
         env.globals["channel_name"] = _channel_name
+        env.globals["word"] = word
+        from loa.core.i18n import decimal
+
+        env.globals["decimal"] = decimal
         from loa.core.db import ChangeWatch
 
         return cls(
@@ -162,15 +167,40 @@ def _status_label(kind: str, value: str, _lang: str) -> str:
         return TEXT("overdue") if value == "overdue" else value
 
 
+def word(kind: str, code: str) -> str:
+    """A code shown to people (a priority, an audit action, a report figure, a period kind,
+    a role) in the user's language: the text catalogue's `kind_code`, else the code itself."""
+    from loa.web.text import T as TEXT
+
+    key = f"{kind}_{code}"
+    return TEXT(key) if key in TEXT.entries else str(code)
+
+
 def _channel_name(name: str) -> str:
     return _channel_label(name, language())
 
 
 @lru_cache(maxsize=256)
 def _channel_label(name: str, _lang: str) -> str:
-    from loa.core.registry import channel_label
+    from loa.planning.views import channel_label
 
-    return channel_label(name)
+    return channel_label(name)  # "urgent" (an urgent air, every channel) has its name too
+
+
+#: A loa command in a message ("loa msg list", "--port"): an ASCII word after "loa", so the
+#: Vietnamese word "loa" (the loudspeaker: "trên loa", "loa tạo") is not taken for one.
+_COMMAND = re.compile(r"\bloa [a-z][a-z-]*(?=[\s.,;:)]|$)|(?<!\w)--[a-z]")
+
+
+def for_people(message: str) -> str:
+    """A library message for a page: without its sentences telling to run a loa command (the
+    person at the dashboard may not have the station's terminal)."""
+    sentences = re.split(r"(?<=[.!?])\s+", message.strip())
+    kept = [s for s in sentences if not _COMMAND.search(s)]
+    if kept:
+        return " ".join(kept)
+    found = _COMMAND.search(message)
+    return message[: found.start() if found else None].rstrip(" :,;(") or message
 
 
 def web_of(request: Request) -> Web:
@@ -215,7 +245,7 @@ def identify(request: Request) -> Account | None:
 
 def _check_role(account: Account, action: Action) -> Account:
     if not users.allowed(account.role, action):
-        raise Forbidden(T("forbidden", name=account.name, role=account.role))
+        raise Forbidden(T("forbidden", name=account.name, role=word("role", account.role)))
     return account
 
 

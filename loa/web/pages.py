@@ -15,7 +15,17 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from loa.app import users
 from loa.app.users import Account, Action
 from loa.core.errors import LoaError, UserError
-from loa.web.context import FormId, Id, client_address, page, reader, role, web_of, writer
+from loa.web.context import (
+    FormId,
+    Id,
+    client_address,
+    for_people,
+    page,
+    reader,
+    role,
+    web_of,
+    writer,
+)
 from loa.web.media import kept_photo, media_file, media_url, served_photo
 from loa.web.security import SESSION_COOKIE, SESSION_HOURS
 from loa.web.text import T
@@ -111,6 +121,34 @@ def logout(request: Request, _user: Annotated[Account, Depends(writer(Action.REA
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(
         SESSION_COOKIE, path="/", httponly=True, secure=web_of(request).secure_cookies
+    )
+    return response
+
+
+@router.post("/lang")
+def switch_language(
+    request: Request,
+    lang: Annotated[str, Form()] = "vi",
+    next: Annotated[str, Form()] = "/",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The language switch in every page: kept in a cookie, it wins over the station's."""
+    from loa.core.i18n import SUPPORTED
+    from loa.web.context import Forbidden
+    from loa.web.context import T as CT
+    from loa.web.security import LANG_COOKIE, same_token
+
+    if not same_token(csrf, request.state.csrf):
+        raise Forbidden(CT("csrf"))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        lang if lang in SUPPORTED else "vi",
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=web_of(request).secure_cookies,
     )
     return response
 
@@ -438,7 +476,7 @@ async def create_message(request: Request, user: Editor) -> Response:
             400,
             message=None,
             form=typed,
-            error=str(error),
+            error=for_people(str(error)),
             **taxonomy,
         )
 
@@ -452,7 +490,13 @@ async def create_message(request: Request, user: Editor) -> Response:
         with web.station.transaction() as session:
             taxonomy = _taxonomy(session)
         return page(
-            request, "message_form.html", 400, message=None, form=form, error=str(error), **taxonomy
+            request,
+            "message_form.html",
+            400,
+            message=None,
+            form=form,
+            error=for_people(str(error)),
+            **taxonomy,
         )
     return _back(f"/messages/{message_id}", T("saved"))
 
@@ -595,7 +639,7 @@ async def listen(request: Request, user: Editor) -> HTMLResponse:
     try:
         path = await run_in_threadpool(speak_preview, web.station, part)
     except LoaError as error:  # shown where the player would be (htmx swaps only a 200)
-        return page(request, "listen.html", src="", error=str(error), cut="")
+        return page(request, "listen.html", src="", error=for_people(str(error)), cut="")
     note = T("listen_cut", n=MAX_PREVIEW_CHARS) if cut else ""
     return page(request, "listen.html", src=media_url(web.station)(path), error="", cut=note)
 

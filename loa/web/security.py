@@ -13,6 +13,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 SESSION_COOKIE = "loa_session"
 CSRF_COOKIE = "loa_csrf"
+#: The language a user switched to in the page ("vi" or "en").
+LANG_COOKIE = "loa_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 SESSION_HOURS = 12

@@ -183,10 +183,23 @@ def test_tokens_and_passwords_are_stored_hashed(web_station: Station) -> None:
     assert token not in (web_station.root / "loa.db").read_bytes().decode("latin-1")
 
 
-def test_english_from_accept_language(client: TestClient) -> None:
-    r = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9,vi;q=0.5"})
-    assert "Log in" in r.text and 'lang="en"' in r.text
-    r = client.get("/login", headers={"Accept-Language": "vi,en;q=0.5"})
-    assert "Đăng nhập" in r.text
-    api = client.get("/api/messages", headers={"Accept-Language": "en"})
+def test_the_station_language_wins_over_the_browser_until_the_user_switches(
+    client: TestClient,
+) -> None:
+    english_phone = {"Accept-Language": "en-US,en;q=0.9"}
+    r = client.get("/login", headers=english_phone)
+    assert "Đăng nhập" in r.text and 'lang="vi"' in r.text and 'id="lang-switch"' in r.text
+    switched = client.post(
+        "/lang",
+        data={"lang": "en", "next": "/login", "csrf": csrf_of(client)},
+        follow_redirects=False,
+    )
+    assert switched.status_code == 303 and switched.headers["location"] == "/login"
+    r = client.get("/login")
+    assert "Log in" in r.text and 'lang="en"' in r.text and "Tiếng Việt" in r.text
+    api = client.get("/api/messages")
     assert api.json()["error"].startswith("Login needed")
+    forged = client.post("/lang", data={"lang": "vi", "next": "/", "csrf": "x"})
+    assert forged.status_code == 403
+    client.post("/lang", data={"lang": "vi", "next": "//evil", "csrf": csrf_of(client)})
+    assert "Đăng nhập" in client.get("/login").text

@@ -254,3 +254,43 @@ def test_a_huge_body_is_refused_before_it_is_read(client: TestClient) -> None:
         },
     )
     assert streamed.status_code == 413 and "quá lớn" in streamed.text
+
+
+def test_every_label_on_the_pages_is_vietnamese(client: TestClient, web_station: Station) -> None:
+    import re
+
+    from loa.app import users
+
+    log_in(client, "lan")
+    token = csrf_of(client)
+    client.post("/messages/1/approve", data={"csrf": token})
+    users.audit(web_station, "lan", "urgent", "#1 Tin", address="127.0.0.1", now=NOW)
+    settings = client.get("/settings").text
+    audit = settings[settings.index('id="audit"') :]
+    for code in ("login_failed", ">login<", ">approve<", ">urgent<"):
+        assert code not in audit, code
+    assert "đăng nhập" in audit and "phát khẩn cấp" in audit
+    form = client.get("/messages/new").text
+    assert ">thường</option>" in form and ">khẩn</option>" in form and ">urgent<" not in form
+    report = client.get("/reports", params={"kind": "year", "value": str(NOW.year)}).text
+    for code in ("bulletins", "radio_items", "airtime_s", ">quarter<", ">half<"):
+        assert code not in report, code
+    assert "Số bản tin" in report and ">quý</option>" in report
+    assert not re.search(r"style=", report)
+
+
+def test_error_pages_tell_no_cli_command(client: TestClient) -> None:
+    log_in(client, "lan")
+    missing = client.get("/messages/999999")
+    assert missing.status_code == 400 and "Không có tin số 999999" in missing.text
+    assert "loa msg" not in missing.text
+    from loa.web.context import for_people
+
+    assert for_people("Không có tin số 5. Xem danh sách bằng: loa msg list") == "Không có tin số 5."
+    assert for_people("Thêm người dùng trước: loa user add TÊN") == "Thêm người dùng trước"
+
+
+def test_an_urgent_air_is_named_on_the_plan(client: TestClient, web_station: Station) -> None:
+    from loa.web.context import _channel_label
+
+    assert _channel_label("urgent", "vi") == "Khẩn cấp (mọi kênh)"
