@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from loa.app.outbox_view import outbox
+from loa.audio.bulletin import sidecar_matches
 from loa.audio.render import bulletin_path
 from loa.channels.models import AsRunRecord
 from loa.content.models import Message, MessageStatus
@@ -25,8 +26,12 @@ T = Catalog(
             "{channel}: post “{title}” {status}{error}",
         ),
         "not_rendered": (
-            "Bản tin {time} chưa dựng. Chạy: loa render --date {day}",
-            "The {time} bulletin is not rendered. Run: loa render --date {day}",
+            "Bản tin {time} chưa dựng: bấm «Dựng bản tin» ở trang Phát thanh.",
+            "The {time} bulletin is not rendered: press “Render” on the Radio page.",
+        ),
+        "stale": (
+            "Bản tin {time} chưa dựng lại theo lịch mới: tệp đang có là bản cũ.",
+            "The {time} bulletin is not rendered again for the new plan: its file is old.",
         ),
         "credentials": ("{channel}: {text}", "{channel}: {text}"),
         "ending": (
@@ -42,10 +47,18 @@ ENDING_WITHIN = timedelta(days=7)
 
 @dataclass
 class Bulletin:
-    """A radio slot instance of the day and its rendered file (None while not rendered)."""
+    """A radio slot instance of the day and its rendered file (None while not rendered).
+    `current`: the file holds what the plan now says will air (same items, order, words); a
+    file made before a re-plan or an edit is not played as if it were this bulletin."""
 
     slot: ScheduledSlot
     path: Path | None
+    current: bool = False
+
+    @property
+    def stale(self) -> bool:
+        """Rendered, but not from the current plan: it must be rendered again."""
+        return self.path is not None and not self.current
 
     @property
     def start(self) -> datetime:
@@ -87,8 +100,18 @@ def bulletins_of(station: Station, day: date) -> list[Bulletin]:
     out = []
     for slot in slots:
         path = bulletin_path(station, slot.start)
-        out.append(Bulletin(slot, path if path.is_file() else None))
+        found = path if path.is_file() else None
+        current = found is not None and sidecar_matches(path, airing_items(slot))
+        out.append(Bulletin(slot, found, current))
     return out
+
+
+def airing_items(slot: ScheduledSlot) -> list[tuple[int, str]]:
+    """What the bulletin of `slot` airs, in order: (message id, spoken text) of the entries
+    planned, being sent or done (the ones `loa.app.render` renders)."""
+    from loa.app.render import AIRING
+
+    return [(i.message_id, i.script) for i in slot.items if i.status in AIRING]
 
 
 def as_run_of(station: Station, day: date) -> list[AsRun]:
@@ -143,13 +166,10 @@ def day_view(station: Station, *, now: datetime) -> DayView:
             view.on_air = bulletin
         elif bulletin.start > now and view.next is None:
             view.next = bulletin
-        if bulletin.path is None and bulletin.start > now:
+        if not bulletin.current and bulletin.start > now:
+            kind = "stale" if bulletin.stale else "not_rendered"
             view.alerts.append(
-                Alert(
-                    "not_rendered",
-                    T("not_rendered", time=f"{bulletin.start:%H:%M}", day=view.day.isoformat()),
-                    "/radio",
-                )
+                Alert(kind, T(kind, time=f"{bulletin.start:%H:%M}"), f"/radio?day={view.day}")
             )
     view.alerts.extend(credential_alerts(station))
     view.as_run = as_run_of(station, view.day)

@@ -197,9 +197,51 @@ def radio(request: Request, user: Reader, day: str | None = None, note: str = ""
 
 @router.get("/radio/runsheet")
 def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResponse:
+    """The printable run sheet. Its own stylesheet is inline (the same file `loa runsheet`
+    writes): allowed by its hash alone, nothing else inline is."""
+    import base64
+    import hashlib
+    import re
+
     from loa.report.runsheet import runsheet_html
 
-    return HTMLResponse(runsheet_html(web_of(request).station, _day(request, day)))
+    html = runsheet_html(web_of(request).station, _day(request, day))
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() + "'"
+        for css in re.findall(r"<style>(.*?)</style>", html, flags=re.S)
+    )
+    styles = hashes or "'none'"
+    policy = (
+        f"default-src 'none'; style-src {styles}; img-src 'self'; "
+        "frame-ancestors 'none'; form-action 'none'"
+    )
+    return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+
+@router.post("/radio/render")
+async def render_bulletin(
+    request: Request, user: Operator, when: Annotated[str, Form()]
+) -> RedirectResponse:
+    """Render the bulletin of one slot from the current plan (the daemon does it before
+    airtime; this is for a file left old by a re-plan or an edit)."""
+    from datetime import datetime
+
+    from loa.app.render import render_slot
+
+    web = web_of(request)
+    try:
+        at = datetime.fromisoformat(when)
+    except ValueError:
+        raise UserError(T("bad_request", fields="when")) from None
+    result = await run_in_threadpool(render_slot, web.station, at)
+    from loa.report.lengths import clock_text
+
+    note = (
+        T("rendered", time=f"{at:%H:%M}", length=clock_text(result.duration_s))
+        if result is not None
+        else T("no_bulletins")
+    )
+    return RedirectResponse(f"/radio?day={at.date()}&note={quote(note)}", status_code=303)
 
 
 @router.post("/radio/urgent")

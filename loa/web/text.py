@@ -305,6 +305,15 @@ T = Catalog(
         "audit_approve": ("duyệt tin", "approved"),
         "audit_urgent": ("phát khẩn cấp", "urgent broadcast"),
         "lang_switch": ("English", "Tiếng Việt"),
+        "not_rendered_again": (
+            "chưa dựng lại theo lịch mới (tệp đang có là bản cũ, không phát)",
+            "not rendered again for the new plan (the file there is old, not played)",
+        ),
+        "render_now": ("Dựng bản tin", "Render"),
+        "rendered": (
+            "Đã dựng bản tin {time} ({length}).",
+            "Rendered the {time} bulletin ({length}).",
+        ),
         "login_busy": (
             "Đang có nhiều lượt đăng nhập cùng lúc. Chờ vài giây rồi thử lại.",
             "Many logins are being checked at once. Wait a few seconds and try again.",
