@@ -125,6 +125,55 @@ def logout(request: Request, _user: Annotated[Account, Depends(writer(Action.REA
     return response
 
 
+@router.get("/manifest.webmanifest")
+def manifest(request: Request) -> Response:
+    """The web app manifest: the dashboard can be added to a phone's home screen and opens
+    like an app. No login (browsers fetch it without cookies); it names only the station."""
+    import json
+
+    from loa.core.i18n import language
+
+    station = web_of(request).station
+    data = {
+        "name": f"loa · {station.name}",
+        "short_name": "loa",
+        "description": T("app_description"),
+        "lang": language(),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": "#0b5cad",
+        "icons": [
+            {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png"},
+            {
+                "src": "/static/icon-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return Response(
+        json.dumps(data, ensure_ascii=False),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    from loa.web.app import STATIC
+
+    return FileResponse(
+        STATIC / "favicon.png",
+        media_type="image/png",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 @router.post("/lang")
 def switch_language(
     request: Request,

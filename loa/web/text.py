@@ -314,6 +314,14 @@ T = Catalog(
             "Đã dựng bản tin {time} ({length}).",
             "Rendered the {time} bulletin ({length}).",
         ),
+        "confirm_drop": (
+            "Bỏ tin này khỏi lịch? Lập lịch lại có thể xếp nó vào chỗ khác.",
+            "Drop this item from the plan? A re-plan may place it elsewhere.",
+        ),
+        "app_description": (
+            "Bảng điều khiển đài truyền thanh xã: tin bài, lịch phát, phát thanh, báo cáo.",
+            "The commune radio dashboard: messages, plan, radio, reports.",
+        ),
         "login_busy": (
             "Đang có nhiều lượt đăng nhập cùng lúc. Chờ vài giây rồi thử lại.",
             "Many logins are being checked at once. Wait a few seconds and try again.",

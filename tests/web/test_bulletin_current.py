@@ -79,9 +79,7 @@ def test_a_dropped_item_makes_the_file_old_and_a_viewer_cannot_render(
     log_in(client, "mai")
     radio = client.get("/radio").text
     assert not _audio_for(radio, when) and 'action="/radio/render"' not in radio
-    refused = client.post(
-        "/radio/render", data={"csrf": csrf_of(client), "when": when.isoformat()}
-    )
+    refused = client.post("/radio/render", data={"csrf": csrf_of(client), "when": when.isoformat()})
     assert refused.status_code == 403
 
 

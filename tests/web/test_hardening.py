@@ -294,3 +294,39 @@ def test_an_urgent_air_is_named_on_the_plan(client: TestClient, web_station: Sta
     from loa.web.context import _channel_label
 
     assert _channel_label("urgent", "vi") == "Khẩn cấp (mọi kênh)"
+
+
+def test_the_dashboard_can_be_installed_on_a_phone(client: TestClient) -> None:
+    login = client.get("/login").text
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in login
+    assert 'rel="icon"' in login and 'rel="apple-touch-icon"' in login
+    manifest = client.get("/manifest.webmanifest")  # fetched without cookies by browsers
+    assert manifest.status_code == 200
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    data = manifest.json()
+    assert data["start_url"] == "/" and data["display"] == "standalone"
+    assert "Xã Cẩm Nhượng" in data["name"] and data["lang"] == "vi"
+    sizes = {icon["sizes"] for icon in data["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in data["icons"]:
+        served = client.get(icon["src"])
+        assert served.status_code == 200 and served.headers["content-type"] == icon["type"]
+    from io import BytesIO
+
+    from PIL import Image
+
+    big = Image.open(BytesIO(client.get("/static/icon-512.png").content))
+    assert big.size == (512, 512)
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 200 and favicon.content.startswith(b"\x89PNG")
+
+
+def test_confirmations_are_on_the_buttons_that_remove(client: TestClient) -> None:
+    import re
+
+    log_in(client, "lan")
+    settings = client.get("/settings").text
+    remove = re.findall(r'<button[^>]*formaction="/settings/slots/\d+/remove"[^>]*>', settings)
+    assert remove and all("data-confirm=" in b for b in remove)
+    script = client.get("/static/loa.js").text
+    assert "event.submitter" in script and 'getAttribute("data-confirm")' in script

@@ -362,7 +362,9 @@ def test_move_and_drop_an_entry_from_the_week(client: TestClient, web_station: S
         assert moved.pinned  # put there by hand: a re-plan leaves it there
     start = target.split("@")[1][:10]
     week = client.get(f"/plan?start={start}").text
-    assert "📌 đã ghim" in week and f"/plan/entries/{entry_id}/unpin" in week
+    assert (
+        "📌" not in week and "đã ghim</span>" in week and f"/plan/entries/{entry_id}/unpin" in week
+    )
     r = client.post(
         f"/plan/entries/{entry_id}/unpin", data={"csrf": csrf_of(client), "start": start}
     )
