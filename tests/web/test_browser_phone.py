@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from test_browser are the tests' parameters)
 """Issue 26 in a real Chromium: the dashboard on a 390×844 phone (tables as cards, slots
 editable, charts within the screen), the run sheet's own styles under the page policy, the
 confirmations that must appear, and the icon and manifest of the page."""
@@ -14,8 +15,8 @@ from tests.web.test_browser import _login, _page, browser, server  # noqa: F401 
 pytestmark = pytest.mark.slow
 
 
-def _phone(browser: Any) -> Any:
-    context = browser.new_context(
+def _phone(chromium: Any) -> Any:
+    context = chromium.new_context(
         locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
@@ -27,7 +28,7 @@ def _visible_text(page: Any, selector: str) -> str:
     return str(page.locator(selector).first.inner_text())
 
 
-def test_phone_tables_are_cards_with_every_column(server: str, browser: Any) -> None:  # noqa: F811
+def test_phone_tables_are_cards_with_every_column(server: str, browser: Any) -> None:
     page = _phone(browser)
     _login(page, server, "lan")
     page.goto(f"{server}/settings")
@@ -62,7 +63,7 @@ def test_phone_tables_are_cards_with_every_column(server: str, browser: Any) -> 
 
 def test_phone_report_charts_fit_and_run_sheet_has_its_borders(
     server: str,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     page = _phone(browser)
     _login(page, server, "lan")
@@ -82,7 +83,7 @@ def test_phone_report_charts_fit_and_run_sheet_has_its_borders(
     assert not [m for m in messages if "Content Security Policy" in m]
 
 
-def test_removing_a_slot_and_dropping_an_entry_ask_first(server: str, browser: Any) -> None:  # noqa: F811
+def test_removing_a_slot_and_dropping_an_entry_ask_first(server: str, browser: Any) -> None:
     page = _page(browser)
     _login(page, server, "lan")
     page.goto(f"{server}/settings")
@@ -121,7 +122,7 @@ def test_removing_a_slot_and_dropping_an_entry_ask_first(server: str, browser: A
     assert "/plan" in page.url
 
 
-def test_the_page_has_an_icon_and_a_manifest(server: str, browser: Any) -> None:  # noqa: F811
+def test_the_page_has_an_icon_and_a_manifest(server: str, browser: Any) -> None:
     page = _page(browser)
     _login(page, server, "lan")
     icon = page.evaluate("document.querySelector('link[rel=icon]').href")
