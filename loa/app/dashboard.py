@@ -34,6 +34,31 @@ T = Catalog(
             "The {time} bulletin is not rendered again for the new plan: its file is old.",
         ),
         "credentials": ("{channel}: {text}", "{channel}: {text}"),
+        "h_daemon": ("Dịch vụ phát (loa run)", "The runner (loa run)"),
+        "h_daemon_ok": ("Đang chạy.", "Running."),
+        "h_daemon_down": (
+            "Không chạy: bản tin sẽ không tự phát, bài không tự đăng. Báo người quản trị máy.",
+            "Not running: bulletins will not air and posts will not go out on their own. Tell "
+            "the administrator of the machine.",
+        ),
+        "h_stream": ("Phát trực tuyến", "Stream"),
+        "h_stream_off": ("Không dùng.", "Not used."),
+        "h_stream_ok": ("{n} điểm phát đang nối.", "{n} mounts connected."),
+        "h_stream_down": (
+            "{up}/{n} điểm phát đang nối: {problem}",
+            "{up} of {n} mounts connected: {problem}",
+        ),
+        "h_last": ("lần cuối {at}", "last at {at}"),
+        "h_never": ("chưa có lần nào", "never yet"),
+        "h_failing": (
+            "{n} bài lỗi hoặc chưa rõ trong hộp thư đi.",
+            "{n} posts failed or in doubt in the outbox.",
+        ),
+        "h_last_failed": ("Lần gần nhất bị lỗi ({since}).", "The last one failed ({since})."),
+        "h_credentials": (
+            "Cần gia hạn quyền truy cập ({since}).",
+            "Access needs renewing ({since}).",
+        ),
         "ending": (
             "Tin «{title}» hết hiệu lực ngày {day}.",
             "Message “{title}” stops being valid on {day}.",
@@ -77,7 +102,18 @@ class AsRun:
 
 @dataclass
 class Alert:
-    kind: str  # failed | not_rendered | ending | credentials
+    kind: str  # failed | not_rendered | stale | ending | credentials
+    text: str
+    link: str = ""
+    channel: str = ""
+
+
+@dataclass
+class Health:
+    """One part of the station at a glance: the daemon, the stream, a channel."""
+
+    name: str
+    state: str  # ok | warn | bad | off
     text: str
     link: str = ""
 
@@ -91,6 +127,7 @@ class DayView:
     as_run: list[AsRun] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     targets: list[TargetProgress] = field(default_factory=list)
+    health: list[Health] = field(default_factory=list)
 
 
 def bulletins_of(station: Station, day: date) -> list[Bulletin]:
@@ -143,7 +180,12 @@ def credential_alerts(station: Station) -> list[Alert]:
             except LoaError as exc:  # the channel cannot even be set up: say why
                 texts = [str(exc)]
             out.extend(
-                Alert("credentials", T("credentials", channel=channel_label(name), text=t), "")
+                Alert(
+                    "credentials",
+                    T("credentials", channel=channel_label(name), text=t),
+                    "",
+                    channel=name,
+                )
                 for t in texts
             )
     finally:
@@ -171,11 +213,14 @@ def day_view(station: Station, *, now: datetime) -> DayView:
             view.alerts.append(
                 Alert(kind, T(kind, time=f"{bulletin.start:%H:%M}"), f"/radio?day={view.day}")
             )
-    view.alerts.extend(credential_alerts(station))
+    credentials = credential_alerts(station)
+    view.alerts.extend(credentials)
     view.as_run = as_run_of(station, view.day)
     view.targets = target_progress(station, today=view.day)
+    failing: dict[str, int] = {}
     for row in outbox(station, now=now):
         if row.status in (PublicationStatus.FAILED, PublicationStatus.UNCERTAIN):
+            failing[row.channel] = failing.get(row.channel, 0) + 1
             view.alerts.append(
                 Alert(
                     "failed",
@@ -208,7 +253,68 @@ def day_view(station: Station, *, now: datetime) -> DayView:
                     f"/messages/{message.id}",
                 )
             )
+    view.health = health_of(station, failing=failing, credentials=credentials)
     return view
+
+
+def health_of(
+    station: Station, *, failing: dict[str, int], credentials: list[Alert]
+) -> list[Health]:
+    """Whether the station works now, part by part: the daemon (`loa run`: without it nothing
+    airs or posts on time), the stream (from the daemon's own record, no call to the server)
+    and each configured channel (its failed or doubtful posts, a credential about to lapse,
+    its last as-run record)."""
+    from loa.app.stream import daemon_listening, stream_status
+    from loa.channels.publish import configured_channels
+    from loa.channels.stream import stream_settings
+    from loa.planning.views import channel_label
+
+    out: list[Health] = []
+    alive = daemon_listening(station)
+    out.append(
+        Health(
+            T("h_daemon"), "ok" if alive else "bad", T("h_daemon_ok" if alive else "h_daemon_down")
+        )
+    )
+    if not stream_settings(station).enabled:
+        out.append(Health(T("h_stream"), "off", T("h_stream_off")))
+    else:
+        status = stream_status(station, live=False)
+        up = [m for m in status.mounts if m.connected]
+        if status.running and len(up) == len(status.mounts):
+            out.append(Health(T("h_stream"), "ok", T("h_stream_ok", n=len(up))))
+        else:
+            problem = next((m.last_error for m in status.mounts if m.last_error), "") or ""
+            text = T("h_stream_down", up=len(up), n=len(status.mounts), problem=problem)
+            out.append(Health(T("h_stream"), "bad", text.rstrip(": ")))
+    channels = list(configured_channels(station))
+    channels += sorted(c for c in failing if c not in channels)  # posts left failing
+    last: dict[str, tuple[str, datetime]] = {}
+    with station.transaction() as session:
+        for name in channels:
+            found = session.execute(
+                select(AsRunRecord.status, AsRunRecord.started_at)
+                .where(AsRunRecord.channel == name)
+                .order_by(AsRunRecord.started_at.desc(), AsRunRecord.id.desc())
+                .limit(1)
+            ).first()
+            if found is not None:
+                last[name] = (str(found[0]), found[1])
+    warned = {a.channel for a in credentials}
+    for name in channels:
+        status_at = last.get(name)
+        since = T("h_last", at=f"{status_at[1]:%H:%M %d/%m}") if status_at else T("h_never")
+        if failing.get(name):
+            out.append(
+                Health(channel_label(name), "bad", T("h_failing", n=failing[name]), "/outbox")
+            )
+        elif status_at and status_at[0] == "failed":
+            out.append(Health(channel_label(name), "bad", T("h_last_failed", since=since)))
+        elif name in warned:
+            out.append(Health(channel_label(name), "warn", T("h_credentials", since=since)))
+        else:
+            out.append(Health(channel_label(name), "ok", since))
+    return out
 
 
 def plan_grid(station: Station, start: date, days: int) -> list[ScheduledSlot]:

@@ -322,6 +322,11 @@ T = Catalog(
             "Bảng điều khiển đài truyền thanh xã: tin bài, lịch phát, phát thanh, báo cáo.",
             "The commune radio dashboard: messages, plan, radio, reports.",
         ),
+        "health": ("Tình trạng hệ thống", "Is everything working"),
+        "health_ok": ("tốt", "working"),
+        "health_warn": ("cần chú ý", "needs attention"),
+        "health_bad": ("hỏng", "not working"),
+        "health_off": ("tắt", "off"),
         "login_busy": (
             "Đang có nhiều lượt đăng nhập cùng lúc. Chờ vài giây rồi thử lại.",
             "Many logins are being checked at once. Wait a few seconds and try again.",

@@ -330,3 +330,40 @@ def test_confirmations_are_on_the_buttons_that_remove(client: TestClient) -> Non
     assert remove and all("data-confirm=" in b for b in remove)
     script = client.get("/static/loa.js").text
     assert "event.submitter" in script and 'getAttribute("data-confirm")' in script
+
+
+def test_today_shows_whether_the_daemon_the_stream_and_each_channel_work(
+    client: TestClient, web_station: Station
+) -> None:
+    import re
+
+    from loa.app.stream import ControlServer
+    from loa.channels.models import Publication
+
+    with web_station.transaction() as session:
+        session.add(
+            Publication(
+                key="health-test",
+                channel="website",
+                status="failed",
+                error="token hết hạn",
+                due_at=NOW,
+                attempts=1,
+            )
+        )
+    log_in(client, "mai")
+
+    def health() -> str:
+        page = client.get("/").text
+        return page[page.index('id="health"') : page.index("</section>", page.index('id="health"'))]
+
+    down = health()
+    assert re.search(r'<li class="bad">[^\n]*Dịch vụ phát \(loa run\)[^\n]*Không chạy', down)
+    assert re.search(r'<li class="off">[^\n]*Phát trực tuyến[^\n]*Không dùng', down)
+    assert re.search(r'<li class="bad">[^\n]*Trang thông tin điện tử[^\n]*1 bài lỗi', down)
+    assert re.search(r'<li class="ok">[^\n]*Đài truyền thanh[^\n]*chưa có lần nào', down)
+    control = ControlServer(web_station).start()  # what a running `loa run` listens on
+    try:
+        assert re.search(r'<li class="ok">[^\n]*Dịch vụ phát \(loa run\)[^\n]*Đang chạy', health())
+    finally:
+        control.stop()
