@@ -189,12 +189,16 @@ def _channel_label(name: str, _lang: str) -> str:
 
 #: A loa command in a message ("loa msg list", "--port"): an ASCII word after "loa", so the
 #: Vietnamese word "loa" (the loudspeaker: "trên loa", "loa tạo") is not taken for one.
-_COMMAND = re.compile(r"\bloa [a-z][a-z-]*(?=[\s.,;:)]|$)|(?<!\w)--[a-z]")
+_COMMAND = re.compile(r"\bloa [a-z][a-z-]*(?=[\s.,;:)]|$)")
+#: A command-line option before its example value ("ví dụ --quarter 2026Q4").
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*(?:=|\s+)(?=\S)")
 
 
 def for_people(message: str) -> str:
     """A library message for a page: without its sentences telling to run a loa command (the
-    person at the dashboard may not have the station's terminal)."""
+    person at the dashboard may not have the station's terminal), and an example's option
+    name left out (its value is what the form takes)."""
+    message = _OPTION.sub("", message)
     sentences = re.split(r"(?<=[.!?])\s+", message.strip())
     kept = [s for s in sentences if not _COMMAND.search(s)]
     if kept:
