@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from loa.app.outbox_view import outbox
+from loa.audio.bulletin import sidecar_matches
 from loa.audio.render import bulletin_path
 from loa.channels.models import AsRunRecord
 from loa.content.models import Message, MessageStatus
@@ -25,10 +26,39 @@ T = Catalog(
             "{channel}: post “{title}” {status}{error}",
         ),
         "not_rendered": (
-            "Bản tin {time} chưa dựng. Chạy: loa render --date {day}",
-            "The {time} bulletin is not rendered. Run: loa render --date {day}",
+            "Bản tin {time} chưa dựng: bấm «Dựng bản tin» ở trang Phát thanh.",
+            "The {time} bulletin is not rendered: press “Render” on the Radio page.",
+        ),
+        "stale": (
+            "Bản tin {time} chưa dựng lại theo lịch mới: tệp đang có là bản cũ.",
+            "The {time} bulletin is not rendered again for the new plan: its file is old.",
         ),
         "credentials": ("{channel}: {text}", "{channel}: {text}"),
+        "h_daemon": ("Dịch vụ phát (loa run)", "The runner (loa run)"),
+        "h_daemon_ok": ("Đang chạy.", "Running."),
+        "h_daemon_down": (
+            "Không chạy: bản tin sẽ không tự phát, bài không tự đăng. Báo người quản trị máy.",
+            "Not running: bulletins will not air and posts will not go out on their own. Tell "
+            "the administrator of the machine.",
+        ),
+        "h_stream": ("Phát trực tuyến", "Stream"),
+        "h_stream_off": ("Không dùng.", "Not used."),
+        "h_stream_ok": ("{n} điểm phát đang nối.", "{n} mounts connected."),
+        "h_stream_down": (
+            "{up}/{n} điểm phát đang nối: {problem}",
+            "{up} of {n} mounts connected: {problem}",
+        ),
+        "h_last": ("lần cuối {at}", "last at {at}"),
+        "h_never": ("chưa có lần nào", "never yet"),
+        "h_failing": (
+            "{n} bài lỗi hoặc chưa rõ trong hộp thư đi.",
+            "{n} posts failed or in doubt in the outbox.",
+        ),
+        "h_last_failed": ("Lần gần nhất bị lỗi ({since}).", "The last one failed ({since})."),
+        "h_credentials": (
+            "Cần gia hạn quyền truy cập ({since}).",
+            "Access needs renewing ({since}).",
+        ),
         "ending": (
             "Tin «{title}» hết hiệu lực ngày {day}.",
             "Message “{title}” stops being valid on {day}.",
@@ -42,10 +72,18 @@ ENDING_WITHIN = timedelta(days=7)
 
 @dataclass
 class Bulletin:
-    """A radio slot instance of the day and its rendered file (None while not rendered)."""
+    """A radio slot instance of the day and its rendered file (None while not rendered).
+    `current`: the file holds what the plan now says will air (same items, order, words); a
+    file made before a re-plan or an edit is not played as if it were this bulletin."""
 
     slot: ScheduledSlot
     path: Path | None
+    current: bool = False
+
+    @property
+    def stale(self) -> bool:
+        """Rendered, but not from the current plan: it must be rendered again."""
+        return self.path is not None and not self.current
 
     @property
     def start(self) -> datetime:
@@ -64,7 +102,18 @@ class AsRun:
 
 @dataclass
 class Alert:
-    kind: str  # failed | not_rendered | ending | credentials
+    kind: str  # failed | not_rendered | stale | ending | credentials
+    text: str
+    link: str = ""
+    channel: str = ""
+
+
+@dataclass
+class Health:
+    """One part of the station at a glance: the daemon, the stream, a channel."""
+
+    name: str
+    state: str  # ok | warn | bad | off
     text: str
     link: str = ""
 
@@ -78,6 +127,7 @@ class DayView:
     as_run: list[AsRun] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     targets: list[TargetProgress] = field(default_factory=list)
+    health: list[Health] = field(default_factory=list)
 
 
 def bulletins_of(station: Station, day: date) -> list[Bulletin]:
@@ -87,8 +137,18 @@ def bulletins_of(station: Station, day: date) -> list[Bulletin]:
     out = []
     for slot in slots:
         path = bulletin_path(station, slot.start)
-        out.append(Bulletin(slot, path if path.is_file() else None))
+        found = path if path.is_file() else None
+        current = found is not None and sidecar_matches(path, airing_items(slot))
+        out.append(Bulletin(slot, found, current))
     return out
+
+
+def airing_items(slot: ScheduledSlot) -> list[tuple[int, str]]:
+    """What the bulletin of `slot` airs, in order: (message id, spoken text) of the entries
+    planned, being sent or done (the ones `loa.app.render` renders)."""
+    from loa.app.render import AIRING
+
+    return [(i.message_id, i.script) for i in slot.items if i.status in AIRING]
 
 
 def as_run_of(station: Station, day: date) -> list[AsRun]:
@@ -120,7 +180,12 @@ def credential_alerts(station: Station) -> list[Alert]:
             except LoaError as exc:  # the channel cannot even be set up: say why
                 texts = [str(exc)]
             out.extend(
-                Alert("credentials", T("credentials", channel=channel_label(name), text=t), "")
+                Alert(
+                    "credentials",
+                    T("credentials", channel=channel_label(name), text=t),
+                    "",
+                    channel=name,
+                )
                 for t in texts
             )
     finally:
@@ -143,19 +208,19 @@ def day_view(station: Station, *, now: datetime) -> DayView:
             view.on_air = bulletin
         elif bulletin.start > now and view.next is None:
             view.next = bulletin
-        if bulletin.path is None and bulletin.start > now:
+        if not bulletin.current and bulletin.start > now:
+            kind = "stale" if bulletin.stale else "not_rendered"
             view.alerts.append(
-                Alert(
-                    "not_rendered",
-                    T("not_rendered", time=f"{bulletin.start:%H:%M}", day=view.day.isoformat()),
-                    "/radio",
-                )
+                Alert(kind, T(kind, time=f"{bulletin.start:%H:%M}"), f"/radio?day={view.day}")
             )
-    view.alerts.extend(credential_alerts(station))
+    credentials = credential_alerts(station)
+    view.alerts.extend(credentials)
     view.as_run = as_run_of(station, view.day)
     view.targets = target_progress(station, today=view.day)
+    failing: dict[str, int] = {}
     for row in outbox(station, now=now):
         if row.status in (PublicationStatus.FAILED, PublicationStatus.UNCERTAIN):
+            failing[row.channel] = failing.get(row.channel, 0) + 1
             view.alerts.append(
                 Alert(
                     "failed",
@@ -188,7 +253,68 @@ def day_view(station: Station, *, now: datetime) -> DayView:
                     f"/messages/{message.id}",
                 )
             )
+    view.health = health_of(station, failing=failing, credentials=credentials)
     return view
+
+
+def health_of(
+    station: Station, *, failing: dict[str, int], credentials: list[Alert]
+) -> list[Health]:
+    """Whether the station works now, part by part: the daemon (`loa run`: without it nothing
+    airs or posts on time), the stream (from the daemon's own record, no call to the server)
+    and each configured channel (its failed or doubtful posts, a credential about to lapse,
+    its last as-run record)."""
+    from loa.app.stream import daemon_listening, stream_status
+    from loa.channels.publish import configured_channels
+    from loa.channels.stream import stream_settings
+    from loa.planning.views import channel_label
+
+    out: list[Health] = []
+    alive = daemon_listening(station)
+    out.append(
+        Health(
+            T("h_daemon"), "ok" if alive else "bad", T("h_daemon_ok" if alive else "h_daemon_down")
+        )
+    )
+    if not stream_settings(station).enabled:
+        out.append(Health(T("h_stream"), "off", T("h_stream_off")))
+    else:
+        status = stream_status(station, live=False)
+        up = [m for m in status.mounts if m.connected]
+        if status.running and len(up) == len(status.mounts):
+            out.append(Health(T("h_stream"), "ok", T("h_stream_ok", n=len(up))))
+        else:
+            problem = next((m.last_error for m in status.mounts if m.last_error), "") or ""
+            text = T("h_stream_down", up=len(up), n=len(status.mounts), problem=problem)
+            out.append(Health(T("h_stream"), "bad", text.rstrip(": ")))
+    channels = list(configured_channels(station))
+    channels += sorted(c for c in failing if c not in channels)  # posts left failing
+    last: dict[str, tuple[str, datetime]] = {}
+    with station.transaction() as session:
+        for name in channels:
+            found = session.execute(
+                select(AsRunRecord.status, AsRunRecord.started_at)
+                .where(AsRunRecord.channel == name)
+                .order_by(AsRunRecord.started_at.desc(), AsRunRecord.id.desc())
+                .limit(1)
+            ).first()
+            if found is not None:
+                last[name] = (str(found[0]), found[1])
+    warned = {a.channel for a in credentials}
+    for name in channels:
+        status_at = last.get(name)
+        since = T("h_last", at=f"{status_at[1]:%H:%M %d/%m}") if status_at else T("h_never")
+        if failing.get(name):
+            out.append(
+                Health(channel_label(name), "bad", T("h_failing", n=failing[name]), "/outbox")
+            )
+        elif status_at and status_at[0] == "failed":
+            out.append(Health(channel_label(name), "bad", T("h_last_failed", since=since)))
+        elif name in warned:
+            out.append(Health(channel_label(name), "warn", T("h_credentials", since=since)))
+        else:
+            out.append(Health(channel_label(name), "ok", since))
+    return out
 
 
 def plan_grid(station: Station, start: date, days: int) -> list[ScheduledSlot]:

@@ -195,6 +195,20 @@ def runtime_of(station: Station) -> StreamRuntime | None:
         return _RUNTIMES.get(str(station.root.resolve()))
 
 
+def daemon_listening(station: Station) -> bool:
+    """Whether the station's `loa run` is up: its control socket takes a connection (nothing
+    is asked of it)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(1.0)
+    try:
+        sock.connect(control_address(station))
+    except OSError:
+        return False
+    finally:
+        sock.close()
+    return True
+
+
 def ask_daemon(
     station: Station, request: dict[str, Any], timeout: float = 10.0
 ) -> dict[str, Any] | None:
@@ -260,9 +274,9 @@ def _daemon_alive(pid: Any) -> bool:
     return True
 
 
-def stream_status(station: Station, *, http: Any = None) -> StreamStatus:
+def stream_status(station: Station, *, http: Any = None, live: bool = True) -> StreamStatus:
     """Each mount's state: connected, since, last error (from the daemon's state file, when it
-    runs) and listeners (from the server's /status-json.xsl)."""
+    runs) and listeners (from the server's /status-json.xsl; not asked when `live` is False)."""
     settings = stream_settings(station)
     try:
         saved = json.loads((station.root / STATE_NAME).read_text(encoding="utf-8"))
@@ -282,13 +296,13 @@ def stream_status(station: Station, *, http: Any = None) -> StreamStatus:
             state.last_error = T("no_daemon")
         mounts.append(state)
     status = StreamStatus(settings.enabled, str(settings.server), running, mounts)
-    if settings.enabled:
+    if settings.enabled and live:
         try:
-            live = fetch_status(settings.server, http=http)
+            found_live = fetch_status(settings.server, http=http)
         except RuntimeFailure as exc:
             status.server_error = str(exc)
         else:
             for state in mounts:
-                found = live.get(state.mount)
+                found = found_live.get(state.mount)
                 state.listeners = found.listeners if found is not None else None
     return status

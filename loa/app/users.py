@@ -2,7 +2,10 @@
 
 Passwords are hashed with argon2; an API token is shown once and only its SHA-256 is kept
 (tokens are 256 random bits, so a fast hash is safe and lets a request be checked in
-microseconds). Five failed logins lock a user for a minute.
+microseconds). A dashboard login is a row in web_sessions, ended by logging out; a password
+change ends every session and API token of the user. Failed logins are slowed down by the web
+door (per address, `loa.web.throttle`), never by locking the account: an attacker must not be
+able to keep the real user out.
 """
 
 from __future__ import annotations
@@ -53,16 +56,17 @@ T = Catalog(
             "Sai tên đăng nhập hoặc mật khẩu.",
             "Wrong user name or password.",
         ),
-        "locked": (
-            "Tài khoản tạm khoá sau {n} lần đăng nhập sai. Thử lại sau {seconds} giây.",
-            "The account is locked after {n} failed logins. Try again in {seconds} seconds.",
+        "no_token": (
+            'Người dùng "{name}" không có mã API số {id}. Xem các mã bằng: loa user tokens {name}',
+            'User "{name}" has no API token number {id}. See the tokens with: '
+            "loa user tokens {name}",
         ),
     }
 )
 
 MIN_PASSWORD = 8
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=1)
+#: How long a dashboard session lasts (the signed cookie says the same).
+SESSION_AGE = timedelta(hours=12)
 TOKEN_PREFIX = "loa_"
 
 
@@ -113,6 +117,18 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """One dashboard login, until its logout, the user's password change or removal. The
+    cookie carries a random key; only its SHA-256 is kept."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -222,11 +238,14 @@ def has_users(station: Station) -> bool:
 
 
 def set_password(station: Station, name: str, password: str) -> None:
-    """Change a user's password (and lift a lockout). Raises UserError."""
+    """Change a user's password; their dashboard sessions and API tokens end (whoever knew the
+    old password may have made them). Raises UserError."""
     hashed = hash_password(password)
     with station.transaction() as session:
         user = _get(session, name)
         user.password_hash, user.failed_logins, user.locked_until = hashed, 0, None
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
 
 def remove_user(station: Station, name: str) -> None:
@@ -234,6 +253,7 @@ def remove_user(station: Station, name: str) -> None:
     with station.transaction() as session:
         user = _get(session, name)
         session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
         session.delete(user)
 
 
@@ -248,6 +268,65 @@ def new_token(station: Station, name: str, *, now: datetime) -> str:
         user = _get(session, name)
         session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=now))
     return token
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as listed (never its value)."""
+
+    id: int
+    created_at: datetime
+
+
+def list_tokens(station: Station, name: str) -> list[TokenInfo]:
+    """The API tokens of `name`, oldest first. Raises UserError when there is no such user."""
+    with station.transaction() as session:
+        user = _get(session, name)
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        )
+        return [TokenInfo(t.id, t.created_at) for t in rows]
+
+
+def revoke_token(station: Station, name: str, token_id: int) -> None:
+    """End one API token of `name` (its number from `list_tokens`). Raises UserError when the
+    user has no such token."""
+    with station.transaction() as session:
+        user = _get(session, name)
+        found = session.scalar(
+            select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+        )
+        if found is None:
+            raise UserError(T("no_token", name=name, id=token_id))
+        session.delete(found)
+
+
+def start_session(station: Station, account: Account, *, now: datetime) -> str:
+    """A new dashboard session for `account`: the random key its cookie carries (only the
+    key's hash is stored). Sessions older than SESSION_HOURS are cleared on the way."""
+    key = secrets.token_urlsafe(32)
+    with station.transaction() as session:
+        session.execute(delete(WebSession).where(WebSession.created_at < now - SESSION_AGE))
+        session.add(WebSession(user_id=account.id, key_hash=_token_hash(key), created_at=now))
+    return key
+
+
+def session_account(station: Station, key: str) -> Account | None:
+    """The user of a live dashboard session, or None when it ended (logout, password change,
+    removed user) or never existed."""
+    with station.transaction() as session:
+        user = session.scalar(
+            select(User)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(WebSession.key_hash == _token_hash(key))
+        )
+        return None if user is None else _account(user)
+
+
+def end_session(station: Station, key: str) -> None:
+    """Log out: the session's cookie, replayed, is refused from now on."""
+    with station.transaction() as session:
+        session.execute(delete(WebSession).where(WebSession.key_hash == _token_hash(key)))
 
 
 def user_for_token(station: Station, token: str) -> Account | None:
@@ -270,32 +349,22 @@ def get_account(station: Station, user_id: int) -> Account | None:
 
 
 class LoginRefused(UserError):
-    """A login that did not succeed; the message says why (wrong credentials or locked)."""
+    """A login that did not succeed (the same message for a wrong name or password)."""
 
 
 def login(station: Station, name: str, password: str, *, address: str, now: datetime) -> Account:
-    """Check a name and password. Every attempt goes to the audit log; the fifth failure in a
-    row locks the user for a minute. Raises LoginRefused."""
+    """Check a name and password; every attempt goes to the audit log. A wrong name takes as
+    long and answers the same as a wrong password. Raises LoginRefused."""
     with station.transaction() as session:
         user = session.scalar(select(User).where(User.name == name))
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            seconds = int((user.locked_until - now).total_seconds()) + 1
-            session.add(_entry(name, "login_locked", "", address, now))
-            refused = LoginRefused(T("locked", n=MAX_FAILURES, seconds=seconds))
-        elif user is not None and _verify(user.password_hash, password):
+        if user is not None and _verify(user.password_hash, password):
             user.failed_logins, user.locked_until = 0, None
             session.add(_entry(name, "login", "", address, now))
             return _account(user)
-        else:
-            if user is None:
-                _verify(_dummy_hash(), password)
-            else:
-                user.failed_logins += 1
-                if user.failed_logins >= MAX_FAILURES:
-                    user.failed_logins, user.locked_until = 0, now + LOCK_FOR
-            session.add(_entry(name[:40], "login_failed", "", address, now))
-            refused = LoginRefused(T("login_failed"))
-    raise refused
+        if user is None:
+            _verify(_dummy_hash(), password)
+        session.add(_entry(name[:40], "login_failed", "", address, now))
+    raise LoginRefused(T("login_failed"))
 
 
 def _entry(who: str, action: str, detail: str, address: str, now: datetime) -> AuditEntry:

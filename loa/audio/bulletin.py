@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -358,7 +359,10 @@ def write_sidecar(
 ) -> None:
     """The JSON beside the bulletin (same stem): item timings for the radio and the run sheet,
     and the fallback voice when one spoke (`fallback_of`). Written last: a bulletin is up to
-    date only when its sidecar's key matches."""
+    date only when its sidecar's key matches. Each item carries a digest of its spoken text
+    (`text`), so the dashboard can tell a file made from older words without speaking anything
+    (`sidecar_matches`)."""
+    texts = {i.message_id: text_digest(i.text) for i in spec.items}
     data = {
         "key": key,
         "when": spec.when.isoformat(timespec="minutes"),
@@ -366,7 +370,13 @@ def write_sidecar(
         "title": spec.title,
         "duration_s": round(duration_s, 3),
         "items": [
-            {**i._asdict(), "plan_entry_id": p, "clip": c, "kind": k}
+            {
+                **i._asdict(),
+                "plan_entry_id": p,
+                "clip": c,
+                "kind": k,
+                "text": texts.get(i.message_id),
+            }
             for i, p, c, k in zip(
                 items, clips["plan_entries"], clips["items"], clips["kinds"], strict=True
             )
@@ -377,6 +387,33 @@ def write_sidecar(
         "fallback": fallback,
     }
     atomic_write_text(path.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def text_digest(text: str) -> str:
+    """A short fingerprint of an item's spoken text, kept in the sidecar."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def sidecar_matches(path: Path, items: Sequence[tuple[int, str]]) -> bool:
+    """Whether the bulletin file at `path` holds exactly `items` (message id, spoken text), in
+    this order: what the plan says will air. False when the file or its sidecar is missing, an
+    item was added, dropped or moved, or its words changed (a sidecar written before texts were
+    kept is judged by its message ids alone)."""
+    if not path.is_file():
+        return False
+    rendered = sidecar_items(path)
+    try:
+        ids = [int(i["message_id"]) for i in rendered]
+    except (KeyError, TypeError, ValueError):
+        return False
+    if ids != [message_id for message_id, _ in items]:
+        return False
+    return all(
+        item.get("text") in (None, text_digest(text))
+        for item, (_, text) in zip(rendered, items, strict=True)
+    )
 
 
 def sidecar_items(path: Path) -> list[dict[str, Any]]:

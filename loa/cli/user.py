@@ -23,13 +23,29 @@ T = Catalog(
         ),
         "list": ("Liệt kê người dùng và vai trò.", "List the users and their roles."),
         "passwd": (
-            "Đổi mật khẩu (đọc từ đầu vào chuẩn hoặc hỏi hai lần); mọi phiên đăng nhập cũ hết hiệu lực.",
-            "Change a password (standard input, or asked twice); every old session ends.",
+            "Đổi mật khẩu (đọc từ đầu vào chuẩn hoặc hỏi hai lần); mọi phiên đăng nhập và mã API cũ "
+            "hết hiệu lực.",
+            "Change a password (standard input, or asked twice); every old session and API token "
+            "ends.",
         ),
         "rm": ("Xoá người dùng và các mã API của họ.", "Remove a user and their API tokens."),
         "token": (
             "Tạo một mã API mới cho người dùng (chỉ in ra một lần; dùng: Authorization: Bearer <mã>).",
             "Make a new API token for a user (printed once; use: Authorization: Bearer <token>).",
+        ),
+        "tokens": (
+            "Liệt kê các mã API của người dùng (số và ngày tạo, không in mã).",
+            "List a user's API tokens (number and date made; the tokens are not shown).",
+        ),
+        "token_rm": (
+            "Thu hồi một mã API của người dùng theo số (xem bằng: loa user tokens TÊN).",
+            "Revoke one of a user's API tokens by number (see: loa user tokens NAME).",
+        ),
+        "o_token_id": ("Số của mã API", "The API token's number"),
+        "no_tokens": ("{name} không có mã API nào.", "{name} has no API token."),
+        "token_revoked": (
+            "Đã thu hồi mã API số {id} của {name}.",
+            "Revoked {name}'s API token {id}.",
         ),
         "o_name": ("Tên đăng nhập, vd: lan.nguyen", "The user name, e.g. lan.nguyen"),
         "o_role": (
@@ -135,6 +151,33 @@ def token(name: NameArg) -> None:
     value = new_token(station, name, now=station.now())
     sys.stdout.write(value + "\n")
     sys.stderr.write(T("token_note") + "\n")
+
+
+@user_app.command("tokens", help=T("tokens"))
+def tokens(
+    name: NameArg, as_json: Annotated[bool, typer.Option("--json", help=T("o_json"))] = False
+) -> None:
+    from loa.app.users import list_tokens
+
+    found = list_tokens(get_station(), name)
+    if as_json:
+        print_json([{"id": t.id, "created_at": t.created_at.isoformat()} for t in found])
+        return
+    out = console()
+    if not found:
+        out.print(T("no_tokens", name=name), highlight=False)
+    for info in found:
+        out.print(f"{info.id}\t{info.created_at:%d/%m/%Y %H:%M}", highlight=False)
+
+
+@user_app.command("token-rm", help=T("token_rm"))
+def token_rm(
+    name: NameArg, token_id: Annotated[int, typer.Argument(help=T("o_token_id"), min=1)]
+) -> None:
+    from loa.app.users import revoke_token
+
+    revoke_token(get_station(), name, token_id)
+    console().print(T("token_revoked", id=token_id, name=name), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

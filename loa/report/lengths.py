@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from loa.audio.bulletin import read_sidecar
+from loa.audio.bulletin import read_sidecar, sidecar_matches
 from loa.audio.render import bulletin_path
 from loa.planning.models import PlanStatus
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from loa.planning.views import ScheduledSlot
 
 #: Plan entries a bulletin is rendered from (loa.app.render renders the same ones).
-_IN_BULLETIN = (PlanStatus.PLANNED, PlanStatus.SENDING, PlanStatus.DONE)
+IN_BULLETIN = (PlanStatus.PLANNED, PlanStatus.SENDING, PlanStatus.DONE)
 
 
 @dataclass(frozen=True)
@@ -38,20 +38,17 @@ def clock_text(seconds: float, *, estimate: bool = False) -> str:
 
 def bulletin_length(station: Station, slot: ScheduledSlot) -> BulletinLength:
     """The length of the radio bulletin of `slot`: its file's (from the sidecar) when it was
-    rendered from the messages the plan holds now, else the sum of the planner's estimates."""
-    planned = [i.message_id for i in slot.items if i.status in _IN_BULLETIN]
+    rendered from the messages the plan holds now (same order and words), else the sum of the
+    planner's estimates."""
+    planned = [(i.message_id, i.script) for i in slot.items if i.status in IN_BULLETIN]
     path = bulletin_path(station, slot.start)
-    data = read_sidecar(path) if path.is_file() else None
-    if data is not None:
-        items = data.get("items") or []
-        rendered = [
-            i.get("message_id") for i in items if isinstance(i, dict) and i.get("message_id")
-        ]
+    if sidecar_matches(path, planned):
+        data = read_sidecar(path) or {}
         try:
             seconds = float(data.get("duration_s") or 0.0)
         except (TypeError, ValueError):
             seconds = 0.0
-        if seconds > 0 and sorted(map(str, rendered)) == sorted(map(str, planned)):
+        if seconds > 0:
             return BulletinLength(seconds, True)
-    estimate = sum(i.duration_s for i in slot.items if i.status in _IN_BULLETIN)
+    estimate = sum(i.duration_s for i in slot.items if i.status in IN_BULLETIN)
     return BulletinLength(estimate, False)

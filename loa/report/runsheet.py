@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.audio.bulletin import fallback_of, fallback_text, sidecar_items
+from loa.audio.bulletin import fallback_of, fallback_text, sidecar_items, sidecar_matches
 from loa.audio.render import bulletin_path
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
 from loa.core.templates import render
 from loa.planning.views import schedule
-from loa.report.lengths import bulletin_length, clock_text
+from loa.report.lengths import IN_BULLETIN, bulletin_length, clock_text
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -27,6 +27,11 @@ T = Catalog(
         "sheet_missing": (
             "(chưa dựng; chạy: loa render --date {day})",
             "(not rendered yet; run: loa render --date {day})",
+        ),
+        "sheet_stale": (
+            "(chưa dựng lại theo lịch hiện tại: tệp này là bản cũ; chạy: loa render --date {day})",
+            "(not rendered again for the current plan: this file is old; run: loa render "
+            "--date {day})",
         ),
         "sheet_total": ("Tổng thời lượng", "Total duration"),
         "sheet_items_total": (
@@ -72,8 +77,15 @@ def runsheet_html(station: Station, day: date) -> str:
     bulletins = []
     for slot in slots:
         path = bulletin_path(station, slot.start)
-        real = _durations(sidecar_items(path))
-        shown = str(path) if path.is_file() else f"{path} {T('sheet_missing', day=day.isoformat())}"
+        airing = [(i.message_id, i.script) for i in slot.items if i.status in IN_BULLETIN]
+        current = sidecar_matches(path, airing)
+        real = _durations(sidecar_items(path)) if current else {}
+        if current:
+            shown = str(path)
+        elif path.is_file():  # made before a re-plan or an edit: not what will air
+            shown = f"{path} {T('sheet_stale', day=day.isoformat())}"
+        else:
+            shown = f"{path} {T('sheet_missing', day=day.isoformat())}"
         length = bulletin_length(station, slot)
         rows = [
             {

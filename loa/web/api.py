@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from loa import __version__
 from loa.app.users import Account, Action
-from loa.web.context import client_address, reader, web_of, writer
+from loa.web.context import MAX_ID, Id, client_address, reader, web_of, writer
 
 router = APIRouter(prefix="/api")
 
@@ -54,7 +54,7 @@ def list_messages(
 
 
 @router.get("/messages/{message_id}")
-def get_message(request: Request, user: Reader, message_id: int) -> dict[str, Any]:
+def get_message(request: Request, user: Reader, message_id: Id) -> dict[str, Any]:
     from loa.content.queue import get_message as get
 
     with web_of(request).station.transaction() as session:
@@ -68,14 +68,17 @@ def create_message(
     """A new draft from the same fields an import file or `loa msg add` takes (title, body,
     topic, audiences, channels, valid_from, valid_until, priority, airings_per_week, ...)."""
     from loa.content.queue import create
+    from loa.web.media import kept_photo
 
     web = web_of(request)
+    if isinstance(fields.get("image"), str) and fields["image"].strip():
+        fields = {**fields, "image": kept_photo(web.station, fields["image"].strip())}
     with web.station.transaction() as session:
         return create(session, fields, where="API", now=web.now()).to_dict()
 
 
 @router.post("/messages/{message_id}/approve")
-def approve_message(request: Request, user: Editor, message_id: int) -> dict[str, Any]:
+def approve_message(request: Request, user: Editor, message_id: Id) -> dict[str, Any]:
     from loa.app.approval import approve_message as approve
     from loa.content.queue import get_message as get
 
@@ -107,7 +110,7 @@ def plan(
 
 @router.post("/plan/entries/{entry_id}/pin")
 def pin(
-    request: Request, user: Editor, entry_id: int, pinned: Annotated[bool, Body(embed=True)] = True
+    request: Request, user: Editor, entry_id: Id, pinned: Annotated[bool, Body(embed=True)] = True
 ) -> dict[str, Any]:
     """Pin a planned entry where it is (`{"pinned": false}` unpins it), as `loa plan pin`."""
     from loa.app.plan_edit import pin_entry
@@ -136,7 +139,7 @@ def urgent(
     from loa.web.text import T
 
     web = web_of(request)
-    if "message_id" not in body:
+    if not 1 <= body.get("message_id", 0) <= MAX_ID:
         return JSONResponse({"error": T("bad_request", fields="message_id")}, status_code=422)
     result = air_urgent(
         web.station,

@@ -20,8 +20,14 @@ from loa import __version__
 from loa.core.errors import LoaError
 from loa.core.i18n import SUPPORTED, request_language
 from loa.core.station import Station
-from loa.web.context import Forbidden, LoginRequired, Web, page
-from loa.web.security import CSRF_COOKIE, new_csrf_token
+from loa.web.context import Forbidden, LoginRequired, Web, for_people, page
+from loa.web.security import (
+    CSRF_COOKIE,
+    LANG_COOKIE,
+    forwarded_client,
+    new_csrf_token,
+    trusted_proxies,
+)
 from loa.web.text import T
 
 STATIC = Path(__file__).with_name("static")
@@ -37,23 +43,12 @@ SECURITY_HEADERS = {
 }
 
 
-def choose_language(accept: str, station_language: str) -> str:
-    """LOA_LANG first, then the browser's Accept-Language (first supported tag), then the
-    station's language."""
-    explicit = os.environ.get("LOA_LANG", "").strip().lower()[:2]
-    if explicit in SUPPORTED:
-        return explicit
-    weighted = []
-    for n, part in enumerate(accept.split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        weighted.append((-q, n, tag.strip().lower()[:2]))
-    for _, _, tag in sorted(weighted):
+def choose_language(chosen: str, station_language: str) -> str:
+    """The language of a page: the one the user switched to in the page (the `loa_lang`
+    cookie), else LOA_LANG, else the station's. The browser's Accept-Language is not asked: a
+    phone set to English still shows a Vietnamese station in Vietnamese, with a switch."""
+    for candidate in (chosen, os.environ.get("LOA_LANG", "")):
+        tag = candidate.strip().lower()[:2]
         if tag in SUPPORTED:
             return tag
     return station_language if station_language in SUPPORTED else "vi"
@@ -64,21 +59,35 @@ class LanguageAndCsrf:
     station's), its CSRF token (the `loa_csrf` cookie, made on the first visit), and the
     security headers on every response."""
 
-    def __init__(self, app: ASGIApp, *, station_language: str, secure_cookies: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        station_language: str,
+        secure_cookies: bool,
+        proxies: str = "",
+    ) -> None:
         self.app = app
         self.station_language = station_language
         self.secure_cookies = secure_cookies
+        self.proxies = trusted_proxies(proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        lang = choose_language(headers.get("accept-language", ""), self.station_language)
-        known = cookie_parser(headers.get("cookie", "")).get(CSRF_COOKIE)
+        if self.proxies and scope.get("client"):
+            peer, port = scope["client"]
+            forwarded = headers.get("x-forwarded-for", "")
+            scope["client"] = (forwarded_client(peer, forwarded, self.proxies), port)
+        private = not scope["path"].startswith("/static/")
+        cookies = cookie_parser(headers.get("cookie", ""))
+        lang = choose_language(cookies.get(LANG_COOKIE, ""), self.station_language)
+        known = cookies.get(CSRF_COOKIE)
         token = known or new_csrf_token()
         state = scope.setdefault("state", {})
-        state["csrf"], state["user"] = token, None
+        state["csrf"], state["user"], state["lang"] = token, None, lang
         cookie = f"{CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=strict"
         if self.secure_cookies:
             cookie += "; Secure"
@@ -91,12 +100,78 @@ class LanguageAndCsrf:
                 for name, value in SECURITY_HEADERS.items():
                     if name not in out:
                         out[name] = value
+                if private and "cache-control" not in out:
+                    out["Cache-Control"] = "no-store"  # Back after logout shows nothing kept
                 if "content-language" not in out:
                     out["Content-Language"] = lang
             await send(message)
 
         with request_language(lang):
             await self.app(scope, receive, start)
+
+
+#: The largest request body read: a form with a photo and a file to import (10 MB each).
+MAX_BODY = 24 * 2**20
+#: The largest body that is not a file upload (a form or JSON).
+MAX_FORM = 2 * 2**20
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a body larger than the limit is refused (413) before it is read
+    into memory or onto disk, by its Content-Length, or, without one, as soon as more has
+    arrived than the limit."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        kind = headers.get("content-type", "")
+        limit = MAX_BODY if kind.startswith("multipart/form-data") else MAX_FORM
+        try:
+            declared = int(headers.get("content-length", "0"))
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            await _too_large(scope, receive, send, limit)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    headers = Headers(scope=scope)
+    lang = choose_language(cookie_parser(headers.get("cookie", "")).get(LANG_COOKIE, ""), "vi")
+    with request_language(lang):
+        message = T("too_large", mb=limit // 2**20)
+    if scope["path"].startswith("/api/"):
+        response: Response = JSONResponse({"error": message}, status_code=413)
+    else:
+        from html import escape
+
+        body = f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><p>{escape(message)}</p>'
+        response = Response(body, status_code=413, media_type="text/html")
+    response.headers["Connection"] = "close"
+    await response(scope, receive, send)
+
+
+def _where(error: object) -> str:
+    """Where a validation error is: "path", "query", "body", ..."""
+    loc = error.get("loc") if isinstance(error, dict) else None
+    return str(loc[0]) if loc else ""
 
 
 def _is_api(request: Request) -> bool:
@@ -119,10 +194,19 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
     app.state.web = web
     secure = os.environ.get("LOA_WEB_SECURE_COOKIES", "") == "1"
 
-    app.add_middleware(LanguageAndCsrf, station_language=station.language, secure_cookies=secure)
+    web.secure_cookies = secure
+    app.add_middleware(
+        LanguageAndCsrf,
+        station_language=station.language,
+        secure_cookies=secure,
+        proxies=os.environ.get("LOA_WEB_PROXIES", ""),
+    )
 
     def _lang_of(request: Request) -> str:
-        return choose_language(request.headers.get("accept-language", ""), station.language)
+        found = getattr(request.state, "lang", None)
+        if isinstance(found, str):
+            return found
+        return choose_language(request.cookies.get(LANG_COOKIE, ""), station.language)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:
@@ -141,7 +225,7 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
         with request_language(_lang_of(request)):
             if _is_api(request):
                 return JSONResponse({"error": exc.message}, status_code=403)
-            return page(request, "error.html", 403, message=exc.message)
+            return page(request, "error.html", 403, message=for_people(exc.message))
 
     @app.exception_handler(LoaError)
     async def _user_error(request: Request, exc: LoaError) -> Response:
@@ -149,7 +233,7 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
         with request_language(_lang_of(request)):
             if _is_api(request):
                 return JSONResponse({"error": str(exc)}, status_code=status)
-            return page(request, "error.html", status, message=str(exc))
+            return page(request, "error.html", status, message=for_people(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
@@ -157,15 +241,24 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
             fields = ", ".join(
                 str(e.get("loc", ["?"])[-1]) for e in exc.errors() if isinstance(e, dict)
             )
-            message = T("bad_request", fields=fields or "?")
+            if any(_where(e) == "path" for e in exc.errors()):
+                status, message = 404, T("not_found")  # /messages/abc, /messages/99…9: no page
+            else:
+                status = 400 if all(_where(e) == "query" for e in exc.errors()) else 422
+                message = T("bad_request", fields=fields or "?")
             if _is_api(request):
-                return JSONResponse({"error": message}, status_code=422)
-            return page(request, "error.html", 422, message=message)
+                return JSONResponse({"error": message}, status_code=status)
+            return page(request, "error.html", status, message=message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         with request_language(_lang_of(request)):
-            message = T("not_found") if exc.status_code == 404 else T("http", code=exc.status_code)
+            if exc.status_code == 404:
+                message = T("not_found")
+            elif exc.status_code == 413:
+                message = T("too_large", mb=MAX_BODY // 2**20)
+            else:
+                message = T("http", code=exc.status_code)
             if _is_api(request):
                 return JSONResponse({"error": message}, status_code=exc.status_code)
             return page(request, "error.html", exc.status_code, message=message)
@@ -173,11 +266,17 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         with request_language(_lang_of(request)):
+            if isinstance(exc, OverflowError):  # a number too large for the database
+                message = T("bad_request", fields="?")
+                if _is_api(request):
+                    return JSONResponse({"error": message}, status_code=400)
+                return page(request, "error.html", 400, message=message)
             message = T("unexpected", error=type(exc).__name__)
             if _is_api(request):
                 return JSONResponse({"error": message}, status_code=500)
             return page(request, "error.html", 500, message=message)
 
+    app.add_middleware(BodyLimit)  # outermost of ours: before anything reads the body
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(more.router)

@@ -3,14 +3,16 @@ who is asking (cookie or bearer token) and what their role allows."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Form, Path, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
@@ -28,6 +30,7 @@ from loa.web.security import (
     same_token,
     signing_key,
 )
+from loa.web.throttle import LoginThrottle
 
 T = Catalog(
     {
@@ -38,8 +41,8 @@ T = Catalog(
             "token made by: loa user token NAME",
         ),
         "forbidden": (
-            "Vai trò {role} của {name} không được làm việc này. Nhờ cán bộ văn hóa (officer) "
-            "làm, hoặc xin vai trò khác.",
+            "Vai trò {role} của {name} không được làm việc này. Nhờ cán bộ văn hóa làm, hoặc "
+            "xin vai trò khác.",
             "{name}'s role {role} may not do this. Ask the officer to do it, or for another role.",
         ),
         "csrf": (
@@ -50,6 +53,16 @@ T = Catalog(
         ),
     }
 )
+
+
+#: The largest row id a database holds (SQLite's INTEGER): a larger number in an address is a
+#: page that cannot exist (404), never a 500.
+MAX_ID = 2**63 - 1
+
+#: A row id in an address.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: A row id in a form.
+FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 
 class LoginRequired(Exception):
@@ -74,6 +87,19 @@ class Web:
     env: Environment
     extra: dict[str, Any] = field(default_factory=dict)
     fragments: FragmentCache | None = None
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    #: Cookies marked Secure (LOA_WEB_SECURE_COOKIES=1: the dashboard is served over HTTPS).
+    secure_cookies: bool = False
+    #: Logins waiting for, or in, a password check (at most CHECKS checked at once).
+    logins: int = 0
+    _gate: asyncio.Semaphore | None = None
+
+    def login_gate(self) -> asyncio.Semaphore:
+        if self._gate is None:
+            from loa.web.throttle import CHECKS
+
+            self._gate = asyncio.Semaphore(CHECKS)
+        return self._gate
 
     @classmethod
     def make(cls, station: Station, clock: Callable[[], datetime] | None = None) -> Web:
@@ -85,6 +111,10 @@ class Web:
         )
         env.globals["label"] = status_label
         env.globals["channel_name"] = _channel_name
+        env.globals["word"] = word
+        from loa.core.i18n import decimal
+
+        env.globals["decimal"] = decimal
         from loa.core.db import ChangeWatch
 
         return cls(
@@ -137,15 +167,44 @@ def _status_label(kind: str, value: str, _lang: str) -> str:
         return TEXT("overdue") if value == "overdue" else value
 
 
+def word(kind: str, code: str) -> str:
+    """A code shown to people (a priority, an audit action, a report figure, a period kind,
+    a role) in the user's language: the text catalogue's `kind_code`, else the code itself."""
+    from loa.web.text import T as TEXT
+
+    key = f"{kind}_{code}"
+    return TEXT(key) if key in TEXT.entries else str(code)
+
+
 def _channel_name(name: str) -> str:
     return _channel_label(name, language())
 
 
 @lru_cache(maxsize=256)
 def _channel_label(name: str, _lang: str) -> str:
-    from loa.core.registry import channel_label
+    from loa.planning.views import channel_label
 
-    return channel_label(name)
+    return channel_label(name)  # "urgent" (an urgent air, every channel) has its name too
+
+
+#: A loa command in a message ("loa msg list", "--port"): an ASCII word after "loa", so the
+#: Vietnamese word "loa" (the loudspeaker: "trên loa", "loa tạo") is not taken for one.
+_COMMAND = re.compile(r"\bloa [a-z][a-z-]*(?=[\s.,;:)]|$)")
+#: A command-line option before its example value ("ví dụ --quarter 2026Q4").
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*(?:=|\s+)(?=\S)")
+
+
+def for_people(message: str) -> str:
+    """A library message for a page: without its sentences telling to run a loa command (the
+    person at the dashboard may not have the station's terminal), and an example's option
+    name left out (its value is what the form takes)."""
+    message = _OPTION.sub("", message)
+    sentences = re.split(r"(?<=[.!?])\s+", message.strip())
+    kept = [s for s in sentences if not _COMMAND.search(s)]
+    if kept:
+        return " ".join(kept)
+    found = _COMMAND.search(message)
+    return message[: found.start() if found else None].rstrip(" :,;(") or message
 
 
 def web_of(request: Request) -> Web:
@@ -177,18 +236,20 @@ def identify(request: Request) -> Account | None:
     if found is None:
         return None
     assert web.fragments is not None
-    user_id = found[0]
+    user_id, stamp, key = found
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     account = web.fragments.value(
-        ("account", user_id), lambda: users.get_account(web.station, user_id)
+        ("session", digest), lambda: users.session_account(web.station, key)
     )
-    if account is None or account.stamp != found[1]:
-        return None
+    if account is None or account.id != user_id or account.stamp != stamp:
+        return None  # logged out, password changed, user removed
+    request.state.session_key = key
     return account
 
 
 def _check_role(account: Account, action: Action) -> Account:
     if not users.allowed(account.role, action):
-        raise Forbidden(T("forbidden", name=account.name, role=account.role))
+        raise Forbidden(T("forbidden", name=account.name, role=word("role", account.role)))
     return account
 
 

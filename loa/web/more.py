@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from loa.app.users import Account, Action
-from loa.web.context import may, page, reader, role, web_of, writer
+from loa.web.context import Id, may, page, reader, role, web_of, writer
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
@@ -100,7 +100,7 @@ def _target_options(movable: dict[str, list[Any]]) -> dict[str, Any]:
 
 @router.post("/plan/entries/{entry_id}/move")
 async def move(
-    request: Request, user: Editor, entry_id: int, target: Annotated[str, Form()]
+    request: Request, user: Editor, entry_id: Id, target: Annotated[str, Form()]
 ) -> RedirectResponse:
     from datetime import datetime
 
@@ -119,7 +119,7 @@ async def move(
 
 @router.post("/plan/entries/{entry_id}/drop")
 def drop(
-    request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
+    request: Request, user: Editor, entry_id: Id, start: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
     from loa.app.plan_edit import drop_entry
 
@@ -138,21 +138,21 @@ def _pin(request: Request, entry_id: int, pinned: bool, start: str) -> RedirectR
 
 @router.post("/plan/entries/{entry_id}/pin")
 def pin(
-    request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
+    request: Request, user: Editor, entry_id: Id, start: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
     return _pin(request, entry_id, True, start)
 
 
 @router.post("/plan/entries/{entry_id}/unpin")
 def unpin(
-    request: Request, user: Editor, entry_id: int, start: Annotated[str, Form()] = ""
+    request: Request, user: Editor, entry_id: Id, start: Annotated[str, Form()] = ""
 ) -> RedirectResponse:
     return _pin(request, entry_id, False, start)
 
 
 @router.get("/plan/explain/{message_id}")
 def explain(
-    request: Request, user: Reader, message_id: int, start: str | None = None
+    request: Request, user: Reader, message_id: Id, start: str | None = None
 ) -> HTMLResponse:
     from loa.app.planning import explain_station
 
@@ -186,7 +186,7 @@ def outbox(request: Request, user: Reader, note: str = "", all: bool = False) ->
 
 
 @router.post("/outbox/{publication_id}/retry")
-def retry(request: Request, user: Operator, publication_id: int) -> RedirectResponse:
+def retry(request: Request, user: Operator, publication_id: Id) -> RedirectResponse:
     from loa.app.publish import resend
 
     web = web_of(request)
@@ -195,7 +195,7 @@ def retry(request: Request, user: Operator, publication_id: int) -> RedirectResp
 
 
 @router.post("/outbox/{publication_id}/confirm")
-def confirm(request: Request, user: Operator, publication_id: int) -> RedirectResponse:
+def confirm(request: Request, user: Operator, publication_id: Id) -> RedirectResponse:
     from loa.app.publish import confirm as confirm_posted
 
     web = web_of(request)
@@ -339,7 +339,7 @@ def add_slot(
     channel: Annotated[str, Form()],
     name: Annotated[str, Form()],
     start: Annotated[str, Form()],
-    capacity: Annotated[int, Form()],
+    capacity: Annotated[int, Form(ge=1, le=100_000)],
     days: Annotated[str, Form()] = "hằng ngày",
     reach: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
@@ -366,10 +366,10 @@ def add_slot(
 def edit_slot(
     request: Request,
     user: Editor,
-    slot_id: int,
+    slot_id: Id,
     name: Annotated[str, Form()],
     start: Annotated[str, Form()],
-    capacity: Annotated[int, Form()],
+    capacity: Annotated[int, Form(ge=1, le=100_000)],
     days: Annotated[str, Form()],
     reach: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
@@ -392,7 +392,7 @@ def edit_slot(
 
 
 @router.post("/settings/slots/{slot_id}/remove")
-def remove_slot(request: Request, user: Editor, slot_id: int) -> RedirectResponse:
+def remove_slot(request: Request, user: Editor, slot_id: Id) -> RedirectResponse:
     """Remove a slot (`loa slots rm`): its planned entries go, what ran keeps its history."""
     from loa.planning.slots import remove_slot as remove
 

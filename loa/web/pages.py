@@ -4,7 +4,6 @@ function (the same the CLI calls) and renders a template; no business logic live
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -16,9 +15,19 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from loa.app import users
 from loa.app.users import Account, Action
 from loa.core.errors import LoaError, UserError
-from loa.web.context import client_address, page, reader, role, web_of, writer
-from loa.web.media import media_file, media_url
-from loa.web.security import SESSION_COOKIE
+from loa.web.context import (
+    FormId,
+    Id,
+    client_address,
+    for_people,
+    page,
+    reader,
+    role,
+    web_of,
+    writer,
+)
+from loa.web.media import kept_photo, media_file, media_url, served_photo
+from loa.web.security import SESSION_COOKIE, SESSION_HOURS
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
@@ -63,39 +72,133 @@ async def login(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     from loa.web.security import same_token
+    from loa.web.throttle import WAITING
 
     web = web_of(request)
     if not same_token(csrf, request.state.csrf):
         from loa.web.context import T as CT
 
         return page(request, "login.html", 403, next=_safe_next(next), error=CT("csrf"))
+    address, name = client_address(request), username.strip()[:40]
+    wait = web.throttle.wait(address, name, web.now())
+    if wait:  # checked before the password: a throttled guess costs nothing and learns nothing
+        message = T("login_wait", seconds=wait)
+        return page(request, "login.html", 429, next=_safe_next(next), error=message)
+    if web.logins >= WAITING:
+        return page(request, "login.html", 429, next=_safe_next(next), error=T("login_busy"))
+    web.logins += 1
     try:
-        account = await run_in_threadpool(
-            users.login,
-            web.station,
-            username.strip(),
-            password,
-            address=client_address(request),
-            now=web.now(),
-        )
+        async with web.login_gate():
+            account = await run_in_threadpool(
+                users.login, web.station, name, password, address=address, now=web.now()
+            )
     except users.LoginRefused as refused:
+        web.throttle.failed(address, name, web.now())
         return page(request, "login.html", 401, next=_safe_next(next), error=str(refused))
+    finally:
+        web.logins -= 1
+    web.throttle.succeeded(address, name)
+    key = await run_in_threadpool(users.start_session, web.station, account, now=web.now())
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        web.sessions.dumps(account.id, account.stamp),
-        max_age=12 * 3600,
+        web.sessions.dumps(account.id, account.stamp, key),
+        max_age=SESSION_HOURS * 3600,
         httponly=True,
         samesite="lax",
         path="/",
+        secure=web.secure_cookies,
     )
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, _user: Annotated[Account, Depends(writer(Action.READ))]) -> Response:
+    """Ends the session on the server too: the cookie, replayed, no longer logs anyone in."""
+    key = getattr(request.state, "session_key", "")
+    if key:
+        users.end_session(web_of(request).station, key)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, secure=web_of(request).secure_cookies
+    )
+    return response
+
+
+@router.get("/manifest.webmanifest")
+def manifest(request: Request) -> Response:
+    """The web app manifest: the dashboard can be added to a phone's home screen and opens
+    like an app. No login (browsers fetch it without cookies); it names only the station."""
+    import json
+
+    from loa.core.i18n import language
+
+    station = web_of(request).station
+    data = {
+        "name": f"loa · {station.name}",
+        "short_name": "loa",
+        "description": T("app_description"),
+        "lang": language(),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": "#0b5cad",
+        "icons": [
+            {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png"},
+            {
+                "src": "/static/icon-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return Response(
+        json.dumps(data, ensure_ascii=False),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    from loa.web.app import STATIC
+
+    return FileResponse(
+        STATIC / "favicon.png",
+        media_type="image/png",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.post("/lang")
+def switch_language(
+    request: Request,
+    lang: Annotated[str, Form()] = "vi",
+    next: Annotated[str, Form()] = "/",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The language switch in every page: kept in a cookie, it wins over the station's."""
+    from loa.core.i18n import SUPPORTED
+    from loa.web.context import Forbidden
+    from loa.web.context import T as CT
+    from loa.web.security import LANG_COOKIE, same_token
+
+    if not same_token(csrf, request.state.csrf):
+        raise Forbidden(CT("csrf"))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        lang if lang in SUPPORTED else "vi",
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=web_of(request).secure_cookies,
+    )
     return response
 
 
@@ -143,15 +246,55 @@ def radio(request: Request, user: Reader, day: str | None = None, note: str = ""
 
 @router.get("/radio/runsheet")
 def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResponse:
+    """The printable run sheet. Its own stylesheet is inline (the same file `loa runsheet`
+    writes): allowed by its hash alone, nothing else inline is."""
+    import base64
+    import hashlib
+    import re
+
     from loa.report.runsheet import runsheet_html
 
-    return HTMLResponse(runsheet_html(web_of(request).station, _day(request, day)))
+    html = runsheet_html(web_of(request).station, _day(request, day))
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() + "'"
+        for css in re.findall(r"<style>(.*?)</style>", html, flags=re.S)
+    )
+    styles = hashes or "'none'"
+    policy = (
+        f"default-src 'none'; style-src {styles}; img-src 'self'; "
+        "frame-ancestors 'none'; form-action 'none'"
+    )
+    return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+
+@router.post("/radio/render")
+async def render_bulletin(
+    request: Request, user: Operator, when: Annotated[str, Form()]
+) -> RedirectResponse:
+    """Render the bulletin of one slot from the current plan (the daemon does it before
+    airtime; this is for a file left old by a re-plan or an edit)."""
+    from datetime import datetime
+
+    from loa.app.render import render_slot
+
+    web = web_of(request)
+    try:
+        at = datetime.fromisoformat(when)
+    except ValueError:
+        raise UserError(T("bad_request", fields="when")) from None
+    result = await run_in_threadpool(render_slot, web.station, at)
+    from loa.report.lengths import clock_text
+
+    note = (
+        T("rendered", time=f"{at:%H:%M}", length=clock_text(result.duration_s))
+        if result is not None
+        else T("no_bulletins")
+    )
+    return RedirectResponse(f"/radio?day={at.date()}&note={quote(note)}", status_code=303)
 
 
 @router.post("/radio/urgent")
-def urgent(
-    request: Request, user: Operator, message_id: Annotated[int, Form()]
-) -> RedirectResponse:
+def urgent(request: Request, user: Operator, message_id: FormId) -> RedirectResponse:
     from loa.app.urgent import air_urgent
 
     web = web_of(request)
@@ -210,6 +353,8 @@ def _taxonomy(session: Any) -> dict[str, Any]:
 
 #: Messages shown on one page of the list.
 PAGE_SIZE = 50
+#: The last page number asked for that is not refused (50 million messages).
+MAX_PAGE = 1_000_000
 
 
 @router.get("/messages")
@@ -222,7 +367,7 @@ def messages(
     channel: str = "",
     q: str = "",
     note: str = "",
-    page_no: Annotated[int, Query(alias="page", ge=1)] = 1,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     from loa.content.queue import Filters, find_page
 
@@ -404,7 +549,7 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
         values["image"] = values["image_url"].strip()
         values["image_remove"] = ""
     elif values["image"] and values["image"] != (current or ""):
-        values["image"] = await run_in_threadpool(_kept_photo, web.station, values["image"])
+        values["image"] = await run_in_threadpool(kept_photo, web.station, values["image"])
     elif values["image"]:
         values["image"] = ""  # unchanged: not sent again
     return values
@@ -413,17 +558,6 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
 def _typed(form: Any) -> dict[str, str]:
     """The form's fields as typed."""
     return {k: str(form.get(k, "")) for k in FIELDS}
-
-
-def _kept_photo(station: Any, image: str) -> str:
-    from loa.channels.media import is_address, photo_reference
-
-    if is_address(image):
-        return image
-    kept = photo_reference(image, cwd=station.root, root=station.root) or ""
-    if Path(kept).is_absolute():
-        raise UserError(T("photo_outside"))
-    return kept
 
 
 @router.get("/messages/new")
@@ -456,7 +590,7 @@ async def create_message(request: Request, user: Editor) -> Response:
             400,
             message=None,
             form=typed,
-            error=str(error),
+            error=for_people(str(error)),
             **taxonomy,
         )
 
@@ -475,13 +609,19 @@ async def create_message(request: Request, user: Editor) -> Response:
         with web.station.transaction() as session:
             taxonomy = _taxonomy(session)
         return page(
-            request, "message_form.html", 400, message=None, form=form, error=str(error), **taxonomy
+            request,
+            "message_form.html",
+            400,
+            message=None,
+            form=form,
+            error=for_people(str(error)),
+            **taxonomy,
         )
     return _back(f"/messages/{message_id}", T("saved"))
 
 
 @router.get("/messages/{message_id}")
-def show_message(request: Request, user: Reader, message_id: int, note: str = "") -> HTMLResponse:
+def show_message(request: Request, user: Reader, message_id: Id, note: str = "") -> HTMLResponse:
     from loa.channels.media import is_address
     from loa.content.queue import get_message
 
@@ -525,7 +665,7 @@ def show_message(request: Request, user: Reader, message_id: int, note: str = ""
 
 
 @router.post("/messages/{message_id}/edit")
-async def edit_message(request: Request, user: Editor, message_id: int) -> Response:
+async def edit_message(request: Request, user: Editor, message_id: Id) -> Response:
     from loa.app.recordings import keeping
     from loa.content.queue import edit, get_message
 
@@ -551,8 +691,9 @@ async def edit_message(request: Request, user: Editor, message_id: int) -> Respo
 
 
 @router.get("/messages/{message_id}/photo")
-def message_photo(request: Request, user: Reader, message_id: int) -> Response:
-    """The message's own photo file (only that file: its path comes from the message)."""
+def message_photo(request: Request, user: Reader, message_id: Id) -> Response:
+    """The message's own photo file (only that file: its path comes from the message), when it
+    lies in the station's photo folder."""
     from loa.channels.base import PermanentError
     from loa.channels.media import is_address, local_photo
     from loa.content.queue import get_message
@@ -560,17 +701,18 @@ def message_photo(request: Request, user: Reader, message_id: int) -> Response:
     station = web_of(request).station
     with station.transaction() as session:
         image = get_message(session, message_id).image
-    if not image or is_address(image):
+    found = served_photo(station, image) if image and not is_address(image) else None
+    if found is None:
         return Response(status_code=404)
     try:
-        photo = local_photo(station.root, image)
+        photo = local_photo(None, str(found))
     except PermanentError:
         return Response(status_code=404)
     return FileResponse(photo.path, media_type=photo.mime)
 
 
 @router.get("/messages/{message_id}/recording")
-async def message_recording(request: Request, user: Reader, message_id: int) -> Response:
+async def message_recording(request: Request, user: Reader, message_id: Id) -> Response:
     """The message's recording as mastered for the loudspeakers (MP3)."""
     from loa.app.recordings import mastered_mp3
 
@@ -586,7 +728,7 @@ async def message_recording(request: Request, user: Reader, message_id: int) -> 
 
 
 @router.get("/messages/{message_id}/recording/original")
-def message_recording_original(request: Request, user: Reader, message_id: int) -> Response:
+def message_recording_original(request: Request, user: Reader, message_id: Id) -> Response:
     """The message's recording as it was given (only that file: its name comes from the
     message)."""
     from loa.app.recordings import original_path
@@ -618,7 +760,7 @@ def _recording_ref(station: Any, message_id: int) -> str | None:
 
 
 @router.post("/messages/{message_id}/approve")
-def approve_message(request: Request, user: Editor, message_id: int) -> Response:
+def approve_message(request: Request, user: Editor, message_id: Id) -> Response:
     from loa.app.approval import approve_message as approve
 
     web = web_of(request)
@@ -629,7 +771,7 @@ def approve_message(request: Request, user: Editor, message_id: int) -> Response
 
 
 @router.post("/messages/{message_id}/archive")
-def archive_message(request: Request, user: Editor, message_id: int) -> Response:
+def archive_message(request: Request, user: Editor, message_id: Id) -> Response:
     from loa.content.queue import archive
 
     web = web_of(request)
@@ -659,22 +801,22 @@ async def preview(request: Request, user: Reader) -> HTMLResponse:
 
 
 @router.post("/messages/listen")
-async def listen(
-    request: Request, user: Annotated[Account, Depends(writer(Action.READ))]
-) -> HTMLResponse:
+async def listen(request: Request, user: Editor) -> HTMLResponse:
     """ "Nghe thử": the text rendered in the station's voice, as an audio player (htmx)."""
-    from loa.app.preview import speak_preview
+    from loa.app.preview import MAX_PREVIEW_CHARS, preview_part, speak_preview
 
     web = web_of(request)
     form = await request.form()
     text = str(form.get("radio_script") or "").strip() or (
         f"{form.get('title', '')}. {form.get('body', '')}".strip(". ")
     )
+    part, cut = preview_part(text)
     try:
-        path = await run_in_threadpool(speak_preview, web.station, text)
+        path = await run_in_threadpool(speak_preview, web.station, part)
     except LoaError as error:  # shown where the player would be (htmx swaps only a 200)
-        return page(request, "listen.html", src="", error=str(error))
-    return page(request, "listen.html", src=media_url(web.station)(path), error="")
+        return page(request, "listen.html", src="", error=for_people(str(error)), cut="")
+    note = T("listen_cut", n=MAX_PREVIEW_CHARS) if cut else ""
+    return page(request, "listen.html", src=media_url(web.station)(path), error="", cut=note)
 
 
 @router.post("/messages/import")

@@ -13,6 +13,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 SESSION_COOKIE = "loa_session"
 CSRF_COOKIE = "loa_csrf"
+#: The language a user switched to in the page ("vi" or "en").
+LANG_COOKIE = "loa_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 SESSION_HOURS = 12
@@ -53,22 +55,25 @@ def signing_key(root: Path) -> bytes:
 
 
 class Sessions:
-    """Signs and reads the session cookie: {"u": user id, "s": password stamp}."""
+    """Signs and reads the session cookie: {"u": user id, "s": password stamp, "k": the
+    session's key (its row in web_sessions: a logout deletes it)}."""
 
     def __init__(self, key: bytes) -> None:
         self._serializer = URLSafeTimedSerializer(key, salt="loa-session")
 
-    def dumps(self, user_id: int, stamp: str) -> str:
-        return self._serializer.dumps({"u": user_id, "s": stamp})
+    def dumps(self, user_id: int, stamp: str, key: str) -> str:
+        return self._serializer.dumps({"u": user_id, "s": stamp, "k": key})
 
-    def loads(self, value: str) -> tuple[int, str] | None:
+    def loads(self, value: str) -> tuple[int, str, str] | None:
         try:
             data: Any = self._serializer.loads(value, max_age=SESSION_HOURS * 3600)
         except BadSignature:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("u"), int):
             return None
-        return int(data["u"]), str(data.get("s", ""))
+        if not isinstance(data.get("k"), str) or not data["k"]:
+            return None  # a cookie from before sessions were kept: log in again
+        return int(data["u"]), str(data.get("s", "")), data["k"]
 
 
 def new_csrf_token() -> str:
@@ -87,3 +92,42 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def trusted_proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The reverse proxies whose X-Forwarded-For is believed (LOA_WEB_PROXIES: addresses or
+    networks, comma separated). Empty: none, the connection's own address is the client's."""
+    found = []
+    for part in value.split(","):
+        if part.strip():
+            try:
+                found.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                continue
+    return tuple(found)
+
+
+def forwarded_client(
+    peer: str, header: str, proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+) -> str:
+    """The client's address: `peer` unless it is a trusted proxy, then the last address in
+    X-Forwarded-For that is not itself a trusted proxy (what a client writes first is not
+    believed: it can write anything)."""
+
+    def trusted(address: str) -> bool:
+        try:
+            found = ipaddress.ip_address(address.strip("[]"))
+        except ValueError:
+            return False
+        return any(found in network for network in proxies)
+
+    if not proxies or not header or not trusted(peer):
+        return peer
+    hops = [hop.strip() for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop.strip("[]")))
+            except ValueError:
+                return peer
+    return hops[0] if hops else peer

@@ -69,7 +69,12 @@ def server(station: Station, host: str, port: int) -> object:
 
     check_bind(station, host, port)
     config = uvicorn.Config(
-        create_app(station), host=host, port=port, log_level="warning", access_log=False
+        create_app(station),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,  # X-Forwarded-For only from LOA_WEB_PROXIES (loa.web.app)
     )
     return uvicorn.Server(config)
 

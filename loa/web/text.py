@@ -227,7 +227,7 @@ T = Catalog(
             "Period (e.g. Q3 2026, 11/2026, 2026)",
         ),
         "period_kind": (
-            "Loại kỳ (quarter: quý, half: 6 tháng, year: năm, month: tháng)",
+            "Loại kỳ",
             "Kind (quarter, half, year, month)",
         ),
         "make_report": ("Xem báo cáo", "Show the report"),
@@ -341,5 +341,63 @@ T = Catalog(
         ),
         "original": ("Bản gốc", "Original"),
         "mastered": ("Bản đã xử lý để phát loa", "Mastered for the loudspeakers"),
+        # issue 26
+        "login_wait": (
+            "Đăng nhập sai nhiều lần từ máy này. Chờ {seconds} giây rồi thử lại.",
+            "Too many failed logins from this device. Wait {seconds} seconds and try again.",
+        ),
+        "too_large": (
+            "Dữ liệu gửi lên quá lớn (tối đa {mb} MB). Gửi tệp nhỏ hơn.",
+            "What was sent is too large ({mb} MB at most). Send a smaller file.",
+        ),
+        "listen_cut": (
+            "Chỉ nghe thử {n} ký tự đầu của bài.",
+            "Only the first {n} characters are played.",
+        ),
+        "priority_normal": ("thường", "normal"),
+        "priority_high": ("cao", "high"),
+        "priority_urgent": ("khẩn", "urgent"),
+        "period_quarter": ("quý", "quarter"),
+        "period_half": ("6 tháng", "half year"),
+        "period_year": ("năm", "year"),
+        "period_month": ("tháng", "month"),
+        "total_bulletins": ("Số bản tin", "Bulletins"),
+        "total_radio_items": ("Lượt tin trên loa", "Radio items"),
+        "total_airtime_min": ("Thời lượng phát (phút)", "Airtime (minutes)"),
+        "total_items": ("Tổng lượt phát và đăng", "Items aired and posted"),
+        "total_messages": ("Số tin khác nhau", "Distinct messages"),
+        "total_posts": ("Bài đăng trên {channel}", "Posts on {channel}"),
+        "audit_login": ("đăng nhập", "logged in"),
+        "audit_login_failed": ("đăng nhập sai", "failed login"),
+        "audit_login_locked": ("đăng nhập khi bị khoá", "login while locked"),
+        "audit_approve": ("duyệt tin", "approved"),
+        "audit_urgent": ("phát khẩn cấp", "urgent broadcast"),
+        "lang_switch": ("English", "Tiếng Việt"),
+        "not_rendered_again": (
+            "chưa dựng lại theo lịch mới (tệp đang có là bản cũ, không phát)",
+            "not rendered again for the new plan (the file there is old, not played)",
+        ),
+        "render_now": ("Dựng bản tin", "Render"),
+        "rendered": (
+            "Đã dựng bản tin {time} ({length}).",
+            "Rendered the {time} bulletin ({length}).",
+        ),
+        "confirm_drop": (
+            "Bỏ tin này khỏi lịch? Lập lịch lại có thể xếp nó vào chỗ khác.",
+            "Drop this item from the plan? A re-plan may place it elsewhere.",
+        ),
+        "app_description": (
+            "Bảng điều khiển đài truyền thanh xã: tin bài, lịch phát, phát thanh, báo cáo.",
+            "The commune radio dashboard: messages, plan, radio, reports.",
+        ),
+        "health": ("Tình trạng hệ thống", "Is everything working"),
+        "health_ok": ("tốt", "working"),
+        "health_warn": ("cần chú ý", "needs attention"),
+        "health_bad": ("hỏng", "not working"),
+        "health_off": ("tắt", "off"),
+        "login_busy": (
+            "Đang có nhiều lượt đăng nhập cùng lúc. Chờ vài giây rồi thử lại.",
+            "Many logins are being checked at once. Wait a few seconds and try again.",
+        ),
     }
 )

@@ -161,7 +161,7 @@ def test_officer_adds_previews_approves_plans_moves_and_downloads(
     page.goto(f"{server}/messages")
     _shot(page, "messages")
     page.goto(f"{server}/settings")
-    assert "approve" in page.locator("#audit").inner_text()
+    assert "duyệt tin" in page.locator("#audit").inner_text()
     _shot(page, "settings")
     page.goto(f"{server}/reports?kind=quarter&value=2026Q4")
     _shot(page, "reports")
@@ -177,14 +177,13 @@ def test_operator_listens_and_presses_the_urgent_button(
 ) -> None:
     from loa.app.dashboard import bulletins_of
     from loa.app.planning import plan_station
-    from loa.audio.clip import say
-    from loa.audio.render import bulletin_path
+    from loa.app.render import render_slot
 
     plan_station(web_station, NOW.date(), 2, now=NOW)
     first = bulletins_of(web_station, NOW.date())[0]
-    clip = bulletin_path(web_station, first.start)
-    clip.parent.mkdir(parents=True, exist_ok=True)
-    say(web_station, "Bản tin của đài truyền thanh xã.", output=clip)
+    rendered = render_slot(web_station, first.start)  # the player plays only a current file
+    assert rendered is not None
+    clip = rendered.path
     page = _page(browser)
     _login(page, server, "hung")
     page.goto(f"{server}/radio")

@@ -1,7 +1,11 @@
 // loa web: confirmations for dangerous forms (no inline script: the page's CSP forbids it).
+// The question is on the button pressed (a form with several actions: save, remove) or else
+// on the form.
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var question = form.getAttribute && form.getAttribute("data-confirm");
+  var button = event.submitter;
+  var question = (button && button.getAttribute("data-confirm")) ||
+    (form.getAttribute && form.getAttribute("data-confirm"));
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }
