@@ -175,6 +175,7 @@ def make_app(
     app.task(name="playlist", queue=QUEUE, retry=retry, pass_context=False)(tasks.playlist)
     app.task(name="daily", queue=QUEUE, retry=retry, pass_context=False)(tasks.daily)
     app.task(name="urgent", queue=QUEUE, retry=retry, pass_context=False)(tasks.urgent)
+    app.task(name="ping", queue=QUEUE, pass_context=False)(tasks.ping)
     app.task(name="insights", queue=QUEUE, retry=retry, pass_context=False)(tasks.insights)
     return app
 
@@ -366,6 +367,11 @@ class Tasks:
         if result.problem:
             log.warning("urgent %s/%s: %s", station, message, result.problem)
         return result.aired
+
+    def ping(self) -> int:
+        """A job that does nothing: the queue's own cost per job (benchmarks/province.py) and
+        a way to see that some worker answers."""
+        return 0
 
     def reconcile(self, station: str) -> int:
         from loa.app.publish import reconcile

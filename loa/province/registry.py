@@ -137,6 +137,9 @@ class Province:
     database: str
     #: The province's wall clock zone ([province] timezone; Vietnam has one).
     timezone: str = "Asia/Ho_Chi_Minh"
+    #: Dashboard users who see every commune on the province page ([province] staff); any
+    #: other user of a commune's dashboard sees only that commune.
+    staff: tuple[str, ...] = ()
 
     def now(self) -> datetime:
         """The province's wall-clock time now (naive, in its timezone)."""
@@ -213,6 +216,7 @@ def load_province(root: Path) -> Province:
         name=str(section.get("name", root.name)),
         database=database,
         timezone=str(section.get("timezone", "Asia/Ho_Chi_Minh")),
+        staff=tuple(str(n) for n in section.get("staff", []) if isinstance(n, str)),
     )
 
 

@@ -351,6 +351,9 @@ def run_worker(province: Province, *, concurrency: int = 2, heartbeat_s: float =
             concurrency=concurrency,
             install_signal_handlers=True,
             update_heartbeat_interval=heartbeat_s,
+            # a post queued ahead with its time (schedule_at) is no news to LISTEN: looking
+            # every half second keeps it under a second late
+            fetch_job_polling_interval=0.5,
             delete_jobs="never",
         )
     finally:

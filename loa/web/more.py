@@ -489,12 +489,21 @@ def province(request: Request, user: Reader, start: str = "", end: str = "") -> 
     start_day = parse_date(start, today=today) if start else first
     end_day = parse_date(end, today=today) if end else today
     report = province_report(found, start_day, end_day, now=now) if start or end else None
+    status = province_status(found)
+    if user.name not in found.staff:
+        # A commune's own users see their commune; the province's staff ([province] staff)
+        # see them all.
+        own = web.station.root.name
+        status.stations = [s for s in status.stations if s.ident == own]
+        if report is not None:
+            report.communes = [c for c in report.communes if c.ident == own]
+            report.problems = [p for p in report.problems if p[0] == own]
     channels = sorted({ch for c in report.communes for ch in c.posts}) if report else []
     return page(
         request,
         "province.html",
         province=found,
-        status=province_status(found),
+        status=status,
         report=report,
         channels=channels,
         start=start_day,

@@ -252,6 +252,12 @@ def test_the_dashboard_shows_the_province_page(province: Province, tmp_path: Pat
     expected = simulate_week(origin)
     add_station(province, "xa_a", source=origin.root)
     add_station(province, "xa_b", name="Xã B")
+    # "tinh" is the province's staff: every commune on the page
+    toml = province.root / "province.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("[province]\n", '[province]\nstaff = ["tinh"]\n'),
+        encoding="utf-8",
+    )
     station = open_station(province, "xa_b")
     try:
         users.add_user(station, "tinh", "viewer", "mat-khau-rat-dai", now=NOW)
@@ -268,5 +274,14 @@ def test_the_dashboard_shows_the_province_page(province: Province, tmp_path: Pat
             total_row = report.split('class="total"', 1)[1].split("</tr>", 1)[0]
             assert f"<td>{expected.bulletins}</td>" in total_row
             assert 'href="/province"' in asked  # in the menu
+        # A commune's own viewer sees that commune only, now and in the report.
+        users.add_user(station, "xa", "viewer", "mat-khau-rat-dai", now=NOW)
+        own = users.new_token(station, "xa", now=NOW)
+        with TestClient(create_app(station, clock=lambda: NOW)) as client:
+            bearer = {"Authorization": f"Bearer {own}"}
+            now_page = client.get("/province", headers=bearer).text
+            assert "Xã B" in now_page and "xa_a" not in now_page
+            asked = client.get("/province?start=28/10/2026&end=03/11/2026", headers=bearer).text
+            assert "xa_a" not in asked and "Xã A" not in asked
     finally:
         station.engine.dispose()
