@@ -8,6 +8,7 @@ calendar date in that timezone.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -236,7 +237,12 @@ class ChangeWatch:
 
 
 def open_database(
-    url: str, *, create: bool = False, busy_timeout_ms: int = 10_000, schema: str | None = None
+    url: str,
+    *,
+    create: bool = False,
+    busy_timeout_ms: int = 10_000,
+    schema: str | None = None,
+    pool_size: int = 5,
 ) -> Engine:
     """An engine on the station's database with its schema brought up to date.
 
@@ -258,7 +264,7 @@ def open_database(
             raise UserError(T("missing", path=path))
         if path.stat().st_size == 0:
             raise UserError(T("empty", path=path))
-    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, schema=schema)
+    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, schema=schema, pool_size=pool_size)
     if engine.dialect.name == "postgresql":
         try:
             _ensure_schema(engine, schema, create=create, where=str(where))
@@ -329,15 +335,21 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "heads")
 
 
+@functools.cache
+def _heads() -> frozenset[str]:
+    """The head revisions of loa's migrations (read once per process: ~50 ms each time)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
+
+
 def is_current(engine: Engine) -> bool:
     """True when the database already sits at every head revision (cheap check before upgrade)."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory(str(MIGRATIONS))
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == set(script.get_heads())
+    return current == _heads()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

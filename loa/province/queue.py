@@ -239,12 +239,14 @@ def _retry_strategy() -> Any:
 class Tasks:
     """What a worker runs; every job names its station by ident."""
 
-    #: Stations kept open per worker (their engines and checked schemas); more are reopened.
-    KEEP_OPEN = 8
+    #: Stations kept open per worker (their engines and checked schemas, one idle connection
+    #: each); more are reopened. province.toml [workers] keep_open.
+    KEEP_OPEN = 32
 
     def __init__(self, province: Province) -> None:
         self.province = province
         self.rates = {**DEFAULT_RATES, **_rates(province)}
+        self.keep_open = _workers_setting(province, "keep_open", self.KEEP_OPEN)
         #: One small pool for the token buckets, kept for the worker's life.
         self._engine: Engine | None = None
         self._open: OrderedDict[str, tuple[float, Any]] = OrderedDict()
@@ -264,11 +266,12 @@ class Tasks:
                 return kept[1]
         if kept is not None:
             kept[1].engine.dispose()
-        station = open_station(self.province, ident)
-        station.engine  # noqa: B018  (schema checked now, outside the lock)
+        # One idle connection per open station (two more while busy): keep_open stations cost
+        # keep_open connections of the server's max_connections per worker.
+        station = open_station(self.province, ident, pool_size=1)
         with self._lock:
             self._open[ident] = (stamp, station)
-            while len(self._open) > self.KEEP_OPEN:
+            while len(self._open) > self.keep_open:
                 _, (_, old) = self._open.popitem(last=False)
                 old.engine.dispose()
         return station
@@ -386,6 +389,16 @@ class Tasks:
 
         opened = self._station(station)
         return pull_due(opened, now=opened.now()).figures
+
+
+def _workers_setting(province: Province, key: str, default: int) -> int:
+    import tomllib
+
+    from loa.province.registry import PROVINCE_FILE
+
+    data = tomllib.loads((province.root / PROVINCE_FILE).read_text(encoding="utf-8"))
+    value = data.get("workers", {}).get(key, default)
+    return int(value) if isinstance(value, int) and value > 0 else default
 
 
 def _rates(province: Province) -> dict[str, float]:

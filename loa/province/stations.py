@@ -226,9 +226,17 @@ def station_count(province: Province) -> int:
         engine.dispose()
 
 
-def open_station(province: Province, ident: str) -> Station:
-    """The station `ident` of the province, opened from its folder."""
-    return Station.load(province.stations_dir / check_ident(ident))
+def open_station(province: Province, ident: str, *, pool_size: int | None = None) -> Station:
+    """The station `ident` of the province, opened from its folder. `pool_size`: connections
+    its engine keeps (a worker holding many stations open keeps one each)."""
+    station = Station.load(province.stations_dir / check_ident(ident))
+    if pool_size is not None:
+        from loa.core.db import open_database
+
+        station.__dict__["engine"] = open_database(
+            station.db_url, schema=station.db_schema, pool_size=pool_size
+        )
+    return station
 
 
 def upgrade_province(province: Province) -> tuple[Any, list[str], list[tuple[str, str]]]:
