@@ -177,7 +177,8 @@ class ReachModel:
         est = self.cells.get(cell)
         if est is None or est.confidence == "none" or est.learned is None:
             n = est.n if est else 0
-            bonus = s.explore if s.explore and n < s.min_observations else 0.0
+            measured = cell.channel in self.scale
+            bonus = s.explore if s.explore and measured and n < s.min_observations else 0.0
             return SlotReach(
                 1.0 + bonus,
                 "none",
@@ -231,7 +232,9 @@ class ReachModel:
         assumed = assumed_sum / assumed_w
         scale = self.scale.get(channel)
         if n < s.min_observations or not scale:
-            bonus = s.explore if s.explore else 0.0
+            # explore only once the channel has figures elsewhere: with none at all, every slot
+            # keeps its assumption as it is
+            bonus = s.explore if s.explore and scale else 0.0
             return SlotReach(
                 1.0 + bonus,
                 "none",
