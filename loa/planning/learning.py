@@ -54,7 +54,7 @@ class LearningSettings(SectionSettings):
     min_observations: Integer = Field(default=3, ge=1, le=100)
     ok_observations: Integer = Field(default=8, ge=1, le=1000)
     prior_weight: Number = Field(default=2.0, ge=0.0, le=100.0)
-    explore: Number = Field(default=0.3, ge=0.0, le=2.0)
+    explore: Number = Field(default=0.1, ge=0.0, le=2.0)
     #: How far a learned reach may move from the assumption (a factor either way).
     max_factor: Number = Field(default=4.0, ge=1.0, le=100.0)
     #: Hours between the daemon's (and the province worker's) insights pulls; 0 = never.
