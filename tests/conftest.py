@@ -33,6 +33,7 @@ BOTH_STORES = {
     "tests/planning/test_calendar.py",
     "tests/channels/test_outbox_and_others.py",
     "tests/channels/test_facebook_publish.py",
+    "tests/channels/test_insights.py",
     "tests/report/test_figures.py",
     "tests/report/test_periods.py",
     "tests/report/test_invariants.py",

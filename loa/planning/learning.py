@@ -54,7 +54,7 @@ class LearningSettings(SectionSettings):
     min_observations: Integer = Field(default=3, ge=1, le=100)
     ok_observations: Integer = Field(default=8, ge=1, le=1000)
     prior_weight: Number = Field(default=2.0, ge=0.0, le=100.0)
-    explore: Number = Field(default=0.3, ge=0.0, le=2.0)
+    explore: Number = Field(default=0.1, ge=0.0, le=2.0)
     #: How far a learned reach may move from the assumption (a factor either way).
     max_factor: Number = Field(default=4.0, ge=1.0, le=100.0)
     #: Hours between the daemon's (and the province worker's) insights pulls; 0 = never.
@@ -177,7 +177,8 @@ class ReachModel:
         est = self.cells.get(cell)
         if est is None or est.confidence == "none" or est.learned is None:
             n = est.n if est else 0
-            bonus = s.explore if s.explore and n < s.min_observations else 0.0
+            measured = cell.channel in self.scale
+            bonus = s.explore if s.explore and measured and n < s.min_observations else 0.0
             return SlotReach(
                 1.0 + bonus,
                 "none",
@@ -198,52 +199,60 @@ class ReachModel:
         )
 
     def for_slot(self, channel: str, start: str, weekdays: Sequence[int]) -> SlotReach:
-        """The factor the planner applies to a weekly slot: its cells (one per day class it
-        runs on) combined, each weighted by its number of weekdays. The planner values a slot
-        the same on every day it runs, so the day classes meet here; the heat map and
-        `suggest` keep them apart."""
+        """The factor the planner applies to a weekly slot. The planner values a slot the
+        same on every day it runs, so the figures of all its cells (one per day class it runs
+        on) are pooled: their mean over the channel's scale, shrunk towards the slot's
+        assumption (its cells' assumptions weighted by weekdays), learned once the pooled
+        figures reach [planning] min_observations. The heat map and `suggest` keep the day
+        classes apart."""
         s = self.settings
         weights: dict[str, int] = defaultdict(int)
         for d in weekdays:
             weights[day_class(d)] += 1
         hour = int(start.split(":", 1)[0])
         hour -= hour % s.window_hours
-        learned = assumed = 0.0
+        assumed_sum = 0.0
+        assumed_w = 0
         n = 0
-        explore = False
+        total = 0.0
         sources: list[str] = []
-        measured_w = 0.0
-        measured = 0.0
         for day, weight in sorted(weights.items()):
-            cell = Cell(channel, day, hour)
-            est = self.cells.get(cell)
-            a = est.assumed if est and est.assumed is not None else None
-            if a is None or a <= 0:
+            est = self.cells.get(Cell(channel, day, hour))
+            if est is None:
                 continue
-            one = self.slot_reach(cell)
-            assumed += weight * a
-            learned += weight * a * (one.factor if not one.explore else 1.0)
-            explore = explore or one.explore
-            n += one.n
-            if est is not None and est.measured is not None:
-                measured += weight * est.measured
-                measured_w += weight
-            if one.source:
-                sources.append(one.source)
-        if assumed <= 0:
-            return SlotReach(1.0, "none", 0, needed=s.min_observations)
-        factor = learned / assumed
-        if explore:
-            factor *= 1.0 + s.explore
-        learned_any = learned != assumed
+            if est.assumed is not None and est.assumed > 0:
+                assumed_sum += weight * est.assumed
+                assumed_w += weight
+            if est.n and est.mean_value is not None:
+                n += est.n
+                total += est.n * est.mean_value
+                sources += est.sources[-1:]
+        if not assumed_w:
+            return SlotReach(1.0, "none", n, needed=s.min_observations)
+        assumed = assumed_sum / assumed_w
+        scale = self.scale.get(channel)
+        if n < s.min_observations or not scale:
+            # explore only once the channel has figures elsewhere: with none at all, every slot
+            # keeps its assumption as it is
+            bonus = s.explore if s.explore and scale else 0.0
+            return SlotReach(
+                1.0 + bonus,
+                "none",
+                n,
+                explore=bonus > 0,
+                assumed=assumed,
+                needed=s.min_observations,
+            )
+        measured = total / n / scale
+        learned = (n * measured + s.prior_weight * assumed) / (n + s.prior_weight)
+        factor = min(max(learned / assumed, 1.0 / s.max_factor), s.max_factor)
         return SlotReach(
-            min(max(factor, 1.0 / s.max_factor), s.max_factor * (1.0 + s.explore)),
-            confidence_of(n, s) if learned_any else "none",
+            factor,
+            confidence_of(n, s),
             n,
-            explore=explore,
-            measured=measured / measured_w if measured_w else None,
-            assumed=assumed / sum(weights.values()),
-            source="; ".join(sources[:2]),
+            measured=measured,
+            assumed=assumed,
+            source="; ".join(sources[-2:]),
             needed=s.min_observations,
         )
 

@@ -349,8 +349,9 @@ def _reason(
         f"{names.get(a, a)} {decimal(float(inst.reach.get(a, 0.0)), 2)}" for a in item.audiences
     )
     parts = [T("why_reach", reach=decimal(reach_of(item, inst.reach), 2), detail=detail or "-")]
-    if learned:
-        parts.append(learned_text(learned.get(inst.slot_id)))
+    reach = learned.get(inst.slot_id) if learned else None
+    if reach is not None and (reach.n or reach.explore):
+        parts.append(learned_text(reach))
     for c in model.p.campaigns:
         if c.applies(item.campaign_id, item.topic, inst.start.date()):
             parts.append(T("why_boost", name=c.name, boost=c.boost))
@@ -610,6 +611,9 @@ def explain(
                 continue
             if learned is not None:
                 for slot in sorted(own, key=lambda s: (s.start, s.id)):
+                    said = learned.get(slot.id)
+                    if said is None or not (said.n or said.explore):
+                        continue  # no figure on this slot or its channel: the assumption
                     out.lines.append(
                         T(
                             "x_slot_reach",

@@ -69,23 +69,30 @@ def test_evidence_moves_the_reach_from_the_assumption_and_confidence_grows() -> 
     assert not ok.slot_reach(EVENING).explore
 
 
-def test_a_slot_combines_its_day_classes_by_weekdays() -> None:
-    assumed = {Cell("radio", d, 16): 0.5 for d in ("work", "sat", "sun")}
+def test_a_slot_pools_the_figures_of_its_day_classes() -> None:
+    assumed = {Cell("radio", d, h): 0.5 for d in ("work", "sat", "sun") for h in (4, 16)}
     week = [
         Observation(
             "radio", MONDAY + timedelta(days=d, hours=17), 300.0 if d < 5 else 900.0, f"day {d}"
         )
         for d in range(7)
         for _ in range(3)
-    ]
+    ] + [Observation("radio", MONDAY + timedelta(days=d, hours=5), 100.0) for d in range(7)]
     model = learn(week, assumed, S)
-    reach = model.for_slot("radio", "17:30", range(7))
-    work = model.estimate(Cell("radio", "work", 16))
-    sun = model.estimate(Cell("radio", "sun", 16))
-    assert work is not None and sun is not None
-    expected = (5 * work.factor + 2 * sun.factor) / 7
-    assert reach.factor == pytest.approx(expected) and reach.n == 21
-    assert "day 6" in reach.source  # where the figures came from, for plan --explain
+    # the heat map keeps the day classes apart: Sunday evenings are the best
+    work, sun = model.estimate(Cell("radio", "work", 16)), model.estimate(Cell("radio", "sun", 16))
+    assert work is not None and sun is not None and sun.measured == pytest.approx(3 * work.measured)
+    # the planner's slot pools them: the mean evening figure against the channel's scale
+    evening = model.for_slot("radio", "17:30", range(7))
+    morning = model.for_slot("radio", "05:30", range(7))
+    assert (evening.n, morning.n) == (21, 7)
+    mean = (15 * 300 + 6 * 900) / 21
+    measured = mean / model.scale["radio"]
+    assert evening.measured == pytest.approx(measured)
+    learned = (21 * measured + S.prior_weight * 0.5) / (21 + S.prior_weight)
+    assert evening.factor == pytest.approx(learned / 0.5) and evening.factor > 1 > morning.factor
+    assert (evening.confidence, morning.confidence) == ("ok", "ok")
+    assert "day 6" in evening.source  # where the figures came from, for plan --explain
 
 
 def test_a_cell_without_a_slot_is_learned_against_the_channels_scale_and_suggested() -> None:

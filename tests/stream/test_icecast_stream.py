@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -302,3 +302,47 @@ def test_preempting_a_silent_mount_plays_the_buffer_as_it_grows(
         assert spans(listener, ALERT_HZ)
     finally:
         listener.close()
+
+
+def test_listeners_are_counted_while_a_bulletin_airs_and_pulled_as_its_figure(
+    stream_station: Station, icecast: IcecastServer
+) -> None:
+    """Icecast's own status (/status-json.xsl) is read every listener_sample_s while the
+    bulletin plays; `loa insights pull` turns the counts into the airing's listeners."""
+    from loa.app.insights import pull
+    from loa.channels.models import Insight
+    from tests.channels.conftest import configure
+
+    configure(stream_station, "radio.stream", listener_sample_s=0.5)
+    runtime = start_outputs(stream_station)
+    assert runtime is not None and runtime.stream is not None
+    assert runtime.stream.wait_connected(10)
+    message = add_message(stream_station, channels=["radio"])
+    tone_bulletin_in(stream_station, message, seconds=3.0)
+    ears = [
+        listen(icecast, "/thon1.mp3"),
+        listen(icecast, "/thon1.mp3"),
+        listen(icecast, "/thon2.mp3"),
+    ]
+    try:
+        assert play_due(stream_station, WHEN, now=WHEN) == 1
+    finally:
+        for ear in ears:
+            ear.close()
+        runtime.stop()
+    with stream_station.transaction() as session:
+        row = session.scalars(select(AsRunRecord)).one()
+        counts = row.extra["listeners"]
+        aired = row.started_at  # the real clock: the stream plays in real time
+    assert set(counts) == {"/thon1.mp3", "/thon2.mp3"}
+    assert len(counts["/thon1.mp3"]) >= 3 and set(counts["/thon1.mp3"]) == {2}
+    assert set(counts["/thon2.mp3"]) == {1}
+    report = pull(stream_station, now=aired + timedelta(days=1), channel="radio")
+    assert report.channels[0].figures == 1
+    with stream_station.transaction() as session:
+        figure = session.scalars(select(Insight)).one()
+    assert (figure.metric, figure.value, figure.source) == (
+        "listeners",
+        3.0,
+        "icecast /thon1.mp3,/thon2.mp3",
+    )
