@@ -420,6 +420,8 @@ _RULES: list[tuple[str, str]] = [
         rf"(?:(?P<dm_kw>[Nn]gày|NGÀY|[Tt]háng|THÁNG){_SP}+)?(?P<dm_a>[0-9]{{1,2}})/"
         r"(?P<dm_b>[0-9]{4}|[0-9]{1,2})(?![0-9/])",
     ),
+    # "100/100 điểm", "123/2026": longer numbers around a slash (not a date, not a document).
+    ("ratio", r"(?<![\w/.,])(?P<ra_a>[0-9]{1,4})/(?P<ra_b>[0-9]{1,4})(?![\w/]|[.,][0-9])"),
     (
         "ordinal",
         rf"(?P<ord_kw>[Tt]hứ|THỨ){_SP}+(?P<ord_v>[0-9]{{1,3}})"
@@ -479,6 +481,7 @@ _UNIT_BEFORE = re.compile(
     + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u)
     + ")$"
 )
+_RATE_CHAIN = re.compile(r"[0-9][^/\n]{0,16}/[^\W\d_]+$")
 _PERIODS = frozenset("giây phút giờ ngày đêm tuần tháng quý năm".split())
 _COUNTED_BEFORE = re.compile(r"[0-9][ \t]?[^\W\d_]+(?:[ \t][^\W\d_]+){0,2}$")
 # After a counted thing's "/", what makes it a rate: a period, a place or a group of people.
@@ -516,6 +519,7 @@ _HOLIDAY_BEFORE = re.compile(
     r"|Quân đội nhân dân|Biên phòng|Quốc phòng toàn dân|Thành lập Đảng|Chiến thắng"
     r"|Sinh nhật Bác|Độc lập|Việt Nam|Tết|Lễ|[Kk]ỷ niệm|[Nn]hân dịp|[Dd]ịp)\W*$"
 )
+_MONTH_FOLLOWS = re.compile(r"[ \t]+(?:tháng|THÁNG)[ \t]+[0-9]")  # "ngày 2-3 tháng 4"
 _DAY_MONTH_AND_BEFORE = re.compile(
     r"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9])-(?:1[0-2]|0?[1-9])[ \t]*(?:,|và)[ \t]*$"
 )
@@ -644,6 +648,11 @@ _AMOUNT_FOLLOWS = re.compile(
 )
 _DAY_DASH_MONTH = re.compile(r"(?:(?P<kw>[Nn]gày|NGÀY)[ \t]+)?(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})")
 _NUMBER_WORD_BEFORE = re.compile(r"số\W*$", re.IGNORECASE)
+# Before a long number that is a code, read digit by digit ("mã số thuế", "số tài khoản").
+_CODE_BEFORE = re.compile(
+    r"(?:mã|mã số|mã số thuế|MST|tài khoản|TK|CCCD|CMND|định danh|mã hồ sơ|số hiệu|số seri)[ \t:]*$",
+    re.IGNORECASE,
+)
 _SPACED_NOT_AFTER = re.compile(
     r"(?<![\w])(?:ngày|tháng|năm|lúc|thôn|tổ|xóm|ấp|bản|khu|khoản|điều|điểm|mục|chương|phần|lớp"
     r"|số|phòng|đội|thứ|quý|khóa|tuần|giờ|phút|km|QL|ĐT|TL|phường|khóm|đợt|vòng|cấp|hạng|nhóm"
@@ -1106,7 +1115,7 @@ class Normalizer:
             # goes up ("3-5 ngày"), so a falling pair is a date too.
             day, month = int(date.group("d")), int(date.group("m"))
             before = m.string[max(0, m.start() - 24) : m.start()]
-            if valid_day(day, month) and (
+            if valid_day(day, month) and not _MONTH_FOLLOWS.match(m.string, m.end()) and (
                 date.group("kw")
                 or day > month
                 or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
@@ -1188,6 +1197,12 @@ class Normalizer:
         if a >= b:
             return False
         return b <= 4 or bool(_FRACTION_FOLLOWS.match(m.string, m.end()))
+
+    def _ratio(self, m: re.Match[str]) -> tuple[str, str]:
+        a, b = m.group("ra_a"), m.group("ra_b")
+        if len(b) == 4 and b[:2] in ("19", "20"):
+            return f"{self._speak_int(a)} năm {read_int(int(b))}", "document"  # "số 123/2026"
+        return f"{self._speak_int(a)} trên {self._speak_int(b)}", "fraction"
 
     def _roman(self, m: re.Match[str]) -> tuple[str, str]:
         keyword, value = m.group("roman_kw"), m.group("roman_v")
@@ -1272,8 +1287,11 @@ class Normalizer:
         before = m.string[max(0, m.start() - 16) : m.start()]
         unit = m.group("num_unit")
         digits = m.group("num")
-        if not unit and 3 <= len(digits) <= 6 and digits.isdigit() and self._dialled(m):
-            return read_digits(digits), "phone"
+        if not unit and digits.isdigit():
+            if 3 <= len(digits) <= 6 and self._dialled(m):
+                return read_digits(digits), "phone"
+            if len(digits) >= 9 or (len(digits) >= 5 and _CODE_BEFORE.search(before)):
+                return read_digits(digits), "code"  # "mã số thuế 3000123456": a code
         spoken, rule = self._speak_number(m.group("num"), before, measured=bool(unit))
         if unit:
             spoken += " " + self._unit(unit)
@@ -1315,6 +1333,7 @@ class Normalizer:
         if (
             _RATE_BEFORE.search(before, max(0, len(before) - 12))
             or _UNIT_BEFORE.search(before, max(0, len(before) - 8))  # "m³/ngày", "mg/l"
+            or (word in _PER_TARGETS and _RATE_CHAIN.search(before))  # "kg gạo/khẩu/tháng"
             or (  # "3 ca/tuần", "2 chuyến/ngày": what is counted, then a period or unit
                 (word in _PER_TARGETS or word in UNITS or word in PER_UNITS)
                 and _COUNTED_BEFORE.search(before)
