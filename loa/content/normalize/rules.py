@@ -202,6 +202,8 @@ UNITS = {
     "mmHg": "mi li mét thủy ngân",
     "kcal": "ki lô ca lo",
     "ms": "mi li giây",
+    "MPa": "mê ga pát xcan",
+    "kPa": "ki lô pát xcan",
     "$": "đô la",
     "€": "ơ rô",
 }
@@ -452,6 +454,7 @@ _RULES: list[tuple[str, str]] = [
         "definition",
         r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*(?: [A-ZĐ][A-ZĐ&\-]*)?(?:[0-9]+[A-Z]?)?)\)",
     ),
+    ("vulgar", r"[½¼¾⅓⅔]"),
     ("ampersand", rf"(?<={_SP})&(?={_SP})"),
     ("word", rf"{_L}+(?:&{_L}+)*[0-9]*"),
 ]
@@ -1115,14 +1118,18 @@ class Normalizer:
             # goes up ("3-5 ngày"), so a falling pair is a date too.
             day, month = int(date.group("d")), int(date.group("m"))
             before = m.string[max(0, m.start() - 24) : m.start()]
-            if valid_day(day, month) and not _MONTH_FOLLOWS.match(m.string, m.end()) and (
-                date.group("kw")
-                or day > month
-                or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
-                or (
-                    # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
-                    (_WHEN_BEFORE.search(before) or _DAY_MONTH_AND_BEFORE.search(before))
-                    and not _SPAN_FOLLOWS.match(m.string, m.end())
+            if (
+                valid_day(day, month)
+                and not _MONTH_FOLLOWS.match(m.string, m.end())
+                and (
+                    date.group("kw")
+                    or day > month
+                    or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
+                    or (
+                        # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
+                        (_WHEN_BEFORE.search(before) or _DAY_MONTH_AND_BEFORE.search(before))
+                        and not _SPAN_FOLLOWS.match(m.string, m.end())
+                    )
                 )
             ):
                 prefix = _day_prefix(date.group("kw"), before)
@@ -1365,6 +1372,19 @@ class Normalizer:
         lead = m.group()[: m.group().index("(")]
         return f"{lead}({spoken})", "abbreviation"
 
+    _VULGAR: ClassVar[dict[str, str]] = {
+        "½": "một phần hai",
+        "¼": "một phần tư",
+        "¾": "ba phần tư",
+        "⅓": "một phần ba",
+        "⅔": "hai phần ba",
+    }
+
+    def _vulgar(self, m: re.Match[str]) -> tuple[str, str]:
+        """ "½", "¾": a fraction written as one character; after a number, "và" joins them."""
+        before = m.string[max(0, m.start() - 1) : m.start()]
+        return (" và " if before.isdigit() else "") + self._VULGAR[m.group()], "fraction"
+
     def _ampersand(self, m: re.Match[str]) -> tuple[str, str]:
         return "và", "abbreviation"
 
@@ -1379,7 +1399,10 @@ class Normalizer:
             return word, "text"
         letters = word.rstrip("0123456789")
         if len(letters) < len(word):
-            head, _ = self._word_text(letters)
+            coded = len(letters) == 1 or (
+                len(letters) <= 3 and letters.isascii() and letters.isupper()
+            )
+            head = spell(letters) if coded else self._word_text(letters)[0]  # "F0", "CO2"
             return f"{head} {read_int(int(word[len(letters) :]))}", "abbreviation"
         if (
             len(word) <= 3
