@@ -529,6 +529,12 @@ _DAY_MONTH_AND_BEFORE = re.compile(
 # "sáng 1-6", "vào 2-9": a day-month after a word of when, unless a length follows ("vào 2-3
 # ngày tới" is a range).
 _WHEN_BEFORE = re.compile(r"(?:hôm|sáng|chiều|tối|trưa|đêm|vào|mồng|mùng)\W*$", re.IGNORECASE)
+# What may follow such a day-month when it is a date ("vào 1-6.", "sáng 2-9 tới"), not "đầu tư
+# vào 1-2 dự án".
+_DATE_END_FOLLOWS = re.compile(
+    r"[ \t]*(?:$|[,.;:)!?(\-–]|(?:hằng năm|hàng năm|năm nay|năm tới|tới|này|vừa qua|và|tại|ở|lúc"
+    r"|sẽ|đã|diễn ra|tổ chức)\b|[" + _UPPER + "])"
+)
 _SPAN_FOLLOWS = re.compile(
     r"[ \t]*(?:ngày|tuần|tháng|năm|giờ|phút|lần|lượt|người|hộ|tuổi|buổi|ca|đợt|km|cm|m)\b",
     re.IGNORECASE,
@@ -643,7 +649,9 @@ _SERVICE_WINDOW = re.compile(
     re.IGNORECASE,
 )
 _COUNTED_AFTER = re.compile(
-    r"[ \t]+(?:vụ|cuộc|trường hợp|ca|xe|căn|ngôi|con|em|cháu|chiến sĩ|lao động)\b", re.IGNORECASE
+    r"[ \t]+(?:vụ|cuộc|trường hợp|ca|xe|căn|ngôi|con|em|cháu|chiến sĩ|lao động|thuê bao|khách hàng"
+    r"|gia đình|đối tượng|tài khoản)\b",
+    re.IGNORECASE,
 )
 _AMOUNT_FOLLOWS = re.compile(
     rf"[ \t]*(?:[.,][0-9]|{_MAGNITUDE}|đồng|đ\b|người|hộ|lượt|lần|tin nhắn|ngày|tháng|năm|%)",
@@ -1128,7 +1136,7 @@ class Normalizer:
                     or (
                         # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
                         (_WHEN_BEFORE.search(before) or _DAY_MONTH_AND_BEFORE.search(before))
-                        and not _SPAN_FOLLOWS.match(m.string, m.end())
+                        and _DATE_END_FOLLOWS.match(m.string, m.end())
                     )
                 )
             ):
@@ -1208,6 +1216,8 @@ class Normalizer:
     def _ratio(self, m: re.Match[str]) -> tuple[str, str]:
         a, b = m.group("ra_a"), m.group("ra_b")
         if len(b) == 4 and b[:2] in ("19", "20"):
+            if len(a) == 4 and int(b) == int(a) + 1:  # "năm học 2025/2026"
+                return f"{read_int(int(a))} đến {read_int(int(b))}", "range"
             return f"{self._speak_int(a)} năm {read_int(int(b))}", "document"  # "số 123/2026"
         return f"{self._speak_int(a)} trên {self._speak_int(b)}", "fraction"
 
@@ -1310,16 +1320,20 @@ class Normalizer:
         """ "cấp cứu gọi 115", "soạn tin DK gửi 8085", "tổng đài 1022": a short number dialled
         or texted is read digit by digit; "có 115 hộ" and "gửi 500 nghìn" are amounts."""
         string, start, end = m.string, m.start(), m.end()
-        if _AMOUNT_FOLLOWS.match(string, end):
+        if (
+            _AMOUNT_FOLLOWS.match(string, end)
+            or _COUNT_FOLLOWS.match(string, end)
+            or _COUNTED_AFTER.match(string, end)
+        ):
             return False
         before = string[max(0, start - 48) : start]
-        if _DIAL_BEFORE.search(before) or _TEXT_TO_BEFORE.search(before):
+        if _DIAL_BEFORE.search(before):
+            return True
+        if len(m.group("num")) >= 4 and _TEXT_TO_BEFORE.search(before):
             return True
         return (
             m.group("num") in _SERVICE_NUMBERS
             and (_SERVICE_NEAR.search(before) or _SERVICE_WINDOW.search(before)) is not None
-            and not _COUNT_FOLLOWS.match(string, end)
-            and not _COUNTED_AFTER.match(string, end)
         )
 
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
@@ -1399,8 +1413,8 @@ class Normalizer:
             return word, "text"
         letters = word.rstrip("0123456789")
         if len(letters) < len(word):
-            coded = len(letters) == 1 or (
-                len(letters) <= 3 and letters.isascii() and letters.isupper()
+            coded = letters not in self.dictionary and (
+                len(letters) == 1 or (len(letters) <= 3 and letters.isascii() and letters.isupper())
             )
             head = spell(letters) if coded else self._word_text(letters)[0]  # "F0", "CO2"
             return f"{head} {read_int(int(word[len(letters) :]))}", "abbreviation"
