@@ -520,8 +520,11 @@ _HOLIDAY_BEFORE = re.compile(
     r"(?:Thiếu nhi|Quốc khánh|Lao động|Giải phóng(?: miền Nam)?|Phụ nữ|Nhà giáo|[Ll]iệt sĩ"
     r"|Thầy thuốc|Báo chí|Doanh nhân|Gia đình|Người cao tuổi|Thanh niên|Môi trường|Dân số"
     r"|Quân đội nhân dân|Biên phòng|Quốc phòng toàn dân|Thành lập Đảng|Chiến thắng"
-    r"|Sinh nhật Bác|Độc lập|Việt Nam|Tết|Lễ|[Kk]ỷ niệm|[Nn]hân dịp|[Dd]ịp)\W*$"
+    r"|Sinh nhật Bác|Độc lập|Việt Nam|thế giới|Pháp luật|Khuyến học|khuyết tật|[Tt]ruyền thống"
+    r"|Tết|Lễ|[Kk]ỷ niệm|[Nn]hân dịp|[Dd]ịp)\W*$"
 )
+# "Ngày Pháp luật 9-11": the name of a day, capitalised ("Ngày làm việc từ 3-5 ngày" is not one).
+_NAMED_DAY_BEFORE = re.compile(rf"Ngày[ \t]+[{_UPPER}][^\W\d_]*(?:[ \t]+[^\W\d_]+){{0,6}}[ \t]*$")
 _MONTH_FOLLOWS = re.compile(r"[ \t]+(?:tháng|THÁNG)[ \t]+[0-9]")  # "ngày 2-3 tháng 4"
 _DAY_MONTH_AND_BEFORE = re.compile(
     r"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9])-(?:1[0-2]|0?[1-9])[ \t]*(?:,|và)[ \t]*$"
@@ -1125,7 +1128,7 @@ class Normalizer:
             # "ngày 20-11", "Ngày Nhà giáo 20-11": press-style day-month, not a range; a range
             # goes up ("3-5 ngày"), so a falling pair is a date too.
             day, month = int(date.group("d")), int(date.group("m"))
-            before = m.string[max(0, m.start() - 24) : m.start()]
+            before = m.string[max(0, m.start() - 40) : m.start()]
             if (
                 valid_day(day, month)
                 and not _MONTH_FOLLOWS.match(m.string, m.end())
@@ -1135,7 +1138,11 @@ class Normalizer:
                     or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
                     or (
                         # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
-                        (_WHEN_BEFORE.search(before) or _DAY_MONTH_AND_BEFORE.search(before))
+                        (
+                            _WHEN_BEFORE.search(before)
+                            or _DAY_MONTH_AND_BEFORE.search(before)
+                            or _NAMED_DAY_BEFORE.search(before)
+                        )
                         and _DATE_END_FOLLOWS.match(m.string, m.end())
                     )
                 )
