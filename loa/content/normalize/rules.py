@@ -477,7 +477,8 @@ _COUNT_FOLLOWS = re.compile(
 # What a rate's "/" comes after: money, a unit or %, or a counted thing ("đồng/người/năm").
 _RATE_BEFORE = re.compile(
     r"(?:(?<![^\W\d_])(?:đồng|đ|VNĐ|VND|USD|người|lượt|lần|hồ sơ|tấn|tạ|yến|kg|g|ha|km|m|m2|m3|lít"
-    r"|giờ|buổi|tin|bài|suất|ngày|tháng|triệu|tỷ|nghìn|hộ|con|cây|bản|trang|chiếc)|%)$"
+    r"|giờ|buổi|tin|bài|suất|ngày|tháng|triệu|tỷ|nghìn|hộ|con|cây|bản|trang|chiếc"
+    r"|ca|chuyến|khẩu|xe|bữa|liều|mũi|gói|bao|thùng|chai|hộp|cái|công|tiết|bệnh nhân)|%)$"
 )
 _UNIT_BEFORE = re.compile(
     r"(?<![^\W\d_])(?:"
