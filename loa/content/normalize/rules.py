@@ -592,6 +592,26 @@ _NEIGHBOUR_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
 _NEIGHBOUR_AFTER = re.compile(r"[^\w\n]*([^\W\d_]+)")
 
 
+# Party committees written as issuer codes that running text uses too ("BTV HU", "TT ĐU").
+_PARTY_COMMITTEES = frozenset({"TU", "HU", "QU", "ĐU"})
+# The command words of an SMS ("soạn tin DK HT gửi 8088", "cú pháp: TC <mã hồ sơ>").
+_SMS_SYNTAX_BEFORE = re.compile(
+    r"(?<![\w])(?i:soạn(?:[ \t]+tin(?:[ \t]+nhắn)?)?|cú pháp)[ \t:\"“]*"
+    r"(?:[A-ZĐ0-9_\"“”' \t]|<[^>\n]*>)*$"
+)
+
+
+def _in_heading(m: re.Match[str]) -> bool:
+    """Whether a word stands next to a capitalised Vietnamese word ("TU BỔ ĐÊ"): a heading."""
+    string, start, end = m.string, m.start(), m.end()
+    before = _NEIGHBOUR_BEFORE.search(string, max(0, start - 24), start)
+    after = _NEIGHBOUR_AFTER.match(string, end, end + 24)
+    for neighbour in (before, after):
+        if neighbour and neighbour.group(1).isupper() and is_syllable(neighbour.group(1)):
+            return True
+    return False
+
+
 def _isolated(string: str, start: int, end: int) -> bool:
     """Whether the word at start:end stands among words that are not all in capitals (so it is
     not a heading word like "BAN" in "BAN CHỈ ĐẠO"). A word alone (a fragment) is not."""
@@ -638,7 +658,7 @@ _DIAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _TEXT_TO_BEFORE = re.compile(
-    r"(?:soạn|nhắn|tin nhắn|SMS)[^.;!?\n]{0,32}(?<![\w])(?:gửi|đến|tới)"
+    r"(?:soạn|nhắn|tin nhắn|SMS)(?:[^.;!?\n]|\.(?=[0-9])){0,32}(?<![\w])(?:gửi|đến|tới)"
     r"(?:[ \t]+(?:đến|tới))?(?:[ \t]+(?:số|tổng đài|đầu số))?[ \t:]*$",
     re.IGNORECASE,
 )
@@ -1414,9 +1434,15 @@ class Normalizer:
         word = m.group()
         if word == "đ" and self._dong_after_magnitude(m, m.start()):
             return "đồng", "unit"
+        if word.isupper() and _SMS_SYNTAX_BEFORE.search(
+            m.string, max(0, m.start() - 40), m.start()
+        ):
+            return spell(word), "spelled"  # "soạn TC gửi 8088": the letters to type
         entry = self.dictionary.get(word)
         if entry is not None and entry.kind != "code":
             return entry.spoken, "abbreviation"
+        if entry is not None and word in _PARTY_COMMITTEES and not _in_heading(m):
+            return entry.spoken, "abbreviation"  # "Ban Thường vụ HU": the district committee
         if word.islower() or (word.istitle() and word[-1] not in "0123456789"):
             return word, "text"
         letters = word.rstrip("0123456789")
