@@ -234,7 +234,7 @@ _CODE = r"[A-ZĐ][A-Za-zĐđ&]*[0-9]*"
 # The word right before a Roman numeral that makes it one ("Quý I", "Đại hội XIII", "lần thứ IV").
 _ROMAN_CONTEXT = (
     r"[Qq]uý|QUÝ|[Cc]hương|CHƯƠNG|[Pp]hần|PHẦN|[Kk]hóa|[Kk]hoá|KHÓA|KHOÁ|[Hh]ội|HỘI"
-    r"|[Tt]hứ|THỨ|[Kk]ỷ|[Kk]ỉ|KỶ|[Mm]ục|MỤC|[Đđ]iều|ĐIỀU|[Ll]ục|LỤC"
+    r"|[Tt]hứ|THỨ|[Kk]ỷ|[Kk]ỉ|KỶ|[Mm]ục|MỤC|[Đđ]iều|ĐIỀU|[Ll]ục|LỤC|[Ll]ớp|LỚP|[Cc]ấp|CẤP|[Tt]ập|TẬP"
 )
 # Letters by case, as explicit classes: `re` has no Unicode case categories.
 _LOWER = "".join(chr(c) for c in range(0x61, 0x2000) if chr(c).isalpha() and chr(c).islower())
@@ -1457,6 +1457,7 @@ class Normalizer:
             and word.isascii()
             and word.isupper()
             and word not in _CAPS_WORDS
+            and roman_to_int(word) is None  # "lớp VI" stays a Roman numeral
             and _isolated(m.string, m.start(), m.end())
         ):
             return spell(word), "spelled"  # "trạm BOT", "mã QR", "(CAP)": letters, not a word
