@@ -97,6 +97,7 @@ T = Catalog(
         "rule_percent": ("phần trăm", "percentage"),
         "rule_unit": ("đơn vị đo, tiền", "unit or money"),
         "rule_phone": ("số điện thoại", "phone number"),
+        "rule_code": ("mã số (đọc từng chữ số)", "code (read digit by digit)"),
         "rule_url": ("địa chỉ web", "web address"),
         "rule_email": ("thư điện tử", "e-mail address"),
         "rule_markup": ("ký hiệu định dạng (bỏ)", "formatting mark (dropped)"),

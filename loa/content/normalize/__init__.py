@@ -68,6 +68,36 @@ Readings and decisions (applied consistently, tested by the golden set in tests/
   and web addresses with "chấm", "gạch chéo", "a còng".
 - Markdown emphasis (*, #) and link targets are dropped; "./." ends a sentence with "."; runs of
   spaces become one space. Tone marks are composed whatever order they were typed in (NFC).
+Third round (tests/content/golden/round3.tsv):
+- A short number (3 to 6 digits) right after gọi, hotline, tổng đài, đường dây nóng, đầu số, or
+  after "gửi"/"đến" in an SMS instruction ("soạn tin DK gửi 8079"), is read digit by digit; a
+  known service number (111-116, 1022...) also anywhere after a calling or emergency word in the
+  clause, unless what is counted follows ("115 hộ"). A bare number of nine or more digits, or of
+  five or more after mã, tài khoản, CCCD..., is a code read digit by digit.
+- "thứ 4/21" is a rank, "thứ tư trên hai mươi mốt"; after hạng, vị trí: "ba trên mười hai".
+- A "/" after a unit ("m³/ngày đêm", "mg/l") or after a number's counted thing ("3 ca/tuần",
+  "25.000 lượt truy cập/tháng") is "một"; "/24h" after a unit is "trong hai mươi tư giờ".
+- "12 500" (space between groups of three) is one number, except after a label (thôn, tổ, khoản,
+  ngày...): "thôn 3 120 hộ" is hamlet three, 120 households.
+- Plates "51G-123.45": province as a number, series by letter names, serial digit by digit.
+  "Km 12+500" is "ki lô mét mười hai cộng năm trăm". A road code after its own kind ("đường tỉnh
+  ĐT.549", "Đường ĐT.547") does not repeat it; "(ĐT.549)" after "đường tỉnh 549" is left out.
+- ‰ "phần nghìn", ₫ "đồng", ℃ "độ C", ° "độ", ½ "một phần hai", ~ "khoảng", ≈ "xấp xỉ", № "số";
+  SI-prefixed units (MHz, kV, kVA, kWp, MWh, µg, dB, MPa...). "1e308" is "một nhân mười mũ ba
+  trăm linh tám".
+- "(BATGT)" after "Ban An toàn giao thông" is its initials and is left out; an all-capital word
+  of at most three letters among words not in capitals is spelled even when it looks like a
+  syllable ("BOT", but "BAN CHỈ ĐẠO" and common names like "NAM" are kept); letters with digits
+  are spelled ("CO2", "F0").
+- Social addresses (zalo.me, facebook.com, youtube.com, bit.ly...) and handles ("@ubndxa",
+  "a còng ...") are read like web addresses.
+- Inside a document number, CĐ is công điện (a type, left out), not cao đẳng.
+- A day-month "1-6" after a holiday's name ("Tết Thiếu nhi 1-6"), after sáng, vào, hôm... (unless
+  a length follows: "vào 2-3 ngày tới") or after another day-month and "và" is a date; "các
+  ngày 10, 24/7" and "ngày 5 và 20/8" say the month once.
+- A date or time that does not exist is read as written, not as a date: "30/02/2026" "ba mươi
+  trên hai trên hai nghìn không trăm hai mươi sáu", "31/4" "ba mươi mốt trên bốn", "25:99"
+  "hai mươi lăm hai chấm chín mươi chín" (explain() names them "invalid").
 """
 
 from __future__ import annotations

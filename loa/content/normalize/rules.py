@@ -202,6 +202,8 @@ UNITS = {
     "mmHg": "mi li mét thủy ngân",
     "kcal": "ki lô ca lo",
     "ms": "mi li giây",
+    "MPa": "mê ga pát xcan",
+    "kPa": "ki lô pát xcan",
     "$": "đô la",
     "€": "ơ rô",
 }
@@ -232,7 +234,7 @@ _CODE = r"[A-ZĐ][A-Za-zĐđ&]*[0-9]*"
 # The word right before a Roman numeral that makes it one ("Quý I", "Đại hội XIII", "lần thứ IV").
 _ROMAN_CONTEXT = (
     r"[Qq]uý|QUÝ|[Cc]hương|CHƯƠNG|[Pp]hần|PHẦN|[Kk]hóa|[Kk]hoá|KHÓA|KHOÁ|[Hh]ội|HỘI"
-    r"|[Tt]hứ|THỨ|[Kk]ỷ|[Kk]ỉ|KỶ|[Mm]ục|MỤC|[Đđ]iều|ĐIỀU|[Ll]ục|LỤC"
+    r"|[Tt]hứ|THỨ|[Kk]ỷ|[Kk]ỉ|KỶ|[Mm]ục|MỤC|[Đđ]iều|ĐIỀU|[Ll]ục|LỤC|[Ll]ớp|LỚP|[Cc]ấp|CẤP|[Tt]ập|TẬP"
 )
 # Letters by case, as explicit classes: `re` has no Unicode case categories.
 _LOWER = "".join(chr(c) for c in range(0x61, 0x2000) if chr(c).isalpha() and chr(c).islower())
@@ -420,6 +422,8 @@ _RULES: list[tuple[str, str]] = [
         rf"(?:(?P<dm_kw>[Nn]gày|NGÀY|[Tt]háng|THÁNG){_SP}+)?(?P<dm_a>[0-9]{{1,2}})/"
         r"(?P<dm_b>[0-9]{4}|[0-9]{1,2})(?![0-9/])",
     ),
+    # "100/100 điểm", "123/2026": longer numbers around a slash (not a date, not a document).
+    ("ratio", r"(?<![\w/.,])(?P<ra_a>[0-9]{1,4})/(?P<ra_b>[0-9]{1,4})(?![\w/]|[.,][0-9])"),
     (
         "ordinal",
         rf"(?P<ord_kw>[Tt]hứ|THỨ){_SP}+(?P<ord_v>[0-9]{{1,3}})"
@@ -450,6 +454,7 @@ _RULES: list[tuple[str, str]] = [
         "definition",
         r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*(?: [A-ZĐ][A-ZĐ&\-]*)?(?:[0-9]+[A-Z]?)?)\)",
     ),
+    ("vulgar", r"[½¼¾⅓⅔]"),
     ("ampersand", rf"(?<={_SP})&(?={_SP})"),
     ("word", rf"{_L}+(?:&{_L}+)*[0-9]*"),
 ]
@@ -472,13 +477,15 @@ _COUNT_FOLLOWS = re.compile(
 # What a rate's "/" comes after: money, a unit or %, or a counted thing ("đồng/người/năm").
 _RATE_BEFORE = re.compile(
     r"(?:(?<![^\W\d_])(?:đồng|đ|VNĐ|VND|USD|người|lượt|lần|hồ sơ|tấn|tạ|yến|kg|g|ha|km|m|m2|m3|lít"
-    r"|giờ|buổi|tin|bài|suất|ngày|tháng|triệu|tỷ|nghìn|hộ|con|cây|bản|trang|chiếc)|%)$"
+    r"|giờ|buổi|tin|bài|suất|ngày|tháng|triệu|tỷ|nghìn|hộ|con|cây|bản|trang|chiếc"
+    r"|ca|chuyến|khẩu|xe|bữa|liều|mũi|gói|bao|thùng|chai|hộp|cái|công|tiết|bệnh nhân)|%)$"
 )
 _UNIT_BEFORE = re.compile(
     r"(?<![^\W\d_])(?:"
     + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u)
     + ")$"
 )
+_RATE_CHAIN = re.compile(r"[0-9][^/\n]{0,16}/[^\W\d_]+$")
 _PERIODS = frozenset("giây phút giờ ngày đêm tuần tháng quý năm".split())
 _COUNTED_BEFORE = re.compile(r"[0-9][ \t]?[^\W\d_]+(?:[ \t][^\W\d_]+){0,2}$")
 # After a counted thing's "/", what makes it a rate: a period, a place or a group of people.
@@ -514,14 +521,24 @@ _HOLIDAY_BEFORE = re.compile(
     r"(?:Thiếu nhi|Quốc khánh|Lao động|Giải phóng(?: miền Nam)?|Phụ nữ|Nhà giáo|[Ll]iệt sĩ"
     r"|Thầy thuốc|Báo chí|Doanh nhân|Gia đình|Người cao tuổi|Thanh niên|Môi trường|Dân số"
     r"|Quân đội nhân dân|Biên phòng|Quốc phòng toàn dân|Thành lập Đảng|Chiến thắng"
-    r"|Sinh nhật Bác|Độc lập|Việt Nam|Tết|Lễ|[Kk]ỷ niệm|[Nn]hân dịp|[Dd]ịp)\W*$"
+    r"|Sinh nhật Bác|Độc lập|Việt Nam|thế giới|Pháp luật|Khuyến học|khuyết tật|[Tt]ruyền thống"
+    r"|Tết|Lễ|[Kk]ỷ niệm|[Nn]hân dịp|[Dd]ịp)\W*$"
 )
+# "Ngày Pháp luật 9-11": the name of a day, capitalised ("Ngày làm việc từ 3-5 ngày" is not one).
+_NAMED_DAY_BEFORE = re.compile(rf"Ngày[ \t]+[{_UPPER}][^\W\d_]*(?:[ \t]+[^\W\d_]+){{0,6}}[ \t]*$")
+_MONTH_FOLLOWS = re.compile(r"[ \t]+(?:tháng|THÁNG)[ \t]+[0-9]")  # "ngày 2-3 tháng 4"
 _DAY_MONTH_AND_BEFORE = re.compile(
     r"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9])-(?:1[0-2]|0?[1-9])[ \t]*(?:,|và)[ \t]*$"
 )
 # "sáng 1-6", "vào 2-9": a day-month after a word of when, unless a length follows ("vào 2-3
 # ngày tới" is a range).
 _WHEN_BEFORE = re.compile(r"(?:hôm|sáng|chiều|tối|trưa|đêm|vào|mồng|mùng)\W*$", re.IGNORECASE)
+# What may follow such a day-month when it is a date ("vào 1-6.", "sáng 2-9 tới"), not "đầu tư
+# vào 1-2 dự án".
+_DATE_END_FOLLOWS = re.compile(
+    r"[ \t]*(?:$|[,.;:)!?(\-–]|(?:hằng năm|hàng năm|năm nay|năm tới|tới|này|vừa qua|và|tại|ở|lúc"
+    r"|sẽ|đã|diễn ra|tổ chức)\b|[" + _UPPER + "])"
+)
 _SPAN_FOLLOWS = re.compile(
     r"[ \t]*(?:ngày|tuần|tháng|năm|giờ|phút|lần|lượt|người|hộ|tuổi|buổi|ca|đợt|km|cm|m)\b",
     re.IGNORECASE,
@@ -575,6 +592,26 @@ _NEIGHBOUR_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
 _NEIGHBOUR_AFTER = re.compile(r"[^\w\n]*([^\W\d_]+)")
 
 
+# Party committees written as issuer codes that running text uses too ("BTV HU", "TT ĐU").
+_PARTY_COMMITTEES = frozenset({"TU", "HU", "QU", "ĐU"})
+# The command words of an SMS ("soạn tin DK HT gửi 8088", "cú pháp: TC <mã hồ sơ>").
+_SMS_SYNTAX_BEFORE = re.compile(
+    r"(?<![\w])(?i:soạn(?:[ \t]+tin(?:[ \t]+nhắn)?)?|cú pháp)[ \t:\"“]*"
+    r"(?:[A-ZĐ0-9_\"“”' \t]|<[^>\n]*>)*$"
+)
+
+
+def _in_heading(m: re.Match[str]) -> bool:
+    """Whether a word stands next to a capitalised Vietnamese word ("TU BỔ ĐÊ"): a heading."""
+    string, start, end = m.string, m.start(), m.end()
+    before = _NEIGHBOUR_BEFORE.search(string, max(0, start - 24), start)
+    after = _NEIGHBOUR_AFTER.match(string, end, end + 24)
+    for neighbour in (before, after):
+        if neighbour and neighbour.group(1).isupper() and is_syllable(neighbour.group(1)):
+            return True
+    return False
+
+
 def _isolated(string: str, start: int, end: int) -> bool:
     """Whether the word at start:end stands among words that are not all in capitals (so it is
     not a heading word like "BAN" in "BAN CHỈ ĐẠO"). A word alone (a fragment) is not."""
@@ -621,7 +658,7 @@ _DIAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _TEXT_TO_BEFORE = re.compile(
-    r"(?:soạn|nhắn|tin nhắn|SMS)[^.;!?\n]{0,32}(?<![\w])(?:gửi|đến|tới)"
+    r"(?:soạn|nhắn|tin nhắn|SMS)(?:[^.;!?\n]|\.(?=[0-9])){0,32}(?<![\w])(?:gửi|đến|tới)"
     r"(?:[ \t]+(?:đến|tới))?(?:[ \t]+(?:số|tổng đài|đầu số))?[ \t:]*$",
     re.IGNORECASE,
 )
@@ -636,7 +673,9 @@ _SERVICE_WINDOW = re.compile(
     re.IGNORECASE,
 )
 _COUNTED_AFTER = re.compile(
-    r"[ \t]+(?:vụ|cuộc|trường hợp|ca|xe|căn|ngôi|con|em|cháu|chiến sĩ|lao động)\b", re.IGNORECASE
+    r"[ \t]+(?:vụ|cuộc|trường hợp|ca|xe|căn|ngôi|con|em|cháu|chiến sĩ|lao động|thuê bao|khách hàng"
+    r"|gia đình|đối tượng|tài khoản)\b",
+    re.IGNORECASE,
 )
 _AMOUNT_FOLLOWS = re.compile(
     rf"[ \t]*(?:[.,][0-9]|{_MAGNITUDE}|đồng|đ\b|người|hộ|lượt|lần|tin nhắn|ngày|tháng|năm|%)",
@@ -644,6 +683,11 @@ _AMOUNT_FOLLOWS = re.compile(
 )
 _DAY_DASH_MONTH = re.compile(r"(?:(?P<kw>[Nn]gày|NGÀY)[ \t]+)?(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})")
 _NUMBER_WORD_BEFORE = re.compile(r"số\W*$", re.IGNORECASE)
+# Before a long number that is a code, read digit by digit ("mã số thuế", "số tài khoản").
+_CODE_BEFORE = re.compile(
+    r"(?:mã|mã số|mã số thuế|MST|tài khoản|TK|CCCD|CMND|định danh|mã hồ sơ|số hiệu|số seri)[ \t:]*$",
+    re.IGNORECASE,
+)
 _SPACED_NOT_AFTER = re.compile(
     r"(?<![\w])(?:ngày|tháng|năm|lúc|thôn|tổ|xóm|ấp|bản|khu|khoản|điều|điểm|mục|chương|phần|lớp"
     r"|số|phòng|đội|thứ|quý|khóa|tuần|giờ|phút|km|QL|ĐT|TL|phường|khóm|đợt|vòng|cấp|hạng|nhóm"
@@ -1105,15 +1149,23 @@ class Normalizer:
             # "ngày 20-11", "Ngày Nhà giáo 20-11": press-style day-month, not a range; a range
             # goes up ("3-5 ngày"), so a falling pair is a date too.
             day, month = int(date.group("d")), int(date.group("m"))
-            before = m.string[max(0, m.start() - 24) : m.start()]
-            if valid_day(day, month) and (
-                date.group("kw")
-                or day > month
-                or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
-                or (
-                    # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
-                    (_WHEN_BEFORE.search(before) or _DAY_MONTH_AND_BEFORE.search(before))
-                    and not _SPAN_FOLLOWS.match(m.string, m.end())
+            before = m.string[max(0, m.start() - 40) : m.start()]
+            if (
+                valid_day(day, month)
+                and not _MONTH_FOLLOWS.match(m.string, m.end())
+                and (
+                    date.group("kw")
+                    or day > month
+                    or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
+                    or (
+                        # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
+                        (
+                            _WHEN_BEFORE.search(before)
+                            or _DAY_MONTH_AND_BEFORE.search(before)
+                            or _NAMED_DAY_BEFORE.search(before)
+                        )
+                        and _DATE_END_FOLLOWS.match(m.string, m.end())
+                    )
                 )
             ):
                 prefix = _day_prefix(date.group("kw"), before)
@@ -1188,6 +1240,14 @@ class Normalizer:
         if a >= b:
             return False
         return b <= 4 or bool(_FRACTION_FOLLOWS.match(m.string, m.end()))
+
+    def _ratio(self, m: re.Match[str]) -> tuple[str, str]:
+        a, b = m.group("ra_a"), m.group("ra_b")
+        if len(b) == 4 and b[:2] in ("19", "20"):
+            if len(a) == 4 and int(b) == int(a) + 1:  # "năm học 2025/2026"
+                return f"{read_int(int(a))} đến {read_int(int(b))}", "range"
+            return f"{self._speak_int(a)} năm {read_int(int(b))}", "document"  # "số 123/2026"
+        return f"{self._speak_int(a)} trên {self._speak_int(b)}", "fraction"
 
     def _roman(self, m: re.Match[str]) -> tuple[str, str]:
         keyword, value = m.group("roman_kw"), m.group("roman_v")
@@ -1272,8 +1332,11 @@ class Normalizer:
         before = m.string[max(0, m.start() - 16) : m.start()]
         unit = m.group("num_unit")
         digits = m.group("num")
-        if not unit and 3 <= len(digits) <= 6 and digits.isdigit() and self._dialled(m):
-            return read_digits(digits), "phone"
+        if not unit and digits.isdigit():
+            if 3 <= len(digits) <= 6 and self._dialled(m):
+                return read_digits(digits), "phone"
+            if len(digits) >= 9 or (len(digits) >= 5 and _CODE_BEFORE.search(before)):
+                return read_digits(digits), "code"  # "mã số thuế 3000123456": a code
         spoken, rule = self._speak_number(m.group("num"), before, measured=bool(unit))
         if unit:
             spoken += " " + self._unit(unit)
@@ -1285,16 +1348,20 @@ class Normalizer:
         """ "cấp cứu gọi 115", "soạn tin DK gửi 8085", "tổng đài 1022": a short number dialled
         or texted is read digit by digit; "có 115 hộ" and "gửi 500 nghìn" are amounts."""
         string, start, end = m.string, m.start(), m.end()
-        if _AMOUNT_FOLLOWS.match(string, end):
+        if (
+            _AMOUNT_FOLLOWS.match(string, end)
+            or _COUNT_FOLLOWS.match(string, end)
+            or _COUNTED_AFTER.match(string, end)
+        ):
             return False
         before = string[max(0, start - 48) : start]
-        if _DIAL_BEFORE.search(before) or _TEXT_TO_BEFORE.search(before):
+        if _DIAL_BEFORE.search(before):
+            return True
+        if len(m.group("num")) >= 4 and _TEXT_TO_BEFORE.search(before):
             return True
         return (
             m.group("num") in _SERVICE_NUMBERS
             and (_SERVICE_NEAR.search(before) or _SERVICE_WINDOW.search(before)) is not None
-            and not _COUNT_FOLLOWS.match(string, end)
-            and not _COUNTED_AFTER.match(string, end)
         )
 
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
@@ -1315,6 +1382,7 @@ class Normalizer:
         if (
             _RATE_BEFORE.search(before, max(0, len(before) - 12))
             or _UNIT_BEFORE.search(before, max(0, len(before) - 8))  # "m³/ngày", "mg/l"
+            or (word in _PER_TARGETS and _RATE_CHAIN.search(before))  # "kg gạo/khẩu/tháng"
             or (  # "3 ca/tuần", "2 chuyến/ngày": what is counted, then a period or unit
                 (word in _PER_TARGETS or word in UNITS or word in PER_UNITS)
                 and _COUNTED_BEFORE.search(before)
@@ -1346,6 +1414,19 @@ class Normalizer:
         lead = m.group()[: m.group().index("(")]
         return f"{lead}({spoken})", "abbreviation"
 
+    _VULGAR: ClassVar[dict[str, str]] = {
+        "½": "một phần hai",
+        "¼": "một phần tư",
+        "¾": "ba phần tư",
+        "⅓": "một phần ba",
+        "⅔": "hai phần ba",
+    }
+
+    def _vulgar(self, m: re.Match[str]) -> tuple[str, str]:
+        """ "½", "¾": a fraction written as one character; after a number, "và" joins them."""
+        before = m.string[max(0, m.start() - 1) : m.start()]
+        return (" và " if before.isdigit() else "") + self._VULGAR[m.group()], "fraction"
+
     def _ampersand(self, m: re.Match[str]) -> tuple[str, str]:
         return "và", "abbreviation"
 
@@ -1353,20 +1434,30 @@ class Normalizer:
         word = m.group()
         if word == "đ" and self._dong_after_magnitude(m, m.start()):
             return "đồng", "unit"
+        if word.isupper() and _SMS_SYNTAX_BEFORE.search(
+            m.string, max(0, m.start() - 40), m.start()
+        ):
+            return spell(word), "spelled"  # "soạn TC gửi 8088": the letters to type
         entry = self.dictionary.get(word)
         if entry is not None and entry.kind != "code":
             return entry.spoken, "abbreviation"
+        if entry is not None and word in _PARTY_COMMITTEES and not _in_heading(m):
+            return entry.spoken, "abbreviation"  # "Ban Thường vụ HU": the district committee
         if word.islower() or (word.istitle() and word[-1] not in "0123456789"):
             return word, "text"
         letters = word.rstrip("0123456789")
         if len(letters) < len(word):
-            head, _ = self._word_text(letters)
+            coded = letters not in self.dictionary and (
+                len(letters) == 1 or (len(letters) <= 3 and letters.isascii() and letters.isupper())
+            )
+            head = spell(letters) if coded else self._word_text(letters)[0]  # "F0", "CO2"
             return f"{head} {read_int(int(word[len(letters) :]))}", "abbreviation"
         if (
             len(word) <= 3
             and word.isascii()
             and word.isupper()
             and word not in _CAPS_WORDS
+            and roman_to_int(word) is None  # "lớp VI" stays a Roman numeral
             and _isolated(m.string, m.start(), m.end())
         ):
             return spell(word), "spelled"  # "trạm BOT", "mã QR", "(CAP)": letters, not a word
