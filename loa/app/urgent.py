@@ -530,8 +530,11 @@ def start_outputs(station: Station) -> StreamRuntime | None:
     settings = stream_settings(station)
     if not settings.enabled:
         return None
+    from loa.app import live
+
     runtime = StreamRuntime(station, with_local=settings.local_playout)
     install(runtime)
+    live.install(runtime)
     return runtime.start()
 
 

@@ -162,11 +162,16 @@ class OnAir:
         buffer: PcmBuffer,
         zones: list[str] | None,
         local_audio: Callable[[], Path | None] | None = None,
+        *,
+        live_rate: int | None = None,
     ) -> UrgentAiring:
         """Cut into the mounts of `zones` and the local player with `buffer` (it may still be
-        growing) and return at once (the mounts switch before it returns); `finished` is set when every output is done with it and
-        has gone back to what it interrupted. `local_audio` gives the file the local player
-        airs (called in a worker thread, after the mounts have started)."""
+        growing) and return at once (the mounts switch before it returns); `finished` is set
+        when every output is done with it and has gone back to what it interrupted.
+        `local_audio` gives the file the local player airs (called in a worker thread, after
+        the mounts have started). With `live_rate` (a live broadcast: the buffer grows as the
+        microphone speaks), the local player is fed the buffer as it grows instead (16-bit PCM
+        at that rate), when its sink can take a stream (the built-in ffmpeg player)."""
         airing = UrgentAiring(name, [], started_at=self.clock())
         if self.stream is not None:
             for stream, playback, cut in self.stream.preempt(name, buffer, zones, self.resume):
@@ -176,14 +181,27 @@ class OnAir:
                     airing.interrupted.append(
                         {"zone": stream.mount.zone, "bulletin": cut.name, "playback": cut}
                     )
+        if live_rate is not None:
+            local_audio = None
         worker = threading.Thread(
-            target=self._finish, args=(airing, local_audio), name="urgent", daemon=True
+            target=self._finish,
+            args=(airing, local_audio, (buffer, live_rate) if live_rate else None),
+            name="urgent",
+            daemon=True,
         )
         worker.start()
         return airing
 
-    def _finish(self, airing: UrgentAiring, local_audio: Callable[[], Path | None] | None) -> None:
+    def _finish(
+        self,
+        airing: UrgentAiring,
+        local_audio: Callable[[], Path | None] | None,
+        live: tuple[PcmBuffer, int] | None = None,
+    ) -> None:
         try:
+            if self.local is not None and live is not None:
+                with self._local_lock:
+                    self._local_live(self.local, airing, *live)
             if self.local is not None and local_audio is not None:
                 with self._local_lock:  # one urgent message at a time on the one speaker
                     self._local_urgent(self.local, airing, local_audio)
@@ -211,6 +229,69 @@ class OnAir:
                 cut = {"zone": None, "bulletin": "local", "interruption": local.interruptions[-1]}
                 airing.interrupted.append(cut)
                 local.resume(held)
+
+    def _local_live(
+        self, local: LocalPlayout, airing: UrgentAiring, buffer: PcmBuffer, rate: int
+    ) -> None:
+        """Feed the growing buffer to the local speaker through the built-in player (a player
+        command that takes only a file cannot air a live voice: the stream still does)."""
+        from loa.channels.radio import FfmpegSink
+
+        sink = local.sink
+        if not isinstance(sink, FfmpegSink):
+            log.warning("live: the local player %s cannot air a live voice", sink.describe())
+            return
+        held = local.interrupt(airing.name, self.resume)
+        try:
+            airing.local = _pipe_live(buffer, rate, sink.output, sink.device)
+        except Exception:  # the stream went on; the local failure is in the log
+            log.exception("live local playout failed")
+        finally:
+            if held is not None:
+                cut = {"zone": None, "bulletin": "local", "interruption": local.interruptions[-1]}
+                airing.interrupted.append(cut)
+                local.resume(held)
+
+
+def _pipe_live(buffer: PcmBuffer, rate: int, output: str, device: str) -> bool:
+    """Play a growing PCM buffer on a sound device through the bundled ffmpeg until it ends."""
+    from loa.audio.ffmpeg import ffmpeg_exe
+
+    proc = subprocess.Popen(
+        [
+            ffmpeg_exe(),
+            *("-hide_banner", "-loglevel", "error", "-nostdin"),
+            *("-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"),
+            *("-f", output, device),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None
+    pos = 0
+    try:
+        while True:
+            chunk, ended = buffer.take(pos, 8192)
+            if chunk:
+                proc.stdin.write(chunk)
+                proc.stdin.flush()
+                pos += len(chunk)
+            if ended:
+                break
+            if not chunk:
+                time.sleep(0.02)
+    except (BrokenPipeError, OSError):
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode == 0
 
 
 class OnAirSink(Sink):
@@ -303,15 +384,7 @@ def record_urgent(
     that went on. Returns the row (detached)."""
     from loa.channels.models import AsRunRecord, AsRunStatus
 
-    interrupted: list[dict[str, Any]] = []
-    for cut in airing.interrupted:
-        found: Interruption | None = cut.get("interruption")
-        playback = cut.get("playback")
-        if found is None and isinstance(playback, Playback):
-            found = next((i for i in playback.interruptions if i.by == airing.name), None)
-        interrupted.append(
-            {"zone": cut["zone"], "bulletin": cut["bulletin"], **(found.to_dict() if found else {})}
-        )
+    interrupted = _interrupted(airing)
     started = airing.started_at or station.now()
     record = AsRunRecord(
         channel="radio",
@@ -333,6 +406,62 @@ def record_urgent(
         },
         zones=list(airing.zones),
         kind="recorded" if getattr(message, "audio", None) else "speech",
+    )
+    with station.transaction() as session:
+        session.add(record)
+        session.flush()
+        session.expunge(record)
+    return record
+
+
+def _interrupted(airing: UrgentAiring) -> list[dict[str, Any]]:
+    """What an urgent airing (or a live broadcast) cut into, and when each went on."""
+    interrupted: list[dict[str, Any]] = []
+    for cut in airing.interrupted:
+        found: Interruption | None = cut.get("interruption")
+        playback = cut.get("playback")
+        if found is None and isinstance(playback, Playback):
+            found = next((i for i in playback.interruptions if i.by == airing.name), None)
+        interrupted.append(
+            {"zone": cut["zone"], "bulletin": cut["bulletin"], **(found.to_dict() if found else {})}
+        )
+    return interrupted
+
+
+def record_live(
+    station: Any,
+    airing: UrgentAiring,
+    *,
+    by: str,
+    title: str,
+    duration_s: float,
+    recording: str | None,
+    device: str,
+) -> Any:
+    """Write the as-run row of a live broadcast (kind "live"): who, zones, start, end, what it
+    interrupted and the recording kept for the archive. Returns the row (detached)."""
+    from loa.channels.models import LIVE, AsRunRecord, AsRunStatus
+
+    started = airing.started_at or station.now()
+    record = AsRunRecord(
+        channel="radio",
+        status=AsRunStatus.DONE if duration_s > 0 else AsRunStatus.FAILED,
+        started_at=started,
+        ended_at=airing.ended_at or station.now(),
+        duration_s=round(duration_s, 2),
+        bulletin=f"{airing.name}:{started:%Y-%m-%dT%H:%M:%S}",
+        title=title,
+        note=None,
+        extra={
+            "live": True,
+            "by": by,
+            "device": device,
+            "recording": recording,
+            "local": airing.local,
+            "interrupted": _interrupted(airing),
+        },
+        zones=list(airing.zones),
+        kind=LIVE,
     )
     with station.transaction() as session:
         session.add(record)

@@ -1,4 +1,5 @@
-"""`loa urgent` (khẩn cấp: cut into the radio now) and `loa stream status` (the Icecast mounts)."""
+"""`loa urgent` (khẩn cấp: cut into the radio now), `loa live` (phát trực tiếp: the microphone on
+the air) and `loa stream status` (the Icecast mounts)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,30 @@ T = Catalog(
         "set_msg": ("Tin {id}: {zones}.", "Message {id}: {zones}."),
         "every_zone": ("mọi vùng", "every zone"),
         "disconnected": ("mất kết nối", "disconnected"),
+        "live": (
+            "Phát trực tiếp từ micrô: cắt ngang chương trình trên các vùng loa (luồng IP và loa "
+            "tại chỗ) sau một tiếng chuông ngắn, đến khi bấm Ctrl-C; ghi lại buổi phát.",
+            "Go live from the microphone: cut into the programme on the zones (IP stream and "
+            "local speaker) after a short tone, until Ctrl-C; the broadcast is recorded.",
+        ),
+        "opt_live_zone": (
+            "Vùng loa (lặp lại được; mặc định: tất cả).",
+            "A loudspeaker zone (repeatable; default: all).",
+        ),
+        "opt_device": (
+            "Micrô: KIỂU:TÊN của ffmpeg (pulse:default, alsa:hw:0), hoặc một tệp âm thanh phát "
+            "thay micrô.",
+            "The microphone: an ffmpeg KIND:NAME (pulse:default, alsa:hw:0), or an audio file "
+            "played in its place.",
+        ),
+        "on_air": (
+            "ĐANG PHÁT TRỰC TIẾP trên vùng: {zones}. Nói sau tiếng chuông; bấm Ctrl-C để dừng.",
+            "LIVE on zones: {zones}. Speak after the tone; press Ctrl-C to stop.",
+        ),
+        "live_done": (
+            "Đã dừng phát trực tiếp: {seconds} giây trên vùng {zones}; bản ghi: {recording}.",
+            "Live broadcast ended: {seconds} s on zones {zones}; recording: {recording}.",
+        ),
     }
 )
 
@@ -150,6 +175,57 @@ def urgent(
     if not result.on_air:
         err_console().print(result.problem or "", markup=False, highlight=False)
         raise typer.Exit(code=1)
+
+
+def live(
+    zone: Annotated[list[str] | None, typer.Option("--zone", help=T("opt_live_zone"))] = None,
+    device: Annotated[str, typer.Option("--device", help=T("opt_device"))] = "pulse:default",
+    by: Annotated[str | None, typer.Option("--by", help=T("opt_by"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
+) -> None:
+    import getpass
+    import signal
+    import threading
+
+    from loa.app.live import go_live
+
+    station = get_station()
+    until = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: until.set())
+    out = console()
+
+    def on_air(zones: list[str]) -> None:
+        if not as_json:
+            shown = ", ".join(zones) or T("local_only")
+            out.print(f"[bold red]{T('on_air', zones=shown)}[/]", highlight=False)
+
+    try:
+        result = go_live(
+            station,
+            by=by or getpass.getuser(),
+            zones=zone or None,
+            device=device,
+            until=until,
+            on_air=on_air,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    out.print(
+        T(
+            "live_done",
+            seconds=f"{result.seconds:.0f}",
+            zones=", ".join(result.zones) or T("local_only"),
+            recording=result.recording or "—",
+        ),
+        markup=False,
+        highlight=False,
+    )
 
 
 stream_app = sub_app(T("stream"))
@@ -238,4 +314,5 @@ def today_mounts(station: Station) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("urgent", help=T("urgent"))(urgent)
+    app.command("live", help=T("live"))(live)
     app.add_typer(stream_app, name="stream")
