@@ -208,3 +208,46 @@ def test_a_blackout_day_added_again_names_no_empty_reason(sample_station: Statio
     )
     named = _cli(sample_station, "calendar", "blackout", "2026-12-26", "--reason", "Tết")
     assert named.exit_code == 2 and "(lý do: Tết)" in named.output
+
+
+def _import(station: Station, tmp_path: Path, text: str) -> Any:
+    path = tmp_path / "tin.yaml"
+    path.write_text(text, encoding="utf-8")
+    return _cli(station, "msg", "import", str(path))
+
+
+GOOD = "- title: Tin một\n  topic: online_services\n  body: Nội dung một\n"
+
+
+def test_yaml_import_names_the_file_and_line_of_an_impossible_date(
+    station: Station, tmp_path: Path
+) -> None:
+    before = dump(station)
+    bad = GOOD + "- title: Tin hai\n  topic: online_services\n  valid_until: 2026-02-30\n"
+    result = _import(station, tmp_path, bad)
+    assert result.exit_code == 2, result.output
+    assert "Tệp tin.yaml, tin thứ 2 (dòng 4)" in result.output
+    assert "2026-02-30" in result.output and "ValueError" not in result.output
+    assert dump(station) == before
+
+
+def test_yaml_import_keeps_yes_as_a_word_and_refuses_a_list_for_text(
+    station: Station, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from loa.content.models import Message
+
+    before = dump(station)
+    listed = _import(
+        station, tmp_path, GOOD + "- title: Hai\n  topic: online_services\n  body: [a, b]\n"
+    )
+    assert listed.exit_code == 2, listed.output
+    assert 'trường "body" (nội dung) cần một giá trị, không phải một danh sách' in listed.output
+    assert dump(station) == before
+    text = "- title: yes\n  topic: online_services\n  body: 1e3\n  airings_per_week: 3\n"
+    done = _import(station, tmp_path, text)
+    assert done.exit_code == 0, done.output
+    with station.transaction() as session:
+        message = session.scalars(select(Message)).one()
+        assert (message.title, message.body, message.airings_per_week) == ("yes", "1e3", 3)
