@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -238,7 +238,7 @@ def _loader() -> Any:
         """safe_load that checks how far aliases expand before building any value, reads
         plain scalars as text (but null), and records where each mapping starts."""
 
-        yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
+        yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML reads it from the class)
             first: [(tag, regexp) for tag, regexp in resolvers if tag in _KEPT_IMPLICIT]
             for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
         }
