@@ -251,3 +251,72 @@ def test_yaml_import_keeps_yes_as_a_word_and_refuses_a_list_for_text(
     with station.transaction() as session:
         message = session.scalars(select(Message)).one()
         assert (message.title, message.body, message.airings_per_week) == ("yes", "1e3", 3)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the block ends: nothing listens
+
+
+def test_postgresql_down_says_the_server_cannot_be_reached(
+    station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOA_DATABASE_URL", f"postgresql://loa@127.0.0.1:{_closed_port()}/loa")
+    result = _cli(station, "msg", "list")
+    assert result.exit_code == 1, result.output
+    assert "Không kết nối được máy chủ PostgreSQL" in result.output
+    assert "máy chủ từ chối kết nối" in result.output
+    assert "sao lưu" not in result.output and "không phải cơ sở dữ liệu" not in result.output
+    assert "connection failed" not in result.output and "Connection refused" not in result.output
+
+
+def test_sqlite_driver_errors_are_said_in_vietnamese(station: Station) -> None:
+    station.engine.dispose()
+    for extra in ("loa.db-wal", "loa.db-shm"):
+        (station.root / extra).unlink(missing_ok=True)
+    (station.root / "loa.db").write_bytes(b"day khong phai co so du lieu\n" * 200)
+    result = _cli(station, "msg", "list")
+    assert result.exit_code == 2
+    assert "tệp không phải cơ sở dữ liệu SQLite" in result.output
+    assert "file is not a database" not in result.output
+
+
+def test_province_init_refuses_a_station_folder_and_the_maintenance_database(
+    station: Station, tmp_path: Path
+) -> None:
+    files = sorted(p.name for p in station.root.iterdir())
+    into_station = runner.invoke(
+        app,
+        [
+            "province",
+            "init",
+            str(station.root),
+            "--name",
+            "Tỉnh",
+            "--database",
+            "postgresql://loa@127.0.0.1/loa_tinh",
+        ],
+    )
+    assert into_station.exit_code == 2, into_station.output
+    assert "là thư mục của một đài (có loa.toml)" in into_station.output
+    assert sorted(p.name for p in station.root.iterdir()) == files
+    for name in ("postgres", "template1"):
+        folder = tmp_path / f"tinh-{name}"
+        maintenance = runner.invoke(
+            app,
+            [
+                "province",
+                "init",
+                str(folder),
+                "--name",
+                "Tỉnh",
+                "--database",
+                f"postgresql://loa@127.0.0.1/{name}",
+            ],
+        )
+        assert maintenance.exit_code == 2, maintenance.output
+        assert f'Cơ sở dữ liệu "{name}" là cơ sở dữ liệu quản trị' in maintenance.output
+        assert not folder.exists()
