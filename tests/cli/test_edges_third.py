@@ -320,3 +320,13 @@ def test_province_init_refuses_a_station_folder_and_the_maintenance_database(
         assert maintenance.exit_code == 2, maintenance.output
         assert f'Cơ sở dữ liệu "{name}" là cơ sở dữ liệu quản trị' in maintenance.output
         assert not folder.exists()
+
+
+def test_system_packages_waits_for_the_dpkg_lock() -> None:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "system-packages"
+    calls = [
+        line for line in script.read_text().splitlines() if "apt-get " in line and "sudo" in line
+    ]
+    assert len(calls) == 2  # update and install
+    assert all('"${wait_lock[@]}"' in line for line in calls), calls
+    assert "wait_lock=(-o DPkg::Lock::Timeout=600)" in script.read_text()
