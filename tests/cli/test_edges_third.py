@@ -330,3 +330,51 @@ def test_system_packages_waits_for_the_dpkg_lock() -> None:
     assert len(calls) == 2  # update and install
     assert all('"${wait_lock[@]}"' in line for line in calls), calls
     assert "wait_lock=(-o DPkg::Lock::Timeout=600)" in script.read_text()
+
+
+def test_a_mistyped_option_with_a_suggestion_is_said_in_vietnamese(sample_station: Station) -> None:
+    result = _cli(sample_station, "plan", "--dayz", "3")
+    assert result.exit_code == 2
+    assert "Không có tùy chọn --dayz. Có phải ý bạn là --days?" in result.output
+    assert "Possible options" not in result.output and "No such option" not in result.output
+
+
+def test_a_prompt_ended_by_ctrl_d_is_cancelled_in_vietnamese(station: Station) -> None:
+    import pty
+    import select
+
+    before = dump(station)
+    leader, follower = pty.openpty()
+    env = {**os.environ, "LOA_STATION": str(station.root), "LOA_LANG": "vi", "COLUMNS": "200"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "loa", "msg", "add"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        while b":" not in seen:  # the first question (the title)
+            ready, _, _ = select.select([leader], [], [], 60)
+            assert ready, seen
+            seen += os.read(leader, 4096)
+        os.write(leader, b"\x04")  # Ctrl-D: end of input at the prompt
+        assert proc.wait(timeout=60) == 1
+        while select.select([leader], [], [], 1)[0]:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(leader)
+    text = seen.decode(errors="replace")
+    assert "Đã hủy: không có gì được lưu." in text and "Aborted" not in text
+    assert dump(station) == before
