@@ -45,6 +45,10 @@ T = Catalog(
             "{value} quá lớn, không có số hiệu nào như vậy (lớn nhất {largest}).",
             "{value} is too large, no id is that big (at most {largest}).",
         ),
+        "aborted": (
+            "Đã hủy: không có gì được lưu.",
+            "Cancelled: nothing was saved.",
+        ),
         "unexpected": (
             "Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị thay đổi. "
             "Chạy lại với LOA_DEBUG=1 để xem chi tiết và báo cho người quản trị.",
@@ -242,6 +246,10 @@ _VI_USAGE_ERRORS: tuple[tuple[str, str], ...] = (
         "Không có lệnh '{name}'.{hint}",
     ),
     (
+        r"^No such option: (?P<name>\S+) \(Possible options: (?P<hint>.+)\)$",
+        "Không có tùy chọn {name}.{hint}",
+    ),
+    (
         r"^No such option: (?P<name>\S+)(?: Did you mean (?P<hint>.+)\?)?$",
         "Không có tùy chọn {name}.{hint}",
     ),
@@ -389,6 +397,9 @@ class LoaGroup(VietnameseHelp, TyperGroup):
             return super().invoke(ctx)
         except LoaError as error:
             raise fail(error) from None
+        except typer.Abort:  # a prompt ended by Ctrl-C or Ctrl-D (Typer would say "Aborted!")
+            err_console().print(f"[yellow]{T('aborted')}[/]", highlight=False)
+            raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             LoaGroup.interrupted = True
             err_console().print(f"[yellow]{T('interrupted')}[/]", highlight=False)

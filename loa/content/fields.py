@@ -80,6 +80,14 @@ T = Catalog(
             "position {pos}: it does not show, and garbles or reverses the text where it is read "
             "or posted. Remove it and enter the text again.",
         ),
+        "not_scalar": (
+            '{at}trường "{field}" ({label}) cần một giá trị, không phải {what}. Viết nó trên '
+            "một dòng (văn bản nhiều dòng thì dùng | rồi xuống dòng).",
+            '{at}the field "{field}" ({label}) needs one value, not {what}. Write it on one '
+            "line (for text over several lines, use | and a line break).",
+        ),
+        "a_list": ("một danh sách", "a list"),
+        "a_table": ("một bảng khóa: giá trị", "a key: value table"),
         "bidi_name": (" (đảo chiều chữ)", " (text direction override)"),
         "audio_unchecked": (
             "{at}tệp ghi âm «{value}» chưa được kiểm tra: gắn tệp bằng loa msg add/edit --audio "
@@ -101,6 +109,7 @@ MAX_TITLE_CHARS = 300
 MAX_TEXT_CHARS = 100_000  # body, radio_script, post_text
 MAX_SHORT_CHARS = 2_000  # source_document, image, link
 _LONG_FIELDS = ("body", "radio_script", "post_text")
+_LIST_FIELDS = ("audiences", "channels")  # the fields that may hold a list
 
 
 #: A URL scheme ("https:", "javascript:"); one letter is a Windows drive ("C:\\anh.jpg").
@@ -422,6 +431,11 @@ def validate(
         if field in IGNORED_KEYS:
             continue
         data[field] = value
+    for field, value in data.items():
+        if field not in _LIST_FIELDS and isinstance(value, (list, tuple, dict)):
+            what = T("a_table") if isinstance(value, dict) else T("a_list")
+            label = FIELD_LABELS.get(field, field)
+            raise UserError(T("not_scalar", at=_at(where), field=field, label=label, what=what))
     out: dict[str, Any] = {}
     if not partial:
         for field in ("title", "topic"):

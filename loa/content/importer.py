@@ -70,6 +70,10 @@ T = Catalog(
             "mapping of key: value.",
         ),
         "yaml_item": ("Tệp {path}, tin thứ {n}", "File {path}, message {n}"),
+        "yaml_item_line": (
+            "Tệp {path}, tin thứ {n} (dòng {line})",
+            "File {path}, message {n} (line {line})",
+        ),
         "csv_row": ("Tệp {path}, dòng {line}", "File {path}, line {line}"),
         "csv_missing": (
             'Tệp {path}: thiếu cột "{column}" ({label}) ở dòng tiêu đề. Các cột đang có: {have}. '
@@ -214,11 +218,36 @@ def _expanded_extra(root: Any) -> int:
     return sizes[id(root)] - len(unique)
 
 
+#: The implicit types a message file's plain scalars keep: null (an empty value) and the merge
+#: key `<<` (shared fields, `<<: *common`); everything else is text. A title
+#: `yes` stays the word "yes" (not True), `2026-02-30` stays text for the date parser to refuse
+#: with the file and line (PyYAML raised a bare ValueError), `1e3` stays "1e3".
+_KEPT_IMPLICIT = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"}
+
+
+class _Located(dict):  # type: ignore[type-arg]
+    """A YAML mapping that knows the line it starts on (1-based, in the text parsed)."""
+
+    line: int = 0
+
+
 def _loader() -> Any:
     import yaml
 
     class LimitedLoader(yaml.SafeLoader):
-        """safe_load that checks how far aliases expand before building any value."""
+        """safe_load that checks how far aliases expand before building any value, reads
+        plain scalars as text (but null), and records where each mapping starts."""
+
+        yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML reads it from the class)
+            first: [(tag, regexp) for tag, regexp in resolvers if tag in _KEPT_IMPLICIT]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+        def construct_located_map(self, node: Any) -> Any:
+            data = _Located()
+            data.line = node.start_mark.line + 1
+            yield data
+            data.update(self.construct_mapping(node))
 
         def get_single_data(self) -> Any:
             node = self.get_single_node()
@@ -227,6 +256,7 @@ def _loader() -> Any:
             _expanded_extra(node)
             return self.construct_document(node)
 
+    LimitedLoader.add_constructor("tag:yaml.org,2002:map", LimitedLoader.construct_located_map)
     return LimitedLoader
 
 
@@ -289,7 +319,13 @@ def _records_yaml(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
         raise UserError(T("yaml_shape", path=path.name))
     for n, item in enumerate(data, start=1):
-        yield T("yaml_item", path=path.name, n=n), item
+        line = getattr(item, "line", 0)
+        where = (
+            T("yaml_item_line", path=path.name, n=n, line=line)
+            if line
+            else T("yaml_item", path=path.name, n=n)
+        )
+        yield where, item
 
 
 def _records_md(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -102,6 +102,79 @@ T = Catalog(
     }
 )
 
+# What the database drivers (sqlite3, psycopg) say, in their English, and what it means: the
+# first pattern found in a driver message gives the reason shown (Vietnamese by default).
+_DRIVER_REASONS: tuple[tuple[str, str, str], ...] = (
+    ("file is not a database", "tệp không phải cơ sở dữ liệu SQLite", "not an SQLite database"),
+    (
+        "database disk image is malformed",
+        "tệp cơ sở dữ liệu SQLite bị hỏng",
+        "the SQLite database file is damaged",
+    ),
+    ("unable to open database file", "không mở được tệp cơ sở dữ liệu", "cannot open the file"),
+    ("disk i/o error", "lỗi đọc/ghi đĩa", "a disk read/write error"),
+    ("database or disk is full", "đĩa đã đầy", "the disk is full"),
+    (
+        "connection refused",
+        "máy chủ từ chối kết nối (không có PostgreSQL nào nghe ở cổng đó, hoặc máy chủ đang tắt)",
+        "connection refused (nothing listens on that port, or the server is down)",
+    ),
+    (
+        "could not translate host name",
+        "không tìm thấy tên máy chủ",
+        "the host name cannot be found",
+    ),
+    ("name or service not known", "không tìm thấy tên máy chủ", "the host name cannot be found"),
+    ("timeout expired", "hết thời gian chờ máy chủ trả lời", "the server did not answer in time"),
+    ("timed out", "hết thời gian chờ máy chủ trả lời", "the server did not answer in time"),
+    (
+        "password authentication failed",
+        "sai tên người dùng hoặc mật khẩu",
+        "wrong user name or password",
+    ),
+    (
+        "no password supplied",
+        "máy chủ cần mật khẩu (đặt trong ~/.pgpass hoặc PGPASSWORD)",
+        "the server needs a password (put it in ~/.pgpass or PGPASSWORD)",
+    ),
+    (
+        "does not exist",
+        "cơ sở dữ liệu hoặc người dùng này không có trên máy chủ",
+        "that database or user does not exist on the server",
+    ),
+    ("the database system is starting up", "máy chủ đang khởi động", "the server is starting up"),
+    ("the database system is shutting down", "máy chủ đang tắt", "the server is shutting down"),
+    (
+        "too many connections",
+        "máy chủ đã đủ số kết nối tối đa",
+        "the server has too many connections",
+    ),
+    (
+        "server closed the connection",
+        "máy chủ đóng kết nối giữa chừng",
+        "the server closed the connection",
+    ),
+    ("no route to host", "không có đường mạng tới máy chủ", "no network route to the server"),
+    ("network is unreachable", "mạng không tới được máy chủ", "the network is unreachable"),
+    ("connection failed", "không kết nối được", "the connection failed"),
+)
+
+
+def driver_reason(error: BaseException | str) -> str:
+    """What a database driver's error (sqlite3, psycopg; SQLAlchemy's wrapper or the message)
+    means, in the user's language; the driver's own first line when loa does not know it."""
+    from loa.core.i18n import language
+
+    orig = getattr(error, "orig", None) if isinstance(error, BaseException) else None
+    text = str(orig if orig is not None else error).strip()
+    lowered = text.lower()
+    for pattern, vi, en in _DRIVER_REASONS:
+        if pattern in lowered:
+            return en if language() == "en" else vi
+    first = text.splitlines()[0][:200] if text else ""
+    return first or (type(error).__name__ if isinstance(error, BaseException) else "")
+
+
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 NAMING = {
@@ -270,10 +343,7 @@ def open_database(
             _ensure_schema(engine, schema, create=create, where=str(where))
         except OperationalError as exc:
             engine.dispose()
-            text = str(exc.orig if getattr(exc, "orig", None) is not None else exc)
-            raise RuntimeFailure(
-                T("no_server", where=where, error=text.strip().splitlines()[0][:200])
-            ) from None
+            raise RuntimeFailure(T("no_server", where=where, error=driver_reason(exc))) from None
         except BaseException:
             engine.dispose()
             raise
@@ -286,11 +356,14 @@ def open_database(
     except DatabaseError as exc:
         engine.dispose()
         text = str(exc.orig if getattr(exc, "orig", None) is not None else exc)
+        if engine.dialect.name == "postgresql" and isinstance(exc, OperationalError):
+            # the server cannot be reached (or dropped us): not a damaged database
+            raise RuntimeFailure(T("no_server", where=where, error=driver_reason(exc))) from None
         if "locked" in text:
             raise RuntimeFailure(T("locked", path=where)) from None
         if "readonly" in text or "read-only" in text:
             raise UserError(T("readonly", path=where)) from None
-        raise UserError(T("garbage", path=where, error=text.splitlines()[0][:200])) from None
+        raise UserError(T("garbage", path=where, error=driver_reason(exc))) from None
     return engine
 
 

@@ -24,6 +24,8 @@ from loa.core.i18n import Catalog
 PROVINCE_FILE = "province.toml"
 REGISTER_SCHEMA = "province"
 QUEUE_SCHEMA = "procrastinate"
+#: The databases every PostgreSQL server has for its own use: never a province's.
+MAINTENANCE_DATABASES = ("postgres", "template0", "template1")
 
 T = Catalog(
     {
@@ -34,6 +36,22 @@ T = Catalog(
             "No province (a folder with province.toml) found at {where}. Create one with: loa "
             "province init DIR --database postgresql://USER@HOST/DBNAME, or point to it with "
             "--province DIR or the LOA_PROVINCE environment variable.",
+        ),
+        "station_folder": (
+            "Thư mục {path} là thư mục của một đài (có loa.toml): tỉnh cần một thư mục riêng. "
+            "Chọn thư mục khác, ví dụ loa province init ../tinh; muốn đưa đài này vào tỉnh "
+            "thì dùng loa province add-station MÃ --from {path}.",
+            "{path} is a station's folder (it holds loa.toml): a province needs a folder of its "
+            "own. Choose another, e.g. loa province init ../province; to bring this station "
+            "into a province use loa province add-station ID --from {path}.",
+        ),
+        "maintenance_db": (
+            'Cơ sở dữ liệu "{name}" là cơ sở dữ liệu quản trị của máy chủ PostgreSQL, không '
+            "dùng để chứa dữ liệu. Tạo một cơ sở dữ liệu riêng cho tỉnh (createdb loa_tinh) "
+            "rồi dùng --database postgresql://NGƯỜI_DÙNG@MÁY/loa_tinh.",
+            'The database "{name}" is the PostgreSQL server\'s maintenance database, not a '
+            "place for data. Make one for the province (createdb loa_province) and use "
+            "--database postgresql://USER@HOST/loa_province.",
         ),
         "cwd": ("thư mục hiện tại và các thư mục cha", "the current folder and its parents"),
         "exists": (
@@ -184,9 +202,10 @@ class Province:
 
 
 def _first_line(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None)
-    text = str(orig if orig is not None else exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    """The driver's error said in the user's language (loa.core.db.driver_reason)."""
+    from loa.core.db import driver_reason
+
+    return driver_reason(exc)
 
 
 def province_url(url: str) -> str:
@@ -242,10 +261,17 @@ def init_province(root: Path, *, name: str, database: str) -> Province:
     """Make a province folder and prepare its database (`prepare_database`: idempotent, so
     running it again on the same database is harmless). province.toml is written last.
     Raises UserError or RuntimeFailure."""
+    from sqlalchemy.engine import make_url
+
     root = root.resolve()
     if (root / PROVINCE_FILE).exists():
         raise UserError(T("exists", path=root))
+    if (root / "loa.toml").exists():
+        raise UserError(T("station_folder", path=root))
     url = province_url(database)
+    name_of_db = make_url(url).database or ""
+    if name_of_db in MAINTENANCE_DATABASES:
+        raise UserError(T("maintenance_db", name=name_of_db))
     province = Province(root=root, name=name, database=url)
     prepare_database(url)
     province.stations_dir.mkdir(parents=True, exist_ok=True)

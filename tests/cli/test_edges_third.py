@@ -208,3 +208,173 @@ def test_a_blackout_day_added_again_names_no_empty_reason(sample_station: Statio
     )
     named = _cli(sample_station, "calendar", "blackout", "2026-12-26", "--reason", "Tết")
     assert named.exit_code == 2 and "(lý do: Tết)" in named.output
+
+
+def _import(station: Station, tmp_path: Path, text: str) -> Any:
+    path = tmp_path / "tin.yaml"
+    path.write_text(text, encoding="utf-8")
+    return _cli(station, "msg", "import", str(path))
+
+
+GOOD = "- title: Tin một\n  topic: online_services\n  body: Nội dung một\n"
+
+
+def test_yaml_import_names_the_file_and_line_of_an_impossible_date(
+    station: Station, tmp_path: Path
+) -> None:
+    before = dump(station)
+    bad = GOOD + "- title: Tin hai\n  topic: online_services\n  valid_until: 2026-02-30\n"
+    result = _import(station, tmp_path, bad)
+    assert result.exit_code == 2, result.output
+    assert "Tệp tin.yaml, tin thứ 2 (dòng 4)" in result.output
+    assert "2026-02-30" in result.output and "ValueError" not in result.output
+    assert dump(station) == before
+
+
+def test_yaml_import_keeps_yes_as_a_word_and_refuses_a_list_for_text(
+    station: Station, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from loa.content.models import Message
+
+    before = dump(station)
+    listed = _import(
+        station, tmp_path, GOOD + "- title: Hai\n  topic: online_services\n  body: [a, b]\n"
+    )
+    assert listed.exit_code == 2, listed.output
+    assert 'trường "body" (nội dung) cần một giá trị, không phải một danh sách' in listed.output
+    assert dump(station) == before
+    text = "- title: yes\n  topic: online_services\n  body: 1e3\n  airings_per_week: 3\n"
+    done = _import(station, tmp_path, text)
+    assert done.exit_code == 0, done.output
+    with station.transaction() as session:
+        message = session.scalars(select(Message)).one()
+        assert (message.title, message.body, message.airings_per_week) == ("yes", "1e3", 3)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the block ends: nothing listens
+
+
+def test_postgresql_down_says_the_server_cannot_be_reached(
+    station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOA_DATABASE_URL", f"postgresql://loa@127.0.0.1:{_closed_port()}/loa")
+    result = _cli(station, "msg", "list")
+    assert result.exit_code == 1, result.output
+    assert "Không kết nối được máy chủ PostgreSQL" in result.output
+    assert "máy chủ từ chối kết nối" in result.output
+    assert "sao lưu" not in result.output and "không phải cơ sở dữ liệu" not in result.output
+    assert "connection failed" not in result.output and "Connection refused" not in result.output
+
+
+def test_sqlite_driver_errors_are_said_in_vietnamese(station: Station) -> None:
+    station.engine.dispose()
+    for extra in ("loa.db-wal", "loa.db-shm"):
+        (station.root / extra).unlink(missing_ok=True)
+    (station.root / "loa.db").write_bytes(b"day khong phai co so du lieu\n" * 200)
+    result = _cli(station, "msg", "list")
+    assert result.exit_code == 2
+    assert "tệp không phải cơ sở dữ liệu SQLite" in result.output
+    assert "file is not a database" not in result.output
+
+
+def test_province_init_refuses_a_station_folder_and_the_maintenance_database(
+    station: Station, tmp_path: Path
+) -> None:
+    files = sorted(p.name for p in station.root.iterdir())
+    into_station = runner.invoke(
+        app,
+        [
+            "province",
+            "init",
+            str(station.root),
+            "--name",
+            "Tỉnh",
+            "--database",
+            "postgresql://loa@127.0.0.1/loa_tinh",
+        ],
+    )
+    assert into_station.exit_code == 2, into_station.output
+    assert "là thư mục của một đài (có loa.toml)" in into_station.output
+    assert sorted(p.name for p in station.root.iterdir()) == files
+    for name in ("postgres", "template1"):
+        folder = tmp_path / f"tinh-{name}"
+        maintenance = runner.invoke(
+            app,
+            [
+                "province",
+                "init",
+                str(folder),
+                "--name",
+                "Tỉnh",
+                "--database",
+                f"postgresql://loa@127.0.0.1/{name}",
+            ],
+        )
+        assert maintenance.exit_code == 2, maintenance.output
+        assert f'Cơ sở dữ liệu "{name}" là cơ sở dữ liệu quản trị' in maintenance.output
+        assert not folder.exists()
+
+
+def test_system_packages_waits_for_the_dpkg_lock() -> None:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "system-packages"
+    calls = [
+        line for line in script.read_text().splitlines() if "apt-get " in line and "sudo" in line
+    ]
+    assert len(calls) == 2  # update and install
+    assert all('"${wait_lock[@]}"' in line for line in calls), calls
+    assert "wait_lock=(-o DPkg::Lock::Timeout=600)" in script.read_text()
+
+
+def test_a_mistyped_option_with_a_suggestion_is_said_in_vietnamese(sample_station: Station) -> None:
+    result = _cli(sample_station, "plan", "--dayz", "3")
+    assert result.exit_code == 2
+    assert "Không có tùy chọn --dayz. Có phải ý bạn là --days?" in result.output
+    assert "Possible options" not in result.output and "No such option" not in result.output
+
+
+def test_a_prompt_ended_by_ctrl_d_is_cancelled_in_vietnamese(station: Station) -> None:
+    import pty
+    import select
+
+    before = dump(station)
+    leader, follower = pty.openpty()
+    env = {**os.environ, "LOA_STATION": str(station.root), "LOA_LANG": "vi", "COLUMNS": "200"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "loa", "msg", "add"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        while b":" not in seen:  # the first question (the title)
+            ready, _, _ = select.select([leader], [], [], 60)
+            assert ready, seen
+            seen += os.read(leader, 4096)
+        os.write(leader, b"\x04")  # Ctrl-D: end of input at the prompt
+        assert proc.wait(timeout=60) == 1
+        while select.select([leader], [], [], 1)[0]:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(leader)
+    text = seen.decode(errors="replace")
+    assert "Đã hủy: không có gì được lưu." in text and "Aborted" not in text
+    assert dump(station) == before
