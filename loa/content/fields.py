@@ -432,7 +432,12 @@ def validate(
             continue
         data[field] = value
     for field, value in data.items():
-        if field not in _LIST_FIELDS and isinstance(value, (list, tuple, dict)):
+        checked_audio = field == "audio" and isinstance(value, dict)  # a kept recording's record
+        if (
+            field not in _LIST_FIELDS
+            and not checked_audio
+            and isinstance(value, (list, tuple, dict))
+        ):
             what = T("a_table") if isinstance(value, dict) else T("a_list")
             label = FIELD_LABELS.get(field, field)
             raise UserError(T("not_scalar", at=_at(where), field=field, label=label, what=what))
