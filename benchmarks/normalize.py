@@ -54,6 +54,11 @@ _BODIES = [
     "{abbr} phối hợp với {abbr2} triển khai {topic} trong quý {roman}/{year}",
     "mức phạt từ {money} đến {money2} đối với {abbr}",
     "lễ mít tinh tại đường {street}, lúc {time} ngày {date}",
+    # third round: service numbers, plates, chainage, rates, symbols, handles, day lists
+    "khi có sự cố gọi {service}, xe {plate} dừng tại Km {small}+{n}00 {road}",
+    "nhà máy nước cấp {count} m³/ngày đêm, tổ trực {small} ca/tuần, mưa {small} mm/giờ",
+    "xã đứng thứ {small}/{small2} xã, tỷ suất sinh {small}‰, dân số {spaced} người",
+    "theo dõi zalo.me/ubndxa hoặc @ubndxa, họp các ngày {small}, {small2}/{month}",
 ]
 _CLOSINGS = [
     "đề nghị các {abbr} triển khai thực hiện./.",
@@ -196,6 +201,11 @@ def _notice_line(rng: random.Random) -> str:
             "roman": rng.choice(_ROMANS),
             "street": rng.choice(_STREETS),
             "n": str(rng.randint(1, 99)),
+            "service": rng.choice(["113", "114", "115", "1022"]),
+            "plate": f"{rng.randint(11, 99)}{rng.choice('ABCDEFGH')}-{rng.randint(100, 999)}."
+            f"{rng.randint(10, 99)}",
+            "spaced": f"{rng.randint(1, 99)} {rng.randint(100, 999)}",
+            "month": str(rng.randint(1, 12)),
         }
         text = template
         while "{" in text:

@@ -279,6 +279,20 @@ def job_reconcile(root: str, now: str | None = None) -> None:
             )
 
 
+def job_insights(root: str, now: str | None = None) -> None:
+    """APScheduler job: pull the channels' figures (`loa.app.insights.pull_due`)."""
+    from loa.app.insights import pull_due
+
+    with _claim("insights") as ok:
+        if ok:
+            station = open_station(root)
+            _guard(
+                "insights",
+                lambda: pull_due(station, now=_now(station, now)),
+                station,
+            )
+
+
 # --------------------------------------------------------------------------- run once
 
 
@@ -288,6 +302,7 @@ class OnceReport:
     bulletins: list[str] = field(default_factory=list)
     posts: dict[int, str] = field(default_factory=dict)
     rendered: int | None = None
+    insights: int | None = None  # figures stored by an insights pull, when one was due
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -295,6 +310,7 @@ class OnceReport:
             "bulletins": self.bulletins,
             "posts": {str(k): v for k, v in self.posts.items()},
             "rendered": self.rendered,
+            "insights": self.insights,
         }
 
 
@@ -341,6 +357,11 @@ def run_once(station: Station, *, now: datetime) -> OnceReport:
             report.rendered = _ok(
                 _guard("render", lambda: render_ahead(station, now=now, day=day), station)
             )
+        if work.insights:
+            from loa.app.insights import pull_due
+
+            pulled = _ok(_guard("insights", lambda: pull_due(station, now=now), station))
+            report.insights = pulled.figures if pulled is not None else None
     return report
 
 
@@ -404,6 +425,9 @@ class JobStoreDispatcher:
 
     def reconcile(self, station: Station) -> None:
         self.wanted["reconcile"] = (job_reconcile, (self.root,), self.now, "default")
+
+    def insights(self, station: Station) -> None:
+        self.wanted["insights"] = (job_insights, (self.root,), self.now, "default")
 
 
 class Daemon:
@@ -470,7 +494,7 @@ class Daemon:
             if job.next_run_time is not None and job.next_run_time <= now.replace(tzinfo=tz)
         }
         added = removed = 0
-        kept = ("render", "reconcile")
+        kept = ("render", "reconcile", "insights")
         stale = existing - set(wanted) - firing
         for job_id in sorted(j for j in stale if not j.startswith(kept)):
             self.scheduler.remove_job(job_id)

@@ -3,7 +3,8 @@
 `due(station, until, now=...)` answers: urgent messages not yet aired, radio bulletins to air,
 posts (each at its slot, or later when the outbox put it off: `next_at`), whether tomorrow's
 bulletins still need their daily plan-and-render, and whether the outbox has look-ups or
-records to settle. `dispatch` hands that to a `Dispatcher`: the single-station daemon's
+records to settle, and whether the channels' insights are due a pull. `dispatch` hands that
+to a `Dispatcher`: the single-station daemon's
 APScheduler job store (`loa.app.daemon`) and the province's procrastinate queue
 (`loa.province.scheduler`) are its two implementations, so `loa run` and `loa scheduler`
 never disagree about what is due. Times are the station's own wall clock (naive, in its
@@ -21,6 +22,7 @@ from loa.channels.models import Publication, PublicationStatus
 from loa.channels.outbox import needs_reconcile
 from loa.content.models import Message, MessageStatus, Priority
 from loa.core.fileio import atomic_write_text
+from loa.planning.learning import LearningSettings
 from loa.planning.models import PlanEntry, PlanStatus
 from loa.planning.settings import SchedulerSettings
 
@@ -59,6 +61,8 @@ class DueWork:
     #: The day whose bulletins the daily plan-and-render must prepare now, if any.
     render_for: date | None = None
     reconcile: bool = False
+    #: Whether the channels' insights are due a pull ([planning] pull_every_hours).
+    insights: bool = False
 
     def posts_by(self, moment: datetime) -> list[Post]:
         """The posts whose time has come at `moment` (put-off ones later are left out)."""
@@ -84,6 +88,9 @@ class Dispatcher(Protocol):
 
     def reconcile(self, station: Station) -> None:
         """Settle the outbox: look-ups due, rows left "sending", records not yet written."""
+
+    def insights(self, station: Station) -> None:
+        """Pull the channels' figures (`loa.app.insights.pull_due`)."""
 
 
 def due(station: Station, until: datetime, *, now: datetime) -> DueWork:
@@ -113,6 +120,7 @@ def due(station: Station, until: datetime, *, now: datetime) -> DueWork:
         work.urgent = urgent_due(session, now)
     work.render_for = render_due(station, now)
     work.reconcile = needs_reconcile(station, now)
+    work.insights = insights_due(station, now)
     return work
 
 
@@ -202,6 +210,25 @@ def render_due(station: Station, now: datetime) -> date | None:
     return None
 
 
+def insights_due(station: Station, now: datetime) -> bool:
+    """Whether [planning] pull_every_hours have passed since the last insights pull (or none
+    was made yet); never when it is 0."""
+    every = station.settings(LearningSettings).pull_every_hours
+    if not every:
+        return False
+    last = read_state(station).get("insights_pulled_at")
+    try:
+        at = datetime.fromisoformat(str(last)) if last else None
+    except ValueError:
+        at = None
+    return at is None or now - at >= timedelta(hours=every) or at > now
+
+
+def insights_pulled(station: Station, now: datetime) -> None:
+    """Record that the insights were pulled at `now`."""
+    write_state(station, {"insights_pulled_at": now.isoformat(timespec="seconds")})
+
+
 def rendered(station: Station, day: date) -> None:
     """Record that the bulletins of `day` were rendered ahead."""
     write_state(station, {"rendered_for": day.isoformat()})
@@ -219,10 +246,13 @@ class Dispatched:
     posts: int = 0
     render: int = 0
     reconcile: int = 0
+    insights: int = 0
 
     @property
     def total(self) -> int:
-        return self.urgent + self.bulletins + self.posts + self.render + self.reconcile
+        return (
+            self.urgent + self.bulletins + self.posts + self.render + self.reconcile + self.insights
+        )
 
 
 def dispatch(
@@ -234,7 +264,8 @@ def dispatch(
     airs: bool = True,
 ) -> Dispatched:
     """Hand everything due by `now + horizon` to `dispatcher`: urgent messages first, then
-    bulletins (when the engine `airs` them), posts, the daily render and a reconcile. Work
+    bulletins (when the engine `airs` them), posts, the daily render, a reconcile and an
+    insights pull. Work
     ahead of `now` is handed with its time, for the engine to run then."""
     work = due(station, now + horizon, now=now)
     done = Dispatched()
@@ -254,4 +285,7 @@ def dispatch(
     if work.reconcile:
         dispatcher.reconcile(station)
         done.reconcile += 1
+    if work.insights:
+        dispatcher.insights(station)
+        done.insights += 1
     return done

@@ -1,11 +1,13 @@
 """Planning as the application runs it: the planner given the channels the station can publish
-on (asked of the channel registry) and the clips already rendered (from the bulletin sidecars)."""
+on (asked of the channel registry), the clips already rendered (from the bulletin sidecars) and
+the reach learned from the channels' figures (`loa.app.insights.learned_reach`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from loa.app.insights import learned_reach
 from loa.app.render import rendered_durations
 from loa.channels.publish import broadcast_budgets as channel_budgets
 from loa.channels.publish import configured_channels
@@ -28,6 +30,7 @@ def plan_station(station: Station, start: date, days: int, *, now: datetime) -> 
         channels=configured_channels(station),
         durations=rendered_durations(station),
         budgets=broadcast_budgets(station, start, days),
+        learned=learned_reach(station),
     )
 
 
@@ -45,6 +48,7 @@ def explain_station(
         channels=configured_channels(station),
         durations=rendered_durations(station),
         budgets=broadcast_budgets(station, start, days),
+        learned=learned_reach(station),
     )
 
 

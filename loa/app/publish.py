@@ -47,6 +47,22 @@ T = Catalog(
             "Message {id} was edited after it was first sent: the same words are sent again "
             '("{title}"). To post the new words, publish it as a new post: loa publish -m {id}.',
         ),
+        "key_taken": (
+            'Khóa "{key}" đã dùng cho {what} trên kênh {channel} (bản ghi {id} trong loa '
+            "outbox): không đăng tin {message} dưới khóa này. Chọn một khóa khác với --key, "
+            "hoặc bỏ --key.",
+            'The key "{key}" is already used for {what} on {channel} (record {id} in loa '
+            "outbox): message {message} is not published under it. Choose another --key, or "
+            "leave --key out.",
+        ),
+        "expired": (
+            "Tin {id} đã hết hiệu lực từ {until}: không đăng. Nếu tin còn dùng, sửa ngày hết "
+            "hiệu lực trước: loa msg edit {id} --until NGÀY.",
+            "Message {id} expired on {until}: not published. If it is still current, change "
+            "its end date first: loa msg edit {id} --until DATE.",
+        ),
+        "key_message": ("tin số {id}", "message {id}"),
+        "key_other": ("một bài khác", "another post"),
         "no_entry": ("Không có mục lịch số {id}.", "There is no plan entry {id}."),
         "radio_entry": (
             "Mục lịch {id} là phát thanh: bản tin phát bằng loa play, không đăng như bài viết.",
@@ -246,24 +262,54 @@ def publish_message(
 
     The default key is "manual:<message>:<channel>", so running it again posts nothing.
     `due_at` (default `now`) later than now lets Facebook schedule the post when enabled.
-    Raises UserError (no such message, not approved, unknown channel) or ChannelError.
+    Raises UserError (no such message, not approved, unknown channel, `key` already used for
+    another message or channel) or ChannelError.
     """
+    chosen = key or f"manual:{message_id}:{channel}"
+    _key_is_ours(find_publication(station, chosen), message_id, channel)
     with station.transaction() as session:
         message = queue.get_message(session, message_id)
         if message.status != MessageStatus.APPROVED:
             raise UserError(
                 T("not_approved", id=message_id, status=MessageStatus(message.status).label)
             )
-        item = message_item(
-            message, channel, key or f"manual:{message_id}:{channel}", due_at=due_at or now
-        )
+        if message.valid_until is not None and message.valid_until < now.date():
+            until = message.valid_until.strftime("%d/%m/%Y")
+            raise UserError(T("expired", id=message_id, until=until))
+        item = message_item(message, channel, chosen, due_at=due_at or now)
     runtime = runtime or Runtime()
     try:
-        return send_item(
+        publication = send_item(
             station, item, channel, now=now, runtime=runtime, retry_uncertain=retry_uncertain
         )
     finally:
         runtime.close()
+    _key_is_ours(publication, message_id, channel)  # another process took the key meanwhile
+    return publication
+
+
+def _key_is_ours(publication: Publication | None, message_id: int, channel: str) -> None:
+    """Raise UserError when the publication recorded under a key is not this message on this
+    channel: a key names one post, reusing it would silently post nothing."""
+    if publication is None or (
+        publication.message_id == message_id and publication.channel == channel
+    ):
+        return
+    what = (
+        T("key_message", id=publication.message_id)
+        if publication.message_id is not None
+        else T("key_other")
+    )
+    raise UserError(
+        T(
+            "key_taken",
+            key=publication.key,
+            what=what,
+            channel=publication.channel,
+            id=publication.id,
+            message=message_id,
+        )
+    )
 
 
 def _follow(station: Station, key: str, exc: LoaError) -> None:

@@ -52,6 +52,7 @@ def bulletin_specs(station: Station, start: date, days: int) -> list[BulletinSpe
                     entry.id,
                     voice=message.voice,
                     rate=message.voice_rate,
+                    audio=message.audio,
                 )
             )
     return list(specs.values())

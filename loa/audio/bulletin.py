@@ -44,6 +44,9 @@ class BulletinItem:
     plan_entry_id: int | None = None
     voice: str | None = None  # the message's own voice ("engine:voice" or a voice), else None
     rate: float | None = None  # the message's own rate, else None (the station's)
+    #: The commune's own recording ("<sha256>.<ext>", `loa.audio.recording`), aired in place
+    #: of the synthetic reading of `text`.
+    audio: str | None = None
 
 
 @dataclass
@@ -363,8 +366,10 @@ def write_sidecar(
         "title": spec.title,
         "duration_s": round(duration_s, 3),
         "items": [
-            {**i._asdict(), "plan_entry_id": p, "clip": c}
-            for i, p, c in zip(items, clips["plan_entries"], clips["items"], strict=True)
+            {**i._asdict(), "plan_entry_id": p, "clip": c, "kind": k}
+            for i, p, c, k in zip(
+                items, clips["plan_entries"], clips["items"], clips["kinds"], strict=True
+            )
         ],
         "clips": clips["all"],
         "engines": engines,
@@ -376,7 +381,7 @@ def write_sidecar(
 
 def sidecar_items(path: Path) -> list[dict[str, Any]]:
     """The items of the bulletin at `path` from its sidecar ([] when there is none): message_id,
-    title, duration_s, offset_s and plan_entry_id."""
+    title, duration_s, offset_s, plan_entry_id and kind ("speech" or "recorded")."""
     data = read_sidecar(path) or {}
     items = data.get("items", [])
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []

@@ -283,10 +283,22 @@ class Speaker:
 
 
 def message_clip(station: Station, message: Any, *, speaker: Speaker | None = None) -> Clip:
-    """The cached, mastered clip of one message's spoken text (radio script, else title + body).
+    """The cached, mastered clip of one message: its own recording when it has one, else its
+    spoken text (radio script, else title + body).
 
-    Raises UserError when the message has nothing to speak.
+    Raises UserError when the message has nothing to speak (or its recording is gone).
     """
+    if getattr(message, "audio", None):
+        from loa.audio.recording import T as RECORDING
+        from loa.audio.recording import recording_clip
+
+        speaker = speaker or Speaker.for_station(station)
+        try:
+            return recording_clip(
+                station.media_dir, message.audio, speaker.settings.mastering, speaker.cache
+            )
+        except UserError:
+            raise UserError(RECORDING("lost", id=message.id, path=message.audio)) from None
     text = message.spoken_text
     if not _speakable(text):
         raise UserError(T("no_speech", id=message.id, title=message.title))

@@ -56,6 +56,12 @@ T = Catalog(
         "clips": ("Đọc tin", "Speaking"),
         "album": ("Bản tin phát thanh", "Radio bulletins"),
         "crash": ("lỗi không mong đợi {error}", "unexpected error {error}"),
+        "no_recording": (
+            "Tin số {id} trong bản tin {when}: không dùng được tệp ghi âm ({error}) → đọc bằng "
+            "giọng máy.",
+            "Message {id} in the {when} bulletin: its recording could not be used ({error}) → "
+            "read by the synthetic voice.",
+        ),
         "bulletins": ("Ghép bản tin", "Bulletins"),
     }
 )
@@ -145,6 +151,11 @@ class BulletinRenderer:
             intro.append(spoken(self.settings.intro))
         items: list[tuple[BulletinItem, Clip]] = []
         for item in spec.items:
+            if item.audio:
+                clip = self._recorded(item, spec, notes)
+                if clip is not None:
+                    items.append((item, clip))
+                    continue
             try:
                 items.append((item, spoken(item.text, item.voice, item.rate)))
             except UserError as exc:
@@ -174,6 +185,21 @@ class BulletinRenderer:
         if speech.fallback and not self.fallback["reason"]:
             self.fallback["reason"] = speech.fallback
         self.fallback["quota"] = bool(self.fallback["quota"] or speech.quota)
+
+    def _recorded(self, item: BulletinItem, spec: BulletinSpec, notes: list[str]) -> Clip | None:
+        """The mastered clip of the item's recording; None (with a note) when it cannot be used,
+        so the item is read by the synthetic voice instead."""
+        from loa.audio.recording import recording_clip
+
+        assert item.audio is not None
+        try:
+            return recording_clip(
+                self.station.media_dir, item.audio, self.settings.mastering, self.speaker.cache
+            )
+        except UserError as exc:
+            when = spec.when.strftime("%H:%M %d/%m")
+            notes.append(T("no_recording", id=item.message_id, when=when, error=exc))
+            return None
 
     def _silence(self, seconds: float) -> Clip:
         from loa.audio.cache import content_key
@@ -235,6 +261,10 @@ class BulletinRenderer:
         by_id = {i.message_id: i.plan_entry_id for i in spec.items}
         clips = {
             "items": [p.clip.key if p.clip else None for p in item_parts],
+            "kinds": [
+                "recorded" if p.clip and p.clip.engine == "recording" else "speech"
+                for p in item_parts
+            ],
             "plan_entries": [by_id.get(p.message_id or 0) for p in item_parts],
             "all": sorted({p.clip.key for p in parts if p.clip is not None}),
         }
@@ -522,7 +552,12 @@ def render_bulletins(
         (speaker.settings.intro, None, None),
         (speaker.settings.outro, None, None),
     ]
-    texts += [(item.text, item.voice, item.rate) for spec in specs for item in spec.items]
+    texts += [
+        (item.text, item.voice, item.rate)
+        for spec in specs
+        for item in spec.items
+        if not item.audio
+    ]
     missing = []
     for text, voice, rate in dict.fromkeys(t for t in texts if _speakable(t[0])):
         try:
@@ -603,12 +638,15 @@ def referenced_keys(station: Station, specs: list[BulletinSpec], today: date) ->
     speaker = Speaker.for_station(station)
     renderer = BulletinRenderer(station, speaker)
     keep: set[str] = set()
+    from loa.audio.recording import clip_key
+
     texts: list[tuple[str, str | None, float | None]] = [
         (speaker.settings.intro, None, None),
         (speaker.settings.outro, None, None),
     ]
     for spec in specs:
         texts += [(item.text, item.voice, item.rate) for item in spec.items]
+        keep.update(clip_key(i.audio, speaker.settings.mastering) for i in spec.items if i.audio)
     for text, voice, rate in dict.fromkeys(t for t in texts if _speakable(t[0])):
         try:
             keep.update(speaker.keys(text, voice=voice, rate=rate))

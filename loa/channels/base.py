@@ -185,6 +185,41 @@ class CheckResult:
     detail: str
 
 
+@dataclass(frozen=True)
+class Published:
+    """What a channel is asked about when its insights are pulled: one post (its publication)
+    or one bulletin (its as-run rows). `extra` is the as-run row's extra (listener samples)."""
+
+    ref: str
+    remote_id: str | None
+    at: datetime
+    kind: str = "text"
+    url: str | None = None
+    ended_at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: `metric` ("views", "unique_views", "shares", "listeners", "hits") and where
+    it came from (`source`: the remote metric's name, a mount, a log file)."""
+
+    metric: str
+    value: float
+    source: str
+    samples: int = 1
+
+
+@dataclass
+class InsightAnswer:
+    """What a channel could tell about one publication: its figures, the remote metrics that
+    were not available (retired, renamed, not yet counted) and a note for people."""
+
+    figures: list[Figure] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+    note: str | None = None
+
+
 class ChannelError(RuntimeFailure):
     """A publish or lookup failed. `transient` errors are retried, permanent ones are not.
 
@@ -318,6 +353,16 @@ class Channel(ABC):
         (`follow.extra["hold"]`) or failed with `error`. None: nothing."""
         return None
 
+    #: What `insights` can tell (Vietnamese, English), or None when the channel offers nothing
+    #: (`loa channels check` says so).
+    insight_offer: ClassVar[tuple[str, str] | None] = None
+
+    def insights(self, published: Published, *, now: datetime) -> InsightAnswer:
+        """The figures the remote side (or the channel's own records) has for `published`.
+        An empty answer is normal for a fresh post. Raises TransientError or PermanentError
+        like `publish`. The default: nothing."""
+        return InsightAnswer()
+
     def check(self) -> list[CheckResult]:
         """Validate settings and credentials without publishing anything."""
         return [CheckResult(self.name, True, "")]
@@ -388,6 +433,12 @@ def marker(key: str) -> str:
 
 def has_marker(text: str | None, key: str) -> bool:
     return bool(text) and marker(key) in str(text)
+
+
+def has_any_marker(text: str | None) -> bool:
+    """Whether `text` carries a loa marker (of any key): such a post is some item's own, and
+    only that item may claim it."""
+    return bool(text) and re.search(f"{_EDGE}[{_ZERO}{_ONE}]{{32}}{_EDGE}", str(text)) is not None
 
 
 def strip_markers(text: str) -> str:

@@ -20,10 +20,14 @@ from loa.channels.base import (
     Channel,
     ChannelError,
     CheckResult,
+    Figure,
+    InsightAnswer,
     Item,
     PermanentError,
+    Published,
     Receipt,
     TransientError,
+    has_any_marker,
     has_marker,
     marker,
     not_configured,
@@ -140,6 +144,14 @@ T = Catalog(
             "Token thiếu quyền: {missing}. Cấp thêm quyền rồi tạo lại token.",
             "The token lacks permissions: {missing}. Grant them and create the token again.",
         ),
+        "insights_new": (
+            "Facebook chưa có số liệu cho bài này (bài mới đăng).",
+            "Facebook has no figures for this post yet (a fresh post).",
+        ),
+        "insights_none": (
+            "Không có mã bài trên Facebook: không hỏi được số liệu.",
+            "No Facebook post id: no figures can be asked for.",
+        ),
         "check_scopes_ok": (
             "Token có quyền đăng bài ({scopes}).",
             "The token may post ({scopes}).",
@@ -148,6 +160,16 @@ T = Catalog(
 )
 
 NEEDED_SCOPES = ("pages_manage_posts",)
+
+#: Post insights asked for, per figure, under the names of the Graph versions in use, newest
+#: first. Meta retired post_impressions / post_impressions_unique (2025) for post_media_view /
+#: post_total_media_view_unique; an invalid name fails the whole request (#100), so the
+#: current set is asked first, then each name alone, then the older name.
+POST_METRICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("views", ("post_media_view", "post_impressions")),
+    ("unique_views", ("post_total_media_view_unique", "post_impressions_unique")),
+)
+INVALID_METRIC = 100
 
 
 class _RedactFilter(logging.Filter):
@@ -390,6 +412,10 @@ class FacebookChannel(Channel):
     aliases = ("fb",)
     can_lookup = True
     settings_model = FacebookSettings
+    insight_offer = (
+        "lượt xem và người xem của từng bài (Graph insights)",
+        "views and unique viewers of each post (Graph insights)",
+    )
 
     def __init__(
         self,
@@ -560,8 +586,11 @@ class FacebookChannel(Channel):
                 body = post.get(field) or ""
                 created = _parse_time(post.get("created_time"))
                 local = created.astimezone(tz).replace(tzinfo=None) if created else None
+                # the same text is ours only when the post carries no marker: a post with
+                # another key's marker is another plan entry's (the same message, posted twice)
                 mine = has_marker(body, item.key) or (
-                    strip_markers(body).strip() == text
+                    not has_any_marker(body)
+                    and strip_markers(body).strip() == text
                     and local is not None
                     and local >= since - timedelta(minutes=2)
                 )
@@ -574,6 +603,62 @@ class FacebookChannel(Channel):
                         scheduled=edge == "scheduled_posts",
                     )
         return None
+
+    def insights(self, published: Published, *, now: datetime) -> InsightAnswer:
+        """Views and unique views of the post from GET /{post-id}/insights, asked per metric
+        set (POST_METRICS) with a fallback to the older names; the names Graph refused are in
+        `unavailable`. A fresh post answers no data: no figures, and a note saying so."""
+        answer = InsightAnswer()
+        if not published.remote_id:
+            answer.note = T("insights_none")
+            return answer
+        post = published.remote_id
+        got = self._insights(post, [names[0] for _, names in POST_METRICS])
+        if got is None:  # one retired name fails the whole set: ask each alone, then older
+            got = {}
+            for _, names in POST_METRICS:
+                for name in names:
+                    one = self._insights(post, [name])
+                    if one is None:
+                        answer.unavailable.append(name)
+                        continue
+                    got.update(one)
+                    break
+        for figure, names in POST_METRICS:
+            for name in names:
+                if name in got:
+                    answer.figures.append(
+                        Figure(figure, got[name], f"graph {self.api_version} {name}")
+                    )
+                    break
+        if not answer.figures and not answer.unavailable:
+            answer.note = T("insights_new")
+        return answer
+
+    def _insights(self, post: str, metrics: list[str]) -> dict[str, float] | None:
+        """name -> lifetime value of `metrics` for `post`; None when Graph says one of them
+        is not a valid insights metric (#100)."""
+        try:
+            body = self.client.call(
+                "GET",
+                f"{post}/insights",
+                params={"metric": ",".join(metrics), "period": "lifetime"},
+            )
+        except PermanentError as exc:
+            if exc.code == INVALID_METRIC:
+                return None
+            raise
+        out: dict[str, float] = {}
+        for row in body.get("data") or []:
+            if not isinstance(row, dict) or row.get("name") not in metrics:
+                continue
+            values = row.get("values") or []
+            value = values[-1].get("value") if values and isinstance(values[-1], dict) else None
+            if isinstance(value, dict):  # a breakdown (paid / organic...): its total
+                value = sum(v for v in value.values() if isinstance(v, int | float))
+            if isinstance(value, int | float):
+                out[str(row["name"])] = float(value)
+        return out
 
     def credential_alerts(self) -> list[str]:
         """No Page token (a token Facebook refused shows as a failed post in the outbox)."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 import loa.planning.models  # noqa: F401  (publications point at plan entries and messages)
@@ -84,6 +84,10 @@ class AsRunStatus(StrEnum):
         return T(f"as_run_{self.value}")
 
 
+#: What sound a radio as-run row aired (`AsRunRecord.kind`).
+SPEECH, RECORDED, LIVE = "speech", "recorded", "live"
+
+
 class Publication(Base):
     """One attempt to put one item on one channel, recorded before the remote call.
 
@@ -146,3 +150,31 @@ class AsRunRecord(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The loudspeaker zones (Icecast mounts) a radio row aired on; [] = local playout only.
     zones: Mapped[list[str]] = mapped_column(default=list)
+    #: Added by migration 0009_recordings: what sound a radio row aired: "speech" (the
+    #: synthetic voice; also None on older rows), "recorded" (the commune's own recording) or
+    #: "live" (a live broadcast from the microphone).
+    kind: Mapped[str | None] = mapped_column(String(12), default=None)
+
+
+class Insight(Base):
+    """One figure a channel gave back for one publication or airing (`loa insights pull`).
+
+    `ref` names what it is for ("publication:12", "bulletin:<key>"); a pull that asks again
+    replaces the figure of the same ref, metric and source (views grow for days). `at` is the
+    station time the post went out or the bulletin aired: the model of reach learns from it.
+    """
+
+    __tablename__ = "insights"
+    __table_args__ = (UniqueConstraint("ref", "metric", "source", name="uq_insight"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(240), index=True)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"), default=None)
+    as_run_id: Mapped[int | None] = mapped_column(ForeignKey("as_run.id"), default=None)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    metric: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(200))
+    value: Mapped[float] = mapped_column(Float)
+    samples: Mapped[int] = mapped_column(Integer, default=1)
+    measured_at: Mapped[datetime] = mapped_column(DateTime)

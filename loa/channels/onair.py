@@ -224,6 +224,7 @@ class OnAirSink(Sink):
         self.zones = zones
         self.aired_zones: list[str] = []
         self.interruptions: list[dict[str, Any]] = []
+        self.listeners: dict[str, list[int]] = {}
 
     def play(self, path: Path, duration_s: float) -> float:
         if not path.is_file():
@@ -239,6 +240,7 @@ class OnAirSink(Sink):
                 self.onair.local.play(path, duration_s)
             except PlayoutError as exc:
                 error = exc
+        self._sample_while(playbacks)
         for playback in playbacks:
             playback.wait()
             self.interruptions += [i.to_dict() for i in playback.interruptions]
@@ -251,11 +253,43 @@ class OnAirSink(Sink):
             raise error
         return time.monotonic() - began
 
+    def _sample_while(self, playbacks: list[Playback]) -> None:
+        """Count the listeners of each mount (Icecast's /status-json.xsl) every
+        [radio.stream] listener_sample_s while the bulletin plays; a status that cannot be
+        read is skipped (the airing is what matters)."""
+        stream = self.onair.stream
+        if stream is None or not playbacks:
+            return
+        every = float(stream.settings.listener_sample_s)
+        if every <= 0:
+            return
+        from loa.channels.icecast import fetch_status
+        from loa.core.errors import RuntimeFailure
+
+        mounts = {s.mount.mount for s in stream.targets(self.zones)}
+        first = min(2.0, every)
+        wait = first
+        while True:
+            if all(p.wait(wait) for p in playbacks):
+                return
+            try:
+                status = fetch_status(stream.settings.server, timeout=min(3.0, every))
+            except RuntimeFailure:
+                status = {}
+            for mount in mounts:
+                found = status.get(mount)
+                if found is not None and found.listeners is not None:
+                    self.listeners.setdefault(mount, []).append(found.listeners)
+            wait = every
+
     def report(self) -> dict[str, Any]:
-        """What the as-run row keeps of this playout: zones and interruptions."""
+        """What the as-run row keeps of this playout: zones, interruptions and the listener
+        counts sampled per mount while it aired."""
         extra: dict[str, Any] = {}
         if self.interruptions:
             extra["interrupted"] = self.interruptions
+        if self.listeners:
+            extra["listeners"] = {m: list(v) for m, v in sorted(self.listeners.items())}
         return extra
 
     def describe(self) -> str:
@@ -298,6 +332,7 @@ def record_urgent(
             "interrupted": interrupted,
         },
         zones=list(airing.zones),
+        kind="recorded" if getattr(message, "audio", None) else "speech",
     )
     with station.transaction() as session:
         session.add(record)

@@ -42,6 +42,12 @@ T = Catalog(
             "and render the bulletin (loa render).",
         ),
         "no_file": ("Không có tệp {path}.", "File {path} does not exist."),
+        "not_audio": (
+            "Tệp {path} không phải tệp âm thanh loa đọc được (MP3, WAV, OGG...) hoặc không có "
+            "tiếng nào: không phát, không ghi vào nhật ký phát. Chọn một tệp âm thanh.",
+            "{path} is not an audio file loa can read (MP3, WAV, OGG...) or holds no sound: "
+            "not played, nothing logged. Choose an audio file.",
+        ),
         "not_aired": (
             "Phát vào sink {sink}: không có gì ra loa, không tính là đã phát. Đặt sink khác "
             "trong [channels.radio] của loa.toml, hoặc dùng --sink file.",
@@ -107,6 +113,7 @@ def _record(
         audiences=list(message.audience_codes) if message is not None else [],
         note=" ".join(p for p in (note, fallback_text(extra.get("fallback"))) if p) or None,
         extra=extra,
+        kind=str(item.get("kind") or "speech"),
     )
 
 
@@ -265,12 +272,16 @@ def play_file(
     sink: Sink | None = None,
     clock: Clock | None = None,
 ) -> AsRunRecord:
-    """Play any audio file now (the operator's `loa play --file`) and log one as-run row."""
+    """Play any audio file now (the operator's `loa play --file`) and log one as-run row.
+    Raises UserError, before anything is played or logged, when `path` is not a file or its
+    content is not audio with a length (a text file, random bytes, an empty file)."""
     if not path.is_file():
         raise UserError(T("no_file", path=path))
+    total = audio_duration(path)
+    if total <= 0:
+        raise UserError(T("not_audio", path=path))
     clock = clock or station.now
     sink = sink or make_sink(station)
-    total = audio_duration(path)
     started = clock()
     error: PlayoutError | None = None
     try:
@@ -284,7 +295,7 @@ def play_file(
         status, note = AsRunStatus.SKIPPED, T("not_aired", sink=sink.name)
     record = _record(
         f"file:{path.name}",
-        {"title": path.stem, "duration_s": played},
+        {"title": path.stem, "duration_s": played, "kind": "recorded"},
         None,
         status,
         started,

@@ -9,12 +9,26 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from loa.audio.bulletin import bulletin_key
-from loa.channels.base import CheckResult, channel_class, load_channels
+from loa.channels.base import Channel, CheckResult, channel_class, load_channels
 from loa.channels.bulletin import bulletin_item
 from loa.channels.outbox import send
 from loa.channels.runtime import Runtime
 from loa.core.errors import LoaError, UserError
+from loa.core.i18n import Catalog
 from loa.core.registry import channel_names
+
+T = Catalog(
+    {
+        "insights": (
+            "Số liệu trả về (loa insights pull): {what}.",
+            "Figures back (loa insights pull): {what}.",
+        ),
+        "insights_none": (
+            "Kênh này không cung cấp số liệu người xem, người nghe (loa insights pull bỏ qua).",
+            "This channel offers no audience figures (loa insights pull skips it).",
+        ),
+    }
+)
 
 if TYPE_CHECKING:
     from loa.channels.models import Publication
@@ -88,6 +102,18 @@ def check_channels(station: Station, *, runtime: Runtime | None = None) -> list[
                 results.append(CheckResult(name, False, str(exc)))
                 continue
             results.extend(channel.check())
+            results.append(insight_check(cls))
     finally:
         runtime.close()
     return results
+
+
+def insight_check(cls: type[Channel]) -> CheckResult:
+    """What the channel can tell back about what it published (`loa insights pull`), or that
+    it offers nothing."""
+    from loa.core.i18n import language
+
+    if cls.insight_offer is None:
+        return CheckResult(cls.name, True, T("insights_none"))
+    vi, en = cls.insight_offer
+    return CheckResult(cls.name, True, T("insights", what=vi if language() == "vi" else en))

@@ -23,8 +23,11 @@ from pydantic import field_validator
 from loa.channels.base import (
     Channel,
     CheckResult,
+    Figure,
+    InsightAnswer,
     Item,
     PermanentError,
+    Published,
     Receipt,
 )
 from loa.channels.settings import channel_settings
@@ -358,6 +361,10 @@ class RadioChannel(Channel):
     colour = "#c0392b"
     aliases = ("đài", "truyền thanh", "đài truyền thanh", "loa")
     settings_model = RadioSettings
+    insight_offer = (
+        "số người nghe mỗi kênh phát Icecast, đếm trong lúc phát bản tin ([radio.stream])",
+        "listeners of each Icecast mount, counted while a bulletin airs ([radio.stream])",
+    )
 
     def __init__(self, sink: Sink, station: Station | None = None) -> None:
         self.sink = sink
@@ -373,6 +380,25 @@ class RadioChannel(Channel):
         cls, station: Station, *, http: Any = None, env: Mapping[str, str] | None = None
     ) -> RadioChannel:
         return cls(make_sink(station, env=env), station)
+
+    def insights(self, published: Published, *, now: datetime) -> InsightAnswer:
+        """The listeners counted while the bulletin aired (the as-run row's
+        `extra["listeners"]`, mount -> counts): the mean of each mount's counts, summed over
+        the mounts. A bulletin aired only on the local loudspeaker has no count."""
+        answer = InsightAnswer()
+        counts = published.extra.get("listeners") if published.extra else None
+        if not isinstance(counts, Mapping) or not counts:
+            return answer
+        total, samples = 0.0, 0
+        for values in counts.values():
+            numbers = [float(v) for v in values if isinstance(v, int | float)]
+            if numbers:
+                total += sum(numbers) / len(numbers)
+                samples = max(samples, len(numbers))
+        if samples:
+            mounts = ",".join(sorted(str(m) for m in counts))
+            answer.figures.append(Figure("listeners", total, f"icecast {mounts}", samples))
+        return answer
 
     def publish(self, item: Item, *, now: datetime) -> Receipt:
         if item.media is None:

@@ -164,6 +164,8 @@ class StreamSettings(SectionSettings):
     urgent_repeats: Integer = Field(2, ge=1, le=10)
     reconnect_min_s: Number = Field(1.0, gt=0, le=60)
     reconnect_max_s: Number = Field(60.0, gt=0, le=3600)
+    #: Seconds between listener counts (Icecast's status) while a bulletin airs; 0 = never.
+    listener_sample_s: Number = Field(15.0, ge=0, le=3600)
 
     @field_validator("sample_rate")
     @classmethod

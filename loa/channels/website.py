@@ -16,8 +16,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from loa.channels.base import Channel, CheckResult, Item, Receipt
+from loa.channels.base import (
+    Channel,
+    CheckResult,
+    Figure,
+    InsightAnswer,
+    Item,
+    PermanentError,
+    Published,
+    Receipt,
+)
 from loa.channels.media import PHOTO_FOLDER, Photo, is_address, local_photo
 from loa.channels.settings import channel_settings
 from loa.core.fileio import atomic_write_bytes, atomic_write_text, temp_path_for
@@ -33,6 +43,16 @@ FEED_ITEMS = 50
 
 T = Catalog(
     {
+        "no_log": (
+            "Chưa khai báo nhật ký truy cập: ghi [channels.website] access_log = "
+            '"/var/log/nginx/access.log" để đếm lượt xem.',
+            'No access log named: write [channels.website] access_log = "/var/log/nginx/'
+            'access.log" to count hits.',
+        ),
+        "log_unreadable": (
+            "Không đọc được nhật ký truy cập {path}: {error}.",
+            "The access log {path} cannot be read: {error}.",
+        ),
         "home": ("Trang chủ", "Home"),
         "topics": ("Tin theo chủ đề", "News by topic"),
         "bulletins": ("Nghe lại bản tin phát thanh", "Listen again to radio bulletins"),
@@ -122,6 +142,8 @@ class WebsiteSettings(SectionSettings):
     folder: str = ""
     base_url: str = ""
     author: str = ""
+    #: The web server's access log (combined format) for hits per page; "" = none.
+    access_log: str = ""
 
 
 class WebsiteChannel(Channel):
@@ -134,6 +156,10 @@ class WebsiteChannel(Channel):
     can_lookup = True
     photo_calls = False  # see loa.channels.media.PhotoHost
     settings_model = WebsiteSettings
+    insight_offer = (
+        "lượt tải và số người xem mỗi trang, mỗi tập podcast (nhật ký truy cập access_log)",
+        "hits and visitors of each page and podcast episode (the access_log)",
+    )
 
     def __init__(
         self,
@@ -145,7 +171,10 @@ class WebsiteChannel(Channel):
         author: str = "",
         language: str = "vi",
         root: Path | None = None,
+        access_log: Path | None = None,
     ) -> None:
+        self.access_log = access_log
+        self._hits: dict[str, list[Any]] | None = None
         self.folder = folder
         self.root = root
         self.station_name = station_name
@@ -176,6 +205,7 @@ class WebsiteChannel(Channel):
             timezone=station.timezone,
             author=settings.author,
             root=station.root,
+            access_log=(station.root / settings.access_log) if settings.access_log else None,
         )
 
     # ---------------------------------------------------------------------------- manifest
@@ -207,6 +237,37 @@ class WebsiteChannel(Channel):
         self._save(data)
         self.render(data)
         return Receipt(remote_id=relative, url=self.url(relative), published_at=at)
+
+    # ---------------------------------------------------------------------------- insights
+
+    def insights(self, published: Published, *, now: datetime) -> InsightAnswer:
+        """Hits and distinct visitors of the post's page (or episode's file) since it went
+        out, from `[channels.website] access_log`; nothing when no log is named."""
+        from zoneinfo import ZoneInfo
+
+        from loa.channels.accesslog import read_log
+
+        answer = InsightAnswer()
+        if self.access_log is None:
+            answer.note = T("no_log")
+            return answer
+        if not published.remote_id:
+            return answer
+        if self._hits is None:
+            try:
+                self._hits, _bad = read_log(self.access_log)
+            except OSError as exc:
+                raise PermanentError(
+                    T("log_unreadable", path=self.access_log, error=exc.strerror or exc)
+                ) from None
+        prefix = urlsplit(self.base_url).path.rstrip("/") if self.base_url else ""
+        page = f"{prefix}/{published.remote_id.lstrip('/')}"
+        since = published.at.replace(tzinfo=ZoneInfo(self.timezone))
+        hits = [h for h in self._hits.get(page, []) if h.at >= since]
+        source = f"access_log {self.access_log.name} {page}"
+        answer.figures.append(Figure("hits", float(len(hits)), source))
+        answer.figures.append(Figure("unique_views", float(len({h.host for h in hits})), source))
+        return answer
 
     # ------------------------------------------------------------------------------ photos
 

@@ -29,8 +29,11 @@ from loa.channels.base import (
     Channel,
     ChannelError,
     CheckResult,
+    Figure,
+    InsightAnswer,
     Item,
     PermanentError,
+    Published,
     Receipt,
     TransientError,
     has_marker,
@@ -95,6 +98,18 @@ LOOKUP_DEPTH = 20
 
 T = Catalog(
     {
+        "insights_broadcast": (
+            "Lượt gửi Zalo (broadcast) không có số liệu riêng: xem số liệu của bài viết.",
+            "A Zalo broadcast has no figures of its own: see its article's.",
+        ),
+        "insights_none": (
+            "Không có mã bài viết Zalo: không hỏi được số liệu.",
+            "No Zalo article id: no figures can be asked for.",
+        ),
+        "insights_new": (
+            "Zalo chưa có số liệu cho bài viết này (bài mới đăng).",
+            "Zalo has no figures for this article yet (a fresh article).",
+        ),
         "no_oa": (
             "thiếu oa_id hoặc app_id trong mục [channels.zalo] của loa.toml. Lấy mã OA và mã ứng "
             'dụng ở developers.zalo.me rồi ghi: oa_id = "..." và app_id = "...".',
@@ -363,6 +378,10 @@ class ZaloChannel(Channel):
     aliases = ("zalo oa", "oa zalo", "zl")
     can_lookup = True
     settings_model = ZaloSettings
+    insight_offer = (
+        "lượt xem và lượt chia sẻ của từng bài viết (article/getdetail)",
+        "views and shares of each article (article/getdetail)",
+    )
 
     def __init__(
         self,
@@ -646,6 +665,35 @@ class ZaloChannel(Channel):
         )
         message_id = str((data or {}).get("message_id") or article_id)
         return Receipt(remote_id=message_id, published_at=now, note=T("broadcast_sent"))
+
+    # ---------------------------------------------------------------------------- insights
+
+    def insights(self, published: Published, *, now: datetime) -> InsightAnswer:
+        """Views and shares of the article (GET /v2.0/article/getdetail: total_view,
+        total_share). A broadcast has none of its own; a field Zalo leaves out is listed in
+        `unavailable`."""
+        answer = InsightAnswer()
+        if published.kind == "broadcast" or published.ref.endswith(BROADCAST_SUFFIX):
+            answer.note = T("insights_broadcast")
+            return answer
+        if not published.remote_id:
+            answer.note = T("insights_none")
+            return answer
+        detail = (
+            self.client.call(
+                "GET", "/v2.0/article/getdetail", params={"id": str(published.remote_id)}
+            )
+            or {}
+        )
+        for figure, name in (("views", "total_view"), ("shares", "total_share")):
+            value = as_int(detail.get(name))
+            if value is None:
+                answer.unavailable.append(name)
+            else:
+                answer.figures.append(Figure(figure, float(value), f"zalo {name}"))
+        if not answer.figures:
+            answer.note = T("insights_new")
+        return answer
 
     # ------------------------------------------------------------------------------- check
 

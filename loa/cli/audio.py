@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loa.cli.common import sub_app
+from loa.cli.common import row_id, sub_app
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 
@@ -166,7 +166,9 @@ voices_app.info.no_args_is_help = False
 def say(
     text: Annotated[str | None, typer.Argument(help=T("text"))] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help=T("output"))] = Path("loa-say.mp3"),
-    message: Annotated[int | None, typer.Option("--message", "-m", help=T("message"))] = None,
+    message: Annotated[
+        int | None, typer.Option("--message", "-m", help=T("message"), parser=row_id)
+    ] = None,
     engine: Annotated[str | None, typer.Option("--engine", "-e", help=T("engine"))] = None,
     voice: Annotated[str | None, typer.Option("--voice", help=T("voice"))] = None,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, day_option, get_station, print_json, shorten, sub_app
+from loa.cli.common import console, day_option, get_station, print_json, row_id, shorten, sub_app
 from loa.core.dates import parse_datetime, parse_time
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
@@ -48,6 +48,12 @@ T = Catalog(
             "Own idempotency key (default manual:MESSAGE:CHANNEL).",
         ),
         "opt_json": ("In kết quả dạng JSON.", "Print the result as JSON."),
+        "remote_without_done": (
+            "--remote-id chỉ dùng cùng --done (xác nhận bản ghi SỐ đã lên kênh với mã bài đó), "
+            "ví dụ: loa outbox --done 12 --remote-id 123_456. Không có gì được thay đổi.",
+            "--remote-id only goes with --done (confirming record NUMBER is on the channel with "
+            "that post id), e.g. loa outbox --done 12 --remote-id 123_456. Nothing was changed.",
+        ),
         "need_when": (
             'Chọn --now (đăng ngay) hoặc --at "YYYY-MM-DD HH:MM".',
             'Choose --now (publish now) or --at "YYYY-MM-DD HH:MM".',
@@ -248,7 +254,9 @@ def _publication_dict(pub: Any) -> dict[str, Any]:
 
 
 def publish(
-    message: Annotated[int | None, typer.Option("--message", "-m", help=T("opt_message"))] = None,
+    message: Annotated[
+        int | None, typer.Option("--message", "-m", help=T("opt_message"), parser=row_id)
+    ] = None,
     channel: Annotated[str, typer.Option("--channel", "-c", help=T("opt_channel"))] = "facebook",
     now_flag: Annotated[bool, typer.Option("--now", help=T("opt_now"))] = False,
     at: Annotated[str | None, typer.Option("--at", help=T("opt_at"))] = None,
@@ -326,8 +334,10 @@ def _existing(station: Station, key: str) -> str | None:
 
 def outbox(
     show_all: Annotated[bool, typer.Option("--all", help=T("opt_all"))] = False,
-    done: Annotated[int | None, typer.Option("--done", help=T("opt_done"))] = None,
-    retry: Annotated[int | None, typer.Option("--retry", help=T("opt_retry"))] = None,
+    done: Annotated[int | None, typer.Option("--done", help=T("opt_done"), parser=row_id)] = None,
+    retry: Annotated[
+        int | None, typer.Option("--retry", help=T("opt_retry"), parser=row_id)
+    ] = None,
     remote_id: Annotated[str | None, typer.Option("--remote-id", help=T("opt_remote"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
@@ -335,6 +345,8 @@ def outbox(
     from loa.app.outbox_view import outbox
     from loa.channels.models import PublicationStatus
 
+    if remote_id is not None and done is None:
+        raise UserError(T("remote_without_done"))
     station = get_station()
     now = station.now().replace(microsecond=0)
     out = console()
@@ -521,37 +533,51 @@ def today(
     else:
         from rich.markup import escape
         from rich.table import Table
+        from rich.text import Text
 
+        # One line per entry on a narrow terminal: the slot name goes (the time says it) and
+        # long cells end in "…" rather than wrapping a day's sheet over several screens.
+        narrow = out.width < 110
         table = Table()
         for col in (
             "col_due",
             "col_channel",
-            "col_slot",
+            *(() if narrow else ("col_slot",)),
             "col_msg",
             "col_title",
             "col_dur",
             "col_status",
-            "col_aired",
+            *(() if narrow else ("col_aired",)),  # narrow: the time it aired follows the status
         ):
-            table.add_column(T(col), overflow="fold")
+            # only the title gives way on a narrow terminal; it ends in "…" instead of wrapping
+            table.add_column(T(col), overflow="fold", no_wrap=narrow and col != "col_title")
         zoned = any(r.zones for r in rows)
         if zoned:
             table.add_column(T("col_zones"), overflow="fold")
         for r in rows:
             table.add_row(
-                *map(
-                    escape,
-                    (
+                *(
+                    cell if isinstance(cell, Text) else escape(cell)
+                    for cell in (
                         r.at.strftime("%H:%M"),
                         channel_label(r.channel),
-                        r.slot,
+                        *(() if narrow else (r.slot,)),
                         str(r.message_id),
-                        shorten(r.title),
+                        Text(shorten(r.title), no_wrap=narrow, overflow="ellipsis"),
                         f"{r.duration_s:.0f}" if r.channel == "radio" else "—",
-                        PlanStatus(r.status).label,
-                        r.aired_at.strftime("%H:%M:%S") if r.aired_at else "",
+                        *(
+                            (
+                                PlanStatus(r.status).label
+                                + (f" {r.aired_at:%H:%M}" if r.aired_at else ""),
+                            )
+                            if narrow
+                            else (
+                                PlanStatus(r.status).label,
+                                r.aired_at.strftime("%H:%M:%S") if r.aired_at else "",
+                            )
+                        ),
                         *([", ".join(r.zones)] if zoned else []),
-                    ),
+                    )
                 )
             )
         out.print(table)

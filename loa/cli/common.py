@@ -37,6 +37,14 @@ T = Catalog(
             "Đã dừng theo yêu cầu (Ctrl-C). Những bản tin đã dựng xong vẫn giữ nguyên.",
             "Stopped on request (Ctrl-C). Bulletins already finished are kept as they are.",
         ),
+        "id_not_number": (
+            "'{value}' không phải số hiệu: cần một số nguyên dương (ví dụ 12).",
+            "'{value}' is not an id: a positive whole number is needed (e.g. 12).",
+        ),
+        "id_too_big": (
+            "{value} quá lớn, không có số hiệu nào như vậy (lớn nhất {largest}).",
+            "{value} is too large, no id is that big (at most {largest}).",
+        ),
         "unexpected": (
             "Lỗi không mong đợi: {error}. Dữ liệu đã lưu không bị thay đổi. "
             "Chạy lại với LOA_DEBUG=1 để xem chi tiết và báo cho người quản trị.",
@@ -175,6 +183,29 @@ def day_option(value: str | None, station: Station) -> date:
 
     today: date = station.now().date()
     return today if value is None else parse_date(value, today=today)
+
+
+#: The largest id a row can have (SQLite's and PostgreSQL's 64-bit integers); a larger number
+#: given as an id would overflow the database driver instead of finding nothing.
+ID_MAX = 2**63 - 1
+
+
+def row_id(value: Any) -> int:
+    """Parse a command-line id (message, slot, plan entry, publication): a whole number from 0
+    to ID_MAX. Used as `typer.Argument(parser=row_id)` / `typer.Option(parser=row_id)` so that
+    every id is checked once, where it is read. Raises typer.BadParameter with the reason."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip()
+        if not text.lstrip("+").isdigit() or not text.isascii():
+            raise typer.BadParameter(T("id_not_number", value=value))
+        number = int(text)
+    if number < 0:
+        raise typer.BadParameter(T("id_not_number", value=value))
+    if number > ID_MAX:
+        raise typer.BadParameter(T("id_too_big", value=value, largest=ID_MAX))
+    return number
 
 
 def escape_markup(text: str) -> str:

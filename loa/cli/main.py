@@ -97,6 +97,7 @@ MODULES = (
     "user",
     "web",
     "stream",
+    "insights",
 )
 
 

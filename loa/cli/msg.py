@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, err_console, get_station, print_json, sub_app
+from loa.cli.common import console, err_console, get_station, print_json, row_id, sub_app, warn
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from loa.core.station import Station
 
 T = Catalog(
@@ -81,6 +83,22 @@ T = Catalog(
         "o_post": ("Bài đăng dài hơn cho mạng xã hội/website.", "Longer text for posts."),
         "o_image": ("Đường dẫn ảnh đi kèm.", "Image path."),
         "o_link": ("Liên kết đi kèm bài đăng.", "Link for posts."),
+        "o_audio": (
+            "Tệp ghi âm của tin (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; tối đa 30 phút, 50 MB): "
+            "đài phát tệp này thay cho giọng đọc máy.",
+            "The message's recording (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; at most 30 min, "
+            "50 MB): the radio airs it instead of the synthetic voice.",
+        ),
+        "o_no_audio": (
+            "Bỏ tệp ghi âm: đài đọc tin bằng giọng máy.",
+            "Remove the recording: the radio reads the message with the synthetic voice.",
+        ),
+        "audio_both": (
+            "Chọn một trong hai: --audio TỆP hoặc --no-audio.",
+            "Choose one of --audio FILE and --no-audio.",
+        ),
+        "mastering": ("Đang xử lý tệp ghi âm {name}…", "Mastering the recording {name}…"),
+        "f_audio": ("Ghi âm", "Recording"),
         "o_interactive": ("Hỏi từng mục một.", "Ask for each field in turn."),
         "o_json": ("In JSON cho chương trình khác.", "Print JSON for scripts."),
         "o_status": (
@@ -154,6 +172,16 @@ T = Catalog(
         ),
         "archived": ("Đã lưu trữ tin số {id}: {title}.", "Archived message {id}: {title}."),
         "edited": ("Đã sửa tin số {id}.", "Updated message {id}."),
+        "unchanged": (
+            "Tin số {id} không đổi: các giá trị đưa vào giống hệt giá trị đang có.",
+            "Message {id} is unchanged: the values given are the ones it already has.",
+        ),
+        "expired_approved": (
+            "Tin số {id} đã hết hiệu lực từ {until}: tin được duyệt nhưng sẽ không được xếp "
+            "lịch, phát hay đăng. Nếu tin còn dùng, sửa ngày: loa msg edit {id} --until NGÀY.",
+            "Message {id} expired on {until}: it is approved but will not be planned, aired or "
+            "posted. If it is still current, change the date: loa msg edit {id} --until DATE.",
+        ),
         "reopened": (
             "Nội dung đã đổi nên tin trở lại trạng thái nháp; duyệt lại bằng: loa msg approve {id}",
             "The words changed, so the message is a draft again; approve with: loa msg approve {id}",
@@ -235,6 +263,7 @@ PostOpt = Annotated[str | None, typer.Option("--post-text", help=T("o_post"))]
 ImageOpt = Annotated[str | None, typer.Option("--image", help=T("o_image"))]
 LinkOpt = Annotated[str | None, typer.Option("--link", help=T("o_link"))]
 JsonOpt = Annotated[bool, typer.Option("--json", help=T("o_json"))]
+AudioOpt = Annotated[Path | None, typer.Option("--audio", help=T("o_audio"))]
 
 
 def _raw(**values: Any) -> dict[str, Any]:
@@ -291,15 +320,17 @@ def add(
     post_text: PostOpt = None,
     image: ImageOpt = None,
     link: LinkOpt = None,
+    audio: AudioOpt = None,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help=T("o_interactive"))
     ] = False,
 ) -> None:
+    from loa.app.recordings import keeping
     from loa.content.queue import create
     from loa.core.errors import UserError
 
     station = get_station()
-    with station.transaction() as session:
+    with keeping(station) as keeper, station.transaction() as session:
         if title is None or interactive:
             if not (interactive or sys.stdin.isatty()):
                 raise UserError(T("need_title"))
@@ -321,6 +352,8 @@ def add(
                 image=_photo(image, station),
                 link=link,
             )
+        if audio is not None:
+            raw["audio"] = _recording(keeper, audio)
         message = create(session, raw, now=station.now())
     console().print(T("created", id=message.id, title=message.title), highlight=False)
 
@@ -334,13 +367,14 @@ def import_(
 ) -> None:
     from rich.table import Table
 
+    from loa.app.recordings import keeping
     from loa.content.importer import import_file
     from loa.content.models import MessageStatus
 
     station = get_station()
     out = console()
     for path in files:
-        with station.transaction() as session:
+        with keeping(station) as keeper, station.transaction() as session:
             report = import_file(
                 session,
                 path,
@@ -349,6 +383,7 @@ def import_(
                 now=station.now(),
                 allow_duplicates=allow_duplicates,
                 photo=lambda image, folder: _photo(image, station, cwd=folder) or image,
+                audio=keeper.attach,
             )
             session.flush()
             rows = [
@@ -396,11 +431,14 @@ def list_(
         if as_json:
             print_json([m.to_dict() for m in messages])
             return
+        # On a narrow terminal topic and audience give their room to the title (msg show has them).
+        wide = console().width >= 110
         table = Table(title=T("queue_title", station=station.name, n=len(messages)), expand=True)
         table.add_column(T("c_id"), justify="right", no_wrap=True)
         table.add_column(T("c_title"), ratio=3, overflow="fold")
-        table.add_column(T("c_topic"), ratio=2, overflow="fold")
-        table.add_column(T("c_aud"), ratio=2, overflow="fold")
+        if wide:
+            table.add_column(T("c_topic"), ratio=2, overflow="fold")
+            table.add_column(T("c_aud"), ratio=2, overflow="fold")
         table.add_column(T("c_priority"))
         table.add_column(T("c_airings"), justify="right", no_wrap=True)
         table.add_column(T("c_until"), no_wrap=True)
@@ -410,8 +448,7 @@ def list_(
             table.add_row(
                 str(m.id),
                 m.title,
-                m.topic.label,
-                ", ".join(a.label for a in m.audiences),
+                *((m.topic.label, ", ".join(a.label for a in m.audiences)) if wide else ()),
                 Priority(m.priority).label,
                 str(m.airings_per_week),
                 _date(m.valid_until),
@@ -428,7 +465,8 @@ def list_(
 
 @msg_app.command("show", help=T("show"))
 def show(
-    message_id: Annotated[int, typer.Argument(help=T("o_id"))], as_json: JsonOpt = False
+    message_id: Annotated[int, typer.Argument(help=T("o_id"), parser=row_id)],
+    as_json: JsonOpt = False,
 ) -> None:
     from rich.panel import Panel
     from rich.table import Table
@@ -465,12 +503,17 @@ def show(
             grid.add_row(T("f_image"), m.image)
         if m.link:
             grid.add_row(T("f_link"), m.link)
+        if m.audio:
+            seconds = round(m.audio_seconds or 0)
+            grid.add_row(
+                T("f_audio"), f"{m.audio_name or m.audio} ({seconds // 60}:{seconds % 60:02d})"
+            )
         console().print(Panel(grid, title=f"#{m.id} {m.title}", title_align="left"))
 
 
 @msg_app.command("edit", help=T("edit"))
 def edit(
-    message_id: Annotated[int, typer.Argument(help=T("o_id"))],
+    message_id: Annotated[int, typer.Argument(help=T("o_id"), parser=row_id)],
     title: TitleOpt = None,
     body: BodyOpt = None,
     topic: TopicOpt = None,
@@ -485,10 +528,16 @@ def edit(
     post_text: PostOpt = None,
     image: ImageOpt = None,
     link: LinkOpt = None,
+    audio: AudioOpt = None,
+    no_audio: Annotated[bool, typer.Option("--no-audio", help=T("o_no_audio"))] = False,
     keep_approval: Annotated[bool, typer.Option("--keep-approval", help=T("o_keep"))] = False,
 ) -> None:
+    from loa.app.recordings import keeping
     from loa.content.queue import edit as edit_message
+    from loa.core.errors import UserError
 
+    if audio is not None and no_audio:
+        raise UserError(T("audio_both"))
     station = get_station()
     raw = _raw(
         title=title,
@@ -506,11 +555,20 @@ def edit(
         image=_photo(image, station),
         link=link,
     )
-    with station.transaction() as session:
+    if no_audio:
+        raw["audio"] = None
+    stamp = station.now()
+    with keeping(station) as keeper, station.transaction() as session:
+        if audio is not None:
+            raw["audio"] = _recording(keeper, audio)
         message, reopened = edit_message(
-            session, message_id, raw, now=station.now(), keep_approval=keep_approval
+            session, message_id, raw, now=stamp, keep_approval=keep_approval
         )
+        changed = message.updated_at == stamp
     out = console()
+    if not changed:
+        out.print(T("unchanged", id=message.id), highlight=False)
+        return
     out.print(T("edited", id=message.id), highlight=False)
     if reopened:
         out.print(T("reopened", id=message.id), highlight=False)
@@ -524,6 +582,13 @@ def _photo(image: str | None, station: Station, *, cwd: Path | None = None) -> s
     return photo_reference(image, cwd=cwd or Path.cwd(), root=station.root)
 
 
+def _recording(keeper: Any, path: Path) -> dict[str, Any]:
+    """Check and keep a recording named on the command line, with a spinner while it is
+    mastered (a long recording takes a while)."""
+    with err_console().status(T("mastering", name=path.name)):
+        return dict(keeper.attach(str(path), Path.cwd()))
+
+
 def _default_approver() -> str:
     try:
         return getpass.getuser()
@@ -533,7 +598,7 @@ def _default_approver() -> str:
 
 @msg_app.command("approve", help=T("approve"))
 def approve(
-    ids: Annotated[list[int] | None, typer.Argument(help=T("o_ids"))] = None,
+    ids: Annotated[list[int] | None, typer.Argument(help=T("o_ids"), parser=row_id)] = None,
     by: Annotated[str | None, typer.Option("--by", help=T("o_by"))] = None,
     all_drafts: Annotated[bool, typer.Option("--all-drafts", help=T("o_all_drafts"))] = False,
 ) -> None:
@@ -544,6 +609,7 @@ def approve(
 
     station = get_station()
     done = []
+    expired: list[tuple[int, date]] = []
     with station.transaction() as session:
         chosen = list(ids or [])
         if all_drafts:
@@ -553,8 +619,12 @@ def approve(
         for message_id in chosen:
             m = approve_message(session, message_id, by or _default_approver(), now=station.now())
             done.append((m.id, m.title))
+            if m.valid_until is not None and m.valid_until < station.now().date():
+                expired.append((m.id, m.valid_until))
     for message_id, title in done:
         console().print(T("approved", id=message_id, title=title), highlight=False)
+    for message_id, until in expired:
+        warn(T("expired_approved", id=message_id, until=until.strftime("%d/%m/%Y")))
     from loa.app.approval import send_urgent
 
     sent = send_urgent(
@@ -568,7 +638,7 @@ def approve(
 
 
 @msg_app.command("archive", help=T("archive"))
-def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"))]) -> None:
+def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"), parser=row_id)]) -> None:
     from loa.content.queue import archive as archive_message
 
     station = get_station()

@@ -59,6 +59,24 @@ T = Catalog(
             "{path} is too large for the --explain table (at most {limit}). Use a shorter "
             "excerpt, or drop --explain to convert the whole file.",
         ),
+        "not_regular": (
+            "{path} không phải một tệp văn bản thường (mà là thư mục, thiết bị hoặc ống dẫn). "
+            "Đưa đường dẫn tới một tệp .txt, hoặc dùng --file - để đọc từ đầu vào chuẩn.",
+            "{path} is not a plain file (it is a folder, a device or a pipe). Give the path of "
+            "a .txt file, or use --file - to read standard input.",
+        ),
+        "file_too_big": (
+            "Tệp {path} quá lớn ({size}); loa normalize đọc tệp tối đa {limit}. Chia tệp thành "
+            "nhiều phần nhỏ hơn rồi chạy lại.",
+            "{path} is too large ({size}); loa normalize reads files of at most {limit}. Split "
+            "it into smaller parts and run again.",
+        ),
+        "line_too_long": (
+            "{path}, dòng {line}: dài quá {limit} mà không xuống dòng (các dòng trước đã được "
+            "in). Đây có phải tệp văn bản không? Chia dòng này ra rồi chạy lại.",
+            "{path}, line {line}: longer than {limit} without a line break (the lines before "
+            "it were printed). Is this a text file? Break the line up and run again.",
+        ),
         "col_source": ("Văn bản gốc", "Source"),
         "col_spoken": ("Đọc là", "Spoken"),
         "col_rule": ("Quy tắc", "Rule"),
@@ -97,12 +115,73 @@ T = Catalog(
         "rule_minus": ('dấu trừ (đọc "âm")', 'minus sign (read "âm")'),
         "rule_lookalike": ("chữ Ð sửa thành Đ", "look-alike Ð read as Đ"),
         "rule_station": ("từ điển của đài", "station dictionary"),
+        "rule_rate": ('tỷ lệ, định mức (dấu "/" đọc "một")', 'rate ("/" read "một")'),
+        "rule_plate": ("biển số xe", "vehicle plate"),
+        "rule_chainage": (
+            'lý trình (Km 12+500, đọc "cộng")',
+            'road chainage (Km 12+500, read "cộng")',
+        ),
+        "rule_scientific": (
+            'số dạng khoa học (1e6, đọc "nhân mười mũ")',
+            'scientific notation (1e6, read "nhân mười mũ")',
+        ),
+        "rule_handle": ("tên tài khoản mạng xã hội (@...)", "social network handle (@...)"),
+        "rule_rank": ('thứ hạng (4/21, đọc "trên")', 'rank (4/21, read "trên")'),
+        "rule_invalid": (
+            "giá trị không có thật (ngày, giờ sai), đọc như viết",
+            "impossible value (no such date or time), read as written",
+        ),
     }
 )
 
 
 # --explain prints a table row per span: beyond this a file is better read without it.
 MAX_EXPLAIN_BYTES = 1024 * 1024
+# A file larger than this is refused before reading (a mistaken path, a disk image).
+MAX_FILE_BYTES = 100 * 1024 * 1024
+# A line longer than this is refused where it is read: no text has such lines, and it bounds
+# the memory and time one line takes (standard input from /dev/zero never ends a line).
+MAX_LINE_BYTES = 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    from loa.core.i18n import decimal
+
+    mib = 1024 * 1024
+    return f"{size // mib} MB" if size % mib == 0 else f"{decimal(size / mib)} MB"
+
+
+def _open(path: Path) -> Any:
+    """The file at `path` opened for reading bytes, refused (UserError) when it is not a
+    regular file (a folder, /dev/zero, a pipe) or is larger than MAX_FILE_BYTES. Checked on
+    the opened file itself, so the file read is the file checked."""
+    import os
+    import stat
+
+    from loa.core.errors import UserError
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UserError(T("not_regular", path=path))
+        if info.st_size > MAX_FILE_BYTES:
+            raise UserError(
+                T(
+                    "file_too_big",
+                    path=path,
+                    size=_megabytes(info.st_size),
+                    limit=_megabytes(MAX_FILE_BYTES),
+                )
+            )
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _read(path: Path) -> str:
@@ -113,7 +192,7 @@ def _read(path: Path) -> str:
         if str(path) == "-":
             data = sys.stdin.buffer.read(MAX_EXPLAIN_BYTES + 1)
         else:
-            with open(path, "rb") as fh:
+            with _open(path) as fh:
                 data = fh.read(MAX_EXPLAIN_BYTES + 1)
     except OSError as exc:
         raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
@@ -134,15 +213,16 @@ def _stream(path: Path, dictionary: Any) -> None:
     from loa.content.normalize import normalize_lines
     from loa.core.errors import UserError
 
-    try:
-        source: Any = nullcontext(sys.stdin.buffer) if str(path) == "-" else open(path, "rb")
-    except OSError as exc:
-        raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+    source: Any = nullcontext(sys.stdin.buffer) if str(path) == "-" else _open(path)
     out = sys.stdout.buffer
     interactive = str(path) == "-"  # a pipe may wait for each answer: flush every line
     with source as fh:
         try:
-            for number, raw in enumerate(fh, start=1):
+            for number, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), b""), 1):
+                if len(raw) > MAX_LINE_BYTES:
+                    out.flush()
+                    limit = _megabytes(MAX_LINE_BYTES)
+                    raise UserError(T("line_too_long", path=path, line=number, limit=limit))
                 try:
                     line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 except UnicodeDecodeError:

@@ -120,6 +120,56 @@ T = Catalog(
             "Đã đưa {n} việc vào hàng đợi, chạy lại {r} việc.",
             "Queued {n} jobs, retried {r}.",
         ),
+        "lost": (
+            "Bộ lập lịch mất khoá (cơ sở dữ liệu bị ngắt); dừng làm việc và chờ lấy lại khoá.",
+            "The scheduler lost its lock (the database went away); it stops working and waits "
+            "to take the lock again.",
+        ),
+        "upgrade": (
+            "Đưa các lược đồ chung của tỉnh (danh sách đài, hàng đợi việc) và lược đồ của từng "
+            "đài lên phiên bản loa này cần. Chạy lại nhiều lần cũng không sao.",
+            "Bring the province-wide schemas (the register, the job queue) and every station's "
+            "schema to the version this loa needs. Safe to run again.",
+        ),
+        "up_tables": ("Đã tạo bảng: {tables}.", "Tables created: {tables}."),
+        "up_queue": (
+            "Hàng đợi việc (procrastinate): phiên bản {before} → {after}, đã áp dụng {n} bản "
+            "nâng cấp{files}.",
+            "Job queue (procrastinate): version {before} → {after}, {n} migrations applied{files}.",
+        ),
+        "up_stations": (
+            "Đã kiểm tra và nâng cấp lược đồ của {n} đài.",
+            "Checked and upgraded the schema of {n} stations.",
+        ),
+        "up_problem": ("Đài {ident}: {why}", "Station {ident}: {why}"),
+        "up_current": ("Tỉnh đã ở phiên bản mới nhất.", "The province is up to date."),
+        "o_problems": (
+            "Chỉ hiện các đài có vấn đề (việc lỗi, bị kẹt, trễ; tin lỗi hay chưa rõ).",
+            "Show only stations with problems (failed, stuck or late jobs; failed or uncertain "
+            "posts).",
+        ),
+        "h_jobs": ("Việc lỗi/ kẹt/trễ", "Jobs failed/ stuck/late"),
+        "health_workers": (
+            "Máy làm việc (loa worker): {alive} đang chạy / {n} đã đăng ký{silent}.",
+            "Workers (loa worker): {alive} alive / {n} registered{silent}.",
+        ),
+        "health_silent": ("; im lặng: {ids}", "; silent: {ids}"),
+        "health_scheduler": ("Bộ lập lịch: {who}.", "Scheduler: {who}."),
+        "health_no_scheduler": (
+            "Bộ lập lịch: KHÔNG CHẠY — không có gì được đưa vào hàng đợi. Chạy: loa scheduler.",
+            "Scheduler: NOT RUNNING — nothing is queued. Run: loa scheduler.",
+        ),
+        "health_jobs": (
+            "Việc: {todo} chờ, {doing} đang làm, {failed} lỗi hẳn, {stuck} bị kẹt, {late} trễ "
+            "quá 1 phút.",
+            "Jobs: {todo} waiting, {doing} running, {failed} failed for good, {stuck} stuck, "
+            "{late} late by over a minute.",
+        ),
+        "no_problems": ("Không đài nào có vấn đề.", "No station has a problem."),
+        "report_problem": (
+            "Không đọc được số liệu của đài {ident} ({name}): {why}",
+            "Could not read the figures of station {ident} ({name}): {why}",
+        ),
     }
 )
 
@@ -194,20 +244,30 @@ def report_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     from dataclasses import asdict
-    from datetime import datetime
 
     from loa.cli.common import console, print_json
     from loa.core.dates import parse_date
     from loa.province.status import province_report
 
-    now = datetime.now().replace(microsecond=0)
-    first, last = parse_date(start, today=now.date()), parse_date(end, today=now.date())
-    report = province_report(_find(province), first, last, now=now)
+    opened = _find(province)
+    today = opened.now().date()  # "hôm nay" in the province's time, not the server's
+    first, last = parse_date(start, today=today), parse_date(end, today=today)
+    report = province_report(opened, first, last)  # each commune at its own clock
     if as_json:
         print_json(
-            {"communes": [asdict(c) for c in report.communes], "total": asdict(report.total)}
+            {
+                "communes": [asdict(c) for c in report.communes],
+                "total": asdict(report.total),
+                "problems": [
+                    {"ident": i, "name": n, "problem": why} for i, n, why in report.problems
+                ],
+            }
         )
         return
+    for ident, name, why in report.problems:
+        console().print(
+            T("report_problem", ident=ident, name=name, why=why), style="yellow", highlight=False
+        )
     from rich.table import Table
 
     channels = sorted({ch for c in report.communes for ch in c.posts})
@@ -226,32 +286,130 @@ def report_cmd(
     console().print(table)
 
 
+@province_app.command("upgrade", help=T("upgrade"))
+def upgrade_cmd(province: ProvinceOpt = None) -> None:
+    from loa.cli.common import console
+    from loa.province.stations import upgrade_province
+
+    prepared, checked, problems = upgrade_province(_find(province))
+    out = console()
+    if prepared.tables:
+        out.print(T("up_tables", tables=", ".join(prepared.tables)), highlight=False)
+    if prepared.applied or prepared.queue_from != prepared.queue_to:
+        files = f": {', '.join(prepared.applied)}" if prepared.applied else ""
+        out.print(
+            T(
+                "up_queue",
+                before=prepared.queue_from or "—",
+                after=prepared.queue_to,
+                n=len(prepared.applied),
+                files=files,
+            ),
+            highlight=False,
+        )
+    out.print(T("up_stations", n=len(checked)), highlight=False)
+    for ident, why in problems:
+        out.print(T("up_problem", ident=ident, why=why), style="yellow", highlight=False)
+    if not prepared.tables and not prepared.applied and not problems:
+        out.print(T("up_current"), highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
 @province_app.command("status", help=T("status"))
-def status_cmd(province: ProvinceOpt = None, as_json: JsonOpt = False) -> None:
+def status_cmd(
+    province: ProvinceOpt = None,
+    problems: Annotated[bool, typer.Option("--problems", help=T("o_problems"))] = False,
+    as_json: JsonOpt = False,
+) -> None:
     from dataclasses import asdict
 
     from loa.cli.common import console, print_json
-    from loa.province.status import province_status
+    from loa.province.status import province_status, queue_health
 
-    status = province_status(_find(province))
+    opened = _find(province)
+    status = province_status(opened)
+    health = queue_health(opened)
+
+    def jobs(ident: str) -> tuple[int, int, int]:
+        return (health.failed.get(ident, 0), health.stuck.get(ident, 0), health.late.get(ident, 0))
+
+    stations = [
+        s for s in status.stations if not problems or s.failed or s.uncertain or any(jobs(s.ident))
+    ]
     if as_json:
         print_json(
-            {"stations": [asdict(s) for s in status.stations], "total": asdict(status.total)}
+            {
+                "stations": [
+                    {**asdict(s), "jobs_failed": f, "jobs_stuck": k, "jobs_late": late}
+                    for s in stations
+                    for f, k, late in [jobs(s.ident)]
+                ],
+                "total": asdict(status.total),
+                "workers": [
+                    {"id": w, "last_heartbeat": beat.isoformat(), "alive": alive}
+                    for w, beat, alive in health.workers
+                ],
+                "scheduler": health.scheduler,
+                "jobs": health.jobs,
+            }
         )
         return
     from rich.table import Table
 
-    heads = ("h_messages", "h_planned", "h_done", "h_failed", "h_uncertain", "h_aired")
+    out = console()
+    silent = [str(w) for w, _, alive in health.workers if not alive]
+    out.print(
+        T(
+            "health_workers",
+            alive=health.alive_workers,
+            n=len(health.workers),
+            silent=T("health_silent", ids=", ".join(silent)) if silent else "",
+        ),
+        style=None if health.alive_workers else "bold red",
+        highlight=False,
+    )
+    if health.scheduler:
+        out.print(T("health_scheduler", who=health.scheduler), highlight=False)
+    else:
+        out.print(T("health_no_scheduler"), style="bold red", highlight=False)
+    out.print(
+        T(
+            "health_jobs",
+            todo=health.jobs.get("todo", 0),
+            doing=health.jobs.get("doing", 0),
+            failed=health.jobs.get("failed", 0),
+            stuck=sum(health.stuck.values()),
+            late=sum(health.late.values()),
+        ),
+        highlight=False,
+    )
+    if problems and not stations:
+        out.print(T("no_problems"), highlight=False)
+        return
+    heads = ("h_messages", "h_planned", "h_done", "h_failed", "h_uncertain", "h_aired", "h_jobs")
     table = Table(T("h_ident"), T("h_name"), *(T(h) for h in heads))
     total = status.total
-    for s in [*status.stations, total]:
+    rows = [*stations, *([] if problems else [total])]
+    for s in rows:
         label = s.name if s.ident else T("total")
+        f, k, late = (
+            jobs(s.ident)
+            if s.ident
+            else (
+                sum(health.failed.values()),
+                sum(health.stuck.values()),
+                sum(health.late.values()),
+            )
+        )
         table.add_row(
             s.ident,
             label,
             *(str(v) for v in (s.messages, s.planned, s.done, s.failed, s.uncertain, s.aired)),
+            f"{f}/{k}/{late}",
+            style="yellow" if (s.ident and (s.failed or s.uncertain or f or k or late)) else None,
         )
-    console().print(table)
+    out.print(table)
 
 
 def worker_cmd(
@@ -265,7 +423,29 @@ def worker_cmd(
 ) -> None:
     from loa.province.scheduler import run_worker
 
-    run_worker(_find(province), concurrency=concurrency, heartbeat_s=heartbeat)
+    opened = _find(province)
+    _timestamped_logging(opened.timezone)
+    run_worker(opened, concurrency=concurrency, heartbeat_s=heartbeat)
+
+
+def _timestamped_logging(timezone: str) -> None:
+    """One line per event, stamped in the province's time: loa's own lines at INFO (each job
+    done), procrastinate's and the libraries' only when something goes wrong."""
+    import logging
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    formatter = logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%d/%m/%Y %H:%M:%S"
+    )
+    formatter.converter = lambda seconds: datetime.fromtimestamp(seconds or 0, zone).timetuple()
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("loa").setLevel(logging.INFO)
 
 
 def scheduler_cmd(
@@ -282,7 +462,9 @@ def scheduler_cmd(
     from loa.cli.common import err_console
     from loa.province.scheduler import Scheduler, Tick
 
-    scheduler = Scheduler(_find(province), interval_s=interval, stalled_after_s=stalled)
+    opened = _find(province)
+    _timestamped_logging(opened.timezone)
+    scheduler = Scheduler(opened, interval_s=interval, stalled_after_s=stalled)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: scheduler.stop.set())
     err = err_console()
@@ -291,7 +473,11 @@ def scheduler_cmd(
         if tick.total or tick.retried:
             err.print(T("tick", n=tick.total, r=tick.retried), highlight=False)
 
-    scheduler.run(on_tick=said, on_standby=lambda: err.print(T("standby"), highlight=False))
+    scheduler.run(
+        on_tick=said,
+        on_standby=lambda: err.print(T("standby"), highlight=False),
+        on_lost=lambda: err.print(T("lost"), highlight=False),
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -55,6 +55,12 @@ T = Catalog(
         "und": ("Đã lên lịch nhưng chưa phát, chưa đăng: {n}", "Planned but not delivered: {n}"),
         "written": ("Đã ghi:", "Written:"),
         "targets": ("Chỉ tiêu ([report] targets):", "Targets ([report] targets):"),
+        "sounds": (
+            "Phút phát thanh: giọng máy {speech}, ghi âm của xã {recorded}, phát trực tiếp "
+            "{live} ({lives} lần).",
+            "Radio minutes: synthetic voice {speech}, the commune's recordings {recorded}, live "
+            "{live} ({lives} times).",
+        ),
     }
 )
 
@@ -148,6 +154,17 @@ def show_summary(result: Any, files: Any) -> None:
             fmt_int(p.channel_items(c)),
         )
     out.print(table)
+    if t.recorded_s or t.live_s:
+        out.print(
+            T(
+                "sounds",
+                speech=fmt_num(t.speech_min),
+                recorded=fmt_num(t.recorded_min),
+                live=fmt_num(t.live_min),
+                lives=fmt_int(t.lives),
+            ),
+            highlight=False,
+        )
 
     months = Table()
     months.add_column(T("month_col"))

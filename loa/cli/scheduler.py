@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loa.cli.common import LoaGroup, console, day_option, get_station, print_json, sub_app
+from loa.cli.common import LoaGroup, console, day_option, get_station, print_json, row_id, sub_app
 from loa.core.i18n import Catalog
 
 T = Catalog(
@@ -163,6 +163,28 @@ T = Catalog(
             "First day, e.g. 23/11/2026 or tomorrow (default: today).",
         ),
         "o_ndays": ("Số ngày.", "Number of days."),
+        "slots_suggest": (
+            "Đề xuất khung giờ mới mà số liệu cho thấy nhiều người xem, nghe hơn.",
+            "Propose new slots where the figures show more people watch or listen.",
+        ),
+        "suggest_none": (
+            "Chưa có đề xuất: cần số liệu (loa insights pull) của bài đăng ngoài các khung hiện có.",
+            "Nothing to propose: figures (loa insights pull) of posts outside the current slots "
+            "are needed.",
+        ),
+        "suggest_line": (
+            "- {channel}, {day}, khoảng {hour}: độ phủ học được {learned} (khung tốt nhất hiện "
+            "có {best}; {n} lần đo)",
+            "- {channel}, {day}, around {hour}: learned reach {learned} (best current slot "
+            "{best}; {n} figures)",
+        ),
+        "suggest_how": (
+            'Thêm khung bằng: loa slots add --channel KÊNH --name "..." --start HH:MM',
+            'Add one with: loa slots add --channel CHANNEL --name "..." --start HH:MM',
+        ),
+        "day_work": ("ngày thường", "working days"),
+        "day_sat": ("thứ Bảy", "Saturdays"),
+        "day_sun": ("Chủ nhật", "Sundays"),
         "o_explain": (
             "Giải thích vì sao tin số ID được xếp như vậy hoặc bị bỏ ra.",
             "Explain why message ID went where it went, or was left out.",
@@ -368,7 +390,7 @@ def slots_add(
 
 @slots_app.command("edit", help=T("slots_edit"))
 def slots_edit(
-    slot_id: Annotated[int, typer.Argument(help=T("a_id"))],
+    slot_id: Annotated[int, typer.Argument(help=T("a_id"), parser=row_id)],
     channel: Annotated[str | None, typer.Option("--channel", "-c", help=T("o_channel"))] = None,
     name: Annotated[str | None, typer.Option("--name", "-n", help=T("o_name"))] = None,
     start: Annotated[str | None, typer.Option("--start", help=T("o_start"))] = None,
@@ -401,13 +423,44 @@ def slots_edit(
 
 
 @slots_app.command("rm", help=T("slots_rm"))
-def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"))]) -> None:
+def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"), parser=row_id)]) -> None:
     from loa.planning.slots import remove_slot
 
     station = get_station()
     with station.transaction() as session:
         n = remove_slot(session, slot_id)
     console().print(T("removed", id=slot_id, n=n), highlight=False)
+
+
+@slots_app.command("suggest", help=T("slots_suggest"))
+def slots_suggest(as_json: JsonOpt = False) -> None:
+    from loa.app.insights import suggest_slots
+    from loa.core.i18n import decimal
+    from loa.planning.views import channel_label
+
+    station = get_station()
+    found = suggest_slots(station)
+    if as_json:
+        print_json([s.to_dict() for s in found])
+        return
+    out = console()
+    if not found:
+        out.print(T("suggest_none"), highlight=False)
+        return
+    for s in found:
+        out.print(
+            T(
+                "suggest_line",
+                channel=channel_label(s.cell.channel),
+                day=T(f"day_{s.cell.day}"),
+                hour=f"{s.cell.hour:02d}:00",
+                learned=decimal(s.learned, 2),
+                best=decimal(s.best_own, 2),
+                n=s.n,
+            ),
+            highlight=False,
+        )
+    out.print(T("suggest_how"), highlight=False)
 
 
 @slots_app.command("defaults", help=T("slots_defaults"))
@@ -499,7 +552,9 @@ def calendar_campaign(
     end: Annotated[str, typer.Option("--to", help=T("o_cto"))],
     boost: Annotated[float, typer.Option("--boost", help=T("o_boost"))] = 1.5,
     topic: Annotated[list[str] | None, typer.Option("--topic", help=T("o_topic"))] = None,
-    message: Annotated[list[int] | None, typer.Option("--message", help=T("o_message"))] = None,
+    message: Annotated[
+        list[int] | None, typer.Option("--message", help=T("o_message"), parser=row_id)
+    ] = None,
 ) -> None:
     from loa.planning.calendar import add_campaign
 
@@ -531,7 +586,9 @@ def plan_cmd(
     ctx: typer.Context,
     start: Annotated[str | None, typer.Option("--from", help=T("o_from"))] = None,
     days: Annotated[int, typer.Option("--days", "-d", help=T("o_ndays"), min=1, max=366)] = 7,
-    explain_id: Annotated[int | None, typer.Option("--explain", help=T("o_explain"))] = None,
+    explain_id: Annotated[
+        int | None, typer.Option("--explain", help=T("o_explain"), parser=row_id)
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -611,7 +668,7 @@ def plan_cmd(
     out.print(T("planned_next"), highlight=False)
 
 
-EntryArg = Annotated[int, typer.Argument(help=T("a_entry"), metavar="ENTRY")]
+EntryArg = Annotated[int, typer.Argument(help=T("a_entry"), metavar="ENTRY", parser=row_id)]
 
 
 def _entry_done(key: str, entry: Any) -> None:
@@ -675,6 +732,7 @@ def schedule_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from rich.table import Table
+    from rich.text import Text
 
     from loa.core.registry import check_channel
     from loa.planning.models import PlanStatus
@@ -705,13 +763,20 @@ def schedule_cmd(
         if single
         else ("c_time", "c_channel", "c_slot", "c_items", "c_dur")
     )
+    # On a narrow terminal each item keeps to one line so a day fits a screen
+    # (the items column alone gives way; its lines end in "…" instead of wrapping).
+    narrow = console().width < 110
     for key in keys:
-        table.add_column(T(key))
+        table.add_column(T(key), no_wrap=narrow and key != "c_items")
     for s in slots:
-        items = "\n".join(
-            f"{n}. {i.title} [#{i.message_id}]"
-            + (f" ({PlanStatus(i.status).label})" if i.status != PlanStatus.PLANNED else "")
-            for n, i in enumerate(s.items, start=1)
+        items = Text(
+            "\n".join(
+                f"{n}. [#{i.message_id}] {i.title}"
+                + (f" ({PlanStatus(i.status).label})" if i.status != PlanStatus.PLANNED else "")
+                for n, i in enumerate(s.items, start=1)
+            ),
+            no_wrap=narrow,
+            overflow="ellipsis" if narrow else "fold",
         )
         duration = str(bulletin_length(station, s)) if s.channel == "radio" else "—"
         estimated = estimated or duration.startswith("~")

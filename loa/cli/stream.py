@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loa.cli.common import console, err_console, get_station, print_json, sub_app
+from loa.cli.common import console, err_console, get_station, print_json, row_id, sub_app
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -101,7 +101,9 @@ T = Catalog(
 
 
 def urgent(
-    message_id: Annotated[int, typer.Argument(help=T("arg_message"), metavar="MESSAGE_ID")],
+    message_id: Annotated[
+        int, typer.Argument(help=T("arg_message"), metavar="MESSAGE_ID", parser=row_id)
+    ],
     repeats: Annotated[
         int | None, typer.Option("--repeats", min=1, max=10, help=T("opt_repeats"))
     ] = None,
@@ -202,8 +204,10 @@ def print_status(result: Any) -> None:
 @stream_app.command("zones", help=T("zones"))
 def zones(
     zone: Annotated[list[str] | None, typer.Option("--zone", help=T("opt_zone"))] = None,
-    slot: Annotated[int | None, typer.Option("--slot", help=T("opt_slot"))] = None,
-    message: Annotated[int | None, typer.Option("--message", help=T("opt_msg"))] = None,
+    slot: Annotated[int | None, typer.Option("--slot", help=T("opt_slot"), parser=row_id)] = None,
+    message: Annotated[
+        int | None, typer.Option("--message", help=T("opt_msg"), parser=row_id)
+    ] = None,
     every: Annotated[bool, typer.Option("--all", help=T("opt_all"))] = False,
 ) -> None:
     from loa.channels.stream import stream_settings

@@ -73,6 +73,21 @@ T = Catalog(
             "{at}tiêu đề dài {n} ký tự, tối đa {limit}. Hãy rút gọn tiêu đề.",
             "{at}the title is {n} characters long, at most {limit}. Shorten it.",
         ),
+        "control_char": (
+            '{at}trường "{field}" ({label}) có ký tự điều khiển {code}{name} ở vị trí {pos}: ký '
+            "tự này không hiện ra mà làm sai hoặc đảo chữ khi đọc, đăng. Xóa nó rồi nhập lại.",
+            '{at}the field "{field}" ({label}) holds the control character {code}{name} at '
+            "position {pos}: it does not show, and garbles or reverses the text where it is read "
+            "or posted. Remove it and enter the text again.",
+        ),
+        "bidi_name": (" (đảo chiều chữ)", " (text direction override)"),
+        "audio_unchecked": (
+            "{at}tệp ghi âm «{value}» chưa được kiểm tra: gắn tệp bằng loa msg add/edit --audio "
+            "TỆP, trong biểu mẫu tin của trang quản lý, hoặc ghi tên tệp ở cột ghi âm của tệp nhập.",
+            "{at}the recording “{value}” was not checked: attach it with loa msg add/edit --audio "
+            "FILE, in the dashboard's message form, or name it in the recording column of an "
+            "import file.",
+        ),
         "text_too_long": (
             '{at}trường "{field}" ({label}) dài {n} ký tự, tối đa {limit} ký tự cho một tin. '
             "Hãy rút gọn hoặc tách thành nhiều tin.",
@@ -105,6 +120,33 @@ def check_address(field: str, text: str, where: str | None = None) -> None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         label = FIELD_LABELS[field]
         raise UserError(T("bad_address", at=_at(where), label=label, field=field, value=text[:80]))
+
+
+#: Direction overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make text read in an
+#: order other than it is written ("Trojan source"); no message needs them.
+_BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
+def check_characters(field: str, value: Any, where: str | None = None) -> None:
+    """Refuse a text field holding a control code (but tab and line breaks), a C1 control or a
+    text-direction override: what an import file may not hold, typed or edited either."""
+    if not isinstance(value, str):
+        return
+    for pos, ch in enumerate(value, start=1):
+        code = ord(ch)
+        bidi = ch in _BIDI_CONTROLS
+        if bidi or (code < 32 and ch not in "\t\n\r\f\v") or 0x7F <= code < 0xA0:
+            raise UserError(
+                T(
+                    "control_char",
+                    at=_at(where),
+                    field=field,
+                    label=FIELD_LABELS.get(field, field),
+                    code=f"U+{code:04X}",
+                    name=T("bidi_name") if bidi else "",
+                    pos=pos,
+                )
+            )
 
 
 def check_length(field: str, value: Any, where: str | None = None) -> None:
@@ -140,6 +182,7 @@ FIELD_LABELS = {
     "post_text": "bài đăng",
     "image": "ảnh",
     "link": "liên kết",
+    "audio": "ghi âm",
 }
 
 # Column or key names officers write, mapped to field names (lowercase, accents kept).
@@ -169,6 +212,12 @@ ALIASES = {
     "kịch bản đài": "radio_script",
     "bài viết": "post_text",
     "hình ảnh": "image",
+    "tệp ghi âm": "audio",
+    "file ghi âm": "audio",
+    "ghi am": "audio",
+    "âm thanh": "audio",
+    "recording": "audio",
+    "audio file": "audio",
     "id": "id",
     "status": "status",
     "trạng thái": "status",
@@ -335,6 +384,26 @@ def parse_int(value: Any, field: str, low: int, high: int, where: str | None = N
     return number
 
 
+#: A kept recording's name ("<sha256>.<ext>"), as `loa.audio.recording` names it.
+AUDIO_REF = re.compile(r"^[0-9a-f]{64}\.(mp3|m4a|aac|ogg|amr|wav|webm)$")
+
+
+def parse_audio(value: Any, where: str | None = None) -> dict[str, Any]:
+    """A message's recording: empty clears it; a mapping {ref, name, seconds} is a recording
+    already checked and kept (`loa.audio.recording.keep`, through the door's callback). Anything
+    else (a path nobody checked) raises UserError saying how to attach it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {"audio": None, "audio_name": None, "audio_seconds": None}
+    if isinstance(value, dict) and AUDIO_REF.match(str(value.get("ref", ""))):
+        seconds = value.get("seconds")
+        return {
+            "audio": str(value["ref"]),
+            "audio_name": clean_text(value.get("name"))[:300] or None,
+            "audio_seconds": float(seconds) if isinstance(seconds, int | float) else None,
+        }
+    raise UserError(T("audio_unchecked", at=_at(where), value=clean_text(value)[:80]))
+
+
 def validate(
     session: Session, raw: dict[str, Any], where: str | None = None, partial: bool = False
 ) -> dict[str, Any]:
@@ -364,10 +433,13 @@ def validate(
             if field == "title" and isinstance(value, str) and len(value) > 10 * MAX_TITLE_CHARS:
                 raise UserError(T("too_long", at=_at(where), n=len(value), limit=MAX_TITLE_CHARS))
             check_length(field, value, where)
+            check_characters(field, value, where)
             text = clean_text(value)
             if text and field in ("link", "image"):
                 check_address(field, text, where)
             out[field] = text if text or field in ("title", "body") else None
+    if "audio" in data:
+        out.update(parse_audio(data["audio"], where))
     if "title" in out:
         if not out["title"]:
             raise UserError(T("missing", at=_at(where), field="title", label=FIELD_LABELS["title"]))

@@ -447,11 +447,15 @@ def read_records(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], str]:
 
 
 def _checked_photo(
-    raw: dict[str, Any], photo: Callable[[str, Path], str], folder: Path, where: str
+    raw: dict[str, Any],
+    photo: Callable[[str, Path], Any],
+    folder: Path,
+    where: str,
+    field: str = "image",
 ) -> dict[str, Any]:
     out = dict(raw)
     for name, value in raw.items():
-        if canonical_key(str(name)) == "image" and clean_text(value):
+        if canonical_key(str(name)) == field and clean_text(value):
             try:
                 out[name] = photo(clean_text(value), folder)
             except UserError as exc:
@@ -467,12 +471,15 @@ def import_file(
     now: datetime | None = None,
     allow_duplicates: bool = False,
     photo: Callable[[str, Path], str] | None = None,
+    audio: Callable[[str, Path], dict[str, Any]] | None = None,
 ) -> ImportReport:
     """Create every message in `path` inside the caller's transaction (all or nothing).
 
     `photo(value, folder)` checks a record's image and says what to store (the CLI passes the
     channels' check, which finds a file from the import file's folder or the station folder);
-    a UserError it raises names the record.
+    a UserError it raises names the record. `audio(value, folder)` does the same for a
+    record's recording (the door checks and keeps the file: `loa.app.recordings`); without it,
+    a record naming a recording is refused.
 
     A record without a topic takes `default_topic`, else a topic guessed from its words (listed in
     the report). With `approve_as`, the new messages are approved by that person. A record whose
@@ -495,6 +502,8 @@ def import_file(
                 check_length(field_name, value, where)
         if photo is not None:
             raw = _checked_photo(raw, photo, path.parent, where)
+        if audio is not None:
+            raw = _checked_photo(raw, audio, path.parent, where, "audio")
         key = (
             clean_text(raw.get("title") or raw.get("tiêu đề")),
             clean_text(raw.get("body") or raw.get("nội dung")),

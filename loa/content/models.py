@@ -150,6 +150,12 @@ class Message(Base):
     #: engine) and speaking rate (1.0 normal); None = the station's [audio] voice and rate.
     voice: Mapped[str | None] = mapped_column(String(100), default=None)
     voice_rate: Mapped[float | None] = mapped_column(Float, default=None)
+    #: Added by migration 0009_recordings: the commune's own recording that airs in place of
+    #: the synthetic reading ("<sha256>.<ext>" under media/recordings, `loa.audio.recording`),
+    #: the name it was given, and its length in seconds.
+    audio: Mapped[str | None] = mapped_column(String(80), default=None)
+    audio_name: Mapped[str | None] = mapped_column(String(300), default=None)
+    audio_seconds: Mapped[float | None] = mapped_column(Float, default=None)
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     audiences: Mapped[list[Audience]] = relationship(
@@ -199,6 +205,7 @@ class Message(Base):
             "post_text": self.post_text,
             "image": self.image,
             "link": self.link,
+            "audio": self.audio,
             "campaign_id": self.campaign_id,
             "status": str(self.status),
             "approved_by": self.approved_by,

@@ -83,7 +83,25 @@ def get_message(session: Session, message_id: int) -> Message:
     return message
 
 
-CONTENT_FIELDS = {"title", "body", "radio_script", "post_text", "topic_code", "source_document"}
+CONTENT_FIELDS = {
+    "title",
+    "body",
+    "radio_script",
+    "post_text",
+    "topic_code",
+    "source_document",
+    "audio",
+}
+
+
+def _current(message: Message, field: str) -> Any:
+    if field == "audiences":
+        return sorted(a.code for a in message.audiences)
+    return getattr(message, field)
+
+
+def _comparable(field: str, value: Any) -> Any:
+    return sorted(value) if field == "audiences" else value
 
 
 def edit(
@@ -94,13 +112,17 @@ def edit(
     keep_approval: bool = False,
 ) -> tuple[Message, bool]:
     """Change the given fields. Returns (message, reopened): editing the words of an approved
-    message sends it back to draft for a new approval, unless `keep_approval`."""
+    message sends it back to draft for a new approval, unless `keep_approval`. Values equal to
+    the message's own change nothing (not even `updated_at`)."""
     message = get_message(session, message_id)
     values = validate(session, raw, partial=True)
     check_validity(
         values.get("valid_from", message.valid_from), values.get("valid_until", message.valid_until)
     )
-    changed_words = any(k in CONTENT_FIELDS and getattr(message, k) != v for k, v in values.items())
+    changed = {k for k, v in values.items() if _current(message, k) != _comparable(k, v)}
+    if not changed:
+        return message, False  # the same values again: nothing to save, updated_at untouched
+    changed_words = bool(changed & CONTENT_FIELDS)
     _apply(session, message, values)
     message.updated_at = now or datetime.now()
     reopened = changed_words and message.status == MessageStatus.APPROVED and not keep_approval
@@ -118,7 +140,8 @@ def approve(
     if message.status == MessageStatus.ARCHIVED:
         raise UserError(T("archived", id=message_id))
     if not (
-        message.body.strip()
+        message.audio
+        or message.body.strip()
         or (message.radio_script or "").strip()
         or (message.post_text or "").strip()
     ):

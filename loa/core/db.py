@@ -80,6 +80,12 @@ T = Catalog(
             "The schema name {schema!r} is not valid: use lower-case ASCII letters, digits and _ "
             "(starting with a letter, at most 63 characters), e.g. xa_cam_nhuong.",
         ),
+        "bad_port": (
+            "Cổng trong địa chỉ cơ sở dữ liệu {url} không phải là số. Dạng đúng: "
+            "postgresql://NGƯỜI_DÙNG@MÁY:5432/TÊN_CSDL (cổng mặc định của PostgreSQL là 5432).",
+            "The port in the database address {url} is not a number. The right form is "
+            "postgresql://USER@HOST:5432/DBNAME (PostgreSQL's default port is 5432).",
+        ),
         "bad_url": (
             "Địa chỉ cơ sở dữ liệu {url} không hợp lệ ({error}). Dạng đúng: "
             "postgresql://NGƯỜI_DÙNG@MÁY:5432/TÊN_CSDL hoặc sqlite:///đường/dẫn/loa.db.",
@@ -136,6 +142,8 @@ def normalize_url(url: str) -> str:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise UserError(T("bad_url", url=redact(url), error=exc)) from None
+    except ValueError:  # a port that is not a number ("localhost:54x2")
+        raise UserError(T("bad_port", url=redact(url))) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
@@ -148,7 +156,7 @@ def redact(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return url.split("@")[-1]
 
 

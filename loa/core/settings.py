@@ -77,7 +77,16 @@ Text = Annotated[str, Strict()]
 
 #: The top-level tables of loa.toml that some layer reads. A layer adding a section adds its
 #: name here, so that a misspelt table ([raido], [stations]) is pointed out when loa.toml is read.
-KNOWN_SECTIONS = ("station", "speech", "scheduler", "audio", "radio", "channels", "report")
+KNOWN_SECTIONS = (
+    "station",
+    "speech",
+    "scheduler",
+    "planning",
+    "audio",
+    "radio",
+    "channels",
+    "report",
+)
 
 S = TypeVar("S", bound="SectionSettings")
 

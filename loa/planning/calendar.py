@@ -41,9 +41,12 @@ T = Catalog(
         "national": ("Quốc khánh 2/9", "National Day 2/9"),
         "national_eve": ("Nghỉ Quốc khánh (1/9)", "National Day holiday (1/9)"),
         "blackout_exists": (
-            "Ngày {day} đã là ngày nghỉ phát ({reason}).",
-            "{day} is already a blackout day ({reason}).",
+            "Ngày {day} đã là ngày nghỉ phát{reason}. Không cần thêm lại; muốn đổi lý do thì "
+            "bỏ ngày này (loa calendar unblackout) rồi thêm lại.",
+            "{day} is already a blackout day{reason}. Nothing to add; to change the reason, "
+            "remove it (loa calendar unblackout) and add it again.",
         ),
+        "blackout_reason": (" (lý do: {reason})", " (reason: {reason})"),
         "no_blackout": ("Ngày {day} không phải ngày nghỉ phát.", "{day} is not a blackout day."),
         "bad_window": (
             'Đợt "{name}": ngày kết thúc {end} trước ngày bắt đầu {start}.',
@@ -128,7 +131,8 @@ def add_blackout(session: Session, day: date, reason: str = "") -> None:
 
     existing = session.scalar(select(Blackout).where(Blackout.day == day))
     if existing is not None:
-        raise UserError(T("blackout_exists", day=day.strftime("%d/%m/%Y"), reason=existing.reason))
+        reason_text = T("blackout_reason", reason=existing.reason) if existing.reason else ""
+        raise UserError(T("blackout_exists", day=day.strftime("%d/%m/%Y"), reason=reason_text))
     session.add(Blackout(day=day, reason=reason))
     session.flush()
 

@@ -23,5 +23,9 @@ def message_duration(
     message: Message, rendered: Mapping[int, float], estimate: Callable[[str], float]
 ) -> float:
     """Seconds of `message` on air: `rendered[message.id]` (its clip) when known and non-zero,
-    else `estimate(message.spoken_text)`."""
-    return rendered.get(message.id) or estimate(message.spoken_text)
+    else the length of its own recording, else `estimate(message.spoken_text)`."""
+    return (
+        rendered.get(message.id)
+        or getattr(message, "audio_seconds", None)
+        or estimate(message.spoken_text)
+    )

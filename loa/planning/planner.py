@@ -23,11 +23,12 @@ from loa.planning import budget as broadcasts
 from loa.planning.budget import BroadcastBudget
 from loa.planning.calendar import blocked_days, campaign_windows
 from loa.planning.durations import estimate_duration, message_duration
+from loa.planning.learning import SlotReach
 from loa.planning.model import Airing, Placement, PlanItem, PlanModel, Problem, reach_of
 from loa.planning.models import PlanEntry, PlanStatus, Slot
 from loa.planning.search import solve
 from loa.planning.settings import SchedulerSettings
-from loa.planning.slots import expand_slots, list_slots
+from loa.planning.slots import SlotInstance, expand_slots, list_slots
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -39,6 +40,20 @@ T = Catalog(
     {
         "why_reach": ("độ phủ {reach} ({detail})", "reach {reach} ({detail})"),
         "why_boost": ('đợt "{name}" x{boost:g}', 'campaign "{name}" x{boost:g}'),
+        "why_assumed": (
+            "độ phủ giả định (mới đo {n}/{min} lần)",
+            "assumed reach (measured {n} of {min} times)",
+        ),
+        "why_explore": (
+            "đang thử khung này: độ phủ giả định x{factor} (mới đo {n}/{min} lần)",
+            "trying this slot: assumed reach x{factor} (measured {n} of {min} times)",
+        ),
+        "why_learned": (
+            "độ phủ học được x{factor} so với giả định (đo {n} lần, tin cậy {confidence}; {source})",
+            "learned reach x{factor} of the assumption ({n} figures, confidence {confidence}; "
+            "{source})",
+        ),
+        "x_slot_reach": ("Khung {slot} ({start}): {text}", "Slot {slot} ({start}): {text}"),
         "why_high": ("ưu tiên: đầu bản tin kế tiếp", "high priority: first in the next bulletin"),
         "why_kept": ("giữ nguyên từ lần lập lịch trước", "kept from the previous plan"),
         "why_pinned": (
@@ -165,13 +180,15 @@ def build_problem(
     now: datetime,
     channels: Collection[str],
     durations: Mapping[int, float] | None = None,
+    learned: Mapping[int, SlotReach] | None = None,
 ) -> tuple[Problem, dict[str, Any]]:
     """Read the station into a Problem for [start, start + days). Also returns the lookup
     tables `plan()` needs to write the result back (entries by instance, ...).
 
     `channels` are the channels the station can publish on (only their slots are planned);
     `durations` the known clip length of rendered messages (message id -> seconds), the
-    others are estimated from their text.
+    others are estimated from their text; `learned` the reach learned from the channels'
+    figures (slot id -> factor on the slot's assumed reach, `loa.planning.learning`).
     """
     from sqlalchemy import select
 
@@ -183,6 +200,8 @@ def build_problem(
     instances = expand_slots(
         [s for s in slots if s.channel in usable], start, days, blocked=blocked, after=now
     )
+    if learned:
+        instances = [_learned(inst, learned.get(inst.slot_id)) for inst in instances]
     index = {(inst.slot_id, inst.start): n for n, inst in enumerate(instances)}
     messages = plannable_messages(session, start, last)
     rendered = durations or {}
@@ -277,10 +296,48 @@ def build_problem(
         (max(start, now.date()), last),
         banned=frozenset(banned),
     )
-    return problem, {"entries": entry_at, "blocked": blocked, "messages": messages}
+    return problem, {
+        "entries": entry_at,
+        "blocked": blocked,
+        "messages": messages,
+        "learned": dict(learned or {}),
+    }
 
 
-def _reason(model: PlanModel, p: Placement, messages: Mapping[int, Message]) -> str:
+def _learned(inst: SlotInstance, reach: SlotReach | None) -> SlotInstance:
+    """The instance with its assumed reach of every audience times the learned factor."""
+    if reach is None or reach.factor == 1.0:
+        return inst
+    from dataclasses import replace
+
+    return replace(
+        inst, reach={a: min(1.0, float(v) * reach.factor) for a, v in inst.reach.items()}
+    )
+
+
+def learned_text(reach: SlotReach | None) -> str:
+    """Which reach figure the planner used for a slot, and where it came from."""
+    if reach is None:
+        return T("why_assumed", n=0, min="-")
+    if reach.explore and reach.confidence == "none":
+        return T("why_explore", n=reach.n, min=reach.needed, factor=decimal(reach.factor, 2))
+    if reach.confidence == "none":
+        return T("why_assumed", n=reach.n, min=reach.needed)
+    return T(
+        "why_learned",
+        factor=decimal(reach.factor, 2),
+        n=reach.n,
+        confidence=reach.confidence,
+        source=reach.source or "-",
+    )
+
+
+def _reason(
+    model: PlanModel,
+    p: Placement,
+    messages: Mapping[int, Message],
+    learned: Mapping[int, SlotReach] | None = None,
+) -> str:
     item = model.items[p.message_id]
     inst = model.inst[p.instance]
     names = (
@@ -292,6 +349,8 @@ def _reason(model: PlanModel, p: Placement, messages: Mapping[int, Message]) -> 
         f"{names.get(a, a)} {decimal(float(inst.reach.get(a, 0.0)), 2)}" for a in item.audiences
     )
     parts = [T("why_reach", reach=decimal(reach_of(item, inst.reach), 2), detail=detail or "-")]
+    if learned:
+        parts.append(learned_text(learned.get(inst.slot_id)))
     for c in model.p.campaigns:
         if c.applies(item.campaign_id, item.topic, inst.start.date()):
             parts.append(T("why_boost", name=c.name, boost=c.boost))
@@ -313,6 +372,7 @@ def plan(
     channels: Collection[str],
     durations: Mapping[int, float] | None = None,
     budgets: Collection[BroadcastBudget] = (),
+    learned: Mapping[int, SlotReach] | None = None,
 ) -> PlanReport:
     """Plan [start, start + days) for the station, in one transaction, and return what changed.
 
@@ -328,7 +388,14 @@ def plan(
     report = PlanReport(start, days)
     with station.transaction() as session:
         problem, tables = build_problem(
-            station, session, start, days, now=now, channels=channels, durations=durations
+            station,
+            session,
+            start,
+            days,
+            now=now,
+            channels=channels,
+            durations=durations,
+            learned=learned,
         )
         solution = solve(problem)
         model = PlanModel(problem)
@@ -366,7 +433,7 @@ def plan(
             entry.position = solution.positions.get((p.instance, p.message_id), 0)
             entry.duration_s = item.duration_s if inst.channel == "radio" else 0.0
             entry.score = round(model.base(item, p.instance), 4)
-            entry.reason = _reason(model, p, messages)
+            entry.reason = _reason(model, p, messages, learned)
         if budgets:
             session.flush()
             last_day = start + timedelta(days=days - 1)
@@ -430,10 +497,13 @@ def explain(
     channels: Collection[str],
     durations: Mapping[int, float] | None = None,
     budgets: Collection[BroadcastBudget] = (),
+    learned: Mapping[int, SlotReach] | None = None,
 ) -> Explanation:
     """Why a message went where it went in [start, start + days), or why it was left out.
-    `channels` and `durations` are as for `build_problem`, `budgets` as for `plan` (an entry
-    posted but not broadcast because of its month's budget is said).
+    `channels`, `durations` and `learned` are as for `build_problem`, `budgets` as for `plan`
+    (an entry posted but not broadcast because of its month's budget is said). With `learned`,
+    one line per slot of the message's channels says which reach figure the planner used for
+    it and where it came from.
 
     Raises UserError for an unknown message id.
     """
@@ -483,7 +553,14 @@ def explain(
             out.lines.append(T("x_not_yet", day=message.valid_from.strftime("%d/%m/%Y")))
             return out
         problem, _tables = build_problem(
-            station, session, start, days, now=now, channels=channels, durations=durations
+            station,
+            session,
+            start,
+            days,
+            now=now,
+            channels=channels,
+            durations=durations,
+            learned=learned,
         )
         item = next(it for it in problem.items if it.message_id == message_id)
         model = PlanModel(problem)
@@ -531,6 +608,16 @@ def explain(
                     T("x_no_reach", channel=channel_label(channel), audiences=audiences)
                 )
                 continue
+            if learned is not None:
+                for slot in sorted(own, key=lambda s: (s.start, s.id)):
+                    out.lines.append(
+                        T(
+                            "x_slot_reach",
+                            slot=slot.name,
+                            start=slot.start,
+                            text=learned_text(learned.get(slot.id)),
+                        )
+                    )
             placed = sum(
                 1 for e in out.entries if e["channel"] == channel and e["status"] in _PLACED
             )

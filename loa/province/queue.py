@@ -3,7 +3,7 @@
 
 Jobs: ``publish`` (one planned post), ``render`` (a station's bulletins for some days, then
 their M3U playlists), ``playlist`` (the playlists of a day), ``reconcile`` (publications a dead
-process left "sending") and ``daily`` (a station's day ahead: re-plan as [scheduler]
+process left "sending"), ``insights`` (pull a station's channel figures) and ``daily`` (a station's day ahead: re-plan as [scheduler]
 auto_plan_days says, render tomorrow, write its playlists). Each carries the station's ident;
 a publish job holds the procrastinate lock of its plan entry (never two at once) and a queueing
 lock (never queued twice), and waits for its channel's token bucket (rate limits that hold
@@ -13,6 +13,7 @@ across every worker of the province).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -20,12 +21,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, DateTime, Float, String, Table, text
+from sqlalchemy import select, text
 
-from loa.province.registry import QUEUE_SCHEMA, Province, metadata
+from loa.province.registry import QUEUE_SCHEMA, Province, buckets_table, versions_table
 
 if TYPE_CHECKING:
     import procrastinate
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +35,6 @@ QUEUE = "loa"
 
 #: Posts per minute per station and channel unless province.toml [rate_limits] says otherwise.
 DEFAULT_RATES = {"facebook": 30.0, "zalo": 10.0, "wordpress": 60.0}
-
-buckets_table = Table(
-    "rate_buckets",
-    metadata,
-    Column("key", String(200), primary_key=True),
-    Column("tokens", Float, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-)
 
 
 def conninfo(url: str) -> str:
@@ -50,22 +44,109 @@ def conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def apply_queue_schema(url: str) -> None:
-    """Create procrastinate's tables in their own schema, once (idempotent)."""
-    import psycopg
-    from procrastinate.schema import SchemaManager
+def queue_migrations() -> list[tuple[str, str, str]]:
+    """procrastinate's schema migrations of the installed package: (version, file name, SQL),
+    oldest first."""
+    from importlib import resources
 
-    with psycopg.connect(conninfo(url), autocommit=False) as conn:
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{QUEUE_SCHEMA}"')
-        found = conn.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
-            "AND table_name = 'procrastinate_jobs'",
-            (QUEUE_SCHEMA,),
-        ).fetchone()
-        if found is None:
-            conn.execute(f'SET LOCAL search_path TO "{QUEUE_SCHEMA}"')
-            conn.execute(SchemaManager.get_schema())
-        conn.commit()
+    folder = resources.files("procrastinate.sql.migrations")
+    out = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".sql") and re.match(r"\d+\.\d+\.\d+_", name):
+            out.append((name.split("_", 1)[0], name, entry.read_text(encoding="utf-8")))
+    return sorted(out, key=lambda m: (tuple(int(p) for p in m[0].split(".")), m[1]))
+
+
+def _created_functions(sql: str) -> set[str]:
+    found = re.findall(
+        r"CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:\w+\.)?(\w+)\s*\(", sql, flags=re.I
+    )
+    return {f.lower() for f in found}
+
+
+def _detected_version(conn: Any, migrations: list[tuple[str, str, str]]) -> str:
+    """The version of a queue schema loa did not record (made before loa kept versions): the
+    newest migration whose functions all exist."""
+    have = {
+        str(r[0])
+        for r in conn.execute(
+            text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = :schema"
+            ),
+            {"schema": QUEUE_SCHEMA},
+        )
+    }
+    version = "0.0.0"
+    for v, _, sql in migrations:
+        made = _created_functions(sql)
+        if made and made <= have:
+            version = v
+    return version
+
+
+def _newer(a: str, b: str) -> bool:
+    return tuple(int(p) for p in a.split(".")) > tuple(int(p) for p in b.split("."))
+
+
+def upgrade_queue(
+    url: str, migrations: list[tuple[str, str, str]] | None = None
+) -> tuple[str | None, str, list[str]]:
+    """Make procrastinate's schema (in its own schema of the province database) or bring it to
+    the installed procrastinate's version by applying its migrations in order, in one
+    transaction; record the version. Returns (version before, version now, files applied);
+    before is None when the schema was made now. `migrations`: procrastinate's own by default
+    (`queue_migrations`)."""
+    from datetime import datetime as _dt
+
+    from procrastinate.schema import SchemaManager
+    from sqlalchemy.dialects.postgresql import insert
+
+    from loa.core.db import make_engine
+
+    if migrations is None:
+        migrations = queue_migrations()
+    latest = migrations[-1][0] if migrations else "0.0.0"
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{QUEUE_SCHEMA}"'))
+            made = conn.scalar(
+                text(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = :s "
+                    "AND table_name = 'procrastinate_jobs'"
+                ),
+                {"s": QUEUE_SCHEMA},
+            )
+            recorded = conn.scalar(
+                select(versions_table.c.version).where(versions_table.c.component == "queue")
+            )
+            conn.execute(text(f'SET LOCAL search_path TO "{QUEUE_SCHEMA}"'))
+            applied: list[str] = []
+            before: str | None
+            raw: Any = conn.connection.driver_connection  # no parameters: "%" in the SQL stays
+            if made is None:
+                before = None
+                raw.execute(SchemaManager.get_schema())
+            else:
+                before = recorded or _detected_version(conn, migrations)
+                for version, name, sql in migrations:
+                    if _newer(version, before):
+                        raw.execute(sql)
+                        applied.append(name)
+            conn.execute(text("SET LOCAL search_path TO public"))
+            conn.execute(
+                insert(versions_table)
+                .values(component="queue", version=latest, updated_at=_dt.now())
+                .on_conflict_do_update(
+                    index_elements=["component"],
+                    set_={"version": latest, "updated_at": _dt.now()},
+                )
+            )
+    finally:
+        engine.dispose()
+    return before, latest, applied
 
 
 def make_app(
@@ -87,51 +168,71 @@ def make_app(
         )
     app = procrastinate.App(connector=connector)
     tasks = tasks or Tasks(province)
-    retry = procrastinate.RetryStrategy(max_attempts=5, wait=2, exponential_wait=2)
+    retry = _retry_strategy()
     app.task(name="publish", queue=QUEUE, retry=retry, pass_context=False)(tasks.publish)
     app.task(name="render", queue=QUEUE, retry=retry, pass_context=False)(tasks.render)
     app.task(name="reconcile", queue=QUEUE, retry=retry, pass_context=False)(tasks.reconcile)
     app.task(name="playlist", queue=QUEUE, retry=retry, pass_context=False)(tasks.playlist)
     app.task(name="daily", queue=QUEUE, retry=retry, pass_context=False)(tasks.daily)
     app.task(name="urgent", queue=QUEUE, retry=retry, pass_context=False)(tasks.urgent)
+    app.task(name="insights", queue=QUEUE, retry=retry, pass_context=False)(tasks.insights)
     return app
 
 
 def take_token(
-    province: Province, key: str, per_minute: float, *, now: Callable[[], float] = time.time
+    engine: Engine, key: str, per_minute: float, *, now: Callable[[], float] = time.time
 ) -> float:
-    """Take one token from the bucket `key` (capacity: one minute's worth). Returns 0 when taken,
-    else the seconds to wait before asking again. The bucket row is locked for the moment of the
-    update, so every worker of the province shares it."""
+    """Take one token from the bucket `key` (capacity: one minute's worth) on the province
+    database of `engine`. Returns 0 when taken, else the seconds to wait before asking again.
+    The bucket row is locked for the moment of the update, so every worker shares it."""
     from sqlalchemy.dialects.postgresql import insert
 
-    engine = province.engine(pool_size=1)
-    try:
-        with engine.begin() as conn:
-            stamp = datetime.fromtimestamp(now())
-            conn.execute(
-                insert(buckets_table)
-                .values(key=key, tokens=per_minute, updated_at=stamp)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            row = conn.execute(
-                buckets_table.select().where(buckets_table.c.key == key).with_for_update()
-            ).one()
-            elapsed = max(0.0, (stamp - row.updated_at).total_seconds())
-            tokens = min(per_minute, row.tokens + elapsed * per_minute / 60.0)
-            wait = 0.0
-            if tokens >= 1.0:
-                tokens -= 1.0
-            else:
-                wait = (1.0 - tokens) * 60.0 / per_minute
-            conn.execute(
-                buckets_table.update()
-                .where(buckets_table.c.key == key)
-                .values(tokens=tokens, updated_at=stamp)
-            )
-            return wait
-    finally:
-        engine.dispose()
+    with engine.begin() as conn:
+        stamp = datetime.fromtimestamp(now())
+        conn.execute(
+            insert(buckets_table)
+            .values(key=key, tokens=per_minute, updated_at=stamp)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        row = conn.execute(
+            buckets_table.select().where(buckets_table.c.key == key).with_for_update()
+        ).one()
+        elapsed = max(0.0, (stamp - row.updated_at).total_seconds())
+        tokens = min(per_minute, row.tokens + elapsed * per_minute / 60.0)
+        wait = 0.0
+        if tokens >= 1.0:
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) * 60.0 / per_minute
+        conn.execute(
+            buckets_table.update()
+            .where(buckets_table.c.key == key)
+            .values(tokens=tokens, updated_at=stamp)
+        )
+        return wait
+
+
+class RateLimited(Exception):
+    """A publish job whose channel has no token now: procrastinate runs it again in
+    `wait_s` seconds (the worker's slot is free meanwhile; it is not a failed attempt)."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"rate limited, again in {wait_s:.1f} s")
+        self.wait_s = wait_s
+
+
+def _retry_strategy() -> Any:
+    import procrastinate
+    from procrastinate.retry import RetryDecision
+
+    class Strategy(procrastinate.RetryStrategy):
+        def get_retry_decision(self, *, exception: BaseException, job: Any) -> Any:
+            if isinstance(exception, RateLimited):
+                wait_ms = max(int(exception.wait_s * 1000), 50)
+                return RetryDecision(retry_in={"milliseconds": wait_ms})
+            return super().get_retry_decision(exception=exception, job=job)
+
+    return Strategy(max_attempts=5, wait=2, exponential_wait=2)
 
 
 class Tasks:
@@ -143,6 +244,8 @@ class Tasks:
     def __init__(self, province: Province) -> None:
         self.province = province
         self.rates = {**DEFAULT_RATES, **_rates(province)}
+        #: One small pool for the token buckets, kept for the worker's life.
+        self._engine: Engine | None = None
         self._open: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -169,11 +272,21 @@ class Tasks:
                 old.engine.dispose()
         return station
 
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = self.province.engine(pool_size=2)
+            return self._engine
+
     def close(self) -> None:
         with self._lock:
             for _, station in self._open.values():
                 station.engine.dispose()
             self._open.clear()
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
     def publish(self, station: str, entry: int) -> str:
         from loa.app.publish import publish_entry, will_send
@@ -184,17 +297,17 @@ class Tasks:
         if channel is None:  # done meanwhile, gone, or put off: no rate token for it
             return "not due"
         rate = self.rates.get(channel)
-        while rate:
-            wait = take_token(self.province, f"{station}:{channel}", rate)
-            if wait <= 0:
-                break
-            time.sleep(min(wait, 5.0))
+        if rate:
+            wait = take_token(self.engine, f"{station}:{channel}", rate)
+            if wait > 0:  # no token: run again when there is one, the worker slot freed
+                raise RateLimited(wait)
         try:
             publication = publish_entry(opened, entry, now=opened.now())
         except ChannelError as exc:
             # Recorded in the outbox and on the plan entry; a person or a later run acts.
-            log.warning("publish %s/%s: %s", station, entry, exc)
+            log.warning("publish %s/%s (%s): %s", station, entry, channel, exc)
             return "failed"
+        log.info("publish %s/%s (%s): %s", station, entry, channel, publication.status)
         return str(publication.status)
 
     def render(self, station: str, start: str, days: int) -> int:
@@ -259,6 +372,14 @@ class Tasks:
 
         opened = self._station(station)
         return len(reconcile(opened, now=opened.now()))
+
+    def insights(self, station: str) -> int:
+        """Pull a station's channel figures (`loa.app.insights.pull_due`); how many were
+        stored."""
+        from loa.app.insights import pull_due
+
+        opened = self._station(station)
+        return pull_due(opened, now=opened.now()).figures
 
 
 def _rates(province: Province) -> dict[str, float]:

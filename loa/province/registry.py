@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, select
+from sqlalchemy import Column, DateTime, Engine, Float, MetaData, String, Table, select
 
 from loa.core.db import check_schema, is_postgresql, make_engine, normalize_url, redact
 from loa.core.errors import RuntimeFailure, UserError
@@ -72,6 +72,14 @@ T = Catalog(
             "The name {ident} is reserved by loa; choose another for the station, e.g. "
             "xa_cam_nhuong.",
         ),
+        "foreign": (
+            "Cơ sở dữ liệu {where} đã có bảng {table} nhưng không phải của loa (thiếu cột "
+            "{missing}). Dùng một cơ sở dữ liệu riêng cho tỉnh: createdb loa_tinh, rồi chạy "
+            "lại với --database postgresql://NGƯỜI_DÙNG@MÁY/loa_tinh.",
+            "The database {where} already has a table {table} that is not loa's (no column "
+            "{missing}). Use a database of the province's own: createdb loa_province, then run "
+            "again with --database postgresql://USER@HOST/loa_province.",
+        ),
         "no_server": (
             "Không kết nối được PostgreSQL {where}: {error}. Kiểm tra máy chủ (pg_isready).",
             "Cannot connect to PostgreSQL {where}: {error}. Check the server (pg_isready).",
@@ -92,6 +100,25 @@ stations_table = Table(
 )
 
 
+#: Token buckets of the channels' rate limits, shared by every worker of the province.
+buckets_table = Table(
+    "rate_buckets",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+#: The version of each province-wide schema loa installed ("queue": procrastinate's).
+versions_table = Table(
+    "schema_versions",
+    metadata,
+    Column("component", String(63), primary_key=True),
+    Column("version", String(63), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class StationRecord:
     ident: str
@@ -108,6 +135,14 @@ class Province:
     root: Path
     name: str
     database: str
+    #: The province's wall clock zone ([province] timezone; Vietnam has one).
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    def now(self) -> datetime:
+        """The province's wall-clock time now (naive, in its timezone)."""
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None)
 
     @property
     def stations_dir(self) -> Path:
@@ -174,7 +209,10 @@ def load_province(root: Path) -> Province:
     if not isinstance(database, str) or not database:
         raise UserError(T("no_database", path=path))
     return Province(
-        root=root.resolve(), name=str(section.get("name", root.name)), database=database
+        root=root.resolve(),
+        name=str(section.get("name", root.name)),
+        database=database,
+        timezone=str(section.get("timezone", "Asia/Ho_Chi_Minh")),
     )
 
 
@@ -197,29 +235,15 @@ def find_province(
 
 
 def init_province(root: Path, *, name: str, database: str) -> Province:
-    """Make a province folder and prepare its database: the station register and the job
-    queue's schema (both idempotent, so running it again on the same database is harmless).
-    province.toml is written last. Raises UserError or RuntimeFailure."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
-
+    """Make a province folder and prepare its database (`prepare_database`: idempotent, so
+    running it again on the same database is harmless). province.toml is written last.
+    Raises UserError or RuntimeFailure."""
     root = root.resolve()
     if (root / PROVINCE_FILE).exists():
         raise UserError(T("exists", path=root))
     url = province_url(database)
     province = Province(root=root, name=name, database=url)
-    engine = province.engine()
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{REGISTER_SCHEMA}"'))
-            metadata.create_all(conn)
-    except OperationalError as exc:
-        raise RuntimeFailure(T("no_server", where=redact(url), error=_first_line(exc))) from None
-    finally:
-        engine.dispose()
-    from loa.province.queue import apply_queue_schema
-
-    apply_queue_schema(url)
+    prepare_database(url)
     province.stations_dir.mkdir(parents=True, exist_ok=True)
     import tomlkit
 
@@ -230,6 +254,56 @@ def init_province(root: Path, *, name: str, database: str) -> Province:
     doc["province"] = section
     atomic_write_text(root / PROVINCE_FILE, tomlkit.dumps(doc))
     return province
+
+
+@dataclass
+class Prepared:
+    """What `prepare_database` changed: register tables made, queue migrations applied."""
+
+    tables: list[str]
+    queue_from: str | None
+    queue_to: str
+    applied: list[str]
+
+
+def prepare_database(url: str) -> Prepared:
+    """Bring the province-wide schemas of `url` to what this loa needs: the register's tables
+    (made when missing; a same-named table that is not loa's is refused) and the job queue's
+    schema (made, or its newer procrastinate migrations applied). Raises UserError or
+    RuntimeFailure."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{REGISTER_SCHEMA}"'))
+            look = inspect(conn)
+            have = set(look.get_table_names(schema=REGISTER_SCHEMA))
+            for table in metadata.sorted_tables:
+                if table.name not in have:
+                    continue
+                columns = {c["name"] for c in look.get_columns(table.name, schema=REGISTER_SCHEMA)}
+                missing = [c.name for c in table.columns if c.name not in columns]
+                if missing:
+                    raise UserError(
+                        T(
+                            "foreign",
+                            where=redact(url),
+                            table=f"{REGISTER_SCHEMA}.{table.name}",
+                            missing=", ".join(missing),
+                        )
+                    )
+            made = [t.name for t in metadata.sorted_tables if t.name not in have]
+            metadata.create_all(conn)
+    except OperationalError as exc:
+        raise RuntimeFailure(T("no_server", where=redact(url), error=_first_line(exc))) from None
+    finally:
+        engine.dispose()
+    from loa.province.queue import upgrade_queue
+
+    before, after, applied = upgrade_queue(url)
+    return Prepared(tables=made, queue_from=before, queue_to=after, applied=applied)
 
 
 def check_ident(ident: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from loa.app.due import Post
 from loa.province.queue import defer, make_app
-from loa.province.registry import Province
+from loa.province.registry import QUEUE_SCHEMA, Province
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,13 @@ class Tick:
     daily: int = 0  # "daily" jobs (plan ahead, render tomorrow, playlists)
     reconcile: int = 0
     urgent: int = 0
+    insights: int = 0  # periodic insights pulls
 
     @property
     def total(self) -> int:
-        return sum(self.enqueued.values()) + self.daily + self.reconcile + self.urgent
+        return (
+            sum(self.enqueued.values()) + self.daily + self.reconcile + self.urgent + self.insights
+        )
 
 
 class QueueDispatcher:
@@ -55,6 +58,7 @@ class QueueDispatcher:
         ident: str,
         timezone: str,
         daily_done: dict[str, date] | None = None,
+        queued: set[str] | None = None,
     ) -> None:
         from zoneinfo import ZoneInfo
 
@@ -65,8 +69,13 @@ class QueueDispatcher:
         self.counts: dict[str, int] = {}
         #: The day each station's daily job was queued for (once per station day).
         self.daily_done = daily_done if daily_done is not None else {}
+        #: Queueing locks of jobs waiting now: their work is not offered to the queue again
+        #: (the lock would refuse it, but only after an insert and a savepoint each).
+        self.queued = queued if queued is not None else set()
 
     def _defer(self, task: str, **kwargs: Any) -> None:
+        if kwargs.get("queueing_lock") in self.queued:
+            return
         job = defer(self.app, self.conn, task, **kwargs)
         if job is not None:
             self.counts[task] = self.counts.get(task, 0) + 1
@@ -106,6 +115,10 @@ class QueueDispatcher:
     def reconcile(self, station: Any) -> None:
         self._defer("reconcile", queueing_lock=f"{self.ident}:reconcile:", station=self.ident)
 
+    def insights(self, station: Any) -> None:
+        """The station's periodic insights pull ([planning] pull_every_hours)."""
+        self._defer("insights", queueing_lock=f"{self.ident}:insights:", station=self.ident)
+
 
 def enqueue_due(
     province: Province,
@@ -130,13 +143,23 @@ def enqueue_due(
     done = daily_done if daily_done is not None else {}
     engine = province.engine()
     try:
+        with engine.connect() as conn:
+            queued = {
+                str(lock)
+                for (lock,) in conn.execute(
+                    text(
+                        f'SELECT queueing_lock FROM "{QUEUE_SCHEMA}".procrastinate_jobs '
+                        "WHERE status = 'todo' AND queueing_lock IS NOT NULL"
+                    )
+                )
+            }
         for record in province.stations():
             station = opened.get(record.ident)
             if station is None:
                 station = opened[record.ident] = open_station(province, record.ident)
             now = clock(station) if clock is not None else station.now()
             with engine.begin() as conn:
-                queue = QueueDispatcher(app, conn, record.ident, station.timezone, done)
+                queue = QueueDispatcher(app, conn, record.ident, station.timezone, done, queued)
                 dispatch(station, queue, now=now, horizon=lead, airs=False)
             counts = queue.counts
             if counts.get("publish"):
@@ -144,6 +167,7 @@ def enqueue_due(
             tick.urgent += counts.get("urgent", 0)
             tick.daily += counts.get("daily", 0)
             tick.reconcile += counts.get("reconcile", 0)
+            tick.insights += counts.get("insights", 0)
     finally:
         engine.dispose()
     return tick
@@ -174,17 +198,38 @@ def enqueue_each(province: Province, app: Any, task: str, **kwargs: Any) -> int:
 
 def retry_stalled(province: Province, *, after_s: float = 30.0) -> int:
     """Put the jobs of workers silent for `after_s` seconds back in the queue: the next worker
-    resumes them, and the outbox finds whatever the dead one had already posted."""
+    resumes them, and the outbox finds whatever the dead one had already posted. A stalled job
+    whose work is already queued again (the scheduler found it due meanwhile: same queueing
+    lock) is ended as failed instead, which frees its plan entry's lock for the queued copy.
+    Each job on its own: one refusal never stops the others. Returns the jobs retried."""
+    from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+    from procrastinate.jobs import Status
 
     async def run() -> int:
         app = make_app(province)
+        retried = 0
         async with app.open_async():
-            jobs = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=after_s))
+            manager = app.job_manager
+            jobs = list(await manager.get_stalled_jobs(seconds_since_heartbeat=after_s))
             for job in jobs:
-                await app.job_manager.retry_job(job)
-            return len(jobs)
+                try:
+                    await manager.retry_job(job)
+                    retried += 1
+                except (UniqueViolation, AlreadyEnqueued):
+                    await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+                    log.info(
+                        "stalled job %s (%s) ended: its work is queued again", job.id, job.task_name
+                    )
+            await manager.prune_stalled_workers(seconds_since_heartbeat=after_s)
+        return retried
 
     return asyncio.run(run())
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text_ = str(orig if orig is not None else exc).strip()
+    return (text_.splitlines()[0][:200] if text_ else "") or type(exc).__name__
 
 
 class Scheduler:
@@ -226,34 +271,70 @@ class Scheduler:
         tick.retried = retry_stalled(self.province, after_s=self.stalled_after_s)
         return tick
 
-    def run(self, *, on_tick: Any = None, on_standby: Any = None) -> None:
-        """Work while holding the province's scheduler lock; wait for it otherwise."""
+    def run(self, *, on_tick: Any = None, on_standby: Any = None, on_lost: Any = None) -> None:
+        """Work while holding the province's scheduler lock; wait for it otherwise. The lock is
+        checked before every tick: when the database went away it went with the connection, so
+        the scheduler goes back to waiting (a standby may hold it now) instead of working on
+        beside another. A database that is down is waited out, one log line per interval."""
         self.province.stations()  # a server that is down or a database not set up: say so
         app = make_app(self.province, sync=True)
-        engine = self.province.engine(pool_size=1)
-        try:
-            with engine.connect() as holder, app.open():
-                standby_said = False
-                while not self.stop.is_set():
-                    got = holder.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
-                    holder.commit()
-                    if got:
+        with app.open():
+            while not self.stop.is_set():
+                engine = self.province.engine(pool_size=1)
+                try:
+                    with engine.connect() as holder:
+                        if self._acquire(holder, on_standby):
+                            self._work(holder, app, on_tick)
+                            if not self.stop.is_set():
+                                log.warning("scheduler lock lost; waiting to take it again")
+                                if on_lost is not None:
+                                    on_lost()
+                except Exception as exc:  # the database went away: wait and connect again
+                    if self.stop.is_set():
                         break
-                    if on_standby is not None and not standby_said:
-                        on_standby()
-                        standby_said = True
+                    log.warning("scheduler: database unavailable (%s); retrying", _first_line(exc))
                     self.stop.wait(self.interval_s)
-                while not self.stop.is_set():
-                    try:
-                        tick = self.tick(app)
-                    except Exception:
-                        log.exception("scheduler tick failed; trying again next interval")
-                    else:
-                        if on_tick is not None:
-                            on_tick(tick)
-                    self.stop.wait(self.interval_s)
-        finally:
-            engine.dispose()
+                finally:
+                    engine.dispose()
+
+    def _acquire(self, holder: Any, on_standby: Any) -> bool:
+        said = False
+        while not self.stop.is_set():
+            got = holder.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
+            holder.commit()
+            if got:
+                return True
+            if on_standby is not None and not said:
+                on_standby()
+                said = True
+            self.stop.wait(self.interval_s)
+        return False
+
+    def holds_lock(self, holder: Any) -> bool:
+        """Whether `holder`'s session still holds the scheduler lock (raises when the
+        connection is gone)."""
+        held = holder.scalar(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :k)"
+            ),
+            {"k": LOCK_KEY},
+        )
+        holder.commit()
+        return bool(held)
+
+    def _work(self, holder: Any, app: Any, on_tick: Any) -> None:
+        while not self.stop.is_set():
+            if not self.holds_lock(holder):
+                return
+            try:
+                tick = self.tick(app)
+            except Exception as exc:  # one line, not a traceback every interval
+                log.warning("scheduler tick failed: %s", _first_line(exc))
+            else:
+                if on_tick is not None:
+                    on_tick(tick)
+            self.stop.wait(self.interval_s)
 
 
 def run_worker(province: Province, *, concurrency: int = 2, heartbeat_s: float = 5.0) -> None:

@@ -229,3 +229,30 @@ def station_count(province: Province) -> int:
 def open_station(province: Province, ident: str) -> Station:
     """The station `ident` of the province, opened from its folder."""
     return Station.load(province.stations_dir / check_ident(ident))
+
+
+def upgrade_province(province: Province) -> tuple[Any, list[str], list[tuple[str, str]]]:
+    """`loa province upgrade`: the province-wide schemas (`prepare_database`), then every
+    station's own schema (opening a station brings it to the newest migration). Returns (what
+    the province-wide part changed, the stations brought up to date, (ident, why) of stations
+    that could not be)."""
+    from loa.core.errors import LoaError
+    from loa.province.registry import prepare_database
+
+    prepared = prepare_database(province.database)
+    checked: list[str] = []
+    problems: list[tuple[str, str]] = []
+    for record in province.stations():
+        try:
+            station = open_station(province, record.ident)
+            try:
+                station.engine  # noqa: B018  (migrates the station's schema)
+            finally:
+                station.engine.dispose()
+        except LoaError as exc:
+            problems.append((record.ident, str(exc)))
+        except OSError as exc:
+            problems.append((record.ident, f"{exc.strerror}: {exc.filename}"))
+        else:
+            checked.append(record.ident)
+    return prepared, checked, problems

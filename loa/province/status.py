@@ -101,6 +101,8 @@ class CommuneFigures:
 @dataclass
 class ProvinceReport:
     communes: list[CommuneFigures]
+    #: Communes whose figures could not be read: (ident, name, why), the others still counted.
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> CommuneFigures:
@@ -119,19 +121,37 @@ class ProvinceReport:
         )
 
 
-def province_report(province: Province, start: date, end: date, *, now: datetime) -> ProvinceReport:
-    """Each commune's report figures for [start, end] (the same code as `loa report`), and
-    their sum. Raises UserError for an empty range."""
+def province_report(
+    province: Province, start: date, end: date, *, now: datetime | None = None
+) -> ProvinceReport:
+    """Each commune's report figures for [start, end] (the same code as `loa report`, at the
+    commune's own clock unless `now` is given), and their sum. A commune whose figures cannot
+    be read (its schema newer than this loa, its folder gone) is named in `problems` and the
+    others are still counted. Raises UserError for an empty range."""
+    from loa.core.dates import format_date as fmt_date
+    from loa.core.errors import LoaError, UserError
     from loa.province.stations import open_station
-    from loa.report import build_report
+    from loa.report import build_report, periods
 
+    if start > end:
+        raise UserError(periods.T("empty", start=fmt_date(start), end=fmt_date(end)))
     out: list[CommuneFigures] = []
+    problems: list[tuple[str, str, str]] = []
     for record in province.stations():
-        station = open_station(province, record.ident)
         try:
-            totals = build_report(station, start, end, now=now).totals
-        finally:
-            station.engine.dispose()
+            station = open_station(province, record.ident)
+            try:
+                totals = build_report(
+                    station, start, end, now=now if now is not None else station.now()
+                ).totals
+            finally:
+                station.engine.dispose()
+        except LoaError as exc:
+            problems.append((record.ident, record.name, str(exc)))
+            continue
+        except OSError as exc:  # a station folder or its loa.toml gone
+            problems.append((record.ident, record.name, f"{exc.strerror}: {exc.filename}"))
+            continue
         out.append(
             CommuneFigures(
                 ident=record.ident,
@@ -143,4 +163,90 @@ def province_report(province: Province, start: date, end: date, *, now: datetime
                 messages=totals.messages,
             )
         )
-    return ProvinceReport(communes=out)
+    return ProvinceReport(communes=out, problems=problems)
+
+
+@dataclass
+class QueueHealth:
+    """The province's machinery: workers, the scheduler and the job queue."""
+
+    workers: list[tuple[int, datetime, bool]]  # (id, last heartbeat, alive)
+    scheduler: str | None  # who holds the scheduler lock ("pid@address since ..."), None: nobody
+    jobs: dict[str, int]  # by status
+    stuck: dict[str, int]  # station ident -> jobs "doing" on a worker that went silent
+    failed: dict[str, int]  # station ident -> jobs that failed for good
+    late: dict[str, int]  # station ident -> jobs waiting past their time by more than a minute
+
+    @property
+    def alive_workers(self) -> int:
+        return sum(1 for _, _, alive in self.workers if alive)
+
+
+def queue_health(province: Province, *, silent_after_s: float = 30.0) -> QueueHealth:
+    """Workers (alive: a heartbeat within `silent_after_s`), the scheduler lock's holder, and
+    the jobs by status; stuck, failed and late jobs per station."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import text
+
+    from loa.province.registry import QUEUE_SCHEMA
+    from loa.province.scheduler import LOCK_KEY
+
+    q = f'"{QUEUE_SCHEMA}"'
+    engine = province.engine(pool_size=1)
+    try:
+        with engine.connect() as conn:
+            zone = ZoneInfo(province.timezone)
+            workers = [
+                (int(wid), beat.astimezone(zone).replace(tzinfo=None), bool(alive))
+                for wid, beat, alive in conn.execute(
+                    text(
+                        "SELECT id, last_heartbeat, "
+                        "last_heartbeat > now() - make_interval(secs => :s) "
+                        f"FROM {q}.procrastinate_workers ORDER BY id"
+                    ),
+                    {"s": silent_after_s},
+                )
+            ]
+            holder = conn.execute(
+                text(
+                    "SELECT a.pid, coalesce(host(a.client_addr), 'local'), a.backend_start "
+                    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND ((l.classid::bigint << 32) | l.objid::bigint) = :k"
+                ),
+                {"k": LOCK_KEY},
+            ).first()
+            jobs = {
+                str(status): int(n)
+                for status, n in conn.execute(
+                    text(f"SELECT status, count(*) FROM {q}.procrastinate_jobs GROUP BY status")
+                )
+            }
+
+            def per_station(where: str) -> dict[str, int]:
+                rows = conn.execute(
+                    text(
+                        f"SELECT j.args->>'station', count(*) FROM {q}.procrastinate_jobs j "
+                        f"WHERE {where} GROUP BY 1"
+                    ),
+                    {"s": silent_after_s},
+                )
+                return {str(ident): int(n) for ident, n in rows if ident}
+
+            stuck = per_station(
+                "j.status = 'doing' AND NOT EXISTS (SELECT 1 FROM "
+                f"{q}.procrastinate_workers w WHERE w.id = j.worker_id "
+                "AND w.last_heartbeat > now() - make_interval(secs => :s))"
+            )
+            failed = per_station("j.status = 'failed'")
+            late = per_station("j.status = 'todo' AND j.scheduled_at < now() - interval '1 minute'")
+    finally:
+        engine.dispose()
+    scheduler = None
+    if holder is not None:
+        pid, address, since = holder
+        scheduler = f"pid {pid}@{address} ({since:%d/%m %H:%M})"
+    return QueueHealth(
+        workers=workers, scheduler=scheduler, jobs=jobs, stuck=stuck, failed=failed, late=late
+    )

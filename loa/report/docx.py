@@ -48,6 +48,12 @@ T = Catalog(
             "CCHC items, {minutes} minutes in total; {posts} posts went out on the commune's "
             "channels{post_detail}. In all {items} items about {messages} distinct messages.",
         ),
+        "sounds": (
+            "Trong thời lượng phát thanh: giọng đọc máy {speech} phút, bản ghi âm của xã "
+            "{recorded} phút, phát trực tiếp {live} phút ({lives} lần).",
+            "Of the radio airtime: synthetic voice {speech} min, the commune's own recordings "
+            "{recorded} min, live broadcasts {live} min ({lives} times).",
+        ),
         "nothing": (
             "Trong kỳ báo cáo không có tin, bài nào về CCHC được phát trên Đài truyền thanh "
             "hoặc đăng tải trên các kênh thông tin của xã (nhật ký phát sóng không ghi nhận "
@@ -283,6 +289,18 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             ),
             indent=True,
         )
+        if t.recorded_s or t.live_s:
+            _para(
+                doc,
+                T(
+                    "sounds",
+                    speech=fmt_num(t.speech_min),
+                    recorded=fmt_num(t.recorded_min),
+                    live=fmt_num(t.live_min),
+                    lives=fmt_int(t.lives),
+                ),
+                indent=True,
+            )
     _caption(doc, T("t_channel"))
     rows: list[list[str]] = []
     for c in report.channels:

@@ -16,6 +16,8 @@ from loa.channels.models import (
     Publication,
     PublicationStatus,
 )
+from loa.channels.models import LIVE as SOUND_LIVE
+from loa.channels.models import RECORDED as SOUND_RECORDED
 from loa.content.models import Audience, Message, Topic
 from loa.core.dates import format_date as fmt_date
 from loa.core.errors import UserError
@@ -43,6 +45,7 @@ T = Catalog(
 )
 
 RADIO = "radio"
+RECORDED, LIVE = SOUND_RECORDED, SOUND_LIVE
 #: Report-only status of a plan entry past its time that nothing records as aired or posted.
 MISSING = "missing"
 #: Why something planned did not go out: as-run, publication or plan-entry status, or MISSING.
@@ -81,6 +84,9 @@ class AsRunRow:
     note: str | None = None
     opens_bulletin: bool = False  # the first done item of its bulletin inside the period
     kind: str = ""  # the published item's kind; "broadcast" re-announces a post already counted
+    #: What sound a radio row aired: "speech" (synthetic, also "" on older rows), "recorded"
+    #: (the commune's own recording) or "live" (a live broadcast: airtime, not a message).
+    sound: str = ""
 
     @property
     def bulletin_key(self) -> str:
@@ -98,6 +104,27 @@ class Totals:
     posts: dict[str, int] = field(default_factory=dict)  # non-radio channel -> posts
     broadcasts: dict[str, int] = field(default_factory=dict)  # channel -> posts sent to followers
     messages: int = 0  # distinct messages that went out on any channel
+    #: Of `airtime_s`: the commune's own recordings, and live broadcasts (with their count);
+    #: the rest is the synthetic voice (`speech_s`).
+    recorded_s: float = 0.0
+    live_s: float = 0.0
+    lives: int = 0
+
+    @property
+    def speech_s(self) -> float:
+        return max(self.airtime_s - self.recorded_s - self.live_s, 0.0)
+
+    @property
+    def speech_min(self) -> float:
+        return round(self.speech_s / 60.0, 1)
+
+    @property
+    def recorded_min(self) -> float:
+        return round(self.recorded_s / 60.0, 1)
+
+    @property
+    def live_min(self) -> float:
+        return round(self.live_s / 60.0, 1)
 
     @property
     def post_total(self) -> int:
@@ -198,6 +225,10 @@ class Report:
                 "bulletins": t.bulletins,
                 "radio_items": t.radio_items,
                 "airtime_s": round(t.airtime_s, 1),
+                "airtime_speech_s": round(t.speech_s, 1),
+                "airtime_recorded_s": round(t.recorded_s, 1),
+                "airtime_live_s": round(t.live_s, 1),
+                "live_broadcasts": t.lives,
                 "posts": dict(t.posts),
                 "items": t.items,
                 "messages": t.messages,
@@ -256,10 +287,17 @@ def compute_totals(rows: Iterable[AsRunRow], *, bulletins: str = "distinct") -> 
         if row.kind == "broadcast":  # the same message again, to followers: not another post
             broadcasts[row.channel] += 1
             continue
+        if row.channel == RADIO and row.sound == LIVE:  # airtime, but no message or bulletin
+            out.airtime_s += float(row.duration_s or 0.0)
+            out.live_s += float(row.duration_s or 0.0)
+            out.lives += 1
+            continue
         messages.add(row.message_id if row.message_id is not None else ("title", row.title))
         if row.channel == RADIO:
             out.radio_items += 1
             out.airtime_s += float(row.duration_s or 0.0)
+            if row.sound == RECORDED:
+                out.recorded_s += float(row.duration_s or 0.0)
             if bulletins == "distinct":
                 keys.add(row.bulletin_key)
             elif row.opens_bulletin:
@@ -279,6 +317,8 @@ def mark_bulletin_openers(rows: Sequence[AsRunRow]) -> None:
     seen: set[str] = set()
     for row in rows:
         row.opens_bulletin = False
+        if row.sound == LIVE:
+            continue
         if row.channel == RADIO and row.status == AsRunStatus.DONE and row.bulletin_key not in seen:
             seen.add(row.bulletin_key)
             row.opens_bulletin = True
@@ -306,7 +346,7 @@ def breakdown(
     first, then unknown codes, then rows without a key. Only keys with items are listed."""
     counts: dict[str | None, Counter[str]] = defaultdict(Counter)
     for row in rows:
-        if row.status != AsRunStatus.DONE:
+        if row.status != AsRunStatus.DONE or row.sound == LIVE:
             continue
         keys = keys_of(row) or [None]
         for key in keys:
@@ -424,6 +464,7 @@ def load_rows(session: Any, period: Period, until: datetime | None = None) -> li
             a.remote_id,
             a.note,
             a.extra,
+            a.kind,
         )
         .where(a.started_at >= lo, a.started_at < hi)
         .order_by(a.started_at, a.id)
@@ -446,6 +487,7 @@ def load_rows(session: Any, period: Period, until: datetime | None = None) -> li
             remote_id=r.remote_id,
             note=r.note,
             kind=str((r.extra or {}).get("kind") or ""),
+            sound=str(r.kind or ""),
         )
         for r in session.execute(stmt)
     ]

@@ -31,6 +31,16 @@ T = Catalog(
         "radio_items": ("Số lượt tin phát thanh", "Radio items"),
         "airtime_s": ("Thời lượng phát thanh (giây)", "Radio airtime (s)"),
         "airtime_min": ("Thời lượng phát thanh (phút)", "Radio airtime (min)"),
+        "airtime_speech_min": (
+            "Trong đó: giọng đọc máy (phút)",
+            "Of which: synthetic voice (min)",
+        ),
+        "airtime_recorded_min": (
+            "Trong đó: bản ghi âm của xã (phút)",
+            "Of which: the commune's recordings (min)",
+        ),
+        "airtime_live_min": ("Trong đó: phát trực tiếp (phút)", "Of which: live (min)"),
+        "live_broadcasts": ("Số lần phát trực tiếp", "Live broadcasts"),
         "posts": ("Số bài đăng trên {channel}", "Posts on {channel}"),
         "broadcasts": (
             "Số lần gửi tới người quan tâm trên {channel}",
@@ -77,6 +87,10 @@ SUMMARY_KEYS = (
     "radio_items",
     "airtime_s",
     "airtime_min",
+    "airtime_speech_min",
+    "airtime_recorded_min",
+    "airtime_live_min",
+    "live_broadcasts",
     "post_total",
     "items",
     "messages",
@@ -90,6 +104,10 @@ def _totals_rows(t: Totals, channels: list[str]) -> list[tuple[str, str, Any]]:
         ("radio_items", T("radio_items"), t.radio_items),
         ("airtime_s", T("airtime_s"), round(t.airtime_s, 1)),
         ("airtime_min", T("airtime_min"), t.airtime_min),
+        ("airtime_speech_min", T("airtime_speech_min"), t.speech_min),
+        ("airtime_recorded_min", T("airtime_recorded_min"), t.recorded_min),
+        ("airtime_live_min", T("airtime_live_min"), t.live_min),
+        ("live_broadcasts", T("live_broadcasts"), t.lives),
     ]
     for c in channels:
         if c == "radio":
@@ -118,18 +136,18 @@ def render_xlsx(report: Report) -> bytes:
 
     ws = _sheet(wb, T("sh_summary"), (18, 44, 28))
     _bold(ws, [T("key"), T("label"), T("value")])
-    ws.append(["station", T("station"), report.station_name])
-    ws.append(["period", T("period"), report.period.label])
-    ws.append(["start", T("start"), report.period.start])
-    ws.append(["end", T("end"), report.period.end])
-    ws.append(["data_until", T("data_until"), report.data_until])
-    ws.append(["generated_at", T("generated_at"), report.generated_at])
+    _append(ws, ["station", T("station"), report.station_name])
+    _append(ws, ["period", T("period"), report.period.label])
+    _append(ws, ["start", T("start"), report.period.start])
+    _append(ws, ["end", T("end"), report.period.end])
+    _append(ws, ["data_until", T("data_until"), report.data_until])
+    _append(ws, ["generated_at", T("generated_at"), report.generated_at])
     for row in _totals_rows(t, report.channels):
-        ws.append(list(row))
-    ws.append(["undelivered", T("undelivered"), len(report.undelivered)])
+        _append(ws, list(row))
+    _append(ws, ["undelivered", T("undelivered"), len(report.undelivered)])
     for status, n in report.undelivered_counts.items():
-        ws.append(
-            [f"undelivered.{status}", T("undelivered_s", status=undelivered_label(status)), n]
+        _append(
+            ws, [f"undelivered.{status}", T("undelivered_s", status=undelivered_label(status)), n]
         )
 
     ws = _sheet(wb, T("sh_months"), (12, 14, 16, 16, *[16] * len(others), 10))
@@ -145,7 +163,8 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     for m in report.months:
-        ws.append(
+        _append(
+            ws,
             [
                 m.label,
                 m.totals.bulletins,
@@ -153,7 +172,7 @@ def render_xlsx(report: Report) -> bytes:
                 m.totals.airtime_min,
                 *[m.totals.posts.get(c, 0) for c in others],
                 m.totals.items,
-            ]
+            ],
         )
     _bold(
         ws,
@@ -183,14 +202,15 @@ def render_xlsx(report: Report) -> bytes:
             ],
         )
         for i, b in enumerate(breakdown, 1):
-            ws.append(
+            _append(
+                ws,
                 [
                     i,
                     b.code or "",
                     b.name,
                     *[b.by_channel.get(c, 0) for c in report.channels],
                     b.total,
-                ]
+                ],
             )
         if with_total:
             _bold(
@@ -210,9 +230,9 @@ def render_xlsx(report: Report) -> bytes:
     for key, label, value in _totals_rows(t, report.channels):
         before = prev_rows.get(key, 0)
         pct = round((value - before) / before * 100.0, 1) if before else None
-        ws.append([key, label, value, before, round(value - before, 1), pct])
-    ws.append(["previous_start", T("start"), report.period.start, report.previous_period.start])
-    ws.append(["previous_end", T("end"), report.period.end, report.previous_period.end])
+        _append(ws, [key, label, value, before, round(value - before, 1), pct])
+    _append(ws, ["previous_start", T("start"), report.period.start, report.previous_period.start])
+    _append(ws, ["previous_end", T("end"), report.period.end, report.previous_period.end])
 
     ws = _sheet(wb, T("sh_undelivered"), (18, 12, 10, 10, 50, 12, 30, 40))
     _bold(
@@ -229,7 +249,8 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     for u in report.undelivered:
-        ws.append(
+        _append(
+            ws,
             [
                 u.when,
                 u.channel,
@@ -239,7 +260,7 @@ def render_xlsx(report: Report) -> bytes:
                 u.status,
                 u.status_text,
                 u.reason,
-            ]
+            ],
         )
 
     ws = _sheet(wb, T("sh_rows"), (10, 18, 10, 10, 18, 12, 10, 10, 50, 16, 28, 16, 30))
@@ -262,7 +283,8 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     for r in report.rows:
-        ws.append(
+        _append(
+            ws,
             [
                 r.id,
                 r.started_at,
@@ -277,7 +299,7 @@ def render_xlsx(report: Report) -> bytes:
                 ", ".join(r.audiences),
                 r.remote_id or "",
                 r.note or "",
-            ]
+            ],
         )
 
     buf = io.BytesIO()
@@ -296,6 +318,23 @@ def _sheet(wb: Any, title: str, widths: tuple[int, ...]) -> Any:
     return ws
 
 
+def _text_cell(ws: Any, value: Any) -> Any:
+    """`value` as a cell: a string is written as text whatever it begins with, so a title such
+    as '=HYPERLINK("http://…")' stays words in the workbook, never a live formula."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _append(ws: Any, values: Any) -> None:
+    """Append a row, every string in it written as text (see _text_cell)."""
+    ws.append([_text_cell(ws, value) for value in values])
+
+
 def _bold(ws: Any, values: list[Any]) -> None:
     """Append a header or total row in bold."""
     from openpyxl.cell import WriteOnlyCell
@@ -305,6 +344,8 @@ def _bold(ws: Any, values: list[Any]) -> None:
     cells = []
     for value in values:
         cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
         cell.font = bold
         cells.append(cell)
-    ws.append(cells)
+    _append(ws, cells)

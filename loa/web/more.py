@@ -450,6 +450,28 @@ async def check_channels(request: Request, user: Editor) -> HTMLResponse:
     return page(request, "checks.html", checks=results)
 
 
+@router.get("/insights")
+def insights(request: Request, user: Reader) -> HTMLResponse:
+    """What the channels' figures say (`loa insights show`): a weekday x hour heat map per
+    channel with each cell's confidence, the factor the planner uses for each slot, and the
+    slots the figures suggest (`loa slots suggest`)."""
+    from loa.app.insights import heat, show, suggest_slots
+    from loa.core.registry import channel_label
+
+    station = web_of(request).station
+    view = show(station)
+    grids = heat(view)
+    names = set(grids) | {s["channel"] for s in view.slots}
+    return page(
+        request,
+        "insights.html",
+        view=view,
+        grids=grids,
+        labels={name: channel_label(name) for name in names},
+        suggestions=suggest_slots(station),
+    )
+
+
 @router.get("/province")
 def province(request: Request, user: Reader, start: str = "", end: str = "") -> HTMLResponse:
     """The province at a glance (`loa province status`) and, for a period asked for, each

@@ -300,6 +300,8 @@ def _form_values(message: Any | None) -> dict[str, str]:
             "post_text": "",
             "link": "",
             "image": "",
+            "audio": "",
+            "audio_name": "",
         }
     return {
         "title": message.title,
@@ -316,6 +318,8 @@ def _form_values(message: Any | None) -> dict[str, str]:
         "post_text": message.post_text or "",
         "link": message.link or "",
         "image": message.image or "",
+        "audio": message.audio or "",
+        "audio_name": message.audio_name or "",
     }
 
 
@@ -360,7 +364,25 @@ FIELDS = (
     "image",
     "image_url",
     "image_remove",
+    "audio",
+    "audio_name",
 )
+
+
+async def _posted_audio(request: Request, keeper: Any) -> dict[str, Any] | str | None:
+    """The posted form's recording: a file uploaded (or recorded in the browser), checked and
+    kept through `keeper`; "" when "remove" is ticked; None when it stays as it is."""
+    from loa.audio.recording import MAX_BYTES
+
+    form = await request.form()
+    upload = form.get("recording")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(MAX_BYTES + 1)
+        kept: dict[str, Any] = await run_in_threadpool(keeper.keep_bytes, upload.filename, data)
+        return kept
+    if form.get("audio_remove"):
+        return ""
+    return None
 
 
 async def _posted(request: Request, current: str | None = None) -> dict[str, str]:
@@ -418,6 +440,7 @@ def new_message(
 
 @router.post("/messages/new")
 async def create_message(request: Request, user: Editor) -> Response:
+    from loa.app.recordings import keeping
     from loa.content.queue import create
 
     web = web_of(request)
@@ -437,12 +460,17 @@ async def create_message(request: Request, user: Editor) -> Response:
             **taxonomy,
         )
 
-    def save() -> int:
+    def save(audio: dict[str, Any] | str | None) -> int:
+        raw = _raw(form)
+        if audio is not None:
+            raw["audio"] = audio or None
         with web.station.transaction() as session:
-            return create(session, _raw(form), now=web.now()).id
+            return create(session, raw, now=web.now()).id
 
     try:
-        message_id = await run_in_threadpool(save)
+        with keeping(web.station) as keeper:
+            audio = await _posted_audio(request, keeper)
+            message_id = await run_in_threadpool(save, audio)
     except UserError as error:
         with web.station.transaction() as session:
             taxonomy = _taxonomy(session)
@@ -479,6 +507,8 @@ def show_message(request: Request, user: Reader, message_id: int, note: str = ""
             "approved_by": message.approved_by,
             "approved_at": message.approved_at,
             "spoken": message.spoken_text,
+            "audio": message.audio or "",
+            "audio_name": message.audio_name or "",
         }
         form = _form_values(message)
         taxonomy = _taxonomy(session)
@@ -496,6 +526,7 @@ def show_message(request: Request, user: Reader, message_id: int, note: str = ""
 
 @router.post("/messages/{message_id}/edit")
 async def edit_message(request: Request, user: Editor, message_id: int) -> Response:
+    from loa.app.recordings import keeping
     from loa.content.queue import edit, get_message
 
     web = web_of(request)
@@ -506,11 +537,16 @@ async def edit_message(request: Request, user: Editor, message_id: int) -> Respo
 
     form = await _posted(request, await run_in_threadpool(current))
 
-    def save() -> bool:
+    def save(audio: dict[str, Any] | str | None) -> bool:
+        raw = _raw(form)
+        if audio is not None:
+            raw["audio"] = audio or None
         with web.station.transaction() as session:
-            return edit(session, message_id, _raw(form), now=web.now())[1]
+            return edit(session, message_id, raw, now=web.now())[1]
 
-    reopened = await run_in_threadpool(save)
+    with keeping(web.station) as keeper:
+        audio = await _posted_audio(request, keeper)
+        reopened = await run_in_threadpool(save, audio)
     return _back(f"/messages/{message_id}", T("reopened") if reopened else T("saved"))
 
 
@@ -531,6 +567,54 @@ def message_photo(request: Request, user: Reader, message_id: int) -> Response:
     except PermanentError:
         return Response(status_code=404)
     return FileResponse(photo.path, media_type=photo.mime)
+
+
+@router.get("/messages/{message_id}/recording")
+async def message_recording(request: Request, user: Reader, message_id: int) -> Response:
+    """The message's recording as mastered for the loudspeakers (MP3)."""
+    from loa.app.recordings import mastered_mp3
+
+    station = web_of(request).station
+    ref = await run_in_threadpool(_recording_ref, station, message_id)
+    if not ref:
+        return Response(status_code=404)
+    try:
+        path = await run_in_threadpool(mastered_mp3, station, ref)
+    except UserError:
+        return Response(status_code=404)
+    return FileResponse(path, media_type="audio/mpeg")
+
+
+@router.get("/messages/{message_id}/recording/original")
+def message_recording_original(request: Request, user: Reader, message_id: int) -> Response:
+    """The message's recording as it was given (only that file: its name comes from the
+    message)."""
+    from loa.app.recordings import original_path
+
+    station = web_of(request).station
+    ref = _recording_ref(station, message_id)
+    path = original_path(station, ref) if ref else None
+    if path is None or not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type=_AUDIO_TYPES.get(path.suffix, "application/octet-stream"))
+
+
+_AUDIO_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".amr": "audio/amr",
+    ".wav": "audio/wav",
+    ".webm": "audio/webm",
+}
+
+
+def _recording_ref(station: Any, message_id: int) -> str | None:
+    from loa.content.queue import get_message
+
+    with station.transaction() as session:
+        return get_message(session, message_id).audio
 
 
 @router.post("/messages/{message_id}/approve")

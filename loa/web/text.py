@@ -273,5 +273,73 @@ T = Catalog(
         "audit": ("Nhật ký thao tác", "Audit log"),
         "users": ("Người dùng", "Users"),
         "c_role": ("Vai trò", "Role"),
+        # insights page (#28)
+        "nav_insights": ("Số liệu", "Insights"),
+        "ins_summary": (
+            "{figures} số liệu đã lưu; học khi có ít nhất {min} lần đo mỗi ô, tin cậy khi {ok}.",
+            "{figures} figures stored; learns from {min} figures per cell, confident from {ok}.",
+        ),
+        "ins_learn_off": (
+            "Lập lịch đang dùng độ phủ giả định ([planning] learn = false).",
+            "The planner uses the assumed reach ([planning] learn = false).",
+        ),
+        "ins_how": (
+            "Màu đậm: nhiều người xem, nghe hơn. ● đủ tin cậy, ○ ít số liệu, · chưa đủ (dùng giả "
+            "định). Lấy số liệu mới: loa insights pull.",
+            "Darker: more people watch or listen. ● confident, ○ thin, · not enough (the "
+            "assumption is used). Fetch new figures: loa insights pull.",
+        ),
+        "ins_cell": (
+            "{n} lần đo; giả định {assumed}; học được {learned}; tin cậy: {confidence}",
+            "{n} figures; assumed {assumed}; learned {learned}; confidence: {confidence}",
+        ),
+        "ins_conf_none": ("chưa đủ", "none"),
+        "ins_conf_thin": ("ít", "thin"),
+        "ins_conf_ok": ("đủ", "ok"),
+        "ins_nothing": (
+            "Chưa có khung giờ hay số liệu nào.",
+            "No slot and no figure yet.",
+        ),
+        "ins_slots": ("Hệ số lập lịch dùng cho từng khung", "The factor the planner uses per slot"),
+        "ins_channel": ("Kênh", "Channel"),
+        "ins_n": ("Số lần đo", "Figures"),
+        "ins_factor": ("Hệ số", "Factor"),
+        "ins_confidence": ("Tin cậy", "Confidence"),
+        "ins_trying": ("đang thử", "trying"),
+        "ins_suggest": ("Khung giờ nên thêm", "Slots worth adding"),
+        "ins_day_work": ("ngày thường", "working days"),
+        "ins_day_sat": ("thứ Bảy", "Saturdays"),
+        "ins_day_sun": ("Chủ nhật", "Sundays"),
+        "ins_wd0": ("T2", "Mon"),
+        "ins_wd1": ("T3", "Tue"),
+        "ins_wd2": ("T4", "Wed"),
+        "ins_wd3": ("T5", "Thu"),
+        "ins_wd4": ("T6", "Fri"),
+        "ins_wd5": ("T7", "Sat"),
+        "ins_wd6": ("CN", "Sun"),
+        "f_recording": ("Ghi âm của tin", "The message's recording"),
+        "f_recording_now": ("Tệp ghi âm hiện tại:", "Current recording:"),
+        "f_recording_remove": (
+            "Bỏ ghi âm (đọc bằng giọng máy)",
+            "Remove the recording (read by the synthetic voice)",
+        ),
+        "f_recording_file": (
+            "Tải tệp ghi âm lên (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; tối đa 30 phút, 50 MB): "
+            "đài phát tệp này thay cho giọng máy",
+            "Upload a recording (MP3, M4A/AAC, OGG/Opus, AMR, WAV, WebM; 30 min, 50 MB at most): "
+            "the radio airs it instead of the synthetic voice",
+        ),
+        "record_start": ("Ghi âm bằng micrô", "Record with the microphone"),
+        "record_stop": ("Dừng ghi", "Stop recording"),
+        "recorded_ready": (
+            "Đã ghi xong: bấm Lưu để gắn vào tin.",
+            "Recorded: press Save to attach it to the message.",
+        ),
+        "record_denied": (
+            "Trình duyệt không cho dùng micrô.",
+            "The browser did not allow the microphone.",
+        ),
+        "original": ("Bản gốc", "Original"),
+        "mastered": ("Bản đã xử lý để phát loa", "Mastered for the loudspeakers"),
     }
 )

@@ -187,7 +187,18 @@ def test_sync_keeps_jobs_in_step_with_the_plan(station) -> None:
         assert any(i.startswith("render:") for i in ids)
         assert any(i.startswith(f"radio:{monday.isoformat()}T") for i in ids)
         assert any(i.startswith("post:") for i in ids) and first["added"] == len(ids)
+        # never pulled yet: the periodic insights pull is one job of its own, with a stable id
+        assert "insights" in ids
         assert daemon.sync(now)["added"] == 0  # idempotent
+        from loa.app.due import insights_pulled
+
+        insights_pulled(station, now)  # the job ran: not wanted again for pull_every_hours
+        again = daemon.sync(now)
+        assert again["jobs"] == first["jobs"] - 1 and again["removed"] == 0  # kept, not dropped
+        from loa.app.due import due
+
+        assert not due(station, now, now=now + timedelta(hours=5)).insights
+        assert due(station, now, now=now + timedelta(hours=6)).insights  # [planning] default
         from loa.planning.models import PlanEntry
 
         with station.transaction() as session:

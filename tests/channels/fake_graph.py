@@ -15,6 +15,12 @@ HTML page), "drop" (FIN) and "reset" (RST) before any answer, "rate"/"page_rate"
 `feed_lag_s` hides posts younger than that from the feed, scheduled_posts and videos edges.
 `server.hold.set()` makes the next created post block its answer (after storing the post)
 until `server.release` is set: the crash test's hook.
+
+Post insights: GET /{ver}/{post-id}/insights?metric=a,b&period=lifetime answers
+{"data": [{"name", "period", "values": [{"value"}], "title", "description", "id"}]} from
+`server.insights[post_id]` (name -> value); a post with nothing there (a fresh one) answers
+{"data": []}. A name in `server.retired` (or not in `server.metrics`) fails the whole request
+with Graph's (#100) "The value must be a valid insights metric".
 """
 
 from __future__ import annotations
@@ -113,6 +119,17 @@ class FakeGraph(FakeServer):
         self.feed_lag_s = 0.0
         #: (method, path, time.monotonic()) of every request, for timing assertions.
         self.timeline: list[tuple[str, str, float]] = []
+        #: post id -> metric name -> lifetime value
+        self.insights: dict[str, dict[str, Any]] = {}
+        #: the post metrics this Graph version knows (v23+: the 2025 "views" names)
+        self.metrics = {
+            "post_media_view",
+            "post_total_media_view_unique",
+            "post_reactions_like_total",
+            "post_clicks",
+        }
+        #: names Meta retired: asking for one fails the request
+        self.retired = {"post_impressions", "post_impressions_unique", "post_engaged_users"}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         super().__init__()
@@ -256,6 +273,8 @@ class FakeGraph(FakeServer):
                     }
                 },
             )
+        if len(rest) == 2 and rest[1] == "insights" and method == "GET":
+            return self._insights(h, rest[0], params)
         if len(rest) == 2 and rest[0] == self.page_id:
             if after is not None and method == "GET":
                 return faults.socket_fault(h, after, {"data": []}, self.stopping)
@@ -275,6 +294,39 @@ class FakeGraph(FakeServer):
                 }
             },
         )
+
+    def _insights(self, h: BaseHTTPRequestHandler, post_id: str, params: dict[str, Any]) -> None:
+        names = [n for n in str(params.get("metric", "")).split(",") if n]
+        if not names or any(n in self.retired or n not in self.metrics for n in names):
+            return self._send(
+                h,
+                400,
+                {
+                    "error": {
+                        "message": "(#100) The value must be a valid insights metric",
+                        "type": "OAuthException",
+                        "code": 100,
+                        "fbtrace_id": "AbCdEf",
+                    }
+                },
+            )
+        known = self.insights.get(post_id)
+        if not known:
+            return self._send(h, 200, {"data": []})
+        period = params.get("period", "lifetime")
+        data = [
+            {
+                "name": n,
+                "period": period,
+                "values": [{"value": known[n]}],
+                "title": f"Lifetime {n}",
+                "description": f"Lifetime: {n}",
+                "id": f"{post_id}/insights/{n}/{period}",
+            }
+            for n in names
+            if n in known
+        ]
+        return self._send(h, 200, {"data": data, "paging": {"previous": "", "next": ""}})
 
     def _page_edge(
         self,

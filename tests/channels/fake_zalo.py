@@ -5,6 +5,7 @@ refresh_token; the refresh token is single-use), and with the header access_toke
 POST /v2.0/article/create, /v2.0/article/verify, GET /v2.0/article/getslice, /getdetail,
 POST /v2.0/oa/quota/message, POST /v2.0/oa/message (broadcast), GET /v2.0/oa/getoa.
 Answers are {"error": 0, "message": "Success", "data": {...}} or a negative error code.
+An article's detail carries its `total_view` and `total_share` (set them on `server.articles`).
 
 Faults are queued per the last two path parts: `server.fail("article/create", "500"|"rate"|"expired"|
 "permission"|"quota"|"moderation"|"drop"|"lost", times=1)`; "lost" does the work (stores the
@@ -248,6 +249,8 @@ class FakeZalo(FakeServer):
                 "cover_bytes": fetched,
                 "body": blocks,
                 "status": body.get("status", "show"),
+                "total_view": 0,
+                "total_share": 0,
                 "create_date": int(time.time() * 1000) + number,
                 "link": f"https://zalo.me/{self.oa_id}/article/{article_id}",
             }

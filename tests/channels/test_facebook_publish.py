@@ -393,3 +393,58 @@ def test_cli_publish_at_a_later_time_schedules_on_facebook(
         app, ["--station", str(fb_station.root), "publish", "-m", str(mid), "-c", "facebook"]
     )
     assert bad.exit_code == 2 and "--now" in bad.output
+
+
+def test_a_look_up_never_takes_another_entrys_post_of_the_same_message(
+    fb_station: Station, graph: FakeGraph
+) -> None:
+    """Two plan entries of one message: the first is posted; the second's process died after
+    its claim. Its look-up finds the same text on the page, but that post carries the first
+    entry's marker: it is not this entry's, so the second is posted on its own (#32)."""
+    from loa.channels.outbox import claim as _claim
+
+    mid = add_message(fb_station)
+    first = publish_message(fb_station, mid, "facebook", now=NOW)
+    assert first.status == "published"
+    second, _ = _claim(
+        fb_station,
+        f"manual:{mid}:facebook:again",
+        channel="facebook",
+        now=NOW,
+        message_id=mid,
+        plan_entry_id=None,
+        due_at=NOW,
+    )
+    with fb_station.transaction() as s:
+        s.get(Publication, second.id).owner = "elsewhere:1"  # the dead process
+    assert [p.status for p in reconcile(fb_station, now=NOW)] == ["uncertain"]  # settling
+    assert [(p.id, p.status) for p in reconcile(fb_station, now=LATER)] == [(second.id, "failed")]
+    with fb_station.transaction() as s:
+        held = s.scalars(select(Publication.remote_id).where(Publication.remote_id.is_not(None)))
+        assert list(held) == [first.remote_id]  # no two publications share a remote post
+
+
+def test_a_post_without_any_marker_is_still_found_by_its_text(
+    fb_station: Station, graph: FakeGraph
+) -> None:
+    """A page that strips zero-width characters: the text alone still identifies the post."""
+    from loa.channels.base import strip_markers
+    from loa.channels.facebook import FacebookChannel
+    from loa.channels.items import message_item
+    from loa.channels.outbox import claim as _claim
+    from loa.content.models import Message
+
+    mid = add_message(fb_station)
+    key = f"manual:{mid}:facebook"
+    pub, _ = _claim(
+        fb_station, key, channel="facebook", now=NOW, message_id=mid, plan_entry_id=None, due_at=NOW
+    )
+    with fb_station.transaction() as s:
+        s.get(Publication, pub.id).owner = "elsewhere:1"
+        item = message_item(s.get(Message, mid), "facebook", key, due_at=NOW)
+    item.text = strip_markers(item.text)
+    channel = FacebookChannel.from_station(fb_station)
+    channel.publish(item, now=NOW)
+    channel.close()
+    reconcile(fb_station, now=NOW)
+    assert [(p.id, p.status) for p in reconcile(fb_station, now=LATER)] == [(pub.id, "published")]

@@ -105,10 +105,36 @@ def test_demo_runs_the_whole_pipeline_offline(tmp_path: Path) -> None:
         assert made and all(path.stat().st_size > 0 for path in made), suffix
 
 
+# Loaded by the demo's interpreter: the clock stands at LOA_TEST_CLOCK (and ticks on from there),
+# so what the demo shows does not depend on the hour the suite runs at.
+FIXED_CLOCK = textwrap.dedent(
+    """
+    import os
+
+    import time_machine
+
+    time_machine.travel(os.environ["LOA_TEST_CLOCK"], tick=True).start()
+    """
+)
+
+
 @pytest.mark.slow
-def test_demo_fits_a_screen_per_step_in_80_columns(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "clock",
+    [
+        "2026-12-07T00:30:00+07:00",  # the whole day ahead: the longest "today"
+        "2026-12-09T06:40:00+07:00",  # between the morning bulletins, midweek
+        "2026-12-12T19:30:00+07:00",  # after the last bulletin, a Saturday
+    ],
+)
+def test_demo_fits_a_screen_per_step_in_80_columns(tmp_path: Path, clock: str) -> None:
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(FIXED_CLOCK, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOA_")}
-    env.update({"LOA_LANG": "vi", "COLUMNS": "80"})
+    env.update(
+        {"LOA_LANG": "vi", "COLUMNS": "80", "PYTHONPATH": str(guard), "LOA_TEST_CLOCK": clock}
+    )
     result = subprocess.run(
         [sys.executable, "-m", "loa", "demo", str(tmp_path / "demo")],
         cwd=tmp_path,
@@ -119,6 +145,9 @@ def test_demo_fits_a_screen_per_step_in_80_columns(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
+    # the clock really stood where the test put it (the report says when its figures were taken)
+    day = clock[8:10] + "/" + clock[5:7] + "/" + clock[:4]
+    assert any(day in line for line in lines), result.stdout
     assert max(len(line) for line in lines) <= 80
     starts = [n for n, line in enumerate(lines) if line.startswith("Bước ")]
     assert len(starts) >= 8

@@ -61,7 +61,26 @@ def test_today_in_80_columns_fits_and_keeps_headers_whole(sample_station: Statio
     _loa(sample_station, "plan", "--days", "3")
     output = _loa(sample_station, "today", "--day", "mai")
     assert max(len(line) for line in output.splitlines()) <= 80
-    assert "phát/đăng" in output and "Trạng" in output
+    assert "Trạng thái" in output and "Tiêu đề" in output
+    # one line per entry: a day's sheet fits a screen, long titles end in "…"
+    rows = json.loads(_loa(sample_station, "today", "--day", "mai", "--json"))["rows"]
+    body = [line for line in output.splitlines() if line.startswith("│")]
+    assert len(body) == len(rows) > 5
+    assert any(line.rstrip("│ ").endswith("…") or "… │" in line for line in body)
+
+
+def test_schedule_in_80_columns_keeps_one_line_per_item(sample_station: Station) -> None:
+    _loa(sample_station, "plan", "--days", "3")
+    output = _loa(sample_station, "schedule", "--from", "mai", "-c", "radio")
+    assert max(len(line) for line in output.splitlines()) <= 80
+    slots = json.loads(_loa(sample_station, "schedule", "--from", "mai", "-c", "radio", "--json"))
+    items = [i for s in slots for i in s["items"]]
+    assert items
+    # each item on a line of its own, numbered, with its message number shown (not eaten as markup)
+    for n, item in enumerate(slots[0]["items"], start=1):
+        assert f"{n}. [#{item['message_id']}]" in output
+    numbered = [line for line in output.splitlines() if "[#" in line]
+    assert len(numbered) == len(items)
 
 
 def test_a_table_that_fits_is_left_alone() -> None:

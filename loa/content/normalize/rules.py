@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
-from loa.content.normalize.dictionary import Dictionary, builtin_dictionary
+from loa.content.normalize.dictionary import Dictionary, Entry, builtin_dictionary
 from loa.content.normalize.numbers import (
     read_decimal,
     read_digits,
@@ -159,7 +159,54 @@ UNITS = {
     "°C": "độ C",
     "GB": "gi ga bai",
     "MB": "mê ga bai",
+    # Third round: symbols the voice drops and units with SI prefixes.
+    "‰": "phần nghìn",
+    "₫": "đồng",
+    "℃": "độ C",
+    "°": "độ",
+    "m/s": "mét trên giây",
+    "km/giờ": "ki lô mét trên giờ",
+    "cm2": "xen ti mét vuông",
+    "cm²": "xen ti mét vuông",
+    "cm3": "xen ti mét khối",
+    "cm³": "xen ti mét khối",
+    "mm2": "mi li mét vuông",
+    "mm²": "mi li mét vuông",
+    "dm": "đề xi mét",
+    "µm": "mi crô mét",
+    "μm": "mi crô mét",
+    "nm": "na nô mét",
+    "µg": "mi crô gam",
+    "μg": "mi crô gam",
+    "Hz": "héc",
+    "kHz": "ki lô héc",
+    "MHz": "mê ga héc",
+    "GHz": "gi ga héc",
+    "V": "vôn",
+    "kV": "ki lô vôn",
+    "kVA": "ki lô vôn am pe",
+    "MVA": "mê ga vôn am pe",
+    "mA": "mi li am pe",
+    "Wh": "oát giờ",
+    "MWh": "mê ga oát giờ",
+    "GWh": "gi ga oát giờ",
+    "kWp": "ki lô oát đỉnh",
+    "MWp": "mê ga oát đỉnh",
+    "GW": "gi ga oát",
+    "kB": "ki lô bai",
+    "KB": "ki lô bai",
+    "Mbps": "mê ga bít trên giây",
+    "Gbps": "gi ga bít trên giây",
+    "dB": "đề xi ben",
+    "ppm": "phần triệu",
+    "mmHg": "mi li mét thủy ngân",
+    "kcal": "ki lô ca lo",
+    "ms": "mi li giây",
+    "$": "đô la",
+    "€": "ơ rô",
 }
+# After a rate's "/" ("m³/h", "l/s"): a time unit written as one letter.
+PER_UNITS = {"h": "giờ", "s": "giây", "ph": "phút", "ng.đ": "ngày đêm", "ngđ": "ngày đêm"}
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
 # --- Patterns ----------------------------------------------------------------------------------
@@ -167,13 +214,18 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _L = r"[^\W\d_]"  # a letter
 _SP = r"[ \t]"
 _DASH = r"[-–—]"
-_NUMBER = r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)+|[0-9]+(?:\.[0-9]+)+|[0-9]+"
+# "12 500": a space as the thousands separator (groups of exactly three after the first).
+_SPACED = r"[1-9][0-9]{0,2}(?: [0-9]{3})+(?:,[0-9]+)?(?![0-9]|[.,][0-9])"
+_NUMBER = (
+    _SPACED
+    + r"|[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?|[0-9]+(?:,[0-9]+)+|[0-9]+(?:\.[0-9]+)+|[0-9]+"
+)
 _ATOM = (
     rf"(?:[0-9]{{1,2}}[hg](?:[0-5][0-9])?(?!{_L})"
     r"|[0-9]{1,2}:[0-5][0-9]"
     r"|[0-9]{1,2}/[0-9]{1,2}(?:/[0-9]{4})?"
     r"|[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}"
-    r"|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+(?:,[0-9]+)?)"
+    r"|[1-9][0-9]{0,2}(?: [0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+(?:,[0-9]+)?)"
     r"(?![/.,:]?[0-9])"
 )
 _CODE = r"[A-ZĐ][A-Za-zĐđ&]*[0-9]*"
@@ -195,6 +247,10 @@ COMPARISONS = {
     ">": "lớn hơn",
     "<": "nhỏ hơn",
     "±": "cộng trừ",
+    "≈": "xấp xỉ",
+    "~": "khoảng",
+    "≠": "khác",
+    "№": "số",
 }
 # "P. Bến Thành, Q. 1": an address prefix before a name or number. Read as the word, and the
 # full stop goes with it: left in, the voice would pause inside the place name.
@@ -208,8 +264,26 @@ PLACE_PREFIXES = {
     "KP": "khu phố",
     "TDP": "tổ dân phố",
 }
+# Codes that mean a kind of document inside a document number, whatever they mean in running
+# text: "Công điện số 05/CĐ-UBND" (CĐ is "cao đẳng" elsewhere), "12/PC-CAX" (phiếu chuyển).
+DOCUMENT_TYPES = {
+    "CĐ": "công điện",
+    "PC": "phiếu chuyển",
+    "SY": "sao y",
+    "SL": "sao lục",
+    "GUQ": "giấy ủy quyền",
+    "GGT": "giấy giới thiệu",
+    "GXN": "giấy xác nhận",
+    "TBKL": "thông báo kết luận",
+}
 # "QL1A", "ĐT 549", "TL 8B": road codes, read as the kind of road and its number.
-ROAD_CODES = {"QL": "quốc lộ", "ĐT": "đường tỉnh", "TL": "tỉnh lộ"}
+ROAD_CODES = {
+    "QL": "quốc lộ",
+    "ĐT": "đường tỉnh",
+    "TL": "tỉnh lộ",
+    "ĐH": "đường huyện",
+    "HL": "hương lộ",
+}
 _MAGNITUDE = r"(?:triệu|tỷ|tỉ|nghìn|ngàn)"
 # An amount: a number with its unit, % or magnitude word ("15%", "500.000đ", "2 triệu").
 _AMOUNT = (
@@ -233,13 +307,27 @@ _RULES: list[tuple[str, str]] = [
     ("email", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     (
         "url",
-        r"(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"
-        r"\.(?:vn|com|net|org|gov|edu|info|io)\b(?:/[^\s]*)?",
+        r"(?<![\w.-])(?i:(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*"
+        r"\.(?:vn|com|net|org|gov|edu|info|io|me|ly|tv|app|link|site|online|asia|biz))\b"
+        r"(?:/[^\s]*)?",
     ),
+    # "@ubndxa" (a page or account on a social network): "a còng ...".
+    ("handle", r"(?<![\w.@])@(?P<hd_name>[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)"),
     (
         "phone",
-        r"\(0[0-9]{2,3}\)[ .]?[0-9]{3,4}[ .]?[0-9]{3,4}(?![0-9])|"
+        r"\(0[0-9]{2,3}\)[ .-]?[0-9](?:[ .]?[0-9]){5,7}(?![0-9])|"
         r"(?<![0-9.,])(?:\+84[ .]?|0)[0-9]{2,3}(?:[ .-]?[0-9]){6,8}(?![0-9])|\b1[89]00[ .]?[0-9]{4}\b",
+    ),
+    # "51G-123.45", "59X1-234.56", "29A-12345": a vehicle plate (province, series, serial).
+    (
+        "plate",
+        r"(?<![\w.,/-])(?P<pl_p>[0-9]{2})-?(?P<pl_s>[A-Z]{1,2}[0-9]?)"
+        r"(?:(?: ?[-–] ?| )?(?P<pl_n>[0-9]{3}\.[0-9]{2})|[-–](?P<pl_n2>[0-9]{4,5}))(?![\w]|[.,][0-9])",
+    ),
+    # "1e308", "2,5E-3": a number in scientific notation.
+    (
+        "scientific",
+        r"(?<![\w.,])(?P<sci_m>[0-9]+(?:[.,][0-9]+)?)[eE](?P<sci_e>[-+−]?[0-9]{1,4})(?![\w])",
     ),
     # "số nhà 131/1", "hẻm 45/12B", "số 12/3 đường ...": a house number, "a trên b" (any length;
     # after "số" only when a comma, a street or a name follows).
@@ -257,7 +345,16 @@ _RULES: list[tuple[str, str]] = [
     ),
     (
         "road",
-        rf"(?<![\w])(?P<road_kw>QL|ĐT|TL)\.?{_SP}*(?P<road_no>[0-9]{{1,3}})(?P<road_l>[A-Z]?)(?![\w])",
+        rf"(?<![\w])(?:(?P<road_kw>QL|ĐT|TL)\.?{_SP}*|(?P<road_kw2>ĐH|HL)\.?)"
+        r"(?P<road_no>[0-9]{1,3})(?P<road_l>[A-Z]?)(?![\w]|[.,][0-9])",
+    ),
+    # "Km 12+500", "Km12+500 - Km13+200": road chainage, kilometres plus metres.
+    (
+        "chainage",
+        rf"(?<![\w])(?:(?:Km|KM){_SP}*(?P<ch_km>[0-9]{{1,4}})|km{_SP}*(?P<ch_km2>[0-9]{{1,4}})(?={_SP}*\+))"
+        rf"(?:{_SP}*\+{_SP}*(?P<ch_m>[0-9]{{1,3}}))?"
+        rf"(?:{_SP}*{_DASH}{_SP}*(?:Km|KM|km){_SP}*(?P<ch_to_km>[0-9]{{1,4}})"
+        rf"(?:{_SP}*\+{_SP}*(?P<ch_to_m>[0-9]{{1,3}}))?)?(?![\w]|[.,][0-9])",
     ),
     (
         "place",
@@ -279,9 +376,16 @@ _RULES: list[tuple[str, str]] = [
     ),
     # "45B", "2A": a number with a letter after it (house, room, road); W is a unit.
     ("lettered", r"(?<![0-9.,/])(?P<lt_n>[0-9]{1,4})(?P<lt_l>[A-VX-Z])(?![\w])"),
-    ("comparison", r"(?P<cmp>[≥≤±]|[<>]=?)(?=[ \t]*[-−]?[0-9])"),
+    ("comparison", r"(?P<cmp>[≥≤±≈~≠№]|[<>]=?)(?=[ \t]*[-−]?[0-9])"),
     # "-2°C", "−1 độ": a minus sign before a number (not a range: that has a number before).
     ("minus", r"(?:(?<=[ \t(])-|−)(?=[0-9])"),
+    # "các ngày 10, 24/7", "ngày 5 và 6/9": several days of one month.
+    (
+        "day_list",
+        rf"(?P<dl_kw>[Nn]gày|NGÀY|[Mm]ồng|[Mm]ùng|[Vv]ào|[Hh]ôm|[Ss]áng|[Cc]hiều|[Tt]ối|[Dd]ịp){_SP}+"
+        rf"(?P<dl_days>[0-9]{{1,2}}(?:{_SP}*,{_SP}*[0-9]{{1,2}})*(?:{_SP}*,?{_SP}*(?:và|,){_SP}*[0-9]{{1,2}}))"
+        r"/(?P<dl_m>[0-9]{1,2})(?:/(?P<dl_y>[0-9]{4}))?(?![0-9/])",
+    ),
     (
         "date",
         rf"(?:(?P<date_kw>[Nn]gày|NGÀY){_SP}+)?(?P<date_d>[0-9]{{1,2}})(?P<date_sep>[/.-])"
@@ -308,8 +412,8 @@ _RULES: list[tuple[str, str]] = [
     ),
     (
         "time",
-        rf"(?P<time_h>[0-9]{{1,2}})(?:[hg](?P<time_m>[0-5][0-9])?(?:'|p\b)?(?!{_L})"
-        r"|:(?P<time_m2>[0-5][0-9])(?::(?P<time_s>[0-5][0-9]))?(?![0-9:]))",
+        rf"(?P<time_h>[0-9]{{1,2}})(?:[hg](?P<time_m>[0-9][0-9])?(?:'|p\b)?(?!{_L})"
+        r"|:(?P<time_m2>[0-9][0-9])(?::(?P<time_s>[0-9][0-9]))?(?![0-9:]))",
     ),
     (
         "day_month",
@@ -319,6 +423,7 @@ _RULES: list[tuple[str, str]] = [
     (
         "ordinal",
         rf"(?P<ord_kw>[Tt]hứ|THỨ){_SP}+(?P<ord_v>[0-9]{{1,3}})"
+        r"(?:/(?P<ord_of>[0-9]{1,4})(?![0-9/]))?"
         rf"(?:{_SP}*{_DASH}{_SP}*(?:(?P<ord_kw2>[Tt]hứ|THỨ){_SP}+)?(?P<ord_to>[0-9]{{1,3}}))?(?![0-9]|[.,/][0-9])",
     ),
     (
@@ -338,10 +443,13 @@ _RULES: list[tuple[str, str]] = [
         rf"(?P<num>{_NUMBER})(?:{_SP}?(?P<num_unit>{_UNIT_ALT})(?![\w]))?",
     ),
     # "đồng/hồ sơ", "tạ/ha", "%/tháng": a slash after a unit is a rate (checked in _per).
-    ("per", rf"/(?P<per_w>{_L}+[23]?)(?![\w])"),
+    ("per", rf"/(?:(?P<per_n>[0-9]{{1,3}}){_SP}?(?=[{_LOWER}]))?(?P<per_w>{_L}+[23]?)(?![\w])"),
     # "CC/VC", "THCS/THPT": a slash between two abbreviations is "hoặc".
     ("either", r"(?P<either_a>[A-ZĐ][A-ZĐ&]*[A-ZĐ])/(?P<either_b>[A-ZĐ][A-ZĐ&]*[A-ZĐ])(?![\w/-])"),
-    ("definition", r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*[0-9]*)\)"),
+    (
+        "definition",
+        r"[ \t]*\((?P<def_abbr>[A-ZĐ][A-Za-zĐđ&.\-]*(?: [A-ZĐ][A-ZĐ&\-]*)?(?:[0-9]+[A-Z]?)?)\)",
+    ),
     ("ampersand", rf"(?<={_SP})&(?={_SP})"),
     ("word", rf"{_L}+(?:&{_L}+)*[0-9]*"),
 ]
@@ -366,6 +474,18 @@ _RATE_BEFORE = re.compile(
     r"(?:(?<![^\W\d_])(?:đồng|đ|VNĐ|VND|USD|người|lượt|lần|hồ sơ|tấn|tạ|yến|kg|g|ha|km|m|m2|m3|lít"
     r"|giờ|buổi|tin|bài|suất|ngày|tháng|triệu|tỷ|nghìn|hộ|con|cây|bản|trang|chiếc)|%)$"
 )
+_UNIT_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:"
+    + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u)
+    + ")$"
+)
+_PERIODS = frozenset("giây phút giờ ngày đêm tuần tháng quý năm".split())
+_COUNTED_BEFORE = re.compile(r"[0-9][ \t]?[^\W\d_]+(?:[ \t][^\W\d_]+){0,2}$")
+# After a counted thing's "/", what makes it a rate: a period, a place or a group of people.
+_PER_TARGETS = frozenset(
+    "giây phút giờ ngày đêm tuần tháng quý năm ca vụ mùa đợt kỳ khóa lần buổi lượt người hộ"
+    " xã thôn xóm ấp bản tổ lớp trường khẩu suất chuyến xe".split()
+)
 # A/B before people or votes ("2/3 đại biểu", "1/2 cử tri") is a share: "hai phần ba" when
 # B is small; "12/15 đại biểu" is a head count, "mười hai trên mười lăm".
 _PEOPLE_FOLLOWS = re.compile(
@@ -386,13 +506,86 @@ _MAGNITUDE_BEFORE = re.compile(rf"(?<![\w]){_MAGNITUDE}[ \t]*$")
 _XI_MANG = re.compile(r"[ \t]+m[aă]ng\b", re.IGNORECASE)
 # "TT. Y tế": before these, TT. is a centre (trung tâm), not a township (thị trấn).
 _CENTRE_AFTER = re.compile(r"[ \t]*(?:Y tế|Văn hóa|VH|Hành chính|GDNN|GDTX|Chính trị|Dịch vụ)\b")
+# "TT. HĐND": before a council or committee, TT. is its standing body (thường trực).
+_STANDING_AFTER = re.compile(r"[ \t]*(?:HĐND|UBND|UBMTTQ|MTTQ|HU|TU|ĐU|Huyện ủy|Tỉnh ủy|Đảng ủy)\b")
 _DAY_WORD_BEFORE = re.compile(r"(?:ngày|mồng|mùng)[ \t]*$", re.IGNORECASE)
+# "Tết Thiếu nhi 1-6", "dịp Quốc khánh 2-9": a day-month after a holiday's name is a date.
+_HOLIDAY_BEFORE = re.compile(
+    r"(?:Thiếu nhi|Quốc khánh|Lao động|Giải phóng(?: miền Nam)?|Phụ nữ|Nhà giáo|[Ll]iệt sĩ"
+    r"|Thầy thuốc|Báo chí|Doanh nhân|Gia đình|Người cao tuổi|Thanh niên|Môi trường|Dân số"
+    r"|Quân đội nhân dân|Biên phòng|Quốc phòng toàn dân|Thành lập Đảng|Chiến thắng"
+    r"|Sinh nhật Bác|Độc lập|Việt Nam|Tết|Lễ|[Kk]ỷ niệm|[Nn]hân dịp|[Dd]ịp)\W*$"
+)
+_DAY_MONTH_AND_BEFORE = re.compile(
+    r"(?<![0-9])(?:[12][0-9]|3[01]|0?[1-9])-(?:1[0-2]|0?[1-9])[ \t]*(?:,|và)[ \t]*$"
+)
+# "sáng 1-6", "vào 2-9": a day-month after a word of when, unless a length follows ("vào 2-3
+# ngày tới" is a range).
+_WHEN_BEFORE = re.compile(r"(?:hôm|sáng|chiều|tối|trưa|đêm|vào|mồng|mùng)\W*$", re.IGNORECASE)
+_SPAN_FOLLOWS = re.compile(
+    r"[ \t]*(?:ngày|tuần|tháng|năm|giờ|phút|lần|lượt|người|hộ|tuổi|buổi|ca|đợt|km|cm|m)\b",
+    re.IGNORECASE,
+)
+
+
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def valid_day(day: int, month: int, year: int | None = None) -> bool:
+    """Whether day/month (of `year`, if given) exists: 31/4 and 29/2/2025 do not."""
+    if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month]):
+        return False
+    if month == 2 and day == 29 and year is not None:
+        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return True
 
 
 def _bare(text: str) -> str:
     """Letters only, without marks or case, for comparing "Uỷ ban" with "Ủy ban"."""
     decomposed = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
     return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+_SKIPPABLE = frozenset({"và", "của", "các", "với"})
+
+
+def _initials_match(abbr: str, before: str) -> bool:
+    """Whether the letters of `abbr` are the first letters of the words right before it
+    ("Hệ thống thông tin (HTTT)" no, "Ban An toàn giao thông (BATGT)" yes); "và", "của" may be
+    skipped ("Bộ Thông tin và Truyền thông (BTTTT)")."""
+    letters = [_bare(ch) for ch in abbr if ch.isalpha() and ch.isupper()]
+    if len(letters) < 2 or len(letters) != sum(1 for ch in abbr if ch.isalpha()):
+        return False  # "(TTg)", "(ThS)": not plain initials
+    words = _WORDS.findall(before)[-2 * len(letters) :]
+    for candidate in (words, [w for w in words if w.lower() not in _SKIPPABLE]):
+        tail = candidate[-len(letters) :]
+        if len(tail) == len(letters) and [_bare(w[0]) for w in tail] == letters:
+            return True
+    return False
+
+
+# Toneless syllables that a text in lower case may still write in capitals for emphasis or as a
+# name ("anh NAM", "xã AN"); other short all-capital words on their own are spelled.
+_CAPS_WORDS = frozenset(
+    "A AN ANH BA BAN BAO CA CAM CHI CHO CO CON DA DAN EM GIA HA HAI HAN HOA KHI LA LAN LAO MA"
+    " MAI NAM NGA NHA NAY SAU SON TAM TAN THI THU TIN TO TRA VA VAN VE VIA XA XIN".split()
+)
+_NEIGHBOUR_BEFORE = re.compile(r"([^\W\d_]+)[^\w\n]*$")
+_NEIGHBOUR_AFTER = re.compile(r"[^\w\n]*([^\W\d_]+)")
+
+
+def _isolated(string: str, start: int, end: int) -> bool:
+    """Whether the word at start:end stands among words that are not all in capitals (so it is
+    not a heading word like "BAN" in "BAN CHỈ ĐẠO"). A word alone (a fragment) is not."""
+    before = _NEIGHBOUR_BEFORE.search(string, max(0, start - 24), start)
+    after = _NEIGHBOUR_AFTER.match(string, end, end + 24)
+    if before is None and after is None:
+        return False
+    for neighbour in (before, after):
+        if neighbour and neighbour.group(1).isupper() and len(neighbour.group(1)) > 1:
+            return False
+    return True
 
 
 def _day_prefix(keyword: str | None, before: str) -> str:
@@ -416,12 +609,48 @@ _ISSUER_FOLLOWS = re.compile(
 )
 _TRAILING_PUNCT = re.compile(r"[.,;:!?)\]]+$")
 # Short service numbers are dialled, so read digit by digit after a calling word.
-_SERVICE_NUMBERS = frozenset({"111", "112", "113", "114", "115", "116", "1022", "1080"})
-_DIAL_CONTEXT = re.compile(
-    r"(?:gọi|số|hotline|tổng đài|đường dây nóng|đầu số|quay số|nhắn tin|liên hệ)\W*$", re.IGNORECASE
+_SERVICE_NUMBERS = frozenset(
+    {"111", "112", "113", "114", "115", "116", "1022", "1080", "1088", "1039", "1055"}
+)
+# The word right before a short number that is dialled or texted to ("gọi 1022", "gửi 8085"
+# after "soạn tin"); a known service number anywhere after a calling word in the clause.
+_DIAL_BEFORE = re.compile(
+    r"(?<![\w])(?:gọi(?:[ \t]+(?:ngay|điện))?(?:[ \t]+(?:đến|tới|vào))?(?:[ \t]+số)?|hotline|tổng đài"
+    r"|đường dây nóng|đầu số|quay số|bấm số|số máy|nhắn tin(?:[ \t]+(?:đến|tới))?)"
+    r"(?:[ \t]+số)?[ \t:]*$",
+    re.IGNORECASE,
+)
+_TEXT_TO_BEFORE = re.compile(
+    r"(?:soạn|nhắn|tin nhắn|SMS)[^.;!?\n]{0,32}(?<![\w])(?:gửi|đến|tới)"
+    r"(?:[ \t]+(?:đến|tới))?(?:[ \t]+(?:số|tổng đài|đầu số))?[ \t:]*$",
+    re.IGNORECASE,
+)
+_SERVICE_NEAR = re.compile(
+    r"(?<![\w])(?:số|điện thoại|ĐT|SĐT|liên hệ|khẩn cấp|cấp cứu|cứu hỏa|cứu nạn|cứu hộ|báo cháy"
+    r"|chữa cháy|công an|cảnh sát|nhắn tin|trẻ em)[ \t:()]*$",
+    re.IGNORECASE,
+)
+_SERVICE_WINDOW = re.compile(
+    r"(?<![\w])(?:gọi|hotline|tổng đài|đường dây nóng|khẩn cấp|cấp cứu|cứu hỏa|báo cháy)"
+    r"[^.;!?\n]{0,32}$",
+    re.IGNORECASE,
+)
+_COUNTED_AFTER = re.compile(
+    r"[ \t]+(?:vụ|cuộc|trường hợp|ca|xe|căn|ngôi|con|em|cháu|chiến sĩ|lao động)\b", re.IGNORECASE
+)
+_AMOUNT_FOLLOWS = re.compile(
+    rf"[ \t]*(?:[.,][0-9]|{_MAGNITUDE}|đồng|đ\b|người|hộ|lượt|lần|tin nhắn|ngày|tháng|năm|%)",
+    re.IGNORECASE,
 )
 _DAY_DASH_MONTH = re.compile(r"(?:(?P<kw>[Nn]gày|NGÀY)[ \t]+)?(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})")
 _NUMBER_WORD_BEFORE = re.compile(r"số\W*$", re.IGNORECASE)
+_SPACED_NOT_AFTER = re.compile(
+    r"(?<![\w])(?:ngày|tháng|năm|lúc|thôn|tổ|xóm|ấp|bản|khu|khoản|điều|điểm|mục|chương|phần|lớp"
+    r"|số|phòng|đội|thứ|quý|khóa|tuần|giờ|phút|km|QL|ĐT|TL|phường|khóm|đợt|vòng|cấp|hạng|nhóm"
+    r"|tuyến|đường|hẻm|ngõ|ngách|kiệt|nhà|căn|lô|thửa|tờ|câu|bài|kỳ|lần|đoạn)[ \t]*$",
+    re.IGNORECASE,
+)
+_RANK_BEFORE = re.compile(r"(?<![\w])(?:hạng|vị trí|vị thứ)[ \t]*$", re.IGNORECASE)
 
 
 # "Ð" (U+00D0, Icelandic eth) looks like "Đ" and old TCVN3/VNI converters leave it in; the
@@ -528,6 +757,10 @@ class Normalizer:
     def _speak_number(self, text: str, before: str = "", measured: bool = False) -> tuple[str, str]:
         """A number as written: thousands dots, decimal comma, lists, leading zeros.
         `measured`: a unit or % follows, so "2.5" is a decimal written the English way."""
+        if " " in text:  # "12 500" (but "thôn 3 120 hộ" is hamlet three, 120 households)
+            if _SPACED_NOT_AFTER.search(before):
+                return " ".join(self._speak_number(p)[0] for p in text.split(" ")), "number"
+            text = text.replace(" ", "")
         if "," in text and "." not in text:
             pieces = text.split(",")
             if len(pieces) > 2 or _LIST_CONTEXT.search(before[-16:]):
@@ -544,8 +777,6 @@ class Normalizer:
             if measured and len(groups) == 2:
                 return read_decimal(groups[0], groups[1]), "decimal"
             return " chấm ".join(self._speak_int(g) for g in groups), "number"
-        if text in _SERVICE_NUMBERS and _DIAL_CONTEXT.search(before):
-            return read_digits(text), "phone"
         return self._speak_int(text), "number"
 
     @staticmethod
@@ -555,6 +786,14 @@ class Normalizer:
         if len(digits) > 15:
             return read_digits(digits)
         return read_int(int(digits))
+
+    def _unit(self, unit: str) -> str:
+        """A unit's spoken form; a station's own entry for it wins ("MHz" read its way)."""
+        if unit in self.dictionary.overrides:
+            entry = self.dictionary.get(unit)
+            if entry is not None:
+                return entry.spoken
+        return UNITS[unit]
 
     def _sub(self, text: str) -> str:
         return self.line(text)
@@ -590,17 +829,56 @@ class Normalizer:
         return " ".join(words), "address"
 
     def _road(self, m: re.Match[str]) -> tuple[str, str]:
-        if m.group("road_kw") == "ĐT" and m.group("road_no") in _SERVICE_NUMBERS:
+        kind = m.group("road_kw") or m.group("road_kw2")
+        if kind == "ĐT" and m.group("road_no") in _SERVICE_NUMBERS:
             return f"điện thoại {read_digits(m.group('road_no'))}", "phone"  # "ĐT 113"
-        words = [ROAD_CODES[m.group("road_kw")], read_int(int(m.group("road_no")))]
+        words = [ROAD_CODES[kind], read_int(int(m.group("road_no")))]
+        before = _bare(m.string[max(0, m.start() - 16) : m.start()])
+        if before.endswith(_bare(ROAD_CODES[kind])):
+            words.pop(0)  # "đường tỉnh ĐT.549": the kind of road is said once
+        elif before.endswith("duong") and ROAD_CODES[kind].startswith("đường "):
+            words[0] = ROAD_CODES[kind][len("đường ") :]  # "Đường ĐT.547": "Đường tỉnh 547"
         if m.group("road_l"):
             words.append(spell(m.group("road_l")))
         return " ".join(words), "road"
+
+    def _chainage(self, m: re.Match[str]) -> tuple[str, str]:
+        """ "Km 12+500": kilometre twelve plus five hundred metres."""
+
+        def point(km: str, metres: str | None) -> str:
+            spoken = f"{UNITS['km']} {read_int(int(km))}"
+            return spoken + (f" cộng {read_int(int(metres))}" if metres else "")
+
+        spoken = point(m.group("ch_km") or m.group("ch_km2"), m.group("ch_m"))
+        if m.group("ch_to_km"):
+            spoken += " đến " + point(m.group("ch_to_km"), m.group("ch_to_m"))
+        return spoken, "chainage"
+
+    def _plate(self, m: re.Match[str]) -> tuple[str, str]:
+        """ "51G-123.45": the province as a number, the series by letter, the serial by digit."""
+        serial = m.group("pl_n") or m.group("pl_n2")
+        return (
+            f"{read_int(int(m.group('pl_p')))} {spell(m.group('pl_s'))} {read_digits(serial)}",
+            "plate",
+        )
+
+    def _scientific(self, m: re.Match[str]) -> tuple[str, str]:
+        mantissa = self._speak_number(m.group("sci_m"), measured=True)[0]
+        exponent = m.group("sci_e").lstrip("+")
+        sign = ""
+        if exponent[0] in "-−":
+            sign, exponent = "âm ", exponent[1:]
+        return f"{mantissa} nhân mười mũ {sign}{read_int(int(exponent))}", "scientific"
+
+    def _handle(self, m: re.Match[str]) -> tuple[str, str]:
+        return f"a còng {self._address(m.group('hd_name'))}", "handle"
 
     def _place(self, m: re.Match[str]) -> tuple[str, str]:
         keyword = m.group("place_kw") or m.group("place_kw2")
         if keyword == "TT" and _CENTRE_AFTER.match(m.string, m.end()):
             return "Trung tâm ", "place"
+        if keyword == "TT" and _STANDING_AFTER.match(m.string, m.end()):
+            return "Thường trực ", "abbreviation"
         return PLACE_PREFIXES[keyword] + " ", "place"
 
     def _born(self, m: re.Match[str]) -> tuple[str, str]:
@@ -614,10 +892,12 @@ class Normalizer:
         words = [self._speak_number(side, measured=True)[0] for side in sides if side]
         spoken = " nhân ".join(words)
         if m.group("dim_unit"):
-            spoken += " " + UNITS[m.group("dim_unit")]
+            spoken += " " + self._unit(m.group("dim_unit"))
         return spoken, "dimension"
 
     def _lettered(self, m: re.Match[str]) -> tuple[str, str]:
+        if m.group("lt_l") == "V" and len(m.group("lt_n")) >= 2:  # "220V": volts
+            return f"{self._speak_int(m.group('lt_n'))} {UNITS['V']}", "unit"
         return f"{self._speak_int(m.group('lt_n'))} {spell(m.group('lt_l'))}", "lettered"
 
     def _comparison(self, m: re.Match[str]) -> tuple[str, str]:
@@ -668,6 +948,19 @@ class Normalizer:
         "www": "vê kép vê kép vê kép",
         "info": "in phô",
         "io": "i o",
+        "me": "mi",
+        "ly": "li",
+        "tv": "ti vi",
+        "app": "áp",
+        "bit": "bít",
+        "asia": "ê si a",
+        "online": "o lai",
+        # social networks a commune page is on
+        "zalo": "da lô",
+        "facebook": "phây búc",
+        "fb": "ép bê",
+        "youtube": "du túp",
+        "tiktok": "tích tốc",
     }
 
     # Well-known toneless words of public-service addresses, read as the words they are
@@ -698,9 +991,15 @@ class Normalizer:
             if not piece:
                 continue
             lower = piece.lower()
-            if piece in "./-_":
+            if piece in "./-_@":
                 out.append(
-                    {".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới"}[piece]
+                    {
+                        ".": "chấm",
+                        "/": "gạch chéo",
+                        "-": "gạch ngang",
+                        "_": "gạch dưới",
+                        "@": "a còng",
+                    }[piece]
                 )
             elif lower in self.dictionary.overrides:
                 out.append(self.dictionary.entries[lower].spoken)
@@ -737,6 +1036,8 @@ class Normalizer:
         for part in re.split(r"[-/]", m.group("doc_code")):
             letters = part.rstrip("0123456789")
             entry = self.dictionary.get(part) or self.dictionary.get(letters)
+            if part in DOCUMENT_TYPES and part not in self.dictionary.overrides:
+                entry = Entry(part, DOCUMENT_TYPES[part], "type")  # "05/CĐ-UBND": công điện
             if entry is None:
                 continue
             if entry.kind == "type":
@@ -747,6 +1048,8 @@ class Normalizer:
             spoken = entry.spoken
             if letters == "QH" and len(letters) < len(part):
                 spoken += " khóa " + read_int(int(part[len(letters) :]))
+            elif len(letters) < len(part) and entry.key == letters:  # "BCĐ389"
+                spoken += " " + read_int(int(part[len(letters) :]))
             if spoken not in issuers:
                 issuers.append(spoken)
         # "Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ" names the issuer itself.
@@ -763,9 +1066,15 @@ class Normalizer:
 
     def _date(self, m: re.Match[str]) -> tuple[str, str]:
         day, month, year = int(m.group("date_d")), int(m.group("date_m")), int(m.group("date_y"))
-        if not (1 <= day <= 31 and 1 <= month <= 12):
-            sep = " chấm " if m.group("date_sep") == "." else " "
-            return sep.join(read_int(v) for v in (day, month, year)), "number"
+        if not valid_day(day, month, year):
+            # "30/02/2026", "32/13/2026": no such day; read the numbers as written, not a date
+            sep = {".": " chấm ", "/": " trên "}.get(m.group("date_sep"), " ")
+            spoken = sep.join(read_int(v) for v in (day, month, year))
+            if m.group("date_kw"):
+                spoken = f"{m.group('date_kw')} {spoken}"
+            if m.group("date_to"):
+                spoken += " đến " + self._sub(m.group("date_to").lstrip(" \t-–—"))
+            return spoken, "invalid"
         before = m.string[max(0, m.start() - 16) : m.start()]
         prefix = _day_prefix(m.group("date_kw"), before)
         spoken = f"{prefix}{read_int(day)} tháng {read_month(month)} năm {read_int(year)}"
@@ -774,14 +1083,39 @@ class Normalizer:
             return spoken, "range"
         return spoken, "date"
 
+    def _day_list(self, m: re.Match[str]) -> tuple[str, str]:
+        """ "các ngày 10, 24/7": days of one month, the month said once."""
+        month = int(m.group("dl_m"))
+        year = int(m.group("dl_y")) if m.group("dl_y") else None
+        days = re.findall(r"[0-9]+", m.group("dl_days"))
+        if not all(valid_day(int(day), month, year) for day in days):
+            return f"{m.group('dl_kw')} {self._sub(m.group()[len(m.group('dl_kw')) :])}", "invalid"
+        spoken = re.sub(r"[0-9]+", lambda d: read_int(int(d.group())), m.group("dl_days"))
+        keyword = m.group("dl_kw")
+        if keyword.lower() not in ("ngày", "mồng", "mùng"):
+            keyword += " ngày"  # "vào 10, 24/7": "vào ngày mười, hai mươi tư tháng bảy"
+        spoken = f"{keyword} {spoken} tháng {read_month(month)}"
+        if year:
+            spoken += f" năm {read_int(year)}"
+        return spoken, "date"
+
     def _range(self, m: re.Match[str]) -> tuple[str, str]:
         date = _DAY_DASH_MONTH.fullmatch(m.group())
         if date and not m.group("range_unit"):
             # "ngày 20-11", "Ngày Nhà giáo 20-11": press-style day-month, not a range; a range
             # goes up ("3-5 ngày"), so a falling pair is a date too.
             day, month = int(date.group("d")), int(date.group("m"))
-            if 1 <= day <= 31 and 1 <= month <= 12 and (date.group("kw") or day > month):
-                before = m.string[max(0, m.start() - 16) : m.start()]
+            before = m.string[max(0, m.start() - 24) : m.start()]
+            if valid_day(day, month) and (
+                date.group("kw")
+                or day > month
+                or _HOLIDAY_BEFORE.search(before)  # "Tết Thiếu nhi 1-6", "Quốc khánh 2-9"
+                or (
+                    # "sáng 1-6", "kỷ niệm 30-4 và 1-5", but "vào 2-3 ngày tới"
+                    (_WHEN_BEFORE.search(before) or _DAY_MONTH_AND_BEFORE.search(before))
+                    and not _SPAN_FOLLOWS.match(m.string, m.end())
+                )
+            ):
                 prefix = _day_prefix(date.group("kw"), before)
                 return f"{prefix}{read_int(day)} tháng {read_month(month)}", "date"
         left = self._sub(m.group("range_a"))
@@ -789,17 +1123,21 @@ class Normalizer:
         unit = m.group("range_unit")
         spoken = f"{left} đến {right}"
         if unit:
-            spoken += " " + UNITS[unit]
+            spoken += " " + self._unit(unit)
         return spoken, "range"
 
     def _time(self, m: re.Match[str]) -> tuple[str, str]:
         hour = int(m.group("time_h"))
         minute = m.group("time_m") or m.group("time_m2")
         second = m.group("time_s")
-        if hour > 24:
-            return self._speak_number(m.group("time_h"))[0] + m.group()[
-                len(m.group("time_h")) :
-            ], "number"
+        late = int(minute or 0) if hour >= 24 else 0
+        if (hour > 24 and minute) or late or int(minute or 0) > 59 or int(second or 0) > 59:
+            # "25:99", "25h30": not a time of day, read as written ("48h" is hours, below)
+            if m.group("time_m2") is None:
+                letter = spell(m.group()[len(m.group("time_h")) :][:1])
+                return f"{read_int(hour)} {letter} {read_int(int(minute or 0))}", "invalid"
+            parts = [m.group("time_h"), m.group("time_m2"), *([second] if second else [])]
+            return " hai chấm ".join(read_int(int(p)) for p in parts), "invalid"
         words = [read_int(hour), "giờ"]
         if minute and int(minute):
             words += [read_int(int(minute)), "phút"]
@@ -818,7 +1156,14 @@ class Normalizer:
                 return f"{self._speak_int(a_text)} năm {read_int(b)}", "document"
             if 1 <= a <= 12 and lower in ("", "tháng"):
                 return f"{keyword or 'tháng'} {read_month(a)} năm {read_int(b)}", "date"
+            if lower == "tháng":  # "tháng 13/2026": no such month
+                return f"{keyword} {read_int(a)} trên {read_int(b)}", "invalid"
         elif 1 <= a <= 31 and 1 <= b <= 12 and lower != "tháng":
+            if not lower and _RANK_BEFORE.search(before):  # "xếp hạng 3/12": third of twelve
+                return f"{self._speak_int(a_text)} trên {self._speak_int(b_text)}", "rank"
+            if not valid_day(a, b):  # "31/4", "30/2": no such day, read as written
+                prefix = f"{keyword} " if keyword else ""
+                return f"{prefix}{read_int(a)} trên {read_int(b)}", "invalid"
             if not lower and _STREET_BEFORE.search(before):
                 return f"{read_int(a)} tháng {read_month(b)}", "date"  # "đường 30/4"
             if not lower and a < b <= 10 and _PEOPLE_FOLLOWS.match(m.string, m.end()):
@@ -913,6 +1258,10 @@ class Normalizer:
     def _ordinal(self, m: re.Match[str]) -> tuple[str, str]:
         keyword = m.group("ord_kw")
         spoken = f"{keyword} {read_ordinal(int(m.group('ord_v')))}"
+        if m.group("ord_of"):  # "đứng thứ 4/21 xã": fourth of twenty-one
+            spoken += f" trên {self._speak_int(m.group('ord_of'))}"
+            if not m.group("ord_to"):
+                return spoken, "rank"
         if m.group("ord_to"):
             again = m.group("ord_kw2") or "thứ"
             spoken += f" đến {again} {read_ordinal(int(m.group('ord_to')))}"
@@ -922,18 +1271,59 @@ class Normalizer:
     def _number(self, m: re.Match[str]) -> tuple[str, str]:
         before = m.string[max(0, m.start() - 16) : m.start()]
         unit = m.group("num_unit")
+        digits = m.group("num")
+        if not unit and 3 <= len(digits) <= 6 and digits.isdigit() and self._dialled(m):
+            return read_digits(digits), "phone"
         spoken, rule = self._speak_number(m.group("num"), before, measured=bool(unit))
         if unit:
-            spoken += " " + UNITS[unit]
+            spoken += " " + self._unit(unit)
             rule = "percent" if unit == "%" else "unit"
         return spoken, rule
 
+    @staticmethod
+    def _dialled(m: re.Match[str]) -> bool:
+        """ "cấp cứu gọi 115", "soạn tin DK gửi 8085", "tổng đài 1022": a short number dialled
+        or texted is read digit by digit; "có 115 hộ" and "gửi 500 nghìn" are amounts."""
+        string, start, end = m.string, m.start(), m.end()
+        if _AMOUNT_FOLLOWS.match(string, end):
+            return False
+        before = string[max(0, start - 48) : start]
+        if _DIAL_BEFORE.search(before) or _TEXT_TO_BEFORE.search(before):
+            return True
+        return (
+            m.group("num") in _SERVICE_NUMBERS
+            and (_SERVICE_NEAR.search(before) or _SERVICE_WINDOW.search(before)) is not None
+            and not _COUNT_FOLLOWS.match(string, end)
+            and not _COUNTED_AFTER.match(string, end)
+        )
+
     def _per(self, m: re.Match[str]) -> tuple[str, str]:
         # "50.000 đồng/người": a rate is read "một" ("năm mươi nghìn đồng một người")
-        before = m.string[max(0, m.start() - 12) : m.start()]
-        if _RATE_BEFORE.search(before):
-            word = m.group("per_w")
-            return f" một {UNITS.get(word, word)}", "unit"
+        before = m.string[max(0, m.start() - 28) : m.start()]
+        word = m.group("per_w")
+        if m.group("per_n"):  # "200 mm/24h": in twenty-four hours
+            if _UNIT_BEFORE.search(before, max(0, len(before) - 8)) or _RATE_BEFORE.search(
+                before, max(0, len(before) - 12)
+            ):
+                unit = PER_UNITS.get(word) or (self._unit(word) if word in UNITS else word)
+                count = int(m.group("per_n"))
+                if count == 1:  # "đồng/1 tin": a plain rate
+                    return f" một {unit}", "rate"
+                link = "trong" if unit.split()[0] in _PERIODS else "trên"
+                return f" {link} {read_int(count)} {unit}", "rate"
+            return m.group(), "text"
+        if (
+            _RATE_BEFORE.search(before, max(0, len(before) - 12))
+            or _UNIT_BEFORE.search(before, max(0, len(before) - 8))  # "m³/ngày", "mg/l"
+            or (  # "3 ca/tuần", "2 chuyến/ngày": what is counted, then a period or unit
+                (word in _PER_TARGETS or word in UNITS or word in PER_UNITS)
+                and _COUNTED_BEFORE.search(before)
+            )
+        ):
+            return (
+                f" một {self._unit(word) if word in UNITS else PER_UNITS.get(word, word)}",
+                "rate",
+            )
         return m.group(), "text"
 
     def _definition(self, m: re.Match[str]) -> tuple[str, str]:
@@ -946,8 +1336,15 @@ class Normalizer:
             before = _bare(m.string[max(0, m.start() - len(entry.spoken) - 8) : m.start()])
             if before.endswith(spoken):
                 return "", "definition"
+        if _initials_match(abbr, m.string[max(0, m.start() - 160) : m.start()]):
+            return "", "definition"  # "Ban An toàn giao thông (BATGT)": its own initials
+        spoken = self._sub(abbr)
+        if any(ch.isdigit() for ch in abbr):  # "Đường tỉnh 549 (ĐT.549)": the same road again
+            before = self._sub(m.string[max(0, m.start() - 40) : m.start()])
+            if _bare(spoken) and _bare(before).endswith(_bare(spoken)):
+                return "", "definition"
         lead = m.group()[: m.group().index("(")]
-        return f"{lead}({self._sub(abbr)})", "abbreviation"
+        return f"{lead}({spoken})", "abbreviation"
 
     def _ampersand(self, m: re.Match[str]) -> tuple[str, str]:
         return "và", "abbreviation"
@@ -965,6 +1362,14 @@ class Normalizer:
         if len(letters) < len(word):
             head, _ = self._word_text(letters)
             return f"{head} {read_int(int(word[len(letters) :]))}", "abbreviation"
+        if (
+            len(word) <= 3
+            and word.isascii()
+            and word.isupper()
+            and word not in _CAPS_WORDS
+            and _isolated(m.string, m.start(), m.end())
+        ):
+            return spell(word), "spelled"  # "trạm BOT", "mã QR", "(CAP)": letters, not a word
         return self._word_text(word)
 
     def _word_text(self, word: str) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """messages: a message's own voice and speaking rate
 
 Revision ID: 0011_message_voice
-Revises: 0008_frozen_items
+Revises: 0010_insights
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_message_voice"
-down_revision = "0008_frozen_items"
+down_revision = "0010_insights"
 branch_labels = None
 depends_on = None
 
