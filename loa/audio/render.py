@@ -336,6 +336,10 @@ def _preload() -> None:
 
     audio_segment_class()
     _Library.get()
+    from loa.audio import tones
+
+    if tones.available():  # the central voice's tone reshaping (Praat)
+        import parselmouth  # noqa: F401
 
 
 def _leave_interrupts_to_parent() -> None:

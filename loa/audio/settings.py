@@ -67,13 +67,14 @@ class AudioSettings(SectionSettings):
     voices: dict[str, str] = Field(default_factory=dict)
     gtts_timeout: Number | None = Field(default=None, gt=0, le=120)
     gtts_tld: str | None = None
-    # the engines over the network (fpt, google, azure); their keys never live here
+    # the engines over the network (fpt, google, azure, viettel); their keys never live here
     cloud_timeout: Number | None = Field(default=None, gt=0, le=300)
     fpt_url: str | None = None
     fpt_poll_s: Number | None = Field(default=None, gt=0, le=30)
     google_url: str | None = None
     azure_region: str | None = None
     azure_url: str | None = None
+    viettel_url: str | None = None
     # a voice measured below the tone bar (not offered) may be chosen only with this set
     allow_unoffered_voice: bool = False
     # reshape each syllable's pitch to its tone (PSOLA) for voices tuned for it (central)
@@ -174,6 +175,7 @@ class AudioSettings(SectionSettings):
         "google_url",
         "azure_region",
         "azure_url",
+        "viettel_url",
         mode="after",
     )
     @classmethod

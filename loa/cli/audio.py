@@ -21,8 +21,8 @@ T = Catalog(
         "message": ("Đọc tin số ID thay cho văn bản.", "Speak message ID instead of a text."),
         "output": ("Tệp ra (.mp3 hoặc .wav).", "Output file (.mp3 or .wav)."),
         "engine": (
-            "Bộ đọc: espeak, fpt, google, azure, gtts, piper, silent (mặc định: theo loa.toml).",
-            "Engine: espeak, fpt, google, azure, gtts, piper, silent (default: from loa.toml).",
+            "Bộ đọc: espeak, fpt, google, azure, viettel, gtts, piper, silent (mặc định: theo loa.toml).",
+            "Engine: espeak, fpt, google, azure, viettel, gtts, piper, silent (default: from loa.toml).",
         ),
         "voice": (
             "Giọng của bộ đọc, ví dụ vi, vi-vn-x-south, fpt:lannhi (bộ đọc:giọng).",

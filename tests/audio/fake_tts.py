@@ -5,7 +5,9 @@
   `fpt_pending` polls, then MP3;
 - Google Cloud TTS v1: POST /v1/text:synthesize, X-Goog-Api-Key, JSON in, {"audioContent":
   base64 WAV} out, errors as {"error": {"code", "message", "status"}};
-- Azure Speech: POST /cognitiveservices/v1, Ocp-Apim-Subscription-Key, SSML in, WAV out.
+- Azure Speech: POST /cognitiveservices/v1, Ocp-Apim-Subscription-Key, SSML in, WAV out;
+- Viettel AI: POST /tts/speech_synthesis, JSON with the token in it, the audio out (WAV for
+  tts_return_option 2), errors as JSON.
 
 The audio is a tone lasting 60 ms per character at normal speed, shortened or lengthened by the
 rate each service was asked for, so a test can tell the rate arrived. `mode[service]` switches
@@ -29,7 +31,12 @@ import numpy as np
 
 from tests.channels.fake_http import FakeServer
 
-KEYS = {"fpt": "fpt-secret-key-123", "google": "google-secret-key-456", "azure": "azure-key-789"}
+KEYS = {
+    "fpt": "fpt-secret-key-123",
+    "google": "google-secret-key-456",
+    "azure": "azure-key-789",
+    "viettel": "viettel-token-012",
+}
 RATE = 24000
 
 
@@ -81,6 +88,7 @@ class FakeTTS(FakeServer):
             "/hmi/tts/v5": "fpt",
             "/v1/text:synthesize": "google",
             "/cognitiveservices/v1": "azure",
+            "/tts/speech_synthesis": "viettel",
         }.get(path)
         if method != "POST" or service is None:
             return self._send(h, 404, {"error": "not found"})
@@ -186,6 +194,29 @@ class FakeTTS(FakeServer):
         )
         rate = 1.0 + (int(percent.group(1)) / 100 if percent else 0.0)
         self._raw(h, 200, wav(tone(0.06 * len(text) / rate)), "audio/wav")
+
+    # -- Viettel AI ------------------------------------------------------------------------
+
+    def _viettel(self, h: BaseHTTPRequestHandler, body: bytes, mode: str) -> None:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return self._send(h, 400, {"code": 400, "vi_message": "Dữ liệu không hợp lệ"})
+        if mode == "bad_key" or request.get("token") != KEYS["viettel"]:
+            return self._send(h, 401, {"code": 401, "vi_message": "Token không hợp lệ"})
+        if mode == "quota":
+            return self._send(
+                h, 429, {"code": 429, "vi_message": "Tài khoản đã hết hạn mức ký tự (quota)"}
+            )
+        speed = float(request.get("speed") or 1.0)
+        if not 0.8 <= speed <= 1.2 or request.get("tts_return_option") not in (2, 3):
+            return self._send(h, 400, {"code": 400, "vi_message": "Tham số không hợp lệ"})
+        if not str(request.get("voice", "")).startswith(("hn-", "hue-", "hcm-")):
+            return self._send(h, 400, {"code": 400, "vi_message": "Giọng không tồn tại"})
+        audio = tone(0.06 * len(request.get("text", "")) / speed)
+        if request["tts_return_option"] == 2:
+            return self._raw(h, 200, wav(audio), "audio/wav")
+        self._raw(h, 200, mp3(audio), "audio/mpeg")
 
     def _raw(self, h: BaseHTTPRequestHandler, status: int, data: bytes, kind: str) -> None:
         try:

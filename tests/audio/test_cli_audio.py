@@ -105,6 +105,7 @@ def test_voices_lists_engines_and_checks_them(station) -> None:
         "fpt",
         "google",
         "azure",
+        "viettel",
         "gtts",
         "piper",
         "silent",

@@ -21,7 +21,13 @@ from tests.audio.test_render import plan
 
 MONDAY = date(2026, 11, 23)
 SLOT = datetime(2026, 11, 23, 6, 0)
-VOICE = {"fpt": "banmai", "google": "vi-VN-Wavenet-A", "azure": "vi-VN-HoaiMyNeural"}
+VOICE = {
+    "fpt": "banmai",
+    "google": "vi-VN-Wavenet-A",
+    "azure": "vi-VN-HoaiMyNeural",
+    "viettel": "hue-maingoc",
+}
+SERVICES = list(VOICE)
 runner = CliRunner(env={"COLUMNS": "200"})
 
 
@@ -44,6 +50,7 @@ def urls(fake: FakeTTS) -> dict[str, object]:
         "fpt_url": f"{fake.url}/hmi/tts/v5",
         "google_url": f"{fake.url}/v1/text:synthesize",
         "azure_url": f"{fake.url}/cognitiveservices/v1",
+        "viettel_url": f"{fake.url}/tts/speech_synthesis",
         "fpt_poll_s": 0.02,
         "cloud_timeout": 5,
     }
@@ -99,10 +106,19 @@ def test_azure_sends_ssml_and_reads_the_wav(fake, keys, tmp_path) -> None:
     assert speech.duration_s == pytest.approx(0.06 * 18 / 0.8, abs=0.02)
 
 
+def test_viettel_sends_json_with_the_token_and_reads_the_wav(fake, keys, tmp_path) -> None:
+    speech = make("viettel", fake, tmp_path).synthesize("Xin chào", "hcm-diemmy", 1.5)
+    [call] = fake.calls("viettel")
+    body = json.loads(call["body"])
+    assert body["token"] == KEYS["viettel"] and body["voice"] == "hcm-diemmy"
+    assert body["speed"] == 1.2 and body["tts_return_option"] == 2  # clamped; WAV
+    assert speech.duration_s == pytest.approx(0.06 * 8 / 1.2, abs=0.02)
+
+
 # -- keys, errors, quotas -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["fpt", "google", "azure"])
+@pytest.mark.parametrize("name", SERVICES)
 def test_no_key_is_unavailable_and_says_where_to_put_it(fake, tmp_path, monkeypatch, name) -> None:
     import keyring
     from keyring.backends import fail
@@ -144,7 +160,7 @@ def test_key_from_the_keyring(fake, tmp_path, monkeypatch) -> None:
     assert speech.duration_s > 0.3
 
 
-@pytest.mark.parametrize("name", ["fpt", "google", "azure"])
+@pytest.mark.parametrize("name", SERVICES)
 def test_a_refused_key_never_shows_the_key(fake, tmp_path, monkeypatch, caplog, name) -> None:
     monkeypatch.setenv(f"LOA_{name.upper()}_KEY", "wrong-" + KEYS[name])
     caplog.set_level(logging.DEBUG)
@@ -156,7 +172,7 @@ def test_a_refused_key_never_shows_the_key(fake, tmp_path, monkeypatch, caplog, 
     assert all(KEYS[name] not in r.getMessage() for r in caplog.records)
 
 
-@pytest.mark.parametrize("name", ["fpt", "google", "azure"])
+@pytest.mark.parametrize("name", SERVICES)
 def test_a_spent_quota_is_quota_exhausted(fake, keys, tmp_path, name) -> None:
     fake.mode[name] = "quota"
     with pytest.raises(QuotaExhausted, match="hạn mức") as caught:

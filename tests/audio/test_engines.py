@@ -26,12 +26,21 @@ def make(name: str, root: Path, **settings: object):
 
 
 def test_registry_lists_every_engine_by_name() -> None:
-    assert set(engines()) == {"espeak", "fpt", "google", "azure", "gtts", "piper", "silent"}
+    assert set(engines()) == {
+        "espeak",
+        "fpt",
+        "google",
+        "azure",
+        "viettel",
+        "gtts",
+        "piper",
+        "silent",
+    }
     assert all(cls.name == name for name, cls in engines().items())
 
 
 def test_unknown_engine_names_the_valid_ones() -> None:
-    with pytest.raises(UserError, match="espeak, fpt, google, azure, gtts, piper, silent"):
+    with pytest.raises(UserError, match="espeak, fpt, google, azure, viettel, gtts, piper, silent"):
         engine_class("festival")
 
 

@@ -22,6 +22,7 @@ from loa.audio.engines.google import GoogleEngine
 from loa.audio.engines.gtts import GttsEngine
 from loa.audio.engines.piper import PiperEngine
 from loa.audio.engines.silent import SilentEngine
+from loa.audio.engines.viettel import ViettelEngine
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
 
@@ -45,6 +46,7 @@ BUILTIN_ENGINES: dict[str, type[Engine]] = {
         FptEngine,
         GoogleEngine,
         AzureEngine,
+        ViettelEngine,
         GttsEngine,
         PiperEngine,
         SilentEngine,

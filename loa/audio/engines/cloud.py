@@ -22,7 +22,7 @@ import numpy as np
 
 from loa.audio.engines.base import Engine, EngineUnavailable, Speech
 from loa.core.errors import UserError
-from loa.core.i18n import Catalog
+from loa.core.i18n import Catalog, decimal
 
 T = Catalog(
     {
@@ -37,8 +37,8 @@ T = Catalog(
             "{label} could not be reached ({error}).",
         ),
         "deadline": (
-            "{label} không trả lời trong {seconds:g} giây.",
-            "{label} did not answer within {seconds:g} s.",
+            "{label} không trả lời trong {seconds} giây.",
+            "{label} did not answer within {seconds} s.",
         ),
         "too_large": (
             "{label} trả về quá nhiều dữ liệu (hơn {mb} MB).",
@@ -160,7 +160,7 @@ class CloudEngine(Engine):
         deadline = deadline or time.monotonic() + self.timeout
         left = deadline - time.monotonic()
         if left <= 0:
-            raise EngineUnavailable(T("deadline", label=self.label, seconds=self.timeout))
+            raise EngineUnavailable(T("deadline", label=self.label, seconds=decimal(self.timeout)))
         try:
             with (
                 httpx.Client(timeout=httpx.Timeout(left), trust_env=False) as client,
@@ -176,12 +176,14 @@ class CloudEngine(Engine):
                         )
                     if time.monotonic() > deadline:
                         raise EngineUnavailable(
-                            T("deadline", label=self.label, seconds=self.timeout)
+                            T("deadline", label=self.label, seconds=decimal(self.timeout))
                         )
                     chunks.append(chunk)
                 return Answer(r.status_code, dict(r.headers), b"".join(chunks))
         except httpx.TimeoutException:
-            raise EngineUnavailable(T("deadline", label=self.label, seconds=self.timeout)) from None
+            raise EngineUnavailable(
+                T("deadline", label=self.label, seconds=decimal(self.timeout))
+            ) from None
         except httpx.HTTPError as exc:
             raise EngineUnavailable(
                 T("unreachable", label=self.label, error=self.clean(type(exc).__name__))

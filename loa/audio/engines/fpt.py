@@ -13,13 +13,13 @@ import time
 
 from loa.audio.engines.base import EngineUnavailable, Speech, Voice
 from loa.audio.engines.cloud import Answer, CloudEngine, QuotaExhausted
-from loa.core.i18n import Catalog
+from loa.core.i18n import Catalog, decimal
 
 T = Catalog(
     {
         "not_ready": (
-            "FPT.AI chưa trả âm thanh sau {seconds:g} giây chờ.",
-            "FPT.AI had no audio ready after waiting {seconds:g} s.",
+            "FPT.AI chưa trả âm thanh sau {seconds} giây chờ.",
+            "FPT.AI had no audio ready after waiting {seconds} s.",
         ),
         "bad_answer": (
             "FPT.AI trả lời không đúng dạng (không có địa chỉ async): {detail}",
@@ -108,7 +108,7 @@ class FptEngine(CloudEngine):
             if audio.status not in (404, 202):
                 raise self.fail(audio)
             if time.monotonic() + self.poll_s >= deadline:
-                raise EngineUnavailable(T("not_ready", seconds=self.timeout))
+                raise EngineUnavailable(T("not_ready", seconds=decimal(self.timeout)))
             time.sleep(self.poll_s)
 
 
