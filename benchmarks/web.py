@@ -2,9 +2,11 @@
 
 A station with 300 approved messages and 4 weeks planned is served by `loa web`'s app under
 uvicorn in its own process (one worker, as on a commune PC); 20 clients (asyncio + httpx, each
-with an API token) request each page in turn for a fixed number of rounds. Printed per page:
-requests/s, p50 and p95 latency, errors, and the ratio of p95 to `GET /api/health` measured in
-the same run (the cost of the framework alone). Goal: week page p95 under 200 ms, no error.
+with an officer's API token: the week page with its move/pin/drop tools) request each page in
+turn for a fixed number of rounds. Printed per page: requests/s, p50 and p95 latency, errors,
+and the ratio of p95 to `GET /api/health` measured in the same run (the cost of the framework
+alone). Goal: week page and messages page p95 under 200 ms and at most 2× /api/health's, no
+error.
 The dashboard keeps the week grid and the message list until the database changes
 (`loa/web/fragments.py`); the last line shows the week page when every request follows a change.
 
@@ -61,7 +63,7 @@ def build_station(root: Path, messages: int, weeks: int) -> tuple[str, str]:
     t0 = time.perf_counter()
     plan_station(station, now.date(), weeks * 7, now=now)
     print(f"planned {weeks} weeks for {messages + 20} messages in {time.perf_counter() - t0:.1f} s")
-    users.add_user(station, "bench", "viewer", "mat-khau-thu", now=now)
+    users.add_user(station, "bench", "officer", "mat-khau-thu", now=now)  # the heaviest pages
     token = users.new_token(station, "bench", now=now)
     monday = now.date() + timedelta(days=7 - now.weekday())
     return token, monday.isoformat()
@@ -170,14 +172,18 @@ def main() -> int:
                     f"{name:<18} {len(latencies) / elapsed:>7.1f} {p50:>8.1f} {p95:>8.1f}"
                     f" {errors:>6} {ratio:>10.1f}"
                 )
-                failed = failed or errors > 0 or (name.startswith("week") and p95 >= 200)
+                page = name.startswith(("week", "messages"))
+                failed = failed or errors > 0 or (page and (p95 >= 200 or ratio > 2.0))
                 print(f"  mean {statistics.mean(latencies) * 1000:.1f} ms", file=sys.stderr)
             cold = _after_each_change(root / "loa.db", pages["week page /plan"], token)
             print(
                 f"week page after each change (1 client, grid rebuilt): "
                 f"p50 {_p(cold, 0.5) * 1000:.1f} ms, p95 {_p(cold, 0.95) * 1000:.1f} ms"
             )
-            print("goal (week p95 < 200 ms, no error):", "met" if not failed else "NOT met")
+            print(
+                "goal (week and messages p95 < 200 ms and ≤ 2× /api/health, no error):",
+                "met" if not failed else "NOT met",
+            )
             return 1 if failed else 0
         finally:
             server.terminate()

@@ -20,6 +20,7 @@ from loa.web.context import (
     Id,
     client_address,
     for_people,
+    may,
     page,
     reader,
     role,
@@ -401,31 +402,40 @@ def messages(
             ]
             return total, rows, _taxonomy(session)
 
+    from markupsafe import Markup
+
     from loa.core.i18n import language
+    from loa.web.fragments import CSRF_PLACEHOLDER
 
     assert web.fragments is not None
-    key = ("messages", status, topic, audience, channel, q, page_no, language())
-    total, rows, taxonomy = web.fragments.value(key, read)
-    return page(
-        request,
-        "messages.html",
-        rows=rows,
-        total=total,
-        page_no=page_no,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        query=urlencode(
-            {"status": status, "topic": topic, "audience": audience, "channel": channel, "q": q}
-        ),
-        filters={
-            "status": status,
-            "topic": topic,
-            "audience": audience,
-            "channel": channel,
-            "q": q,
-        },
-        note=note,
-        **taxonomy,
-    )
+    editing = may(request.state.user, Action.EDIT)
+    key = ("messages", status, topic, audience, channel, q, page_no, language(), editing)
+
+    def render() -> str:
+        total, rows, taxonomy = read()
+        return web.env.get_template("_messages.html").render(
+            t=T,
+            csrf=CSRF_PLACEHOLDER,
+            may_edit=editing,
+            rows=rows,
+            total=total,
+            page_no=page_no,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            query=urlencode(
+                {"status": status, "topic": topic, "audience": audience, "channel": channel, "q": q}
+            ),
+            filters={
+                "status": status,
+                "topic": topic,
+                "audience": audience,
+                "channel": channel,
+                "q": q,
+            },
+            **taxonomy,
+        )
+
+    body = web.fragments.get(key, render, csrf=request.state.csrf)
+    return page(request, "messages.html", body=Markup(body), note=note)
 
 
 def _form_values(message: Any | None) -> dict[str, str]:
