@@ -97,6 +97,44 @@ async def _load(url: str, token: str, clients: int, total: int) -> tuple[list[fl
     return latencies, errors, time.perf_counter() - t0
 
 
+async def _under_login_flood(
+    base: str,
+    url: str,
+    token: str,
+    clients: int,
+    total: int,
+    flooders: int = 6,
+    warm_up: float = 5.0,
+) -> tuple[list[float], int, int]:
+    """The week page while `flooders` clients post wrong passwords as fast as they can (from
+    one address: the dashboard throttles it and checks one password at a time, so the pages
+    keep their CPU). Answers the page latencies, page errors and login attempts made."""
+    import httpx
+
+    stop = asyncio.Event()
+    attempts = 0
+
+    async def flood(n: int) -> None:
+        nonlocal attempts
+        async with httpx.AsyncClient(base_url=base) as http:
+            await http.get("/login")
+            csrf = http.cookies.get("loa_csrf", "")
+            while not stop.is_set():
+                await http.post(
+                    "/login",
+                    data={"username": f"bench{n % 2}", "password": "sai", "csrf": csrf},
+                    timeout=30,
+                )
+                attempts += 1
+
+    tasks = [asyncio.create_task(flood(n)) for n in range(flooders)]
+    await asyncio.sleep(warm_up)  # the first guesses are checked (argon2), then throttled
+    latencies, errors, _ = await _load(url, token, clients, total)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return latencies, errors, attempts
+
+
 def _after_each_change(db: Path, url: str, token: str, rounds: int = 30) -> list[float]:
     """Latency of the week page when the database changed just before each request (another
     process commits, as the daemon does): the dashboard rebuilds the grid every time."""
@@ -175,6 +213,17 @@ def main() -> int:
                 page = name.startswith(("week", "messages"))
                 failed = failed or errors > 0 or (page and (p95 >= 200 or ratio > 2.0))
                 print(f"  mean {statistics.mean(latencies) * 1000:.1f} ms", file=sys.stderr)
+            calm, _, _ = asyncio.run(_load(pages["week page /plan"], token, args.clients, 200))
+            flooded, flood_errors, attempts = asyncio.run(
+                _under_login_flood(base, pages["week page /plan"], token, args.clients, 200)
+            )
+            print(
+                f"week page during a 6-client login flood ({attempts} wrong logins): "
+                f"p50 {_p(flooded, 0.5) * 1000:.1f} ms, p95 {_p(flooded, 0.95) * 1000:.1f} ms, "
+                f"{flood_errors} errors; just before, without it: "
+                f"p50 {_p(calm, 0.5) * 1000:.1f} ms, p95 {_p(calm, 0.95) * 1000:.1f} ms"
+            )
+            failed = failed or flood_errors > 0
             cold = _after_each_change(root / "loa.db", pages["week page /plan"], token)
             print(
                 f"week page after each change (1 client, grid rebuilt): "

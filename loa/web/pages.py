@@ -3,6 +3,7 @@ function (the same the CLI calls) and renders a template; no business logic live
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -83,18 +84,22 @@ async def login(
     address, name = client_address(request), username.strip()[:40]
     wait = web.throttle.wait(address, name, web.now())
     if wait:  # checked before the password: a throttled guess costs nothing and learns nothing
+        await asyncio.sleep(web.login_delay)  # a tarpit: the attacker waits, we do not work
         message = T("login_wait", seconds=wait)
         return page(request, "login.html", 429, next=_safe_next(next), error=message)
     if web.logins >= WAITING:
         return page(request, "login.html", 429, next=_safe_next(next), error=T("login_busy"))
+    # counted before the check, so parallel guesses cannot all pass the limit; a correct
+    # password takes it back
+    failures = web.throttle.failed(address, name, web.now())
     web.logins += 1
     try:
-        async with web.login_gate():
-            account = await run_in_threadpool(
-                users.login, web.station, name, password, address=address, now=web.now()
-            )
+        account = await web.check_password(
+            lambda: users.login(web.station, name, password, address=address, now=web.now())
+        )
     except users.LoginRefused as refused:
-        web.throttle.failed(address, name, web.now())
+        if failures > 2:  # a typing mistake or two answers at once; guessing waits
+            await asyncio.sleep(web.login_delay)
         return page(request, "login.html", 401, next=_safe_next(next), error=str(refused))
     finally:
         web.logins -= 1
