@@ -611,6 +611,7 @@ async def create_message(request: Request, user: Editor) -> Response:
 def show_message(request: Request, user: Reader, message_id: Id, note: str = "") -> HTMLResponse:
     from loa.channels.media import is_address
     from loa.content.queue import get_message
+    from loa.planning.views import channel_label
 
     web = web_of(request)
     with web.station.transaction() as session:
@@ -626,7 +627,7 @@ def show_message(request: Request, user: Reader, message_id: Id, note: str = "")
             "valid_until": message.valid_until,
             "priority": message.priority,
             "airings": message.airings_per_week,
-            "channels": ", ".join(message.channels),
+            "channels": ", ".join(channel_label(c) for c in message.channels),
             "status": message.status,
             "image": message.image or "",
             "image_address": is_address(message.image),

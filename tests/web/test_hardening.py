@@ -277,6 +277,10 @@ def test_every_label_on_the_pages_is_vietnamese(client: TestClient, web_station:
         assert code not in report, code
     assert "Số bản tin" in report and ">quý</option>" in report
     assert not re.search(r"style=", report)
+    shown = client.get("/messages/1").text
+    assert "Đài truyền thanh" in shown and "<dd>radio" not in shown
+    listing = client.get("/messages").text
+    assert ">Đài truyền thanh</option>" in listing and ">radio</option>" not in listing
 
 
 def test_error_pages_tell_no_cli_command(client: TestClient) -> None:
