@@ -178,9 +178,14 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def create_app(station: Station, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+def create_app(
+    station: Station,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    login_delay: float = 1.0,
+) -> FastAPI:
     """The dashboard for `station`. `clock` gives the station's wall-clock time (tests pass a
-    fixed one)."""
+    fixed one); `login_delay` the seconds a throttled or repeated wrong login waits."""
     from loa.web import api, more, pages
 
     app = FastAPI(
@@ -191,6 +196,7 @@ def create_app(station: Station, *, clock: Callable[[], datetime] | None = None)
         redoc_url=None,
     )
     web = Web.make(station, clock)
+    web.login_delay = login_delay
     app.state.web = web
     secure = os.environ.get("LOA_WEB_SECURE_COOKIES", "") == "1"
 

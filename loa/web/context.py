@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -92,14 +93,18 @@ class Web:
     secure_cookies: bool = False
     #: Logins waiting for, or in, a password check (at most CHECKS checked at once).
     logins: int = 0
-    _gate: asyncio.Semaphore | None = None
+    #: Seconds a throttled or repeated wrong login waits before its answer (a tarpit).
+    login_delay: float = 1.0
+    _checks: ThreadPoolExecutor | None = None
 
-    def login_gate(self) -> asyncio.Semaphore:
-        if self._gate is None:
-            from loa.web.throttle import CHECKS
+    async def check_password(self, call: Callable[[], Account]) -> Account:
+        """Run a password check (argon2) in the login threads: one at a time, at a lower CPU
+        priority than the pages (`loa.web.throttle`)."""
+        if self._checks is None:
+            from loa.web.throttle import password_checks
 
-            self._gate = asyncio.Semaphore(CHECKS)
-        return self._gate
+            self._checks = password_checks()
+        return await asyncio.get_running_loop().run_in_executor(self._checks, call)
 
     @classmethod
     def make(cls, station: Station, clock: Callable[[], datetime] | None = None) -> Web:

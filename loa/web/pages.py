@@ -3,6 +3,7 @@ function (the same the CLI calls) and renders a template; no business logic live
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -20,6 +21,7 @@ from loa.web.context import (
     Id,
     client_address,
     for_people,
+    may,
     page,
     reader,
     role,
@@ -82,18 +84,22 @@ async def login(
     address, name = client_address(request), username.strip()[:40]
     wait = web.throttle.wait(address, name, web.now())
     if wait:  # checked before the password: a throttled guess costs nothing and learns nothing
+        await asyncio.sleep(web.login_delay)  # a tarpit: the attacker waits, we do not work
         message = T("login_wait", seconds=wait)
         return page(request, "login.html", 429, next=_safe_next(next), error=message)
     if web.logins >= WAITING:
         return page(request, "login.html", 429, next=_safe_next(next), error=T("login_busy"))
+    # counted before the check, so parallel guesses cannot all pass the limit; a correct
+    # password takes it back
+    failures = web.throttle.failed(address, name, web.now())
     web.logins += 1
     try:
-        async with web.login_gate():
-            account = await run_in_threadpool(
-                users.login, web.station, name, password, address=address, now=web.now()
-            )
+        account = await web.check_password(
+            lambda: users.login(web.station, name, password, address=address, now=web.now())
+        )
     except users.LoginRefused as refused:
-        web.throttle.failed(address, name, web.now())
+        if failures > 2:  # a typing mistake or two answers at once; guessing waits
+            await asyncio.sleep(web.login_delay)
         return page(request, "login.html", 401, next=_safe_next(next), error=str(refused))
     finally:
         web.logins -= 1
@@ -401,31 +407,40 @@ def messages(
             ]
             return total, rows, _taxonomy(session)
 
+    from markupsafe import Markup
+
     from loa.core.i18n import language
+    from loa.web.fragments import CSRF_PLACEHOLDER
 
     assert web.fragments is not None
-    key = ("messages", status, topic, audience, channel, q, page_no, language())
-    total, rows, taxonomy = web.fragments.value(key, read)
-    return page(
-        request,
-        "messages.html",
-        rows=rows,
-        total=total,
-        page_no=page_no,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        query=urlencode(
-            {"status": status, "topic": topic, "audience": audience, "channel": channel, "q": q}
-        ),
-        filters={
-            "status": status,
-            "topic": topic,
-            "audience": audience,
-            "channel": channel,
-            "q": q,
-        },
-        note=note,
-        **taxonomy,
-    )
+    editing = may(request.state.user, Action.EDIT)
+    key = ("messages", status, topic, audience, channel, q, page_no, language(), editing)
+
+    def render() -> str:
+        total, rows, taxonomy = read()
+        return web.env.get_template("_messages.html").render(
+            t=T,
+            csrf=CSRF_PLACEHOLDER,
+            may_edit=editing,
+            rows=rows,
+            total=total,
+            page_no=page_no,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            query=urlencode(
+                {"status": status, "topic": topic, "audience": audience, "channel": channel, "q": q}
+            ),
+            filters={
+                "status": status,
+                "topic": topic,
+                "audience": audience,
+                "channel": channel,
+                "q": q,
+            },
+            **taxonomy,
+        )
+
+    body = web.fragments.get(key, render, csrf=request.state.csrf)
+    return page(request, "messages.html", body=Markup(body), note=note)
 
 
 def _form_values(message: Any | None) -> dict[str, str]:
@@ -624,6 +639,7 @@ async def create_message(request: Request, user: Editor) -> Response:
 def show_message(request: Request, user: Reader, message_id: Id, note: str = "") -> HTMLResponse:
     from loa.channels.media import is_address
     from loa.content.queue import get_message
+    from loa.planning.views import channel_label
 
     web = web_of(request)
     with web.station.transaction() as session:
@@ -639,7 +655,7 @@ def show_message(request: Request, user: Reader, message_id: Id, note: str = "")
             "valid_until": message.valid_until,
             "priority": message.priority,
             "airings": message.airings_per_week,
-            "channels": ", ".join(message.channels),
+            "channels": ", ".join(channel_label(c) for c in message.channels),
             "status": message.status,
             "image": message.image or "",
             "image_address": is_address(message.image),

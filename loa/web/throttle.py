@@ -6,14 +6,17 @@ must wait before trying again; nothing is counted against the account, so an att
 cannot keep the real user out, and the answer is the same whether the name exists or not. A
 correct password is only checked when the address may try: a throttled attempt costs no argon2
 work, and at most `CHECKS` password checks run at once, so a flood of logins leaves the other
-pages their CPU.
+pages their CPU: they run in their own thread at a lower CPU priority (argon2 is meant to be
+costly, and its threads would otherwise take both cores of a commune PC from the pages).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import threading
 from collections import OrderedDict, deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 #: Failures one address may make for one user name in PAIR_WINDOW.
@@ -28,6 +31,23 @@ CHECKS = 1
 WAITING = 16
 #: Addresses remembered (the oldest are forgotten first).
 KEPT = 10_000
+#: How much less CPU priority the password checks get (Linux nice, per thread; the threads
+#: argon2 starts inherit it).
+CHECK_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), CHECK_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: checks run as they are
+        pass
+
+
+def password_checks() -> ThreadPoolExecutor:
+    """The executor password checks run in: CHECKS threads at a lower CPU priority."""
+    return ThreadPoolExecutor(
+        max_workers=CHECKS, thread_name_prefix="loa-login", initializer=_lower_priority
+    )
 
 
 def address_key(address: str) -> str:
@@ -67,17 +87,22 @@ class LoginThrottle:
             longest = max(waits, default=timedelta(0))
             return int(longest.total_seconds()) + 1 if longest > timedelta(0) else 0
 
-    def failed(self, address: str, name: str, now: datetime) -> None:
+    def failed(self, address: str, name: str, now: datetime) -> int:
+        """Count a failed (or about to be checked) login; answers the address's failures in
+        ADDRESS_WINDOW, this one included."""
         key = address_key(address)
         with self._lock:
             found = self._failures.setdefault(key, deque(maxlen=ADDRESS_LIMIT * 4))
             self._failures.move_to_end(key)
+            self._forget_old(found, now)
             found.append((now, name))
             while len(self._failures) > KEPT:
                 self._failures.popitem(last=False)
+            return len(found)
 
     def succeeded(self, address: str, name: str) -> None:
-        """A correct login forgets that address's failures for that name."""
+        """A correct login forgets that address's failures for that name (and the attempt
+        counted before its check)."""
         key = address_key(address)
         with self._lock:
             found = self._failures.get(key)

@@ -74,7 +74,8 @@ def test_wrong_passwords_slow_that_address_not_the_user(
     from loa.web.app import create_app
 
     clock = [NOW]
-    attacker = TestClient(create_app(web_station, clock=lambda: clock[0]), client=("10.0.0.66", 5))
+    app = create_app(web_station, clock=lambda: clock[0], login_delay=0.05)
+    attacker = TestClient(app, client=("10.0.0.66", 5))
     for name in ("mai", "khong-co-ai"):
         for _ in range(5):
             r = attacker.post(

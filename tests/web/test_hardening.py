@@ -277,6 +277,10 @@ def test_every_label_on_the_pages_is_vietnamese(client: TestClient, web_station:
         assert code not in report, code
     assert "Số bản tin" in report and ">quý</option>" in report
     assert not re.search(r"style=", report)
+    shown = client.get("/messages/1").text
+    assert "Đài truyền thanh" in shown and "<dd>radio" not in shown
+    listing = client.get("/messages").text
+    assert ">Đài truyền thanh</option>" in listing and ">radio</option>" not in listing
 
 
 def test_error_pages_tell_no_cli_command(client: TestClient) -> None:
@@ -367,3 +371,29 @@ def test_today_shows_whether_the_daemon_the_stream_and_each_channel_work(
         assert re.search(r'<li class="ok">[^\n]*Dịch vụ phát \(loa run\)[^\n]*Đang chạy', health())
     finally:
         control.stop()
+
+
+def test_today_shows_the_stream_from_the_daemon_record(
+    client: TestClient, web_station: Station
+) -> None:
+    import json
+    import os
+    import re
+
+    from loa.app.stream import STATE_NAME
+    from loa.channels.stream import stream_settings
+    from tests.channels.conftest import configure
+
+    configure(web_station, "radio.stream", enabled=True, url="http://127.0.0.1:9")
+    log_in(client, "mai")
+    page = client.get("/").text
+    assert re.search(r'<li class="bad">[^\n]*Phát trực tuyến[^\n]*0/1 điểm phát', page)
+    mount = stream_settings(web_station).mounts[0].mount
+    record = {
+        "pid": os.getpid(),
+        "running": True,
+        "mounts": [{"mount": mount, "connected": True, "since": NOW.isoformat()}],
+    }
+    (web_station.root / STATE_NAME).write_text(json.dumps(record), encoding="utf-8")
+    page = client.get("/").text  # no call to the server: the daemon's record is enough
+    assert re.search(r'<li class="ok">[^\n]*Phát trực tuyến[^\n]*1 điểm phát đang nối', page)
