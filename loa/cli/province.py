@@ -105,6 +105,7 @@ T = Catalog(
         "h_ident": ("Mã", "Id"),
         "h_name": ("Tên", "Name"),
         "h_folder": ("Thư mục", "Folder"),
+        "h_tags": ("Nhãn", "Tags"),
         "h_messages": ("Tin duyệt", "Approved"),
         "h_planned": ("Chờ", "Waiting"),
         "h_done": ("Xong", "Done"),
@@ -220,19 +221,32 @@ def add_cmd(
 @province_app.command("list", help=T("list"))
 def list_cmd(province: ProvinceOpt = None, as_json: JsonOpt = False) -> None:
     from loa.cli.common import console, print_json
+    from loa.province.messages import tags_of
 
-    records = _find(province).stations()
+    opened = _find(province)
+    records = opened.stations()
+    tags = tags_of(opened)
     if as_json:
-        print_json([{"ident": r.ident, "name": r.name, "folder": str(r.folder)} for r in records])
+        print_json(
+            [
+                {
+                    "ident": r.ident,
+                    "name": r.name,
+                    "folder": str(r.folder),
+                    "tags": tags.get(r.ident, []),
+                }
+                for r in records
+            ]
+        )
         return
     if not records:
         console().print(T("none"))
         return
     from rich.table import Table
 
-    table = Table(T("h_ident"), T("h_name"), T("h_folder"))
+    table = Table(T("h_ident"), T("h_name"), T("h_tags"), T("h_folder"))
     for r in records:
-        table.add_row(r.ident, r.name, str(r.folder))
+        table.add_row(r.ident, r.name, ", ".join(tags.get(r.ident, [])), str(r.folder))
     console().print(table)
 
 
@@ -253,6 +267,10 @@ def report_cmd(
     today = opened.now().date()  # "hôm nay" in the province's time, not the server's
     first, last = parse_date(start, today=today), parse_date(end, today=today)
     report = province_report(opened, first, last)  # each commune at its own clock
+    from loa.cli.province_msg import figures_json, print_figures
+    from loa.province.messages import province_figures
+
+    own = province_figures(opened, first, last)  # what the province itself sent down
     if as_json:
         print_json(
             {
@@ -261,6 +279,7 @@ def report_cmd(
                 "problems": [
                     {"ident": i, "name": n, "problem": why} for i, n, why in report.problems
                 ],
+                "province": figures_json(own),
             }
         )
         return
@@ -284,6 +303,7 @@ def report_cmd(
             *(str(c.posts.get(ch, 0)) for ch in channels),
         )
     console().print(table)
+    print_figures(own)
 
 
 @province_app.command("upgrade", help=T("upgrade"))
@@ -481,6 +501,9 @@ def scheduler_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    from loa.cli.province_msg import attach
+
+    attach(province_app)  # `loa province tag`, `loa province msg ...` (issue #33)
     app.add_typer(province_app, name="province")
     app.command("worker", help=T("worker"))(worker_cmd)
     app.command("scheduler", help=T("scheduler"))(scheduler_cmd)

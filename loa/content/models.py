@@ -156,6 +156,9 @@ class Message(Base):
     audio: Mapped[str | None] = mapped_column(String(80), default=None)
     audio_name: Mapped[str | None] = mapped_column(String(300), default=None)
     audio_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    #: Added by migration 0013_province_messages: the province message (province.messages id)
+    #: this one was delivered from; its words are the province's, the commune cannot edit them.
+    province_message_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
 
     topic: Mapped[Topic] = relationship(lazy="joined")
     audiences: Mapped[list[Audience]] = relationship(

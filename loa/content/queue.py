@@ -36,6 +36,14 @@ T = Catalog(
             "lưu trữ (archived).",
             'Unknown status "{value}". Use: draft, approved, archived.',
         ),
+        "province_words": (
+            "Tin số {id} là tin của tỉnh ({fields}): xã không sửa được nội dung, thời hạn hay "
+            "mức độ của tin tỉnh gửi xuống. Nếu cần sửa, báo cán bộ của tỉnh; xã vẫn đổi được "
+            "khu vực loa, đối tượng và số lần phát.",
+            "Message {id} is the province's ({fields}): a commune cannot change the words, "
+            "validity or class of a message the province sent down. Ask the province's staff "
+            "to change it; the commune can still change its zones, audiences and airings.",
+        ),
         "no_text": (
             'Tin "{title}" không có nội dung để đọc hay đăng. Thêm nội dung (--body) trước khi duyệt.',
             'Message "{title}" has no text to read or post. Add a body (--body) before approving.',
@@ -94,6 +102,11 @@ CONTENT_FIELDS = {
 }
 
 
+#: What a commune may not change on a message the province sent down (its words, validity,
+#: class and channels are the province's).
+PROVINCE_FIELDS = CONTENT_FIELDS | {"valid_from", "valid_until", "priority", "channels", "link"}
+
+
 def _current(message: Message, field: str) -> Any:
     if field == "audiences":
         return sorted(a.code for a in message.audiences)
@@ -113,7 +126,8 @@ def edit(
 ) -> tuple[Message, bool]:
     """Change the given fields. Returns (message, reopened): editing the words of an approved
     message sends it back to draft for a new approval, unless `keep_approval`. Values equal to
-    the message's own change nothing (not even `updated_at`)."""
+    the message's own change nothing (not even `updated_at`). Raises UserError for a message
+    the province sent down whose words, validity, class or channels would change."""
     message = get_message(session, message_id)
     values = validate(session, raw, partial=True)
     check_validity(
@@ -122,6 +136,10 @@ def edit(
     changed = {k for k, v in values.items() if _current(message, k) != _comparable(k, v)}
     if not changed:
         return message, False  # the same values again: nothing to save, updated_at untouched
+    if message.province_message_id is not None and changed & PROVINCE_FIELDS:
+        raise UserError(
+            T("province_words", id=message_id, fields=", ".join(sorted(changed & PROVINCE_FIELDS)))
+        )
     changed_words = bool(changed & CONTENT_FIELDS)
     _apply(session, message, values)
     message.updated_at = now or datetime.now()

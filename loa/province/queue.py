@@ -4,7 +4,8 @@
 Jobs: ``publish`` (one planned post), ``render`` (a station's bulletins for some days, then
 their M3U playlists), ``playlist`` (the playlists of a day), ``reconcile`` (publications a dead
 process left "sending"), ``insights`` (pull a station's channel figures) and ``daily`` (a station's day ahead: re-plan as [scheduler]
-auto_plan_days says, render tomorrow, write its playlists). Each carries the station's ident;
+auto_plan_days says, render tomorrow, write its playlists), ``refresh`` (re-plan now and
+render again: a province ưu tiên message arrived). Each carries the station's ident;
 a publish job holds the procrastinate lock of its plan entry (never two at once) and a queueing
 lock (never queued twice), and waits for its channel's token bucket (rate limits that hold
 across every worker of the province).
@@ -176,6 +177,7 @@ def make_app(
     app.task(name="daily", queue=QUEUE, retry=retry, pass_context=False)(tasks.daily)
     app.task(name="urgent", queue=QUEUE, retry=retry, pass_context=False)(tasks.urgent)
     app.task(name="ping", queue=QUEUE, pass_context=False)(tasks.ping)
+    app.task(name="refresh", queue=QUEUE, retry=retry, pass_context=False)(tasks.refresh)
     app.task(name="insights", queue=QUEUE, retry=retry, pass_context=False)(tasks.insights)
     return app
 
@@ -370,6 +372,26 @@ class Tasks:
         if result.problem:
             log.warning("urgent %s/%s: %s", station, message, result.problem)
         return result.aired
+
+    def refresh(self, station: str) -> int:
+        """Re-plan a station's coming days now (a province ưu tiên message arrived: it goes
+        first in the next bulletins), then render the days already rendered ahead again and
+        write their playlists. Returns the bulletins rendered."""
+        from datetime import timedelta
+
+        from loa.app.due import read_state
+        from loa.app.planning import plan_station
+        from loa.planning.settings import SchedulerSettings
+
+        opened = self._station(station)
+        now = opened.now()
+        today = now.date()
+        ahead = max(1, SchedulerSettings.from_station(opened).auto_plan_days)
+        plan_station(opened, today, ahead, now=now)
+        days = 1
+        if read_state(opened).get("rendered_for") == (today + timedelta(days=1)).isoformat():
+            days = 2
+        return self.render(station, today.isoformat(), days)
 
     def ping(self) -> int:
         """A job that does nothing: the queue's own cost per job (benchmarks/province.py) and

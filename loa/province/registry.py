@@ -304,6 +304,8 @@ def prepare_database(url: str) -> Prepared:
     from sqlalchemy import inspect, text
     from sqlalchemy.exc import OperationalError
 
+    import loa.province.messages  # noqa: F401  (its tables: tags, province messages, deliveries)
+
     engine = make_engine(url)
     try:
         with engine.begin() as conn:

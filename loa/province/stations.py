@@ -139,6 +139,7 @@ def add_station(
     from loa.core.db import MIGRATIONS
 
     check_ident(ident)
+    clock = now or province.now()  # province messages are valid by the province's date
     now = now or datetime.now().replace(microsecond=0)
     folder = province.stations_dir / ident
     if ident in {r.ident for r in province.stations()}:
@@ -191,6 +192,10 @@ def add_station(
                     imported_from=str(origin.root) if origin is not None else None,
                 )
             )
+            # the province messages still valid for every commune (tagged ones when tagged)
+            from loa.province.messages import catch_up
+
+            catch_up(conn, province, ident, now=clock)
             folder.mkdir(parents=True)
             try:
                 if origin is not None and origin.media_dir.is_dir():
