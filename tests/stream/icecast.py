@@ -139,7 +139,9 @@ class IcecastServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def listeners(self, mount: str) -> int | None:
-        data = httpx.get(f"{self.url}/status-json.xsl", timeout=2).json()
+        from loa.channels.icecast import status_json
+
+        data = status_json(httpx.get(f"{self.url}/status-json.xsl", timeout=2).text)
         sources = data.get("icestats", {}).get("source", [])
         for source in [sources] if isinstance(sources, dict) else sources:
             if str(source.get("listenurl", "")).endswith(mount):

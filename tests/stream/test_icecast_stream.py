@@ -346,3 +346,13 @@ def test_listeners_are_counted_while_a_bulletin_airs_and_pulled_as_its_figure(
         3.0,
         "icecast /thon1.mp3,/thon2.mp3",
     )
+
+
+def test_icecast_24s_status_without_sources_is_read() -> None:
+    """Icecast 2.4.4 with nothing mounted drops a brace in /status-json.xsl (seen in CI)."""
+    from loa.channels.icecast import parse_status, status_json
+
+    text = '{"icestats":"server_start":"Mon, 07 Dec 2026 09:14:48 +0000","dummy":null}}'
+    assert parse_status(status_json(text)) == {}
+    sources = '{"icestats":{"source":{"listenurl":"http://h:8000/a.mp3","listeners":2}}}'
+    assert parse_status(status_json(sources))["/a.mp3"].listeners == 2
