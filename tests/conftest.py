@@ -27,6 +27,20 @@ def _vietnamese(monkeypatch: pytest.MonkeyPatch) -> None:
     set_language("vi")
 
 
+@pytest.fixture(autouse=True)
+def _root_logging() -> Iterator[None]:
+    """An in-process command that sets up logging (loa run, loa worker, loa scheduler through
+    CliRunner) points the root logger at that run's captured stream, closed afterwards: put
+    the handlers and level back so the next test does not write into a closed file."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 #: Test modules whose every station test runs twice: on SQLite and on PostgreSQL.
 BOTH_STORES = {
     "tests/planning/test_planner.py",

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from loa.app import users
 from loa.content.models import Message
 from loa.core.errors import UserError
+from loa.core.registry import channel_label
 from loa.core.station import Station
 from loa.planning.models import PlanEntry
 from tests.web.conftest import NOW, csrf_of, log_in
@@ -449,7 +450,8 @@ def test_settings_blackout_days_and_channel_check(client: TestClient, web_statio
     client.post("/settings/blackout/remove", data={"csrf": csrf_of(client), "day": "2026-12-03"})
     assert "Bầu cử" not in client.get("/settings").text
     checks = client.post("/settings/check", headers={"X-CSRF-Token": csrf_of(client)})
-    assert checks.status_code == 200 and "✓ website: " in checks.text
+    website = channel_label("website")  # the dashboard names channels in the user's language
+    assert checks.status_code == 200 and f"✓ {website}: " in checks.text
 
 
 def test_today_shows_progress_against_the_targets(client: TestClient, web_station: Station) -> None:
