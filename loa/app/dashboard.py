@@ -169,7 +169,7 @@ def credential_alerts(station: Station) -> list[Alert]:
     from loa.channels.publish import configured_channels
     from loa.channels.runtime import Runtime
     from loa.core.errors import LoaError
-    from loa.planning.views import channel_label
+    from loa.core.registry import channel_label
 
     out: list[Alert] = []
     runtime = Runtime()
@@ -198,7 +198,7 @@ def day_view(station: Station, *, now: datetime) -> DayView:
     the as-run log, and the alerts (failed or uncertain publications, a bulletin not rendered,
     a channel's token missing or about to lapse, a validity window ending within a week)."""
     from loa.channels.models import PublicationStatus
-    from loa.planning.views import channel_label
+    from loa.core.registry import channel_label
 
     view = DayView(day=now.date())
     view.bulletins = bulletins_of(station, view.day)
@@ -267,7 +267,7 @@ def health_of(
     from loa.app.stream import daemon_listening, stream_status
     from loa.channels.publish import configured_channels
     from loa.channels.stream import stream_settings
-    from loa.planning.views import channel_label
+    from loa.core.registry import channel_label
 
     out: list[Health] = []
     alive = daemon_listening(station)
@@ -321,8 +321,9 @@ def plan_grid(station: Station, start: date, days: int) -> list[ScheduledSlot]:
     """The plan from `start` for `days` days grouped by slot instance, like
     `loa.planning.views.schedule` but reading only the columns a calendar shows (no message
     bodies or relationships), so the week page stays fast on a full station."""
+    from loa.core.registry import channel_label
     from loa.planning.models import PlanEntry, Slot
-    from loa.planning.views import ScheduledItem, channel_label
+    from loa.planning.views import ScheduledItem
 
     lo = datetime.combine(start, datetime.min.time())
     query = (

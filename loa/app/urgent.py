@@ -143,6 +143,22 @@ class UrgentResult:
     def on_air(self) -> bool:
         return self.aired in ("daemon", "queued", "here")
 
+    @property
+    def posted(self) -> list[str]:
+        """The channels the message is on now."""
+        return [c for c, status in self.posts.items() if status in DONE_STATUSES]
+
+    @property
+    def not_posted(self) -> dict[str, str]:
+        """Channel -> what became of a post not made, in the user's language."""
+        from loa.channels.models import PublicationStatus
+
+        return {
+            c: PublicationStatus(status).label
+            for c, status in self.posts.items()
+            if status not in DONE_STATUSES
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "message_id": self.message_id,

@@ -233,8 +233,8 @@ def render(
         return
     from rich.table import Table
 
+    from loa.core.dates import clock_text
     from loa.core.i18n import decimal
-    from loa.report.lengths import clock_text
 
     table = Table()
     for column in ("col_when", "col_len", "col_items", "col_state", "col_voice", "col_file"):

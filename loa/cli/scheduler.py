@@ -323,8 +323,8 @@ def slots_list(
 
     from loa.content.models import Audience
     from loa.core.i18n import decimal
+    from loa.core.registry import channel_label
     from loa.planning.slots import format_weekdays, list_slots
-    from loa.planning.views import channel_label
 
     station = get_station()
     with station.transaction() as session:
@@ -436,7 +436,7 @@ def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"), parser=row_i
 def slots_suggest(as_json: JsonOpt = False) -> None:
     from loa.app.insights import suggest_slots
     from loa.core.i18n import decimal
-    from loa.planning.views import channel_label
+    from loa.core.registry import channel_label
 
     station = get_station()
     found = suggest_slots(station)
@@ -613,7 +613,7 @@ def plan_cmd(
             out.print(f"- {line}", highlight=False)
         from datetime import datetime
 
-        from loa.planning.views import channel_label
+        from loa.core.registry import channel_label
 
         for e in result.entries:
             when = datetime.fromisoformat(e["when"])
@@ -672,7 +672,7 @@ EntryArg = Annotated[int, typer.Argument(help=T("a_entry"), metavar="ENTRY", par
 
 
 def _entry_done(key: str, entry: Any) -> None:
-    from loa.planning.views import channel_label
+    from loa.core.registry import channel_label
 
     when = f"{entry.scheduled_at:%d/%m %H:%M}"
     console().print(
@@ -734,9 +734,9 @@ def schedule_cmd(
     from rich.table import Table
     from rich.text import Text
 
-    from loa.core.registry import check_channel
+    from loa.core.registry import channel_label, check_channel
     from loa.planning.models import PlanStatus
-    from loa.planning.views import channel_label, schedule
+    from loa.planning.views import schedule
 
     station, first, days = _period(start, days, week)
     if channel is not None and channel != "urgent":
@@ -890,8 +890,9 @@ def _station_time_logging(station: Any) -> None:
 
 def _show_next(station: Any, limit: int = 5) -> None:
     """What the daemon will do next, in the station's time, before it starts waiting."""
+    from loa.core.registry import channel_label
     from loa.planning.models import PlanStatus
-    from loa.planning.views import channel_label, schedule
+    from loa.planning.views import schedule
 
     now = station.now()
     with station.transaction() as session:

@@ -140,7 +140,6 @@ def urgent(
     import getpass
 
     from loa.app.urgent import air_urgent
-    from loa.channels.models import DONE_STATUSES, PublicationStatus
 
     result = air_urgent(
         get_station(),
@@ -165,13 +164,10 @@ def urgent(
         if result.interrupted:
             cut = ", ".join(dict.fromkeys(result.interrupted))
             out.print(T("cut", what=cut), markup=False)
-    posted = [c for c, s in result.posts.items() if s in DONE_STATUSES]
-    if posted:
-        out.print(T("posts", channels=", ".join(posted)), markup=False)
-    for channel, status in result.posts.items():
-        if status not in DONE_STATUSES:
-            label = PublicationStatus(status).label
-            out.print(T("not_posted", channel=channel, status=label), markup=False)
+    if result.posted:
+        out.print(T("posts", channels=", ".join(result.posted)), markup=False)
+    for channel, label in result.not_posted.items():
+        out.print(T("not_posted", channel=channel, status=label), markup=False)
     if not result.on_air:
         err_console().print(result.problem or "", markup=False, highlight=False)
         raise typer.Exit(code=1)

@@ -197,6 +197,12 @@ def format_date(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
+def clock_text(seconds: float, *, estimate: bool = False) -> str:
+    """A length as a clock shows it: "3:30", or "~3:24" for an estimate."""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{'~' if estimate else ''}{minutes}:{rest:02d}"
+
+
 def format_time(value: time) -> str:
     """ "05:30": the form parse_time reads back and slots store."""
     return f"{value.hour:02d}:{value.minute:02d}"

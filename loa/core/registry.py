@@ -27,6 +27,7 @@ T = Catalog(
             'Kênh "{name}" không có. Các kênh hợp lệ: {valid}.',
             'There is no channel "{name}". Valid channels: {valid}.',
         ),
+        "urgent": ("Khẩn cấp (mọi kênh)", "Urgent (every channel)"),
         "broken": (
             'Không nạp được kênh "{name}" ({spec}): {error}. Cài lại gói cung cấp kênh này.',
             'Channel "{name}" ({spec}) could not be loaded: {error}. Reinstall the package '
@@ -140,7 +141,10 @@ def check_channel(name: str) -> str:
 
 def channel_label(name: str) -> str:
     """The channel's name for people, in the user's language ("Phát thanh", "Facebook", ...);
-    the bare name for a channel no package provides (a row of old history)."""
+    "urgent", the plan's marker of an urgent message on every channel, has its own; the bare
+    name for a channel no package provides (a row of old history)."""
+    if name == "urgent":
+        return str(T("urgent"))
     if name not in channel_specs():
         return name
     vi, en = channel_class(name).label

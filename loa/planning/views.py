@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loa.content.models import Message
-from loa.core import registry
+from loa.core.dates import clock_text
 from loa.core.fileio import atomic_write_bytes
 from loa.core.i18n import Catalog
+from loa.core.registry import channel_label
 from loa.planning.models import PlanEntry, Slot
 
 if TYPE_CHECKING:
@@ -20,22 +21,10 @@ if TYPE_CHECKING:
 
 T = Catalog(
     {
-        "channel_urgent": ("Khẩn cấp (mọi kênh)", "Urgent (every channel)"),
         "ics_summary": ("{channel}: {slot} ({n} tin)", "{channel}: {slot} ({n} items)"),
         "ics_item": ("{pos}. {title} ({duration})", "{pos}. {title} ({duration})"),
     }
 )
-
-
-def channel_label(channel: str) -> str:
-    """A channel's name for people; "urgent" is the marker of an urgent message on every
-    channel, not a channel."""
-    return T("channel_urgent") if channel == "urgent" else registry.channel_label(channel)
-
-
-def format_duration(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 @dataclass
@@ -170,7 +159,7 @@ def to_ics(station: Station, slots: list[ScheduledSlot], *, now: datetime) -> by
             ),
         )
         lines = [
-            T("ics_item", pos=n, title=i.title, duration=format_duration(i.duration_s))
+            T("ics_item", pos=n, title=i.title, duration=clock_text(i.duration_s))
             for n, i in enumerate(slot.items, start=1)
         ]
         event.add("description", "\n".join(lines))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from loa.audio.bulletin import read_sidecar, sidecar_matches
 from loa.audio.render import bulletin_path
+from loa.core.dates import clock_text
 from loa.planning.models import PlanStatus
 
 if TYPE_CHECKING:
@@ -28,12 +29,6 @@ class BulletinLength:
 
     def __str__(self) -> str:
         return clock_text(self.seconds, estimate=not self.rendered)
-
-
-def clock_text(seconds: float, *, estimate: bool = False) -> str:
-    """ "3:30", or "~3:24" for an estimate."""
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{'~' if estimate else ''}{minutes}:{rest:02d}"
 
 
 def bulletin_length(station: Station, slot: ScheduledSlot) -> BulletinLength:

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from loa.audio.bulletin import fallback_of, fallback_text, sidecar_items, sidecar_matches
 from loa.audio.render import bulletin_path
+from loa.core.dates import clock_text
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
 from loa.core.templates import render
 from loa.planning.views import schedule
-from loa.report.lengths import IN_BULLETIN, bulletin_length, clock_text
+from loa.report.lengths import IN_BULLETIN, bulletin_length
 
 if TYPE_CHECKING:
     from loa.core.station import Station

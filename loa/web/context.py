@@ -187,7 +187,7 @@ def _channel_name(name: str) -> str:
 
 @lru_cache(maxsize=256)
 def _channel_label(name: str, _lang: str) -> str:
-    from loa.planning.views import channel_label
+    from loa.core.registry import channel_label
 
     return channel_label(name)  # "urgent" (an urgent air, every channel) has its name too
 

@@ -49,29 +49,13 @@ def media_url(station: Station) -> Callable[[Path | None], str]:
 
 
 def kept_photo(station: Station, image: str) -> str:
-    """What to store for a photo a form or the API names: an address as given, or a photo file
-    inside the station folder (relative to it). A file outside the station folder is refused
-    (UserError): the dashboard must not be a way to read the machine's other files."""
-    from loa.channels.media import is_address, photo_reference
+    """What to store for a photo a form or the API names (`loa.app.message_files.kept_photo`);
+    a file outside the station folder is refused (UserError) in the dashboard's words."""
+    from loa.app.message_files import kept_photo as kept
     from loa.core.errors import UserError
     from loa.web.text import T
 
-    if is_address(image):
-        return image
-    kept = photo_reference(image, cwd=station.root, root=station.root) or ""
-    if Path(kept).is_absolute() or ".." in Path(kept).parts:
+    found = kept(station, image)
+    if found is None:
         raise UserError(T("photo_outside"))
-    return kept
-
-
-def served_photo(station: Station, image: str) -> Path | None:
-    """The file of a message's photo when the dashboard may show it: inside the station's photo
-    folder (anh/, where uploads go), reached without leaving it by ".." or a symlink."""
-    from loa.channels.media import PHOTO_FOLDER, photo_path
-
-    folder = (station.root / PHOTO_FOLDER).resolve()
-    try:
-        path = photo_path(station.root, image).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    return path if path.is_relative_to(folder) and path.is_file() else None
+    return found

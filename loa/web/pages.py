@@ -28,7 +28,7 @@ from loa.web.context import (
     web_of,
     writer,
 )
-from loa.web.media import kept_photo, media_file, media_url, served_photo
+from loa.web.media import kept_photo, media_file, media_url
 from loa.web.security import SESSION_COOKIE, SESSION_HOURS
 from loa.web.text import T
 
@@ -289,7 +289,7 @@ async def render_bulletin(
     except ValueError:
         raise UserError(T("bad_request", fields="when")) from None
     result = await run_in_threadpool(render_slot, web.station, at)
-    from loa.report.lengths import clock_text
+    from loa.core.dates import clock_text
 
     note = (
         T("rendered", time=f"{at:%H:%M}", length=clock_text(result.duration_s))
@@ -318,9 +318,7 @@ def urgent(request: Request, user: Operator, message_id: FormId) -> RedirectResp
 
 def urgent_note(result: Any) -> str:
     """What the officer reads after the urgent button: aired how, or not aired and why."""
-    from loa.channels.models import DONE_STATUSES
-
-    posted = [c for c, status in result.posts.items() if status in DONE_STATUSES]
+    posted = result.posted
     posts = T("urgent_posts", channels=", ".join(posted)) if posted else T("urgent_no_posts")
     if result.on_air:
         how = T(f"urgent_how_{result.aired}")
@@ -532,12 +530,12 @@ FIELDS = (
 async def _posted_audio(request: Request, keeper: Any) -> dict[str, Any] | str | None:
     """The posted form's recording: a file uploaded (or recorded in the browser), checked and
     kept through `keeper`; "" when "remove" is ticked; None when it stays as it is."""
-    from loa.audio.recording import MAX_BYTES
+    from loa.app.message_files import RECORDING_MAX_BYTES
 
     form = await request.form()
     upload = form.get("recording")
     if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read(MAX_BYTES + 1)
+        data = await upload.read(RECORDING_MAX_BYTES + 1)
         kept: dict[str, Any] = await run_in_threadpool(keeper.keep_bytes, upload.filename, data)
         return kept
     if form.get("audio_remove"):
@@ -549,8 +547,8 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
     """The posted form. Its photo: a file uploaded (kept in the station folder), else an
     address typed, else the one it had (`current` when editing; a photo kept from a form shown
     again must be an address or a file in the station folder)."""
+    from loa.app.message_files import MAX_PHOTO_BYTES
     from loa.app.upload import save_photo
-    from loa.channels.media import MAX_PHOTO_BYTES
 
     web = web_of(request)
     form = await request.form()
@@ -637,9 +635,9 @@ async def create_message(request: Request, user: Editor) -> Response:
 
 @router.get("/messages/{message_id}")
 def show_message(request: Request, user: Reader, message_id: Id, note: str = "") -> HTMLResponse:
-    from loa.channels.media import is_address
+    from loa.app.message_files import is_address
     from loa.content.queue import get_message
-    from loa.planning.views import channel_label
+    from loa.core.registry import channel_label
 
     web = web_of(request)
     with web.station.transaction() as session:
@@ -710,30 +708,23 @@ async def edit_message(request: Request, user: Editor, message_id: Id) -> Respon
 def message_photo(request: Request, user: Reader, message_id: Id) -> Response:
     """The message's own photo file (only that file: its path comes from the message), when it
     lies in the station's photo folder."""
-    from loa.channels.base import PermanentError
-    from loa.channels.media import is_address, local_photo
-    from loa.content.queue import get_message
+    from loa.app.message_files import message_photo as photo_of
 
-    station = web_of(request).station
-    with station.transaction() as session:
-        image = get_message(session, message_id).image
-    found = served_photo(station, image) if image and not is_address(image) else None
+    found = photo_of(web_of(request).station, message_id)
     if found is None:
         return Response(status_code=404)
-    try:
-        photo = local_photo(None, str(found))
-    except PermanentError:
-        return Response(status_code=404)
-    return FileResponse(photo.path, media_type=photo.mime)
+    path, mime = found
+    return FileResponse(path, media_type=mime)
 
 
 @router.get("/messages/{message_id}/recording")
 async def message_recording(request: Request, user: Reader, message_id: Id) -> Response:
     """The message's recording as mastered for the loudspeakers (MP3)."""
+    from loa.app.message_files import message_recording
     from loa.app.recordings import mastered_mp3
 
     station = web_of(request).station
-    ref = await run_in_threadpool(_recording_ref, station, message_id)
+    ref = await run_in_threadpool(message_recording, station, message_id)
     if not ref:
         return Response(status_code=404)
     try:
@@ -747,10 +738,11 @@ async def message_recording(request: Request, user: Reader, message_id: Id) -> R
 def message_recording_original(request: Request, user: Reader, message_id: Id) -> Response:
     """The message's recording as it was given (only that file: its name comes from the
     message)."""
+    from loa.app.message_files import message_recording
     from loa.app.recordings import original_path
 
     station = web_of(request).station
-    ref = _recording_ref(station, message_id)
+    ref = message_recording(station, message_id)
     path = original_path(station, ref) if ref else None
     if path is None or not path.is_file():
         return Response(status_code=404)
@@ -766,13 +758,6 @@ _AUDIO_TYPES = {
     ".wav": "audio/wav",
     ".webm": "audio/webm",
 }
-
-
-def _recording_ref(station: Any, message_id: int) -> str | None:
-    from loa.content.queue import get_message
-
-    with station.transaction() as session:
-        return get_message(session, message_id).audio
 
 
 @router.post("/messages/{message_id}/approve")

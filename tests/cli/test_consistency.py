@@ -96,8 +96,8 @@ def test_run_sheet_item_time_is_what_the_report_counts(station: Station) -> None
     from loa.audio.bulletin import sidecar_items
     from loa.audio.render import bulletin_path
     from loa.channels.radio import FileSink
+    from loa.core.dates import clock_text
     from loa.report.figures import build_report
-    from loa.report.lengths import clock_text
 
     _silent(station)
     ids = [add_message(station, title=f"Tin {n}") for n in range(2)]
