@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from loa.content.importer import import_file
@@ -110,3 +110,33 @@ def init_station(
     # loa.toml last: a folder only becomes a station once everything above succeeded.
     atomic_write_text(station.root / CONFIG_NAME, text)
     return station
+
+
+def first_radio_bulletin(station: Station) -> datetime | None:
+    """When the next radio bulletin of the plan airs (what `loa demo` renders and plays)."""
+    from sqlalchemy import select
+
+    from loa.planning.models import PlanEntry
+
+    with station.transaction() as session:
+        return session.scalar(
+            select(PlanEntry.scheduled_at)
+            .where(PlanEntry.channel == "radio", PlanEntry.scheduled_at >= station.now())
+            .order_by(PlanEntry.scheduled_at)
+            .limit(1)
+        )
+
+
+def first_website_message(station: Station) -> int | None:
+    """The first approved message that goes to the website (what `loa demo` posts)."""
+    from sqlalchemy import select
+
+    from loa.content.models import Message, MessageStatus
+
+    with station.transaction() as session:
+        for message in session.scalars(
+            select(Message).where(Message.status == MessageStatus.APPROVED).order_by(Message.id)
+        ):
+            if "website" in message.channels:
+                return int(message.id)
+    return None

@@ -8,14 +8,14 @@ its podcast feed, today's run sheet and the report. Each step is the same comman
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loa.core.i18n import Catalog
 
 if TYPE_CHECKING:
-    from loa.core.station import Station
+    pass
 
 T = Catalog(
     {
@@ -78,40 +78,11 @@ T = Catalog(
 )
 
 
-def _first_radio_bulletin(station: Station) -> Any:
-    from sqlalchemy import select
-
-    from loa.planning.models import PlanEntry
-
-    with station.transaction() as session:
-        return session.scalar(
-            select(PlanEntry.scheduled_at)
-            .where(PlanEntry.channel == "radio", PlanEntry.scheduled_at >= station.now())
-            .order_by(PlanEntry.scheduled_at)
-            .limit(1)
-        )
-
-
-def _first_website_message(station: Station) -> int | None:
-    from sqlalchemy import select
-
-    from loa.content.models import Message, MessageStatus
-
-    with station.transaction() as session:
-        for message in session.scalars(
-            select(Message).where(Message.status == MessageStatus.APPROVED).order_by(Message.id)
-        ):
-            if "website" in message.channels:
-                return int(message.id)
-    return None
-
-
 def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo")) -> None:
     from rich.rule import Rule
 
-    from loa.app.setup import init_station
+    from loa.app.setup import first_radio_bulletin, first_website_message, init_station
     from loa.cli import common
-    from loa.content.models import MessageStatus
     from loa.core.station import CONFIG_NAME
 
     out = common.console()
@@ -155,10 +126,10 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
             out.print(T("failed", n=step, code=code), highlight=False)
             raise typer.Exit(code)
 
-    run(T("s_queue"), "msg", "list", "--status", MessageStatus.APPROVED, "--limit", "2")
+    run(T("s_queue"), "msg", "list", "--status", "approved", "--limit", "2")
     run(T("s_channels"), "channels", "check")
     run(T("s_plan"), "plan", "--days", "7")
-    first = _first_radio_bulletin(station)
+    first = first_radio_bulletin(station)
     if first is None:
         out.print(T("no_radio"), highlight=False)
     else:
@@ -175,7 +146,7 @@ def demo(directory: Annotated[Path, typer.Argument(help=T("dir"))] = Path("demo"
         run(T("s_runsheet"), "schedule", "runsheet", "--date", day)
         when = first.strftime("%Y-%m-%d %H:%M")
         run(T("s_play", when=when), "play", "--slot", when, "--sink", "file", "--test")
-    message_id = _first_website_message(station)
+    message_id = first_website_message(station)
     if message_id is not None:
         run(
             T("s_publish"), "publish", "--message", str(message_id), "--channel", "website", "--now"

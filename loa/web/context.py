@@ -154,22 +154,14 @@ def status_label(kind: str, value: str) -> str:
 
 @lru_cache(maxsize=512)
 def _status_label(kind: str, value: str, _lang: str) -> str:
-    from loa.channels.models import AsRunStatus, PublicationStatus
-    from loa.content.models import MessageStatus
-    from loa.planning.models import PlanStatus
+    from loa.app.labels import status_label as label
 
-    enums: dict[str, Any] = {
-        "message": MessageStatus,
-        "plan": PlanStatus,
-        "publication": PublicationStatus,
-        "asrun": AsRunStatus,
-    }
-    try:
-        return str(enums[kind](value).label)
-    except (KeyError, ValueError):
-        from loa.web.text import T as TEXT
+    found = label(kind, value)
+    if found is not None:
+        return found
+    from loa.web.text import T as TEXT
 
-        return TEXT("overdue") if value == "overdue" else value
+    return TEXT("overdue") if value == "overdue" else value
 
 
 def word(kind: str, code: str) -> str:
