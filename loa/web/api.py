@@ -46,19 +46,23 @@ def list_messages(
     channel: str | None = None,
     q: str | None = None,
 ) -> list[dict[str, Any]]:
-    from loa.content.queue import Filters, find
+    from loa.app.messages import find_messages
 
-    with web_of(request).station.transaction() as session:
-        found = find(session, Filters(status, topic, audience, channel, q))
-        return [m.to_dict() for m in found]
+    return find_messages(
+        web_of(request).station,
+        status=status,
+        topic=topic,
+        audience=audience,
+        channel=channel,
+        text=q,
+    )
 
 
 @router.get("/messages/{message_id}")
 def get_message(request: Request, user: Reader, message_id: Id) -> dict[str, Any]:
-    from loa.content.queue import get_message as get
+    from loa.app.messages import message_dict
 
-    with web_of(request).station.transaction() as session:
-        return get(session, message_id).to_dict()
+    return message_dict(web_of(request).station, message_id)
 
 
 @router.post("/messages", status_code=201)
@@ -67,27 +71,25 @@ def create_message(
 ) -> dict[str, Any]:
     """A new draft from the same fields an import file or `loa msg add` takes (title, body,
     topic, audiences, channels, valid_from, valid_until, priority, airings_per_week, ...)."""
-    from loa.content.queue import create
+    from loa.app.messages import create_message as create
     from loa.web.media import kept_photo
 
     web = web_of(request)
     if isinstance(fields.get("image"), str) and fields["image"].strip():
         fields = {**fields, "image": kept_photo(web.station, fields["image"].strip())}
-    with web.station.transaction() as session:
-        return create(session, fields, where="API", now=web.now()).to_dict()
+    return create(web.station, fields, where="API", now=web.now())
 
 
 @router.post("/messages/{message_id}/approve")
 def approve_message(request: Request, user: Editor, message_id: Id) -> dict[str, Any]:
     from loa.app.approval import approve_message as approve
-    from loa.content.queue import get_message as get
+    from loa.app.messages import message_dict
 
     web = web_of(request)
     result = approve(
         web.station, message_id, by=user.name, address=client_address(request), now=web.now()
     )
-    with web.station.transaction() as session:
-        answer: dict[str, Any] = get(session, message_id).to_dict()
+    answer = message_dict(web.station, message_id)
     if result is not None:
         answer["urgent"] = result.to_dict()
     return answer
@@ -100,12 +102,10 @@ def plan(
     start: Annotated[date | None, Query(alias="from")] = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
 ) -> list[dict[str, Any]]:
-    from loa.planning.views import schedule
+    from loa.app.messages import schedule_dicts
 
     web = web_of(request)
-    with web.station.transaction() as session:
-        slots = schedule(session, start or web.now().date(), days)
-        return [s.to_dict() for s in slots]
+    return schedule_dicts(web.station, start or web.now().date(), days)
 
 
 @router.post("/plan/entries/{entry_id}/pin")
