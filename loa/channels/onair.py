@@ -181,30 +181,22 @@ class OnAir:
                     airing.interrupted.append(
                         {"zone": stream.mount.zone, "bulletin": cut.name, "playback": cut}
                     )
+        play: Callable[[LocalPlayout], bool] | None = None
         if live_rate is not None:
-            local_audio = None
+            play = self._live_player(buffer, live_rate)
+        elif local_audio is not None:
+            play = _file_player(local_audio)
         worker = threading.Thread(
-            target=self._finish,
-            args=(airing, local_audio, (buffer, live_rate) if live_rate else None),
-            name="urgent",
-            daemon=True,
+            target=self._finish, args=(airing, play), name="urgent", daemon=True
         )
         worker.start()
         return airing
 
-    def _finish(
-        self,
-        airing: UrgentAiring,
-        local_audio: Callable[[], Path | None] | None,
-        live: tuple[PcmBuffer, int] | None = None,
-    ) -> None:
+    def _finish(self, airing: UrgentAiring, play: Callable[[LocalPlayout], bool] | None) -> None:
         try:
-            if self.local is not None and live is not None:
-                with self._local_lock:
-                    self._local_live(self.local, airing, *live)
-            if self.local is not None and local_audio is not None:
+            if self.local is not None and play is not None:
                 with self._local_lock:  # one urgent message at a time on the one speaker
-                    self._local_urgent(self.local, airing, local_audio)
+                    self._local_urgent(self.local, airing, play)
             for playback in airing.playbacks:
                 playback.wait()
             airing.ended_at = self.clock()
@@ -212,45 +204,47 @@ class OnAir:
             airing.finished.set()
 
     def _local_urgent(
-        self, local: LocalPlayout, airing: UrgentAiring, local_audio: Callable[[], Path | None]
+        self, local: LocalPlayout, airing: UrgentAiring, play: Callable[[LocalPlayout], bool]
     ) -> None:
+        """Hold what the local player plays, `play` the urgent audio on it, then resume."""
         held = local.interrupt(airing.name, self.resume)
         try:
-            path = local_audio()
-            if path is not None:
-                from loa.audio.ffmpeg import audio_duration
-
-                local.sink.play(path, audio_duration(path))
-                airing.local = True
+            airing.local = play(local)
         except Exception:  # the stream went on; the local failure is in the log
-            log.exception("urgent local playout failed")
+            log.exception("%s: local playout failed", airing.name)
         finally:
             if held is not None:
                 cut = {"zone": None, "bulletin": "local", "interruption": local.interruptions[-1]}
                 airing.interrupted.append(cut)
                 local.resume(held)
 
-    def _local_live(
-        self, local: LocalPlayout, airing: UrgentAiring, buffer: PcmBuffer, rate: int
-    ) -> None:
+    def _live_player(self, buffer: PcmBuffer, rate: int) -> Callable[[LocalPlayout], bool] | None:
         """Feed the growing buffer to the local speaker through the built-in player (a player
         command that takes only a file cannot air a live voice: the stream still does)."""
         from loa.channels.radio import FfmpegSink
 
-        sink = local.sink
+        sink = self.local.sink if self.local is not None else None
+        if sink is None:
+            return None
         if not isinstance(sink, FfmpegSink):
             log.warning("live: the local player %s cannot air a live voice", sink.describe())
-            return
-        held = local.interrupt(airing.name, self.resume)
-        try:
-            airing.local = _pipe_live(buffer, rate, sink.output, sink.device)
-        except Exception:  # the stream went on; the local failure is in the log
-            log.exception("live local playout failed")
-        finally:
-            if held is not None:
-                cut = {"zone": None, "bulletin": "local", "interruption": local.interruptions[-1]}
-                airing.interrupted.append(cut)
-                local.resume(held)
+            return None
+        return lambda _local: _pipe_live(buffer, rate, sink.output, sink.device)
+
+
+def _file_player(local_audio: Callable[[], Path | None]) -> Callable[[LocalPlayout], bool]:
+    """Play the file `local_audio` gives (None: nothing to play) on the local sink."""
+
+    def play(local: LocalPlayout) -> bool:
+        path = local_audio()
+        if path is None:
+            return False
+        from loa.audio.ffmpeg import audio_duration
+
+        local.sink.play(path, audio_duration(path))
+        return True
+
+    return play
 
 
 def _pipe_live(buffer: PcmBuffer, rate: int, output: str, device: str) -> bool:

@@ -177,3 +177,14 @@ def test_loa_live_without_any_output_says_what_to_turn_on(station: Station, tmp_
     result = CliRunner().invoke(app, ["--station", str(station.root), "live", "--device", str(mic)])
     assert result.exit_code != 0
     assert "[radio.stream]" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("pid", [0, -1])
+def test_a_lock_naming_no_process_does_not_hold_the_air(station: Station, pid: int) -> None:
+    # os.kill(0 or -1, 0) signals a whole group and succeeds: it must not read as a live holder
+    lock = station.root / ".loa-live.json"
+    lock.write_text(
+        f'{{"pid": {pid}, "by": "x", "zones": [], "since": "08:00:00 07/12/2026"}}',
+        encoding="utf-8",
+    )
+    assert holder(station) is None

@@ -34,13 +34,11 @@ class AzureEngine(CloudEngine):
     name = "azure"
     label = "Azure Speech"
     max_chars = 1000
+    voice_list = VOICES
     description = (
         "Azure Speech, giọng neural vi-VN, cần mạng và khoá API (khoá azure_region)",
         "Azure Speech, vi-VN neural voices, needs the internet and an API key (key azure_region)",
     )
-
-    def voices(self) -> list[Voice]:
-        return list(VOICES)
 
     @property
     def url(self) -> str:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from loa.audio.engines.base import Engine, EngineUnavailable, Speech
+from loa.audio.engines.base import Engine, EngineUnavailable, Speech, Voice
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog, decimal
 
@@ -66,6 +66,8 @@ T = Catalog(
 KEYRING_SERVICE = "loa"
 DEFAULT_TIMEOUT_S = 20.0
 MAX_AUDIO = 32 * 1024 * 1024
+#: Words in a service's error message that mean its quota or rate limit was hit.
+QUOTA_WORDS = ("quota", "limit", "exceed", "hết", "hạn mức")
 
 
 class QuotaExhausted(EngineUnavailable):
@@ -109,6 +111,12 @@ class CloudEngine(Engine):
     online = True
     label: ClassVar[str] = ""
     default_url: ClassVar[str] = ""
+    voice_list: ClassVar[tuple[Voice, ...]] = ()
+    #: The key last sent (what `clean` scrubs from a server's words).
+    _sent_key: str | None = None
+
+    def voices(self) -> list[Voice]:
+        return list(self.voice_list)
 
     @property
     def key_env(self) -> str:
@@ -132,16 +140,16 @@ class CloudEngine(Engine):
             raise EngineUnavailable(
                 T("no_key", label=self.label, env=self.key_env, user=self.key_user)
             )
+        self._sent_key = key
         return key
 
     def identity(self, voice: str) -> str:
         return f"{self.name}:{voice}"
 
     def clean(self, text: str) -> str:
-        """`text` with the key scrubbed out, shortened for a message."""
-        key = find_key(self.key_env, self.key_user)
-        if key:
-            text = text.replace(key, "***")
+        """`text` with the key sent scrubbed out, shortened for a message."""
+        if self._sent_key:
+            text = text.replace(self._sent_key, "***")
         return " ".join(text.split())[:200]
 
     def call(

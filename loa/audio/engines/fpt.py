@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from loa.audio.engines.base import EngineUnavailable, Speech, Voice
-from loa.audio.engines.cloud import Answer, CloudEngine, QuotaExhausted
+from loa.audio.engines.cloud import QUOTA_WORDS, Answer, CloudEngine, QuotaExhausted
 from loa.core.i18n import Catalog, decimal
 
 T = Catalog(
@@ -38,7 +38,6 @@ VOICES = (
     Voice("linhsan", "Linh San", "Linh San", region="south", gender="female"),
 )
 DEFAULT_POLL_S = 1.0
-QUOTA_WORDS = ("quota", "limit", "exceed", "hết", "hạn mức")
 
 
 def fpt_speed(rate: float) -> int:
@@ -52,13 +51,11 @@ class FptEngine(CloudEngine):
     label = "FPT.AI"
     default_url = "https://api.fpt.ai/hmi/tts/v5"
     max_chars = 1000
+    voice_list = VOICES
     description = (
         "FPT.AI, giọng AI tiếng Việt ba miền, cần mạng và khoá API",
         "FPT.AI, Vietnamese AI voices of the three regions, needs the internet and an API key",
     )
-
-    def voices(self) -> list[Voice]:
-        return list(VOICES)
 
     @property
     def poll_s(self) -> float:

@@ -44,13 +44,11 @@ class GoogleEngine(CloudEngine):
     label = "Google Cloud TTS"
     default_url = "https://texttospeech.googleapis.com/v1/text:synthesize"
     max_chars = 1000  # the API takes 5000 bytes; Vietnamese letters are 1-3 bytes each
+    voice_list = VOICES
     description = (
         "Google Cloud Text-to-Speech (vi-VN), cần mạng và khoá API",
         "Google Cloud Text-to-Speech (vi-VN), needs the internet and an API key",
     )
-
-    def voices(self) -> list[Voice]:
-        return list(VOICES)
 
     def identity(self, voice: str) -> str:
         return f"google:v1:{voice}:{SAMPLE_RATE}"

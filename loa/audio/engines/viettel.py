@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from loa.audio.engines.base import Speech, Voice
-from loa.audio.engines.cloud import Answer, CloudEngine
+from loa.audio.engines.cloud import QUOTA_WORDS, Answer, CloudEngine
 
 VOICES = (
     Voice("hn-quynhanh", "Quỳnh Anh", "Quynh Anh", region="north", gender="female"),
@@ -22,7 +22,6 @@ VOICES = (
     Voice("hcm-minhquan", "Minh Quân", "Minh Quan", region="south", gender="male"),
 )
 WAV = 2
-QUOTA_WORDS = ("quota", "limit", "exceed", "hết", "hạn mức")
 
 
 def viettel_speed(rate: float) -> float:
@@ -35,13 +34,11 @@ class ViettelEngine(CloudEngine):
     label = "Viettel AI"
     default_url = "https://viettelai.vn/tts/speech_synthesis"
     max_chars = 1000
+    voice_list = VOICES
     description = (
         "Viettel AI, giọng AI tiếng Việt ba miền, cần mạng và khoá API",
         "Viettel AI, Vietnamese AI voices of the three regions, needs the internet and an API key",
     )
-
-    def voices(self) -> list[Voice]:
-        return list(VOICES)
 
     def identity(self, voice: str) -> str:
         return f"viettel:wav:{voice}"
