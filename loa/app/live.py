@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loa.app.stream import StreamRuntime, _daemon_alive, ask_daemon, runtime_of
+from loa.app.stream import StreamRuntime, ask_daemon, process_alive, runtime_of
 from loa.channels.onair import UrgentAiring, record_live
 from loa.channels.stream import PcmBuffer, alert_tone, silence, stream_settings
 from loa.core.errors import LoaError, RuntimeFailure, UserError
@@ -110,7 +110,7 @@ def holder(station: Station) -> Holder | None:
         found = Holder(int(data["pid"]), str(data["by"]), list(data["zones"]), str(data["since"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return found if _daemon_alive(found.pid) else None
+    return found if process_alive(found.pid) else None
 
 
 def _take(station: Station, by: str, zones: list[str], since: datetime) -> None:

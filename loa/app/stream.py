@@ -262,7 +262,9 @@ class StreamStatus:
         }
 
 
-def _daemon_alive(pid: Any) -> bool:
+def process_alive(pid: Any) -> bool:
+    """Whether `pid` (as read from a state or lock file) names a running process; never for
+    0 or a negative number, which `os.kill` would take for a process group."""
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:
@@ -282,7 +284,7 @@ def stream_status(station: Station, *, http: Any = None, live: bool = True) -> S
         saved = json.loads((station.root / STATE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         saved = {}
-    running = bool(saved.get("running")) and _daemon_alive(saved.get("pid"))
+    running = bool(saved.get("running")) and process_alive(saved.get("pid"))
     known = {m.get("mount"): m for m in saved.get("mounts", []) if isinstance(m, dict)}
     mounts: list[MountState] = []
     for mount in settings.mounts:
