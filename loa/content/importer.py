@@ -482,18 +482,20 @@ def read_records(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], str]:
     return records, encoding
 
 
-def _checked_photo(
+def _checked_file(
     raw: dict[str, Any],
-    photo: Callable[[str, Path], Any],
+    check: Callable[[str, Path], Any],
     folder: Path,
     where: str,
-    field: str = "image",
+    field: str,
 ) -> dict[str, Any]:
+    """`raw` with its `field` (a file it names: "image", "audio") replaced by what `check` says
+    to store; a UserError of `check` names the record."""
     out = dict(raw)
     for name, value in raw.items():
         if canonical_key(str(name)) == field and clean_text(value):
             try:
-                out[name] = photo(clean_text(value), folder)
+                out[name] = check(clean_text(value), folder)
             except UserError as exc:
                 raise UserError(f"{where}: {exc}") from None
     return out
@@ -537,9 +539,9 @@ def import_file(
             if field_name is not None:
                 check_length(field_name, value, where)
         if photo is not None:
-            raw = _checked_photo(raw, photo, path.parent, where)
+            raw = _checked_file(raw, photo, path.parent, where, "image")
         if audio is not None:
-            raw = _checked_photo(raw, audio, path.parent, where, "audio")
+            raw = _checked_file(raw, audio, path.parent, where, "audio")
         key = (
             clean_text(raw.get("title") or raw.get("tiêu đề")),
             clean_text(raw.get("body") or raw.get("nội dung")),

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from loa.core.errors import RuntimeFailure, UserError
-from loa.core.i18n import Catalog
+from loa.core.i18n import Catalog, language
 
 T = Catalog(
     {
@@ -103,73 +103,87 @@ T = Catalog(
 )
 
 # What the database drivers (sqlite3, psycopg) say, in their English, and what it means: the
-# first pattern found in a driver message gives the reason shown (Vietnamese by default).
-_DRIVER_REASONS: tuple[tuple[str, str, str], ...] = (
-    ("file is not a database", "tệp không phải cơ sở dữ liệu SQLite", "not an SQLite database"),
+# first entry with a pattern found in a driver message gives the reason shown (Vietnamese by
+# default).
+_DRIVER_REASONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("file is not a database",), "tệp không phải cơ sở dữ liệu SQLite", "not an SQLite database"),
     (
-        "database disk image is malformed",
+        ("database disk image is malformed",),
         "tệp cơ sở dữ liệu SQLite bị hỏng",
         "the SQLite database file is damaged",
     ),
-    ("unable to open database file", "không mở được tệp cơ sở dữ liệu", "cannot open the file"),
-    ("disk i/o error", "lỗi đọc/ghi đĩa", "a disk read/write error"),
-    ("database or disk is full", "đĩa đã đầy", "the disk is full"),
     (
-        "connection refused",
+        ("unable to open database file",),
+        "không mở được tệp cơ sở dữ liệu",
+        "cannot open the file",
+    ),
+    (("disk i/o error",), "lỗi đọc/ghi đĩa", "a disk read/write error"),
+    (("database or disk is full",), "đĩa đã đầy", "the disk is full"),
+    (
+        ("connection refused",),
         "máy chủ từ chối kết nối (không có PostgreSQL nào nghe ở cổng đó, hoặc máy chủ đang tắt)",
         "connection refused (nothing listens on that port, or the server is down)",
     ),
     (
-        "could not translate host name",
+        ("could not translate host name", "name or service not known"),
         "không tìm thấy tên máy chủ",
         "the host name cannot be found",
     ),
-    ("name or service not known", "không tìm thấy tên máy chủ", "the host name cannot be found"),
-    ("timeout expired", "hết thời gian chờ máy chủ trả lời", "the server did not answer in time"),
-    ("timed out", "hết thời gian chờ máy chủ trả lời", "the server did not answer in time"),
     (
-        "password authentication failed",
+        ("timeout expired", "timed out"),
+        "hết thời gian chờ máy chủ trả lời",
+        "the server did not answer in time",
+    ),
+    (
+        ("password authentication failed",),
         "sai tên người dùng hoặc mật khẩu",
         "wrong user name or password",
     ),
     (
-        "no password supplied",
+        ("no password supplied",),
         "máy chủ cần mật khẩu (đặt trong ~/.pgpass hoặc PGPASSWORD)",
         "the server needs a password (put it in ~/.pgpass or PGPASSWORD)",
     ),
     (
-        "does not exist",
+        ("does not exist",),
         "cơ sở dữ liệu hoặc người dùng này không có trên máy chủ",
         "that database or user does not exist on the server",
     ),
-    ("the database system is starting up", "máy chủ đang khởi động", "the server is starting up"),
-    ("the database system is shutting down", "máy chủ đang tắt", "the server is shutting down"),
     (
-        "too many connections",
+        ("the database system is starting up",),
+        "máy chủ đang khởi động",
+        "the server is starting up",
+    ),
+    (("the database system is shutting down",), "máy chủ đang tắt", "the server is shutting down"),
+    (
+        ("too many connections",),
         "máy chủ đã đủ số kết nối tối đa",
         "the server has too many connections",
     ),
     (
-        "server closed the connection",
+        ("server closed the connection",),
         "máy chủ đóng kết nối giữa chừng",
         "the server closed the connection",
     ),
-    ("no route to host", "không có đường mạng tới máy chủ", "no network route to the server"),
-    ("network is unreachable", "mạng không tới được máy chủ", "the network is unreachable"),
-    ("connection failed", "không kết nối được", "the connection failed"),
+    (("no route to host",), "không có đường mạng tới máy chủ", "no network route to the server"),
+    (("network is unreachable",), "mạng không tới được máy chủ", "the network is unreachable"),
+    (("connection failed",), "không kết nối được", "the connection failed"),
 )
+
+
+def _driver_text(error: BaseException | str) -> str:
+    """The driver's own message: SQLAlchemy's wrapped `orig` when there is one."""
+    orig = getattr(error, "orig", None) if isinstance(error, BaseException) else None
+    return str(orig if orig is not None else error).strip()
 
 
 def driver_reason(error: BaseException | str) -> str:
     """What a database driver's error (sqlite3, psycopg; SQLAlchemy's wrapper or the message)
     means, in the user's language; the driver's own first line when loa does not know it."""
-    from loa.core.i18n import language
-
-    orig = getattr(error, "orig", None) if isinstance(error, BaseException) else None
-    text = str(orig if orig is not None else error).strip()
+    text = _driver_text(error)
     lowered = text.lower()
-    for pattern, vi, en in _DRIVER_REASONS:
-        if pattern in lowered:
+    for patterns, vi, en in _DRIVER_REASONS:
+        if any(pattern in lowered for pattern in patterns):
             return en if language() == "en" else vi
     first = text.splitlines()[0][:200] if text else ""
     return first or (type(error).__name__ if isinstance(error, BaseException) else "")
@@ -355,7 +369,7 @@ def open_database(
             upgrade(engine)
     except DatabaseError as exc:
         engine.dispose()
-        text = str(exc.orig if getattr(exc, "orig", None) is not None else exc)
+        text = _driver_text(exc)
         if engine.dialect.name == "postgresql" and isinstance(exc, OperationalError):
             # the server cannot be reached (or dropped us): not a damaged database
             raise RuntimeFailure(T("no_server", where=where, error=driver_reason(exc))) from None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from importlib.metadata import entry_points
 from typing import Any
 
 from loa.core.errors import UserError
@@ -53,6 +52,8 @@ BUILTIN_CHANNELS: dict[str, str] = {
 def plugin_specs(group: str, builtin: dict[str, str]) -> dict[str, str]:
     """name -> "module:attr": the built-ins first, then entry points of `group` (a plugin never
     replaces a built-in of the same name)."""
+    from importlib.metadata import entry_points  # ~13 ms: not paid by `loa --help`
+
     specs = dict(builtin)
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):
         specs.setdefault(ep.name, ep.value)

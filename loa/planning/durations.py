@@ -24,8 +24,4 @@ def message_duration(
 ) -> float:
     """Seconds of `message` on air: `rendered[message.id]` (its clip) when known and non-zero,
     else the length of its own recording, else `estimate(message.spoken_text)`."""
-    return (
-        rendered.get(message.id)
-        or getattr(message, "audio_seconds", None)
-        or estimate(message.spoken_text)
-    )
+    return rendered.get(message.id) or message.audio_seconds or estimate(message.spoken_text)

@@ -61,6 +61,16 @@ class LearningSettings(SectionSettings):
     pull_every_hours: Number = Field(default=6.0, ge=0.0, le=24 * 30)
 
 
+def _shrink(n: int, measured: float, prior: float, settings: LearningSettings) -> float:
+    """`measured` over `n` observations shrunk towards `prior`: the learned reach."""
+    return (n * measured + settings.prior_weight * prior) / (n + settings.prior_weight)
+
+
+def _clamp_factor(factor: float, settings: LearningSettings) -> float:
+    """A learned / assumed factor kept within [planning] max_factor either way."""
+    return min(max(factor, 1.0 / settings.max_factor), settings.max_factor)
+
+
 def day_class(weekday: int) -> str:
     for name, days in DAY_CLASSES.items():
         if weekday in days:
@@ -187,9 +197,8 @@ class ReachModel:
                 assumed=est.assumed if est else None,
                 needed=s.min_observations,
             )
-        factor = min(max(est.factor, 1.0 / s.max_factor), s.max_factor)
         return SlotReach(
-            factor,
+            _clamp_factor(est.factor, s),
             est.confidence,
             est.n,
             measured=est.measured,
@@ -244,10 +253,9 @@ class ReachModel:
                 needed=s.min_observations,
             )
         measured = total / n / scale
-        learned = (n * measured + s.prior_weight * assumed) / (n + s.prior_weight)
-        factor = min(max(learned / assumed, 1.0 / s.max_factor), s.max_factor)
+        learned = _shrink(n, measured, assumed, s)
         return SlotReach(
-            factor,
+            _clamp_factor(learned / assumed, s),
             confidence_of(n, s),
             n,
             measured=measured,
@@ -327,7 +335,7 @@ def learn(
         prior = a if a is not None else prior_of.get(cell.channel)
         learned: float | None = None
         if conf != "none" and measured is not None and prior is not None:
-            learned = (n * measured + s.prior_weight * prior) / (n + s.prior_weight)
+            learned = _shrink(n, measured, prior, s)
         cells[cell] = CellEstimate(
             cell,
             n,
@@ -380,15 +388,17 @@ def suggest(model: ReachModel, own: Iterable[Cell]) -> list[Suggestion]:
     """Cells with enough observations, no station slot, and a learned reach at least that of
     the station's median cell on the same channel; best first."""
     own = set(own)
+    own_reach: dict[str, list[float]] = defaultdict(list)  # per channel
+    for c, e in model.cells.items():
+        if c in own:
+            own_reach[c.channel].append(e.learned if e.learned is not None else (e.assumed or 0.0))
+    for values in own_reach.values():
+        values.sort()
     out: list[Suggestion] = []
     for cell, est in model.cells.items():
         if cell in own or est.learned is None or est.confidence == "none":
             continue
-        mine = sorted(
-            (e.learned if e.learned is not None else (e.assumed or 0.0))
-            for c, e in model.cells.items()
-            if c in own and c.channel == cell.channel
-        )
+        mine = own_reach.get(cell.channel, [])
         median = mine[len(mine) // 2] if mine else 0.0
         if est.learned >= median:
             out.append(

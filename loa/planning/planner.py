@@ -296,12 +296,7 @@ def build_problem(
         (max(start, now.date()), last),
         banned=frozenset(banned),
     )
-    return problem, {
-        "entries": entry_at,
-        "blocked": blocked,
-        "messages": messages,
-        "learned": dict(learned or {}),
-    }
+    return problem, {"entries": entry_at, "blocked": blocked, "messages": messages}
 
 
 def _learned(inst: SlotInstance, reach: SlotReach | None) -> SlotInstance:

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from loa.channels.models import (
     DONE_STATUSES,
+    LIVE,
+    RECORDED,
     AsRunRecord,
     AsRunStatus,
     Publication,
     PublicationStatus,
 )
-from loa.channels.models import LIVE as SOUND_LIVE
-from loa.channels.models import RECORDED as SOUND_RECORDED
 from loa.content.models import Audience, Message, Topic
 from loa.core.dates import format_date as fmt_date
 from loa.core.errors import UserError
@@ -45,7 +45,6 @@ T = Catalog(
 )
 
 RADIO = "radio"
-RECORDED, LIVE = SOUND_RECORDED, SOUND_LIVE
 #: Report-only status of a plan entry past its time that nothing records as aired or posted.
 MISSING = "missing"
 #: Why something planned did not go out: as-run, publication or plan-entry status, or MISSING.

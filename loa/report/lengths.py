@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from loa.planning.views import ScheduledSlot
 
 #: Plan entries a bulletin is rendered from (loa.app.render renders the same ones).
-IN_BULLETIN = (PlanStatus.PLANNED, PlanStatus.SENDING, PlanStatus.DONE)
+_IN_BULLETIN = (PlanStatus.PLANNED, PlanStatus.SENDING, PlanStatus.DONE)
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,18 @@ class BulletinLength:
         return clock_text(self.seconds, estimate=not self.rendered)
 
 
+def airing(slot: ScheduledSlot) -> list[tuple[int, str]]:
+    """(message id, spoken text) of each item of `slot` its bulletin is rendered from, in
+    order: what `sidecar_matches` compares the bulletin file with."""
+    return [(i.message_id, i.script) for i in slot.items if i.status in _IN_BULLETIN]
+
+
 def bulletin_length(station: Station, slot: ScheduledSlot) -> BulletinLength:
     """The length of the radio bulletin of `slot`: its file's (from the sidecar) when it was
     rendered from the messages the plan holds now (same order and words), else the sum of the
     planner's estimates."""
-    planned = [(i.message_id, i.script) for i in slot.items if i.status in IN_BULLETIN]
     path = bulletin_path(station, slot.start)
-    if sidecar_matches(path, planned):
+    if sidecar_matches(path, airing(slot)):
         data = read_sidecar(path) or {}
         try:
             seconds = float(data.get("duration_s") or 0.0)
@@ -45,5 +50,5 @@ def bulletin_length(station: Station, slot: ScheduledSlot) -> BulletinLength:
             seconds = 0.0
         if seconds > 0:
             return BulletinLength(seconds, True)
-    estimate = sum(i.duration_s for i in slot.items if i.status in IN_BULLETIN)
+    estimate = sum(i.duration_s for i in slot.items if i.status in _IN_BULLETIN)
     return BulletinLength(estimate, False)

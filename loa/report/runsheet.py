@@ -14,7 +14,7 @@ from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
 from loa.core.templates import render
 from loa.planning.views import schedule
-from loa.report.lengths import IN_BULLETIN, bulletin_length
+from loa.report.lengths import airing, bulletin_length
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -78,8 +78,7 @@ def runsheet_html(station: Station, day: date) -> str:
     bulletins = []
     for slot in slots:
         path = bulletin_path(station, slot.start)
-        airing = [(i.message_id, i.script) for i in slot.items if i.status in IN_BULLETIN]
-        current = sidecar_matches(path, airing)
+        current = sidecar_matches(path, airing(slot))
         real = _durations(sidecar_items(path)) if current else {}
         if current:
             shown = str(path)

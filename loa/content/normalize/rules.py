@@ -8,6 +8,7 @@ Text between matches is copied unchanged. A line never influences another line.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Callable
@@ -553,7 +554,7 @@ def valid_day(day: int, month: int, year: int | None = None) -> bool:
     if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month]):
         return False
     if month == 2 and day == 29 and year is not None:
-        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return calendar.isleap(year)
     return True
 
 
