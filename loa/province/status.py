@@ -181,6 +181,16 @@ class QueueHealth:
     def alive_workers(self) -> int:
         return sum(1 for _, _, alive in self.workers if alive)
 
+    def station_jobs(self, ident: str) -> tuple[int, int, int]:
+        """A station's jobs (failed, stuck, late); the province's sum for ident ""."""
+        if not ident:
+            return (sum(self.failed.values()), sum(self.stuck.values()), sum(self.late.values()))
+        return (self.failed.get(ident, 0), self.stuck.get(ident, 0), self.late.get(ident, 0))
+
+    def has_problem(self, station: StationStatus) -> bool:
+        """Failed or uncertain posts, or failed, stuck or late jobs at `station`."""
+        return bool(station.failed or station.uncertain or any(self.station_jobs(station.ident)))
+
 
 def queue_health(province: Province, *, silent_after_s: float = 30.0) -> QueueHealth:
     """Workers (alive: a heartbeat within `silent_after_s`), the scheduler lock's holder, and
