@@ -69,27 +69,15 @@ def _facebook(province, ident: str, graph) -> None:  # type: ignore[no-untyped-d
 
 def _plan(stations, per_station: int, start_in_s: float, seconds: float) -> None:  # type: ignore[no-untyped-def]
     """`per_station` posts per station, due evenly over `seconds` from `start_in_s` ahead."""
-    from sqlalchemy import select
-
-    from loa.content.models import Message, Topic
-    from loa.planning.models import PlanEntry
+    from tests.province.posts import plan_posts
 
     for n, station in enumerate(stations):
         first = station.now().replace(microsecond=0) + timedelta(seconds=start_in_s)
-        with station.transaction() as s:
-            topic = s.scalars(select(Topic.code)).first()
-            for k in range(per_station):
-                m = Message(
-                    title=f"Thông báo {n}-{k}",
-                    body=f"Nội dung thông báo số {k} của xã {n}.",
-                    topic_code=topic,
-                    status="approved",
-                    channels=["facebook"],
-                )
-                s.add(m)
-                s.flush()
-                at = first + timedelta(seconds=seconds * (k + n / len(stations)) / per_station)
-                s.add(PlanEntry(message_id=m.id, channel="facebook", scheduled_at=at))
+        times = [
+            first + timedelta(seconds=seconds * (k + n / len(stations)) / per_station)
+            for k in range(per_station)
+        ]
+        plan_posts(station, times, label=f"{n}-")
 
 
 def _lateness(stations) -> tuple[list[float], int]:  # type: ignore[no-untyped-def]

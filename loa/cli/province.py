@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loa.cli.common import sub_app
 from loa.core.i18n import Catalog
+
+if TYPE_CHECKING:
+    from loa.province.registry import Province
 
 T = Catalog(
     {
@@ -180,7 +183,7 @@ ProvinceOpt = Annotated[Path | None, typer.Option("--province", "-p", help=T("o_
 JsonOpt = Annotated[bool, typer.Option("--json", help=T("o_json"))]
 
 
-def _find(path: Path | None):  # type: ignore[no-untyped-def]
+def _find(path: Path | None) -> Province:
     from loa.province.registry import find_province
 
     return find_province(path)
@@ -267,7 +270,7 @@ def report_cmd(
     today = opened.now().date()  # "hôm nay" in the province's time, not the server's
     first, last = parse_date(start, today=today), parse_date(end, today=today)
     report = province_report(opened, first, last)  # each commune at its own clock
-    from loa.cli.province_msg import figures_json, print_figures
+    from loa.cli.province_msg import print_figures
     from loa.province.messages import province_figures
 
     own = province_figures(opened, first, last)  # what the province itself sent down
@@ -279,7 +282,7 @@ def report_cmd(
                 "problems": [
                     {"ident": i, "name": n, "problem": why} for i, n, why in report.problems
                 ],
-                "province": figures_json(own),
+                "province": own.to_dict(),
             }
         )
         return
@@ -351,12 +354,8 @@ def status_cmd(
     status = province_status(opened)
     health = queue_health(opened)
 
-    def jobs(ident: str) -> tuple[int, int, int]:
-        return (health.failed.get(ident, 0), health.stuck.get(ident, 0), health.late.get(ident, 0))
-
-    stations = [
-        s for s in status.stations if not problems or s.failed or s.uncertain or any(jobs(s.ident))
-    ]
+    jobs = health.station_jobs
+    stations = [s for s in status.stations if not problems or health.has_problem(s)]
     if as_json:
         print_json(
             {
@@ -413,21 +412,13 @@ def status_cmd(
     rows = [*stations, *([] if problems else [total])]
     for s in rows:
         label = s.name if s.ident else T("total")
-        f, k, late = (
-            jobs(s.ident)
-            if s.ident
-            else (
-                sum(health.failed.values()),
-                sum(health.stuck.values()),
-                sum(health.late.values()),
-            )
-        )
+        f, k, late = jobs(s.ident)
         table.add_row(
             s.ident,
             label,
             *(str(v) for v in (s.messages, s.planned, s.done, s.failed, s.uncertain, s.aired)),
             f"{f}/{k}/{late}",
-            style="yellow" if (s.ident and (s.failed or s.uncertain or f or k or late)) else None,
+            style="yellow" if s.ident and health.has_problem(s) else None,
         )
     out.print(table)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from loa.cli.common import sub_app
+from loa.cli.province import JsonOpt, ProvinceOpt, _find
 from loa.core.i18n import Catalog
 
 T = Catalog(
@@ -40,10 +40,6 @@ T = Catalog(
             "One province message, commune by commune: delivered, aired when and where, posted "
             "where.",
         ),
-        "o_province_dir": (
-            "Thư mục tỉnh (mặc định: LOA_PROVINCE, rồi tìm từ thư mục hiện tại trở lên).",
-            "The province folder (default: LOA_PROVINCE, then searching up from here).",
-        ),
         "o_ident": ("Mã xã, ví dụ xa_cam_nhuong.", "The commune id, e.g. xa_cam_nhuong."),
         "o_tags": ("Các nhãn, ví dụ ven-bien mien-nui.", "Tags, e.g. coastal mountain."),
         "o_remove": ("Bỏ các nhãn này.", "Take these tags away."),
@@ -69,7 +65,6 @@ T = Catalog(
         "o_topic": ("Chủ đề CCHC (mã), mặc định communication.", "CCHC topic code."),
         "o_by": ("Người gửi (ghi vào nhật ký).", "Who sends it (for the record)."),
         "o_id": ("Số tin của tỉnh (loa province msg list).", "The province message id."),
-        "o_json": ("In JSON.", "Print JSON."),
         "tags_now": ("Xã {ident}: nhãn {tags}.", "Commune {ident}: tags {tags}."),
         "no_tags": ("không có", "none"),
         "caught_up": (
@@ -124,15 +119,6 @@ T = Catalog(
 )
 
 msg_app = sub_app(T("msg"))
-
-ProvinceOpt = Annotated[Path | None, typer.Option("--province", "-p", help=T("o_province_dir"))]
-JsonOpt = Annotated[bool, typer.Option("--json", help=T("o_json"))]
-
-
-def _find(path: Path | None) -> Any:
-    from loa.province.registry import find_province
-
-    return find_province(path)
 
 
 def _class_label(priority: str) -> str:
@@ -309,11 +295,6 @@ def show_cmd(
             style="yellow" if d.problem else None,
         )
     out.print(table)
-
-
-def figures_json(figures: Any) -> dict[str, Any]:
-    """The province's own figures (`loa.province.messages.ProvinceFigures`) for --json."""
-    return dict(figures.to_dict())
 
 
 def print_figures(figures: Any) -> None:

@@ -34,6 +34,19 @@ log = logging.getLogger(__name__)
 
 QUEUE = "loa"
 
+#: The jobs a worker runs, each the `Tasks` method of that name ("ping" is never retried).
+TASKS = (
+    "publish",
+    "render",
+    "reconcile",
+    "playlist",
+    "daily",
+    "urgent",
+    "ping",
+    "refresh",
+    "insights",
+)
+
 #: Posts per minute per station and channel unless province.toml [rate_limits] says otherwise.
 DEFAULT_RATES = {"facebook": 30.0, "zalo": 10.0, "wordpress": 60.0}
 
@@ -56,7 +69,12 @@ def queue_migrations() -> list[tuple[str, str, str]]:
         name = entry.name
         if name.endswith(".sql") and re.match(r"\d+\.\d+\.\d+_", name):
             out.append((name.split("_", 1)[0], name, entry.read_text(encoding="utf-8")))
-    return sorted(out, key=lambda m: (tuple(int(p) for p in m[0].split(".")), m[1]))
+    return sorted(out, key=lambda m: (_version_key(m[0]), m[1]))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """A "1.2.3" version as a tuple that orders as versions do."""
+    return tuple(int(p) for p in version.split("."))
 
 
 def _created_functions(sql: str) -> set[str]:
@@ -87,10 +105,6 @@ def _detected_version(conn: Any, migrations: list[tuple[str, str, str]]) -> str:
     return version
 
 
-def _newer(a: str, b: str) -> bool:
-    return tuple(int(p) for p in a.split(".")) > tuple(int(p) for p in b.split("."))
-
-
 def upgrade_queue(
     url: str, migrations: list[tuple[str, str, str]] | None = None
 ) -> tuple[str | None, str, list[str]]:
@@ -99,8 +113,6 @@ def upgrade_queue(
     transaction; record the version. Returns (version before, version now, files applied);
     before is None when the schema was made now. `migrations`: procrastinate's own by default
     (`queue_migrations`)."""
-    from datetime import datetime as _dt
-
     from procrastinate.schema import SchemaManager
     from sqlalchemy.dialects.postgresql import insert
 
@@ -133,16 +145,16 @@ def upgrade_queue(
             else:
                 before = recorded or _detected_version(conn, migrations)
                 for version, name, sql in migrations:
-                    if _newer(version, before):
+                    if _version_key(version) > _version_key(before):
                         raw.execute(sql)
                         applied.append(name)
             conn.execute(text("SET LOCAL search_path TO public"))
+            stamp = datetime.now()
             conn.execute(
                 insert(versions_table)
-                .values(component="queue", version=latest, updated_at=_dt.now())
+                .values(component="queue", version=latest, updated_at=stamp)
                 .on_conflict_do_update(
-                    index_elements=["component"],
-                    set_={"version": latest, "updated_at": _dt.now()},
+                    index_elements=["component"], set_={"version": latest, "updated_at": stamp}
                 )
             )
     finally:
@@ -170,15 +182,13 @@ def make_app(
     app = procrastinate.App(connector=connector)
     tasks = tasks or Tasks(province)
     retry = _retry_strategy()
-    app.task(name="publish", queue=QUEUE, retry=retry, pass_context=False)(tasks.publish)
-    app.task(name="render", queue=QUEUE, retry=retry, pass_context=False)(tasks.render)
-    app.task(name="reconcile", queue=QUEUE, retry=retry, pass_context=False)(tasks.reconcile)
-    app.task(name="playlist", queue=QUEUE, retry=retry, pass_context=False)(tasks.playlist)
-    app.task(name="daily", queue=QUEUE, retry=retry, pass_context=False)(tasks.daily)
-    app.task(name="urgent", queue=QUEUE, retry=retry, pass_context=False)(tasks.urgent)
-    app.task(name="ping", queue=QUEUE, pass_context=False)(tasks.ping)
-    app.task(name="refresh", queue=QUEUE, retry=retry, pass_context=False)(tasks.refresh)
-    app.task(name="insights", queue=QUEUE, retry=retry, pass_context=False)(tasks.insights)
+    for name in TASKS:
+        app.task(
+            name=name,
+            queue=QUEUE,
+            retry=False if name == "ping" else retry,
+            pass_context=False,
+        )(getattr(tasks, name))
     return app
 
 
@@ -247,8 +257,15 @@ class Tasks:
 
     def __init__(self, province: Province) -> None:
         self.province = province
-        self.rates = {**DEFAULT_RATES, **_rates(province)}
-        self.keep_open = _workers_setting(province, "keep_open", self.KEEP_OPEN)
+        settings = _settings(province)
+        self.rates = {
+            **DEFAULT_RATES,
+            **{str(k): float(v) for k, v in settings.get("rate_limits", {}).items()},
+        }
+        keep_open = settings.get("workers", {}).get("keep_open")
+        self.keep_open = (
+            keep_open if isinstance(keep_open, int) and keep_open > 0 else self.KEEP_OPEN
+        )
         #: One small pool for the token buckets, kept for the worker's life.
         self._engine: Engine | None = None
         self._open: OrderedDict[str, tuple[float, Any]] = OrderedDict()
@@ -413,23 +430,13 @@ class Tasks:
         return pull_due(opened, now=opened.now()).figures
 
 
-def _workers_setting(province: Province, key: str, default: int) -> int:
+def _settings(province: Province) -> dict[str, Any]:
+    """province.toml as a dict (its [rate_limits] and [workers] tables are read here)."""
     import tomllib
 
     from loa.province.registry import PROVINCE_FILE
 
-    data = tomllib.loads((province.root / PROVINCE_FILE).read_text(encoding="utf-8"))
-    value = data.get("workers", {}).get(key, default)
-    return int(value) if isinstance(value, int) and value > 0 else default
-
-
-def _rates(province: Province) -> dict[str, float]:
-    import tomllib
-
-    from loa.province.registry import PROVINCE_FILE
-
-    data = tomllib.loads((province.root / PROVINCE_FILE).read_text(encoding="utf-8"))
-    return {str(k): float(v) for k, v in data.get("rate_limits", {}).items()}
+    return tomllib.loads((province.root / PROVINCE_FILE).read_text(encoding="utf-8"))
 
 
 def defer(

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from sqlalchemy import Column, DateTime, Engine, Float, MetaData, String, Table, select
 
-from loa.core.db import check_schema, is_postgresql, make_engine, normalize_url, redact
+from loa.core.db import (
+    check_schema,
+    driver_reason,
+    is_postgresql,
+    make_engine,
+    normalize_url,
+    redact,
+)
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
@@ -185,7 +192,7 @@ class Province:
             raise UserError(T("not_init", where=redact(self.database))) from None
         except OperationalError as exc:
             raise RuntimeFailure(
-                T("no_server", where=redact(self.database), error=_first_line(exc))
+                T("no_server", where=redact(self.database), error=driver_reason(exc))
             ) from None
         finally:
             engine.dispose()
@@ -199,13 +206,6 @@ class Province:
             )
             for r in rows
         ]
-
-
-def _first_line(exc: Exception) -> str:
-    """The driver's error said in the user's language (loa.core.db.driver_reason)."""
-    from loa.core.db import driver_reason
-
-    return driver_reason(exc)
 
 
 def province_url(url: str) -> str:
@@ -329,7 +329,7 @@ def prepare_database(url: str) -> Prepared:
             made = [t.name for t in metadata.sorted_tables if t.name not in have]
             metadata.create_all(conn)
     except OperationalError as exc:
-        raise RuntimeFailure(T("no_server", where=redact(url), error=_first_line(exc))) from None
+        raise RuntimeFailure(T("no_server", where=redact(url), error=driver_reason(exc))) from None
     finally:
         engine.dispose()
     from loa.province.queue import upgrade_queue

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 
 from loa.app.due import Post
+from loa.core.db import driver_reason
 from loa.province.queue import defer, make_app
 from loa.province.registry import QUEUE_SCHEMA, Province
 
@@ -226,12 +227,6 @@ def retry_stalled(province: Province, *, after_s: float = 30.0) -> int:
     return asyncio.run(run())
 
 
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)
-    text_ = str(orig if orig is not None else exc).strip()
-    return (text_.splitlines()[0][:200] if text_ else "") or type(exc).__name__
-
-
 class Scheduler:
     """The loop of `loa scheduler`."""
 
@@ -292,7 +287,9 @@ class Scheduler:
                 except Exception as exc:  # the database went away: wait and connect again
                     if self.stop.is_set():
                         break
-                    log.warning("scheduler: database unavailable (%s); retrying", _first_line(exc))
+                    log.warning(
+                        "scheduler: database unavailable (%s); retrying", driver_reason(exc)
+                    )
                     self.stop.wait(self.interval_s)
                 finally:
                     engine.dispose()
@@ -330,7 +327,7 @@ class Scheduler:
             try:
                 tick = self.tick(app)
             except Exception as exc:  # one line, not a traceback every interval
-                log.warning("scheduler tick failed: %s", _first_line(exc))
+                log.warning("scheduler tick failed: %s", driver_reason(exc))
             else:
                 if on_tick is not None:
                     on_tick(tick)

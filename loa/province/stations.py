@@ -21,7 +21,14 @@ from loa.core.errors import UserError
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
 from loa.core.station import CONFIG_NAME, Station, station_toml
-from loa.province.registry import Province, StationRecord, check_ident, stations_table
+from loa.province.registry import (
+    Prepared,
+    Province,
+    StationRecord,
+    check_ident,
+    prepare_database,
+    stations_table,
+)
 
 T = Catalog(
     {
@@ -244,13 +251,12 @@ def open_station(province: Province, ident: str, *, pool_size: int | None = None
     return station
 
 
-def upgrade_province(province: Province) -> tuple[Any, list[str], list[tuple[str, str]]]:
+def upgrade_province(province: Province) -> tuple[Prepared, list[str], list[tuple[str, str]]]:
     """`loa province upgrade`: the province-wide schemas (`prepare_database`), then every
     station's own schema (opening a station brings it to the newest migration). Returns (what
     the province-wide part changed, the stations brought up to date, (ident, why) of stations
     that could not be)."""
     from loa.core.errors import LoaError
-    from loa.province.registry import prepare_database
 
     prepared = prepare_database(province.database)
     checked: list[str] = []

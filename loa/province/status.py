@@ -181,6 +181,16 @@ class QueueHealth:
     def alive_workers(self) -> int:
         return sum(1 for _, _, alive in self.workers if alive)
 
+    def station_jobs(self, ident: str) -> tuple[int, int, int]:
+        """A station's jobs (failed, stuck, late); the province's sum for ident ""."""
+        if not ident:
+            return (sum(self.failed.values()), sum(self.stuck.values()), sum(self.late.values()))
+        return (self.failed.get(ident, 0), self.stuck.get(ident, 0), self.late.get(ident, 0))
+
+    def has_problem(self, station: StationStatus) -> bool:
+        """Failed or uncertain posts, or failed, stuck or late jobs at `station`."""
+        return bool(station.failed or station.uncertain or any(self.station_jobs(station.ident)))
+
 
 def queue_health(province: Province, *, silent_after_s: float = 30.0) -> QueueHealth:
     """Workers (alive: a heartbeat within `silent_after_s`), the scheduler lock's holder, and
@@ -224,23 +234,30 @@ def queue_health(province: Province, *, silent_after_s: float = 30.0) -> QueueHe
                 )
             }
 
-            def per_station(where: str) -> dict[str, int]:
-                rows = conn.execute(
-                    text(
-                        f"SELECT j.args->>'station', count(*) FROM {q}.procrastinate_jobs j "
-                        f"WHERE {where} GROUP BY 1"
-                    ),
-                    {"s": silent_after_s},
-                )
-                return {str(ident): int(n) for ident, n in rows if ident}
-
-            stuck = per_station(
-                "j.status = 'doing' AND NOT EXISTS (SELECT 1 FROM "
-                f"{q}.procrastinate_workers w WHERE w.id = j.worker_id "
-                "AND w.last_heartbeat > now() - make_interval(secs => :s))"
-            )
-            failed = per_station("j.status = 'failed'")
-            late = per_station("j.status = 'todo' AND j.scheduled_at < now() - interval '1 minute'")
+            # stuck: "doing" on a worker silent for `silent_after_s`; late: waiting past its
+            # time by over a minute. One pass over the jobs for the three per-station figures.
+            stuck: dict[str, int] = {}
+            failed: dict[str, int] = {}
+            late: dict[str, int] = {}
+            for ident, n_stuck, n_failed, n_late in conn.execute(
+                text(
+                    "SELECT j.args->>'station', "
+                    "count(*) FILTER (WHERE j.status = 'doing' AND NOT EXISTS (SELECT 1 FROM "
+                    f"{q}.procrastinate_workers w WHERE w.id = j.worker_id "
+                    "AND w.last_heartbeat > now() - make_interval(secs => :s))), "
+                    "count(*) FILTER (WHERE j.status = 'failed'), "
+                    "count(*) FILTER (WHERE j.status = 'todo' "
+                    "AND j.scheduled_at < now() - interval '1 minute') "
+                    f"FROM {q}.procrastinate_jobs j "
+                    "WHERE j.status IN ('doing', 'failed', 'todo') GROUP BY 1"
+                ),
+                {"s": silent_after_s},
+            ):
+                if not ident:
+                    continue
+                for figures, n in ((stuck, n_stuck), (failed, n_failed), (late, n_late)):
+                    if n:
+                        figures[str(ident)] = int(n)
     finally:
         engine.dispose()
     scheduler = None

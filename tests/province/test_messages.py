@@ -9,6 +9,7 @@ import signal
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 
 from loa.content.models import Message, Priority
 from loa.core.errors import UserError
-from loa.province.messages import list_messages, province_figures, send, tag_station
+from loa.province.messages import Sent, list_messages, province_figures, send, tag_station
 from loa.province.registry import Province
 from loa.province.stations import add_station, open_station
 from tests.channels.fake_graph import FakeGraph
@@ -44,20 +45,30 @@ def _messages(province: Province, ident: str) -> list[Message]:
         station.engine.dispose()
 
 
+def _send(province: Province, title: str, body: str, **fields: Any) -> Sent:
+    """`send` with this file's usual fields: a normal message to every commune, by the
+    province, in the morning of 1/12/2026."""
+    defaults: dict[str, Any] = {
+        "priority": Priority.NORMAL,
+        "targets": ["all"],
+        "by": "tỉnh",
+        "now": MORNING,
+    }
+    return send(province, title=title, body=body, **{**defaults, **fields})
+
+
 def test_a_tag_targeted_message_reaches_only_the_tagged_communes(province: Province) -> None:
     for ident in ("xa_bien", "xa_nui", "xa_dong"):
         add_station(province, ident, name=ident, now=MORNING)
     tag_station(province, "xa_bien", ["ven-bien"], now=MORNING)
     tag_station(province, "xa_nui", ["mien-nui", "Ven-Bien"], now=MORNING)
     tag_station(province, "xa_nui", ["ven-bien"], remove=True, now=MORNING)
-    sent = send(
+    sent = _send(
         province,
-        title="Bão số 5 vào bờ",
-        body="Bà con ven biển chằng chống nhà cửa, tàu thuyền vào nơi tránh trú.",
-        priority=Priority.NORMAL,
+        "Bão số 5 vào bờ",
+        "Bà con ven biển chằng chống nhà cửa, tàu thuyền vào nơi tránh trú.",
         targets=["ven-bien"],
         by="cán bộ tỉnh",
-        now=MORNING,
     )
     assert list(sent.delivered) == ["xa_bien"]
     (copy,) = _messages(province, "xa_bien")
@@ -65,15 +76,7 @@ def test_a_tag_targeted_message_reaches_only_the_tagged_communes(province: Provi
     assert copy.status == "approved" and copy.approved_by == "Tỉnh: cán bộ tỉnh"
     assert _messages(province, "xa_nui") == [] and _messages(province, "xa_dong") == []
     with pytest.raises(UserError, match="khong-co"):
-        send(
-            province,
-            title="x",
-            body="y",
-            priority=Priority.NORMAL,
-            targets=["khong-co"],
-            by="t",
-            now=MORNING,
-        )
+        _send(province, "x", "y", targets=["khong-co"], by="t")
     (listed,) = list_messages(province)
     assert [d.ident for d in listed.deliveries] == ["xa_bien"]
     assert province_figures(province, date(2026, 12, 1), date(2026, 12, 1)).sent["normal"] == 1
@@ -81,25 +84,18 @@ def test_a_tag_targeted_message_reaches_only_the_tagged_communes(province: Provi
 
 def test_a_commune_added_later_receives_the_messages_still_valid(province: Province) -> None:
     add_station(province, "xa_cu", name="Xã Cũ", now=MORNING)
-    lasting = send(
+    lasting = _send(
         province,
-        title="Nộp hồ sơ trực tuyến",
-        body="Cổng dịch vụ công nhận hồ sơ cả ngày thứ Bảy.",
+        "Nộp hồ sơ trực tuyến",
+        "Cổng dịch vụ công nhận hồ sơ cả ngày thứ Bảy.",
         priority=Priority.HIGH,
-        targets=["all"],
-        by="tỉnh",
         valid_until=date(2026, 12, 31),
-        now=MORNING,
     )
-    short = send(
+    short = _send(
         province,
-        title="Lịch cắt điện",
-        body="Ngày 2/12 cắt điện từ 7 giờ đến 11 giờ.",
-        priority=Priority.NORMAL,
-        targets=["all"],
-        by="tỉnh",
+        "Lịch cắt điện",
+        "Ngày 2/12 cắt điện từ 7 giờ đến 11 giờ.",
         valid_until=date(2026, 12, 2),
-        now=MORNING,
     )
     add_station(province, "xa_moi", name="Xã Mới", now=datetime(2026, 12, 3, 9, 0))
     copies = _messages(province, "xa_moi")
@@ -113,15 +109,7 @@ def test_a_commune_cannot_edit_a_province_message(province: Province) -> None:
     from loa.cli.main import app
 
     add_station(province, "xa_a", name="Xã A", now=MORNING)
-    sent = send(
-        province,
-        title="Tin của tỉnh",
-        body="Nội dung do tỉnh viết.",
-        priority=Priority.NORMAL,
-        targets=["xa_a"],
-        by="tỉnh",
-        now=MORNING,
-    )
+    sent = _send(province, "Tin của tỉnh", "Nội dung do tỉnh viết.", targets=["xa_a"])
     local = sent.delivered["xa_a"]
     runner = CliRunner(env={"COLUMNS": "200", "LOA_LANG": "vi"})
     folder = str(province.stations_dir / "xa_a")

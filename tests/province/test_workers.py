@@ -23,6 +23,7 @@ from loa.province.registry import Province
 from loa.province.scheduler import enqueue_due, enqueue_each, retry_stalled
 from loa.province.stations import add_station, open_station
 from tests.channels.fake_graph import FakeGraph
+from tests.province.posts import plan_posts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,30 +59,9 @@ def _facebook_station(province: Province, graph: FakeGraph, ident: str) -> Stati
 
 
 def _plan_posts(station: Station, n: int) -> list[int]:
-    from loa.content.models import Message, Topic
-    from loa.planning.models import PlanEntry
-
+    """`n` posts already due (30 s ago and earlier)."""
     now = station.now().replace(microsecond=0)
-    ids = []
-    with station.transaction() as s:
-        topic = s.scalars(select(Topic.code)).first()
-        for k in range(n):
-            m = Message(
-                title=f"Thông báo số {k + 1}",
-                body=f"Nội dung thông báo số {k + 1} của Ủy ban nhân dân xã.",
-                topic_code=topic,
-                status="approved",
-                channels=["facebook"],
-            )
-            s.add(m)
-            s.flush()
-            e = PlanEntry(
-                message_id=m.id, channel="facebook", scheduled_at=now - timedelta(seconds=30 + k)
-            )
-            s.add(e)
-            s.flush()
-            ids.append(e.id)
-    return ids
+    return plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(n)], label="số ")
 
 
 class Workers:
