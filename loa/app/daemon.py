@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from loa.app.due import Post, dispatch, due, rendered
-from loa.app.due import render_due as due_render
 from loa.app.planning import plan_station
 from loa.app.play import play_slot
 from loa.app.publish import publish_entry, reconcile, release_orphans
@@ -40,9 +39,6 @@ from loa.core.i18n import Catalog
 from loa.core.station import Station
 from loa.planning.models import PlanEntry, PlanStatus
 from loa.planning.settings import SchedulerSettings
-
-if TYPE_CHECKING:
-    from loa.core.station import Station
 
 log = logging.getLogger("loa.daemon")
 
@@ -176,11 +172,6 @@ def render_ahead(station: Station, *, now: datetime, day: date | None = None) ->
     results = render_period(station, day, 1)
     rendered(station, day)
     return len(results)
-
-
-def render_due(station: Station, now: datetime) -> bool:
-    """Whether tomorrow's bulletins still need the daily render (past render_at, not done)."""
-    return due_render(station, now) is not None
 
 
 # --------------------------------------------------------------------------- job functions
@@ -628,12 +619,3 @@ class Daemon:
     def _reconcile(self) -> None:
         release_orphans(self.station)
         reconcile(self.station, now=self.station.now())
-
-
-def jobs_for(station: Station, start: date, days: int) -> list[tuple[str, datetime]]:
-    """What the daemon would schedule in a period (job id, time): for `loa run --dry-run`."""
-    lo = datetime.combine(start, datetime.min.time())
-    work = due(station, lo + timedelta(days=days), now=lo)
-    out = [(radio_key(w), w) for w in work.bulletins if w >= lo]
-    out += [(f"post:{p.entry_id}", p.at) for p in work.posts if p.at >= lo]
-    return sorted(out, key=lambda x: (x[1], x[0]))

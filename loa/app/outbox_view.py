@@ -76,11 +76,7 @@ def outbox(station: Station, *, now: datetime, include_done: bool = False) -> li
                     p.next_at,
                 )
             )
-        keyed = set(
-            session.scalars(
-                select(Publication.plan_entry_id).where(Publication.plan_entry_id.is_not(None))
-            )
-        )
+        published = select(Publication.id).where(Publication.plan_entry_id == PlanEntry.id)
         overdue = session.scalars(
             select(PlanEntry)
             .where(
@@ -88,22 +84,22 @@ def outbox(station: Station, *, now: datetime, include_done: bool = False) -> li
                 PlanEntry.channel != "radio",
                 PlanEntry.channel != "urgent",
                 PlanEntry.scheduled_at < now - LATE_GRACE,
+                ~published.exists(),
             )
             .order_by(PlanEntry.scheduled_at)
         )
         for e in overdue:
-            if e.id not in keyed:
-                rows.append(
-                    OutboxRow(
-                        None,
-                        e.id,
-                        e.message_id,
-                        e.channel,
-                        OVERDUE,
-                        e.scheduled_at,
-                        0,
-                        titles.get(e.message_id, ""),
-                        None,
-                    )
+            rows.append(
+                OutboxRow(
+                    None,
+                    e.id,
+                    e.message_id,
+                    e.channel,
+                    OVERDUE,
+                    e.scheduled_at,
+                    0,
+                    titles.get(e.message_id, ""),
+                    None,
                 )
+            )
     return rows

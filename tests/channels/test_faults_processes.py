@@ -118,6 +118,26 @@ def test_random_sigkills_of_publish_and_run_leave_one_post_per_key(
     assert statuses(fast) == dict.fromkeys(keys, "published")
 
 
+def lock_database(station: Station) -> subprocess.Popen[str]:
+    """Another process holding an exclusive lock on the station database (for 60 s, or until
+    killed); returns once the lock is taken."""
+    locker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"c = sqlite3.connect({str(station.root / 'loa.db')!r}, isolation_level=None)\n"
+            "c.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+    return locker
+
+
 @pytest.mark.slow
 def test_a_database_locked_while_the_post_is_in_flight_says_so(
     fast: Station, graph: FakeGraph
@@ -136,20 +156,7 @@ def test_a_database_locked_while_the_post_is_in_flight_says_so(
     locker = None
     try:
         assert graph.received.wait(60)
-        locker = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "import sqlite3, sys, time\n"
-                f"c = sqlite3.connect({str(fast.root / 'loa.db')!r}, isolation_level=None)\n"
-                "c.execute('BEGIN EXCLUSIVE')\n"
-                "print('locked', flush=True)\n"
-                "time.sleep(60)\n",
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+        locker = lock_database(fast)
         graph.release.set()
         _out, err = publish.communicate(timeout=60)
     finally:
@@ -204,20 +211,7 @@ def test_a_row_left_sending_by_a_live_process_is_settled_once_the_store_is_writa
     locker = None
     try:
         assert graph.received.wait(60)
-        locker = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "import sqlite3, sys, time\n"
-                f"c = sqlite3.connect({str(fast.root / 'loa.db')!r}, isolation_level=None)\n"
-                "c.execute('BEGIN EXCLUSIVE')\n"
-                "print('locked', flush=True)\n"
-                "time.sleep(60)\n",
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+        locker = lock_database(fast)
         graph.release.set()
         sender.join(60)
     finally:

@@ -229,6 +229,32 @@ def test_outbox_lists_overdue_plan_entries(station: Station) -> None:
     assert [(r.channel, r.status, r.message_id) for r in rows] == [("facebook", "overdue", mid)]
 
 
+def test_an_overdue_entry_with_a_publication_is_listed_by_its_publication(
+    station: Station,
+) -> None:
+    from loa.channels.models import Publication
+    from loa.planning.models import PlanEntry
+
+    mid = add_message(station)
+    with station.transaction() as s:
+        entry = PlanEntry(message_id=mid, channel="facebook", scheduled_at=NOW - timedelta(hours=1))
+        s.add(entry)
+        s.flush()
+        s.add(
+            Publication(
+                key=f"plan:{entry.id}:facebook",
+                channel="facebook",
+                plan_entry_id=entry.id,
+                message_id=mid,
+                status="published",
+                created_at=NOW - timedelta(hours=1),
+            )
+        )
+    assert outbox(station, now=NOW) == []
+    [row] = outbox(station, now=NOW, include_done=True)
+    assert (row.status, row.publication_id is not None) == ("published", True)
+
+
 def test_urgent_goes_to_every_configured_channel(fb_station: Station, graph: FakeGraph) -> None:
     mid = add_message(
         fb_station, priority="urgent", channels=["radio", "facebook", "website", "zalo"]
