@@ -39,10 +39,7 @@ T = Catalog(
             "Chỉ dùng một trong hai: VĂN BẢN hoặc --file.",
             "Use only one of TEXT or --file.",
         ),
-        "no_file": (
-            "Không đọc được tệp {path}: {error}. Kiểm tra đường dẫn.",
-            "Cannot read {path}: {error}. Check the path.",
-        ),
+        "no_file": ("Không đọc được tệp: {error}.", "Cannot read the file: {error}."),
         "not_utf8": (
             "Tệp {path} không phải văn bản UTF-8. Lưu lại tệp với mã hóa UTF-8 rồi chạy lại.",
             "{path} is not UTF-8 text. Save it as UTF-8 and run again.",
@@ -164,7 +161,7 @@ def _open(path: Path) -> Any:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+        raise UserError(T("no_file", error=_reason(exc, path))) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -196,7 +193,7 @@ def _read(path: Path) -> str:
             with _open(path) as fh:
                 data = fh.read(MAX_EXPLAIN_BYTES + 1)
     except OSError as exc:
-        raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+        raise UserError(T("no_file", error=_reason(exc, path))) from None
     if len(data) > MAX_EXPLAIN_BYTES:
         raise UserError(T("explain_too_big", path=path, limit="1 MB"))
     try:
@@ -238,7 +235,7 @@ def _stream(path: Path, dictionary: Any) -> None:
                 if interactive:
                     out.flush()
         except OSError as exc:
-            raise UserError(T("no_file", path=path, error=exc.strerror or exc)) from None
+            raise UserError(T("no_file", error=_reason(exc, path))) from None
     out.flush()
 
 
@@ -313,3 +310,9 @@ def normalize_command(
 
 def register(app: typer.Typer) -> None:
     app.command("normalize", help=T("help"))(normalize_command)
+
+
+def _reason(error: OSError, path: Path | str) -> str:
+    from loa.core.fileio import os_error_reason
+
+    return os_error_reason(error, path)

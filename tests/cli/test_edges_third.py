@@ -378,3 +378,13 @@ def test_a_prompt_ended_by_ctrl_d_is_cancelled_in_vietnamese(station: Station) -
     text = seen.decode(errors="replace")
     assert "Đã hủy: không có gì được lưu." in text and "Aborted" not in text
     assert dump(station) == before
+
+
+def test_normalize_names_a_missing_file_in_vietnamese(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from loa.cli.main import app
+
+    result = CliRunner().invoke(app, ["normalize", "--file", str(tmp_path / "khong-co.txt")])
+    assert result.exit_code == 2
+    assert "không tìm thấy" in result.output and "No such file" not in result.output
