@@ -491,7 +491,9 @@ class Daemon:
             self.scheduler.remove_job(job_id)
             removed += 1
         for job_id, (func, args, when, executor) in wanted.items():
-            if job_id in existing or job_id in busy:
+            # A job runs under its id's claim, or its kind's ("render" for any day's render):
+            # while one runs, another of it is not added.
+            if job_id in existing or job_id in busy or job_id.partition(":")[0] in busy:
                 continue
             self.scheduler.add_job(
                 func,

@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from loa.audio.clip import say
+from loa.audio.voices import add_piper_voice, check_chain, list_voices
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+
+#: What `loa say` and `loa voices` do, for the doors: speak a text or message into a file;
+#: the voices and the chain (checked); each engine of the chain checked now; add a Piper voice.
+__all__ = ["add_piper_voice", "check_chain", "list_voices", "say", "set_message_voice"]
 
 if TYPE_CHECKING:
     from loa.core.station import Station

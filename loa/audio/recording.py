@@ -106,7 +106,6 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "wav": (".wav", ("wav",)),
     "webm": (".webm", ("matroska", "webm")),
 }
-_REF = re.compile(r"^[0-9a-f]{64}\.(mp3|m4a|aac|ogg|amr|wav|webm)$")
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _INPUT = re.compile(r"^Input #0, ([^ ]+), from", re.MULTILINE)
 _AUDIO = re.compile(r"Stream #0:\d+.*?: Audio: (\w+)")
@@ -192,7 +191,9 @@ def folder(media_dir: Path) -> Path:
 
 def is_ref(text: str | None) -> bool:
     """Whether `text` names a kept recording ("<sha256>.<ext>"), never a path."""
-    return bool(text) and _REF.match(str(text)) is not None
+    from loa.content.fields import AUDIO_REF
+
+    return bool(text) and AUDIO_REF.match(str(text)) is not None
 
 
 def recording_path(media_dir: Path, ref: str) -> Path:

@@ -174,7 +174,7 @@ def say(
 ) -> None:
     from rich.markup import escape
 
-    from loa.audio.clip import say as say_clip
+    from loa.app.voice import say as say_clip
     from loa.cli.common import console, err_console, get_station
 
     if (text is None) == (message is None):
@@ -291,7 +291,7 @@ def voices(
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
-    from loa.audio.voices import list_voices
+    from loa.app.voice import list_voices
     from loa.cli.common import console, get_station, print_json
 
     station = get_station()
@@ -335,7 +335,7 @@ def check(
 
     from rich.markup import escape
 
-    from loa.audio.voices import check_chain
+    from loa.app.voice import check_chain
     from loa.cli.common import console, get_station, print_json
 
     checks, speaking = check_chain(get_station())
@@ -365,7 +365,7 @@ def check(
 def add_voice(
     file: Annotated[Path, typer.Argument(help=T("voice_file"), show_default=False)],
 ) -> None:
-    from loa.audio.voices import add_piper_voice
+    from loa.app.voice import add_piper_voice
     from loa.cli.common import console, get_station
 
     added = add_piper_voice(get_station(), file)

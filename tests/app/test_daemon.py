@@ -210,6 +210,34 @@ def test_sync_keeps_jobs_in_step_with_the_plan(station) -> None:
         daemon.scheduler.shutdown(wait=False)
 
 
+def test_sync_adds_no_render_while_a_render_runs(station) -> None:
+    """The render job is named for its day but claims "render" while it runs: a poll meanwhile
+    must not queue another render of the same day (it fired and did nothing, each poll)."""
+    from loa.app.daemon import _claim
+
+    station = _quiet(station)
+    _radio_and_web(station)
+    add_message(station, "Tin", channels=("radio", "website"))
+    today = station.now().date()
+    monday = today + timedelta(days=7 + (7 - today.weekday()) % 7)
+    now = datetime.combine(monday, datetime.min.time()) - timedelta(hours=4)
+    plan_station(station, monday, 2, now=now)
+    daemon = Daemon(station)
+    daemon.scheduler = daemon.build_scheduler()
+    daemon.scheduler.start(paused=True)
+    try:
+        with _claim("render") as ok:
+            assert ok
+            daemon.sync(now)
+            running = {j.id for j in daemon.scheduler.get_jobs()}
+        assert not any(i.startswith("render:") for i in running)
+        assert any(i.startswith("post:") for i in running)  # the rest is synced as usual
+        daemon.sync(now)  # the render is over: the next poll adds it
+        assert any(j.id.startswith("render:") for j in daemon.scheduler.get_jobs())
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+
+
 def _wait(predicate, timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
