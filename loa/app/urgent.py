@@ -136,10 +136,6 @@ class UrgentResult:
     problem: str | None = None
 
     @property
-    def via(self) -> str:
-        return self.aired
-
-    @property
     def on_air(self) -> bool:
         return self.aired in ("daemon", "queued", "here")
 
