@@ -25,15 +25,12 @@ T = Catalog(
         "sheet_station": ("Đài truyền thanh {name}", "{name} radio station"),
         "sheet_bulletin": ("Bản tin {time}: {slot}", "Bulletin {time}: {slot}"),
         "sheet_file": ("Tệp bản tin", "Bulletin file"),
-        "sheet_missing": (
-            "(chưa dựng; chạy: loa render --date {day})",
-            "(not rendered yet; run: loa render --date {day})",
-        ),
+        "sheet_missing": ("(chưa dựng; {how})", "(not rendered yet; {how})"),
         "sheet_stale": (
-            "(chưa dựng lại theo lịch hiện tại: tệp này là bản cũ; chạy: loa render --date {day})",
-            "(not rendered again for the current plan: this file is old; run: loa render "
-            "--date {day})",
+            "(chưa dựng lại theo lịch hiện tại: tệp này là bản cũ; {how})",
+            "(not rendered again for the current plan: this file is old; {how})",
         ),
+        "sheet_render": ("chạy: loa render --date {day}", "run: loa render --date {day}"),
         "sheet_total": ("Tổng thời lượng", "Total duration"),
         "sheet_items_total": (
             "trong đó các tin: {length}, phần còn lại là lời mở đầu, kết thúc; báo cáo tính "
@@ -68,11 +65,13 @@ def _durations(items: list[dict[str, Any]]) -> dict[int, float]:
     return out
 
 
-def runsheet_html(station: Station, day: date) -> str:
+def runsheet_html(station: Station, day: date, *, how_to_render: str = "") -> str:
     """The printable run sheet for the radio operator on `day`: each bulletin's time, file,
     and every item's title, duration, source document and full spoken script
-    (template loa/report/templates/runsheet.html.j2)."""
+    (template loa/report/templates/runsheet.html.j2). `how_to_render` says how a bulletin not
+    made for the current plan is made again (default: the loa command)."""
 
+    how = how_to_render or T("sheet_render", day=day.isoformat())
     with station.transaction() as session:
         slots = schedule(session, day, 1, channel="radio")
     bulletins = []
@@ -83,9 +82,9 @@ def runsheet_html(station: Station, day: date) -> str:
         if current:
             shown = str(path)
         elif path.is_file():  # made before a re-plan or an edit: not what will air
-            shown = f"{path} {T('sheet_stale', day=day.isoformat())}"
+            shown = f"{path} {T('sheet_stale', how=how)}"
         else:
-            shown = f"{path} {T('sheet_missing', day=day.isoformat())}"
+            shown = f"{path} {T('sheet_missing', how=how)}"
         length = bulletin_length(station, slot)
         rows = [
             {

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from loa.app.users import Account, Action
-from loa.web.context import Id, may, page, reader, role, web_of, writer
+from loa.web.context import Id, for_people, may, page, reader, role, web_of, writer
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
@@ -159,7 +159,8 @@ def explain(
     web = web_of(request)
     first = _start(request, start)
     found = explain_station(web.station, message_id, first, 7, now=web.now())
-    return page(request, "explain.html", explanation=found)
+    lines = [for_people(line) for line in found.lines]  # no "(xem: loa channels check)"
+    return page(request, "explain.html", explanation=found, lines=lines)
 
 
 @router.post("/plan/replan")

@@ -260,7 +260,9 @@ def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResp
 
     from loa.report.runsheet import runsheet_html
 
-    html = runsheet_html(web_of(request).station, _day(request, day))
+    html = runsheet_html(
+        web_of(request).station, _day(request, day), how_to_render=T("sheet_render")
+    )
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() + "'"
         for css in re.findall(r"<style>(.*?)</style>", html, flags=re.S)
@@ -318,16 +320,18 @@ def urgent(request: Request, user: Operator, message_id: FormId) -> RedirectResp
 
 def urgent_note(result: Any) -> str:
     """What the officer reads after the urgent button: aired how, or not aired and why."""
-    posted = result.posted
+    from loa.web.context import channel_name
+
+    posted = [channel_name(channel) for channel in result.posted]
     posts = T("urgent_posts", channels=", ".join(posted)) if posted else T("urgent_no_posts")
     if result.on_air:
         how = T(f"urgent_how_{result.aired}")
         return str(T("urgent_done", id=result.message_id, how=how, posts=posts))
     if result.aired == "no_radio":
         return str(T("urgent_not_aired", id=result.message_id, problem="", posts=posts)).strip()
-    return str(
-        T("urgent_not_aired", id=result.message_id, problem=result.problem or "", posts=posts)
-    )
+    # no daemon: said for the person at the page, not as the commands the terminal takes
+    problem = T("urgent_no_daemon") if result.aired == "none" else for_people(result.problem or "")
+    return str(T("urgent_not_aired", id=result.message_id, problem=problem, posts=posts))
 
 
 @router.get("/media/{path:path}")

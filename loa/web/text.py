@@ -111,9 +111,13 @@ T = Catalog(
             "Message {id} is on the air as urgent ({how}).{posts}",
         ),
         "urgent_how_daemon": ("cắt ngang chương trình", "cutting into the programme"),
-        "urgent_how_queued": (
-            "loa run phát ngay sau mục đang phát",
-            "loa run airs it right after the current item",
+        "urgent_how_queued": ("phát ngay sau mục đang phát", "right after the current item"),
+        "urgent_no_daemon": (
+            "CHƯA PHÁT trên loa: dịch vụ phát của đài (loa run) không chạy. Báo người quản trị "
+            "bật lại trên máy của đài: nếu bật trong vòng một giờ, tin sẽ phát ngay khi dịch vụ "
+            "chạy.",
+            "NOT AIRED: the station's service (loa run) is not running. Ask the administrator to "
+            "start it on the station's PC: started within the hour, it airs the message at once.",
         ),
         "urgent_how_here": ("phát từ máy này", "aired from this machine"),
         "urgent_not_aired": ("Tin số {id}: {problem}{posts}", "Message {id}: {problem}{posts}"),
@@ -280,14 +284,16 @@ T = Catalog(
             "{figures} figures stored; learns from {min} figures per cell, confident from {ok}.",
         ),
         "ins_learn_off": (
-            "Lập lịch đang dùng độ phủ giả định ([planning] learn = false).",
-            "The planner uses the assumed reach ([planning] learn = false).",
+            "Lập lịch đang dùng độ phủ giả định (việc học từ số liệu đã tắt trong cài đặt đài).",
+            "The planner uses the assumed reach (learning from figures is off in the station's "
+            "settings).",
         ),
         "ins_how": (
             "Màu đậm: nhiều người xem, nghe hơn. ● đủ tin cậy, ○ ít số liệu, · chưa đủ (dùng giả "
-            "định). Lấy số liệu mới: loa insights pull.",
+            "định). Dịch vụ phát của đài tự lấy số liệu mới từ các kênh theo định kỳ.",
             "Darker: more people watch or listen. ● confident, ○ thin, · not enough (the "
-            "assumption is used). Fetch new figures: loa insights pull.",
+            "assumption is used). The station's service fetches new figures from the channels "
+            "from time to time.",
         ),
         "ins_cell": (
             "{n} lần đo; giả định {assumed}; học được {learned}; tin cậy: {confidence}",
@@ -378,6 +384,10 @@ T = Catalog(
             "not rendered again for the new plan (the file there is old, not played)",
         ),
         "render_now": ("Dựng bản tin", "Render"),
+        "sheet_render": (
+            "bấm «Dựng bản tin» ở trang Phát thanh rồi in lại",
+            "press «Render» on the Radio page, then print again",
+        ),
         "rendered": (
             "Đã dựng bản tin {time} ({length}).",
             "Rendered the {time} bulletin ({length}).",

@@ -1,0 +1,123 @@
+"""Issue 26, what a person reads: figures shown as numbers, channels by their names, and no
+page telling the officer to type a loa command (the report totals, the explanation of a plan,
+the insights page, the run sheet, the urgent button's answer, an urgent air on the plan)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from loa.core.station import Station
+from tests.web.conftest import NOW, csrf_of, log_in
+
+#: A loa command as a terminal takes it ("loa render", "loa channels check").
+COMMAND = re.compile(r"\bloa (?:render|channels|insights|urgent|msg|run --web)\b")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_every_report_total_is_a_number(client: TestClient) -> None:
+    log_in(client, "mai")
+    report = client.get("/reports", params={"kind": "year", "value": str(NOW.year)}).text
+    assert "built-in method" not in report
+    rows = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td></tr>", report))
+    assert rows["Tổng lượt phát và đăng"].isdigit(), rows
+    assert rows["Số tin khác nhau"].isdigit() and rows["Số bản tin"].isdigit()
+
+
+def test_the_explanation_and_the_insights_name_no_command(client: TestClient) -> None:
+    log_in(client, "lan")
+    why = client.get("/plan/explain/1").text
+    lines = re.findall(r"<li>(.*?)</li>", why[why.index("<main>") :])
+    assert any("Trang Facebook: chưa cấu hình" in line for line in lines), lines
+    assert all(not COMMAND.search(line) and not line.endswith("(xem") for line in lines), lines
+    insights = _text(client.get("/insights").text)
+    assert "tự lấy số liệu mới" in insights
+    assert not COMMAND.search(insights) and "[planning]" not in insights
+
+
+def test_a_command_hint_in_brackets_is_left_out_and_the_sentence_kept() -> None:
+    from loa.web.context import for_people
+
+    assert (
+        for_people("Kênh Zalo OA: chưa cấu hình nên không lên lịch (xem: loa channels check).")
+        == "Kênh Zalo OA: chưa cấu hình nên không lên lịch."
+    )
+    # the Vietnamese word "loa" (a loudspeaker) in brackets is no command
+    kept = "Tin phát trên đài (qua loa truyền thanh) lúc 17:30."
+    assert for_people(kept) == kept
+
+
+def test_the_run_sheet_on_the_web_says_where_to_render_not_which_command(
+    client: TestClient, web_station: Station
+) -> None:
+    from loa.app.planning import plan_station
+    from loa.report.runsheet import runsheet_html
+
+    plan_station(web_station, NOW.date(), 1, now=NOW)
+    log_in(client, "hung")
+    sheet = _text(client.get("/radio/runsheet").text)
+    assert "(chưa dựng; bấm «Dựng bản tin» ở trang Phát thanh rồi in lại)" in sheet
+    assert not COMMAND.search(sheet)
+    # the file `loa runsheet` writes for the terminal keeps its command
+    assert f"loa render --date {NOW.date().isoformat()}" in runsheet_html(web_station, NOW.date())
+
+
+def test_the_urgent_answer_names_channels_and_asks_for_the_service_not_a_command(
+    client: TestClient,
+) -> None:
+    log_in(client, "hung")
+    answer = client.post("/radio/urgent", data={"csrf": csrf_of(client), "message_id": "1"})
+    note = _text(answer.text)
+    assert "CHƯA PHÁT trên loa: dịch vụ phát của đài (loa run) không chạy" in note
+    assert "Báo người quản trị" in note
+    assert "Đã đăng: Trang thông tin điện tử." in note and "Đã đăng: website" not in note
+    assert not COMMAND.search(note), note
+
+
+def test_an_urgent_air_is_named_on_the_plan_page(client: TestClient) -> None:
+    log_in(client, "hung")
+    client.post("/radio/urgent", data={"csrf": csrf_of(client), "message_id": "1"})
+    week = client.get("/plan", params={"start": NOW.date().isoformat()}).text
+    assert f"<h3>{NOW:%H:%M} · Khẩn cấp (mọi kênh)</h3>" in week
+    assert "· urgent<" not in week
+
+
+def test_an_urgent_message_is_marked_in_words_not_a_symbol(
+    client: TestClient, web_station: Station
+) -> None:
+    from loa.content.models import Message
+
+    with web_station.transaction() as session:
+        message = session.get(Message, 1)
+        assert message is not None
+        message.priority = "urgent"
+    log_in(client, "hung")
+    radio = client.get("/radio").text
+    option = re.search(r'<option value="1">[^<]*</option>', radio)
+    assert option and option.group(0).endswith(" (khẩn)</option>") and "⚠" not in radio
+
+
+def test_the_photo_route_follows_no_link_out_of_the_photo_folder(
+    client: TestClient, web_station: Station, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from loa.content.models import Message
+
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.png"
+    outside.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    folder = web_station.root / "anh"
+    folder.mkdir(exist_ok=True)
+    (folder / "link.png").symlink_to(outside)
+    with web_station.transaction() as session:
+        first, second = session.get(Message, 1), session.get(Message, 2)
+        assert first and second
+        first.image = "anh/link.png"
+        second.image = "anh/" + os.path.relpath(outside, folder)  # anh/../../…/secret.png
+    log_in(client, "mai")
+    assert client.get("/messages/1/photo").status_code == 404
+    assert client.get("/messages/2/photo").status_code == 404
