@@ -122,13 +122,6 @@ T = Catalog(
             "{error} Do not post it again: the next run (loa run or loa outbox) will find it "
             "and record it.",
         ),
-        "db_locked": (
-            "Cơ sở dữ liệu {path} đang bị khoá{holder}; đã chờ mà chưa được. Đợi việc kia xong "
-            "rồi chạy lại.",
-            "The database {path} is locked{holder}; waited without success. Wait for that work "
-            "to finish and run again.",
-        ),
-        "holder": (" bởi {who}", " by {who}"),
         "disk_full": (
             "Hết chỗ trên đĩa chứa {path}: không ghi được. Giải phóng chỗ trống rồi chạy lại.",
             "The disk holding {path} is full: nothing could be written. Free some space and "
@@ -198,37 +191,6 @@ def _db_path(station: Station) -> str:
     return url.database or url.render_as_string(hide_password=True)
 
 
-def lock_holders(path: str) -> list[str]:
-    """Other processes on this machine that have the database file open ("pid command")."""
-    import os
-    from pathlib import Path
-
-    try:
-        target = str(Path(path).resolve())
-    except OSError:
-        return []
-    wanted = {target, f"{target}-wal", f"{target}-journal"}
-    holders: list[str] = []
-    me = os.getpid()
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
-        if not entry.name.isdigit() or int(entry.name) == me:
-            continue
-        try:
-            fds = list((entry / "fd").iterdir())
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                if os.readlink(fd) in wanted:
-                    raw = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-                    command = " ".join(raw.decode("utf-8", "replace").split())[:60] or "?"
-                    holders.append(f"{entry.name} {command}")
-                    break
-            except OSError:
-                continue
-    return holders
-
-
 def store_failure(station: Station, exc: BaseException) -> RuntimeFailure | None:
     """The user's message for a store failure: the database locked (by whom, if known) or
     the disk full (with the path). None for anything else."""
@@ -236,17 +198,19 @@ def store_failure(station: Station, exc: BaseException) -> RuntimeFailure | None
 
     from sqlalchemy.exc import OperationalError
 
+    from loa.core.db import DatabaseBusy, busy_failure, is_busy_error
+
     text = str(getattr(exc, "orig", exc)).lower()
     path = _db_path(station)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return RuntimeFailure(T("disk_full", path=exc.filename or path))
+    if isinstance(exc, DatabaseBusy):
+        return exc
     if isinstance(exc, OperationalError):
         if "disk is full" in text or "no space" in text:
             return RuntimeFailure(T("disk_full", path=path))
-        if "locked" in text or "busy" in text or "lock timeout" in text:
-            holders = lock_holders(path) if path != "?" else []
-            holder = T("holder", who="; ".join(holders[:3])) if holders else ""
-            return RuntimeFailure(T("db_locked", path=path, holder=holder))
+        if is_busy_error(exc):
+            return busy_failure(exc, station.engine)
     return None
 
 
