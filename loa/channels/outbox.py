@@ -447,7 +447,7 @@ def claim(
         elif status == P.UNCERTAIN:
             if not retry_uncertain and (publication.next_at is None or now < publication.next_at):
                 raise _uncertain_error(
-                    station, publication, publication.error or "", publication.next_at
+                    station, publication, _reason_of(publication.error), publication.next_at
                 )
             look_first = True
         elif status == P.FAILED:
@@ -506,6 +506,22 @@ def skip(station: Station, pub_id: int, reason: str, now: datetime) -> Publicati
 # ------------------------------------------------------------------------------ look-ups
 
 
+def _with_state(reason: str, state: str) -> str:
+    """What an uncertain publication's error holds: why it is in doubt, then (after a line
+    break) its latest state. A new look-up replaces the state, so the text never grows."""
+    return f"{' '.join(reason.split())}\n{state}"
+
+
+def _shown(error: str | None) -> str:
+    """An uncertain publication's error on one line, for a message."""
+    return " ".join((error or "").split())
+
+
+def _reason_of(error: str | None) -> str:
+    """Why a publication is in doubt, without the states earlier look-ups added."""
+    return (error or "").split("\n", 1)[0].strip()
+
+
 def _uncertain_error(
     station: Station, publication: Publication, reason: str, next_at: datetime | None
 ) -> Uncertain:
@@ -544,14 +560,14 @@ def _look(
         if officer:
             return publication, True
         done = _finish(
-            station, pub_id, P.UNCERTAIN, f"{reason} {T('lost_lookup')}", clock(), expect=expect
+            station, pub_id, P.UNCERTAIN, _with_state(reason, T("lost_lookup")), clock(), expect=expect
         )
         return done, False
     since = publication.attempted_at or publication.created_at or clock()
     ready = since + timedelta(seconds=channel.settle_s)
     now = clock()
     if now < ready:
-        text = f"{reason} {T('settling', channel=channel.name, when=_fmt(ready))}"
+        text = _with_state(reason, T("settling", channel=channel.name, when=_fmt(ready)))
         done = _finish(station, pub_id, P.UNCERTAIN, text, now, next_at=ready, expect=expect)
         return done, False
     try:
@@ -560,7 +576,7 @@ def _look(
         waits = publication.waits + 1
         at = clock()
         next_at = at + timedelta(seconds=retry.later(waits))
-        text = f"{reason} {T('lookup_failed', error=exc, n=waits)}"
+        text = _with_state(reason, T("lookup_failed", error=exc, n=waits))
         done = _finish(
             station, pub_id, P.UNCERTAIN, text, at, next_at=next_at, waits=waits, expect=expect
         )
@@ -681,7 +697,9 @@ def _send(
         pub_id = publication.id
         attempts = publication.attempts
         if look_first:
-            reason = publication.error or T("interrupted", at=_fmt(publication.attempted_at))
+            reason = _reason_of(publication.error) or T(
+                "interrupted", at=_fmt(publication.attempted_at)
+            )
             looked, may_post = _look(
                 station,
                 channel,
@@ -695,7 +713,9 @@ def _send(
             )
             if not may_post:
                 if looked.status == P.UNCERTAIN:
-                    raise _uncertain_error(station, looked, looked.error or "", looked.next_at)
+                    raise _uncertain_error(
+                        station, looked, _reason_of(looked.error), looked.next_at
+                    )
                 return looked
     failures = 0
     while True:
@@ -777,16 +797,16 @@ def _after_failure(
                     station,
                     pub_id,
                     P.UNCERTAIN,
-                    f"{reason} {T('lost_lookup')}",
+                    _with_state(reason, T("lost_lookup")),
                     at,
                     attempts=attempts,
                 )
-            raise _uncertain_error(station, done, done.error or "", None) from None
+            raise _uncertain_error(station, done, _shown(done.error), None) from None
         with store_errors(station):
             current = find_publication(station, publication.key)
         since = (current.attempted_at if current else None) or at
         ready = since + timedelta(seconds=channel.settle_s)
-        text = f"{reason} {T('settling', channel=channel.name, when=_fmt(ready))}"
+        text = _with_state(reason, T("settling", channel=channel.name, when=_fmt(ready)))
         with store_errors(station):
             done = _finish(station, pub_id, P.UNCERTAIN, text, at, attempts=attempts, next_at=ready)
         raise _uncertain_error(station, done, reason, ready) from None
@@ -872,7 +892,7 @@ def reconcile(
     work: list[tuple[Publication, Item | None, str]] = []
     for publication in stale:
         reason = (
-            publication.error or ""
+            _reason_of(publication.error)
             if publication.status == P.UNCERTAIN
             else T("interrupted", at=_fmt(publication.attempted_at))
         )
