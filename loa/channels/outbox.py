@@ -589,6 +589,16 @@ def _look(
 # ------------------------------------------------------------------------------- sending
 
 
+#: Set on a publication `send` found finished by someone else (an earlier run, or another
+#: process that won the claim a moment before): this call sent nothing.
+_FOUND_DONE = "_loa_found_done"
+
+
+def found_done(publication: Publication) -> bool:
+    """Whether `send` returned `publication` as it found it, finished, without sending."""
+    return bool(getattr(publication, _FOUND_DONE, False))
+
+
 def frozen_item(publication: Publication, given: Item | None = None) -> Item | None:
     """The item stored with `publication` when it was first claimed (its due time taken from
     `given` when that says one), else `given`."""
@@ -692,6 +702,7 @@ def _send(
             item=item,
         )
         if publication.status != P.SENDING:
+            setattr(publication, _FOUND_DONE, True)
             return publication
         item = frozen_item(publication, item) or item
         pub_id = publication.id

@@ -41,3 +41,76 @@ def test_an_uncertain_publications_text_keeps_only_its_latest_state(
     assert last.count("Tiến trình gửi lúc") == 1, last  # the reason, once
     assert last.count("Chưa tra cứu được") == 1 and "lần tra thứ 6" in last, last
     assert "Đợi zalo hiện bài mới" not in last, last  # no stale wait
+
+
+def test_loa_publish_says_when_the_broadcast_is_uncertain(
+    zalo_station: Station, zalo: FakeZalo
+) -> None:
+    from typer.testing import CliRunner
+
+    from loa.cli.main import app
+    from tests.channels.test_zalo import _midday_somewhere
+
+    _midday_somewhere(zalo_station)
+    mid = add_message(zalo_station, priority="high")
+    zalo.fail("oa/message", "lost")  # the broadcast goes out, its answer is lost
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app,
+        ["--station", str(zalo_station.root), "publish", "-m", str(mid), "-c", "zalo", "--now"],
+    )
+    out = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert len(zalo.articles) == 1 and len(zalo.broadcasts) == 1
+    assert "Đã đăng" in out or "đã lên" in out.lower(), out
+    with zalo_station.transaction() as s:
+        broadcast = s.scalars(
+            select(Publication).where(Publication.key == f"manual:{mid}:zalo:broadcast")
+        ).one()
+    assert broadcast.status == "uncertain"
+    assert f"Chưa chắc manual:{mid}:zalo:broadcast trên zalo đã gửi hay chưa" in out, out
+    assert f"loa outbox --done {broadcast.id}" in out and "loa không tự gửi lại" in out, out
+
+
+def test_a_second_publish_of_a_finished_message_knows_it_sent_nothing(
+    zalo_station: Station, zalo: FakeZalo
+) -> None:
+    from loa.app.publish import publish_message, sent_before
+
+    mid = add_message(zalo_station)
+    first = publish_message(zalo_station, mid, "zalo", now=NOW)
+    again = publish_message(zalo_station, mid, "zalo", now=NOW)
+    assert first.status == again.status == "published" and len(zalo.articles) == 1
+    assert not sent_before(first) and sent_before(again)
+
+
+@pytest.mark.slow
+def test_two_racing_publishes_post_once_and_the_second_says_it_is_being_sent(
+    zalo_station: Station, zalo: FakeZalo
+) -> None:
+    import subprocess
+
+    from tests.channels.test_channels_cli import loa_cmd
+    from tests.channels.test_zalo import _loa_env
+
+    from tests.channels.conftest import configure
+
+    configure(zalo_station, "channels.zalo", timeout_s=60.0, deadline_s=90.0)  # A waits for B
+    env = _loa_env(zalo_station, zalo, zalo.refresh_token)
+    mid = add_message(zalo_station)
+    publish = [*loa_cmd(), "publish", "--message", str(mid), "--channel", "zalo", "--now"]
+    zalo.hold = {"article/create"}
+    first = subprocess.Popen(
+        publish, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert zalo.received.wait(60), "the first publish never reached the fake Zalo"
+        second = subprocess.run(publish, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        zalo.hold = set()
+        zalo.release.set()
+        out, err = first.communicate(timeout=60)
+    assert first.returncode == 0 and "Đã đăng lên zalo" in " ".join(out.split()), out + err
+    said = " ".join((second.stdout + second.stderr).split())
+    assert second.returncode != 0 and "đang được tiến trình khác" in said, said
+    assert "Đã đăng lên" not in said
+    assert len(zalo.articles) == 1
