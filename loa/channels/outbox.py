@@ -560,7 +560,12 @@ def _look(
         if officer:
             return publication, True
         done = _finish(
-            station, pub_id, P.UNCERTAIN, _with_state(reason, T("lost_lookup")), clock(), expect=expect
+            station,
+            pub_id,
+            P.UNCERTAIN,
+            _with_state(reason, T("lost_lookup")),
+            clock(),
+            expect=expect,
         )
         return done, False
     since = publication.attempted_at or publication.created_at or clock()

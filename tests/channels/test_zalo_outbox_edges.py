@@ -89,10 +89,9 @@ def test_two_racing_publishes_post_once_and_the_second_says_it_is_being_sent(
 ) -> None:
     import subprocess
 
+    from tests.channels.conftest import configure
     from tests.channels.test_channels_cli import loa_cmd
     from tests.channels.test_zalo import _loa_env
-
-    from tests.channels.conftest import configure
 
     configure(zalo_station, "channels.zalo", timeout_s=60.0, deadline_s=90.0)  # A waits for B
     env = _loa_env(zalo_station, zalo, zalo.refresh_token)
