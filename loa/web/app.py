@@ -186,7 +186,7 @@ def create_app(
 ) -> FastAPI:
     """The dashboard for `station`. `clock` gives the station's wall-clock time (tests pass a
     fixed one); `login_delay` the seconds a throttled or repeated wrong login waits."""
-    from loa.web import api, more, pages
+    from loa.web import api, live, more, pages
 
     app = FastAPI(
         title="loa",
@@ -286,5 +286,6 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(more.router)
+    app.include_router(live.router)
     app.include_router(api.router)
     return app

@@ -102,6 +102,7 @@ T = Catalog(
         ),
         "urgent_pick": ("Tin cần phát", "Message to send"),
         "urgent_button": ("PHÁT KHẨN CẤP NGAY", "SEND URGENT NOW"),
+        "live_button": ("Phát trực tiếp", "Go live"),
         "urgent_confirm": (
             "Phát ngay tin này trên loa và mọi kênh? Không thể rút lại.",
             "Air this message now and post it everywhere? It cannot be undone.",
