@@ -80,10 +80,9 @@ T = Catalog(
 
 
 def _zones(request: Request) -> list[tuple[str, str]]:
-    from loa.channels.stream import stream_settings
+    from loa.app.live import live_zones
 
-    settings = stream_settings(web_of(request).station)
-    return [(m.zone, m.name or m.zone) for m in settings.mounts] if settings.enabled else []
+    return live_zones(web_of(request).station)
 
 
 def _answer(feed: Any) -> dict[str, Any]:
