@@ -204,3 +204,42 @@ def test_a_closed_page_or_a_dropped_connection_is_off_the_air_within_5_s(
     if how == "offline":
         _wait(page, "document.getElementById('live').dataset.state === 'error'", timeout=10)
         assert "Mất kết nối" in page.locator("#live-status").inner_text()
+
+
+def test_the_officer_records_a_message_with_the_browsers_microphone(
+    server: str, browser: Any, web_station: Station, tmp_path: Path
+) -> None:
+    """The message form's "record" button (MediaRecorder): the recording is kept with the
+    message, and the page plays the mastered recording beside the original."""
+    import re
+
+    import numpy as np
+
+    from loa.audio.ffmpeg import decode
+
+    page = _page(browser, server)
+    _login(page, server, "lan")
+    page.goto(f"{server}/messages/new")
+    page.fill("input[name=title]", "Thông báo của Chủ tịch xã")
+    page.fill("textarea[name=body]", "Bà con chú ý lịch tiếp công dân.")
+    page.click("#record-button")
+    _wait(page, "document.getElementById('record-button').textContent.length > 0")
+    time.sleep(3.0)
+    page.click("#record-button")
+    _wait(page, "document.getElementById('recording-file').files.length === 1")
+    page.click("#message-form button[type=submit]")
+    page.wait_for_load_state()
+    saved = re.search(r"/messages/(\d+)(\?|$)", page.url)
+    assert saved, page.locator("main").inner_text()[:600]
+    message_id = int(saved[1])
+    assert page.locator("#recording-original").count() == 1
+    assert page.locator("#recording-mastered").count() == 1
+    mastered = page.request.get(f"{server}/messages/{message_id}/recording")
+    assert mastered.status == 200 and mastered.headers["content-type"] == "audio/mpeg"
+    path = tmp_path / "mastered.mp3"
+    path.write_bytes(mastered.body())
+    samples = decode(path, sample_rate=RATE)
+    assert 1.5 < len(samples) / RATE < 4.5
+    spectrum = np.abs(np.fft.rfft(samples))
+    freqs = np.fft.rfftfreq(len(samples), 1 / RATE)
+    assert abs(freqs[int(np.argmax(spectrum))] - MARKER_HZ) < 20, "not the microphone's tone"
