@@ -17,8 +17,7 @@ from loa.app.render import render_period
 from loa.app.stream import StreamRuntime
 from loa.app.urgent import start_outputs
 from loa.core.station import Station
-from tests.audio.helpers import set_audio
-from tests.audio.helpers import add_message
+from tests.audio.helpers import add_message, set_audio
 from tests.audio.recordings import make
 from tests.audio.test_render import MONDAY, plan
 from tests.stream.icecast import IcecastServer
@@ -57,7 +56,7 @@ def test_a_recorded_announcement_airs_on_the_stream_and_a_listener_hears_its_mar
         audio_seconds=audio["seconds"],
     )
     plan(station, [(recorded, WHEN, 1)])
-    [result] = render_period(station, MONDAY, 1, workers=1)
+    assert len(render_period(station, MONDAY, 1, workers=1)) == 1
     listener = listen(icecast, "/thon1.mp3")
     try:
         playing = threading.Thread(target=play_due, args=(station, WHEN), kwargs={"now": WHEN})
