@@ -143,6 +143,7 @@ def publish_entry(
             publication = skip(station, publication.id, reason, now)
         entries.after_publication(station, publication)
         return publication
+    own = runtime is None  # a caller's runtime (a worker's, kept between posts) stays open
     runtime = runtime or Runtime()
     try:
         publication = send_item(
@@ -158,7 +159,8 @@ def publish_entry(
         _follow(station, key, exc)
         raise
     finally:
-        runtime.close()
+        if own:
+            runtime.close()
     entries.after_publication(station, publication)
     return publication
 

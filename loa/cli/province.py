@@ -495,6 +495,12 @@ def register(app: typer.Typer) -> None:
     from loa.cli.province_msg import attach
 
     attach(province_app)  # `loa province tag`, `loa province msg ...` (issue #33)
+    from loa.cli.province_user import attach as attach_users
+
+    attach_users(province_app)  # `loa province user ...`, `loa province web`
+    from loa.cli.province_stream import attach as attach_stream
+
+    attach_stream(province_app)  # `loa province stream` (issue #33)
     app.add_typer(province_app, name="province")
     app.command("worker", help=T("worker"))(worker_cmd)
     app.command("scheduler", help=T("scheduler"))(scheduler_cmd)

@@ -305,6 +305,7 @@ def prepare_database(url: str) -> Prepared:
     from sqlalchemy.exc import OperationalError
 
     import loa.province.messages  # noqa: F401  (its tables: tags, province messages, deliveries)
+    import loa.province.users  # noqa: F401  (province users, their sessions, audit log)
 
     engine = make_engine(url)
     try:

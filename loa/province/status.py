@@ -3,11 +3,63 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from loa.core.i18n import Catalog
 from loa.province.registry import Province
+
+T = Catalog(
+    {
+        "a_quiet": (
+            "Xã {name} không phát từ {days} ngày (lần cuối {last}).",
+            "Commune {name} has not aired for {days} days (last {last}).",
+        ),
+        "a_never": ("Xã {name} chưa phát bản tin nào.", "Commune {name} has never aired."),
+        "a_missed": (
+            "Xã {name}: {n} giờ phát hôm nay đã qua mà chưa phát.",
+            "Commune {name}: {n} radio slots today passed without airing.",
+        ),
+        "a_mount": (
+            "Xã {name}: luồng {zone} mất kết nối{why}.",
+            "Commune {name}: stream {zone} lost its connection{why}.",
+        ),
+        "a_posts": (
+            "Xã {name}: {failed} việc lỗi, {uncertain} bài đăng chưa rõ đã lên chưa.",
+            "Commune {name}: {failed} failed entries, {uncertain} posts not known to be up.",
+        ),
+        "a_jobs": (
+            "Xã {name}: {failed} việc hỏng hẳn, {stuck} việc kẹt, {late} việc trễ trong hàng đợi.",
+            "Commune {name}: {failed} failed, {stuck} stuck, {late} late jobs in the queue.",
+        ),
+        "a_workers": (
+            "Không có loa worker nào chạy: không xã nào đăng bài hay phát tin của tỉnh.",
+            "No loa worker is running: no commune posts or airs province messages.",
+        ),
+        "a_scheduler": (
+            "loa scheduler không chạy: không có việc nào được đưa vào hàng đợi.",
+            "loa scheduler is not running: nothing is being queued.",
+        ),
+    }
+)
+
+#: Days without any airing after which a commune is named in the alerts.
+QUIET_DAYS = 2
+#: Minutes after its time a radio slot not aired counts as missed.
+MISSED_AFTER_MIN = 15
+
+
+@dataclass
+class MountNow:
+    """One loudspeaker zone's stream (from the station folder's stream state)."""
+
+    zone: str
+    mount: str
+    connected: bool
+    last_error: str | None = None
+    listeners: int | None = None
 
 
 @dataclass
@@ -21,6 +73,29 @@ class StationStatus:
     uncertain: int = 0  # publications waiting for the officer
     aired: int = 0  # as-run rows
     last_activity: datetime | None = None
+    #: The last radio item aired (done), and the radio slots of today past their time whose
+    #: items did not air (`province_status` with `now`).
+    last_bulletin: datetime | None = None
+    missed_today: int = 0
+    #: The stream head-end: None when the commune streams no zone; else whether its process
+    #: runs, and each mount (`station_streams`).
+    stream_running: bool | None = None
+    mounts: list[MountNow] = field(default_factory=list)
+
+    @property
+    def listeners(self) -> int | None:
+        known = [m.listeners for m in self.mounts if m.listeners is not None]
+        return sum(known) if known else None
+
+    def to_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        out = asdict(self)
+        for key in ("last_activity", "last_bulletin"):
+            value = out[key]
+            out[key] = value.isoformat(timespec="seconds") if value else None
+        out["listeners"] = self.listeners
+        return out
 
 
 @dataclass
@@ -42,7 +117,7 @@ class ProvinceStatus:
         return out
 
 
-def _one(conn: Connection, ident: str, name: str) -> StationStatus:
+def _one(conn: Connection, ident: str, name: str, now: datetime | None = None) -> StationStatus:
     from loa.channels.models import AsRunRecord, Publication
     from loa.content.models import Message
     from loa.planning.models import PlanEntry
@@ -67,18 +142,167 @@ def _one(conn: Connection, ident: str, name: str) -> StationStatus:
     )
     out.aired = int(conn.scalar(select(func.count(AsRunRecord.id))) or 0)
     out.last_activity = conn.scalar(select(func.max(AsRunRecord.started_at)))
+    if now is not None:
+        out.last_bulletin = conn.scalar(
+            select(func.max(AsRunRecord.started_at)).where(
+                AsRunRecord.channel == "radio", AsRunRecord.status == "done"
+            )
+        )
+        midnight = datetime.combine(now.date(), datetime.min.time())
+        out.missed_today = int(
+            conn.scalar(
+                select(func.count(func.distinct(PlanEntry.scheduled_at))).where(
+                    PlanEntry.channel == "radio",
+                    PlanEntry.scheduled_at >= midnight,
+                    PlanEntry.scheduled_at < now - timedelta(minutes=MISSED_AFTER_MIN),
+                    PlanEntry.status.in_(("planned", "sending", "failed", "skipped")),
+                )
+            )
+            or 0
+        )
     return out
 
 
-def province_status(province: Province) -> ProvinceStatus:
-    """Figures of every registered station, read in one connection (schema by schema)."""
+def province_status(province: Province, *, now: datetime | None = None) -> ProvinceStatus:
+    """Figures of every registered station, read in one connection (schema by schema). With
+    `now` (the province's wall clock), also each commune's last airing and today's missed
+    radio slots."""
     records = province.stations()
     engine = province.engine()
     try:
         with engine.connect() as conn:
-            return ProvinceStatus(stations=[_one(conn, r.ident, r.name) for r in records])
+            return ProvinceStatus(stations=[_one(conn, r.ident, r.name, now) for r in records])
     finally:
         engine.dispose()
+
+
+def station_streams(province: Province, status: ProvinceStatus, *, live: bool = False) -> None:
+    """Fill each commune's stream state: whether its head-end process runs and each mount's
+    connection (the state file in the station folder), and with `live` the listeners, asking
+    each Icecast server once. A commune whose folder or settings cannot be read is left as
+    streaming nothing."""
+    from loa.app.stream import stream_status
+    from loa.channels.icecast import fetch_status
+    from loa.core.errors import LoaError
+    from loa.province.stations import open_station
+
+    servers: dict[str, Any] = {}
+    wanted: list[tuple[StationStatus, Any]] = []
+    for s in status.stations:
+        try:
+            station = open_station(province, s.ident)
+            found = stream_status(station, live=False)
+        except (LoaError, OSError):
+            continue
+        if not found.enabled or not found.mounts:
+            continue
+        s.stream_running = found.running
+        s.mounts = [
+            MountNow(m.zone, m.mount, bool(m.connected), m.last_error) for m in found.mounts
+        ]
+        if live:
+            from loa.channels.stream import stream_settings
+
+            server = stream_settings(station).server
+            servers.setdefault(server.base_url, server)
+            wanted.append((s, server.base_url))
+    answers: dict[str, Any] = {}
+    for url, server in servers.items():
+        try:
+            answers[url] = fetch_status(server, timeout=2.0)
+        except LoaError:
+            answers[url] = {}
+    for s, url in wanted:
+        for m in s.mounts:
+            seen = answers.get(url, {}).get(m.mount)
+            m.listeners = seen.listeners if seen is not None else None
+
+
+@dataclass
+class Alert:
+    """Something a province officer should look at, said in their language."""
+
+    ident: str  # "" for the province's own machinery
+    kind: str  # quiet, never, missed, mount, posts, jobs, workers, scheduler
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"ident": self.ident, "kind": self.kind, "text": self.text}
+
+
+def alerts_of(status: ProvinceStatus, health: QueueHealth | None, *, now: datetime) -> list[Alert]:
+    """The alerts of the province now: communes quiet for QUIET_DAYS or more, radio slots
+    missed today, streams down, failed or uncertain posts, failed, stuck or late jobs, and no
+    worker or scheduler running."""
+    from loa.core.dates import format_date
+
+    out: list[Alert] = []
+    if health is not None:
+        if not health.alive_workers:
+            out.append(Alert("", "workers", T("a_workers")))
+        if health.scheduler is None:
+            out.append(Alert("", "scheduler", T("a_scheduler")))
+    for s in status.stations:
+        name = s.name or s.ident
+        if s.last_bulletin is None:
+            out.append(Alert(s.ident, "never", T("a_never", name=name)))
+        else:
+            days = (now.date() - s.last_bulletin.date()).days
+            if days >= QUIET_DAYS:
+                last = format_date(s.last_bulletin.date())
+                out.append(Alert(s.ident, "quiet", T("a_quiet", name=name, days=days, last=last)))
+        if s.missed_today:
+            out.append(Alert(s.ident, "missed", T("a_missed", name=name, n=s.missed_today)))
+        for m in s.mounts:
+            if not m.connected:
+                why = f" ({m.last_error})" if m.last_error else ""
+                out.append(Alert(s.ident, "mount", T("a_mount", name=name, zone=m.zone, why=why)))
+        if s.failed or s.uncertain:
+            out.append(
+                Alert(
+                    s.ident,
+                    "posts",
+                    T("a_posts", name=name, failed=s.failed, uncertain=s.uncertain),
+                )
+            )
+        if health is not None:
+            failed, stuck, late = health.station_jobs(s.ident)
+            if failed or stuck or late:
+                text = T("a_jobs", name=name, failed=failed, stuck=stuck, late=late)
+                out.append(Alert(s.ident, "jobs", text))
+    return out
+
+
+@dataclass
+class ProvinceNow:
+    """The province now, as plain data for `loa province status` and the province page."""
+
+    now: datetime
+    status: ProvinceStatus
+    health: QueueHealth | None
+    alerts: list[Alert]
+
+    def alerts_for(self, ident: str) -> list[Alert]:
+        return [a for a in self.alerts if a.ident == ident]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(timespec="seconds"),
+            "stations": [s.to_dict() for s in self.status.stations],
+            "alerts": [a.to_dict() for a in self.alerts],
+        }
+
+
+def province_now(
+    province: Province, *, now: datetime | None = None, live: bool = False, queue: bool = True
+) -> ProvinceNow:
+    """Every commune's state now (figures, last airing, missed slots, streams), the queue's
+    health (`queue`) and the alerts. `live` asks the Icecast servers for listeners."""
+    now = now or province.now()
+    status = province_status(province, now=now)
+    station_streams(province, status, live=live)
+    health = queue_health(province) if queue else None
+    return ProvinceNow(now, status, health, alerts_of(status, health, now=now))
 
 
 @dataclass

@@ -179,13 +179,14 @@ def _is_api(request: Request) -> bool:
 
 
 def create_app(
-    station: Station,
+    station: Station | None,
     *,
     clock: Callable[[], datetime] | None = None,
     login_delay: float = 1.0,
 ) -> FastAPI:
     """The dashboard for `station`. `clock` gives the station's wall-clock time (tests pass a
-    fixed one); `login_delay` the seconds a throttled or repeated wrong login waits."""
+    fixed one); `login_delay` the seconds a throttled or repeated wrong login waits. Without a
+    station, each request must bring its own (`loa.web.province`: one app for every commune)."""
     from loa.web import api, more, pages
 
     app = FastAPI(
@@ -195,15 +196,17 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    web = Web.make(station, clock)
-    web.login_delay = login_delay
-    app.state.web = web
     secure = os.environ.get("LOA_WEB_SECURE_COOKIES", "") == "1"
-
-    web.secure_cookies = secure
+    app.state.web = None
+    if station is not None:
+        web = Web.make(station, clock)
+        web.login_delay = login_delay
+        web.secure_cookies = secure
+        app.state.web = web
+    station_language = station.language if station is not None else "vi"
     app.add_middleware(
         LanguageAndCsrf,
-        station_language=station.language,
+        station_language=station_language,
         secure_cookies=secure,
         proxies=os.environ.get("LOA_WEB_PROXIES", ""),
     )
@@ -212,7 +215,7 @@ def create_app(
         found = getattr(request.state, "lang", None)
         if isinstance(found, str):
             return found
-        return choose_language(request.cookies.get(LANG_COOKIE, ""), station.language)
+        return choose_language(request.cookies.get(LANG_COOKIE, ""), station_language)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:

@@ -95,6 +95,9 @@ class Web:
     logins: int = 0
     #: Seconds a throttled or repeated wrong login waits before its answer (a tarpit).
     login_delay: float = 1.0
+    #: Users from outside the station who may use its pages (a province's, `loa.web.province`):
+    #: the account behind a request, or None to look for the station's own user.
+    guest: Callable[[Request], Account | None] | None = None
     _checks: ThreadPoolExecutor | None = None
 
     async def check_password(self, call: Callable[[], Account]) -> Account:
@@ -107,26 +110,21 @@ class Web:
         return await asyncio.get_running_loop().run_in_executor(self._checks, call)
 
     @classmethod
-    def make(cls, station: Station, clock: Callable[[], datetime] | None = None) -> Web:
-        env = Environment(
-            loader=PackageLoader("loa.web", "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.globals["label"] = status_label
-        env.globals["channel_name"] = channel_name
-        env.globals["word"] = word
-        from loa.core.i18n import decimal
-
-        env.globals["decimal"] = decimal
+    def make(
+        cls,
+        station: Station,
+        clock: Callable[[], datetime] | None = None,
+        env: Environment | None = None,
+    ) -> Web:
+        """The state of `station`'s dashboard; `env` the templates, shared when one process
+        serves many stations."""
         from loa.core.db import ChangeWatch
 
         return cls(
             station=station,
             clock=clock or station.now,
             sessions=Sessions(signing_key(station.root)),
-            env=env,
+            env=env or make_env(),
             fragments=FragmentCache(ChangeWatch(station.db_url)),
         )
 
@@ -145,6 +143,23 @@ class Web:
             except LoaError:
                 self.extra["province"] = None
         return self.extra["province"]
+
+
+def make_env() -> Environment:
+    """The dashboard's templates, with the helpers every page uses."""
+    from loa.core.i18n import decimal
+
+    env = Environment(
+        loader=PackageLoader("loa.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["label"] = status_label
+    env.globals["channel_name"] = channel_name
+    env.globals["word"] = word
+    env.globals["decimal"] = decimal
+    return env
 
 
 def status_label(kind: str, value: str) -> str:
@@ -208,7 +223,10 @@ def for_people(message: str) -> str:
 
 
 def web_of(request: Request) -> Web:
-    web: Web = request.app.state.web
+    """The request's dashboard state: the commune the province door chose for it (one `loa
+    web` for a whole province, `loa.web.province`), else the app's one station."""
+    chosen = request.scope.get("loa.web")
+    web: Web = chosen if chosen is not None else request.app.state.web
     return web
 
 
@@ -229,6 +247,10 @@ def identify(request: Request) -> Account | None:
             ("token", digest), lambda: users.user_for_token(web.station, token)
         )
     request.state.bearer = False
+    if web.guest is not None:
+        guest = web.guest(request)
+        if guest is not None:
+            return guest
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None

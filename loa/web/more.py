@@ -491,9 +491,11 @@ def province(request: Request, user: Reader, start: str = "", end: str = "") -> 
     end_day = parse_date(end, today=today) if end else today
     report = province_report(found, start_day, end_day, now=now) if start or end else None
     status = province_status(found)
-    if user.name not in found.staff:
-        # A commune's own users see their commune; the province's staff ([province] staff)
-        # see them all.
+    from loa.province.users import ProvinceAccount
+
+    if not isinstance(user, ProvinceAccount):
+        # A commune's own users see their commune; the province's users (logged in to the
+        # province's `loa province web`) see them all.
         own = web.station.root.name
         status.stations = [s for s in status.stations if s.ident == own]
         if report is not None:
