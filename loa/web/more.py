@@ -275,7 +275,7 @@ def settings(
 
     from loa.app.users import audit_log, list_users
     from loa.channels.publish import configured_channels
-    from loa.content.models import Topic
+    from loa.content.models import Audience, Topic
     from loa.planning.calendar import campaign_windows, holidays_between
     from loa.planning.models import Blackout
     from loa.planning.slots import format_weekdays, list_slots
@@ -283,6 +283,7 @@ def settings(
     web = web_of(request)
     today = web.now().date()
     with web.station.transaction() as session:
+        names = {a.code: a.label for a in session.scalars(select(Audience))}
         slots = [
             {
                 "id": s.id,
@@ -291,7 +292,7 @@ def settings(
                 "days": format_weekdays(s.weekdays),
                 "start": s.start,
                 "capacity": s.capacity,
-                "reach": ", ".join(f"{k}={v:g}" for k, v in sorted(s.reach.items())),
+                "reach": _reach_text(s.reach, names),
             }
             for s in list_slots(session)
         ]
@@ -355,7 +356,7 @@ def add_slot(
         start,
         capacity,
         parse_weekdays(days),
-        parse_reach([reach] if reach.strip() else []),
+        parse_reach(_reach_codes(web.station, reach)),
         None,
     )
     with web.station.transaction() as session:
@@ -387,9 +388,41 @@ def edit_slot(
             start=start,
             capacity=capacity,
             weekdays=parse_weekdays(days),
-            reach=parse_reach([reach] if reach.strip() else []),
+            reach=parse_reach(_reach_codes(web.station, reach)),
         )
     return RedirectResponse(f"/settings?note={quote(T('slot_saved'))}", status_code=303)
+
+
+def _reach_text(reach: dict[str, float], names: dict[str, str]) -> str:
+    """A slot's reach as the officer reads it: "Người dân=0.6; Người cao tuổi=0.7" (audience
+    names, which may hold commas: parts are split by semicolons)."""
+    return "; ".join(f"{names.get(code, code)}={share:g}" for code, share in sorted(reach.items()))
+
+
+def _reach_codes(station: Any, text: str) -> list[str]:
+    """The reach typed in the form as `parse_reach` takes it ("residents=0.6"): each audience
+    by its name in either language or its code; parts split by ";" (or by "," when there is
+    no ";", as `loa slots` writes them)."""
+    from sqlalchemy import select
+
+    from loa.content.models import Audience
+
+    if not text.strip():
+        return []
+    with station.transaction() as session:
+        known: dict[str, str] = {}
+        for a in session.scalars(select(Audience)):
+            for said in (a.code, a.name, a.name_en):
+                if said:
+                    known[said.strip().casefold()] = a.code
+    out = []
+    for part in text.split(";" if ";" in text else ","):
+        said, sep, share = part.rpartition("=")
+        if not sep:
+            out.append(part)  # refused by parse_reach in its own words
+            continue
+        out.append(f"{known.get(said.strip().casefold(), said.strip())}={share.strip()}")
+    return out
 
 
 @router.post("/settings/slots/{slot_id}/remove")

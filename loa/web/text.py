@@ -384,6 +384,7 @@ T = Catalog(
             "not rendered again for the new plan (the file there is old, not played)",
         ),
         "render_now": ("Dựng bản tin", "Render"),
+        "reach_example": ("Người dân=0.6; Người cao tuổi=0.7", "Residents=0.6; The elderly=0.7"),
         "sheet_render": (
             "bấm «Dựng bản tin» ở trang Phát thanh rồi in lại",
             "press «Render» on the Radio page, then print again",

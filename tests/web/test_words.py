@@ -121,3 +121,37 @@ def test_the_photo_route_follows_no_link_out_of_the_photo_folder(
     log_in(client, "mai")
     assert client.get("/messages/1/photo").status_code == 404
     assert client.get("/messages/2/photo").status_code == 404
+
+
+def test_a_slot_reach_is_read_and_written_with_audience_names(
+    client: TestClient, web_station: Station
+) -> None:
+    from loa.planning.models import Slot
+
+    log_in(client, "lan")
+    settings = client.get("/settings").text
+    values = re.findall(r'<input form="slot-\d+" name="reach" value="([^"]*)"', settings)
+    assert values and any("Người dân=" in v for v in values), values
+    assert not any(re.search(r"\b(residents|elderly|workers|officials)=", v) for v in values)
+    assert "residents=" not in settings  # nor in the example of the new-slot form
+    with web_station.transaction() as session:
+        slot = session.query(Slot).order_by(Slot.id).first()
+        assert slot is not None
+        form = {"name": slot.name, "start": slot.start, "capacity": str(int(slot.capacity))}
+        slot_id = slot.id
+    answer = client.post(
+        f"/settings/slots/{slot_id}",
+        data={
+            "csrf": csrf_of(client),
+            **form,
+            "days": "hằng ngày",
+            "reach": "Cán bộ, công chức, viên chức=0.3; người dân = 0.6; elderly=0.7",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    with web_station.transaction() as session:
+        saved = session.get(Slot, slot_id)
+        assert saved is not None
+        given = {"officials": 0.3, "residents": 0.6, "elderly": 0.7}
+        assert {code: saved.reach[code] for code in given} == given
