@@ -273,17 +273,20 @@ def settings(
 ) -> HTMLResponse:
     from sqlalchemy import select
 
+    from loa.app.labels import audiences
     from loa.app.users import audit_log, list_users
     from loa.channels.publish import configured_channels
-    from loa.content.models import Audience, Topic
+    from loa.content.models import Topic
+    from loa.core.i18n import language
     from loa.planning.calendar import campaign_windows, holidays_between
     from loa.planning.models import Blackout
     from loa.planning.slots import format_weekdays, list_slots
 
     web = web_of(request)
     today = web.now().date()
+    english = language() == "en"
+    names = {code: (en if english and en else vi) for code, vi, en in audiences(web.station)}
     with web.station.transaction() as session:
-        names = {a.code: a.label for a in session.scalars(select(Audience))}
         slots = [
             {
                 "id": s.id,
@@ -403,18 +406,16 @@ def _reach_codes(station: Any, text: str) -> list[str]:
     """The reach typed in the form as `parse_reach` takes it ("residents=0.6"): each audience
     by its name in either language or its code; parts split by ";" (or by "," when there is
     no ";", as `loa slots` writes them)."""
-    from sqlalchemy import select
-
-    from loa.content.models import Audience
+    from loa.app.labels import audiences
 
     if not text.strip():
         return []
-    with station.transaction() as session:
-        known: dict[str, str] = {}
-        for a in session.scalars(select(Audience)):
-            for said in (a.code, a.name, a.name_en):
-                if said:
-                    known[said.strip().casefold()] = a.code
+    known = {
+        said.strip().casefold(): code
+        for code, *names in audiences(station)
+        for said in (code, *names)
+        if said
+    }
     out = []
     for part in text.split(";" if ";" in text else ","):
         said, sep, share = part.rpartition("=")
