@@ -155,3 +155,40 @@ def test_a_slot_reach_is_read_and_written_with_audience_names(
         assert saved is not None
         given = {"officials": 0.3, "residents": 0.6, "elderly": 0.7}
         assert {code: saved.reach[code] for code in given} == given
+
+
+def test_audiences_and_channels_are_ticked_by_name_not_typed_as_codes(
+    client: TestClient, web_station: Station
+) -> None:
+    from loa.content.models import Message
+
+    log_in(client, "lan")
+    form = client.get("/messages/new").text
+    assert '<input name="audiences"' not in form and '<input name="channels"' not in form
+    assert re.search(r'value="residents"> Người dân</label>', form)
+    assert re.search(r'value="radio" checked> Đài truyền thanh</label>', form)
+    made = client.post(
+        "/messages/new",
+        data={
+            "csrf": csrf_of(client),
+            "title": "Lịch tiêm chủng",
+            "body": "Bà con đưa trẻ đi tiêm.",
+            "topic": "procedures",
+            "audiences": ["parents", "residents"],
+            "channels": ["radio", "website"],
+            "priority": "normal",
+            "airings": "2",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    message_id = int(made.headers["location"].split("/")[2].split("?")[0])
+    with web_station.transaction() as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        assert sorted(a.code for a in message.audiences) == ["parents", "residents"]
+        assert sorted(message.channels) == ["radio", "website"]
+    shown = client.get(f"/messages/{message_id}").text
+    assert re.search(r'value="parents" checked> Phụ huynh và học sinh</label>', shown)
+    assert re.search(r'value="website" checked> Trang thông tin điện tử</label>', shown)
+    assert re.search(r'value="facebook"> Trang Facebook</label>', shown)
