@@ -378,6 +378,7 @@ T = Catalog(
         "audit_login_locked": ("đăng nhập khi bị khoá", "login while locked"),
         "audit_approve": ("duyệt tin", "approved"),
         "audit_urgent": ("phát khẩn cấp", "urgent broadcast"),
+        "audit_live": ("phát trực tiếp", "live broadcast"),
         "lang_switch": ("English", "Tiếng Việt"),
         "not_rendered_again": (
             "chưa dựng lại theo lịch mới (tệp đang có là bản cũ, không phát)",

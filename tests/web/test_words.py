@@ -192,3 +192,28 @@ def test_audiences_and_channels_are_ticked_by_name_not_typed_as_codes(
     assert re.search(r'value="parents" checked> Phụ huynh và học sinh</label>', shown)
     assert re.search(r'value="website" checked> Trang thông tin điện tử</label>', shown)
     assert re.search(r'value="facebook"> Trang Facebook</label>', shown)
+
+
+def test_every_action_the_station_records_is_named_in_the_audit_log(
+    client: TestClient, web_station: Station
+) -> None:
+    """The actions loa.app writes (login, login_failed, approve, urgent, live) each have words."""
+    from pathlib import Path
+
+    import loa.app
+    from loa.app import users
+
+    source = Path(loa.app.__file__).parent
+    written = set()
+    for path in source.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        written |= set(re.findall(r'users\.audit\(\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)"', text))
+        written |= set(re.findall(r'_entry\([^,]+, "([a-z_]+)"', text))
+    assert {"login", "login_failed", "approve", "urgent", "live"} <= written, written
+    for action in sorted(written):
+        users.audit(web_station, "lan", action, "", address="127.0.0.1", now=NOW)
+    log_in(client, "lan")
+    settings = client.get("/settings").text
+    audit = settings[settings.index('id="audit"') :]
+    shown = re.findall(r'data-label="Việc">([^<]*)</td>', audit)
+    assert shown and not set(shown) & written, shown
