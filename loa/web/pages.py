@@ -574,8 +574,12 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
 
 
 def _typed(form: Any) -> dict[str, str]:
-    """The form's fields as typed."""
-    return {k: str(form.get(k, "")) for k in FIELDS}
+    """The form's fields as typed (audiences and channels: the boxes ticked, or a list
+    typed as one field, as the API and older pages send it)."""
+    typed = {k: str(form.get(k, "")) for k in FIELDS}
+    for many in ("audiences", "channels"):
+        typed[many] = ", ".join(str(v) for v in form.getlist(many) if str(v).strip())
+    return typed
 
 
 @router.get("/messages/new")

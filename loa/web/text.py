@@ -397,12 +397,14 @@ T = Catalog(
         "audit_login_locked": ("đăng nhập khi bị khoá", "login while locked"),
         "audit_approve": ("duyệt tin", "approved"),
         "audit_urgent": ("phát khẩn cấp", "urgent broadcast"),
+        "audit_live": ("phát trực tiếp", "live broadcast"),
         "lang_switch": ("English", "Tiếng Việt"),
         "not_rendered_again": (
             "chưa dựng lại theo lịch mới (tệp đang có là bản cũ, không phát)",
             "not rendered again for the new plan (the file there is old, not played)",
         ),
         "render_now": ("Dựng bản tin", "Render"),
+        "reach_example": ("Người dân=0.6; Người cao tuổi=0.7", "Residents=0.6; The elderly=0.7"),
         "sheet_render": (
             "bấm «Dựng bản tin» ở trang Phát thanh rồi in lại",
             "press «Render» on the Radio page, then print again",

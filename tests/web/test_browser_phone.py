@@ -183,3 +183,16 @@ def test_the_page_has_an_icon_and_a_manifest(server: str, browser: Any) -> None:
     assert page.evaluate("document.querySelector('link[rel=manifest]').href").endswith(
         "/manifest.webmanifest"
     )
+
+
+def test_back_after_logout_shows_no_officer_page(server: str, browser: Any) -> None:
+    page = _phone(browser)
+    _login(page, server, "lan")
+    page.goto(f"{server}/settings")
+    assert page.locator("#audit").count() == 1
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url(f"{server}/login**")
+    page.go_back()
+    page.wait_for_load_state()
+    assert "/login" in page.url  # asked again (no-store), and the session is gone
+    assert page.locator("#audit").count() == 0 and page.locator("#slots").count() == 0

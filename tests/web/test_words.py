@@ -121,3 +121,99 @@ def test_the_photo_route_follows_no_link_out_of_the_photo_folder(
     log_in(client, "mai")
     assert client.get("/messages/1/photo").status_code == 404
     assert client.get("/messages/2/photo").status_code == 404
+
+
+def test_a_slot_reach_is_read_and_written_with_audience_names(
+    client: TestClient, web_station: Station
+) -> None:
+    from loa.planning.models import Slot
+
+    log_in(client, "lan")
+    settings = client.get("/settings").text
+    values = re.findall(r'<input form="slot-\d+" name="reach" value="([^"]*)"', settings)
+    assert values and any("Người dân=" in v for v in values), values
+    assert not any(re.search(r"\b(residents|elderly|workers|officials)=", v) for v in values)
+    assert "residents=" not in settings  # nor in the example of the new-slot form
+    with web_station.transaction() as session:
+        slot = session.query(Slot).order_by(Slot.id).first()
+        assert slot is not None
+        form = {"name": slot.name, "start": slot.start, "capacity": str(int(slot.capacity))}
+        slot_id = slot.id
+    answer = client.post(
+        f"/settings/slots/{slot_id}",
+        data={
+            "csrf": csrf_of(client),
+            **form,
+            "days": "hằng ngày",
+            "reach": "Cán bộ, công chức, viên chức=0.3; người dân = 0.6; elderly=0.7",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    with web_station.transaction() as session:
+        saved = session.get(Slot, slot_id)
+        assert saved is not None
+        given = {"officials": 0.3, "residents": 0.6, "elderly": 0.7}
+        assert {code: saved.reach[code] for code in given} == given
+
+
+def test_audiences_and_channels_are_ticked_by_name_not_typed_as_codes(
+    client: TestClient, web_station: Station
+) -> None:
+    from loa.content.models import Message
+
+    log_in(client, "lan")
+    form = client.get("/messages/new").text
+    assert '<input name="audiences"' not in form and '<input name="channels"' not in form
+    assert re.search(r'value="residents"> Người dân</label>', form)
+    assert re.search(r'value="radio" checked> Đài truyền thanh</label>', form)
+    made = client.post(
+        "/messages/new",
+        data={
+            "csrf": csrf_of(client),
+            "title": "Lịch tiêm chủng",
+            "body": "Bà con đưa trẻ đi tiêm.",
+            "topic": "procedures",
+            "audiences": ["parents", "residents"],
+            "channels": ["radio", "website"],
+            "priority": "normal",
+            "airings": "2",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    message_id = int(made.headers["location"].split("/")[2].split("?")[0])
+    with web_station.transaction() as session:
+        message = session.get(Message, message_id)
+        assert message is not None
+        assert sorted(a.code for a in message.audiences) == ["parents", "residents"]
+        assert sorted(message.channels) == ["radio", "website"]
+    shown = client.get(f"/messages/{message_id}").text
+    assert re.search(r'value="parents" checked> Phụ huynh và học sinh</label>', shown)
+    assert re.search(r'value="website" checked> Trang thông tin điện tử</label>', shown)
+    assert re.search(r'value="facebook"> Trang Facebook</label>', shown)
+
+
+def test_every_action_the_station_records_is_named_in_the_audit_log(
+    client: TestClient, web_station: Station
+) -> None:
+    """The actions loa.app writes (login, login_failed, approve, urgent, live) each have words."""
+    from pathlib import Path
+
+    import loa.app
+    from loa.app import users
+
+    source = Path(loa.app.__file__).parent
+    written = set()
+    for path in source.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        written |= set(re.findall(r'users\.audit\(\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)"', text))
+        written |= set(re.findall(r'_entry\([^,]+, "([a-z_]+)"', text))
+    assert {"login", "login_failed", "approve", "urgent", "live"} <= written, written
+    for action in sorted(written):
+        users.audit(web_station, "lan", action, "", address="127.0.0.1", now=NOW)
+    log_in(client, "lan")
+    settings = client.get("/settings").text
+    audit = settings[settings.index('id="audit"') :]
+    shown = re.findall(r'data-label="Việc">([^<]*)</td>', audit)
+    assert shown and not set(shown) & written, shown
