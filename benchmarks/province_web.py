@@ -59,7 +59,8 @@ def _serve(args: list[str], cwd: Path, port: int) -> subprocess.Popen[bytes]:
             return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(proc.stderr.read().decode() if proc.stderr else "exited")
+                message = proc.stderr.read().decode() if proc.stderr else "exited"
+                raise SystemExit(message) from None
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the server did not start")
