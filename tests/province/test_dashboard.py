@@ -124,6 +124,11 @@ def test_a_province_user_sees_every_commune(client: TestClient) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 403
+    # logging out from a commune's page ends the province session
+    out = client.post("/x/xa_a/logout", data={"csrf": _csrf(client)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert client.get("/x/xa_a/messages", follow_redirects=False).status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
 
 
 def test_the_province_login_refuses_a_communes_account(client: TestClient) -> None:
@@ -341,3 +346,54 @@ def test_the_communes_now_after_simulated_airing(communes: Province) -> None:
             assert "Xã An Bình không phát từ 2 ngày" in later
     finally:
         app.home.close()  # type: ignore[attr-defined]
+
+
+def test_province_users_are_made_by_the_cli_with_hashed_passwords(province: Province) -> None:
+    from sqlalchemy import text
+    from typer.testing import CliRunner
+
+    from loa.cli.main import app as cli
+
+    where = ["--province", str(province.root)]
+    runner = CliRunner()
+    bad = runner.invoke(
+        cli, ["province", "user", "add", "lan", "--role", "boss", *where], input="x\n"
+    )
+    assert bad.exit_code == 2, bad.output
+    assert 'Vai trò "boss" không hợp lệ' in bad.output and "Traceback" not in bad.output
+    short = runner.invoke(cli, ["province", "user", "add", "lan", *where], input="ngan\n")
+    assert short.exit_code == 2 and "ít nhất 8 ký tự" in short.output
+    done = runner.invoke(
+        cli, ["province", "user", "add", "lan", "--role", "officer", *where], input=PASSWORD + "\n"
+    )
+    assert done.exit_code == 0, done.output
+    assert "Đã thêm người dùng tỉnh lan (officer)" in done.output
+    again = runner.invoke(cli, ["province", "user", "add", "lan", *where], input=PASSWORD + "\n")
+    assert again.exit_code == 2 and 'Tỉnh đã có người dùng "lan"' in again.output
+    listed = runner.invoke(cli, ["province", "user", "list", "--json", *where])
+    assert '"name": "lan"' in listed.output and '"role": "officer"' in listed.output
+    engine = province.engine(pool_size=1)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT password_hash FROM province.users")).scalars().all()
+    finally:
+        engine.dispose()
+    assert len(stored) == 1 and stored[0].startswith("$argon2id$") and PASSWORD not in stored[0]
+    gone = runner.invoke(cli, ["province", "user", "rm", "lan", *where])
+    assert gone.exit_code == 0
+    missing = runner.invoke(cli, ["province", "user", "passwd", "lan", *where], input=PASSWORD)
+    assert missing.exit_code == 2 and 'Tỉnh không có người dùng "lan"' in missing.output
+
+
+def test_a_password_change_ends_the_province_session(
+    client: TestClient, communes: Province
+) -> None:
+    from loa.province.users import set_password
+
+    _log_in(client, "/login", "tinh.lan")
+    assert client.get("/x/xa_a/messages").status_code == 200
+    set_password(communes, "tinh.lan", "mat-khau-moi-dai")
+    assert client.get("/", follow_redirects=False).status_code == 303
+    response = client.get("/x/xa_a/messages", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/x/xa_a/login")
