@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loa.core.errors import LoaError
 from loa.core.i18n import Catalog, language
+from loa.core.station import Station
 from loa.province.registry import Province
 from loa.province.users import ProvinceAccount, ProvinceUsers
 from loa.web.context import Forbidden, LoginRequired, Web, for_people, make_env
@@ -194,6 +195,8 @@ class Home:
     #: The communes' pages use `clock` too (a test's fixed time), else each station's own.
     fixed_clock: bool = False
     recent: OrderedDict[str, Web] = field(default_factory=OrderedDict)
+    #: The communes' settings as loaded for the province page (no database connection).
+    settings: dict[str, Station] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> datetime:
@@ -434,7 +437,7 @@ def now_page(request: Request, user: User) -> HTMLResponse:
     from loa.province.status import province_now
 
     home = home_of(request)
-    found = province_now(home.province, now=home.now(), live=True)
+    found = province_now(home.province, now=home.now(), live=True, stations=home.settings)
     return render(request, "province_now.html", state=found)
 
 
