@@ -348,11 +348,12 @@ def status_cmd(
     from dataclasses import asdict
 
     from loa.cli.common import console, print_json
-    from loa.province.status import province_status, queue_health
+    from loa.province.status import province_now
 
     opened = _find(province)
-    status = province_status(opened)
-    health = queue_health(opened)
+    state = province_now(opened)  # the same plain data the province page shows
+    status, health = state.status, state.health
+    assert health is not None
 
     jobs = health.station_jobs
     stations = [s for s in status.stations if not problems or health.has_problem(s)]
@@ -360,7 +361,7 @@ def status_cmd(
         print_json(
             {
                 "stations": [
-                    {**asdict(s), "jobs_failed": f, "jobs_stuck": k, "jobs_late": late}
+                    {**s.to_dict(), "jobs_failed": f, "jobs_stuck": k, "jobs_late": late}
                     for s in stations
                     for f, k, late in [jobs(s.ident)]
                 ],
@@ -371,6 +372,7 @@ def status_cmd(
                 ],
                 "scheduler": health.scheduler,
                 "jobs": health.jobs,
+                "alerts": [a.to_dict() for a in state.alerts],
             }
         )
         return
@@ -403,6 +405,9 @@ def status_cmd(
         ),
         highlight=False,
     )
+    for alert in state.alerts:
+        if alert.ident:  # the machinery's own were said above
+            out.print(alert.text, style="yellow", highlight=False)
     if problems and not stations:
         out.print(T("no_problems"), highlight=False)
         return

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loa.core.errors import LoaError
 from loa.core.i18n import Catalog, language
+from loa.core.station import Station
 from loa.province.registry import Province
 from loa.province.users import ProvinceAccount, ProvinceUsers
 from loa.web.context import Forbidden, LoginRequired, Web, for_people, make_env
@@ -167,6 +169,9 @@ COMMUNE_COOKIE = "loa_xa"
 #: Paths of a commune that a user of another commune may still open (to log in there).
 OPEN_PATHS = ("/login", "/lang", "/static/", "/favicon.ico", "/manifest.webmanifest")
 
+#: Communes whose database connections are kept open between requests (at most 2 each).
+WARM = 8
+
 _COMMUNE_PATH = re.compile(r"^/x/([A-Za-z0-9_]{1,63})(/.*)?$")
 _LINK = re.compile(
     rb'(\s(?:href|action|src|formaction|hx-get|hx-post|hx-put|hx-delete|hx-patch)=")/(?!/|static/)'
@@ -189,6 +194,9 @@ class Home:
     known: dict[str, str] = field(default_factory=dict)  # ident -> name
     #: The communes' pages use `clock` too (a test's fixed time), else each station's own.
     fixed_clock: bool = False
+    recent: OrderedDict[str, Web] = field(default_factory=OrderedDict)
+    #: The communes' settings as loaded for the province page (no database connection).
+    settings: dict[str, Station] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> datetime:
@@ -221,6 +229,7 @@ class Home:
         with self._lock:
             found = self.communes.get(ident)
             if found is not None:
+                self._warm(ident, found)
                 return found
             if ident not in self.names():
                 self.known = {}
@@ -236,7 +245,18 @@ class Home:
             web.guest = self.account
             web.extra["province"] = self.province
             self.communes[ident] = web
+            self._warm(ident, web)
             return web
+
+    def _warm(self, ident: str, web: Web) -> None:
+        """Keep the database connections of the WARM communes used last; the others' are
+        closed (reopened on their next request), so a hundred communes do not hold a hundred
+        pools of idle PostgreSQL sessions."""
+        self.recent.pop(ident, None)
+        self.recent[ident] = web
+        while len(self.recent) > WARM:
+            _, cold = self.recent.popitem(last=False)
+            cold.station.engine.dispose()  # connections in use are let go when returned
 
     def close(self) -> None:
         for web in self.communes.values():
@@ -417,7 +437,7 @@ def now_page(request: Request, user: User) -> HTMLResponse:
     from loa.province.status import province_now
 
     home = home_of(request)
-    found = province_now(home.province, now=home.now(), live=True)
+    found = province_now(home.province, now=home.now(), live=True, stations=home.settings)
     return render(request, "province_now.html", state=found)
 
 
