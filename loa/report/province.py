@@ -294,7 +294,7 @@ def render_province_xlsx(sheet: ProvinceSheet) -> bytes:
     from openpyxl.styles import Font
 
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active
     ws.title = T("sh_province")
     bold = Font(bold=True)
     ws.append([sheet.name])

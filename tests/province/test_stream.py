@@ -150,4 +150,5 @@ def test_a_standby_head_end_takes_the_mounts_over_and_airs_the_province_alert(
             listener.close()
         _stop(procs)
         stderr = b"".join(p.stderr.read() for p in procs if p.stderr is not None)
+        print(stderr.decode(errors="replace")[-6000:])  # shown when the test fails
     assert icecast.password.encode() not in stderr
