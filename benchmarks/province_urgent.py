@@ -187,6 +187,7 @@ def urgent_round(
         by="benchmark",
         channels=["radio"],
     )
+    print(f"{label}: send() took {time.monotonic() - t0:.2f} s for {len(targets)} communes")
     heard = None
     if listen is not None:
         end = time.monotonic() + 60
@@ -235,11 +236,13 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--direct", type=int, default=6, help="communes for worker-opens")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=2, help="of each loa worker")
     args = parser.parse_args()
     from tests.pgserver import scratch_database
     from tests.stream.icecast import Listener
 
     counts = [int(w) for w in args.workers.split(",")]
+    worker = ["worker", "--heartbeat", "1", "--concurrency", str(args.concurrency)]
     with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp, scratch_database() as url:
         icecast = big_icecast(Path(tmp) / "icecast")
         procs: list[subprocess.Popen[bytes]] = []
@@ -252,8 +255,8 @@ def main() -> None:
             results: list[tuple[str, int, int, float, float, float | None, float]] = []
             # -- worker-opens (the path without a head-end), on a few communes
             direct = idents[: args.direct]
-            for w in counts:
-                workers = [spawn(province, "worker", "--heartbeat", "1") for _ in range(w)]
+            for w in counts if direct else []:
+                workers = [spawn(province, *worker) for _ in range(w)]
                 procs += workers
                 time.sleep(3.0)
                 ping = ping_round(province, len(direct))
@@ -271,7 +274,7 @@ def main() -> None:
             listener = Listener(f"{icecast.url}/{idents[0]}-thon1.mp3")
             time.sleep(1.0)
             for w in counts:
-                workers = [spawn(province, "worker", "--heartbeat", "1") for _ in range(w)]
+                workers = [spawn(province, *worker) for _ in range(w)]
                 procs += workers
                 time.sleep(3.0)
                 ping = ping_round(province, len(idents))
