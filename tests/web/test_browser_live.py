@@ -136,8 +136,11 @@ def test_the_officer_goes_live_from_the_browser_and_a_listener_hears_it(
     server: str, browser: Any, web_station: Station, icecast: IcecastServer
 ) -> None:
     page = _page(browser, server)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
     _login(page, server, "lan")
     _go_live(page, server)  # no loa run: the dashboard opens the mounts as it goes live
+    assert not [m for m in console if "Content Security Policy" in m], console
     listener = Listener(f"{icecast.url}/thon1.mp3", RATE)
     other = Listener(f"{icecast.url}/thon2.mp3", RATE)
     try:

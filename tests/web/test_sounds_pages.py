@@ -119,6 +119,7 @@ def test_the_run_sheet_shows_each_items_voice_and_the_days_live_broadcasts(
     )
     voices = dict(rows)
     assert voices[recorded.title] == "Ghi âm của xã"
+    assert recorded.script and recorded.script.split("\n")[0][:40] in sheet  # still printed
     assert "Giọng máy" in voices.values() or len(slot.items) == 1
     assert "ghi âm của xã " in sheet  # the bulletin's split line
     assert "Phát trực tiếp trong ngày" in sheet
