@@ -169,6 +169,15 @@ def aired_at(province, sent, timeout: float) -> dict[str, datetime]:  # type: ig
     return found
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds of `pid` and of its children it has reaped (ffmpeg decoders, renders)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def urgent_round(
     province, targets: list[str], listen, label: str
 ) -> tuple[float, float, float | None]:  # type: ignore[no-untyped-def]
@@ -279,7 +288,16 @@ def main() -> None:
                 time.sleep(3.0)
                 ping = ping_round(province, len(idents))
                 for r in range(args.rounds):
+                    before = [cpu_of(p.pid) for p in [head, *workers]]
                     first, last, heard = urgent_round(province, idents, listener, f"head-{w}-{r}")
+                    used = [
+                        cpu_of(p.pid) - b for p, b in zip([head, *workers], before, strict=True)
+                    ]
+                    print(
+                        f"head-{w}-{r}: CPU per commune: head-end {used[0] / len(idents) * 1000:.0f} ms"
+                        f" (its encoders not counted), workers "
+                        f"{sum(used[1:]) / len(idents) * 1000:.0f} ms"
+                    )
                     results.append(("head-end", w, len(idents), first, last, heard, ping))
                 stop(workers)
         finally:

@@ -566,8 +566,7 @@ def slot_zones(station: Station, when: datetime) -> list[str] | None:
                 select(Slot.zones)
                 .join(PlanEntry, PlanEntry.slot_id == Slot.id)
                 .where(PlanEntry.channel == "radio", PlanEntry.scheduled_at == when)
-                .distinct()
-            )
+            )  # no DISTINCT: PostgreSQL has no equality for json (the zones are merged below)
         )
     if not rows or any(not z for z in rows):
         return None

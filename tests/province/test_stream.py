@@ -152,3 +152,55 @@ def test_a_standby_head_end_takes_the_mounts_over_and_airs_the_province_alert(
         stderr = b"".join(p.stderr.read() for p in procs if p.stderr is not None)
         print(stderr.decode(errors="replace")[-6000:])  # shown when the test fails
     assert icecast.password.encode() not in stderr
+
+
+@pytest.mark.slow
+def test_the_head_end_airs_a_hosted_communes_planned_bulletin_on_its_mount(
+    province: Province, icecast: IcecastServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from loa.channels.models import AsRunRecord
+    from loa.content.models import Message, Topic
+    from loa.planning.models import PlanEntry
+    from loa.province.stations import open_station
+    from loa.province.stream import HeadEnd, wait_connected
+
+    monkeypatch.setenv("LOA_ICECAST_PASSWORD", icecast.password)
+    _streamed(province, "xa_mot", icecast.url)
+    station = open_station(province, "xa_mot")
+    at = (station.now() + timedelta(seconds=4)).replace(microsecond=0)
+    with station.transaction() as s:
+        message = Message(
+            title="Lịch tiếp công dân",
+            body="Chủ tịch xã tiếp công dân sáng thứ năm.",
+            topic_code=s.scalars(select(Topic.code)).first(),
+            status="approved",
+            channels=["radio"],
+        )
+        s.add(message)
+        s.flush()
+        s.add(PlanEntry(message_id=message.id, channel="radio", scheduled_at=at, position=0))
+    head = HeadEnd(province, idents=["xa_mot"], look_ahead_s=5.0)
+    try:
+        assert head.open(["xa_mot"]) == ["xa_mot"]
+        assert wait_connected(head, 15.0)
+        assert head.tick() == 1
+        assert head.tick() == 0  # started once, not again at the next look
+
+        def aired() -> list[AsRunRecord]:
+            with station.transaction() as s:
+                rows = list(s.scalars(select(AsRunRecord).where(AsRunRecord.channel == "radio")))
+                s.expunge_all()
+            return rows
+
+        _wait(lambda: aired(), "the planned bulletin never aired", 60.0)
+    finally:
+        head.stop.set()
+        head.close()
+    rows = aired()
+    assert [r.status for r in rows] == ["done"] and rows[0].message_id == message.id
+    assert rows[0].started_at >= at
+    station.engine.dispose()
