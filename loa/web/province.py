@@ -642,7 +642,9 @@ class ProvinceDoor:
         prefix = f"/x/{ident}"
         inner = dict(scope, path=rest, raw_path=rest.encode("utf-8"))
         inner["loa.web"] = web
-        await self.communes(inner, receive, _prefixing(send, prefix, ident))
+        await self.communes(
+            inner, receive, _prefixing(send, prefix, ident, self.home.secure_cookies)
+        )
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, status: int, message: str, own: str
@@ -671,7 +673,9 @@ def _headers(scope: Scope) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
 
 
-def _prefixing(send: Send, prefix: str, ident: str) -> Callable[[Message], Awaitable[None]]:
+def _prefixing(
+    send: Send, prefix: str, ident: str, secure: bool
+) -> Callable[[Message], Awaitable[None]]:
     """`send` with the commune's prefix put on redirects and on the links and forms of its
     pages, and, when a commune user logs in, the cookie naming their commune."""
     held: Message | None = None
@@ -689,9 +693,8 @@ def _prefixing(send: Send, prefix: str, ident: str) -> Callable[[Message], Await
                 if value.startswith(f"{SESSION_COOKIE}=") and not value.startswith(
                     f'{SESSION_COOKIE}="";'
                 ):
-                    headers.append(
-                        "set-cookie", f"{COMMUNE_COOKIE}={ident}; HttpOnly; Path=/; SameSite=lax"
-                    )
+                    cookie = f"{COMMUNE_COOKIE}={ident}; HttpOnly; Path=/; SameSite=lax"
+                    headers.append("set-cookie", cookie + ("; Secure" if secure else ""))
                     break
             if headers.get("content-type", "").startswith("text/html"):
                 held = message
