@@ -340,6 +340,21 @@ def test_the_communes_now_after_simulated_airing(communes: Province) -> None:
             assert "07:00 01/12" in _row(shown, "delivery-xa_a")
             assert "chưa" in _row(shown, "delivery-xa_b").split('class="aired"', 1)[1]
 
+            # the period's figures: each commune's, their sum, the province's own
+            report = client.get("/report?start=26/11/2026&end=01/12/2026").text
+            assert 'class="bulletins">1<' in _row(report, "report-xa_a")
+            assert 'class="bulletins">1<' in _row(report, "report-xa_b")
+            assert 'class="bulletins">2<' in _row(report, "report-total")
+            today = client.get("/report?start=01/12/2026&end=01/12/2026").text
+            assert 'class="bulletins">0<' in _row(today, "report-xa_b")
+            figures = today.split('id="province-figures"', 1)[1]
+            assert 'class="communes-aired">1<' in figures and 'class="airings">1<' in figures
+            assert 'class="sent">0 (' in figures  # sent five days before
+            week = client.get("/report?start=25/11/2026&end=01/12/2026").text
+            assert "Thông thường 1" in week.split('id="province-figures"', 1)[1]
+            bad = client.get("/report?start=02/12/2026&end=01/12/2026")
+            assert bad.status_code == 400
+
             # two days on, xa_a is quiet too
             clock[0] = NOW + timedelta(days=2)
             later = client.get("/").text.split('id="alerts"', 1)[1].split("</section>", 1)[0]
