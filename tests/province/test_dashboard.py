@@ -114,6 +114,9 @@ def test_a_province_user_sees_every_commune(client: TestClient) -> None:
         page = client.get(f"/x/{ident}/messages")
         assert page.status_code == 200
         assert "tinh:tinh.xem" in page.text  # who is logged in, as the province's
+    client.cookies.set("loa_lang", "en")  # the language switch: the province's pages too
+    assert "Each commune at" in client.get("/").text
+    client.cookies.delete("loa_lang")
     everyone = client.get("/x/xa_b/province").text
     assert "xa_a" in everyone and "xa_b" in everyone
     # a viewer writes no province message and changes nothing in a commune
