@@ -9,6 +9,9 @@ alone). Goal: week page and messages page p95 under 200 ms and at most 2× /api/
 error.
 The dashboard keeps the week grid and the message list until the database changes
 (`loa/web/fragments.py`); the last line shows the week page when every request follows a change.
+Then the week page during a login flood (6 clients guessing passwords, each guess from a new
+127.x.y.z address, so the per-address throttle does not help and every guess is checked): its
+p95 must stay under 200 ms or within 2× of the same page's just before.
 
 Run from the repository root: .venv/bin/python -m benchmarks.web [--requests 400] [--clients 20]
 """
@@ -85,6 +88,8 @@ async def _load(url: str, token: str, clients: int, total: int) -> tuple[list[fl
     async def client() -> None:
         nonlocal errors
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+            await http.get(url, timeout=30)  # not timed: the connection is opened once
+            await ready.wait()  # every client connected: then all start together
             for _ in range(per_client):
                 t0 = time.perf_counter()
                 response = await http.get(url, timeout=30)
@@ -92,8 +97,11 @@ async def _load(url: str, token: str, clients: int, total: int) -> tuple[list[fl
                 if response.status_code != 200:
                     errors += 1
 
+    ready = asyncio.Barrier(clients + 1)
+    started = [asyncio.create_task(client()) for _ in range(clients)]
+    await ready.wait()
     t0 = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    await asyncio.gather(*started)
     return latencies, errors, time.perf_counter() - t0
 
 
@@ -106,9 +114,11 @@ async def _under_login_flood(
     flooders: int = 6,
     warm_up: float = 5.0,
 ) -> tuple[list[float], int, int]:
-    """The week page while `flooders` clients post wrong passwords as fast as they can (from
-    one address: the dashboard throttles it and checks one password at a time, so the pages
-    keep their CPU). Answers the page latencies, page errors and login attempts made."""
+    """The week page while `flooders` clients post wrong passwords as fast as they can, each
+    guess from a new address (127.n.x.y: like a botnet, the per-address throttle never
+    trips, so every guess costs a password check; the dashboard checks one at a time at a
+    lower CPU priority, so the pages keep their CPU). Answers the page latencies, page
+    errors and login attempts made."""
     import httpx
 
     stop = asyncio.Event()
@@ -116,16 +126,20 @@ async def _under_login_flood(
 
     async def flood(n: int) -> None:
         nonlocal attempts
-        async with httpx.AsyncClient(base_url=base) as http:
-            await http.get("/login")
-            csrf = http.cookies.get("loa_csrf", "")
-            while not stop.is_set():
+        sent = 0
+        while not stop.is_set():
+            sent += 1
+            here = f"127.{n + 1}.{sent // 250 % 250 + 1}.{sent % 250 + 1}"
+            transport = httpx.AsyncHTTPTransport(local_address=here)
+            async with httpx.AsyncClient(base_url=base, transport=transport) as http:
+                await http.get("/login")
+                csrf = http.cookies.get("loa_csrf", "")
                 await http.post(
                     "/login",
-                    data={"username": f"bench{n % 2}", "password": "sai", "csrf": csrf},
+                    data={"username": f"bench{sent % 2}", "password": "sai", "csrf": csrf},
                     timeout=30,
                 )
-                attempts += 1
+            attempts += 1
 
     tasks = [asyncio.create_task(flood(n)) for n in range(flooders)]
     await asyncio.sleep(warm_up)  # the first guesses are checked (argon2), then throttled
@@ -213,24 +227,33 @@ def main() -> int:
                 page = name.startswith(("week", "messages"))
                 failed = failed or errors > 0 or (page and (p95 >= 200 or ratio > 2.0))
                 print(f"  mean {statistics.mean(latencies) * 1000:.1f} ms", file=sys.stderr)
-            calm, _, _ = asyncio.run(_load(pages["week page /plan"], token, args.clients, 200))
+            calm, _, _ = asyncio.run(
+                _load(pages["week page /plan"], token, args.clients, args.requests)
+            )
             flooded, flood_errors, attempts = asyncio.run(
-                _under_login_flood(base, pages["week page /plan"], token, args.clients, 200)
+                _under_login_flood(
+                    base, pages["week page /plan"], token, args.clients, args.requests
+                )
             )
+            slowed = _p(flooded, 0.95) / _p(calm, 0.95)
             print(
-                f"week page during a 6-client login flood ({attempts} wrong logins): "
-                f"p50 {_p(flooded, 0.5) * 1000:.1f} ms, p95 {_p(flooded, 0.95) * 1000:.1f} ms, "
-                f"{flood_errors} errors; just before, without it: "
-                f"p50 {_p(calm, 0.5) * 1000:.1f} ms, p95 {_p(calm, 0.95) * 1000:.1f} ms"
+                f"week page during a 6-client login flood ({attempts} wrong logins, each from "
+                f"a new address): p50 {_p(flooded, 0.5) * 1000:.1f} ms, "
+                f"p95 {_p(flooded, 0.95) * 1000:.1f} ms, {flood_errors} errors; just before, "
+                f"without it: p50 {_p(calm, 0.5) * 1000:.1f} ms, "
+                f"p95 {_p(calm, 0.95) * 1000:.1f} ms (p95 ×{slowed:.1f})"
             )
-            failed = failed or flood_errors > 0
+            # the flood may cost the pages some CPU, not a tenfold slowdown
+            slow_flood = slowed > 2.0 and _p(flooded, 0.95) >= 0.2
+            failed = failed or flood_errors > 0 or slow_flood
             cold = _after_each_change(root / "loa.db", pages["week page /plan"], token)
             print(
                 f"week page after each change (1 client, grid rebuilt): "
                 f"p50 {_p(cold, 0.5) * 1000:.1f} ms, p95 {_p(cold, 0.95) * 1000:.1f} ms"
             )
             print(
-                "goal (week and messages p95 < 200 ms and ≤ 2× /api/health, no error):",
+                "goal (week and messages p95 < 200 ms and ≤ 2× /api/health, the week page in a "
+                "login flood < 200 ms or ≤ 2× without it, no error):",
                 "met" if not failed else "NOT met",
             )
             return 1 if failed else 0

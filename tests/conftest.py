@@ -165,11 +165,59 @@ def sample_station(request: pytest.FixtureRequest, tmp_path: Path, store: str) -
     return _new_station(request, store, "sample", tmp_path / "sample")
 
 
+#: How long the processes a test run started get to end by themselves after the last test.
+LEFTOVER_GRACE_S = 5.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Make this process the "subreaper" of what the tests start (Linux): a process a test's
+    subprocess leaves behind (a render worker of a stopped `loa run`, a player) is then
+    reparented here instead of to PID 1, so the check at the end of the run sees it."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        pr_set_child_subreaper = 36
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+        except (OSError, AttributeError):  # not available: the check sees direct children only
+            pass
+
+
+def _leftover_processes(grace: float) -> list[Any]:
+    """The processes still running under this one after `grace` seconds (zombies reaped)."""
+    import os
+    import time
+
+    import psutil
+
+    me = psutil.Process()
+    end = time.monotonic() + grace
+    while True:
+        left = []
+        for child in me.children(recursive=True):
+            try:
+                if child.status() == psutil.STATUS_ZOMBIE:
+                    if child.ppid() == me.pid:
+                        os.waitpid(child.pid, os.WNOHANG)
+                    continue
+                left.append(child)
+            except (psutil.NoSuchProcess, ChildProcessError):
+                continue
+        if not left or time.monotonic() >= end:
+            return left
+        time.sleep(0.1)
+
+
+@pytest.hookimpl(trylast=True)  # after the session fixtures' teardown (servers, browsers)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Stop the multiprocessing fork server and resource tracker that rendering tests started,
-    so the test run leaves no process behind (both are private, stable since Python 3.8)."""
+    """Stop the multiprocessing fork server and resource tracker that rendering tests started
+    in this process (both are private, stable since Python 3.8), then fail the run if any test
+    left a process behind, naming each (and end them)."""
     import multiprocessing.forkserver as forkserver
     import multiprocessing.resource_tracker as resource_tracker
+
+    import psutil
 
     for helper in (
         getattr(forkserver, "_forkserver", None),
@@ -179,5 +227,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if stop is not None:
             try:
                 stop()
-            except Exception:  # best effort: never fail a finished run
+            except Exception:  # best effort: the check below names what is left
                 pass
+    left = _leftover_processes(LEFTOVER_GRACE_S)
+    if not left:
+        return
+    lines = []
+    for process in left:
+        try:
+            lines.append(f"  {process.pid}: {' '.join(process.cmdline())[:200]}")
+            process.kill()
+        except psutil.NoSuchProcess:
+            continue
+    if lines:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "\ntests left processes behind (now killed):\n" + "\n".join(lines)
+        if reporter is not None:
+            reporter.write_line(text, red=True)
+        else:
+            print(text)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

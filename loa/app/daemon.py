@@ -92,6 +92,9 @@ T = Catalog(
 _INFLIGHT: set[str] = set()
 _INFLIGHT_LOCK = threading.Lock()
 _STATIONS: dict[str, Station] = {}
+#: Set while a daemon in this process stops: a running render ends its worker processes and
+#: returns at once instead of finishing the day's bulletins.
+_STOPPING = threading.Event()
 
 
 @contextlib.contextmanager
@@ -160,16 +163,22 @@ def handle_urgent(station: Station, message_id: int, *, now: datetime) -> Any:
     return air_urgent(station, message_id, by="loa run", now=now, here="none")
 
 
-def render_ahead(station: Station, *, now: datetime, day: date | None = None) -> int:
+def render_ahead(
+    station: Station,
+    *,
+    now: datetime,
+    day: date | None = None,
+    cancel: threading.Event | None = None,
+) -> int:
     """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render the
     bulletins of `day` (default tomorrow), so playout never waits on the network. Returns the
-    number of bulletins."""
+    number of bulletins; raises RenderCancelled once `cancel` is set (a stopping daemon)."""
 
     settings = SchedulerSettings.from_station(station)
     day = day or now.date() + timedelta(days=1)
     if settings.auto_plan_days:
         plan_station(station, now.date(), settings.auto_plan_days, now=now)
-    results = render_period(station, day, 1)
+    results = render_period(station, day, 1, cancel=cancel)
     rendered(station, day)
     return len(results)
 
@@ -185,8 +194,13 @@ class _Failed:
 
 
 def _guard(job: str, fn: Callable[[], Any], station: Station | None = None) -> Any:
+    from loa.audio.render import RenderCancelled
+
     try:
         return fn()
+    except RenderCancelled as error:  # the daemon is stopping: not a failure
+        log.info(str(error))
+        return _Failed(error)
     except LoaError as error:
         log.error(T("job_failed", job=job, error=error))
         return _Failed(error)
@@ -251,7 +265,7 @@ def job_render(root: str, now: str | None = None, day: str | None = None) -> Non
             when = date.fromisoformat(day) if day else None
             _guard(
                 "render",
-                lambda: render_ahead(station, now=_now(station, now), day=when),
+                lambda: render_ahead(station, now=_now(station, now), day=when, cancel=_STOPPING),
                 station,
             )
 
@@ -543,6 +557,7 @@ class Daemon:
         Jobs still running then are left in `abandoned`. Raises RuntimeFailure when the
         scheduler keeps dying."""
         with run_lock(self.station), self._outputs():
+            _STOPPING.clear()
             _guard("reconcile", self._reconcile, self.station)
             self.scheduler = self.build_scheduler()
             if install_signals:
@@ -608,6 +623,7 @@ class Daemon:
 
         from loa.channels.radio import stop_players
 
+        _STOPPING.set()  # a render under way ends its workers and returns
         with contextlib.suppress(Exception):
             self.scheduler.shutdown(wait=False)
         stop_players()

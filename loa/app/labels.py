@@ -22,3 +22,14 @@ def status_label(kind: str, value: str) -> str | None:
         return str(enums[kind](value).label)
     except (KeyError, ValueError):
         return None
+
+
+def audiences(station: Any) -> list[tuple[str, str, str]]:
+    """The station's audiences in their order: (code, Vietnamese name, English name)."""
+    from sqlalchemy import select
+
+    from loa.content.models import Audience
+
+    with station.transaction() as session:
+        found = session.scalars(select(Audience).order_by(Audience.position))
+        return [(a.code, a.name, a.name_en) for a in found]

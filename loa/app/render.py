@@ -11,6 +11,8 @@ from loa.content.models import Message
 from loa.planning.models import PlanEntry, PlanStatus, Slot
 
 if TYPE_CHECKING:
+    from threading import Event
+
     from loa.audio.cache import PruneResult
     from loa.core.station import Station
 
@@ -74,11 +76,15 @@ def render_period(
     progress: bool = False,
     workers: int | None = None,
     force: bool = False,
+    cancel: Event | None = None,
 ) -> list[RenderResult]:
     """Render every planned bulletin of `days` days from `start` (see
-    `loa.audio.render.render_bulletins`; raises RenderFailed after rendering the others)."""
+    `loa.audio.render.render_bulletins`; raises RenderFailed after rendering the others, and
+    RenderCancelled once `cancel` is set)."""
     specs = bulletin_specs(station, start, days)
-    return render_bulletins(station, specs, progress=progress, workers=workers, force=force)
+    return render_bulletins(
+        station, specs, progress=progress, workers=workers, force=force, cancel=cancel
+    )
 
 
 def render_slot(station: Station, when: datetime) -> RenderResult | None:

@@ -135,6 +135,10 @@ class UrgentResult:
     #: When it did not air: why, and what to start.
     problem: str | None = None
 
+    def __post_init__(self) -> None:
+        # A bulletin cut on several zones is one bulletin interrupted: listed once.
+        self.interrupted = list(dict.fromkeys(self.interrupted))
+
     @property
     def on_air(self) -> bool:
         return self.aired in ("daemon", "queued", "here")

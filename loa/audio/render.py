@@ -8,6 +8,7 @@ never reads the plan. Interfaces other layers call: `bulletin_path`, `render_bul
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,14 @@ T = Catalog(
         "clips": ("Đọc tin", "Speaking"),
         "album": ("Bản tin phát thanh", "Radio bulletins"),
         "crash": ("lỗi không mong đợi {error}", "unexpected error {error}"),
+        "os_error": (
+            "không ghi được vào thư mục của đài: {reason}",
+            "cannot write to the station folder: {reason}",
+        ),
+        "cancelled": (
+            "Dừng dựng bản tin giữa chừng (loa run đang dừng); lần chạy sau dựng tiếp.",
+            "Rendering stopped part-way (loa run is stopping); the next run carries on.",
+        ),
         "no_recording": (
             "Tin số {id} trong bản tin {when}: không dùng được tệp ghi âm ({error}) → đọc bằng "
             "giọng máy.",
@@ -459,30 +468,55 @@ class _Job:
     args: tuple[Any, ...]
 
 
+def _failure(exc: Exception) -> LoaError:
+    """A job's error as the user's message: loa's own as it is, a file system error naming the
+    file and what to do (a read-only or misplaced station folder), anything else as a crash."""
+    if isinstance(exc, LoaError):
+        return exc
+    if isinstance(exc, OSError):
+        from loa.core.fileio import os_error_reason
+
+        return RuntimeFailure(T("os_error", reason=os_error_reason(exc)))
+    return RuntimeFailure(T("crash", error=f"{type(exc).__name__}: {exc}"))
+
+
+class RenderCancelled(RuntimeFailure):
+    """The render was asked to stop (its `cancel` event was set): the workers are gone."""
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise RenderCancelled(T("cancelled"))
+
+
 def _run(
-    jobs: list[_Job], workers: int, advance: Callable[[], None], own_threads: int = 0
+    jobs: list[_Job],
+    workers: int,
+    advance: Callable[[], None],
+    own_threads: int = 0,
+    cancel: threading.Event | None = None,
 ) -> list[Any]:
     """Run jobs in a process pool (or inline for one worker); results in job order, errors as
-    exceptions in place of results.
+    exceptions in place of results. Raises RenderCancelled as soon as `cancel` is set (the
+    pool's workers and what they started are ended first).
 
     Workers are forked (fast: they share the loaded modules) only when no other thread runs in
     this process besides `own_threads` of ours; a daemon with scheduler threads gets a fork
     server instead, since forking a multi-threaded process can copy a held lock.
     """
     results: list[Any] = [None] * len(jobs)
+    _check(cancel)
     if workers <= 1 or len(jobs) <= 1:
         for index, job in enumerate(jobs):
+            _check(cancel)
             try:
                 results[index] = job.fn(*job.args)
-            except LoaError as exc:
-                results[index] = exc
             except Exception as exc:  # one broken bulletin must not stop the others
-                results[index] = RuntimeFailure(T("crash", error=f"{type(exc).__name__}: {exc}"))
+                results[index] = _failure(exc)
             advance()
         return results
     import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() <= 1 + own_threads:
@@ -499,20 +533,24 @@ def _run(
                 initializer=_leave_interrupts_to_parent,
             )
             futures = {pool.submit(job.fn, *job.args): i for i, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            try:
-                results[futures[future]] = future.result()
-            except LoaError as exc:
-                results[futures[future]] = exc
-            except Exception as exc:  # one broken bulletin must not stop the others
-                results[futures[future]] = RuntimeFailure(
-                    T("crash", error=f"{type(exc).__name__}: {exc}")
-                )
-            advance()
+        pending = set(futures)
+        while pending:
+            _check(cancel)
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    results[futures[future]] = future.result()
+                except Exception as exc:  # one broken bulletin must not stop the others
+                    results[futures[future]] = _failure(exc)
+                advance()
         pool.shutdown(wait=True)
-    except BaseException:  # Ctrl-C (or any escape): stop the workers now, never wait on them
+    except BaseException as exc:  # Ctrl-C (or any escape): stop the workers now, never wait
         if pool is not None:
             _stop_pool(pool)
+        if cancel is not None and cancel.is_set() and not isinstance(exc, RenderCancelled):
+            # A Ctrl-C to the whole group also reaches a fork server still starting (it ignores
+            # SIGINT only once it runs): the pool then fails with EOFError. That is the stop.
+            raise RenderCancelled(T("cancelled")) from exc
         raise
     return results
 
@@ -532,13 +570,15 @@ def render_bulletins(
     progress: bool = False,
     workers: int | None = None,
     force: bool = False,
+    cancel: threading.Event | None = None,
 ) -> list[RenderResult]:
     """Render every bulletin of `specs`, in parallel across CPU cores.
 
     First the clips not yet cached are spoken (each once, however many bulletins hold it), then
     the bulletins whose content changed are mixed and encoded. An unchanged period does no audio
     work at all. Raises RenderFailed (a RuntimeFailure) if some bulletins could not be rendered,
-    after rendering all the others.
+    after rendering all the others; RenderCancelled when `cancel` is set meanwhile (a stopping
+    daemon), once the worker processes are gone.
     """
     # Each render starts afresh: an engine that failed in the last one (a spent quota, no
     # network) is tried again, so the neural voice comes back once it works.
@@ -603,6 +643,7 @@ def render_bulletins(
             workers,
             advance_clip,
             own,
+            cancel,
         )
         jobs = [_Job(spec.when.isoformat(), _bulletin_job, (root, spec, force)) for spec in specs]
         # Up-to-date bulletins are only checked: keep them in this process (no pool start-up).
@@ -611,16 +652,19 @@ def render_bulletins(
             workers if (missing or force or _stale(renderer, specs)) else 1,
             advance_bulletin,
             own,
+            cancel,
         )
 
     results = [o for o in outcomes if isinstance(o, RenderResult)]
-    errors = [
-        f"{job.label}: {o}"
-        for job, o in zip(jobs, outcomes, strict=True)
-        if not isinstance(o, RenderResult)
-    ]
-    if errors:
-        raise RenderFailed(T("failed", count=len(errors), errors="; ".join(errors)), results)
+    # One cause (a read-only folder) fails every bulletin alike: say it once, after their times.
+    by_error: dict[str, list[str]] = {}
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if not isinstance(outcome, RenderResult):
+            by_error.setdefault(str(outcome), []).append(job.label)
+    if by_error:
+        count = sum(len(labels) for labels in by_error.values())
+        errors = "; ".join(f"{', '.join(labels)}: {error}" for error, labels in by_error.items())
+        raise RenderFailed(T("failed", count=count, errors=errors), results)
     return results
 
 

@@ -170,6 +170,16 @@ T = Catalog(
             "{late} late by over a minute.",
         ),
         "no_problems": ("Không đài nào có vấn đề.", "No station has a problem."),
+        "o_format": (
+            "Ghi báo cáo ra tệp: docx (văn bản theo thể thức hành chính) hoặc xlsx.",
+            "Write the report to a file: docx (the administrative form) or xlsx.",
+        ),
+        "o_out": ("Thư mục ghi tệp báo cáo.", "The folder to write the report file in."),
+        "bad_format": (
+            'Định dạng "{value}" không có. Dùng: --format docx hoặc --format xlsx.',
+            'There is no format "{value}". Use: --format docx or --format xlsx.',
+        ),
+        "written": ("Đã ghi báo cáo: {path}", "Report written: {path}"),
         "report_problem": (
             "Không đọc được số liệu của đài {ident} ({name}): {why}",
             "Could not read the figures of station {ident} ({name}): {why}",
@@ -259,6 +269,8 @@ def report_cmd(
     end: Annotated[str, typer.Option("--to", help=T("o_to_day"))],
     province: ProvinceOpt = None,
     as_json: JsonOpt = False,
+    fmt: Annotated[str | None, typer.Option("--format", help=T("o_format"))] = None,
+    out: Annotated[Path, typer.Option("--out", help=T("o_out"))] = Path("."),
 ) -> None:
     from dataclasses import asdict
 
@@ -269,6 +281,15 @@ def report_cmd(
     opened = _find(province)
     today = opened.now().date()  # "hôm nay" in the province's time, not the server's
     first, last = parse_date(start, today=today), parse_date(end, today=today)
+    if fmt is not None:
+        from loa.province.report import FORMATS, province_sheet, write_province_report
+
+        if fmt not in FORMATS:
+            console().print(T("bad_format", value=fmt), style="red", highlight=False)
+            raise typer.Exit(code=2)
+        path = write_province_report(province_sheet(opened, first, last), fmt, out)
+        console().print(T("written", path=path), highlight=False)
+        return
     report = province_report(opened, first, last)  # each commune at its own clock
     from loa.cli.province_msg import print_figures
     from loa.province.messages import province_figures
@@ -503,6 +524,9 @@ def register(app: typer.Typer) -> None:
     from loa.cli.province_user import attach as attach_users
 
     attach_users(province_app)  # `loa province user ...`, `loa province web`
+    from loa.cli.province_stream import attach as attach_stream
+
+    attach_stream(province_app)  # `loa province stream` (issue #33)
     app.add_typer(province_app, name="province")
     app.command("worker", help=T("worker"))(worker_cmd)
     app.command("scheduler", help=T("scheduler"))(scheduler_cmd)

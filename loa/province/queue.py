@@ -254,6 +254,7 @@ class Tasks:
     #: Stations kept open per worker (their engines and checked schemas, one idle connection
     #: each); more are reopened. province.toml [workers] keep_open.
     KEEP_OPEN = 32
+    CHANNELS_TTL_S = 300.0
 
     def __init__(self, province: Province) -> None:
         self.province = province
@@ -268,12 +269,22 @@ class Tasks:
         )
         #: One small pool for the token buckets, kept for the worker's life.
         self._engine: Engine | None = None
-        self._open: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        #: Open stations: loa.toml's mtime, the station, and its channels (their HTTP
+        #: clients keep connections, and TLS sessions, alive from one post to the next).
+        self._open: OrderedDict[str, tuple[float, Any, Any]] = OrderedDict()
+        #: When each station's channels were made: remade after CHANNELS_TTL_S, so a token
+        #: or page changed outside loa.toml reaches a running worker.
+        self._born: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def _station(self, ident: str) -> Any:
         """The station, kept open for the next job (its schema is checked once, its connection
         reused); reopened when its loa.toml changed; the least recently used one is closed."""
+        return self._kept(ident)[0]
+
+    def _kept(self, ident: str) -> tuple[Any, Any]:
+        """The open station `ident` and its channels' runtime (see `_station`)."""
+        from loa.channels.runtime import Runtime
         from loa.core.station import CONFIG_NAME
         from loa.province.stations import open_station
 
@@ -282,18 +293,29 @@ class Tasks:
             kept = self._open.pop(ident, None)
             if kept is not None and kept[0] == stamp:
                 self._open[ident] = kept
-                return kept[1]
+                if time.monotonic() - self._born.get(ident, 0.0) > self.CHANNELS_TTL_S:
+                    kept[2].close()  # its channels are made again at the next use
+                    self._born[ident] = time.monotonic()
+                return kept[1], kept[2]
         if kept is not None:
-            kept[1].engine.dispose()
+            self._dispose(kept)
         # One idle connection per open station (two more while busy): keep_open stations cost
         # keep_open connections of the server's max_connections per worker.
         station = open_station(self.province, ident, pool_size=1)
+        runtime = Runtime()
         with self._lock:
-            self._open[ident] = (stamp, station)
+            self._open[ident] = (stamp, station, runtime)
+            self._born[ident] = time.monotonic()
             while len(self._open) > self.keep_open:
-                _, (_, old) = self._open.popitem(last=False)
-                old.engine.dispose()
-        return station
+                _, old = self._open.popitem(last=False)
+                self._dispose(old)
+        return station, runtime
+
+    @staticmethod
+    def _dispose(kept: tuple[float, Any, Any]) -> None:
+        _, station, runtime = kept
+        runtime.close()
+        station.engine.dispose()
 
     @property
     def engine(self) -> Engine:
@@ -304,8 +326,8 @@ class Tasks:
 
     def close(self) -> None:
         with self._lock:
-            for _, station in self._open.values():
-                station.engine.dispose()
+            for kept in self._open.values():
+                self._dispose(kept)
             self._open.clear()
             if self._engine is not None:
                 self._engine.dispose()
@@ -315,7 +337,7 @@ class Tasks:
         from loa.app.publish import publish_entry, will_send
         from loa.channels.base import ChannelError
 
-        opened = self._station(station)
+        opened, runtime = self._kept(station)
         channel = will_send(opened, entry, now=opened.now())
         if channel is None:  # done meanwhile, gone, or put off: no rate token for it
             return "not due"
@@ -325,9 +347,10 @@ class Tasks:
             if wait > 0:  # no token: run again when there is one, the worker slot freed
                 raise RateLimited(wait)
         try:
-            publication = publish_entry(opened, entry, now=opened.now())
+            publication = publish_entry(opened, entry, now=opened.now(), runtime=runtime)
         except ChannelError as exc:
             # Recorded in the outbox and on the plan entry; a person or a later run acts.
+            runtime.close()  # the next post makes its channel (and token) afresh
             log.warning("publish %s/%s (%s): %s", station, entry, channel, exc)
             return "failed"
         log.info("publish %s/%s (%s): %s", station, entry, channel, publication.status)

@@ -156,7 +156,7 @@ def make_env() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["label"] = status_label
-    env.globals["channel_name"] = _channel_name
+    env.globals["channel_name"] = channel_name
     env.globals["word"] = word
     env.globals["decimal"] = decimal
     return env
@@ -188,7 +188,8 @@ def word(kind: str, code: str) -> str:
     return TEXT(key) if key in TEXT.entries else str(code)
 
 
-def _channel_name(name: str) -> str:
+def channel_name(name: str) -> str:
+    """A channel's name in the user's language ("urgent": an urgent air on every channel)."""
     return _channel_label(name, language())
 
 
@@ -204,13 +205,15 @@ def _channel_label(name: str, _lang: str) -> str:
 _COMMAND = re.compile(r"\bloa [a-z][a-z-]*(?=[\s.,;:)]|$)")
 #: A command-line option before its example value ("ví dụ --quarter 2026Q4").
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*(?:=|\s+)(?=\S)")
+#: A hint in brackets that names a command ("(xem: loa channels check)").
+_HINT = re.compile(r"\s*\([^()]*\bloa [a-z][a-z-]*(?=[\s.,;:)])[^()]*\)")
 
 
 def for_people(message: str) -> str:
     """A library message for a page: without its sentences telling to run a loa command (the
     person at the dashboard may not have the station's terminal), and an example's option
     name left out (its value is what the form takes)."""
-    message = _OPTION.sub("", message)
+    message = _OPTION.sub("", _HINT.sub("", message))
     sentences = re.split(r"(?<=[.!?])\s+", message.strip())
     kept = [s for s in sentences if not _COMMAND.search(s)]
     if kept:

@@ -30,6 +30,7 @@ class FragmentCache:
         self.size = size
         self._items: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[tuple[int, Hashable], _Build] = {}
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, render: Callable[[], str], *, csrf: str) -> str:
@@ -40,7 +41,9 @@ class FragmentCache:
     def value(self, key: Hashable, compute: Callable[[], V]) -> V:
         """What `compute()` read from the database for `key`, kept until the next commit
         (the account behind a token or a session: a changed role, a removed user or token is
-        a commit). `compute` may answer None, which is kept too."""
+        a commit). `compute` may answer None, which is kept too. After a commit, the first
+        request builds it and the others asking at the same time wait for that one build
+        instead of each building it (twenty page builds at once hold the GIL for seconds)."""
         stamp = self.watch.stamp()
         if stamp is None:
             return compute()
@@ -51,10 +54,37 @@ class FragmentCache:
                 self.hits += 1
                 found: V = self._items[full]
                 return found
-        result = compute()  # read before the stamp changes again: kept under the old one
-        with self._lock:
-            self.misses += 1
-            self._items[full] = result
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            building = self._building.get(full)
+            mine = building is None
+            if building is None:
+                building = self._building[full] = _Build()
+        if not mine:
+            building.done.wait()
+            if building.ok:
+                with self._lock:
+                    self.hits += 1
+                shared: V = building.result
+                return shared
+            return compute()  # that build failed: this request meets the error itself
+        try:
+            result = compute()  # read before the stamp changes again: kept under the old one
+            building.result, building.ok = result, True
+        finally:
+            with self._lock:
+                if building.ok:
+                    self.misses += 1
+                    self._items[full] = building.result
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+                del self._building[full]
+            building.done.set()
         return result
+
+
+class _Build:
+    """One build in progress, which the requests for the same part wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Any = None
+        self.ok = False

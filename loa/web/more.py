@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from loa.app.users import Account, Action
-from loa.web.context import Id, may, page, reader, role, web_of, writer
+from loa.web.context import Id, for_people, may, page, reader, role, web_of, writer
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
@@ -159,7 +159,8 @@ def explain(
     web = web_of(request)
     first = _start(request, start)
     found = explain_station(web.station, message_id, first, 7, now=web.now())
-    return page(request, "explain.html", explanation=found)
+    lines = [for_people(line) for line in found.lines]  # no "(xem: loa channels check)"
+    return page(request, "explain.html", explanation=found, lines=lines)
 
 
 @router.post("/plan/replan")
@@ -272,15 +273,19 @@ def settings(
 ) -> HTMLResponse:
     from sqlalchemy import select
 
+    from loa.app.labels import audiences
     from loa.app.users import audit_log, list_users
     from loa.channels.publish import configured_channels
     from loa.content.models import Topic
+    from loa.core.i18n import language
     from loa.planning.calendar import campaign_windows, holidays_between
     from loa.planning.models import Blackout
     from loa.planning.slots import format_weekdays, list_slots
 
     web = web_of(request)
     today = web.now().date()
+    english = language() == "en"
+    names = {code: (en if english and en else vi) for code, vi, en in audiences(web.station)}
     with web.station.transaction() as session:
         slots = [
             {
@@ -290,7 +295,7 @@ def settings(
                 "days": format_weekdays(s.weekdays),
                 "start": s.start,
                 "capacity": s.capacity,
-                "reach": ", ".join(f"{k}={v:g}" for k, v in sorted(s.reach.items())),
+                "reach": _reach_text(s.reach, names),
             }
             for s in list_slots(session)
         ]
@@ -354,7 +359,7 @@ def add_slot(
         start,
         capacity,
         parse_weekdays(days),
-        parse_reach([reach] if reach.strip() else []),
+        parse_reach(_reach_codes(web.station, reach)),
         None,
     )
     with web.station.transaction() as session:
@@ -386,9 +391,39 @@ def edit_slot(
             start=start,
             capacity=capacity,
             weekdays=parse_weekdays(days),
-            reach=parse_reach([reach] if reach.strip() else []),
+            reach=parse_reach(_reach_codes(web.station, reach)),
         )
     return RedirectResponse(f"/settings?note={quote(T('slot_saved'))}", status_code=303)
+
+
+def _reach_text(reach: dict[str, float], names: dict[str, str]) -> str:
+    """A slot's reach as the officer reads it: "Người dân=0.6; Người cao tuổi=0.7" (audience
+    names, which may hold commas: parts are split by semicolons)."""
+    return "; ".join(f"{names.get(code, code)}={share:g}" for code, share in sorted(reach.items()))
+
+
+def _reach_codes(station: Any, text: str) -> list[str]:
+    """The reach typed in the form as `parse_reach` takes it ("residents=0.6"): each audience
+    by its name in either language or its code; parts split by ";" (or by "," when there is
+    no ";", as `loa slots` writes them)."""
+    from loa.app.labels import audiences
+
+    if not text.strip():
+        return []
+    known = {
+        said.strip().casefold(): code
+        for code, *names in audiences(station)
+        for said in (code, *names)
+        if said
+    }
+    out = []
+    for part in text.split(";" if ";" in text else ","):
+        said, sep, share = part.rpartition("=")
+        if not sep:
+            out.append(part)  # refused by parse_reach in its own words
+            continue
+        out.append(f"{known.get(said.strip().casefold(), said.strip())}={share.strip()}")
+    return out
 
 
 @router.post("/settings/slots/{slot_id}/remove")

@@ -224,7 +224,7 @@ def today(request: Request, user: Reader) -> HTMLResponse:
 def radio(request: Request, user: Reader, day: str | None = None, note: str = "") -> HTMLResponse:
     from sqlalchemy import select
 
-    from loa.app.dashboard import as_run_of, bulletins_of
+    from loa.app.dashboard import as_run_of, bulletins_of, day_totals
     from loa.content.models import Message, MessageStatus
 
     web = web_of(request)
@@ -244,6 +244,7 @@ def radio(request: Request, user: Reader, day: str | None = None, note: str = ""
         day=chosen,
         bulletins=bulletins_of(web.station, chosen),
         as_run=as_run_of(web.station, chosen),
+        sounds=day_totals(web.station, chosen),
         approved=approved,
         note=note,
         media_url=media_url(web.station),
@@ -260,7 +261,9 @@ def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResp
 
     from loa.report.runsheet import runsheet_html
 
-    html = runsheet_html(web_of(request).station, _day(request, day))
+    html = runsheet_html(
+        web_of(request).station, _day(request, day), how_to_render=T("sheet_render")
+    )
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() + "'"
         for css in re.findall(r"<style>(.*?)</style>", html, flags=re.S)
@@ -318,16 +321,18 @@ def urgent(request: Request, user: Operator, message_id: FormId) -> RedirectResp
 
 def urgent_note(result: Any) -> str:
     """What the officer reads after the urgent button: aired how, or not aired and why."""
-    posted = result.posted
+    from loa.web.context import channel_name
+
+    posted = [channel_name(channel) for channel in result.posted]
     posts = T("urgent_posts", channels=", ".join(posted)) if posted else T("urgent_no_posts")
     if result.on_air:
         how = T(f"urgent_how_{result.aired}")
         return str(T("urgent_done", id=result.message_id, how=how, posts=posts))
     if result.aired == "no_radio":
         return str(T("urgent_not_aired", id=result.message_id, problem="", posts=posts)).strip()
-    return str(
-        T("urgent_not_aired", id=result.message_id, problem=result.problem or "", posts=posts)
-    )
+    # no daemon: said for the person at the page, not as the commands the terminal takes
+    problem = T("urgent_no_daemon") if result.aired == "none" else for_people(result.problem or "")
+    return str(T("urgent_not_aired", id=result.message_id, problem=problem, posts=posts))
 
 
 @router.get("/media/{path:path}")
@@ -569,8 +574,12 @@ async def _posted(request: Request, current: str | None = None) -> dict[str, str
 
 
 def _typed(form: Any) -> dict[str, str]:
-    """The form's fields as typed."""
-    return {k: str(form.get(k, "")) for k in FIELDS}
+    """The form's fields as typed (audiences and channels: the boxes ticked, or a list
+    typed as one field, as the API and older pages send it)."""
+    typed = {k: str(form.get(k, "")) for k in FIELDS}
+    for many in ("audiences", "channels"):
+        typed[many] = ", ".join(str(v) for v in form.getlist(many) if str(v).strip())
+    return typed
 
 
 @router.get("/messages/new")

@@ -102,6 +102,7 @@ T = Catalog(
         ),
         "urgent_pick": ("Tin cần phát", "Message to send"),
         "urgent_button": ("PHÁT KHẨN CẤP NGAY", "SEND URGENT NOW"),
+        "live_button": ("Phát trực tiếp", "Go live"),
         "urgent_confirm": (
             "Phát ngay tin này trên loa và mọi kênh? Không thể rút lại.",
             "Air this message now and post it everywhere? It cannot be undone.",
@@ -111,9 +112,13 @@ T = Catalog(
             "Message {id} is on the air as urgent ({how}).{posts}",
         ),
         "urgent_how_daemon": ("cắt ngang chương trình", "cutting into the programme"),
-        "urgent_how_queued": (
-            "loa run phát ngay sau mục đang phát",
-            "loa run airs it right after the current item",
+        "urgent_how_queued": ("phát ngay sau mục đang phát", "right after the current item"),
+        "urgent_no_daemon": (
+            "CHƯA PHÁT trên loa: dịch vụ phát của đài (loa run) không chạy. Báo người quản trị "
+            "bật lại trên máy của đài: nếu bật trong vòng một giờ, tin sẽ phát ngay khi dịch vụ "
+            "chạy.",
+            "NOT AIRED: the station's service (loa run) is not running. Ask the administrator to "
+            "start it on the station's PC: started within the hour, it airs the message at once.",
         ),
         "urgent_how_here": ("phát từ máy này", "aired from this machine"),
         "urgent_not_aired": ("Tin số {id}: {problem}{posts}", "Message {id}: {problem}{posts}"),
@@ -280,14 +285,16 @@ T = Catalog(
             "{figures} figures stored; learns from {min} figures per cell, confident from {ok}.",
         ),
         "ins_learn_off": (
-            "Lập lịch đang dùng độ phủ giả định ([planning] learn = false).",
-            "The planner uses the assumed reach ([planning] learn = false).",
+            "Lập lịch đang dùng độ phủ giả định (việc học từ số liệu đã tắt trong cài đặt đài).",
+            "The planner uses the assumed reach (learning from figures is off in the station's "
+            "settings).",
         ),
         "ins_how": (
             "Màu đậm: nhiều người xem, nghe hơn. ● đủ tin cậy, ○ ít số liệu, · chưa đủ (dùng giả "
-            "định). Lấy số liệu mới: loa insights pull.",
+            "định). Dịch vụ phát của đài tự lấy số liệu mới từ các kênh theo định kỳ.",
             "Darker: more people watch or listen. ● confident, ○ thin, · not enough (the "
-            "assumption is used). Fetch new figures: loa insights pull.",
+            "assumption is used). The station's service fetches new figures from the channels "
+            "from time to time.",
         ),
         "ins_cell": (
             "{n} lần đo; giả định {assumed}; học được {learned}; tin cậy: {confidence}",
@@ -364,6 +371,24 @@ T = Catalog(
         "total_bulletins": ("Số bản tin", "Bulletins"),
         "total_radio_items": ("Lượt tin trên loa", "Radio items"),
         "total_airtime_min": ("Thời lượng phát (phút)", "Airtime (minutes)"),
+        "total_speech_min": ("– giọng máy đọc (phút)", "– synthetic voice (minutes)"),
+        "total_recorded_min": (
+            "– ghi âm của xã (phút; {items} lượt tin)",
+            "– the commune's recordings (minutes; {items} items)",
+        ),
+        "total_live_min": (
+            "– phát trực tiếp (phút; {lives} lần)",
+            "– live broadcasts (minutes; {lives} times)",
+        ),
+        "day_sounds": (
+            "Trong ngày trên loa: giọng máy {speech} phút ({speech_items} tin), ghi âm của xã "
+            "{recorded} phút ({recorded_items} tin), phát trực tiếp {live} phút ({lives} lần).",
+            "On the radio this day: synthetic voice {speech} min ({speech_items} items), the "
+            "commune's recordings {recorded} min ({recorded_items} items), live {live} min "
+            "({lives} times).",
+        ),
+        "sound_recorded": ("ghi âm", "recording"),
+        "sound_live": ("trực tiếp", "live"),
         "total_items": ("Tổng lượt phát và đăng", "Items aired and posted"),
         "total_messages": ("Số tin khác nhau", "Distinct messages"),
         "total_posts": ("Bài đăng trên {channel}", "Posts on {channel}"),
@@ -372,12 +397,18 @@ T = Catalog(
         "audit_login_locked": ("đăng nhập khi bị khoá", "login while locked"),
         "audit_approve": ("duyệt tin", "approved"),
         "audit_urgent": ("phát khẩn cấp", "urgent broadcast"),
+        "audit_live": ("phát trực tiếp", "live broadcast"),
         "lang_switch": ("English", "Tiếng Việt"),
         "not_rendered_again": (
             "chưa dựng lại theo lịch mới (tệp đang có là bản cũ, không phát)",
             "not rendered again for the new plan (the file there is old, not played)",
         ),
         "render_now": ("Dựng bản tin", "Render"),
+        "reach_example": ("Người dân=0.6; Người cao tuổi=0.7", "Residents=0.6; The elderly=0.7"),
+        "sheet_render": (
+            "bấm «Dựng bản tin» ở trang Phát thanh rồi in lại",
+            "press «Render» on the Radio page, then print again",
+        ),
         "rendered": (
             "Đã dựng bản tin {time} ({length}).",
             "Rendered the {time} bulletin ({length}).",

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler
 
+import pytest
 import tomlkit
 from sqlalchemy import func, select
 
 from loa.province.queue import Tasks
 from loa.province.registry import Province
 from loa.province.stations import add_station, open_station
+from tests.channels.fake_graph import FakeGraph
+from tests.province.posts import plan_posts
 
 
 def test_the_daily_job_plans_renders_and_writes_playlists(province: Province) -> None:
@@ -42,3 +46,46 @@ def test_the_daily_job_plans_renders_and_writes_playlists(province: Province) ->
     first = playlists[0].read_text(encoding="utf-8").splitlines()
     assert first[0] == "#EXTM3U" and first[-1].endswith(".mp3")
     assert isinstance(date.fromisoformat(tomorrow.isoformat()), date)
+
+
+class KeepAliveGraph(FakeGraph):
+    """The fake Graph API answering HTTP/1.1 with keep-alive, noting each client connection."""
+
+    def __init__(self) -> None:
+        super().__init__(token="EAAB-keep-alive")
+        self.httpd.RequestHandlerClass.protocol_version = "HTTP/1.1"  # type: ignore[attr-defined]
+        self.peers: set[int] = set()
+
+    def _serve(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        self.peers.add(h.client_address[1])
+        super()._serve(h, method)
+
+
+def test_a_worker_keeps_its_channel_connection_from_one_post_to_the_next(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = KeepAliveGraph().start()
+    try:
+        add_station(province, "xa_fb", name="Xã FB")
+        path = province.stations_dir / "xa_fb" / "loa.toml"
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+        fb = tomlkit.table()
+        fb["page_id"] = graph.page_id
+        fb["graph_url"] = graph.url
+        doc.setdefault("channels", tomlkit.table())["facebook"] = fb
+        path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
+        station = open_station(province, "xa_fb")
+        now = station.now().replace(microsecond=0)
+        ids = plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(3)])
+        station.engine.dispose()
+        tasks = Tasks(province)
+        try:
+            done = [tasks.publish("xa_fb", entry) for entry in ids]
+        finally:
+            tasks.close()
+        assert done == ["published"] * 3
+        # Three posts over one connection (a TLS handshake to graph.facebook.com each otherwise).
+        assert len(graph.peers) == 1
+    finally:
+        graph.stop()
