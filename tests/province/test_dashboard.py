@@ -415,3 +415,30 @@ def test_a_password_change_ends_the_province_session(
     response = client.get("/x/xa_a/messages", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/x/xa_a/login")
+
+
+def test_another_provinces_scheduler_is_not_taken_for_this_ones(province: Province) -> None:
+    """Advisory locks are per database: a scheduler of another province on the same server
+    holds the same key, and this province still has none (the page and `loa province status`
+    say "KHÔNG CHẠY")."""
+    from sqlalchemy import create_engine, text
+
+    from loa.province.scheduler import LOCK_KEY
+    from loa.province.status import queue_health
+    from tests.pgserver import scratch_database
+
+    with scratch_database() as other:
+        engine = create_engine(other)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+                assert queue_health(province).scheduler is None
+                own = province.engine(pool_size=1)
+                try:
+                    with own.connect() as mine:
+                        mine.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+                        assert queue_health(province).scheduler is not None
+                finally:
+                    own.dispose()
+        finally:
+            engine.dispose()
