@@ -465,6 +465,10 @@ def queue_health(province: Province, *, silent_after_s: float = 30.0) -> QueueHe
                     "SELECT a.pid, coalesce(host(a.client_addr), 'local'), a.backend_start "
                     "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                     "WHERE l.locktype = 'advisory' AND l.granted "
+                    # advisory locks are per database: another province's scheduler on the
+                    # same server is not this one's
+                    "AND l.database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database()) "
                     "AND ((l.classid::bigint << 32) | l.objid::bigint) = :k"
                 ),
                 {"k": LOCK_KEY},

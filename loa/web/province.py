@@ -58,6 +58,25 @@ P = Catalog(
         "nav_now": ("Tình hình các xã", "Communes now"),
         "nav_messages": ("Tin của tỉnh", "Province messages"),
         "nav_new": ("Viết tin", "Write a message"),
+        "nav_report": ("Báo cáo", "Report"),
+        "r_title": ("Kết quả từ {start} đến {end}", "Results from {start} to {end}"),
+        "r_from": ("Từ ngày", "From"),
+        "r_to": ("Đến ngày", "To"),
+        "r_show": ("Xem", "Show"),
+        "r_bulletins": ("Bản tin", "Bulletins"),
+        "r_items": ("Lượt tin trên loa", "Radio items"),
+        "r_airtime": ("Phút phát", "Minutes aired"),
+        "r_total": ("Cả tỉnh", "Whole province"),
+        "r_problem": ("Không đọc được số liệu của xã {name}: {why}", "Commune {name}: {why}"),
+        "r_own": ("Tin của tỉnh gửi xuống", "Messages the province sent down"),
+        "r_sent": ("Tin đã gửi", "Messages sent"),
+        "r_deliveries": ("Lượt xã nhận", "Commune deliveries"),
+        "r_targeted": ("Số xã nhận", "Communes targeted"),
+        "r_aired": ("Số xã đã phát", "Communes that aired them"),
+        "r_posted": ("Số xã đã đăng", "Communes that posted them"),
+        "r_zones": ("Khu vực loa đã phát", "Loudspeaker zones reached"),
+        "r_airings": ("Lượt phát", "Airings"),
+        "r_posts": ("Bài đăng", "Posts"),
         "login_title": ("Đăng nhập cán bộ tỉnh", "Province staff login"),
         "communes_login": (
             "Cán bộ xã: chọn xã của mình để đăng nhập bằng tài khoản của xã.",
@@ -441,6 +460,33 @@ def now_page(request: Request, user: User) -> HTMLResponse:
     return render(request, "province_now.html", state=found)
 
 
+@router.get("/report")
+def report_page(request: Request, user: User, start: str = "", end: str = "") -> HTMLResponse:
+    """Each commune's report figures over a period and their sum (`loa province report`),
+    with the province's own: messages sent down by class and their coverage."""
+    from loa.core.dates import parse_date
+    from loa.province.messages import province_figures
+    from loa.province.status import province_report
+
+    home = home_of(request)
+    today = home.now().date()
+    first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)  # this quarter
+    start_day = parse_date(start, today=today) if start.strip() else first
+    end_day = parse_date(end, today=today) if end.strip() else today
+    report = province_report(home.province, start_day, end_day, now=home.now())
+    own = province_figures(home.province, start_day, end_day)
+    channels = sorted({ch for c in report.communes for ch in c.posts})
+    return render(
+        request,
+        "province_report.html",
+        report=report,
+        own=own,
+        channels=channels,
+        start=start_day,
+        end=end_day,
+    )
+
+
 @router.get("/messages")
 def messages_page(request: Request, user: User, note: str = "") -> HTMLResponse:
     from loa.province.messages import list_messages
@@ -642,7 +688,9 @@ class ProvinceDoor:
         prefix = f"/x/{ident}"
         inner = dict(scope, path=rest, raw_path=rest.encode("utf-8"))
         inner["loa.web"] = web
-        await self.communes(inner, receive, _prefixing(send, prefix, ident))
+        await self.communes(
+            inner, receive, _prefixing(send, prefix, ident, self.home.secure_cookies)
+        )
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, status: int, message: str, own: str
@@ -671,7 +719,9 @@ def _headers(scope: Scope) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
 
 
-def _prefixing(send: Send, prefix: str, ident: str) -> Callable[[Message], Awaitable[None]]:
+def _prefixing(
+    send: Send, prefix: str, ident: str, secure: bool
+) -> Callable[[Message], Awaitable[None]]:
     """`send` with the commune's prefix put on redirects and on the links and forms of its
     pages, and, when a commune user logs in, the cookie naming their commune."""
     held: Message | None = None
@@ -689,9 +739,8 @@ def _prefixing(send: Send, prefix: str, ident: str) -> Callable[[Message], Await
                 if value.startswith(f"{SESSION_COOKIE}=") and not value.startswith(
                     f'{SESSION_COOKIE}="";'
                 ):
-                    headers.append(
-                        "set-cookie", f"{COMMUNE_COOKIE}={ident}; HttpOnly; Path=/; SameSite=lax"
-                    )
+                    cookie = f"{COMMUNE_COOKIE}={ident}; HttpOnly; Path=/; SameSite=lax"
+                    headers.append("set-cookie", cookie + ("; Secure" if secure else ""))
                     break
             if headers.get("content-type", "").startswith("text/html"):
                 held = message

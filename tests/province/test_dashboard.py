@@ -114,6 +114,9 @@ def test_a_province_user_sees_every_commune(client: TestClient) -> None:
         page = client.get(f"/x/{ident}/messages")
         assert page.status_code == 200
         assert "tinh:tinh.xem" in page.text  # who is logged in, as the province's
+    client.cookies.set("loa_lang", "en")  # the language switch: the province's pages too
+    assert "Each commune at" in client.get("/").text
+    client.cookies.delete("loa_lang")
     everyone = client.get("/x/xa_b/province").text
     assert "xa_a" in everyone and "xa_b" in everyone
     # a viewer writes no province message and changes nothing in a commune
@@ -340,6 +343,21 @@ def test_the_communes_now_after_simulated_airing(communes: Province) -> None:
             assert "07:00 01/12" in _row(shown, "delivery-xa_a")
             assert "chưa" in _row(shown, "delivery-xa_b").split('class="aired"', 1)[1]
 
+            # the period's figures: each commune's, their sum, the province's own
+            report = client.get("/report?start=26/11/2026&end=01/12/2026").text
+            assert 'class="bulletins">1<' in _row(report, "report-xa_a")
+            assert 'class="bulletins">1<' in _row(report, "report-xa_b")
+            assert 'class="bulletins">2<' in _row(report, "report-total")
+            today = client.get("/report?start=01/12/2026&end=01/12/2026").text
+            assert 'class="bulletins">0<' in _row(today, "report-xa_b")
+            figures = today.split('id="province-figures"', 1)[1]
+            assert 'class="communes-aired">1<' in figures and 'class="airings">1<' in figures
+            assert 'class="sent">0 (' in figures  # sent five days before
+            week = client.get("/report?start=25/11/2026&end=01/12/2026").text
+            assert "Thông thường 1" in week.split('id="province-figures"', 1)[1]
+            bad = client.get("/report?start=02/12/2026&end=01/12/2026")
+            assert bad.status_code == 400
+
             # two days on, xa_a is quiet too
             clock[0] = NOW + timedelta(days=2)
             later = client.get("/").text.split('id="alerts"', 1)[1].split("</section>", 1)[0]
@@ -397,3 +415,30 @@ def test_a_password_change_ends_the_province_session(
     response = client.get("/x/xa_a/messages", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/x/xa_a/login")
+
+
+def test_another_provinces_scheduler_is_not_taken_for_this_ones(province: Province) -> None:
+    """Advisory locks are per database: a scheduler of another province on the same server
+    holds the same key, and this province still has none (the page and `loa province status`
+    say "KHÔNG CHẠY")."""
+    from sqlalchemy import create_engine, text
+
+    from loa.province.scheduler import LOCK_KEY
+    from loa.province.status import queue_health
+    from tests.pgserver import scratch_database
+
+    with scratch_database() as other:
+        engine = create_engine(other)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+                assert queue_health(province).scheduler is None
+                own = province.engine(pool_size=1)
+                try:
+                    with own.connect() as mine:
+                        mine.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+                        assert queue_health(province).scheduler is not None
+                finally:
+                    own.dispose()
+        finally:
+            engine.dispose()
