@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -238,6 +239,25 @@ _VI_HEADINGS = (
 )
 
 
+#: Typer's names for an option's value (its Python type) and what a Vietnamese help page says.
+_VI_METAVARS = {
+    "str": "chữ",
+    "list[str]": "chữ",
+    "int": "số",
+    "int range": "số",
+    "list[int]": "số",
+    "float": "số",
+    "float range": "số",
+    "path": "đường dẫn",
+    "Path": "đường dẫn",
+    "list[Path]": "đường dẫn",
+    "file": "tệp",
+    "directory": "thư mục",
+    "datetime": "ngày giờ",
+    "bool": "có|không",
+}
+
+
 # Typer's own usage errors (its vendored Click writes them with f-strings, so gettext cannot
 # reach them): each English form and its Vietnamese, tried in order on the formatted message.
 _VI_USAGE_ERRORS: tuple[tuple[str, str], ...] = (
@@ -366,11 +386,33 @@ class VietnameseHelp:
         return option
 
     def get_help(self, ctx: Any) -> str:
-        text: str = super().get_help(ctx)  # type: ignore[misc]
-        if language() == "vi":
-            for english, vietnamese in _VI_HEADINGS:
-                text = text.replace(english, vietnamese)
-        return text
+        if language() != "vi":
+            return str(super().get_help(ctx))  # type: ignore[misc]
+        # Typer names an option's value by its Python type (<str>, <int range>): say it in
+        # Vietnamese for this page only (the params are shared by every later page).
+        named = []
+        for param in getattr(self, "params", []):
+            display = getattr(param, "display_type", None)
+            if display is None or getattr(param, "is_flag", False):
+                continue
+            try:
+                label = display(ctx)
+            except Exception:  # a type Typer cannot name: leave it as it is
+                continue
+            word = _VI_METAVARS.get(str(label).strip("<>"))
+            if word is not None:
+                param.display_type = lambda _ctx, shown=f"<{word}>": shown
+                named.append(param)
+        try:
+            text: str = super().get_help(ctx)  # type: ignore[misc]
+        finally:
+            for param in named:
+                del param.display_type  # back to the class's own
+        for english, vietnamese in _VI_HEADINGS:
+            text = text.replace(english, vietnamese)
+        # a bracket the help wrapper broke across lines ("[default:" then the value below)
+        text = re.sub(r"\[default:(\s)", r"[mặc định:\1", text)
+        return re.sub(r"\[required\]", "[bắt buộc]", text)
 
 
 class LoaCommand(VietnameseHelp, TyperCommand):

@@ -108,6 +108,42 @@ T = Catalog(
             "Tệp {path} không phải tệp Word .docx hợp lệ ({error}). Mở bằng Word và lưu lại dạng .docx.",
             "File {path} is not a valid Word .docx ({error}). Open it in Word and save as .docx.",
         ),
+        "docx_not_zip": (
+            "tệp bị hỏng hoặc không phải tệp .docx (có thể là tệp .doc cũ bị đổi tên)",
+            "the file is damaged or not a .docx (perhaps an old .doc renamed)",
+        ),
+        "docx_no_part": (
+            "thiếu phần nội dung văn bản bên trong tệp",
+            "the document part inside the file is missing",
+        ),
+        "docx_bad_xml": (
+            "nội dung bên trong tệp bị hỏng",
+            "the content inside the file is damaged",
+        ),
+        "docx_unreadable": ("không đọc được nội dung tệp", "its content cannot be read"),
+        "csv_eof": (
+            'tệp kết thúc khi một ô trong ngoặc kép chưa đóng; thêm dấu " còn thiếu',
+            'the file ends inside a quoted cell; add the missing "',
+        ),
+        "csv_nul": (
+            "dòng có ký tự rỗng (NUL); lưu lại tệp dạng CSV UTF-8",
+            "the line holds a NUL character; save the file again as CSV UTF-8",
+        ),
+        "csv_quote": (
+            'sau dấu " đóng ô phải là dấu phân cách {sep}; một ô có dấu " bên trong thì viết '
+            'nó hai lần ("")',
+            'a closing " must be followed by the separator {sep}; write a " inside a cell twice '
+            '("")',
+        ),
+        "csv_newline": (
+            "có ký tự xuống dòng lạ giữa một ô không trong ngoặc kép; lưu lại tệp dạng CSV UTF-8",
+            "a stray line break inside an unquoted cell; save the file again as CSV UTF-8",
+        ),
+        "csv_too_long": (
+            'một ô dài quá giới hạn (131072 ký tự); có thể thiếu dấu " đóng ô',
+            'a cell is longer than the limit (131072 characters); a closing " may be missing',
+        ),
+        "csv_other": ("cấu trúc dòng không đọc được", "the line's structure cannot be read"),
         "too_big": (
             "Tệp {path} nặng {size}, quá giới hạn {limit} cho một lần nhập. Hãy tách thành nhiều "
             "tệp nhỏ hơn.",
@@ -354,6 +390,22 @@ def _records_md(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
     yield T("md_item", path=path.name), meta
 
 
+def _csv_reason(error: csv.Error, delimiter: str) -> str:
+    """What the csv module's English error means, in the user's language."""
+    text = str(error).lower()
+    if "unexpected end of data" in text or "eof" in text:
+        return T("csv_eof")
+    if "nul" in text:
+        return T("csv_nul")
+    if "expected after" in text:
+        return T("csv_quote", sep="tab" if delimiter == "\t" else delimiter)
+    if "new-line" in text or "newline" in text:
+        return T("csv_newline")
+    if "field larger" in text:
+        return T("csv_too_long")
+    return T("csv_other")
+
+
 def _sniff_delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
@@ -367,7 +419,9 @@ def _records_csv(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise UserError(T("csv_bad", path=path.name, line=1, error=exc)) from None
+        raise UserError(
+            T("csv_bad", path=path.name, line=1, error=_csv_reason(exc, delimiter))
+        ) from None
     fields: list[str | None] = []
     for column in header:
         key = canonical_key(column) if column.strip() else None
@@ -415,7 +469,9 @@ def _records_csv(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
             record = {f: v for f, v in zip(fields, row, strict=False) if f is not None}
             yield T("csv_row", path=path.name, line=line), record
     except csv.Error as exc:
-        raise UserError(T("csv_bad", path=path.name, line=reader.line_num, error=exc)) from None
+        raise UserError(
+            T("csv_bad", path=path.name, line=reader.line_num, error=_csv_reason(exc, delimiter))
+        ) from None
 
 
 _META_LINE = re.compile(r"^\s*([^:]{2,40}):\s*(.+)$")
@@ -444,13 +500,27 @@ def _records_plain(path: Path, lines: list[str]) -> Iterator[tuple[str, dict[str
     yield T("md_item", path=path.name), record
 
 
+def _docx_reason(error: Exception) -> str:
+    """Why python-docx could not open a file, in the user's language (never its class name)."""
+    import zipfile
+
+    name = type(error).__name__
+    if isinstance(error, zipfile.BadZipFile) or name == "PackageNotFoundError":
+        return T("docx_not_zip")
+    if isinstance(error, KeyError):
+        return T("docx_no_part")
+    if "XMLSyntaxError" in name or "ParseError" in name:
+        return T("docx_bad_xml")
+    return T("docx_unreadable")
+
+
 def _docx_lines(path: Path) -> list[str]:
     try:
         import docx
 
         document = docx.Document(str(path))
     except Exception as exc:
-        raise UserError(T("docx_bad", path=path.name, error=type(exc).__name__)) from None
+        raise UserError(T("docx_bad", path=path.name, error=_docx_reason(exc))) from None
     return [p.text for p in document.paragraphs]
 
 

@@ -27,6 +27,8 @@ S = TypeVar("S", bound="SectionSettings")
 
 CONFIG_NAME = "loa.toml"
 TEMPLATE = Path(__file__).with_name("station_template.toml")
+#: The same loa.toml with its comments in Vietnamese (what a commune officer reads).
+TEMPLATE_VI = Path(__file__).with_name("station_template.vi.toml")
 
 T = Catalog(
     {
@@ -345,8 +347,12 @@ def create_station(root: Path, text: str) -> Station:
 
 
 def station_toml(name: str, *, province: str = "", district: str = "", language: str = "vi") -> str:
-    """The loa.toml of a new station, from the commented template."""
-    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+    """The loa.toml of a new station, from the commented template: comments in Vietnamese, or
+    in English for a station whose language is "en"."""
+    from loa.core.i18n import language as speaking
+
+    template = TEMPLATE if "en" in (language, speaking()) else TEMPLATE_VI
+    return Template(template.read_text(encoding="utf-8")).substitute(
         name=_toml_str(name),
         province=_toml_str(province),
         district=_toml_str(district),
