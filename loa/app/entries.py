@@ -51,13 +51,12 @@ def move(session: Session, entry_id: int | None, status: PlanStatus, reason: str
     entry.reason = reason
 
 
-def hand_over(station: Station, entry_id: int) -> None:
-    """Lock an entry before it goes to a channel: the planner never moves a SENDING entry.
-    An entry already finished stays as it is (the outbox then sends nothing twice)."""
-    with station.transaction() as session:
-        entry = session.get(PlanEntry, entry_id)
-        if entry is not None and PLAN_STATES.allowed(entry.status, PlanStatus.SENDING):
-            entry.status = PlanStatus.SENDING
+def hand_over(entry: PlanEntry) -> None:
+    """Lock an entry (read in the caller's transaction) before it goes to a channel: the
+    planner never moves a SENDING entry. An entry already finished stays as it is (the outbox
+    then sends nothing twice)."""
+    if PLAN_STATES.allowed(entry.status, PlanStatus.SENDING):
+        entry.status = PlanStatus.SENDING
 
 
 def after_publication(

@@ -126,8 +126,8 @@ def publish_entry(
             message, entry.channel, key, due_at=entry.scheduled_at, broadcast=entry.broadcast
         )
         channel, due = entry.channel, entry.scheduled_at
+        entries.hand_over(entry)  # locked in the transaction that read it
     hours = SchedulerSettings.from_station(station).social_late_hours
-    entries.hand_over(station, entry_id)
     if now - due > timedelta(hours=hours):
         publication, _ = claim(
             station,
