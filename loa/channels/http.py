@@ -15,6 +15,7 @@ import functools
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpcore
@@ -125,13 +126,98 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+#: httpcore's exceptions as httpx's, most specific first (what httpx's own transport does).
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+def _as_httpx(exc: Exception) -> Exception:
+    for theirs, ours in _ERRORS:
+        if isinstance(exc, theirs):
+            return ours(str(exc))
+    return exc
+
+
+class _Body(httpx.SyncByteStream):
+    """A response body from httpcore, its errors raised as httpx's."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.inner
+        except httpcore.TimeoutException as exc:
+            raise _as_httpx(exc) from exc
+        except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
+            raise _as_httpx(exc) from exc
+
+    def close(self) -> None:
+        if hasattr(self.inner, "close"):
+            self.inner.close()
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """An httpx transport over httpcore's connection pool (public API of both) whose network
+    streams obey the calling thread's deadline (`_Backend`)."""
+
+    def __init__(self) -> None:
+        self.pool = httpcore.ConnectionPool(  # httpx's defaults
+            ssl_context=_ssl_context(),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_Backend(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        call = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        try:
+            answer = self.pool.handle_request(call)
+        except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as exc:
+            raise _as_httpx(exc) from exc
+        except (httpcore.ProxyError, httpcore.UnsupportedProtocol) as exc:
+            raise _as_httpx(exc) from exc
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream),
+            extensions=answer.extensions,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+
 def new_client(timeout: float) -> httpx.Client:
     """An httpx client (per-phase `timeout`) whose reads obey `request`'s total deadline."""
-    transport = httpx.HTTPTransport(verify=_ssl_context())
-    pool = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.ConnectionPool):
-        pool._network_backend = _Backend()
-    return httpx.Client(timeout=timeout, transport=transport)
+    return httpx.Client(timeout=timeout, transport=DeadlineTransport())
 
 
 def request(
