@@ -169,6 +169,15 @@ def aired_at(province, sent, timeout: float) -> dict[str, datetime]:  # type: ig
     return found
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds of `pid` and of its children it has reaped (ffmpeg decoders, renders)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def urgent_round(
     province, targets: list[str], listen, label: str
 ) -> tuple[float, float, float | None]:  # type: ignore[no-untyped-def]
@@ -187,6 +196,7 @@ def urgent_round(
         by="benchmark",
         channels=["radio"],
     )
+    print(f"{label}: send() took {time.monotonic() - t0:.2f} s for {len(targets)} communes")
     heard = None
     if listen is not None:
         end = time.monotonic() + 60
@@ -235,11 +245,13 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--direct", type=int, default=6, help="communes for worker-opens")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=2, help="of each loa worker")
     args = parser.parse_args()
     from tests.pgserver import scratch_database
     from tests.stream.icecast import Listener
 
     counts = [int(w) for w in args.workers.split(",")]
+    worker = ["worker", "--heartbeat", "1", "--concurrency", str(args.concurrency)]
     with tempfile.TemporaryDirectory(prefix="loa-bench-") as tmp, scratch_database() as url:
         icecast = big_icecast(Path(tmp) / "icecast")
         procs: list[subprocess.Popen[bytes]] = []
@@ -252,8 +264,8 @@ def main() -> None:
             results: list[tuple[str, int, int, float, float, float | None, float]] = []
             # -- worker-opens (the path without a head-end), on a few communes
             direct = idents[: args.direct]
-            for w in counts:
-                workers = [spawn(province, "worker", "--heartbeat", "1") for _ in range(w)]
+            for w in counts if direct else []:
+                workers = [spawn(province, *worker) for _ in range(w)]
                 procs += workers
                 time.sleep(3.0)
                 ping = ping_round(province, len(direct))
@@ -271,12 +283,21 @@ def main() -> None:
             listener = Listener(f"{icecast.url}/{idents[0]}-thon1.mp3")
             time.sleep(1.0)
             for w in counts:
-                workers = [spawn(province, "worker", "--heartbeat", "1") for _ in range(w)]
+                workers = [spawn(province, *worker) for _ in range(w)]
                 procs += workers
                 time.sleep(3.0)
                 ping = ping_round(province, len(idents))
                 for r in range(args.rounds):
+                    before = [cpu_of(p.pid) for p in [head, *workers]]
                     first, last, heard = urgent_round(province, idents, listener, f"head-{w}-{r}")
+                    used = [
+                        cpu_of(p.pid) - b for p, b in zip([head, *workers], before, strict=True)
+                    ]
+                    print(
+                        f"head-{w}-{r}: CPU per commune: head-end {used[0] / len(idents) * 1000:.0f} ms"
+                        f" (its encoders not counted), workers "
+                        f"{sum(used[1:]) / len(idents) * 1000:.0f} ms"
+                    )
                     results.append(("head-end", w, len(idents), first, last, heard, ping))
                 stop(workers)
         finally:

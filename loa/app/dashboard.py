@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -18,6 +19,9 @@ from loa.core.i18n import Catalog
 from loa.core.station import Station
 from loa.planning.views import ScheduledSlot, schedule
 from loa.report.targets import TargetProgress, target_progress
+
+if TYPE_CHECKING:
+    from loa.report.figures import Totals
 
 T = Catalog(
     {
@@ -98,6 +102,9 @@ class AsRun:
     title: str
     bulletin: str | None
     note: str | None
+    #: What a radio row aired: "speech", "recorded" (the commune's recording) or "live".
+    kind: str = ""
+    duration_s: float = 0.0
 
 
 @dataclass
@@ -160,7 +167,27 @@ def as_run_of(station: Station, day: date) -> list[AsRun]:
             .where(AsRunRecord.started_at >= lo, AsRunRecord.started_at < lo + timedelta(days=1))
             .order_by(AsRunRecord.started_at, AsRunRecord.id)
         )
-        return [AsRun(r.started_at, r.channel, r.status, r.title, r.bulletin, r.note) for r in rows]
+        return [
+            AsRun(
+                r.started_at,
+                r.channel,
+                r.status,
+                r.title,
+                r.bulletin,
+                r.note,
+                str(r.kind or ""),
+                float(r.duration_s or 0.0),
+            )
+            for r in rows
+        ]
+
+
+def day_totals(station: Station, day: date) -> Totals:
+    """The radio figures of `day` as the report counts them: synthetic voice, the commune's
+    recordings and live broadcasts apart."""
+    from loa.report.figures import day_totals as totals
+
+    return totals(station, day)
 
 
 def credential_alerts(station: Station) -> list[Alert]:

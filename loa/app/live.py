@@ -794,6 +794,12 @@ def _forget_feed(feed: BrowserFeed) -> None:
 _LAST_FEEDS: dict[str, BrowserFeed] = {}
 
 
+def live_zones(station: Station) -> list[tuple[str, str]]:
+    """(zone, name) of each zone a live broadcast may go to ([] without an IP stream)."""
+    settings = stream_settings(station)
+    return [(m.zone, m.name or m.zone) for m in settings.mounts] if settings.enabled else []
+
+
 def start_browser_live(
     station: Station, *, by: str, zones: list[str] | None, address: str = ""
 ) -> BrowserFeed:

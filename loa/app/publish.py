@@ -290,6 +290,39 @@ def publish_message(
     return publication
 
 
+def sent_before(publication: Publication) -> bool:
+    """Whether `publish_message` (or `send_item`) found `publication` already finished and sent
+    nothing: a run before, or another process whose claim came first."""
+    return outbox.found_done(publication)
+
+
+def unfinished_follow_ups(station: Station, publication: Publication) -> list[dict[str, object]]:
+    """What was recorded as following `publication` (its key plus ":<what>", e.g. a Zalo
+    article's broadcast) and did not simply go out, oldest first, as plain data: key, id,
+    channel, status (its value), label (in the user's language), uncertain, error (one line)."""
+    from sqlalchemy import select
+
+    with station.transaction() as session:
+        rows = session.scalars(
+            select(Publication)
+            .where(Publication.key.startswith(f"{publication.key}:", autoescape=True))
+            .order_by(Publication.id)
+        )
+        return [
+            {
+                "key": row.key,
+                "id": row.id,
+                "channel": row.channel,
+                "status": str(PublicationStatus(row.status).value),
+                "label": PublicationStatus(row.status).label,
+                "uncertain": row.status == PublicationStatus.UNCERTAIN,
+                "error": " ".join((row.error or "").split()),
+            }
+            for row in rows
+            if row.status not in DONE_STATUSES
+        ]
+
+
 def _key_is_ours(publication: Publication | None, message_id: int, channel: str) -> None:
     """Raise UserError when the publication recorded under a key is not this message on this
     channel: a key names one post, reusing it would silently post nothing."""

@@ -135,6 +135,10 @@ class UrgentResult:
     #: When it did not air: why, and what to start.
     problem: str | None = None
 
+    def __post_init__(self) -> None:
+        # A bulletin cut on several zones is one bulletin interrupted: listed once.
+        self.interrupted = list(dict.fromkeys(self.interrupted))
+
     @property
     def on_air(self) -> bool:
         return self.aired in ("daemon", "queued", "here")
@@ -562,8 +566,7 @@ def slot_zones(station: Station, when: datetime) -> list[str] | None:
                 select(Slot.zones)
                 .join(PlanEntry, PlanEntry.slot_id == Slot.id)
                 .where(PlanEntry.channel == "radio", PlanEntry.scheduled_at == when)
-                .distinct()
-            )
+            )  # no DISTINCT: PostgreSQL has no equality for json (the zones are merged below)
         )
     if not rows or any(not z for z in rows):
         return None

@@ -57,6 +57,10 @@ T = Catalog(
         "clips": ("Đọc tin", "Speaking"),
         "album": ("Bản tin phát thanh", "Radio bulletins"),
         "crash": ("lỗi không mong đợi {error}", "unexpected error {error}"),
+        "os_error": (
+            "không ghi được vào thư mục của đài: {reason}",
+            "cannot write to the station folder: {reason}",
+        ),
         "cancelled": (
             "Dừng dựng bản tin giữa chừng (loa run đang dừng); lần chạy sau dựng tiếp.",
             "Rendering stopped part-way (loa run is stopping); the next run carries on.",
@@ -464,6 +468,18 @@ class _Job:
     args: tuple[Any, ...]
 
 
+def _failure(exc: Exception) -> LoaError:
+    """A job's error as the user's message: loa's own as it is, a file system error naming the
+    file and what to do (a read-only or misplaced station folder), anything else as a crash."""
+    if isinstance(exc, LoaError):
+        return exc
+    if isinstance(exc, OSError):
+        from loa.core.fileio import os_error_reason
+
+        return RuntimeFailure(T("os_error", reason=os_error_reason(exc)))
+    return RuntimeFailure(T("crash", error=f"{type(exc).__name__}: {exc}"))
+
+
 class RenderCancelled(RuntimeFailure):
     """The render was asked to stop (its `cancel` event was set): the workers are gone."""
 
@@ -495,10 +511,8 @@ def _run(
             _check(cancel)
             try:
                 results[index] = job.fn(*job.args)
-            except LoaError as exc:
-                results[index] = exc
             except Exception as exc:  # one broken bulletin must not stop the others
-                results[index] = RuntimeFailure(T("crash", error=f"{type(exc).__name__}: {exc}"))
+                results[index] = _failure(exc)
             advance()
         return results
     import multiprocessing
@@ -526,12 +540,8 @@ def _run(
             for future in done:
                 try:
                     results[futures[future]] = future.result()
-                except LoaError as exc:
-                    results[futures[future]] = exc
                 except Exception as exc:  # one broken bulletin must not stop the others
-                    results[futures[future]] = RuntimeFailure(
-                        T("crash", error=f"{type(exc).__name__}: {exc}")
-                    )
+                    results[futures[future]] = _failure(exc)
                 advance()
         pool.shutdown(wait=True)
     except BaseException as exc:  # Ctrl-C (or any escape): stop the workers now, never wait
@@ -646,13 +656,15 @@ def render_bulletins(
         )
 
     results = [o for o in outcomes if isinstance(o, RenderResult)]
-    errors = [
-        f"{job.label}: {o}"
-        for job, o in zip(jobs, outcomes, strict=True)
-        if not isinstance(o, RenderResult)
-    ]
-    if errors:
-        raise RenderFailed(T("failed", count=len(errors), errors="; ".join(errors)), results)
+    # One cause (a read-only folder) fails every bulletin alike: say it once, after their times.
+    by_error: dict[str, list[str]] = {}
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if not isinstance(outcome, RenderResult):
+            by_error.setdefault(str(outcome), []).append(job.label)
+    if by_error:
+        count = sum(len(labels) for labels in by_error.values())
+        errors = "; ".join(f"{', '.join(labels)}: {error}" for error, labels in by_error.items())
+        raise RenderFailed(T("failed", count=count, errors=errors), results)
     return results
 
 

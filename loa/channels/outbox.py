@@ -122,13 +122,6 @@ T = Catalog(
             "{error} Do not post it again: the next run (loa run or loa outbox) will find it "
             "and record it.",
         ),
-        "db_locked": (
-            "Cơ sở dữ liệu {path} đang bị khoá{holder}; đã chờ mà chưa được. Đợi việc kia xong "
-            "rồi chạy lại.",
-            "The database {path} is locked{holder}; waited without success. Wait for that work "
-            "to finish and run again.",
-        ),
-        "holder": (" bởi {who}", " by {who}"),
         "disk_full": (
             "Hết chỗ trên đĩa chứa {path}: không ghi được. Giải phóng chỗ trống rồi chạy lại.",
             "The disk holding {path} is full: nothing could be written. Free some space and "
@@ -198,37 +191,6 @@ def _db_path(station: Station) -> str:
     return url.database or url.render_as_string(hide_password=True)
 
 
-def lock_holders(path: str) -> list[str]:
-    """Other processes on this machine that have the database file open ("pid command")."""
-    import os
-    from pathlib import Path
-
-    try:
-        target = str(Path(path).resolve())
-    except OSError:
-        return []
-    wanted = {target, f"{target}-wal", f"{target}-journal"}
-    holders: list[str] = []
-    me = os.getpid()
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
-        if not entry.name.isdigit() or int(entry.name) == me:
-            continue
-        try:
-            fds = list((entry / "fd").iterdir())
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                if os.readlink(fd) in wanted:
-                    raw = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-                    command = " ".join(raw.decode("utf-8", "replace").split())[:60] or "?"
-                    holders.append(f"{entry.name} {command}")
-                    break
-            except OSError:
-                continue
-    return holders
-
-
 def store_failure(station: Station, exc: BaseException) -> RuntimeFailure | None:
     """The user's message for a store failure: the database locked (by whom, if known) or
     the disk full (with the path). None for anything else."""
@@ -236,17 +198,19 @@ def store_failure(station: Station, exc: BaseException) -> RuntimeFailure | None
 
     from sqlalchemy.exc import OperationalError
 
+    from loa.core.db import DatabaseBusy, busy_failure, is_busy_error
+
     text = str(getattr(exc, "orig", exc)).lower()
     path = _db_path(station)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return RuntimeFailure(T("disk_full", path=exc.filename or path))
+    if isinstance(exc, DatabaseBusy):
+        return exc
     if isinstance(exc, OperationalError):
         if "disk is full" in text or "no space" in text:
             return RuntimeFailure(T("disk_full", path=path))
-        if "locked" in text or "busy" in text or "lock timeout" in text:
-            holders = lock_holders(path) if path != "?" else []
-            holder = T("holder", who="; ".join(holders[:3])) if holders else ""
-            return RuntimeFailure(T("db_locked", path=path, holder=holder))
+        if is_busy_error(exc):
+            return busy_failure(exc, station.engine)
     return None
 
 
@@ -483,7 +447,7 @@ def claim(
         elif status == P.UNCERTAIN:
             if not retry_uncertain and (publication.next_at is None or now < publication.next_at):
                 raise _uncertain_error(
-                    station, publication, publication.error or "", publication.next_at
+                    station, publication, _reason_of(publication.error), publication.next_at
                 )
             look_first = True
         elif status == P.FAILED:
@@ -542,6 +506,22 @@ def skip(station: Station, pub_id: int, reason: str, now: datetime) -> Publicati
 # ------------------------------------------------------------------------------ look-ups
 
 
+def _with_state(reason: str, state: str) -> str:
+    """What an uncertain publication's error holds: why it is in doubt, then (after a line
+    break) its latest state. A new look-up replaces the state, so the text never grows."""
+    return f"{' '.join(reason.split())}\n{state}"
+
+
+def _shown(error: str | None) -> str:
+    """An uncertain publication's error on one line, for a message."""
+    return " ".join((error or "").split())
+
+
+def _reason_of(error: str | None) -> str:
+    """Why a publication is in doubt, without the states earlier look-ups added."""
+    return (error or "").split("\n", 1)[0].strip()
+
+
 def _uncertain_error(
     station: Station, publication: Publication, reason: str, next_at: datetime | None
 ) -> Uncertain:
@@ -580,14 +560,19 @@ def _look(
         if officer:
             return publication, True
         done = _finish(
-            station, pub_id, P.UNCERTAIN, f"{reason} {T('lost_lookup')}", clock(), expect=expect
+            station,
+            pub_id,
+            P.UNCERTAIN,
+            _with_state(reason, T("lost_lookup")),
+            clock(),
+            expect=expect,
         )
         return done, False
     since = publication.attempted_at or publication.created_at or clock()
     ready = since + timedelta(seconds=channel.settle_s)
     now = clock()
     if now < ready:
-        text = f"{reason} {T('settling', channel=channel.name, when=_fmt(ready))}"
+        text = _with_state(reason, T("settling", channel=channel.name, when=_fmt(ready)))
         done = _finish(station, pub_id, P.UNCERTAIN, text, now, next_at=ready, expect=expect)
         return done, False
     try:
@@ -596,7 +581,7 @@ def _look(
         waits = publication.waits + 1
         at = clock()
         next_at = at + timedelta(seconds=retry.later(waits))
-        text = f"{reason} {T('lookup_failed', error=exc, n=waits)}"
+        text = _with_state(reason, T("lookup_failed", error=exc, n=waits))
         done = _finish(
             station, pub_id, P.UNCERTAIN, text, at, next_at=next_at, waits=waits, expect=expect
         )
@@ -607,6 +592,16 @@ def _look(
 
 
 # ------------------------------------------------------------------------------- sending
+
+
+#: Set on a publication `send` found finished by someone else (an earlier run, or another
+#: process that won the claim a moment before): this call sent nothing.
+_FOUND_DONE = "_loa_found_done"
+
+
+def found_done(publication: Publication) -> bool:
+    """Whether `send` returned `publication` as it found it, finished, without sending."""
+    return bool(getattr(publication, _FOUND_DONE, False))
 
 
 def frozen_item(publication: Publication, given: Item | None = None) -> Item | None:
@@ -712,12 +707,15 @@ def _send(
             item=item,
         )
         if publication.status != P.SENDING:
+            setattr(publication, _FOUND_DONE, True)
             return publication
         item = frozen_item(publication, item) or item
         pub_id = publication.id
         attempts = publication.attempts
         if look_first:
-            reason = publication.error or T("interrupted", at=_fmt(publication.attempted_at))
+            reason = _reason_of(publication.error) or T(
+                "interrupted", at=_fmt(publication.attempted_at)
+            )
             looked, may_post = _look(
                 station,
                 channel,
@@ -731,7 +729,9 @@ def _send(
             )
             if not may_post:
                 if looked.status == P.UNCERTAIN:
-                    raise _uncertain_error(station, looked, looked.error or "", looked.next_at)
+                    raise _uncertain_error(
+                        station, looked, _reason_of(looked.error), looked.next_at
+                    )
                 return looked
     failures = 0
     while True:
@@ -813,16 +813,16 @@ def _after_failure(
                     station,
                     pub_id,
                     P.UNCERTAIN,
-                    f"{reason} {T('lost_lookup')}",
+                    _with_state(reason, T("lost_lookup")),
                     at,
                     attempts=attempts,
                 )
-            raise _uncertain_error(station, done, done.error or "", None) from None
+            raise _uncertain_error(station, done, _shown(done.error), None) from None
         with store_errors(station):
             current = find_publication(station, publication.key)
         since = (current.attempted_at if current else None) or at
         ready = since + timedelta(seconds=channel.settle_s)
-        text = f"{reason} {T('settling', channel=channel.name, when=_fmt(ready))}"
+        text = _with_state(reason, T("settling", channel=channel.name, when=_fmt(ready)))
         with store_errors(station):
             done = _finish(station, pub_id, P.UNCERTAIN, text, at, attempts=attempts, next_at=ready)
         raise _uncertain_error(station, done, reason, ready) from None
@@ -908,7 +908,7 @@ def reconcile(
     work: list[tuple[Publication, Item | None, str]] = []
     for publication in stale:
         reason = (
-            publication.error or ""
+            _reason_of(publication.error)
             if publication.status == P.UNCERTAIN
             else T("interrupted", at=_fmt(publication.attempted_at))
         )

@@ -62,6 +62,7 @@ from loa.channels.zalo_tokens import (
     new_code_verifier,
     parse_code,
     pkce_store,
+    rotation_store,
     secret_store,
 )
 from loa.channels.zalo_tokens import T as TOK
@@ -434,6 +435,7 @@ class ZaloChannel(Channel):
             oauth_url=settings.oauth_url,
             http=http,
             first_refresh=env.get(REFRESH_ENV, "").strip() or None,
+            marker=rotation_store(station.root, settings.oa_id, secret) if secret else None,
         )
         return cls(settings, tokens, station=station, timezone=station.timezone, http=http)
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,9 +45,15 @@ REFRESH_WARN = timedelta(days=14)
 SECRETS_FILE = "secrets.zalo.enc"
 #: The encrypted file holding a PKCE login's code verifier until the code is exchanged.
 PKCE_FILE = "secrets.zalo-pkce.enc"
+#: The encrypted file marking a token rotation under way (written before the request, removed
+#: once the new pair is stored): found later, it says a rotation was cut short.
+ROTATION_FILE = "secrets.zalo-rotating.enc"
 
 #: The most one token request may take, connect and every read together.
 TOKEN_DEADLINE_S = 60.0
+#: A rotation marker older than this was left by a process that died mid-rotation (a live one
+#: finishes within the token request's deadline).
+ROTATION_STALE = timedelta(seconds=2 * TOKEN_DEADLINE_S)
 
 T = Catalog(
     {
@@ -90,6 +97,22 @@ T = Catalog(
             "pip install cryptography.",
             "This machine has no keyring and the cryptography package is missing to encrypt "
             "the secrets file. Install it: pip install cryptography.",
+        ),
+        "rotation_lost": (
+            "Lần làm mới token Zalo lúc {when} bị ngắt giữa chừng (máy tắt hoặc loa bị dừng "
+            "ngay khi Zalo trả lời), nên refresh token dùng một lần đã mất: Zalo từ chối nó (lỗi "
+            "{code}). Cách lấy lại: chạy loa channels zalo login --url để có địa chỉ "
+            "uỷ quyền ({oauth}/v4/oa/permission?app_id={app}&...), mở địa chỉ đó bằng tài khoản "
+            "quản trị OA và bấm cho phép, rồi dán địa chỉ Zalo chuyển về vào: loa channels zalo "
+            "login. (Hoặc lấy refresh token mới ở developers.zalo.me → ứng dụng → Official "
+            "Account → cấp quyền, rồi: loa channels zalo login.)",
+            "The Zalo token rotation at {when} was cut short (the machine stopped or loa was "
+            "stopped just as Zalo answered), so the single-use refresh token is lost: Zalo "
+            "refuses it (error {code}). To recover: run loa channels zalo login --url "
+            "for the authorisation address ({oauth}/v4/oa/permission?app_id={app}&...), open it "
+            "as an OA admin and allow, then paste the address Zalo sends you back to into: loa "
+            "channels zalo login. (Or get a new refresh token at developers.zalo.me → the app → "
+            "Official Account → authorise, then: loa channels zalo login.)",
         ),
         "where_keyring": ("keyring của máy", "the system keyring"),
         "where_file": ("tệp mã hoá {path}", "encrypted file {path}"),
@@ -152,6 +175,7 @@ class FileStore:
     def __init__(self, path: Path, app_secret: str) -> None:
         self.path = path
         self._secret = app_secret
+        self._ready: tuple[bytes, Any] | None = None
 
     def _fernet(self, salt: bytes) -> Any:
         try:
@@ -179,9 +203,17 @@ class FileStore:
             raise PermanentError(T("store_broken", path=self.path)) from None
         return value.decode("utf-8")
 
-    def put(self, value: str) -> None:
+    def prepare(self) -> None:
+        """Derive the key of the next `put` now (PBKDF2 takes tens of milliseconds), so that
+        put, right after Zalo's answer, only encrypts and writes."""
         salt = secrets.token_bytes(16)
-        data = self._fernet(salt).encrypt(value.encode("utf-8")).decode("ascii")
+        self._ready = (salt, self._fernet(salt))
+
+    def put(self, value: str) -> None:
+        ready, self._ready = self._ready, None
+        salt, fernet = ready or (secrets.token_bytes(16), None)
+        fernet = fernet or self._fernet(salt)
+        data = fernet.encrypt(value.encode("utf-8")).decode("ascii")
         text = json.dumps({"v": 1, "salt": base64.b64encode(salt).decode("ascii"), "data": data})
         atomic_write_bytes(self.path, text.encode("utf-8"))  # mkstemp: 0600
         os.chmod(self.path, 0o600)
@@ -235,6 +267,20 @@ def pkce_store(root: Path, oa_id: str, app_secret: str) -> SecretStore:
     if keyring_usable():
         return KeyringStore(oa_id, "zalo-pkce")
     return FileStore(root / PKCE_FILE, app_secret)
+
+
+def rotation_store(root: Path, oa_id: str, app_secret: str) -> SecretStore:
+    """Where a token rotation under way is marked (keyring user "zalo-rotating:<oa_id>", or
+    the encrypted file secrets.zalo-rotating.enc): apart from the tokens, so a marker never
+    overwrites a pair another process stored meanwhile."""
+    if keyring_usable():
+        return KeyringStore(oa_id, "zalo-rotating")
+    return FileStore(root / ROTATION_FILE, app_secret)
+
+
+def fingerprint(token: str) -> str:
+    """A short one-way digest of a token: which refresh token a rotation marker is about."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
 
 
 def find_app_secret(app_id: str, env: Mapping[str, str] | None = None) -> str | None:
@@ -293,6 +339,11 @@ class TokenPair:
         )
 
 
+#: Fingerprints of the refresh tokens this process is rotating right now (any thread).
+_ROTATING: set[str] = set()
+_ROTATING_LOCK = threading.Lock()
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -310,10 +361,13 @@ class Tokens:
         http: Any,
         first_refresh: str | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        marker: SecretStore | None = None,
     ) -> None:
         self.app_id = app_id
         self.app_secret = app_secret
         self.store = store
+        #: Marks a rotation under way (`rotation_store`); None: rotations are not marked.
+        self.marker = marker
         self.oauth_url = oauth_url.rstrip("/")
         self.http = http
         self.first_refresh = first_refresh
@@ -348,12 +402,46 @@ class Tokens:
         return pair.expires_at
 
     def access_token(self) -> str:
-        """A valid access token, refreshed when absent or close to expiry."""
+        """A valid access token, refreshed when absent or close to expiry, or at once when an
+        earlier rotation of the stored refresh token was cut short (its loss shows now, not
+        when the access token lapses a day later)."""
         pair = self.pair or self.load()
         fresh = pair.expires_at is not None and pair.expires_at - self.clock() > REFRESH_AHEAD
-        if pair.access_token and fresh:
+        if pair.access_token and fresh and self.interrupted_rotation(pair) is None:
             return pair.access_token
         return self.refresh()
+
+    def interrupted_rotation(self, pair: TokenPair) -> datetime | None:
+        """When a rotation of `pair`'s refresh token began and never stored its outcome, else
+        None: its marker is there and the process that wrote it is gone (or is this one, with
+        no rotation running), or it is older than ROTATION_STALE."""
+        if self.marker is None:
+            return None
+        try:
+            raw = self.marker.get()
+            data = json.loads(raw) if raw else None
+            if not isinstance(data, dict) or data.get("token") != fingerprint(pair.refresh_token):
+                return None
+            began = datetime.fromisoformat(str(data["at"]))
+            pid = int(data.get("pid") or 0)
+        except (PermanentError, KeyError, TypeError, ValueError):
+            return None
+        if self.clock() - began > ROTATION_STALE:
+            return began
+        if pid == os.getpid():  # this process: cut short unless a thread of it rotates now
+            with _ROTATING_LOCK:
+                return None if data["token"] in _ROTATING else began
+        return None if _running(pid) else began
+
+    def _mark(self, refresh_token: str) -> None:
+        if self.marker is not None:
+            at = self.clock().isoformat(timespec="seconds")
+            mark = {"token": fingerprint(refresh_token), "at": at, "pid": os.getpid()}
+            self.marker.put(json.dumps(mark))
+
+    def _unmark(self) -> None:
+        if self.marker is not None:
+            self.marker.clear()
 
     def refresh(self, *, rejected: str | None = None) -> str:
         """Rotate the pair at Zalo, store the new one, then return the new access token.
@@ -365,28 +453,68 @@ class Tokens:
         stored = self.load()
         if rejected is not None and stored.access_token and stored.access_token != rejected:
             return stored.access_token
+        cut_short = self.interrupted_rotation(stored)
         try:
-            answer = self._post(stored.refresh_token)
-        except PermanentError:
+            answer = self._rotate(stored.refresh_token)
+        except PermanentError as refused:
             # Another process may have rotated the single-use token meanwhile: use its result.
             again = self.load()
             if again.refresh_token == stored.refresh_token:
+                if cut_short is not None:  # our own earlier rotation consumed it, then died
+                    self._unmark()
+                    raise self._lost(cut_short, refused) from None
                 raise
             if again.access_token and again.expires_at and again.expires_at > self.clock():
                 return again.access_token
-            answer = self._post(again.refresh_token)
+            answer = self._rotate(again.refresh_token)
+        assert answer.access_token is not None
+        return answer.access_token
+
+    def _rotate(self, refresh_token: str) -> TokenPair:
+        """One rotation: mark it, ask Zalo, store the new pair the moment the answer is read
+        (nothing else comes between), then drop the mark. A crash between Zalo's answer and
+        the store's write (a few milliseconds) leaves the mark, and the next use says the
+        token was lost and how to log in again. A network failure keeps the mark too: Zalo
+        may have rotated the token without the answer arriving."""
         assert self.store is not None
-        expires_in = int(str(answer.get("expires_in") or "90000"))
+        mark = fingerprint(refresh_token)
+        with _ROTATING_LOCK:
+            _ROTATING.add(mark)
+        try:
+            self._mark(refresh_token)
+            prepare = getattr(self.store, "prepare", None)
+            if prepare is not None:
+                prepare()
+            answer = self._post(refresh_token)  # refused: the caller decides
+        finally:
+            with _ROTATING_LOCK:
+                _ROTATING.discard(mark)
+        issued = self.clock()
         pair = TokenPair(
             refresh_token=str(answer["refresh_token"]),
             access_token=str(answer["access_token"]),
-            expires_at=self.clock() + timedelta(seconds=expires_in),
-            issued_at=self.clock(),
+            expires_at=issued + timedelta(seconds=_seconds(answer.get("expires_in"))),
+            issued_at=issued,
         )
-        self._remember(pair)
-        self.store.put(pair.to_json())  # durable before the new access token is used
-        assert pair.access_token is not None
-        return pair.access_token
+        self.store.put(pair.to_json())  # durable before anything else, the token's use too
+        self._unmark()
+        return self._remember(pair)
+
+    def _lost(self, began: datetime, refused: PermanentError) -> PermanentError:
+        code = getattr(refused, "code", None)
+        local = began.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC")
+        return PermanentError(
+            self._clean(
+                T(
+                    "rotation_lost",
+                    when=local,
+                    code=code if code is not None else "?",
+                    oauth=self.oauth_url,
+                    app=self.app_id,
+                )
+            ),
+            code=code,
+        )
 
     def exchange_code(self, code: str, code_verifier: str) -> TokenPair:
         """Trade an authorisation code (PKCE) for the OA's first pair and store it before use:
@@ -404,16 +532,16 @@ class Tokens:
             },
             refused="code_refused",
         )
-        expires_in = int(str(answer.get("expires_in") or "90000"))
+        issued = self.clock()
         pair = TokenPair(
             refresh_token=str(answer["refresh_token"]),
             access_token=str(answer["access_token"]),
-            expires_at=self.clock() + timedelta(seconds=expires_in),
-            issued_at=self.clock(),
+            expires_at=issued + timedelta(seconds=_seconds(answer.get("expires_in"))),
+            issued_at=issued,
         )
-        self._remember(pair)
         self.store.put(pair.to_json())  # durable before the new access token is used
-        return pair
+        self._unmark()  # a fresh login ends any rotation cut short
+        return self._remember(pair)
 
     def _post(self, refresh_token: str) -> dict[str, Any]:
         self._seen.append(refresh_token)
@@ -462,6 +590,31 @@ class Tokens:
 
     def _clean(self, text: str) -> str:
         return redact(text, self.secrets())
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (not a zombie)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _seconds(value: Any) -> int:
+    """Zalo's expires_in (a number, sometimes as text); a day and a bit when unreadable."""
+    try:
+        return int(str(value or "90000"))
+    except ValueError:
+        return 90000
 
 
 def new_code_verifier() -> str:

@@ -75,6 +75,18 @@ T = Catalog(
             "Already published (record {id}, {status}): {remote}; not posted again.",
         ),
         "state": ("Bản ghi {id}: {status}. {error}", "Record {id}: {status}. {error}"),
+        "follow_uncertain": (
+            "Chưa chắc {key} trên {channel} đã gửi hay chưa (bản ghi {id}): {error} loa không "
+            "tự gửi lại. Kiểm tra trên {channel} rồi xác nhận: loa outbox --done {id} (đã gửi) "
+            "hoặc loa outbox --retry {id} (chưa gửi, gửi lại).",
+            "Not sure whether {key} went out on {channel} (record {id}): {error} loa does not "
+            "send it again by itself. Check {channel}, then confirm: loa outbox --done {id} "
+            "(it went out) or loa outbox --retry {id} (it did not, send again).",
+        ),
+        "follow_state": (
+            "{key} (bản ghi {id}): {status}. {error}",
+            "{key} (record {id}): {status}. {error}",
+        ),
         "outbox": (
             "Hộp thư đi: bài đang gửi, lỗi, chưa chắc chắn, trễ hoặc hẹn giờ (đối soát trước).",
             "The outbox: posts sending, failed, uncertain, late or scheduled (reconciles first).",
@@ -284,10 +296,14 @@ def publish(
         due = parse_datetime(at, today=now.date()) if at is not None else None
         pub = publish_message(station, message, channel, now=now, key=key, due_at=due)
     if as_json:
-        print_json(_publication_dict(pub))
+        from loa.app.publish import unfinished_follow_ups
+
+        print_json({**_publication_dict(pub), "follow_ups": unfinished_follow_ups(station, pub)})
         return
+    from loa.app.publish import sent_before
+
     out = console()
-    if before is not None and before in DONE_STATUSES:
+    if (before is not None and before in DONE_STATUSES) or sent_before(pub):
         status = PublicationStatus(pub.status).label
         out.print(
             T("already", id=pub.id, status=status, remote=pub.remote_id),
@@ -318,6 +334,32 @@ def publish(
             highlight=False,
             markup=False,
         )
+    _say_follow_ups(station, pub)
+
+
+def _say_follow_ups(station: Station, pub: Any) -> None:
+    """What followed the post and did not simply go out (an uncertain or held broadcast)."""
+    from loa.app.publish import unfinished_follow_ups
+
+    out = console()
+    for follow in unfinished_follow_ups(station, pub):
+        if follow["uncertain"]:
+            text = T(
+                "follow_uncertain",
+                key=follow["key"],
+                channel=follow["channel"],
+                id=follow["id"],
+                error=follow["error"],
+            )
+        else:
+            text = T(
+                "follow_state",
+                key=follow["key"],
+                id=follow["id"],
+                status=follow["label"],
+                error=follow["error"],
+            )
+        out.print(text, style="yellow", highlight=False, markup=False)
 
 
 def _existing(station: Station, key: str) -> str | None:

@@ -170,6 +170,16 @@ T = Catalog(
             "{late} late by over a minute.",
         ),
         "no_problems": ("Không đài nào có vấn đề.", "No station has a problem."),
+        "o_format": (
+            "Ghi báo cáo ra tệp: docx (văn bản theo thể thức hành chính) hoặc xlsx.",
+            "Write the report to a file: docx (the administrative form) or xlsx.",
+        ),
+        "o_out": ("Thư mục ghi tệp báo cáo.", "The folder to write the report file in."),
+        "bad_format": (
+            'Định dạng "{value}" không có. Dùng: --format docx hoặc --format xlsx.',
+            'There is no format "{value}". Use: --format docx or --format xlsx.',
+        ),
+        "written": ("Đã ghi báo cáo: {path}", "Report written: {path}"),
         "report_problem": (
             "Không đọc được số liệu của đài {ident} ({name}): {why}",
             "Could not read the figures of station {ident} ({name}): {why}",
@@ -259,6 +269,8 @@ def report_cmd(
     end: Annotated[str, typer.Option("--to", help=T("o_to_day"))],
     province: ProvinceOpt = None,
     as_json: JsonOpt = False,
+    fmt: Annotated[str | None, typer.Option("--format", help=T("o_format"))] = None,
+    out: Annotated[Path, typer.Option("--out", help=T("o_out"))] = Path("."),
 ) -> None:
     from dataclasses import asdict
 
@@ -269,6 +281,15 @@ def report_cmd(
     opened = _find(province)
     today = opened.now().date()  # "hôm nay" in the province's time, not the server's
     first, last = parse_date(start, today=today), parse_date(end, today=today)
+    if fmt is not None:
+        from loa.province.report import FORMATS, province_sheet, write_province_report
+
+        if fmt not in FORMATS:
+            console().print(T("bad_format", value=fmt), style="red", highlight=False)
+            raise typer.Exit(code=2)
+        path = write_province_report(province_sheet(opened, first, last), fmt, out)
+        console().print(T("written", path=path), highlight=False)
+        return
     report = province_report(opened, first, last)  # each commune at its own clock
     from loa.cli.province_msg import print_figures
     from loa.province.messages import province_figures
@@ -348,11 +369,12 @@ def status_cmd(
     from dataclasses import asdict
 
     from loa.cli.common import console, print_json
-    from loa.province.status import province_status, queue_health
+    from loa.province.status import province_now
 
     opened = _find(province)
-    status = province_status(opened)
-    health = queue_health(opened)
+    state = province_now(opened)  # the same plain data the province page shows
+    status, health = state.status, state.health
+    assert health is not None
 
     jobs = health.station_jobs
     stations = [s for s in status.stations if not problems or health.has_problem(s)]
@@ -360,7 +382,7 @@ def status_cmd(
         print_json(
             {
                 "stations": [
-                    {**asdict(s), "jobs_failed": f, "jobs_stuck": k, "jobs_late": late}
+                    {**s.to_dict(), "jobs_failed": f, "jobs_stuck": k, "jobs_late": late}
                     for s in stations
                     for f, k, late in [jobs(s.ident)]
                 ],
@@ -371,6 +393,7 @@ def status_cmd(
                 ],
                 "scheduler": health.scheduler,
                 "jobs": health.jobs,
+                "alerts": [a.to_dict() for a in state.alerts],
             }
         )
         return
@@ -403,6 +426,9 @@ def status_cmd(
         ),
         highlight=False,
     )
+    for alert in state.alerts:
+        if alert.ident:  # the machinery's own were said above
+            out.print(alert.text, style="yellow", highlight=False)
     if problems and not stations:
         out.print(T("no_problems"), highlight=False)
         return

@@ -73,3 +73,6 @@ def stream_cmd(
 def attach(province_app: typer.Typer) -> None:
     """Add `stream` to `loa province`."""
     province_app.command("stream", help=T("stream"))(stream_cmd)
+    from loa.cli.province_source import attach as attach_source
+
+    attach_source(province_app)

@@ -60,6 +60,15 @@ T = Catalog(
             "The database {path} is locked by another process (perhaps another loa command is "
             "running). Wait for it to finish and run again.",
         ),
+        "busy": (
+            "Cơ sở dữ liệu của đài đang bị một tiến trình khác giữ ({path}{holder}); đã chờ "
+            "{seconds} giây mà chưa được. Đợi tiến trình đó xong (một lệnh loa khác, một bản "
+            "sao lưu) rồi thử lại, hoặc dừng nó nếu nó bị treo. Chưa có gì được lưu.",
+            "The station's database is held by another process ({path}{holder}); waited "
+            "{seconds} s without success. Wait for that process to finish (another loa command, "
+            "a backup) and try again, or stop it if it hangs. Nothing was saved.",
+        ),
+        "holder": (", bởi {who}", ", by {who}"),
         "no_server": (
             "Không kết nối được máy chủ PostgreSQL {where}: {error}. Kiểm tra máy chủ đang chạy "
             "(pg_isready -h MÁY -p CỔNG) và địa chỉ trong [station] database của loa.toml hay "
@@ -189,6 +198,74 @@ def driver_reason(error: BaseException | str) -> str:
     return first or (type(error).__name__ if isinstance(error, BaseException) else "")
 
 
+#: How long a statement waits for a lock another process holds before loa gives up and says
+#: so (SQLite's busy timeout; PostgreSQL's connect timeout is derived from it).
+BUSY_TIMEOUT_MS = 4_000
+
+
+class DatabaseBusy(RuntimeFailure):
+    """Another process holds the station database's lock longer than the busy timeout."""
+
+
+def lock_holders(path: str) -> list[str]:
+    """Other processes on this machine that have the database file open ("pid command")."""
+    import os
+
+    try:
+        target = str(Path(path).resolve())
+    except OSError:
+        return []
+    wanted = {target, f"{target}-wal", f"{target}-journal"}
+    holders: list[str] = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) in wanted:
+                    raw = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                    command = " ".join(raw.decode("utf-8", "replace").split())[:60] or "?"
+                    holders.append(f"{entry.name} {command}")
+                    break
+            except OSError:
+                continue
+    return holders
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Whether a driver error says a lock held elsewhere outlasted the wait."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(error, OperationalError):
+        return False
+    text = _driver_text(error).lower()
+    return any(
+        word in text for word in ("database is locked", "database table is locked", "busy")
+    ) or ("lock timeout" in text)
+
+
+def busy_failure(error: BaseException, engine: Engine | None) -> DatabaseBusy | None:
+    """The user's message for `error` when it is a lock held by another process (naming the
+    database and, for SQLite, who holds it); None for any other error."""
+    if not is_busy_error(error):
+        return None
+    path: str = "?"
+    holders: list[str] = []
+    seconds = BUSY_TIMEOUT_MS / 1000  # what the station's engine waits (open_database)
+    if engine is not None:
+        file = sqlite_path(engine.url.render_as_string(hide_password=False))
+        path = str(file) if file is not None else redact(str(engine.url))
+        if file is not None:
+            holders = lock_holders(str(file))
+    holder = T("holder", who="; ".join(holders[:3])) if holders else ""
+    return DatabaseBusy(T("busy", path=path, holder=holder, seconds=f"{seconds:g}"))
+
+
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 NAMING = {
@@ -253,7 +330,11 @@ def is_postgresql(url: str) -> bool:
 
 
 def make_engine(
-    url: str, *, busy_timeout_ms: int = 10_000, schema: str | None = None, pool_size: int = 5
+    url: str,
+    *,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    schema: str | None = None,
+    pool_size: int = 5,
 ) -> Engine:
     """Create an engine; for SQLite turn on foreign keys, WAL and a busy timeout (how long to
     wait for another process's lock); for PostgreSQL put `schema` (a station's) first on the
@@ -327,7 +408,7 @@ def open_database(
     url: str,
     *,
     create: bool = False,
-    busy_timeout_ms: int = 10_000,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     schema: str | None = None,
     pool_size: int = 5,
 ) -> Engine:
@@ -445,13 +526,19 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back entirely on any error."""
+    """A session whose work is committed on success and rolled back entirely on any error.
+    A lock another process held past the busy timeout raises DatabaseBusy (a RuntimeFailure
+    that says so) instead of the driver's OperationalError."""
     session = factory()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as error:
         session.rollback()
+        bind = factory.kw.get("bind")
+        busy = busy_failure(error, bind if isinstance(bind, Engine) else None)
+        if busy is not None:
+            raise busy from None
         raise
     finally:
         session.close()

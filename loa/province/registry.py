@@ -304,8 +304,9 @@ def prepare_database(url: str) -> Prepared:
     from sqlalchemy import inspect, text
     from sqlalchemy.exc import OperationalError
 
-    import loa.province.messages  # noqa: F401  (its tables: tags, province messages, deliveries)
-    import loa.province.users  # noqa: F401  (province users, their sessions, audit log)
+    # their tables: tags, province messages, deliveries; province users, sessions, audit log
+    import loa.province.messages
+    import loa.province.users  # noqa: F401
 
     engine = make_engine(url)
     try:

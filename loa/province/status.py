@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
 from loa.core.i18n import Catalog
 from loa.province.registry import Province
+
+if TYPE_CHECKING:
+    from loa.core.station import Station
 
 T = Catalog(
     {
@@ -176,11 +179,18 @@ def province_status(province: Province, *, now: datetime | None = None) -> Provi
         engine.dispose()
 
 
-def station_streams(province: Province, status: ProvinceStatus, *, live: bool = False) -> None:
+def station_streams(
+    province: Province,
+    status: ProvinceStatus,
+    *,
+    live: bool = False,
+    stations: dict[str, Station] | None = None,
+) -> None:
     """Fill each commune's stream state: whether its head-end process runs and each mount's
     connection (the state file in the station folder), and with `live` the listeners, asking
     each Icecast server once. A commune whose folder or settings cannot be read is left as
-    streaming nothing."""
+    streaming nothing. `stations`: communes already loaded (by ident), kept between calls
+    (new ones are added; none is connected to its database here)."""
     from loa.app.stream import stream_status
     from loa.channels.icecast import fetch_status
     from loa.core.errors import LoaError
@@ -190,7 +200,9 @@ def station_streams(province: Province, status: ProvinceStatus, *, live: bool = 
     wanted: list[tuple[StationStatus, Any]] = []
     for s in status.stations:
         try:
-            station = open_station(province, s.ident)
+            station = (stations or {}).get(s.ident) or open_station(province, s.ident)
+            if stations is not None:
+                stations[s.ident] = station
             found = stream_status(station, live=False)
         except (LoaError, OSError):
             continue
@@ -294,13 +306,19 @@ class ProvinceNow:
 
 
 def province_now(
-    province: Province, *, now: datetime | None = None, live: bool = False, queue: bool = True
+    province: Province,
+    *,
+    now: datetime | None = None,
+    live: bool = False,
+    queue: bool = True,
+    stations: dict[str, Station] | None = None,
 ) -> ProvinceNow:
     """Every commune's state now (figures, last airing, missed slots, streams), the queue's
-    health (`queue`) and the alerts. `live` asks the Icecast servers for listeners."""
+    health (`queue`) and the alerts. `live` asks the Icecast servers for listeners;
+    `stations` see `station_streams`."""
     now = now or province.now()
     status = province_status(province, now=now)
-    station_streams(province, status, live=live)
+    station_streams(province, status, live=live, stations=stations)
     health = queue_health(province) if queue else None
     return ProvinceNow(now, status, health, alerts_of(status, health, now=now))
 
@@ -447,6 +465,10 @@ def queue_health(province: Province, *, silent_after_s: float = 30.0) -> QueueHe
                     "SELECT a.pid, coalesce(host(a.client_addr), 'local'), a.backend_start "
                     "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                     "WHERE l.locktype = 'advisory' AND l.granted "
+                    # advisory locks are per database: another province's scheduler on the
+                    # same server is not this one's
+                    "AND l.database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database()) "
                     "AND ((l.classid::bigint << 32) | l.objid::bigint) = :k"
                 ),
                 {"k": LOCK_KEY},

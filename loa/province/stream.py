@@ -126,6 +126,8 @@ class HeadEnd:
         self.idents = idents
         self.stop = threading.Event()
         self.hosted: dict[str, Hosted] = {}
+        #: The connections every hosted commune shares (see `_on_shared_pool`).
+        self.pool: Any = None
 
     # -- the lock, as the scheduler holds its own
 
@@ -208,21 +210,23 @@ class HeadEnd:
         from loa.channels.stream import stream_settings
         from loa.province.stations import open_station
 
+        if self.pool is None:
+            from loa.core.db import make_engine
+
+            self.pool = make_engine(self.province.database, pool_size=4).pool
         for ident in idents:
             if ident in self.hosted:
                 continue
-            station = _unpooled(open_station(self.province, ident, pool_size=1))
+            station = _on_shared_pool(open_station(self.province, ident, pool_size=1), self.pool)
             try:
                 if not stream_settings(station).enabled:
                     log.warning(T("not_streaming", ident=ident))
-                    station.engine.dispose()
                     continue
                 runtime = StreamRuntime(station, with_local=False)
                 install(runtime)
                 runtime.start()
             except LoaError as exc:
                 log.warning(T("open_failed", ident=ident, error=exc))
-                station.engine.dispose()
                 continue
             self.hosted[ident] = Hosted(station, runtime)
         return sorted(self.hosted)
@@ -230,11 +234,11 @@ class HeadEnd:
     def close(self) -> None:
         """Let every mount go."""
         for item in self.hosted.values():
-            try:
-                item.runtime.stop()
-            finally:
-                item.station.engine.dispose()
+            item.runtime.stop()
         self.hosted.clear()
+        if self.pool is not None:
+            self.pool.dispose()
+            self.pool = None
 
     def tick(self) -> int:
         """Start the bulletins due within the next look-ahead on each commune's mounts, each in
@@ -274,19 +278,27 @@ class HeadEnd:
             log.warning("head-end %s: bulletin %s: %s", ident, when.isoformat(), exc)
 
 
-def _unpooled(station: Station) -> Station:
-    """`station` with an engine that keeps no idle connection: a head-end holds a hundred
-    communes, and a connection each would take the server's whole max_connections (100 by
-    default); it reads each commune's plan only every look-ahead."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
+def _on_shared_pool(station: Station, pool: Any) -> Station:
+    """`station` with an engine drawing on `pool`, the head-end's few connections shared by
+    every commune it holds (a hundred communes with a connection each would take the server's
+    whole max_connections, 100 by default; one opened per use costs a connection set-up each
+    time). Each checkout puts the station's schema first on the search path, committed at the
+    driver before SQLAlchemy begins its transaction, so no rollback can undo it."""
+    from sqlalchemy import create_engine, event
 
     url = station.engine.url
     station.engine.dispose()
-    args: dict[str, Any] = {"connect_timeout": 10}
-    if station.db_schema:
-        args["options"] = f"-csearch_path={station.db_schema}"
-    station.__dict__["engine"] = create_engine(url, poolclass=NullPool, connect_args=args)
+    schema = station.db_schema or "public"
+    engine = create_engine(url, pool=pool)
+
+    @event.listens_for(engine, "engine_connect")
+    def _search_path(conn: Any) -> None:
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cur:
+            cur.execute(f'SET search_path TO "{schema}"')
+        raw.commit()
+
+    station.__dict__["engine"] = engine
     return station
 
 

@@ -46,9 +46,9 @@ T = Catalog(
             "messages), operator (sees every commune, runs their radio), viewer (read only).",
         ),
         "bad_name": (
-            'Tên đăng nhập "{name}" không hợp lệ: dùng 1-40 chữ cái không dấu, chữ số, ".", "-" '
+            'Tên đăng nhập "{name}" không hợp lệ: dùng 1-35 chữ cái không dấu, chữ số, ".", "-" '
             'hoặc "_", ví dụ: lan.nguyen',
-            'The user name "{name}" is not valid: use 1-40 unaccented letters, digits, ".", "-" '
+            'The user name "{name}" is not valid: use 1-35 unaccented letters, digits, ".", "-" '
             'or "_", e.g. lan.nguyen',
         ),
         "exists": (
@@ -153,7 +153,8 @@ def parse_role(value: str) -> ProvinceRole:
 
 
 def _check_name(name: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", name):
+    # 35, so "tinh:" + the name fits a commune's audit log (40)
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,35}", name):
         raise UserError(T("bad_name", name=name))
     return name
 

@@ -108,6 +108,8 @@ class Totals:
     recorded_s: float = 0.0
     live_s: float = 0.0
     lives: int = 0
+    #: Of `radio_items`: those that aired the commune's own recording.
+    recorded_items: int = 0
 
     @property
     def speech_s(self) -> float:
@@ -228,6 +230,7 @@ class Report:
                 "airtime_recorded_s": round(t.recorded_s, 1),
                 "airtime_live_s": round(t.live_s, 1),
                 "live_broadcasts": t.lives,
+                "radio_items_recorded": t.recorded_items,
                 "posts": dict(t.posts),
                 "items": t.items,
                 "messages": t.messages,
@@ -297,6 +300,7 @@ def compute_totals(rows: Iterable[AsRunRow], *, bulletins: str = "distinct") -> 
             out.airtime_s += float(row.duration_s or 0.0)
             if row.sound == RECORDED:
                 out.recorded_s += float(row.duration_s or 0.0)
+                out.recorded_items += 1
             if bulletins == "distinct":
                 keys.add(row.bulletin_key)
             elif row.opens_bulletin:
@@ -309,6 +313,13 @@ def compute_totals(rows: Iterable[AsRunRow], *, bulletins: str = "distinct") -> 
     out.broadcasts = dict(sorted(broadcasts.items()))
     out.messages = len(messages)
     return out
+
+
+def day_totals(station: Station, day: date) -> Totals:
+    """The radio figures of one day as the report counts them (the radio page's line)."""
+    with station.transaction() as session:
+        rows = load_rows(session, Period(day, day))
+    return compute_totals(rows)
 
 
 def mark_bulletin_openers(rows: Sequence[AsRunRow]) -> None:

@@ -50,6 +50,23 @@ T = Catalog(
         "sheet_aired": ("Đã phát (ký)", "Aired (sign)"),
         "sheet_empty": ("Không có bản tin nào trong ngày này.", "No bulletin on this day."),
         "sheet_operator": ("Người trực máy", "Operator"),
+        "sheet_voice": ("Giọng", "Voice"),
+        "sheet_speech": ("Giọng máy", "Synthetic"),
+        "sheet_recorded": ("Ghi âm của xã", "Commune's recording"),
+        "sheet_sounds": (
+            "giọng máy {speech}, ghi âm của xã {recorded}",
+            "synthetic voice {speech}, the commune's recordings {recorded}",
+        ),
+        "sheet_live": ("Phát trực tiếp trong ngày", "Live broadcasts of the day"),
+        "sheet_live_time": ("Thời gian", "Time"),
+        "sheet_live_by": ("Người nói", "Speaker"),
+        "sheet_live_zones": ("Vùng", "Zones"),
+        "sheet_live_file": ("Bản ghi", "Recording"),
+        "sheet_live_total": (
+            "Tổng phát trực tiếp: {length} ({count} lần)",
+            "Live in total: {length} ({count} times)",
+        ),
+        "sheet_all_zones": ("tất cả", "all"),
     }
 )
 
@@ -62,6 +79,59 @@ def _durations(items: list[dict[str, Any]]) -> dict[int, float]:
             out[int(item["message_id"])] = float(item["duration_s"])
         except (KeyError, TypeError, ValueError):
             continue
+    return out
+
+
+def _recorded_ids(station: Station, ids: list[int]) -> set[int]:
+    """The messages among `ids` that have the commune's own recording (it airs in place of
+    the synthetic reading)."""
+    from sqlalchemy import select
+
+    from loa.content.models import Message
+
+    if not ids:
+        return set()
+    with station.transaction() as session:
+        return set(
+            session.scalars(
+                select(Message.id).where(Message.id.in_(ids), Message.audio.is_not(None))
+            )
+        )
+
+
+def _live_of(station: Station, day: date) -> list[dict[str, Any]]:
+    """The day's live broadcasts from the as-run log: time, speaker, zones, length, file."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+
+    from loa.channels.models import AsRunRecord
+
+    lo = datetime.combine(day, datetime.min.time())
+    with station.transaction() as session:
+        rows = session.scalars(
+            select(AsRunRecord)
+            .where(
+                AsRunRecord.kind == "live",
+                AsRunRecord.started_at >= lo,
+                AsRunRecord.started_at < lo + timedelta(days=1),
+            )
+            .order_by(AsRunRecord.started_at, AsRunRecord.id)
+        )
+        out = []
+        for r in rows:
+            extra = r.extra or {}
+            end = f"–{r.ended_at:%H:%M:%S}" if r.ended_at else ""
+            out.append(
+                {
+                    "time": f"{r.started_at:%H:%M:%S}{end}",
+                    "by": str(extra.get("by") or ""),
+                    "zones": ", ".join(r.zones or []) or T("sheet_all_zones"),
+                    "duration_s": float(r.duration_s or 0.0),
+                    "duration": clock_text(float(r.duration_s or 0.0)),
+                    "file": str(extra.get("recording") or ""),
+                }
+            )
     return out
 
 
@@ -78,7 +148,12 @@ def runsheet_html(station: Station, day: date, *, how_to_render: str = "") -> st
     for slot in slots:
         path = bulletin_path(station, slot.start)
         current = sidecar_matches(path, airing(slot))
-        real = _durations(sidecar_items(path)) if current else {}
+        items = sidecar_items(path) if current else []
+        real = _durations(items)
+        if current:
+            recorded = {int(i["message_id"]) for i in items if i.get("kind") == "recorded"}
+        else:  # what will air: each message's recording, when it has one
+            recorded = _recorded_ids(station, [i.message_id for i in slot.items])
         if current:
             shown = str(path)
         elif path.is_file():  # made before a re-plan or an edit: not what will air
@@ -95,9 +170,16 @@ def runsheet_html(station: Station, day: date, *, how_to_render: str = "") -> st
                 ),
                 "source": item.source_document or "",
                 "script": item.script,
+                "voice": T("sheet_recorded" if item.message_id in recorded else "sheet_speech"),
             }
             for item in slot.items
         ]
+        recorded_s = sum(
+            real.get(i.message_id, i.duration_s) for i in slot.items if i.message_id in recorded
+        )
+        speech_s = sum(
+            real.get(i.message_id, i.duration_s) for i in slot.items if i.message_id not in recorded
+        )
         bulletins.append(
             {
                 "time": slot.start.strftime("%H:%M"),
@@ -109,10 +191,18 @@ def runsheet_html(station: Station, day: date, *, how_to_render: str = "") -> st
                     estimate=not length.rendered,
                 ),
                 "rows": rows,
+                "sounds": T(
+                    "sheet_sounds",
+                    speech=clock_text(speech_s, estimate=not length.rendered),
+                    recorded=clock_text(recorded_s, estimate=not length.rendered),
+                )
+                if recorded
+                else "",
                 # a fallback voice (the offline one) spoke some of it: the operator is told
                 "voice_note": fallback_text(fallback_of(path)) if path.is_file() else "",
             }
         )
+    live = _live_of(station, day)
     return render(
         "loa.report",
         "runsheet.html.j2",
@@ -120,6 +210,12 @@ def runsheet_html(station: Station, day: date, *, how_to_render: str = "") -> st
         title=T("sheet_title", day=day.strftime("%d/%m/%Y")),
         station_name=station.name,
         bulletins=bulletins,
+        live=live,
+        live_total=T(
+            "sheet_live_total",
+            length=clock_text(sum(r["duration_s"] for r in live)),
+            count=len(live),
+        ),
         estimated=any(str(b["total"]).startswith("~") for b in bulletins),
     )
 

@@ -187,7 +187,7 @@ def create_app(
     """The dashboard for `station`. `clock` gives the station's wall-clock time (tests pass a
     fixed one); `login_delay` the seconds a throttled or repeated wrong login waits. Without a
     station, each request must bring its own (`loa.web.province`: one app for every commune)."""
-    from loa.web import api, more, pages
+    from loa.web import api, live, more, pages
 
     app = FastAPI(
         title="loa",
@@ -289,5 +289,6 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(more.router)
+    app.include_router(live.router)
     app.include_router(api.router)
     return app

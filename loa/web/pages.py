@@ -226,7 +226,7 @@ def today(request: Request, user: Reader) -> HTMLResponse:
 def radio(request: Request, user: Reader, day: str | None = None, note: str = "") -> HTMLResponse:
     from sqlalchemy import select
 
-    from loa.app.dashboard import as_run_of, bulletins_of
+    from loa.app.dashboard import as_run_of, bulletins_of, day_totals
     from loa.content.models import Message, MessageStatus
 
     web = web_of(request)
@@ -246,6 +246,7 @@ def radio(request: Request, user: Reader, day: str | None = None, note: str = ""
         day=chosen,
         bulletins=bulletins_of(web.station, chosen),
         as_run=as_run_of(web.station, chosen),
+        sounds=day_totals(web.station, chosen),
         approved=approved,
         note=note,
         media_url=media_url(web.station),

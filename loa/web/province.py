@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loa.core.errors import LoaError
 from loa.core.i18n import Catalog, language
+from loa.core.station import Station
 from loa.province.registry import Province
 from loa.province.users import ProvinceAccount, ProvinceUsers
 from loa.web.context import Forbidden, LoginRequired, Web, for_people, make_env
@@ -56,6 +58,25 @@ P = Catalog(
         "nav_now": ("Tình hình các xã", "Communes now"),
         "nav_messages": ("Tin của tỉnh", "Province messages"),
         "nav_new": ("Viết tin", "Write a message"),
+        "nav_report": ("Báo cáo", "Report"),
+        "r_title": ("Kết quả từ {start} đến {end}", "Results from {start} to {end}"),
+        "r_from": ("Từ ngày", "From"),
+        "r_to": ("Đến ngày", "To"),
+        "r_show": ("Xem", "Show"),
+        "r_bulletins": ("Bản tin", "Bulletins"),
+        "r_items": ("Lượt tin trên loa", "Radio items"),
+        "r_airtime": ("Phút phát", "Minutes aired"),
+        "r_total": ("Cả tỉnh", "Whole province"),
+        "r_problem": ("Không đọc được số liệu của xã {name}: {why}", "Commune {name}: {why}"),
+        "r_own": ("Tin của tỉnh gửi xuống", "Messages the province sent down"),
+        "r_sent": ("Tin đã gửi", "Messages sent"),
+        "r_deliveries": ("Lượt xã nhận", "Commune deliveries"),
+        "r_targeted": ("Số xã nhận", "Communes targeted"),
+        "r_aired": ("Số xã đã phát", "Communes that aired them"),
+        "r_posted": ("Số xã đã đăng", "Communes that posted them"),
+        "r_zones": ("Khu vực loa đã phát", "Loudspeaker zones reached"),
+        "r_airings": ("Lượt phát", "Airings"),
+        "r_posts": ("Bài đăng", "Posts"),
         "login_title": ("Đăng nhập cán bộ tỉnh", "Province staff login"),
         "communes_login": (
             "Cán bộ xã: chọn xã của mình để đăng nhập bằng tài khoản của xã.",
@@ -167,6 +188,9 @@ COMMUNE_COOKIE = "loa_xa"
 #: Paths of a commune that a user of another commune may still open (to log in there).
 OPEN_PATHS = ("/login", "/lang", "/static/", "/favicon.ico", "/manifest.webmanifest")
 
+#: Communes whose database connections are kept open between requests (at most 2 each).
+WARM = 8
+
 _COMMUNE_PATH = re.compile(r"^/x/([A-Za-z0-9_]{1,63})(/.*)?$")
 _LINK = re.compile(
     rb'(\s(?:href|action|src|formaction|hx-get|hx-post|hx-put|hx-delete|hx-patch)=")/(?!/|static/)'
@@ -189,6 +213,9 @@ class Home:
     known: dict[str, str] = field(default_factory=dict)  # ident -> name
     #: The communes' pages use `clock` too (a test's fixed time), else each station's own.
     fixed_clock: bool = False
+    recent: OrderedDict[str, Web] = field(default_factory=OrderedDict)
+    #: The communes' settings as loaded for the province page (no database connection).
+    settings: dict[str, Station] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> datetime:
@@ -221,6 +248,7 @@ class Home:
         with self._lock:
             found = self.communes.get(ident)
             if found is not None:
+                self._warm(ident, found)
                 return found
             if ident not in self.names():
                 self.known = {}
@@ -236,7 +264,18 @@ class Home:
             web.guest = self.account
             web.extra["province"] = self.province
             self.communes[ident] = web
+            self._warm(ident, web)
             return web
+
+    def _warm(self, ident: str, web: Web) -> None:
+        """Keep the database connections of the WARM communes used last; the others' are
+        closed (reopened on their next request), so a hundred communes do not hold a hundred
+        pools of idle PostgreSQL sessions."""
+        self.recent.pop(ident, None)
+        self.recent[ident] = web
+        while len(self.recent) > WARM:
+            _, cold = self.recent.popitem(last=False)
+            cold.station.engine.dispose()  # connections in use are let go when returned
 
     def close(self) -> None:
         for web in self.communes.values():
@@ -417,8 +456,35 @@ def now_page(request: Request, user: User) -> HTMLResponse:
     from loa.province.status import province_now
 
     home = home_of(request)
-    found = province_now(home.province, now=home.now(), live=True)
+    found = province_now(home.province, now=home.now(), live=True, stations=home.settings)
     return render(request, "province_now.html", state=found)
+
+
+@router.get("/report")
+def report_page(request: Request, user: User, start: str = "", end: str = "") -> HTMLResponse:
+    """Each commune's report figures over a period and their sum (`loa province report`),
+    with the province's own: messages sent down by class and their coverage."""
+    from loa.core.dates import parse_date
+    from loa.province.messages import province_figures
+    from loa.province.status import province_report
+
+    home = home_of(request)
+    today = home.now().date()
+    first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)  # this quarter
+    start_day = parse_date(start, today=today) if start.strip() else first
+    end_day = parse_date(end, today=today) if end.strip() else today
+    report = province_report(home.province, start_day, end_day, now=home.now())
+    own = province_figures(home.province, start_day, end_day)
+    channels = sorted({ch for c in report.communes for ch in c.posts})
+    return render(
+        request,
+        "province_report.html",
+        report=report,
+        own=own,
+        channels=channels,
+        start=start_day,
+        end=end_day,
+    )
 
 
 @router.get("/messages")
@@ -622,7 +688,9 @@ class ProvinceDoor:
         prefix = f"/x/{ident}"
         inner = dict(scope, path=rest, raw_path=rest.encode("utf-8"))
         inner["loa.web"] = web
-        await self.communes(inner, receive, _prefixing(send, prefix, ident))
+        await self.communes(
+            inner, receive, _prefixing(send, prefix, ident, self.home.secure_cookies)
+        )
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, status: int, message: str, own: str
@@ -651,7 +719,9 @@ def _headers(scope: Scope) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
 
 
-def _prefixing(send: Send, prefix: str, ident: str) -> Callable[[Message], Awaitable[None]]:
+def _prefixing(
+    send: Send, prefix: str, ident: str, secure: bool
+) -> Callable[[Message], Awaitable[None]]:
     """`send` with the commune's prefix put on redirects and on the links and forms of its
     pages, and, when a commune user logs in, the cookie naming their commune."""
     held: Message | None = None
@@ -669,9 +739,8 @@ def _prefixing(send: Send, prefix: str, ident: str) -> Callable[[Message], Await
                 if value.startswith(f"{SESSION_COOKIE}=") and not value.startswith(
                     f'{SESSION_COOKIE}="";'
                 ):
-                    headers.append(
-                        "set-cookie", f"{COMMUNE_COOKIE}={ident}; HttpOnly; Path=/; SameSite=lax"
-                    )
+                    cookie = f"{COMMUNE_COOKIE}={ident}; HttpOnly; Path=/; SameSite=lax"
+                    headers.append("set-cookie", cookie + ("; Secure" if secure else ""))
                     break
             if headers.get("content-type", "").startswith("text/html"):
                 held = message

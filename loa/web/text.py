@@ -102,6 +102,7 @@ T = Catalog(
         ),
         "urgent_pick": ("Tin cần phát", "Message to send"),
         "urgent_button": ("PHÁT KHẨN CẤP NGAY", "SEND URGENT NOW"),
+        "live_button": ("Phát trực tiếp", "Go live"),
         "urgent_confirm": (
             "Phát ngay tin này trên loa và mọi kênh? Không thể rút lại.",
             "Air this message now and post it everywhere? It cannot be undone.",
@@ -370,6 +371,24 @@ T = Catalog(
         "total_bulletins": ("Số bản tin", "Bulletins"),
         "total_radio_items": ("Lượt tin trên loa", "Radio items"),
         "total_airtime_min": ("Thời lượng phát (phút)", "Airtime (minutes)"),
+        "total_speech_min": ("– giọng máy đọc (phút)", "– synthetic voice (minutes)"),
+        "total_recorded_min": (
+            "– ghi âm của xã (phút; {items} lượt tin)",
+            "– the commune's recordings (minutes; {items} items)",
+        ),
+        "total_live_min": (
+            "– phát trực tiếp (phút; {lives} lần)",
+            "– live broadcasts (minutes; {lives} times)",
+        ),
+        "day_sounds": (
+            "Trong ngày trên loa: giọng máy {speech} phút ({speech_items} tin), ghi âm của xã "
+            "{recorded} phút ({recorded_items} tin), phát trực tiếp {live} phút ({lives} lần).",
+            "On the radio this day: synthetic voice {speech} min ({speech_items} items), the "
+            "commune's recordings {recorded} min ({recorded_items} items), live {live} min "
+            "({lives} times).",
+        ),
+        "sound_recorded": ("ghi âm", "recording"),
+        "sound_live": ("trực tiếp", "live"),
         "total_items": ("Tổng lượt phát và đăng", "Items aired and posted"),
         "total_messages": ("Số tin khác nhau", "Distinct messages"),
         "total_posts": ("Bài đăng trên {channel}", "Posts on {channel}"),

@@ -10,7 +10,7 @@ An article's detail carries its `total_view` and `total_share` (set them on `ser
 Faults are queued per the last two path parts: `server.fail("article/create", "500"|"rate"|"expired"|
 "permission"|"quota"|"moderation"|"drop"|"lost", times=1)`; "lost" does the work (stores the
 article) and then drops the connection, so the client never sees the answer.
-`server.hold = {"article/create"}` (or "oa/message") makes that call do its work and then
+`server.hold = {"article/create"}` (or "oa/message", "oa/access_token") makes that call do its work and then
 block its answer until `server.release` is set, after setting `server.received`: the crash
 tests' hook. `server.expire()` invalidates the current access token (the next call gets -216).
 `server.on_new_token` is called with each new access token the first time a call uses it.
@@ -108,7 +108,8 @@ class FakeZalo(FakeServer):
             h.close_connection = True
             return None
         if path == ["v4", "oa", "access_token"] and method == "POST":
-            return self._oauth(h, {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()})
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+            return self._oauth(h, form, lost=kind == "lost")
         if kind is not None and kind != "lost":
             return self._error(h, kind)
         token = h.headers.get("access_token", "")
@@ -148,7 +149,7 @@ class FakeZalo(FakeServer):
             return self._ok(h, {"oa_id": self.oa_id, "name": self.oa_name, "num_follower": 1234})
         return self._send(h, 404, {"error": -1, "message": f"Unknown {method} {parts.path}"})
 
-    def _oauth(self, h: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
+    def _oauth(self, h: BaseHTTPRequestHandler, form: dict[str, str], *, lost: bool) -> None:
         if h.headers.get("secret_key") != self.app_secret or form.get("app_id") != self.app_id:
             return self._send(h, 200, {"error": -14002, "error_name": "Invalid app secret"})
         if form.get("grant_type") == "authorization_code":
@@ -171,6 +172,10 @@ class FakeZalo(FakeServer):
             access = f"ACCESS-{secrets.token_hex(8)}"
             self.access_tokens = {access}
             self.issued.extend([access, self.refresh_token])
+        self._held("oa/access_token")  # rotated at Zalo; the answer may be held back
+        if lost:  # rotated, and the answer never reaches loa
+            h.close_connection = True
+            return None
         return self._send(
             h,
             200,

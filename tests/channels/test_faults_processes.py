@@ -170,7 +170,7 @@ def test_a_database_locked_while_the_post_is_in_flight_says_so(
     assert publish.returncode == 1
     err = " ".join(err.split())  # the console wraps long lines
     assert "đã lên facebook" in err and "không ghi được" in err, err
-    assert "đang bị khoá bởi" in err and str(locker.pid) in err, err
+    assert "đang bị một tiến trình khác giữ" in err and str(locker.pid) in err, err
     assert "không mong đợi" not in err and len(graph.posts) == 1
     time.sleep(SETTLE_S + 0.2)
     outbox = loa(fast, graph.token, "outbox")

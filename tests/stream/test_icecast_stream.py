@@ -148,6 +148,9 @@ def test_an_urgent_message_cuts_in_and_the_bulletin_resumes(
         result = air_urgent(stream_station, urgent, by="test")
         assert result.aired == "daemon" and result.on_air
         assert result.zones == ["thon1", "thon2"] and result.interrupted
+        # the one bulletin cut on both zones is listed once (#31), in the JSON too
+        assert result.interrupted == [WHEN.strftime("%H%M")], result.interrupted
+        assert result.to_dict()["interrupted"] == result.interrupted
         playing.join(60)
         assert not playing.is_alive()
         time.sleep(0.8)

@@ -142,3 +142,56 @@ def test_an_unknown_zone_is_refused_before_anything_airs(stream_station: Station
     with pytest.raises(UserError, match="thon9"):
         start_browser_live(stream_station, by="lan", zones=["thon9"])
     assert holder(stream_station) is None
+
+
+def test_through_a_running_loa_run_the_daemon_reads_the_browsers_pipe(
+    stream_station: Station, icecast: IcecastServer, tmp_path: Path
+) -> None:
+    """`loa web` beside `loa run`: the daemon holds the outputs and opens the pipe itself; the
+    dashboard's process only passes the chunks on (and pings)."""
+    import os
+    import signal
+    import sys
+
+    from loa.app.stream import ask_daemon
+
+    data = webm_tone(tmp_path / "micro.webm", 20.0)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "loa", "run"],
+        env={**os.environ, "LOA_STATION": str(stream_station.root), "LOA_LANG": "vi"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stop = threading.Event()
+    listener = None
+    try:
+        deadline = time.monotonic() + 60
+        while ask_daemon(stream_station, {"op": "hello"}) is None:
+            assert daemon.poll() is None and time.monotonic() < deadline, daemon.stderr
+            time.sleep(0.1)
+        listener = listen(icecast, "/thon2.mp3")
+        feed = start_browser_live(stream_station, by="lan", zones=["thon2"])
+        sender = threading.Thread(target=send, args=(feed, data, 20.0, stop))
+        sender.start()
+        wait_for(lambda: feed.state == "on_air", timeout=20)
+        lock = holder(stream_station)
+        assert lock is not None and lock.pid == daemon.pid and lock.by == "lan"
+        wait_for(lambda: spans(listener, VOICE_HZ), timeout=15)
+        stop.set()  # the browser goes away
+        dropped = time.monotonic()
+        assert feed.wait(15)
+        gone = time.monotonic() - dropped
+        sender.join(10)
+    finally:
+        stop.set()
+        if listener is not None:
+            listener.close()
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(30)
+    assert feed.state == "ended", feed.error
+    assert gone < 5.0, f"still on the air {gone:.1f} s after the browser went away"
+    [row] = [r for r in as_run(stream_station) if r.kind == "live"]
+    assert row.extra["by"] == "lan" and row.zones == ["thon2"] and row.ended_at is not None
+    assert feed.result is not None and feed.result.via == "daemon"
+    assert holder(stream_station) is None
