@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -352,17 +352,32 @@ class LoginRefused(UserError):
     """A login that did not succeed (the same message for a wrong name or password)."""
 
 
-def login(station: Station, name: str, password: str, *, address: str, now: datetime) -> Account:
+def login(
+    station: Station,
+    name: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime,
+    check: Callable[[Callable[[], bool]], bool] | None = None,
+) -> Account:
     """Check a name and password; every attempt goes to the audit log. A wrong name takes as
-    long and answers the same as a wrong password. Raises LoginRefused."""
+    long and answers the same as a wrong password. `check` runs the password check (argon2:
+    costly on purpose), e.g. in threads of its own; no database connection is held while it
+    runs. Raises LoginRefused."""
     with station.transaction() as session:
-        user = session.scalar(select(User).where(User.name == name))
-        if user is not None and _verify(user.password_hash, password):
+        hashed = session.scalar(select(User.password_hash).where(User.name == name))
+
+    def verify() -> bool:
+        return _verify(hashed or _dummy_hash(), password)
+
+    right = (check or (lambda run: run()))(verify) and hashed is not None
+    with station.transaction() as session:
+        user = session.scalar(select(User).where(User.name == name)) if right else None
+        if user is not None and user.password_hash == hashed:  # not changed meanwhile
             user.failed_logins, user.locked_until = 0, None
             session.add(_entry(name, "login", "", address, now))
             return _account(user)
-        if user is None:
-            _verify(_dummy_hash(), password)
         session.add(_entry(name[:40], "login_failed", "", address, now))
     raise LoginRefused(T("login_failed"))
 

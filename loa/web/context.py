@@ -3,7 +3,6 @@ who is asking (cookie or bearer token) and what their role allows."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from collections.abc import Callable
@@ -100,14 +99,25 @@ class Web:
     guest: Callable[[Request], Account | None] | None = None
     _checks: ThreadPoolExecutor | None = None
 
-    async def check_password(self, call: Callable[[], Account]) -> Account:
-        """Run a password check (argon2) in the login threads: one at a time, at a lower CPU
-        priority than the pages (`loa.web.throttle`)."""
+    async def check_password(
+        self, call: Callable[[Callable[[Callable[[], bool]], bool]], Account]
+    ) -> Account:
+        """Run a login: `call(check)` in a page thread, where `check` runs its password check
+        (argon2) in the login threads, one at a time, at a lower CPU priority than the pages
+        (`loa.web.throttle`). Only the check runs there: a low-priority thread holding the
+        GIL (the database work of a login) would stall every page on a busy machine."""
+        from starlette.concurrency import run_in_threadpool
+
         if self._checks is None:
             from loa.web.throttle import password_checks
 
             self._checks = password_checks()
-        return await asyncio.get_running_loop().run_in_executor(self._checks, call)
+        checks = self._checks
+
+        def check(verify: Callable[[], bool]) -> bool:
+            return checks.submit(verify).result()
+
+        return await run_in_threadpool(call, check)
 
     @classmethod
     def make(

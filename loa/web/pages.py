@@ -95,7 +95,9 @@ async def login(
     web.logins += 1
     try:
         account = await web.check_password(
-            lambda: users.login(web.station, name, password, address=address, now=web.now())
+            lambda check: users.login(
+                web.station, name, password, address=address, now=web.now(), check=check
+            )
         )
     except users.LoginRefused as refused:
         if failures > 2:  # a typing mistake or two answers at once; guessing waits
