@@ -8,6 +8,7 @@ the loudspeaker). Each implementation lives in its own module and carries a `nam
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -413,6 +414,33 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
         for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
             text = text.replace(form, "***")
     return re.sub(r"(access_token|input_token)=[^&\s\"']+", r"\1=***", text)
+
+
+class RedactFilter(logging.Filter):
+    """Scrub a client's secrets out of the HTTP libraries' log lines (httpx logs each
+    request's URL at INFO level): `attach()` when the client is made, `detach()` at close."""
+
+    LOGGERS = ("httpx", "httpcore")
+
+    def __init__(self, secrets_of: Callable[[], Iterable[str | None]]) -> None:
+        super().__init__()
+        self.secrets_of = secrets_of
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = redact(text, self.secrets_of())
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+    def attach(self) -> RedactFilter:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+        return self
+
+    def detach(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
 
 
 Sleep = Callable[[float], None]

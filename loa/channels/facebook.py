@@ -7,7 +7,6 @@ Authorization header and scrubbed from every error text and log line.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from loa.channels.base import (
     PermanentError,
     Published,
     Receipt,
+    RedactFilter,
     TransientError,
     has_any_marker,
     has_marker,
@@ -172,21 +172,6 @@ POST_METRICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 INVALID_METRIC = 100
 
 
-class _RedactFilter(logging.Filter):
-    """Scrub a token out of log lines (httpx logs each request's URL at INFO level)."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        clean = redact(text, [self.secret])
-        if clean != text:
-            record.msg, record.args = clean, ()
-        return True
-
-
 def find_token(page_id: str, env: Mapping[str, str] | None = None) -> str | None:
     """The page token from LOA_FACEBOOK_TOKEN, else from the system keyring; None if neither."""
     env = os.environ if env is None else env
@@ -274,13 +259,10 @@ class GraphClient:
         self.deadline = max(deadline, timeout)
         self._own = http is None
         self.http = http if http is not None else new_client(timeout)
-        self._filter = _RedactFilter(token)
-        for name in ("httpx", "httpcore"):
-            logging.getLogger(name).addFilter(self._filter)
+        self._filter = RedactFilter(lambda: [self.token]).attach()
 
     def close(self) -> None:
-        for name in ("httpx", "httpcore"):
-            logging.getLogger(name).removeFilter(self._filter)
+        self._filter.detach()
         if self._own:
             self.http.close()
 

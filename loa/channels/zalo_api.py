@@ -1,15 +1,13 @@
 """The Zalo OpenAPI v2 client: a thin layer over httpx that sends the header `access_token`,
 reads `{"error": 0, "message": "Success", "data": {...}}`, refreshes a refused access token once,
 and maps Zalo's negative error codes to TransientError / PermanentError explained in Vietnamese.
-No token ever reaches an error text or a log line (`_RedactFilter`)."""
+No token ever reaches an error text or a log line (`loa.channels.base.RedactFilter`)."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import Any, Protocol
 
-from loa.channels.base import PermanentError, TransientError, redact
+from loa.channels.base import PermanentError, RedactFilter, TransientError, redact
 from loa.core.i18n import Catalog
 
 DEFAULT_API_URL = "https://openapi.zalo.me"
@@ -104,21 +102,6 @@ class TokenSource(Protocol):
     def secrets(self) -> list[str | None]: ...
 
 
-class _RedactFilter(logging.Filter):
-    """Scrub every token the manager knows out of httpx/httpcore log lines."""
-
-    def __init__(self, secrets_of: Callable[[], list[str | None]]) -> None:
-        super().__init__()
-        self.secrets_of = secrets_of
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        clean = redact(text, self.secrets_of())
-        if clean != text:
-            record.msg, record.args = clean, ()
-        return True
-
-
 def as_int(value: Any) -> int | None:
     try:
         return int(value)
@@ -154,13 +137,10 @@ class ZaloClient:
         self.http = http if http is not None else new_client(timeout)
         if tokens.http is None:
             tokens.http = self.http
-        self._filter = _RedactFilter(tokens.secrets)
-        for name in ("httpx", "httpcore"):
-            logging.getLogger(name).addFilter(self._filter)
+        self._filter = RedactFilter(tokens.secrets).attach()
 
     def close(self) -> None:
-        for name in ("httpx", "httpcore"):
-            logging.getLogger(name).removeFilter(self._filter)
+        self._filter.detach()
         if self._own:
             self.http.close()
 
