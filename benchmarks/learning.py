@@ -269,7 +269,8 @@ def main() -> None:
         f"learning benchmark: {len(seeds)} seed(s) x 4 scenarios x {args.weeks} weeks; "
         f"[planning] window_hours={settings.window_hours} min_observations="
         f"{settings.min_observations} ok_observations={settings.ok_observations} "
-        f"prior_weight={settings.prior_weight:g} explore={settings.explore:g}"
+        f"prior_weight={settings.prior_weight:g} explore={settings.explore:g} "
+        f"caution={settings.caution:g}"
     )
     t0 = time.perf_counter()
     results = []

@@ -372,6 +372,8 @@ class InsightsView:
                 "ok_observations": s.ok_observations,
                 "prior_weight": s.prior_weight,
                 "explore": s.explore,
+                "caution": s.caution,
+                "spread": s.spread,
             },
             "figures": self.figures,
             "scale": {k: round(v, 3) for k, v in sorted(self.model.scale.items())},

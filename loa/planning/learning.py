@@ -14,6 +14,12 @@ as evidence accumulates:
   `(n x measured + prior_weight x assumed) / (n + prior_weight)`.
 - Below [planning] min_observations a cell learns nothing (confidence "none"); up to
   ok_observations it is "thin"; from there "ok".
+- Caution: the planner takes the learned factor moved back towards 1 by [planning] caution
+  standard errors of the measured mean (the spread of one figure, as the channel's figures show
+  it, over the square root of their number), never past 1: a lower confidence bound on the
+  change. A few noisy figures that say a slot is a little better or worse than assumed do not
+  move the plan; many figures, or a clear difference, do. Without it, a slot that three unlucky
+  figures put 10 % low loses its messages to a worse one (benchmarks/learning.py, seed 7).
 - Exploration: a cell of a station slot that has not yet been measured enough is planned with
   its assumed reach raised by [planning] explore, so that a slot the assumptions rank low is
   tried a few times before the plan settles; the raise disappears as the cell is measured.
@@ -24,6 +30,7 @@ Nothing here reads the database or a channel: `loa.app.insights` turns stored fi
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +50,9 @@ DAY_CLASSES: dict[str, tuple[int, ...]] = {
 
 CONFIDENCE = ("none", "thin", "ok")
 
+#: The weight, in figures, of [planning] spread against a channel's measured spread.
+SPREAD_PRIOR_DF = 10
+
 
 class LearningSettings(SectionSettings):
     """[planning]: whether the planner learns reach from the channels' figures, and how."""
@@ -55,6 +65,12 @@ class LearningSettings(SectionSettings):
     ok_observations: Integer = Field(default=8, ge=1, le=1000)
     prior_weight: Number = Field(default=2.0, ge=0.0, le=100.0)
     explore: Number = Field(default=0.1, ge=0.0, le=2.0)
+    #: How many standard errors of the measured mean a learned factor gives up towards 1
+    #: (a lower confidence bound on the change from the assumption; 0 = none).
+    caution: Number = Field(default=1.0, ge=0.0, le=5.0)
+    #: The spread of one figure around its slot's mean (the standard deviation of its log),
+    #: assumed until a channel's own figures show theirs.
+    spread: Number = Field(default=0.4, ge=0.0, le=3.0)
     #: How far a learned reach may move from the assumption (a factor either way).
     max_factor: Number = Field(default=4.0, ge=1.0, le=100.0)
     #: Hours between the daemon's (and the province worker's) insights pulls; 0 = never.
@@ -157,10 +173,13 @@ class SlotReach:
     assumed: float | None = None
     source: str = ""
     needed: int = 3  # [planning] min_observations
+    #: The learned factor before [planning] caution (None when nothing was learned).
+    learned: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "factor": round(self.factor, 4),
+            "learned": _round(self.learned),
             "confidence": self.confidence,
             "n": self.n,
             "explore": self.explore,
@@ -177,6 +196,17 @@ class ReachModel:
     settings: LearningSettings
     cells: dict[Cell, CellEstimate]
     scale: dict[str, float]  # people per unit of assumed reach, per channel
+    spread: dict[str, float] = field(default_factory=dict)  # sd of log figures in a cell
+
+    def cautious(self, channel: str, factor: float, n: int) -> float:
+        """`factor` moved towards 1 by [planning] caution standard errors of a mean of `n`
+        figures (never past 1): thin evidence moves the plan only as far as it is clear."""
+        s = self.settings
+        if not s.caution or factor <= 0 or n <= 0:
+            return factor
+        margin = s.caution * self.spread.get(channel, s.spread) / math.sqrt(n)
+        log = math.log(factor)
+        return math.exp(math.copysign(max(0.0, abs(log) - margin), log))
 
     def estimate(self, cell: Cell) -> CellEstimate | None:
         return self.cells.get(cell)
@@ -198,13 +228,14 @@ class ReachModel:
                 needed=s.min_observations,
             )
         return SlotReach(
-            _clamp_factor(est.factor, s),
+            _clamp_factor(self.cautious(cell.channel, est.factor, est.n), s),
             est.confidence,
             est.n,
             measured=est.measured,
             assumed=est.assumed,
             source="; ".join(est.sources[-2:]),
             needed=s.min_observations,
+            learned=_clamp_factor(est.factor, s),
         )
 
     def for_slot(self, channel: str, start: str, weekdays: Sequence[int]) -> SlotReach:
@@ -255,13 +286,14 @@ class ReachModel:
         measured = total / n / scale
         learned = _shrink(n, measured, assumed, s)
         return SlotReach(
-            _clamp_factor(learned / assumed, s),
+            _clamp_factor(self.cautious(channel, learned / assumed, n), s),
             confidence_of(n, s),
             n,
             measured=measured,
             assumed=assumed,
             source="; ".join(sources[-2:]),
             needed=s.min_observations,
+            learned=_clamp_factor(learned / assumed, s),
         )
 
     def heat(self, channel: str) -> list[list[CellEstimate | None]]:
@@ -317,6 +349,20 @@ def learn(
     for channel, (total, base) in sums.items():
         if base > 0 and total > 0:
             scale[channel] = total / base
+    spread: dict[str, float] = {}
+    dev: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for cell, found in by_cell.items():
+        logs = [math.log(o.value) for o in found if o.value > 0]
+        if len(logs) >= 2:
+            mean = sum(logs) / len(logs)
+            acc = dev[cell.channel]
+            acc[0] += sum((x - mean) ** 2 for x in logs)
+            acc[1] += len(logs) - 1
+    for channel in scale:
+        ss, df = dev.get(channel, (0.0, 0.0))
+        # the channel's own spread, weighed against [planning] spread as if that came from
+        # SPREAD_PRIOR_DF figures, so that a few alike figures do not make the model bold
+        spread[channel] = math.sqrt((ss + SPREAD_PRIOR_DF * s.spread**2) / (df + SPREAD_PRIOR_DF))
     prior_of: dict[str, float] = {}
     per_channel: dict[str, list[float]] = defaultdict(list)
     for cell, a in assumed.items():
@@ -346,7 +392,7 @@ def learn(
             mean_value,
             [o.source for o in found if o.source],
         )
-    return ReachModel(s, cells, scale)
+    return ReachModel(s, cells, scale, spread)
 
 
 def slot_cells(channel: str, start: str, weekdays: Sequence[int], window_hours: int) -> list[Cell]:

@@ -53,6 +53,13 @@ T = Catalog(
             "learned reach x{factor} of the assumption ({n} figures, confidence {confidence}; "
             "{source})",
         ),
+        "why_cautious": (
+            "độ phủ học được x{factor} so với giả định (số liệu cho x{learned}, chưa đủ rõ nên "
+            "giữ gần giả định; đo {n} lần, tin cậy {confidence}; {source})",
+            "learned reach x{factor} of the assumption (the figures say x{learned}, kept closer "
+            "to the assumption until they are clearer; {n} figures, confidence {confidence}; "
+            "{source})",
+        ),
         "x_slot_reach": ("Khung {slot} ({start}): {text}", "Slot {slot} ({start}): {text}"),
         "why_high": ("ưu tiên: đầu bản tin kế tiếp", "high priority: first in the next bulletin"),
         "why_kept": ("giữ nguyên từ lần lập lịch trước", "kept from the previous plan"),
@@ -318,6 +325,15 @@ def learned_text(reach: SlotReach | None) -> str:
         return T("why_explore", n=reach.n, min=reach.needed, factor=decimal(reach.factor, 2))
     if reach.confidence == "none":
         return T("why_assumed", n=reach.n, min=reach.needed)
+    if reach.learned is not None and round(reach.learned, 2) != round(reach.factor, 2):
+        return T(
+            "why_cautious",
+            factor=decimal(reach.factor, 2),
+            learned=decimal(reach.learned, 2),
+            n=reach.n,
+            confidence=reach.confidence,
+            source=reach.source or "-",
+        )
     return T(
         "why_learned",
         factor=decimal(reach.factor, 2),

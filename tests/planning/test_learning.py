@@ -65,8 +65,11 @@ def test_evidence_moves_the_reach_from_the_assumption_and_confidence_grows() -> 
     # more evidence, further from the prior (shrinkage)
     assert ok.estimate(EVENING).learned > thin.estimate(EVENING).learned
     assert ok.estimate(EVENING).learned < ok.estimate(EVENING).measured
-    assert ok.slot_reach(EVENING).factor == pytest.approx(ok.estimate(EVENING).factor)
-    assert not ok.slot_reach(EVENING).explore
+    # the planner takes it less a margin for the noise (caution), still well above 1 here
+    reach = ok.slot_reach(EVENING)
+    assert reach.learned == pytest.approx(ok.estimate(EVENING).factor)
+    assert 1.0 < reach.factor < reach.learned
+    assert not reach.explore
 
 
 def test_a_slot_pools_the_figures_of_its_day_classes() -> None:
@@ -90,9 +93,48 @@ def test_a_slot_pools_the_figures_of_its_day_classes() -> None:
     measured = mean / model.scale["radio"]
     assert evening.measured == pytest.approx(measured)
     learned = (21 * measured + S.prior_weight * 0.5) / (21 + S.prior_weight)
-    assert evening.factor == pytest.approx(learned / 0.5) and evening.factor > 1 > morning.factor
+    assert evening.learned == pytest.approx(learned / 0.5)
+    assert evening.learned > evening.factor > 1 > morning.factor
     assert (evening.confidence, morning.confidence) == ("ok", "ok")
     assert "day 6" in evening.source  # where the figures came from, for plan --explain
+
+
+def noisy(hour: int, level: float, factors: list[float]) -> list[Observation]:
+    return posts(hour, [level * f for f in factors])
+
+
+NOISE = [0.7, 1.4, 1.0, 0.8, 1.25, 1.1, 0.9, 1.0, 0.75, 1.3, 1.05, 0.95]
+
+
+def test_a_few_noisy_figures_do_not_move_the_plan_off_the_assumption() -> None:
+    # seed 7 of benchmarks/learning.py in small: three figures put the evening 10 % low; that
+    # is well within the noise of three figures, so the planner keeps the assumption
+    seen = noisy(6, 100, NOISE) + noisy(20, 90, NOISE[:3])
+    model = learn(seen, ASSUMED, S)
+    reach = model.slot_reach(EVENING)
+    assert reach.confidence == "thin" and reach.learned is not None and reach.learned < 0.97
+    assert reach.factor == 1.0
+    assert model.for_slot("facebook", "20:00", range(5)).factor == 1.0
+    # a larger difference measured twelve times is clear: it moves the plan, less a margin
+    many = learn(noisy(6, 100, NOISE) + noisy(20, 60, NOISE), ASSUMED, S)
+    twelve = many.slot_reach(EVENING)
+    assert twelve.learned is not None and twelve.learned < twelve.factor < 1.0
+    # and a clear difference moves it from three figures already
+    clear = learn(noisy(6, 100, NOISE) + noisy(20, 300, NOISE[:3]), ASSUMED, S)
+    assert clear.slot_reach(EVENING).factor > 1.3
+    # without caution the three figures would have moved it
+    bold = learn(seen, ASSUMED, S.model_copy(update={"caution": 0.0}))
+    assert bold.slot_reach(EVENING).factor == pytest.approx(reach.learned)
+
+
+def test_the_margin_follows_the_spread_of_the_channels_own_figures() -> None:
+    calm = learn(posts(6, [100] * 12) + posts(20, [130] * 12), ASSUMED, S)
+    wild_noise = [0.4, 2.2, 1.0, 0.6, 1.8, 1.3, 0.7, 1.0, 0.5, 2.0, 1.1, 0.8]
+    wild = learn(noisy(6, 100, wild_noise) + noisy(20, 130, wild_noise), ASSUMED, S)
+    assert calm.spread["facebook"] < S.spread < wild.spread["facebook"]
+    calm_reach, wild_reach = calm.slot_reach(EVENING), wild.slot_reach(EVENING)
+    assert calm_reach.learned is not None and wild_reach.learned is not None
+    assert calm_reach.learned - calm_reach.factor < wild_reach.learned - wild_reach.factor
 
 
 def test_a_cell_without_a_slot_is_learned_against_the_channels_scale_and_suggested() -> None:
@@ -110,3 +152,13 @@ def test_settings_are_checked_with_a_message() -> None:
         validate_section(LearningSettings, {"min_observations": 0}, "planning")
     with pytest.raises(UserError, match="learnn"):
         validate_section(LearningSettings, {"learnn": True}, "planning")
+
+
+def test_explain_says_when_the_plan_kept_closer_to_the_assumption() -> None:
+    from loa.planning.learning import SlotReach
+    from loa.planning.planner import learned_text
+
+    kept = learned_text(SlotReach(1.0, "thin", 3, learned=0.9, source="post 2"))
+    assert "x1" in kept and "x0,9" in kept and "giữ gần giả định" in kept and "post 2" in kept
+    plain = learned_text(SlotReach(1.2, "ok", 12, learned=1.2))
+    assert "x1,2" in plain and "giữ gần" not in plain
