@@ -633,6 +633,8 @@ class Daemon:
         self.abandoned = inflight()
         if self.abandoned:
             log.warning(T("left_running", jobs=", ".join(sorted(self.abandoned))))
+        else:  # nothing left to cancel: a later render in this process is no stopping one's
+            _STOPPING.clear()
 
     def _reconcile(self) -> None:
         release_orphans(self.station)

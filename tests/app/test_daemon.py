@@ -155,6 +155,31 @@ def test_job_bodies_play_post_render_and_air_urgent(station) -> None:
     assert len(pubs) == 2 and {p.status for p in pubs} == {"published"}
 
 
+def test_a_daemon_that_stopped_leaves_later_renders_in_its_process_alone(station) -> None:
+    """A stopping daemon cancels the render under way; once it has stopped, a render in the
+    same process (the next daemon's, a job body, the dashboard's) runs to the end."""
+    import threading
+
+    from loa.app.daemon import job_render
+    from loa.audio.render import bulletin_path
+
+    station = _quiet(station, poll_seconds=1)
+    daemon = Daemon(station)
+    thread = threading.Thread(target=lambda: daemon.run(install_signals=False), daemon=True)
+    thread.start()
+    end = time.monotonic() + 20
+    while not daemon.scheduler_alive() and time.monotonic() < end:
+        time.sleep(0.05)
+    daemon.request_stop()
+    thread.join(20)
+    assert not thread.is_alive()
+    _radio_and_web(station)
+    add_message(station, "Tin thủ tục", channels=("radio",), airings=7)
+    plan_station(station, MONDAY, 2, now=datetime(2026, 11, 22, 20, 0))
+    job_render(str(station.root), now=datetime(2026, 11, 23, 4, 0).isoformat())
+    assert bulletin_path(station, datetime(2026, 11, 24, 5, 30)).is_file()
+
+
 def test_one_runner_per_station(station) -> None:
     with (
         run_lock(station),
