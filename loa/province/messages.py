@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -361,36 +362,39 @@ def send(
     if priority == Priority.URGENT and valid_until is None:
         valid_until = now.date()  # an alert is for today, never aired by surprise later
     engine = province.engine()
+    app = _jobs_app(province, priority)
     try:
-        with engine.begin() as conn:
-            idents = resolve_targets(conn, targets)
-            if not idents:
-                raise UserError(T("nobody"))
-            _check_communes(conn, idents, topic)
-            message_id = int(
-                conn.execute(
-                    insert(messages_table)
-                    .values(
-                        title=title,
-                        body=body,
-                        priority=str(priority),
-                        topic=topic,
-                        channels=chosen,
-                        targets=[t.strip() for t in targets],
-                        valid_from=valid_from,
-                        valid_until=valid_until,
-                        created_at=now,
-                        created_by=by,
-                    )
-                    .returning(messages_table.c.id)
-                ).scalar_one()
-            )
-            row = conn.execute(select(messages_table).where(messages_table.c.id == message_id))
-            message = row.one()._mapping
-            # The first commune in this same transaction: its job can start at once.
-            delivered = {idents[0]: _deliver(conn, message, idents[0], now=now)}
-            jobs = _queue_jobs(province, conn, message, delivered)
-        rest = deliver_rest(province, message_id, idents[1:], now=now, engine=engine)
+        with app.open() if app is not None else nullcontext():
+            with engine.begin() as conn:
+                idents = resolve_targets(conn, targets)
+                if not idents:
+                    raise UserError(T("nobody"))
+                _check_communes(conn, idents, topic)
+                message_id = int(
+                    conn.execute(
+                        insert(messages_table)
+                        .values(
+                            title=title,
+                            body=body,
+                            priority=str(priority),
+                            topic=topic,
+                            channels=chosen,
+                            targets=[t.strip() for t in targets],
+                            valid_from=valid_from,
+                            valid_until=valid_until,
+                            created_at=now,
+                            created_by=by,
+                        )
+                        .returning(messages_table.c.id)
+                    ).scalar_one()
+                )
+                row = conn.execute(select(messages_table).where(messages_table.c.id == message_id))
+                message = row.one()._mapping
+                # The first commune in this same transaction: its job can start at once.
+                delivered = {idents[0]: _deliver(conn, message, idents[0], now=now)}
+                jobs = _queue_jobs(province, conn, message, delivered, app)
+            # committed: the first commune's job can start while the rest are delivered
+            rest = deliver_rest(province, message_id, idents[1:], now=now, engine=engine, app=app)
     finally:
         engine.dispose()
     for task, n in rest.jobs.items():
@@ -409,6 +413,7 @@ def deliver_rest(
     *,
     now: datetime | None = None,
     engine: Any = None,
+    app: Any = None,
 ) -> Sent:
     """Deliver province message `message_id` to each of `idents` (default: the communes its
     targets name now) that has not received it yet, SEND_BATCH communes per transaction: a
@@ -430,10 +435,9 @@ def deliver_rest(
                 idents = resolve_targets(conn, message["targets"])
         wanted = list(idents)
         if wanted:
-            from loa.province.queue import make_app
-
-            app = make_app(province, sync=True)
-            with app.open():
+            opened = app is None
+            app = app or _jobs_app(province, Priority(message["priority"]))
+            with app.open() if opened and app is not None else nullcontext():
                 for start in range(0, len(wanted), SEND_BATCH):
                     batch = wanted[start : start + SEND_BATCH]
                     with engine.begin() as conn:
@@ -456,6 +460,16 @@ def deliver_rest(
         if own:
             engine.dispose()
     return Sent(message_id, str(message["priority"]), delivered, jobs)
+
+
+def _jobs_app(province: Province, priority: Priority) -> Any:
+    """The procrastinate App to queue the jobs of a message of class `priority` (not opened),
+    or None when that class calls for no job."""
+    from loa.province.queue import make_app
+
+    if priority not in (Priority.URGENT, Priority.HIGH):
+        return None
+    return make_app(province, sync=True)
 
 
 def _check_communes(conn: Connection, idents: Sequence[str], topic: str) -> None:
@@ -553,8 +567,6 @@ def _queue_jobs(
     "urgent" per commune (the same queueing lock as the scheduler's, so it never queues a
     second one), one "refresh" per commune for ưu tiên. `app`: an open procrastinate App
     (default: one opened here)."""
-    from contextlib import nullcontext
-
     from loa.province.queue import defer, make_app
 
     task = {Priority.URGENT: "urgent", Priority.HIGH: "refresh"}.get(Priority(message["priority"]))

@@ -247,8 +247,9 @@ def test_a_send_cut_off_midway_leaves_whole_deliveries_and_resumes_without_doubl
                 "FOR EACH ROW EXECUTE FUNCTION xa_c.refuse()"
             )
         )
-    with pytest.raises(DBAPIError):
+    with pytest.raises(DBAPIError) as caught:
         _send(province, "Bão số 3", "Bà con neo đậu tàu thuyền ngay.", priority=Priority.URGENT)
+    assert "disk full" in str(caught.value)
     assert [len(_messages(province, i)) for i in ("xa_a", "xa_b", "xa_c")] == [1, 0, 0]
     assert _urgent_jobs(province) == {"xa_a": 1}
     with engine.begin() as conn:
