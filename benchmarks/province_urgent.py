@@ -64,7 +64,7 @@ def setup_province(folder: Path, url: str, n: int, icecast) -> object:  # type: 
     path = province.root / PROVINCE_FILE
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     workers = tomlkit.table()
-    workers["keep_open"] = 8  # the server's max_connections is shared; see docs/province.md
+    workers["keep_open"] = 128  # every commune stays open (they share a few connections)
     doc["workers"] = workers
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
     for k in range(n):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from loa.app.due import URGENT
 from loa.app.stream import StreamRuntime, ask_daemon, runtime_of
-from loa.audio.clip import message_clip
+from loa.audio.clip import Speaker, message_clip
 from loa.channels.models import DONE_STATUSES
 from loa.channels.onair import UrgentAiring, record_urgent
 from loa.channels.stream import PcmBuffer, alert_tone, pcm_of_file, silence, stream_settings
@@ -219,7 +220,7 @@ def start_urgent(
     def speak_and_log() -> None:
         try:
             try:
-                speech = pcm_of_file(message_clip(station, message).path, rate)
+                speech = urgent_speech(station, message, rate)
             except LoaError as exc:
                 log.error(T("render_failed", id=message_id, error=exc))
                 speech = b""
@@ -230,7 +231,8 @@ def start_urgent(
                     buffer.append(silence(rate, 0.5) + speech)
             buffer.append(silence(rate, 0.5))
             buffer.finish()
-            local_file.append(_write_wav(station, message_id, buffer, rate))
+            if runtime.onair.local is not None:  # only the local player airs it from a file
+                local_file.append(_write_wav(station, message_id, buffer, rate))
         finally:
             ready.set()
         airing.finished.wait()
@@ -244,6 +246,47 @@ def start_urgent(
     job = UrgentJob(message_id, count, airing, thread)
     thread.start()
     return job
+
+
+#: The decoded speech of the last few urgent messages, by clip cache key and sample rate,
+#: shared by every station this process airs: a province head-end (or worker) airs one
+#: province message on a hundred communes, and its clip (same spoken text, engine, voice,
+#: rate and mastering: the same key) is spoken and decoded once, not once per commune. A
+#: commune whose voice, dictionary or mastering differs has another key, so its own clip.
+_SPEECH: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+_SPEECH_KEPT = 4
+_SPEECH_LOCK = threading.Lock()
+#: One lock per key being spoken: communes asking at once wait for the first one's clip.
+_SPEAKING: dict[tuple[str, int], threading.Lock] = {}
+
+
+def urgent_speech(station: Station, message: Message, rate: int) -> bytes:
+    """The message's speech as 16-bit mono PCM at `rate`, from `_SPEECH` when this process
+    spoke the same clip recently (else rendered through the station's clip cache, decoded
+    and kept). Raises LoaError as `message_clip` does."""
+    if getattr(message, "audio", None):
+        return pcm_of_file(message_clip(station, message).path, rate)
+    speaker = Speaker.for_station(station)
+    keys = speaker.keys(message.spoken_text)
+    if not keys:
+        return pcm_of_file(message_clip(station, message, speaker=speaker).path, rate)
+    memo = (keys[0], rate)
+    with _SPEECH_LOCK:
+        lock = _SPEAKING.setdefault(memo, threading.Lock())
+    with lock:
+        with _SPEECH_LOCK:
+            if memo in _SPEECH:
+                _SPEECH.move_to_end(memo)
+                return _SPEECH[memo]
+        clip = message_clip(station, message, speaker=speaker)
+        speech = pcm_of_file(clip.path, rate)
+        with _SPEECH_LOCK:
+            _SPEAKING.pop(memo, None)
+            if clip.key == memo[0]:  # not a fallback engine's clip (that one may recover)
+                _SPEECH[memo] = speech
+                while len(_SPEECH) > _SPEECH_KEPT:
+                    _SPEECH.popitem(last=False)
+    return speech
 
 
 def _write_wav(station: Station, message_id: int, buffer: PcmBuffer, rate: int) -> Path:

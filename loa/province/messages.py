@@ -3,10 +3,12 @@ messages written once and delivered into each target commune's queue, and what t
 
 A province message is one row of ``province.messages``; delivering it writes an approved
 message into each target commune's own schema (``messages.province_message_id`` names the
-province row, so the commune cannot change its words) and a ``province.deliveries`` row, all in
-one transaction. Its TT39 class decides what follows: thông thường (normal) is planned by the
+province row, so the commune cannot change its words) and a ``province.deliveries`` row; a
+commune's copy and the job its class calls for are committed together (the first commune's with
+the province row, the others `SEND_BATCH` at a time, so the first job starts while the rest are
+delivered; `deliver_rest` resumes a send cut off midway). Its TT39 class decides what follows: thông thường (normal) is planned by the
 commune like its own; ưu tiên (high) makes the commune re-plan now, so it goes first in its
-next bulletins; khẩn cấp (urgent) queues one ``urgent`` job per commune in that same
+next bulletins; khẩn cấp (urgent) queues one ``urgent`` job per commune in its delivery's
 transaction, which a worker airs through the one urgent path (`loa.app.urgent.air_urgent`).
 A commune added or tagged later receives the messages still valid that target it.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -337,10 +340,10 @@ def send(
     valid_until: date | None = None,
     now: datetime | None = None,
 ) -> Sent:
-    """Write a province message once and deliver it to every commune `targets` names, in one
-    transaction with the jobs its class calls for (see the module). Raises UserError (nothing
-    saved) for bad fields, unknown targets, or a commune whose schema needs `loa province
-    upgrade`."""
+    """Write a province message once and deliver it to every commune `targets` names, each
+    commune's copy in one transaction with the job its class calls for (see the module; the
+    first commune with the province row). Raises UserError (nothing saved) for bad fields,
+    unknown targets, or a commune whose schema needs `loa province upgrade` or has no topic."""
     from loa.content.fields import parse_channels
 
     now = now or province.now()
@@ -359,36 +362,139 @@ def send(
     if priority == Priority.URGENT and valid_until is None:
         valid_until = now.date()  # an alert is for today, never aired by surprise later
     engine = province.engine()
+    app = _jobs_app(province, priority)
     try:
-        with engine.begin() as conn:
-            idents = resolve_targets(conn, targets)
-            if not idents:
-                raise UserError(T("nobody"))
-            message_id = int(
-                conn.execute(
-                    insert(messages_table)
-                    .values(
-                        title=title,
-                        body=body,
-                        priority=str(priority),
-                        topic=topic,
-                        channels=chosen,
-                        targets=[t.strip() for t in targets],
-                        valid_from=valid_from,
-                        valid_until=valid_until,
-                        created_at=now,
-                        created_by=by,
-                    )
-                    .returning(messages_table.c.id)
-                ).scalar_one()
-            )
-            row = conn.execute(select(messages_table).where(messages_table.c.id == message_id))
-            message = row.one()._mapping
-            delivered = {i: _deliver(conn, message, i, now=now) for i in idents}
-            jobs = _queue_jobs(province, conn, message, delivered)
+        with app.open() if app is not None else nullcontext():
+            with engine.begin() as conn:
+                idents = resolve_targets(conn, targets)
+                if not idents:
+                    raise UserError(T("nobody"))
+                _check_communes(conn, idents, topic)
+                message_id = int(
+                    conn.execute(
+                        insert(messages_table)
+                        .values(
+                            title=title,
+                            body=body,
+                            priority=str(priority),
+                            topic=topic,
+                            channels=chosen,
+                            targets=[t.strip() for t in targets],
+                            valid_from=valid_from,
+                            valid_until=valid_until,
+                            created_at=now,
+                            created_by=by,
+                        )
+                        .returning(messages_table.c.id)
+                    ).scalar_one()
+                )
+                row = conn.execute(select(messages_table).where(messages_table.c.id == message_id))
+                message = row.one()._mapping
+                # The first commune in this same transaction: its job can start at once.
+                delivered = {idents[0]: _deliver(conn, message, idents[0], now=now)}
+                jobs = _queue_jobs(province, conn, message, delivered, app)
+            # committed: the first commune's job can start while the rest are delivered
+            rest = deliver_rest(province, message_id, idents[1:], now=now, engine=engine, app=app)
     finally:
         engine.dispose()
-    return Sent(message_id, str(priority), delivered, jobs)
+    for task, n in rest.jobs.items():
+        jobs[task] = jobs.get(task, 0) + n
+    return Sent(message_id, str(priority), {**delivered, **rest.delivered}, jobs)
+
+
+#: Communes delivered per transaction after the first one (see `send`).
+SEND_BATCH = 10
+
+
+def deliver_rest(
+    province: Province,
+    message_id: int,
+    idents: Sequence[str] | None = None,
+    *,
+    now: datetime | None = None,
+    engine: Any = None,
+    app: Any = None,
+) -> Sent:
+    """Deliver province message `message_id` to each of `idents` (default: the communes its
+    targets name now) that has not received it yet, SEND_BATCH communes per transaction: a
+    commune's copy and its job are committed together or not at all, and the first
+    communes' jobs run while the next are delivered. Idempotent: run again, it resumes a send
+    cut off midway (the database went away) and delivers nothing twice (a commune already
+    delivered is skipped; two runs at once collide on the delivery's primary key and one
+    batch is rolled back whole)."""
+    now = now or province.now()
+    own = engine is None
+    engine = engine or province.engine()
+    delivered: dict[str, int] = {}
+    jobs: dict[str, int] = {}
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(select(messages_table).where(messages_table.c.id == message_id))
+            message = row.one()._mapping
+            if idents is None:
+                idents = resolve_targets(conn, message["targets"])
+        wanted = list(idents)
+        if wanted:
+            opened = app is None
+            app = app or _jobs_app(province, Priority(message["priority"]))
+            with app.open() if opened and app is not None else nullcontext():
+                for start in range(0, len(wanted), SEND_BATCH):
+                    batch = wanted[start : start + SEND_BATCH]
+                    with engine.begin() as conn:
+                        have = dict(
+                            conn.execute(
+                                select(
+                                    deliveries_table.c.ident, deliveries_table.c.station_message_id
+                                )
+                                .where(deliveries_table.c.message_id == message_id)
+                                .where(deliveries_table.c.ident.in_(batch))
+                            ).all()
+                        )
+                        new = {
+                            i: _deliver(conn, message, i, now=now) for i in batch if i not in have
+                        }
+                        for task, n in _queue_jobs(province, conn, message, new, app).items():
+                            jobs[task] = jobs.get(task, 0) + n
+                    delivered.update({i: int(have[i]) if i in have else new[i] for i in batch})
+    finally:
+        if own:
+            engine.dispose()
+    return Sent(message_id, str(message["priority"]), delivered, jobs)
+
+
+def _jobs_app(province: Province, priority: Priority) -> Any:
+    """The procrastinate App to queue the jobs of a message of class `priority` (not opened),
+    or None when that class calls for no job."""
+    from loa.province.queue import make_app
+
+    if priority not in (Priority.URGENT, Priority.HIGH):
+        return None
+    return make_app(province, sync=True)
+
+
+def _check_communes(conn: Connection, idents: Sequence[str], topic: str) -> None:
+    """Refuse (UserError, before anything is saved) a send that some target commune could not
+    take: its schema predates province messages, or it has no topic at all."""
+    from sqlalchemy import text
+
+    current = set(
+        conn.scalars(
+            text(
+                "SELECT table_schema FROM information_schema.columns WHERE table_name = "
+                "'messages' AND column_name = 'province_message_id' AND table_schema = ANY(:s)"
+            ),
+            {"s": list(idents)},
+        )
+    )
+    for ident in idents:
+        if ident not in current:
+            raise UserError(T("old_schema", ident=ident))
+    union = " UNION ALL ".join(
+        f"SELECT '{i}' WHERE NOT EXISTS (SELECT 1 FROM \"{i}\".topics)" for i in idents
+    )
+    empty = list(conn.scalars(text(union)))
+    if empty:
+        raise UserError(T("no_topic", ident=empty[0], topic=topic, topics="—"))
 
 
 def _day(d: date) -> str:
@@ -435,7 +541,8 @@ def _deliver(conn: Connection, message: Any, ident: str, *, now: datetime) -> in
         local_id = int(local.id)
         session.commit()
     except DBAPIError as exc:
-        if "province_message_id" in str(exc):
+        undefined_column = getattr(exc.orig, "sqlstate", None) == "42703"
+        if undefined_column and "province_message_id" in str(exc):
             raise UserError(T("old_schema", ident=ident)) from None
         raise
     finally:
@@ -450,19 +557,25 @@ def _deliver(conn: Connection, message: Any, ident: str, *, now: datetime) -> in
 
 
 def _queue_jobs(
-    province: Province, conn: Connection, message: Any, delivered: dict[str, int]
+    province: Province,
+    conn: Connection,
+    message: Any,
+    delivered: dict[str, int],
+    app: Any = None,
 ) -> dict[str, int]:
     """The jobs a delivered message's class calls for, on `conn` (in its transaction): one
     "urgent" per commune (the same queueing lock as the scheduler's, so it never queues a
-    second one), one "refresh" per commune for ưu tiên."""
+    second one), one "refresh" per commune for ưu tiên. `app`: an open procrastinate App
+    (default: one opened here)."""
     from loa.province.queue import defer, make_app
 
     task = {Priority.URGENT: "urgent", Priority.HIGH: "refresh"}.get(Priority(message["priority"]))
     if task is None or not delivered:
         return {}
-    app = make_app(province, sync=True)
+    opened = app is None
+    app = app or make_app(province, sync=True)
     n = 0
-    with app.open():
+    with app.open() if opened else nullcontext():
         for ident, local_id in delivered.items():
             if task == "urgent":
                 job = defer(

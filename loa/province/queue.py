@@ -251,9 +251,12 @@ def _retry_strategy() -> Any:
 class Tasks:
     """What a worker runs; every job names its station by ident."""
 
-    #: Stations kept open per worker (their engines and checked schemas, one idle connection
-    #: each); more are reopened. province.toml [workers] keep_open.
-    KEEP_OPEN = 32
+    #: Stations kept open per worker (their loaded settings and channels; every one draws on
+    #: the worker's one shared pool, so they cost no connection each); more are reopened.
+    #: province.toml [workers] keep_open. A province's hundred communes all stay open.
+    KEEP_OPEN = 128
+    #: Connections of that shared pool (as many again while busy).
+    POOL_SIZE = 2
     CHANNELS_TTL_S = 300.0
 
     def __init__(self, province: Province) -> None:
@@ -276,6 +279,10 @@ class Tasks:
         #: or page changed outside loa.toml reaches a running worker.
         self._born: dict[str, float] = {}
         self._lock = threading.Lock()
+        #: The connections every open station shares (search_path set per checkout).
+        self._pool: Any = None
+        #: The schema revisions found when each station was checked (`_open_station`).
+        self._checked: dict[str, frozenset[str]] = {}
 
     def _station(self, ident: str) -> Any:
         """The station, kept open for the next job (its schema is checked once, its connection
@@ -286,7 +293,6 @@ class Tasks:
         """The open station `ident` and its channels' runtime (see `_station`)."""
         from loa.channels.runtime import Runtime
         from loa.core.station import CONFIG_NAME
-        from loa.province.stations import open_station
 
         stamp = (self.province.stations_dir / ident / CONFIG_NAME).stat().st_mtime
         with self._lock:
@@ -299,9 +305,7 @@ class Tasks:
                 return kept[1], kept[2]
         if kept is not None:
             self._dispose(kept)
-        # One idle connection per open station (two more while busy): keep_open stations cost
-        # keep_open connections of the server's max_connections per worker.
-        station = open_station(self.province, ident, pool_size=1)
+        station = self._open_station(ident)
         runtime = Runtime()
         with self._lock:
             self._open[ident] = (stamp, station, runtime)
@@ -311,11 +315,35 @@ class Tasks:
                 self._dispose(old)
         return station, runtime
 
+    def _open_station(self, ident: str) -> Any:
+        """Station `ident` on the worker's shared pool. Its schema is checked (a newer loa's
+        refused, an older one migrated: `loa.core.db.open_database`, ~35 ms) the first time
+        this worker opens it; when reopened, only its recorded revisions are read (one query)
+        and compared with those found then, and checked again if they changed."""
+        from loa.core.station import Station
+        from loa.province.registry import check_ident
+        from loa.province.stations import open_station
+
+        with self._lock:
+            if self._pool is None:
+                from loa.core.db import make_engine
+
+                self._pool = make_engine(self.province.database, pool_size=self.POOL_SIZE).pool
+            pool = self._pool
+        known = self._checked.get(ident)
+        if known is not None:
+            station = Station.load(self.province.stations_dir / check_ident(ident))
+            on_shared_pool(station, pool)
+            if _revisions(station.engine) == known:
+                return station
+        station = on_shared_pool(open_station(self.province, ident, pool_size=1), pool)
+        self._checked[ident] = _revisions(station.engine)
+        return station
+
     @staticmethod
     def _dispose(kept: tuple[float, Any, Any]) -> None:
-        _, station, runtime = kept
-        runtime.close()
-        station.engine.dispose()
+        _, _station, runtime = kept
+        runtime.close()  # the station's engine draws on the shared pool: nothing to close
 
     @property
     def engine(self) -> Engine:
@@ -329,6 +357,9 @@ class Tasks:
             for kept in self._open.values():
                 self._dispose(kept)
             self._open.clear()
+            if self._pool is not None:
+                self._pool.dispose()
+                self._pool = None
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
@@ -451,6 +482,42 @@ class Tasks:
 
         opened = self._station(station)
         return pull_due(opened, now=opened.now()).figures
+
+
+def _revisions(engine: Engine) -> frozenset[str]:
+    """The migration revisions a station's schema records (its alembic_version rows)."""
+    with engine.connect() as conn:
+        return frozenset(
+            str(r) for r in conn.scalars(text("SELECT version_num FROM alembic_version"))
+        )
+
+
+def on_shared_pool(station: Any, pool: Any) -> Any:
+    """`station` with an engine drawing on `pool`, a few connections shared by every station
+    a process holds (a hundred communes with a connection each would take the server's whole
+    max_connections, 100 by default; one opened per use costs a connection set-up each time).
+    Each checkout puts the station's schema first on the search path, committed at the driver
+    before SQLAlchemy begins its transaction, so no rollback can undo it. A station not opened
+    yet gets its engine without the schema check (the caller checked it before)."""
+    from sqlalchemy import create_engine, event
+
+    from loa.core.db import normalize_url
+
+    own = station.__dict__.pop("engine", None)
+    if own is not None:
+        own.dispose()
+    schema = station.db_schema or "public"
+    engine = create_engine(normalize_url(station.db_url), pool=pool)
+
+    @event.listens_for(engine, "engine_connect")
+    def _search_path(conn: Any) -> None:
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cur:
+            cur.execute(f'SET search_path TO "{schema}"')
+        raw.commit()
+
+    station.__dict__["engine"] = engine
+    return station
 
 
 def _settings(province: Province) -> dict[str, Any]:

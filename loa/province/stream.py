@@ -28,6 +28,7 @@ from sqlalchemy import text
 from loa.core.db import driver_reason
 from loa.core.errors import LoaError, UserError
 from loa.core.i18n import Catalog
+from loa.province.queue import on_shared_pool
 from loa.province.registry import Province
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class HeadEnd:
         self.idents = idents
         self.stop = threading.Event()
         self.hosted: dict[str, Hosted] = {}
-        #: The connections every hosted commune shares (see `_on_shared_pool`).
+        #: The connections every hosted commune shares (see `loa.province.queue.on_shared_pool`).
         self.pool: Any = None
 
     # -- the lock, as the scheduler holds its own
@@ -217,7 +218,7 @@ class HeadEnd:
         for ident in idents:
             if ident in self.hosted:
                 continue
-            station = _on_shared_pool(open_station(self.province, ident, pool_size=1), self.pool)
+            station = on_shared_pool(open_station(self.province, ident, pool_size=1), self.pool)
             try:
                 if not stream_settings(station).enabled:
                     log.warning(T("not_streaming", ident=ident))
@@ -276,30 +277,6 @@ class HeadEnd:
             play_slot(item.station, when, now=item.station.now(), sink=sink)
         except Exception as exc:  # logged; the as-run says what aired
             log.warning("head-end %s: bulletin %s: %s", ident, when.isoformat(), exc)
-
-
-def _on_shared_pool(station: Station, pool: Any) -> Station:
-    """`station` with an engine drawing on `pool`, the head-end's few connections shared by
-    every commune it holds (a hundred communes with a connection each would take the server's
-    whole max_connections, 100 by default; one opened per use costs a connection set-up each
-    time). Each checkout puts the station's schema first on the search path, committed at the
-    driver before SQLAlchemy begins its transaction, so no rollback can undo it."""
-    from sqlalchemy import create_engine, event
-
-    url = station.engine.url
-    station.engine.dispose()
-    schema = station.db_schema or "public"
-    engine = create_engine(url, pool=pool)
-
-    @event.listens_for(engine, "engine_connect")
-    def _search_path(conn: Any) -> None:
-        raw = conn.connection.dbapi_connection
-        with raw.cursor() as cur:
-            cur.execute(f'SET search_path TO "{schema}"')
-        raw.commit()
-
-    station.__dict__["engine"] = engine
-    return station
 
 
 def wait_connected(head: HeadEnd, timeout: float) -> bool:

@@ -200,3 +200,85 @@ def test_an_urgent_province_message_airs_in_two_communes(
     figures = province_figures(province, today - timedelta(days=1), today + timedelta(days=1))
     assert figures.sent["urgent"] == 1 and figures.communes_aired == 2
     assert figures.zones_aired == 2 and figures.airtime_min > 0
+
+
+def _urgent_jobs(province: Province) -> dict[str, int]:
+    from sqlalchemy import text
+
+    engine = province.engine(pool_size=1)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT args->>'station', count(*) FROM procrastinate.procrastinate_jobs "
+                    "WHERE task_name = 'urgent' GROUP BY 1"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def test_a_send_cut_off_midway_leaves_whole_deliveries_and_resumes_without_doubles(
+    province: Province,
+) -> None:
+    """The first commune's copy and its urgent job are committed before the others are
+    delivered (its job can start at once); a commune whose delivery fails (here a PostgreSQL
+    trigger refusing the insert) gets neither copy nor job; `deliver_rest` then delivers the
+    rest, nothing twice."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from loa.province.messages import deliver_rest, list_messages
+
+    for ident in ("xa_a", "xa_b", "xa_c"):
+        add_station(province, ident, name=ident)
+    engine = province.engine(pool_size=1)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION xa_c.refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON xa_c.messages "
+                "FOR EACH ROW EXECUTE FUNCTION xa_c.refuse()"
+            )
+        )
+    with pytest.raises(DBAPIError) as caught:
+        _send(province, "Bão số 3", "Bà con neo đậu tàu thuyền ngay.", priority=Priority.URGENT)
+    assert "disk full" in str(caught.value)
+    assert [len(_messages(province, i)) for i in ("xa_a", "xa_b", "xa_c")] == [1, 0, 0]
+    assert _urgent_jobs(province) == {"xa_a": 1}
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse ON xa_c.messages"))
+    engine.dispose()
+    (message,) = list_messages(province)
+    rest = deliver_rest(province, message.id, now=MORNING)
+    again = deliver_rest(province, message.id, now=MORNING)
+    assert sorted(rest.delivered) == ["xa_a", "xa_b", "xa_c"] and rest.jobs == {"urgent": 2}
+    assert again.delivered == rest.delivered and again.jobs == {}
+    assert [len(_messages(province, i)) for i in ("xa_a", "xa_b", "xa_c")] == [1, 1, 1]
+    assert _urgent_jobs(province) == {"xa_a": 1, "xa_b": 1, "xa_c": 1}
+
+
+def test_a_commune_with_no_topic_refuses_the_send_before_anything_is_saved(
+    province: Province,
+) -> None:
+    from sqlalchemy import text
+
+    from loa.province.messages import list_messages
+
+    for ident in ("xa_a", "xa_b"):
+        add_station(province, ident, name=ident)
+    engine = province.engine(pool_size=1)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE xa_b.messages SET topic_code = NULL"))
+        conn.execute(text("DELETE FROM xa_b.topics"))
+    engine.dispose()
+    with pytest.raises(UserError, match="xa_b"):
+        _send(province, "Lịch cắt điện", "Thứ bảy cắt điện cả ngày.", priority=Priority.URGENT)
+    assert list_messages(province) == [] and _messages(province, "xa_a") == []
+    assert _urgent_jobs(province) == {}

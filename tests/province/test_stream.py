@@ -204,3 +204,70 @@ def test_the_head_end_airs_a_hosted_communes_planned_bulletin_on_its_mount(
     assert [r.status for r in rows] == ["done"] and rows[0].message_id == message.id
     assert rows[0].started_at >= at
     station.engine.dispose()
+
+
+def test_one_province_alert_is_spoken_once_for_communes_with_the_same_voice(
+    province: Province, icecast: IcecastServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head-end airs a khẩn cấp province message on three communes: the two with the same
+    voice settings share one rendering of its speech (one clip in their caches, not two); the
+    third, whose [audio] rate differs, gets its own."""
+    from sqlalchemy import select
+
+    from loa.channels.models import AsRunRecord
+    from loa.content.models import Priority
+    from loa.province.messages import send
+    from loa.province.queue import Tasks
+    from loa.province.stream import HeadEnd, wait_connected
+
+    monkeypatch.setenv("LOA_ICECAST_PASSWORD", icecast.password)
+    idents = ["xa_a", "xa_b", "xa_c"]
+    for ident in idents:
+        _streamed(province, ident, icecast.url)
+    path = province.stations_dir / "xa_c" / "loa.toml"
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc["audio"]["rate"] = 0.9  # type: ignore[index]
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+    def clips(ident: str) -> set[str]:
+        folder = province.stations_dir / ident / "media" / "cache" / "clips"
+        return {p.stem for p in folder.glob("*/*.json")}
+
+    before = {i: clips(i) for i in idents}
+    head = HeadEnd(province, idents=idents)
+    tasks = Tasks(province)
+    try:
+        assert head.open(idents) == idents
+        assert wait_connected(head, 15.0)
+        sent = send(
+            province,
+            title=f"Cảnh báo sạt lở {province.root.parent.name}",  # a text no other test speaks
+            body="Bà con tránh xa sườn đồi ngay.",
+            priority=Priority.URGENT,
+            targets=idents,
+            by="test",
+            channels=["radio"],
+        )
+        for ident in idents:
+            assert tasks.urgent(ident, sent.delivered[ident]) == "daemon"
+
+        def aired() -> bool:
+            for ident, item in head.hosted.items():
+                with item.station.transaction() as s:
+                    row = s.scalar(
+                        select(AsRunRecord.id).where(
+                            AsRunRecord.message_id == sent.delivered[ident]
+                        )
+                    )
+                if row is None:
+                    return False
+            return True
+
+        _wait(aired, "the alert did not air on every commune", 60.0)
+    finally:
+        tasks.close()
+        head.stop.set()
+        head.close()
+    new = {i: clips(i) - before[i] for i in idents}
+    assert len(new["xa_a"]) + len(new["xa_b"]) == 1, new  # spoken once for both
+    assert len(new["xa_c"]) == 1 and not new["xa_c"] & (new["xa_a"] | new["xa_b"]), new

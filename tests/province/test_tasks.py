@@ -89,3 +89,79 @@ def test_a_worker_keeps_its_channel_connection_from_one_post_to_the_next(
         assert len(graph.peers) == 1
     finally:
         graph.stop()
+
+
+def _keep_open(province: Province, n: int) -> None:
+    from loa.province.registry import PROVINCE_FILE
+
+    path = province.root / PROVINCE_FILE
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc["workers"] = {"keep_open": n}
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
+def _connections(province: Province) -> int:
+    from sqlalchemy import text
+
+    engine = province.engine(pool_size=1)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_worker_holds_many_stations_on_a_few_connections(province: Province) -> None:
+    idents = [f"xa_{k}" for k in range(6)]
+    for ident in idents:
+        add_station(province, ident, name=ident)
+    before = _connections(province)
+    tasks = Tasks(province)
+    try:
+        for ident in idents:
+            assert tasks.playlist(ident, "2026-11-23") == 0
+        # six stations open (they were six connections, one each)
+        assert _connections(province) - before <= Tasks.POOL_SIZE
+    finally:
+        tasks.close()
+
+
+def test_a_reopened_station_skips_the_schema_check_unless_its_revision_changed(
+    province: Province,
+) -> None:
+    """With keep_open = 1 every other job reopens its station: the schema check of
+    `open_database` (it reads information_schema.schemata) runs only the first time; a
+    revision changed meanwhile (a newer loa migrated it) is seen and refused."""
+    from sqlalchemy import Engine, event, text
+
+    from loa.core.errors import UserError
+
+    _keep_open(province, 1)
+    for ident in ("xa_a", "xa_b"):
+        add_station(province, ident, name=ident)
+    checks: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if "information_schema.schemata" in statement:
+            checks.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    tasks = Tasks(province)
+    try:
+        for ident in ("xa_a", "xa_b", "xa_a", "xa_b", "xa_a"):
+            tasks.playlist(ident, "2026-11-23")
+        assert len(checks) == 2  # once per station, not at each of the five opens
+        engine = province.engine(pool_size=1)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE xa_b.alembic_version SET version_num = 'ffff_newer'"))
+        engine.dispose()
+        with pytest.raises(UserError):
+            tasks.playlist("xa_b", "2026-11-23")  # reopened (keep_open 1): checked again
+        assert len(checks) == 3
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+        tasks.close()
