@@ -123,10 +123,14 @@ def test_a_standby_head_end_takes_the_mounts_over_and_airs_the_province_alert(
         procs.append(second)
         time.sleep(1.5)  # on standby: it must not fight the first for the mounts
         assert second.poll() is None
+        mounts = [f"/{i}.mp3" for i in ("xa_mot", "xa_hai")]
+        before = {m: icecast.source_started(m) for m in mounts}
         first.send_signal(signal.SIGKILL)
         first.wait()
+        # Taken over: each mount has a new source (Icecast may keep the dead one's mount for a
+        # moment, and a listener on it would hear nothing from the standby).
         taken = _wait(
-            lambda: all(icecast.listeners(f"/{i}.mp3") is not None for i in ("xa_mot", "xa_hai")),
+            lambda: all(icecast.source_started(m) not in (None, before[m]) for m in mounts),
             "the standby head-end did not take the mounts over",
             timeout=15.0,
         )

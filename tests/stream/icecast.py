@@ -138,15 +138,25 @@ class IcecastServer:
         if self._own:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def listeners(self, mount: str) -> int | None:
+    def _source(self, mount: str) -> dict[str, object] | None:
         from loa.channels.icecast import status_json
 
         data = status_json(httpx.get(f"{self.url}/status-json.xsl", timeout=2).text)
         sources = data.get("icestats", {}).get("source", [])
         for source in [sources] if isinstance(sources, dict) else sources:
             if str(source.get("listenurl", "")).endswith(mount):
-                return int(source.get("listeners", 0))
+                return dict(source)
         return None
+
+    def listeners(self, mount: str) -> int | None:
+        source = self._source(mount)
+        return None if source is None else int(str(source.get("listeners", 0)))
+
+    def source_started(self, mount: str) -> str | None:
+        """When the mount's current source connected (None: no source): a new value means a
+        new source, e.g. a standby that took the mount over."""
+        source = self._source(mount)
+        return None if source is None else str(source.get("stream_start_iso8601", ""))
 
 
 class Listener:
