@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from loa.app.due import Post
 from loa.core.db import driver_reason
+from loa.province.locks import holds_lock, wait_for_lock
 from loa.province.queue import defer, make_app
 from loa.province.registry import QUEUE_SCHEMA, Province
 
@@ -278,7 +279,7 @@ class Scheduler:
                 engine = self.province.engine(pool_size=1)
                 try:
                     with engine.connect() as holder:
-                        if self._acquire(holder, on_standby):
+                        if wait_for_lock(holder, LOCK_KEY, self.stop, self.interval_s, on_standby):
                             self._work(holder, app, on_tick)
                             if not self.stop.is_set():
                                 log.warning("scheduler lock lost; waiting to take it again")
@@ -294,35 +295,9 @@ class Scheduler:
                 finally:
                     engine.dispose()
 
-    def _acquire(self, holder: Any, on_standby: Any) -> bool:
-        said = False
-        while not self.stop.is_set():
-            got = holder.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
-            holder.commit()
-            if got:
-                return True
-            if on_standby is not None and not said:
-                on_standby()
-                said = True
-            self.stop.wait(self.interval_s)
-        return False
-
-    def holds_lock(self, holder: Any) -> bool:
-        """Whether `holder`'s session still holds the scheduler lock (raises when the
-        connection is gone)."""
-        held = holder.scalar(
-            text(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :k)"
-            ),
-            {"k": LOCK_KEY},
-        )
-        holder.commit()
-        return bool(held)
-
     def _work(self, holder: Any, app: Any, on_tick: Any) -> None:
         while not self.stop.is_set():
-            if not self.holds_lock(holder):
+            if not holds_lock(holder, LOCK_KEY):
                 return
             try:
                 tick = self.tick(app)

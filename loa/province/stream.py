@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from loa.core.db import driver_reason
 from loa.core.errors import LoaError, UserError
 from loa.core.i18n import Catalog
+from loa.province.locks import holds_lock, wait_for_lock
 from loa.province.queue import on_shared_pool
 from loa.province.registry import Province
 
@@ -149,7 +148,7 @@ class HeadEnd:
             engine = self.province.engine(pool_size=1)
             try:
                 with engine.connect() as holder:
-                    if self._acquire(holder, on_standby):
+                    if wait_for_lock(holder, LOCK_KEY, self.stop, self.interval_s, on_standby):
                         self.open(idents)
                         if on_active is not None:
                             on_active(sorted(self.hosted))
@@ -167,33 +166,9 @@ class HeadEnd:
                 self.close()
                 engine.dispose()
 
-    def _acquire(self, holder: Any, on_standby: Callable[[], None] | None) -> bool:
-        said = False
-        while not self.stop.is_set():
-            got = holder.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
-            holder.commit()
-            if got:
-                return True
-            if on_standby is not None and not said:
-                on_standby()
-                said = True
-            self.stop.wait(self.interval_s)
-        return False
-
-    def _holds_lock(self, holder: Any) -> bool:
-        held = holder.scalar(
-            text(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = :k)"
-            ),
-            {"k": LOCK_KEY},
-        )
-        holder.commit()
-        return bool(held)
-
     def _work(self, holder: Any) -> None:
         while not self.stop.is_set():
-            if not self._holds_lock(holder):
+            if not holds_lock(holder, LOCK_KEY):
                 return
             if time.monotonic() - self._looked >= self.look_ahead_s:
                 self._looked = time.monotonic()
