@@ -29,7 +29,7 @@ from loa.web.context import (
     writer,
 )
 from loa.web.media import kept_photo, media_file, media_url
-from loa.web.security import SESSION_COOKIE, SESSION_HOURS
+from loa.web.security import SESSION_COOKIE, SESSION_HOURS, safe_next
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
@@ -46,13 +46,6 @@ def _day(request: Request, value: str | None) -> date:
     return today if not value else parse_date(value, today=today)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never "//host" or "https://...") is followed after login."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 def _back(path: str, note: str = "") -> RedirectResponse:
     return RedirectResponse(path + (f"?note={quote(note)}" if note else ""), status_code=303)
 
@@ -62,7 +55,7 @@ def _back(path: str, note: str = "") -> RedirectResponse:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return page(request, "login.html", next=_safe_next(next), error="")
+    return page(request, "login.html", next=safe_next(next), error="")
 
 
 @router.post("/login")
@@ -80,15 +73,15 @@ async def login(
     if not same_token(csrf, request.state.csrf):
         from loa.web.context import T as CT
 
-        return page(request, "login.html", 403, next=_safe_next(next), error=CT("csrf"))
+        return page(request, "login.html", 403, next=safe_next(next), error=CT("csrf"))
     address, name = client_address(request), username.strip()[:40]
     wait = web.throttle.wait(address, name, web.now())
     if wait:  # checked before the password: a throttled guess costs nothing and learns nothing
         await asyncio.sleep(web.login_delay)  # a tarpit: the attacker waits, we do not work
         message = T("login_wait", seconds=wait)
-        return page(request, "login.html", 429, next=_safe_next(next), error=message)
+        return page(request, "login.html", 429, next=safe_next(next), error=message)
     if web.logins >= WAITING:
-        return page(request, "login.html", 429, next=_safe_next(next), error=T("login_busy"))
+        return page(request, "login.html", 429, next=safe_next(next), error=T("login_busy"))
     # counted before the check, so parallel guesses cannot all pass the limit; a correct
     # password takes it back
     failures = web.throttle.failed(address, name, web.now())
@@ -102,12 +95,12 @@ async def login(
     except users.LoginRefused as refused:
         if failures > 2:  # a typing mistake or two answers at once; guessing waits
             await asyncio.sleep(web.login_delay)
-        return page(request, "login.html", 401, next=_safe_next(next), error=str(refused))
+        return page(request, "login.html", 401, next=safe_next(next), error=str(refused))
     finally:
         web.logins -= 1
     web.throttle.succeeded(address, name)
     key = await run_in_threadpool(users.start_session, web.station, account, now=web.now())
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         web.sessions.dumps(account.id, account.stamp, key),
@@ -190,24 +183,13 @@ def switch_language(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """The language switch in every page: kept in a cookie, it wins over the station's."""
-    from loa.core.i18n import SUPPORTED
     from loa.web.context import Forbidden
     from loa.web.context import T as CT
-    from loa.web.security import LANG_COOKIE, same_token
+    from loa.web.security import language_redirect, same_token
 
     if not same_token(csrf, request.state.csrf):
         raise Forbidden(CT("csrf"))
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        LANG_COOKIE,
-        lang if lang in SUPPORTED else "vi",
-        max_age=365 * 86400,
-        httponly=True,
-        samesite="lax",
-        path="/",
-        secure=web_of(request).secure_cookies,
-    )
-    return response
+    return language_redirect(next, lang, secure=web_of(request).secure_cookies)
 
 
 # ------------------------------------------------------------------ today and radio

@@ -47,6 +47,7 @@ from loa.web.security import (
     SESSION_COOKIE,
     SESSION_HOURS,
     Sessions,
+    safe_next,
     same_token,
     signing_key,
 )
@@ -351,17 +352,11 @@ Writer = Annotated[ProvinceAccount, Depends(province_writer)]
 router = APIRouter()
 
 
-def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     home = home_of(request)
     return render(
-        request, "province_login.html", next=_safe_next(next), error="", communes=home.names()
+        request, "province_login.html", next=safe_next(next), error="", communes=home.names()
     )
 
 
@@ -381,7 +376,7 @@ async def login(
     from loa.web.text import T as TEXT
 
     home = home_of(request)
-    again = {"next": _safe_next(next), "communes": home.names()}
+    again = {"next": safe_next(next), "communes": home.names()}
     if not same_token(csrf, request.state.csrf):
         return render(request, "province_login.html", 403, error=CT("csrf"), **again)
     address, name = client_address(request), username.strip()[:40]
@@ -401,7 +396,7 @@ async def login(
         return render(request, "province_login.html", 401, error=str(refused), **again)
     home.throttle.succeeded(address, name)
     key = await run_in_threadpool(home.users.start_session, account, now=home.now())
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         PROVINCE_COOKIE,
         home.sessions.dumps(-account.id, account.stamp, key),
@@ -433,21 +428,10 @@ async def logout(request: Request) -> Response:
 async def switch_language(
     request: Request, lang: Annotated[str, Form()] = "vi", next: Annotated[str, Form()] = "/"
 ) -> Response:
-    from loa.core.i18n import SUPPORTED
-    from loa.web.security import LANG_COOKIE
+    from loa.web.security import language_redirect
 
     await _csrf(request)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        LANG_COOKIE,
-        lang if lang in SUPPORTED else "vi",
-        max_age=365 * 86400,
-        httponly=True,
-        samesite="lax",
-        path="/",
-        secure=home_of(request).secure_cookies,
-    )
-    return response
+    return language_redirect(next, lang, secure=home_of(request).secure_cookies)
 
 
 @router.get("/")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.responses import RedirectResponse
 
 SESSION_COOKIE = "loa_session"
 CSRF_COOKIE = "loa_csrf"
@@ -131,3 +132,28 @@ def forwarded_client(
             except ValueError:
                 return peer
     return hops[0] if hops else peer
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (never "//host" or "https://...") is followed after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def language_redirect(next_url: str, lang: str, *, secure: bool) -> RedirectResponse:
+    """The language switch's answer: back to `next_url` (a path on this site), the choice
+    kept for a year in LANG_COOKIE (it wins over the station's language)."""
+    from loa.core.i18n import SUPPORTED
+
+    response = RedirectResponse(safe_next(next_url), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        lang if lang in SUPPORTED else "vi",
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=secure,
+    )
+    return response
