@@ -72,3 +72,22 @@ def set_zones(
             message.zones = list(zones)
             out.message = (message_id, list(zones))
     return out
+
+
+@dataclass(frozen=True)
+class Zone:
+    """One loudspeaker zone of [radio.stream]: its code, its Icecast mount, its name."""
+
+    zone: str
+    mount: str
+    name: str
+
+
+def stream_zones(station: Station) -> list[Zone]:
+    """The station's zones, in [radio.stream] order (none when it has no mounts)."""
+    return [Zone(m.zone, m.mount, m.name) for m in stream_settings(station).mounts]
+
+
+def streaming(station: Station) -> bool:
+    """Whether the station's [radio.stream] is on."""
+    return bool(stream_settings(station).enabled)

@@ -282,15 +282,14 @@ def zones(
     ] = None,
     every: Annotated[bool, typer.Option("--all", help=T("opt_all"))] = False,
 ) -> None:
-    from loa.channels.stream import stream_settings
+    from loa.app.zones import set_zones, stream_zones
 
     station = get_station()
     out = console()
     if slot is None and message is None:
-        for m in stream_settings(station).mounts:
+        for m in stream_zones(station):
             out.print(T("zone_row", zone=m.zone, mount=m.mount, name=m.name), markup=False)
         return
-    from loa.app.zones import set_zones
 
     done = set_zones(station, [] if every else list(zone or []), slot_id=slot, message_id=message)
     for key, target in (("set_slot", done.slot), ("set_msg", done.message)):
@@ -302,9 +301,9 @@ def zones(
 def today_mounts(station: Station) -> None:
     """`loa today`'s footer: the mounts' state when [radio.stream] is on."""
     from loa.app.stream import stream_status
-    from loa.channels.stream import stream_settings
+    from loa.app.zones import streaming
 
-    if stream_settings(station).enabled:
+    if streaming(station):
         print_status(stream_status(station))
 
 
