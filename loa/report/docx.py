@@ -7,7 +7,7 @@ from typing import Any
 
 from loa.core.dates import format_date as fmt_date
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_label
+from loa.core.registry import channel_label, is_audio
 from loa.report.figures import Report
 from loa.report.fmt import fmt_change, fmt_datetime, fmt_int, fmt_num
 
@@ -273,7 +273,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             if t.broadcasts.get(c)
             else f"{channel_label(c)}: {fmt_int(t.posts.get(c, 0))}"
             for c in report.channels
-            if c != "radio" and (t.posts.get(c, 0) or t.broadcasts.get(c))
+            if not is_audio(c) and (t.posts.get(c, 0) or t.broadcasts.get(c))
         )
         _para(
             doc,
@@ -304,7 +304,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     _caption(doc, T("t_channel"))
     rows: list[list[str]] = []
     for c in report.channels:
-        is_radio = c == "radio"
+        is_radio = is_audio(c)
         rows.append(
             [
                 channel_label(c),
@@ -322,7 +322,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         bold_last=True,
     )
 
-    others = [c for c in report.channels if c != "radio"]
+    others = [c for c in report.channels if not is_audio(c)]
     _para(doc, T("s1_2"), bold=True)
     _caption(doc, T("t_month"))
     header = [
@@ -598,14 +598,14 @@ def _breakdown_table(doc: Any, rows_in: list[Any], name_header: str, *, with_tot
         [
             fmt_int(i),
             r.name,
-            fmt_int(r.by_channel.get("radio", 0)),
-            fmt_int(r.total - r.by_channel.get("radio", 0)),
+            fmt_int(_aired(r.by_channel)),
+            fmt_int(r.total - _aired(r.by_channel)),
             fmt_int(r.total),
         ]
         for i, r in enumerate(rows_in, 1)
     ]
     if with_total:
-        radio = sum(r.by_channel.get("radio", 0) for r in rows_in)
+        radio = sum(_aired(r.by_channel) for r in rows_in)
         total = sum(r.total for r in rows_in)
         rows.append(["", T("total"), fmt_int(radio), fmt_int(total - radio), fmt_int(total)])
     _table(
@@ -624,3 +624,8 @@ def _picture(doc: Any, png: bytes, caption: str) -> None:
     doc.add_picture(io.BytesIO(png), width=Cm(15.5))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _para(doc, caption, italic=True, size=11, center=True)
+
+
+def _aired(by_channel: dict[str, int]) -> int:
+    """The items of a row's audio channels (the radio)."""
+    return sum(n for c, n in by_channel.items() if is_audio(c))
