@@ -22,6 +22,7 @@ from loa.channels.models import Publication, PublicationStatus
 from loa.channels.outbox import needs_reconcile
 from loa.content.models import Message, MessageStatus, Priority
 from loa.core.fileio import atomic_write_text
+from loa.core.registry import is_audio
 from loa.planning.learning import LearningSettings
 from loa.planning.models import PlanEntry, PlanStatus
 from loa.planning.settings import SchedulerSettings
@@ -111,7 +112,7 @@ def due(station: Station, until: datetime, *, now: datetime) -> DueWork:
         radio: set[datetime] = set()
         posts: list[Post] = []
         for entry_id, channel, when in rows:
-            if channel == "radio":
+            if is_audio(channel):
                 radio.add(when)
             elif channel != URGENT:
                 posts.append(Post(entry_id, when, channel))

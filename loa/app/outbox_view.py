@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from loa.channels.models import Publication, PublicationStatus
 from loa.channels.outbox import LATE_GRACE
 from loa.content.models import Message
+from loa.core.registry import audio_channels
 from loa.planning.models import PlanEntry, PlanStatus
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def outbox(station: Station, *, now: datetime, include_done: bool = False) -> li
             select(PlanEntry)
             .where(
                 PlanEntry.status == PlanStatus.PLANNED,
-                PlanEntry.channel != "radio",
+                PlanEntry.channel.not_in(audio_channels()),
                 PlanEntry.channel != "urgent",
                 PlanEntry.scheduled_at < now - LATE_GRACE,
                 ~published.exists(),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+from loa.core.registry import is_audio
 from loa.core.station import Station
 from loa.planning.calendar import blocked_days
 from loa.planning.models import PLAN_STATES, PlanEntry, PlanStatus, Slot
@@ -132,7 +133,7 @@ def move_entry(
         where = {"name": target.name, "at": f"{at:%d/%m %H:%M}"}
         if any(e.message_id == entry.message_id for e in there):
             raise UserError(T("same", **where))
-        if entry.channel == "radio":
+        if is_audio(entry.channel):
             load = sum(e.duration_s for e in there) + entry.duration_s
         else:
             load = len(there) + 1

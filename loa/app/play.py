@@ -15,6 +15,7 @@ from loa.channels.models import AsRunStatus
 from loa.channels.playout import aired, bulletin_file, log_without_playing, play_bulletin
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog, language
+from loa.core.registry import audio_channels
 from loa.planning.models import PlanEntry, PlanStatus
 from loa.planning.settings import SchedulerSettings
 
@@ -56,7 +57,7 @@ def _slot_entries(station: Station, when: datetime) -> list[dict[str, Any]]:
         rows = session.scalars(
             select(PlanEntry)
             .where(
-                PlanEntry.channel == "radio",
+                PlanEntry.channel.in_(audio_channels()),
                 PlanEntry.scheduled_at == when,
                 PlanEntry.status.in_((PlanStatus.PLANNED, PlanStatus.SENDING)),
             )

@@ -23,6 +23,7 @@ from loa.content import queue
 from loa.content.models import MessageStatus
 from loa.core.errors import LoaError, RuntimeFailure, UserError
 from loa.core.i18n import Catalog
+from loa.core.registry import audio_channels, is_audio
 from loa.planning.models import PlanEntry
 from loa.planning.settings import SchedulerSettings
 
@@ -91,7 +92,7 @@ def will_send(station: Station, entry_id: int, *, now: datetime) -> str | None:
 
     with station.transaction() as session:
         entry = session.get(PlanEntry, entry_id)
-        if entry is None or entry.status != PlanStatus.PLANNED or entry.channel == "radio":
+        if entry is None or entry.status != PlanStatus.PLANNED or is_audio(entry.channel):
             return None
         publication = session.scalars(
             select(Publication).where(Publication.key == entry_key(entry_id, entry.channel))
@@ -118,7 +119,7 @@ def publish_entry(
         entry = session.get(PlanEntry, entry_id)
         if entry is None:
             raise UserError(T("no_entry", id=entry_id))
-        if entry.channel == "radio":
+        if is_audio(entry.channel):
             raise UserError(T("radio_entry", id=entry_id))
         key = entry_key(entry_id, entry.channel)
         message = queue.get_message(session, entry.message_id)
@@ -366,7 +367,7 @@ def publish_urgent(
     usable = set(configured_channels(station))
     with station.transaction() as session:
         message = queue.get_message(session, message_id)
-        wanted = [c for c in message.channels if c != "radio" and c in usable]
+        wanted = [c for c in message.channels if not is_audio(c) and c in usable]
         items = {
             c: message_item(message, c, f"urgent:{message_id}:{c}", due_at=now) for c in wanted
         }
@@ -457,7 +458,7 @@ def release_orphans(station: Station) -> int:
         orphans = session.scalars(
             select(PlanEntry).where(
                 PlanEntry.status == PlanStatus.SENDING,
-                PlanEntry.channel.not_in(("radio", "urgent")),
+                PlanEntry.channel.not_in((*audio_channels(), "urgent")),
                 PlanEntry.id.not_in(claimed),
             )
         ).all()

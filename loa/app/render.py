@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from loa.audio.bulletin import BulletinItem, BulletinSpec, RenderResult, sidecar_items
 from loa.audio.render import prune_cache, render_bulletin, render_bulletins
 from loa.content.models import Message
+from loa.core.registry import audio_channels
 from loa.planning.models import PlanEntry, PlanStatus, Slot
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def bulletin_specs(station: Station, start: date, days: int) -> list[BulletinSpe
             .join(Message, Message.id == PlanEntry.message_id)
             .outerjoin(Slot, Slot.id == PlanEntry.slot_id)
             .where(
-                PlanEntry.channel == "radio",
+                PlanEntry.channel.in_(audio_channels()),
                 PlanEntry.status.in_(AIRING),
                 PlanEntry.scheduled_at >= begin,
                 PlanEntry.scheduled_at < end,
@@ -100,7 +101,7 @@ def prune(station: Station, *, today: date, dry_run: bool = False) -> PruneResul
 
     with station.transaction() as session:
         last = session.scalar(
-            select(func.max(PlanEntry.scheduled_at)).where(PlanEntry.channel == "radio")
+            select(func.max(PlanEntry.scheduled_at)).where(PlanEntry.channel.in_(audio_channels()))
         )
     horizon = max((last.date() - today).days + 1, 7) if last else 7
     specs = bulletin_specs(station, today, horizon)

@@ -11,6 +11,7 @@ from loa.content.taxonomy import seed_taxonomy
 from loa.core.errors import UserError
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
+from loa.core.registry import audio_channels
 from loa.core.station import CONFIG_NAME, Station, create_station, station_toml
 from loa.planning.defaults import seed_default_slots
 
@@ -121,7 +122,7 @@ def first_radio_bulletin(station: Station) -> datetime | None:
     with station.transaction() as session:
         return session.scalar(
             select(PlanEntry.scheduled_at)
-            .where(PlanEntry.channel == "radio", PlanEntry.scheduled_at >= station.now())
+            .where(PlanEntry.channel.in_(audio_channels()), PlanEntry.scheduled_at >= station.now())
             .order_by(PlanEntry.scheduled_at)
             .limit(1)
         )
