@@ -15,7 +15,8 @@ waits. A channel that cannot be searched stays uncertain for the officer.
 
 The moves between publication states are `PUBLICATION_STATES` (loa/channels/models.py); this
 module is the only code that makes them. It never touches the plan: callers learn the outcome
-from the returned `Publication` (or the raised error) and move their plan entry themselves.
+from the returned `Publication` (or the raised error) and move their plan entry themselves
+(in the transaction that records the post, through `send`'s `on_done`, when it went out).
 Nothing here is global: a worker process can call these functions with its own station.
 """
 
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     from loa.core.station import Station
 
 P = PublicationStatus
+
+#: A caller's own record of a finished post, written in the outbox's transaction (`send`).
+OnDone = Callable[["Session", Publication], None]
 
 T = Catalog(
     {
@@ -270,8 +274,10 @@ def _complete(
     *,
     late: bool = False,
     attempts: int | None = None,
+    on_done: OnDone | None = None,
 ) -> Publication:
-    """Record that the item is on the remote side, and its as-run row, in one transaction."""
+    """Record that the item is on the remote side, and its as-run row, in one transaction
+    (with what `on_done` adds to it)."""
     with station.transaction() as session:
         publication = session.get(Publication, pub_id)
         assert publication is not None
@@ -290,6 +296,8 @@ def _complete(
             publication.attempts = attempts
         session.add(_as_run(publication, item, receipt, now))
         session.flush()
+        if on_done is not None:
+            on_done(session, publication)
         session.expunge(publication)
     return publication
 
@@ -395,8 +403,12 @@ def claim(
     due_at: datetime | None,
     retry_uncertain: bool = False,
     item: Item | None = None,
+    attempt_at: datetime | None = None,
 ) -> tuple[Publication, bool]:
     """Record (or take over) the publication for `key` as "sending" and commit.
+
+    `attempt_at`: a new publication is recorded with its first attempt begun then (attempts
+    1, what `_started` would write next), in the same transaction; `started_here` says so.
 
     `item` is frozen with a new publication (`Publication.item`): a resend or a look-up later
     uses that copy. Taking over keeps the copy stored first.
@@ -426,7 +438,8 @@ def claim(
                 "created_at": now,
                 "status": P.SENDING.value,
                 "owner": me,
-                "attempts": 0,
+                "attempts": 0 if attempt_at is None else 1,
+                "attempted_at": attempt_at,
                 "waits": 0,
                 "item": item.to_record(station.root) if item is not None else None,
             },
@@ -434,6 +447,8 @@ def claim(
         publication = session.scalars(select(Publication).where(Publication.key == key)).one()
         if inserted:
             session.expunge(publication)
+            if attempt_at is not None:
+                setattr(publication, _STARTED_HERE, True)
             return publication, False
         status = PublicationStatus(publication.status)
         if status in DONE_STATUSES or status == P.SKIPPED:
@@ -597,6 +612,13 @@ def _look(
 #: Set on a publication `send` found finished by someone else (an earlier run, or another
 #: process that won the claim a moment before): this call sent nothing.
 _FOUND_DONE = "_loa_found_done"
+#: Set on a publication `claim` created with its first attempt already recorded.
+_STARTED_HERE = "_loa_started_here"
+
+
+def started_here(publication: Publication) -> bool:
+    """Whether `claim` created `publication` with its first attempt recorded (`attempt_at`)."""
+    return bool(getattr(publication, _STARTED_HERE, False))
 
 
 def found_done(publication: Publication) -> bool:
@@ -650,8 +672,13 @@ def send(
     runtime: Runtime | None = None,
     retry: RetryPolicy | None = None,
     retry_uncertain: bool = False,
+    on_done: OnDone | None = None,
 ) -> Publication:
     """Publish `item` on a channel through the outbox (the one path every publish takes).
+
+    `on_done(session, publication)` runs in the transaction that records the post as done
+    (the caller's own record kept in step with it, one commit for both); not when the post
+    was found done or recorded by another process.
 
     The item is frozen with the publication when it is first claimed; taking an earlier
     publication over sends its stored copy (`frozen_item`), never the message as it is now.
@@ -673,6 +700,7 @@ def send(
             runtime=runtime or Runtime(),
             retry=retry or RetryPolicy.from_station(station),
             retry_uncertain=retry_uncertain,
+            on_done=on_done,
         )
 
 
@@ -687,6 +715,7 @@ def _send(
     runtime: Runtime,
     retry: RetryPolicy,
     retry_uncertain: bool,
+    on_done: OnDone | None = None,
 ) -> Publication:
     channel = runtime.channel(station, channel_name)
     started = time.monotonic()
@@ -705,13 +734,16 @@ def _send(
             due_at=item.due_at,
             retry_uncertain=retry_uncertain,
             item=item,
+            attempt_at=clock(),
         )
         if publication.status != P.SENDING:
             setattr(publication, _FOUND_DONE, True)
             return publication
         item = frozen_item(publication, item) or item
         pub_id = publication.id
-        attempts = publication.attempts
+        # A new publication comes with its first attempt recorded: no separate commit for it.
+        recorded = started_here(publication)
+        attempts = 0 if recorded else publication.attempts
         if look_first:
             reason = _reason_of(publication.error) or T(
                 "interrupted", at=_fmt(publication.attempted_at)
@@ -736,8 +768,11 @@ def _send(
     failures = 0
     while True:
         attempts += 1
-        with store_errors(station):
-            _started(station, pub_id, clock(), attempts)
+        if recorded:
+            recorded = False
+        else:
+            with store_errors(station):
+                _started(station, pub_id, clock(), attempts)
         try:
             receipt = channel.publish(item, now=now)
         except ChannelError as exc:
@@ -748,7 +783,16 @@ def _send(
             runtime.sleep(retry.delay(failures, runtime.rng))
             continue
         try:
-            return _complete(station, pub_id, item, receipt, clock(), late=late, attempts=attempts)
+            return _complete(
+                station,
+                pub_id,
+                item,
+                receipt,
+                clock(),
+                late=late,
+                attempts=attempts,
+                on_done=on_done,
+            )
         except Exception as exc:
             with _PROCESS_LOCK:
                 _UNRECORDED[(str(station.root), pub_id)] = (item, receipt, late, attempts)
