@@ -194,7 +194,7 @@ class _Failed:
 
 
 def _guard(job: str, fn: Callable[[], Any], station: Station | None = None) -> Any:
-    from loa.audio.render import RenderCancelled
+    from loa.audio.workers import RenderCancelled
 
     try:
         return fn()
