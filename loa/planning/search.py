@@ -13,7 +13,7 @@ from itertools import combinations
 from typing import Any
 
 from loa.content.models import Priority
-from loa.planning.model import (
+from loa.planning.problem import (
     Placement,
     PlanItem,
     PlanModel,
