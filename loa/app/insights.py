@@ -22,7 +22,7 @@ from loa.channels.models import AsRunRecord, AsRunStatus, Insight, Publication
 from loa.channels.publish import configured_channels
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_names
+from loa.core.registry import channel_names, is_audio
 from loa.planning.learning import (
     Cell,
     LearningSettings,
@@ -187,7 +187,7 @@ def _targets(
 
     out: list[tuple[Published, dict[str, int | None]]] = []
     with station.transaction() as session:
-        if channel_class(channel).audio:
+        if is_audio(channel):
             rows = session.scalars(
                 select(AsRunRecord)
                 .where(

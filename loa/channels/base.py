@@ -23,6 +23,7 @@ from loa.core.i18n import Catalog
 from loa.core.settings import SectionSettings
 
 if TYPE_CHECKING:
+    from loa.core.registry import ChannelInfo
     from loa.core.station import Station
 
 T = Catalog(
@@ -268,21 +269,13 @@ class Channel(ABC):
     """One publishing channel. Implementations set `name` and are built by `from_station`."""
 
     name: ClassVar[str]
-    #: (Vietnamese, English) name for people: menus, reports, charts.
-    label: ClassVar[tuple[str, str]]
-    #: Other words officers write for it in import files (lower case).
-    aliases: ClassVar[tuple[str, ...]] = ()
-    #: Its colour in charts and on the dashboard.
-    colour: ClassVar[str] = "#7f8c8d"
-    #: The hours (start, end) in which the remote side delivers, e.g. Zalo's broadcasts; a slot
-    #: of this channel must start inside them. None: any time.
-    hours: ClassVar[tuple[int, int] | None] = None
+    # What loa knows about a channel without importing it (label, aliases, colour, audio, hours,
+    # rate limit, photo hosting, default, internal, commands) is its descriptor in
+    # loa.core.registry (`info()`). A plug-in that names its class in the entry point may set
+    # the same names here instead (`label`, `aliases`, `colour`, `hours`, `audio`, `internal`,
+    # `rate_per_minute`, `photo_rank`, `default`, `commands`).
     #: True when `find` can look at the remote side for a post made under an item's key.
     can_lookup: ClassVar[bool] = False
-    #: True for a channel that airs bulletins: its slots hold seconds of airtime, not posts.
-    audio: ClassVar[bool] = False
-    #: True for channels that exist for tests and dry runs: messages and slots cannot name them.
-    internal: ClassVar[bool] = False
     #: The model of this channel's `[channels.<name>]` table in loa.toml (unknown keys refused).
     settings_model: ClassVar[type[SectionSettings]] = NoSettings
     #: Seconds after a remote attempt began before a look-up can be trusted to show its post:
@@ -298,6 +291,13 @@ class Channel(ABC):
 
         Raises UserError when required settings are missing or wrong.
         """
+
+    @classmethod
+    def info(cls) -> ChannelInfo:
+        """This channel's descriptor in the registry."""
+        from loa.core.registry import describe
+
+        return describe(cls.name)
 
     @classmethod
     def read_settings(cls, station: Station) -> SectionSettings:

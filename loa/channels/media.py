@@ -26,6 +26,7 @@ from loa.channels.base import Channel, PermanentError
 from loa.core.errors import UserError
 from loa.core.fileio import atomic_write_text
 from loa.core.i18n import Catalog
+from loa.core.registry import photo_hosts
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -44,8 +45,6 @@ PHOTO_TYPES = {
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 #: Where `hosted_url` keeps what each host answered, under the station's media folder.
 CACHE_FILE = ".photo-hosts.json"
-#: The hosts `photo_host = "auto"` tries, in this order.
-AUTO_HOSTS = ("wordpress", "website")
 
 T = Catalog(
     {
@@ -72,8 +71,8 @@ T = Catalog(
             "The photo {path} is {size} MB, over {limit} MB: make it smaller and edit the message.",
         ),
         "unknown_host": (
-            'photo_host = "{host}" không đúng: dùng "auto", "wordpress", "website" hoặc "none".',
-            'photo_host = "{host}" is not valid: use "auto", "wordpress", "website" or "none".',
+            'photo_host = "{host}" không đúng: dùng "auto", {hosts} hoặc "none".',
+            'photo_host = "{host}" is not valid: use "auto", {hosts} or "none".',
         ),
     }
 )
@@ -218,16 +217,18 @@ def photo_host(
     http: Any = None,
     env: Mapping[str, str] | None = None,
 ) -> PhotoHost | None:
-    """The channel that hosts this station's photos: `choice` names one ("wordpress",
-    "website"), "auto" takes the first configured one that gives a public address, "none" or no
+    """The channel that hosts this station's photos: `choice` names one (a channel whose
+    descriptor has a `photo_rank`), "auto" takes the first configured one that gives a public address, "none" or no
     such channel gives None. A named host that is not set up raises PermanentError saying so."""
     from loa.channels.base import channel_class, get_channel
 
     if choice == "none":
         return None
-    if choice not in ("auto", *AUTO_HOSTS):
-        raise PermanentError(T("unknown_host", host=choice))
-    for name in AUTO_HOSTS if choice == "auto" else (choice,):
+    hosts = photo_hosts()
+    if choice not in ("auto", *hosts):
+        listed = ", ".join(f'"{h}"' for h in hosts)
+        raise PermanentError(T("unknown_host", host=choice, hosts=listed))
+    for name in hosts if choice == "auto" else (choice,):
         cls = channel_class(name)
         if choice == "auto" and not _usable(cls, station):
             continue
@@ -239,6 +240,17 @@ def photo_host(
             return channel
         channel.close()
     return None
+
+
+def photo_host_choice(value: str) -> str:
+    """A `photo_host` setting, lower case: "auto", "none" or a channel that hosts photos
+    (ValueError naming the valid ones otherwise)."""
+    value = value.strip().lower()
+    hosts = photo_hosts()
+    if value not in ("auto", "none", *hosts):
+        listed = ", ".join(f'"{h}"' for h in hosts)
+        raise ValueError(str(T("unknown_host", host=value, hosts=listed)))
+    return value
 
 
 def _usable(cls: type[Channel], station: Station) -> bool:

@@ -28,8 +28,6 @@ class NullSettings(SectionSettings):
 
 class NullChannel(Channel):
     name = "null"
-    internal = True
-    label = ("Kênh rỗng", "Null")
     can_lookup = True
     settings_model = NullSettings
 

@@ -15,7 +15,7 @@ from loa.channels.outbox import send
 from loa.channels.runtime import Runtime
 from loa.core.errors import LoaError, UserError
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_names
+from loa.core.registry import channel_names, is_audio
 
 T = Catalog(
     {
@@ -65,7 +65,7 @@ def configured_channels(station: Station) -> list[str]:
     out = []
     for name in channel_names():
         try:
-            if channel_class(name).audio or channel_class(name).is_configured(station):
+            if is_audio(name) or channel_class(name).is_configured(station):
                 out.append(name)
         except LoaError:  # a broken section is reported by `loa channels check`
             continue

@@ -356,10 +356,6 @@ class RadioChannel(Channel):
     """The loudspeaker: `publish` plays the item's audio file through the station's sink."""
 
     name = "radio"
-    audio = True
-    label = ("Đài truyền thanh", "Radio")
-    colour = "#c0392b"
-    aliases = ("đài", "truyền thanh", "đài truyền thanh", "loa")
     settings_model = RadioSettings
     insight_offer = (
         "số người nghe mỗi kênh phát Icecast, đếm trong lúc phát bản tin ([radio.stream])",

@@ -150,9 +150,6 @@ class WebsiteChannel(Channel):
     """Writes the static site and feeds; publishing the same key again rewrites, never doubles."""
 
     name = "website"
-    label = ("Trang thông tin điện tử", "Website")
-    colour = "#2e8b57"
-    aliases = ("web", "trang web")
     can_lookup = True
     photo_calls = False  # see loa.channels.media.PhotoHost
     settings_model = WebsiteSettings

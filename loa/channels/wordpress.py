@@ -151,8 +151,6 @@ class WordPressSettings(SectionSettings):
 
 class WordPressChannel(Channel):
     name = "wordpress"
-    label = ("WordPress", "WordPress")
-    colour = "#8e44ad"
     can_lookup = True
     photo_calls = True  # see loa.channels.media.PhotoHost
     settings_model = WordPressSettings

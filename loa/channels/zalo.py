@@ -7,22 +7,19 @@ Wire format (the official PHP/Java SDKs are the reference): an article is
 is `POST /v2.0/oa/message` with `recipient.target` and a media template holding the article;
 `POST /v2.0/oa/quota/message` is checked first. The HTTP client and its error mapping are in
 `loa.channels.zalo_api`, the tokens (OAuth v4 rotation, PKCE, the secret store) in
-`loa.channels.zalo_tokens`.
+`loa.channels.zalo_tokens`, the settings in `loa.channels.zalo_settings`, logging in in
+`loa.channels.zalo_login` and its commands in `loa.channels.zalo_commands`.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import math
 import os
-import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-
-from pydantic import Field, field_validator
 
 from loa.channels.base import (
     BroadcastAllowance,
@@ -41,13 +38,12 @@ from loa.channels.base import (
     not_configured,
     strip_markers,
 )
-from loa.channels.media import T as MEDIA
 from loa.channels.media import hosted_url, is_address, local_photo, photo_host
 from loa.channels.settings import channel_settings
-from loa.channels.zalo_api import DEFAULT_API_URL, ZaloClient, as_int
 from loa.channels.zalo_api import T as API
+from loa.channels.zalo_api import ZaloClient, as_int
+from loa.channels.zalo_settings import ZaloSettings, ZaloTarget
 from loa.channels.zalo_tokens import (
-    DEFAULT_OAUTH_URL,
     PKCE_FILE,
     REFRESH_ENV,
     REFRESH_WARN,
@@ -59,15 +55,11 @@ from loa.channels.zalo_tokens import (
     Tokens,
     code_challenge,
     find_app_secret,
-    new_code_verifier,
     parse_code,
-    pkce_store,
     rotation_store,
     secret_store,
 )
-from loa.channels.zalo_tokens import T as TOK
 from loa.core.i18n import Catalog
-from loa.core.settings import Flag, Integer, Number, SectionSettings
 
 if TYPE_CHECKING:
     from loa.core.station import Station
@@ -83,19 +75,13 @@ __all__ = [
     "ZaloChannel",
     "ZaloClient",
     "ZaloSettings",
+    "ZaloTarget",
     "code_challenge",
-    "login",
-    "login_url",
-    "login_with_code",
     "parse_code",
 ]
 
 #: The suffix of a broadcast's outbox key: "<article key>:broadcast".
 BROADCAST_SUFFIX = ":broadcast"
-#: Zalo delivers broadcasts only in these hours (station wall clock).
-BROADCAST_HOURS = (6, 20)
-#: How many recent articles `find` reads in detail looking for a key's marker.
-LOOKUP_DEPTH = 20
 
 T = Catalog(
     {
@@ -209,106 +195,8 @@ T = Catalog(
             "Nowhere to put photo files on the web (WordPress, or a website with a base_url): "
             "messages with a photo file take the default cover.",
         ),
-        "login_done": (
-            "Đã lưu refresh token của OA {oa} ({where}); mã truy cập còn hạn đến {when}.",
-            "Stored the refresh token of OA {oa} ({where}); the access token is valid until "
-            "{when}.",
-        ),
-        "no_redirect": (
-            "Thiếu redirect_uri trong [channels.zalo] của loa.toml: ghi địa chỉ callback đã "
-            'đăng ký cho ứng dụng ở developers.zalo.me, ví dụ redirect_uri = "https://...".',
-            "redirect_uri is missing from [channels.zalo] in loa.toml: write the callback "
-            'address registered for the app at developers.zalo.me, e.g. redirect_uri = "https://...".',
-        ),
-        "no_verifier": (
-            "Chưa có phiên uỷ quyền nào đang chờ (không thấy code_verifier). Chạy trước: loa "
-            "channels zalo login --url, mở địa chỉ đó, uỷ quyền, rồi dán mã (code) nhận được.",
-            "No authorisation is waiting (no code_verifier stored). First run loa channels zalo "
-            "login --url, open that address, authorise, then paste the code you get back.",
-        ),
-        "bad_state": (
-            "Mã state trong địa chỉ trả về không khớp phiên uỷ quyền đã tạo; có thể là địa chỉ cũ "
-            "hoặc giả. Chạy lại: loa channels zalo login --url.",
-            "The state in the returned address does not match the authorisation that was "
-            "started; it may be old or forged. Run loa channels zalo login --url again.",
-        ),
-        "login_url": (
-            "Quản trị viên OA mở địa chỉ sau, đăng nhập Zalo và đồng ý cấp quyền cho ứng dụng. "
-            "Zalo chuyển về {redirect} kèm code=...; chạy: loa channels zalo login --code rồi dán "
-            "mã đó (hoặc cả địa chỉ). Mã chỉ có hiệu lực vài phút.",
-            "An OA admin opens this address, logs in to Zalo and grants the app its permissions. "
-            "Zalo returns to {redirect} with code=...; run loa channels zalo login --code and "
-            "paste that code (or the whole address). The code is valid for a few minutes.",
-        ),
     }
 )
-
-
-# ---------------------------------------------------------------------------------- settings
-
-
-class ZaloTarget(SectionSettings):
-    """[channels.zalo.target]: which followers a broadcast reaches (Zalo's codes, as text;
-    empty: every follower)."""
-
-    ages: str = ""
-    gender: str = ""
-    locations: str = ""
-    cities: str = ""
-    platform: str = ""
-
-
-class ZaloSettings(SectionSettings):
-    """[channels.zalo]: the OA, its app and how to reach Zalo. The app secret and the tokens
-    are never here: LOA_ZALO_APP_SECRET / the keyring, and `loa channels zalo login`."""
-
-    enabled: Flag = True
-    oa_id: str = ""
-    app_id: str = ""
-    api_url: str = DEFAULT_API_URL
-    oauth_url: str = DEFAULT_OAUTH_URL
-    author: str = ""
-    cover_url: str = ""
-    #: Where a photo file of a message is put so that Zalo can fetch it as the cover: "auto"
-    #: (WordPress if set up, else the website when it has a base_url), "wordpress", "website",
-    #: "none" (such messages take cover_url).
-    photo_host: str = "auto"
-    #: The callback address registered with the Zalo app (for `loa channels zalo login --url`).
-    redirect_uri: str = ""
-    broadcast: list[str] = Field(default_factory=lambda: ["high", "urgent"])
-    target: ZaloTarget = Field(default_factory=ZaloTarget)
-    #: Broadcasts each follower may receive per calendar month (Zalo's common tier: 4).
-    broadcasts_per_month: Integer = Field(default=4, ge=0, le=100)
-    timeout_s: Number = Field(default=30.0, gt=0, le=600)
-    #: The most one call may take, connect and every read together.
-    deadline_s: Number = Field(default=120.0, gt=0, le=3600)
-    #: How late the OA's article list may show a fresh article.
-    feed_lag_s: Number = Field(default=120.0, ge=0, le=86400)
-    lookup_depth: Integer = Field(default=LOOKUP_DEPTH, ge=1, le=100)
-
-    @field_validator("oa_id", "app_id", "cover_url", "author", "redirect_uri")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return value.strip()
-
-    @field_validator("photo_host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value not in ("auto", "wordpress", "website", "none"):
-            raise ValueError(str(MEDIA("unknown_host", host=value)))
-        return value
-
-    @field_validator("broadcast")
-    @classmethod
-    def _priorities(cls, value: list[str]) -> list[str]:
-        from loa.content.models import Priority
-
-        valid = [p.value for p in Priority]
-        for word in value:
-            if word not in valid:
-                raise ValueError(f"{word!r}: {', '.join(valid)}")
-        return value
 
 
 # ----------------------------------------------------------------------------------- channel
@@ -373,10 +261,6 @@ class ZaloChannel(Channel):
     followers when the message's priority says so (at most once, inside Zalo's hours)."""
 
     name = "zalo"
-    label = ("Zalo OA", "Zalo OA")
-    hours = BROADCAST_HOURS
-    colour = "#0068ff"
-    aliases = ("zalo oa", "oa zalo", "zl")
     can_lookup = True
     settings_model = ZaloSettings
     insight_offer = (
@@ -599,7 +483,7 @@ class ZaloChannel(Channel):
             return []
         if not self.wants_broadcast(item):
             return []
-        start, end = BROADCAST_HOURS
+        start, end = self.info().hours or (0, 24)  # Zalo delivers only in these hours
         month = (now.year, now.month)
         sent = broadcasts_sent(self.station, [month])[month]
         limit = self.settings.broadcasts_per_month
@@ -784,130 +668,3 @@ class ZaloChannel(Channel):
         if left <= REFRESH_WARN:
             return [T("refresh_lapsing", day=day, days=math.ceil(left / timedelta(days=1)))]
         return []
-
-
-def login(
-    station: Station,
-    refresh_token: str,
-    *,
-    http: Any = None,
-    env: Mapping[str, str] | None = None,
-) -> str:
-    """Store the OA's first refresh token and rotate it once at Zalo (which proves it works).
-
-    Returns a sentence for the officer (where it is stored, until when the access token holds).
-    Raises UserError (not configured), PermanentError (refused: no secret, a bad token),
-    TransientError (network).
-    """
-    channel = ZaloChannel.from_station(station, http=http, env=env)
-    tokens = channel.tokens
-    try:
-        if tokens.app_secret is None or tokens.store is None:
-            raise PermanentError(TOK("no_secret", app=channel.settings.app_id))
-        tokens._seen.append(refresh_token.strip())
-        tokens.store.put(TokenPair(refresh_token=refresh_token.strip()).to_json())
-        tokens.pair = None
-        _ = channel.client  # the client lends its HTTP client to the token manager
-        tokens.refresh()
-        from zoneinfo import ZoneInfo
-
-        expires = tokens.expires_at()
-        when = (
-            expires.astimezone(ZoneInfo(channel.timezone)).strftime("%d/%m/%Y %H:%M")
-            if expires
-            else "?"
-        )
-        return T("login_done", oa=channel.settings.oa_id, where=tokens.store.where(), when=when)
-    finally:
-        channel.close()
-
-
-def login_url(
-    station: Station, *, env: Mapping[str, str] | None = None, redirect_uri: str | None = None
-) -> tuple[str, str]:
-    """Start a PKCE login for an officer who has no refresh token: a new code verifier and
-    state are kept in the secret store, and the v4 permission address is returned with the
-    sentence that explains it: (url, explanation).
-
-    https://oauth.zaloapp.com/v4/oa/permission?app_id=..&redirect_uri=..&code_challenge=..&state=..
-    Raises UserError (not configured), PermanentError (no app secret, no redirect_uri).
-    """
-    from urllib.parse import urlencode
-
-    settings = channel_settings(station, ZaloChannel.name, ZaloSettings)
-    if not settings.oa_id or not settings.app_id:
-        raise not_configured(ZaloChannel.name, T("no_oa"))
-    redirect = (redirect_uri or settings.redirect_uri).strip()
-    if not redirect:
-        raise PermanentError(T("no_redirect"))
-    env = os.environ if env is None else env
-    secret = find_app_secret(settings.app_id, env)
-    if not secret:
-        raise PermanentError(TOK("no_secret", app=settings.app_id))
-    verifier, state = new_code_verifier(), secrets.token_urlsafe(16)
-    pkce_store(station.root, settings.oa_id, secret).put(
-        json.dumps({"code_verifier": verifier, "state": state, "redirect_uri": redirect})
-    )
-    query = urlencode(
-        {
-            "app_id": settings.app_id,
-            "redirect_uri": redirect,
-            "code_challenge": code_challenge(verifier),
-            "state": state,
-        }
-    )
-    url = f"{settings.oauth_url.rstrip('/')}/v4/oa/permission?{query}"
-    return url, T("login_url", redirect=redirect)
-
-
-def login_with_code(
-    station: Station,
-    code: str,
-    *,
-    http: Any = None,
-    env: Mapping[str, str] | None = None,
-) -> str:
-    """Finish a PKCE login: exchange the authorisation code (or the pasted return address)
-    with the stored code verifier, store the OA's first pair, forget the verifier.
-
-    Returns a sentence for the officer. Raises UserError (not configured), PermanentError
-    (no login started, a state that does not match, a refused code), TransientError (network).
-    """
-    channel = ZaloChannel.from_station(station, http=http, env=env)
-    tokens = channel.tokens
-    try:
-        if tokens.app_secret is None or tokens.store is None:
-            raise PermanentError(TOK("no_secret", app=channel.settings.app_id))
-        waiting = pkce_store(station.root, channel.settings.oa_id, tokens.app_secret)
-        raw = waiting.get()
-        try:
-            started = json.loads(raw) if raw else None
-            verifier = str(started["code_verifier"]) if started else ""
-        except (ValueError, KeyError, TypeError):
-            verifier = ""
-        if not verifier or not isinstance(started, dict):
-            raise PermanentError(T("no_verifier"))
-        value, state = parse_code(code)
-        if not value:
-            raise PermanentError(T("no_verifier"))
-        if state is not None and state != started.get("state"):
-            raise PermanentError(T("bad_state"))
-        _ = channel.client  # the client lends its HTTP client to the token manager
-        pair = tokens.exchange_code(value, verifier)
-        waiting.clear()  # a code works once: the verifier is of no further use
-        return _login_done(channel, pair)
-    finally:
-        channel.close()
-
-
-def _login_done(channel: ZaloChannel, pair: TokenPair) -> str:
-    from zoneinfo import ZoneInfo
-
-    expires = pair.expires_at
-    when = (
-        expires.astimezone(ZoneInfo(channel.timezone)).strftime("%d/%m/%Y %H:%M")
-        if expires
-        else "?"
-    )
-    assert channel.tokens.store is not None
-    return T("login_done", oa=channel.settings.oa_id, where=channel.tokens.store.where(), when=when)

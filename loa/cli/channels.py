@@ -187,48 +187,6 @@ T = Catalog(
             "{channel}: chưa cấu hình (thêm mục [channels.{channel}] vào loa.toml để dùng).",
             "{channel}: not configured (add [channels.{channel}] to loa.toml to use it).",
         ),
-        "zalo": (
-            "Zalo OA: đăng nhập (lưu refresh token an toàn).",
-            "Zalo OA: log in (store the refresh token safely).",
-        ),
-        "zalo_login": (
-            "Đọc refresh token của OA từ đầu vào chuẩn (dán rồi Enter), lưu vào keyring hoặc tệp "
-            "mã hoá của đài, và đổi lấy mã truy cập đầu tiên.",
-            "Read the OA's refresh token from standard input (paste, then Enter), store it in "
-            "the keyring or the station's encrypted file, and exchange it for a first access "
-            "token.",
-        ),
-        "zalo_o_url": (
-            "In địa chỉ uỷ quyền (OAuth v4, PKCE) cho quản trị viên OA chưa có refresh token.",
-            "Print the authorisation address (OAuth v4, PKCE) for an OA admin with no refresh "
-            "token.",
-        ),
-        "zalo_o_code": (
-            "Đọc mã uỷ quyền (code) hoặc cả địa chỉ Zalo trả về, thay cho refresh token.",
-            "Read the authorisation code (or the whole address Zalo returned to) instead of a "
-            "refresh token.",
-        ),
-        "zalo_o_redirect": (
-            "Địa chỉ callback của ứng dụng (mặc định: redirect_uri trong [channels.zalo]).",
-            "The app's callback address (default: redirect_uri in [channels.zalo]).",
-        ),
-        "zalo_code_prompt": (
-            "Dán mã uỷ quyền (code) hoặc địa chỉ Zalo trả về rồi Enter:",
-            "Paste the authorisation code or the address Zalo returned to, then Enter:",
-        ),
-        "zalo_code_empty": (
-            "Không đọc được mã uỷ quyền từ đầu vào. Ví dụ: loa channels zalo login --code < code.txt",
-            "No authorisation code on standard input. For example: loa channels zalo login "
-            "--code < code.txt",
-        ),
-        "zalo_prompt": (
-            "Dán refresh token của Zalo OA (không hiện ra màn hình) rồi Enter:",
-            "Paste the Zalo OA refresh token (not shown) and press Enter:",
-        ),
-        "zalo_empty": (
-            "Không đọc được refresh token từ đầu vào. Ví dụ: loa channels zalo login < token.txt",
-            "No refresh token on standard input. For example: loa channels zalo login < token.txt",
-        ),
         "st_overdue": ("quá giờ, chưa đăng", "overdue"),
         "yes": ("có", "yes"),
         "no": ("KHÔNG", "NO"),
@@ -689,40 +647,35 @@ def reconcile_cmd(
         )
 
 
-zalo_app = sub_app(T("zalo"))
-channels_app.add_typer(zalo_app, name="zalo")
+class _Door:
+    """What a channel's `commands` hook is handed (loa.core.registry.CommandDoor)."""
+
+    def station(self) -> Station:
+        return get_station()
+
+    def console(self) -> Any:
+        return console()
+
+    def group(self, help_text: str) -> typer.Typer:
+        return sub_app(help_text)
 
 
-@zalo_app.command("login", help=T("zalo_login"))
-def zalo_login(
-    url: Annotated[bool, typer.Option("--url", help=T("zalo_o_url"))] = False,
-    code: Annotated[bool, typer.Option("--code", help=T("zalo_o_code"))] = False,
-    redirect_uri: Annotated[
-        str | None, typer.Option("--redirect-uri", help=T("zalo_o_redirect"))
-    ] = None,
-) -> None:
-    import sys
+def mount_channel_commands(group: typer.Typer) -> None:
+    """`loa channels <name> ...`: the commands each channel's descriptor contributes."""
+    from loa.core.registry import channels, load_spec
 
-    from loa.channels.zalo import login, login_url, login_with_code
+    for info in channels(internal=True):
+        if info.commands:
+            try:
+                hook = load_spec(info.commands)
+            except (ImportError, AttributeError):  # a broken plug-in: said when it is used
+                continue
+            contributed = hook(_Door())
+            if contributed is not None:
+                group.add_typer(contributed, name=info.name)
 
-    station = get_station()
-    if url:
-        address, explanation = login_url(station, redirect_uri=redirect_uri)
-        console().print(explanation, highlight=False, markup=False)
-        print(address)  # plain, unwrapped: the officer copies it whole
-        return
-    if sys.stdin.isatty():
-        import getpass
 
-        token = getpass.getpass(T("zalo_code_prompt" if code else "zalo_prompt") + " ")
-    else:
-        token = sys.stdin.readline()
-    if not token.strip():
-        raise UserError(T("zalo_code_empty" if code else "zalo_empty"))
-    if code or token.strip().startswith(("http://", "https://")):
-        console().print(login_with_code(station, token), highlight=False, markup=False)
-        return
-    console().print(login(station, token), highlight=False, markup=False)
+mount_channel_commands(channels_app)
 
 
 def register(app: typer.Typer) -> None:

@@ -489,5 +489,7 @@ def validate(
         out.setdefault("audiences", ["residents"])
         out.setdefault("priority", Priority.NORMAL)
         out.setdefault("airings_per_week", 2)
-        out.setdefault("channels", ["radio", "facebook", "website"])
+        from loa.core.registry import default_channels
+
+        out.setdefault("channels", default_channels())
     return out

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from loa.core.db import Base
 from loa.core.i18n import Catalog, language
+from loa.core.registry import default_channels
 from loa.core.states import StateMachine
 
 #: What people read for a status or a priority (`MessageStatus.APPROVED.label`).
@@ -131,7 +132,7 @@ class Message(Base):
     valid_until: Mapped[date | None] = mapped_column(Date, default=None)
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL.value)
     airings_per_week: Mapped[int] = mapped_column(Integer, default=2)
-    channels: Mapped[list[str]] = mapped_column(default=lambda: ["radio", "facebook", "website"])
+    channels: Mapped[list[str]] = mapped_column(default=default_channels)
     radio_script: Mapped[str | None] = mapped_column(Text, default=None)
     post_text: Mapped[str | None] = mapped_column(Text, default=None)
     image: Mapped[str | None] = mapped_column(String(500), default=None)

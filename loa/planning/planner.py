@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from loa.content.models import Message, MessageStatus, Priority
 from loa.content.queue import get_message
 from loa.core.i18n import Catalog, decimal
-from loa.core.registry import channel_label
+from loa.core.registry import audio_channels, channel_label, is_audio
 from loa.planning import budget as broadcasts
 from loa.planning.budget import BroadcastBudget
 from loa.planning.calendar import blocked_days, campaign_windows
@@ -285,7 +285,7 @@ def build_problem(
     aired_radio = set(
         session.scalars(
             select(PlanEntry.message_id).where(
-                PlanEntry.channel == "radio", PlanEntry.status == PlanStatus.DONE
+                PlanEntry.channel.in_(audio_channels()), PlanEntry.status == PlanStatus.DONE
             )
         )
     )
@@ -443,7 +443,7 @@ def plan(
                 else:
                     report.kept += 1
             entry.position = solution.positions.get((p.instance, p.message_id), 0)
-            entry.duration_s = item.duration_s if inst.channel == "radio" else 0.0
+            entry.duration_s = item.duration_s if is_audio(inst.channel) else 0.0
             entry.score = round(model.base(item, p.instance), 4)
             entry.reason = _reason(model, p, messages, learned)
         if budgets:

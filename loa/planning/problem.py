@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from loa.content.models import Priority
+from loa.core.registry import is_audio
 from loa.planning.calendar import CampaignWindow
 from loa.planning.settings import SchedulerSettings
 from loa.planning.slots import SlotInstance
@@ -136,7 +137,7 @@ class PlanModel:
         self.items = {it.message_id: it for it in problem.items}
         self.inst = list(problem.instances)
         self.capacity = [
-            (i.capacity - s.bulletin_overhead_s) if i.channel == "radio" else i.capacity
+            (i.capacity - s.bulletin_overhead_s) if is_audio(i.channel) else i.capacity
             for i in self.inst
         ]
         self.load = [0.0] * len(self.inst)
@@ -170,7 +171,7 @@ class PlanModel:
 
     # sizes, values ---------------------------------------------------------------------------
     def size(self, item: PlanItem, i: int) -> float:
-        if self.inst[i].channel == "radio":
+        if is_audio(self.inst[i].channel):
             return item.duration_s + self.p.settings.item_gap_s
         return 1.0
 
@@ -206,7 +207,7 @@ class PlanModel:
         return (1.0 - self.p.settings.repeat_factor) * item.weight * self.reach(item, i)
 
     def wanted(self, item: PlanItem, channel: str) -> int:
-        if channel == "radio":
+        if is_audio(channel):
             return item.airings_per_week
         return self.p.settings.social_posts_per_week
 

@@ -13,6 +13,7 @@ from itertools import combinations
 from typing import Any
 
 from loa.content.models import Priority
+from loa.core.registry import is_audio
 from loa.planning.problem import (
     Placement,
     PlanItem,
@@ -75,10 +76,10 @@ def _admit_kept(model: PlanModel, kept: Sequence[Placement]) -> list[Placement]:
 def _force_high(model: PlanModel, dropped: list[Placement]) -> None:
     """Put each high-priority item of `force_first` first into the next radio bulletin it is
     valid for, moving kept normal items out of that bulletin if there is no room."""
-    radio = [i for i, inst in enumerate(model.inst) if inst.channel == "radio"]
+    radio = [i for i, inst in enumerate(model.inst) if is_audio(inst.channel)]
     for mid in sorted(model.p.force_first):
         item = model.items.get(mid)
-        if item is None or "radio" not in item.channels:
+        if item is None or not any(is_audio(c) for c in item.channels):
             continue
         target = next((i for i in radio if model.eligible(item, i)), None)
         if target is None or (mid, target) in model.placed:
@@ -88,7 +89,7 @@ def _force_high(model: PlanModel, dropped: list[Placement]) -> None:
             if (
                 m == mid
                 and kind == "kept"
-                and model.inst[i].channel == "radio"
+                and is_audio(model.inst[i].channel)
                 and model.inst[i].start.date() == day
             ):
                 model.remove(m, i)
@@ -215,7 +216,7 @@ def _offer_base(model: PlanModel, channel: str, week: tuple[int, int], idx: list
         (t, members, model.inst[members[0]].reach, min(model.capacity[i] for i in members))
         for t, members in templates.items()
     ]
-    radio = channel == "radio"
+    radio = is_audio(channel)
     gap = model.p.settings.item_gap_s
     factor = 1.0 - model.p.settings.repeat_factor
     reach_cache = model._reach
@@ -360,7 +361,7 @@ def _make_room(model: PlanModel, only: str | None = None) -> bool:
     anything changed."""
     changed = False
     for (channel, week), idx in sorted(model.groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        if (only is not None and channel != only) or channel != "radio":
+        if (only is not None and channel != only) or not is_audio(channel):
             continue
         for a in idx:
             wanting = sorted(
@@ -491,17 +492,14 @@ def solve(problem: Problem, *, local_search: bool | None = None) -> Solution:
     )
     # on social channels (size 1) both orders are the same, so one fill serves both
     _fill_and_improve(model, 0.0 if small else 1.0, search=small)
-    if not small or not any(inst.channel == "radio" for inst in model.inst):
+    if not small or not any(is_audio(inst.channel) for inst in model.inst):
         return model.solution(dropped)
+    audio = next(inst.channel for inst in model.inst if is_audio(inst.channel))
 
     def radio_value(m: PlanModel) -> float:
         return objective_of(
             problem,
-            [
-                Placement(mi, i, k)
-                for (mi, i), k in m.placed.items()
-                if m.inst[i].channel == "radio"
-            ],
+            [Placement(mi, i, k) for (mi, i), k in m.placed.items() if is_audio(m.inst[i].channel)],
         )
 
     best, best_value = model, radio_value(model)
@@ -509,17 +507,17 @@ def solve(problem: Problem, *, local_search: bool | None = None) -> Solution:
         other = PlanModel(problem)
         for (mid, i), kind in start.items():
             other.add(mid, i, kind)
-        _fill_and_improve(other, density, only="radio")
+        _fill_and_improve(other, density, only=audio)
         value = radio_value(other)
         if value > best_value + 1e-9:
             best, best_value = other, value
     _ruin_and_recreate(best, radio_value, RUIN_ROUNDS)
     if best is not model:
         for (mid, i), _kind in list(model.placed.items()):
-            if model.inst[i].channel == "radio":
+            if is_audio(model.inst[i].channel):
                 model.remove(mid, i)
         for (mid, i), kind in best.placed.items():
-            if best.inst[i].channel == "radio":
+            if is_audio(best.inst[i].channel):
                 model.add(mid, i, kind)
     return model.solution(dropped)
 
@@ -529,9 +527,12 @@ def _ruin_and_recreate(model: PlanModel, value: Callable[[PlanModel], float], ro
     order without putting them straight back, polish, and keep the result only if it is better.
     The random choices come from a generator seeded by the problem's size: deterministic."""
     rng = random.Random(len(model.inst) * 7919 + len(model.p.items))
+    audio = next((inst.channel for inst in model.inst if is_audio(inst.channel)), None)
+    if audio is None:
+        return
     best = value(model)
     for _ in range(rounds):
-        snapshot = {k: v for k, v in model.placed.items() if model.inst[k[1]].channel == "radio"}
+        snapshot = {k: v for k, v in model.placed.items() if is_audio(model.inst[k[1]].channel)}
         movable = sorted(k for k, v in snapshot.items() if v == "new")
         if len(movable) < 2:
             return
@@ -539,15 +540,15 @@ def _ruin_and_recreate(model: PlanModel, value: Callable[[PlanModel], float], ro
         for mid, i in victims:
             model.remove(mid, i)
         density = rng.choice((0.0, 0.5, 1.0))
-        _greedy_fill(model, density, only="radio", forbid=frozenset(victims))
-        _improve(model, "radio")
-        _make_room(model, "radio")
-        _greedy_fill(model, density, only="radio")
+        _greedy_fill(model, density, only=audio, forbid=frozenset(victims))
+        _improve(model, audio)
+        _make_room(model, audio)
+        _greedy_fill(model, density, only=audio)
         now = value(model)
         if now > best + 1e-9:
             best = now
             continue
-        for key in [k for k in model.placed if model.inst[k[1]].channel == "radio"]:
+        for key in [k for k in model.placed if is_audio(model.inst[k[1]].channel)]:
             model.remove(*key)
         for (mid, i), kind in sorted(snapshot.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             model.add(mid, i, kind)

@@ -213,13 +213,13 @@ def validate_slot(spec: SlotSpec, audiences: Iterable[str], others: Iterable[Slo
             raise UserError(T("bad_audience", value=code, valid=valid))
         if not 0.0 <= float(share) <= 1.0:
             raise UserError(T("bad_reach", value=f"{code}={share}"))
-    if spec.channel == "radio":
+    if is_audio(spec.channel):
         begin = _minutes(spec.start) * 60
         end = begin + spec.capacity
         if end > 24 * 3600:
             raise UserError(T("midnight", name=spec.name, start=spec.start, capacity=spec.capacity))
         for other in others:
-            if other.channel != "radio":
+            if not is_audio(other.channel):
                 continue
             shared = sorted(set(other.weekdays) & set(spec.weekdays))
             o_begin = _minutes(other.start) * 60

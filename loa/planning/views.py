@@ -11,7 +11,7 @@ from loa.content.models import Message
 from loa.core.dates import clock_text
 from loa.core.fileio import atomic_write_bytes
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_label
+from loa.core.registry import channel_label, is_audio
 from loa.planning.models import PlanEntry, Slot
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def to_ics(station: Station, slots: list[ScheduledSlot], *, now: datetime) -> by
         begin = slot.start.replace(tzinfo=tz)
         length = (
             timedelta(seconds=max(slot.duration_s, 60))
-            if slot.channel == "radio"
+            if is_audio(slot.channel)
             else timedelta(minutes=15)
         )
         event.add("dtstart", begin)

@@ -42,6 +42,7 @@ from sqlalchemy import (
 from loa.content.models import Message, MessageStatus, Priority
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog
+from loa.core.registry import default_channels, is_audio
 from loa.province.registry import REGISTER_SCHEMA, Province, metadata, stations_table
 
 T = Catalog(
@@ -352,8 +353,8 @@ def send(
         raise UserError(T("no_title"))
     if not body:
         raise UserError(T("no_body"))
-    chosen = parse_channels(list(channels)) if channels else ["radio", "facebook", "website"]
-    if priority == Priority.URGENT and "radio" not in chosen:
+    chosen = parse_channels(list(channels)) if channels else default_channels()
+    if priority == Priority.URGENT and not any(is_audio(c) for c in chosen):
         raise UserError(T("no_radio"))
     if valid_from and valid_until and valid_until < valid_from:
         raise UserError(T("bad_validity", start=_day(valid_from), until=_day(valid_until)))
@@ -721,7 +722,7 @@ def _as_run(conn: Connection, delivery: Delivery, start: date | None, end: date 
         conn.execution_options(schema_translate_map=None)
     zones: set[str] = set()
     for channel, at, duration, its_zones in rows:
-        if channel == "radio":
+        if is_audio(channel):
             delivery.aired.append(at)
             delivery.airtime_s += float(duration or 0.0)
             zones.update(its_zones or [])

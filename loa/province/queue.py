@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 
+from loa.core.registry import rate_limits
 from loa.province.registry import QUEUE_SCHEMA, Province, buckets_table, versions_table
 
 if TYPE_CHECKING:
@@ -46,9 +47,6 @@ TASKS = (
     "refresh",
     "insights",
 )
-
-#: Posts per minute per station and channel unless province.toml [rate_limits] says otherwise.
-DEFAULT_RATES = {"facebook": 30.0, "zalo": 10.0, "wordpress": 60.0}
 
 
 def conninfo(url: str) -> str:
@@ -271,7 +269,7 @@ class Tasks:
         self.province = province
         settings = _settings(province)
         self.rates = {
-            **DEFAULT_RATES,
+            **rate_limits(),  # each channel's own, unless province.toml [rate_limits] says
             **{str(k): float(v) for k, v in settings.get("rate_limits", {}).items()},
         }
         keep_open = settings.get("workers", {}).get("keep_open")

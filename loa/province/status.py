@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, select
 
 from loa.core.i18n import Catalog
+from loa.core.registry import audio_channels
 from loa.province.registry import Province
 
 if TYPE_CHECKING:
@@ -148,14 +149,14 @@ def _one(conn: Connection, ident: str, name: str, now: datetime | None = None) -
     if now is not None:
         out.last_bulletin = conn.scalar(
             select(func.max(AsRunRecord.started_at)).where(
-                AsRunRecord.channel == "radio", AsRunRecord.status == "done"
+                AsRunRecord.channel.in_(audio_channels()), AsRunRecord.status == "done"
             )
         )
         midnight = datetime.combine(now.date(), datetime.min.time())
         out.missed_today = int(
             conn.scalar(
                 select(func.count(func.distinct(PlanEntry.scheduled_at))).where(
-                    PlanEntry.channel == "radio",
+                    PlanEntry.channel.in_(audio_channels()),
                     PlanEntry.scheduled_at >= midnight,
                     PlanEntry.scheduled_at < now - timedelta(minutes=MISSED_AFTER_MIN),
                     PlanEntry.status.in_(("planned", "sending", "failed", "skipped")),

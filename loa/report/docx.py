@@ -6,7 +6,7 @@ from typing import Any
 
 from loa.core.dates import format_date as fmt_date
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_label
+from loa.core.registry import channel_label, is_audio
 from loa.report.docx_form import (
     caption,
     data_table,
@@ -270,7 +270,7 @@ def _totals(doc: Any, report: Report) -> None:
             if t.broadcasts.get(c)
             else f"{channel_label(c)}: {fmt_int(t.posts.get(c, 0))}"
             for c in report.channels
-            if c != "radio" and (t.posts.get(c, 0) or t.broadcasts.get(c))
+            if not is_audio(c) and (t.posts.get(c, 0) or t.broadcasts.get(c))
         )
         paragraph(
             doc,
@@ -301,7 +301,7 @@ def _totals(doc: Any, report: Report) -> None:
     caption(doc, T("t_channel"))
     rows: list[list[str]] = []
     for c in report.channels:
-        is_radio = c == "radio"
+        is_radio = is_audio(c)
         rows.append(
             [
                 channel_label(c),
@@ -323,7 +323,7 @@ def _totals(doc: Any, report: Report) -> None:
 def _months(doc: Any, report: Report, charts: dict[str, bytes]) -> None:
     """I.2: month by month, with the monthly chart."""
     t = report.totals
-    others = [c for c in report.channels if c != "radio"]
+    others = [c for c in report.channels if not is_audio(c)]
     paragraph(doc, T("s1_2"), bold=True)
     caption(doc, T("t_month"))
     header = [
@@ -510,14 +510,14 @@ def _breakdown_table(doc: Any, rows_in: list[Any], name_header: str, *, with_tot
         [
             fmt_int(i),
             r.name,
-            fmt_int(r.by_channel.get("radio", 0)),
-            fmt_int(r.total - r.by_channel.get("radio", 0)),
+            fmt_int(_aired(r.by_channel)),
+            fmt_int(r.total - _aired(r.by_channel)),
             fmt_int(r.total),
         ]
         for i, r in enumerate(rows_in, 1)
     ]
     if with_total:
-        radio = sum(r.by_channel.get("radio", 0) for r in rows_in)
+        radio = sum(_aired(r.by_channel) for r in rows_in)
         total = sum(r.total for r in rows_in)
         rows.append(["", T("total"), fmt_int(radio), fmt_int(total - radio), fmt_int(total)])
     data_table(
@@ -527,3 +527,8 @@ def _breakdown_table(doc: Any, rows_in: list[Any], name_header: str, *, with_tot
         (Cm(1.2), Cm(8.3), Cm(2.3), Cm(2.3), Cm(2.4)),
         bold_last=with_total,
     )
+
+
+def _aired(by_channel: dict[str, int]) -> int:
+    """The items of a row's audio channels (the radio)."""
+    return sum(n for c, n in by_channel.items() if is_audio(c))

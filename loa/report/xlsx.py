@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from loa.core.i18n import Catalog
-from loa.core.registry import channel_label
+from loa.core.registry import channel_label, is_audio
 from loa.report.figures import Report, Totals, undelivered_label
 
 T = Catalog(
@@ -110,7 +110,7 @@ def _totals_rows(t: Totals, channels: list[str]) -> list[tuple[str, str, Any]]:
         ("live_broadcasts", T("live_broadcasts"), t.lives),
     ]
     for c in channels:
-        if c == "radio":
+        if is_audio(c):
             continue
         rows.append((f"posts.{c}", T("posts", channel=channel_label(c)), t.posts.get(c, 0)))
         if t.broadcasts.get(c):
@@ -132,7 +132,7 @@ def render_xlsx(report: Report) -> bytes:
     # Write-only mode streams rows: a year of raw as-run rows is written ~25% faster.
     wb = Workbook(write_only=True)
     t = report.totals
-    others = [c for c in report.channels if c != "radio"]
+    others = [c for c in report.channels if not is_audio(c)]
 
     ws = _sheet(wb, T("sh_summary"), (18, 44, 28))
     _bold(ws, [T("key"), T("label"), T("value")])
@@ -290,7 +290,7 @@ def render_xlsx(report: Report) -> bytes:
                 r.started_at,
                 r.channel,
                 r.status,
-                r.bulletin_key if r.channel == "radio" else (r.bulletin or ""),
+                r.bulletin_key if is_audio(r.channel) else (r.bulletin or ""),
                 round(r.duration_s, 2),
                 r.message_id,
                 r.plan_entry_id,

@@ -20,7 +20,8 @@ from loa.channels.models import AsRunRecord, Publication
 from loa.channels.outbox import claim
 from loa.channels.publish import check_channels, configured_channels
 from loa.channels.runtime import Runtime
-from loa.channels.zalo import SECRETS_FILE, FileStore, TokenPair, ZaloChannel, login
+from loa.channels.zalo import SECRETS_FILE, FileStore, TokenPair, ZaloChannel
+from loa.channels.zalo_login import login
 from loa.core.i18n import set_language
 from loa.core.station import Station
 from tests.channels.conftest import NOW, add_message, configure
@@ -219,7 +220,8 @@ def test_pkce_login_prints_the_address_and_exchanges_the_code(
 ) -> None:
     from urllib.parse import parse_qs, urlsplit
 
-    from loa.channels.zalo import PKCE_FILE, code_challenge, login_url, login_with_code
+    from loa.channels.zalo import PKCE_FILE, code_challenge
+    from loa.channels.zalo_login import login_url, login_with_code
 
     monkeypatch.delenv("LOA_ZALO_REFRESH_TOKEN")
     with pytest.raises(PermanentError, match="redirect_uri"):
@@ -258,7 +260,7 @@ def test_pkce_login_prints_the_address_and_exchanges_the_code(
 
 
 def test_pkce_code_refused_is_explained(zalo_station: Station, zalo: FakeZalo) -> None:
-    from loa.channels.zalo import login_url, login_with_code
+    from loa.channels.zalo_login import login_url, login_with_code
 
     configure(zalo_station, "channels.zalo", redirect_uri="https://xa.example.vn/zalo")
     login_url(zalo_station)

@@ -23,6 +23,19 @@ class DemoChannel(NullChannel):
     label = ("Kênh mẫu", "Demo channel")
     aliases = ("kênh thử",)
     internal = False
+    rate_per_minute = 5.0
+    photo_rank = 0
+    commands = "loa_demo_plugin:demo_commands"
+
+
+def demo_commands(door):
+    app = door.group("Demo commands")
+
+    @app.command("hello")
+    def hello() -> None:
+        door.console().print("hello from demo")
+
+    return app
 
 
 class DemoEngine(SilentEngine):
@@ -90,3 +103,50 @@ def test_a_broken_plugin_is_named_in_the_error(tmp_path: Path, plugin: None) -> 
     with pytest.raises(UserError, match="loa_no_such_module"):
         registry.channel_class("broken")
     assert "broken" not in registry.channel_names()  # the others keep working
+
+
+def test_descriptors_answer_without_importing_a_channel() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from loa.core import registry as r\n"
+        "print(r.default_channels(), r.audio_channels(), r.photo_hosts(), r.rate_limits(),\n"
+        "      r.channel_hours('zalo'), r.channel_hours('facebook'), r.channel_colour('radio'),\n"
+        "      sorted(m for m in sys.modules if m.startswith('loa.channels.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert (
+        out.stdout.split()
+        == (
+            "['radio', 'facebook', 'website'] ('radio',) ('wordpress', 'website') "
+            "{'facebook': 30.0, 'wordpress': 60.0, 'zalo': 10.0} (6, 20) None #c0392b []"
+        ).split()
+    )
+    assert registry.channel_class("zalo").info().hours == (6, 20)  # the class reads its own
+
+
+def test_a_plugin_class_is_described_by_its_attributes(plugin: None) -> None:
+    info = registry.describe("demo")
+    assert (info.label, info.aliases, info.rate_per_minute) == (
+        ("Kênh mẫu", "Demo channel"),
+        ("kênh thử",),
+        5.0,
+    )
+    assert registry.photo_hosts()[0] == "demo"
+    assert "demo" not in registry.default_channels()
+
+
+def test_a_channel_contributes_its_own_commands(plugin: None) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from loa.cli.channels import mount_channel_commands
+
+    group = typer.Typer()
+    group.command("noop")(lambda: None)
+    mount_channel_commands(group)
+    runner = CliRunner()
+    assert "hello from demo" in runner.invoke(group, ["demo", "hello"]).output
+    assert "login" in runner.invoke(group, ["zalo", "--help"]).output
