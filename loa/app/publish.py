@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loa.app import entries
 from loa.app.render import render_slot
@@ -581,3 +581,15 @@ def publish_bulletin(
     if not bulletin_path(station, when).is_file():
         render_slot(station, when)
     return manual.publish_bulletin(station, when, channel, now=now, runtime=runtime)
+
+
+def station_channels(station: Station) -> list[str]:
+    """The channels this station has configured (the dashboard's Settings page)."""
+    return configured_channels(station)
+
+
+def channel_checks(station: Station) -> list[Any]:
+    """`loa channels check` for the configured channels: one result per channel."""
+    from loa.channels.publish import check_channels
+
+    return list(check_channels(station))
