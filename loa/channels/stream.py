@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -300,6 +301,7 @@ def silence(rate: int, seconds: float) -> bytes:
     return bytes(2 * int(rate * seconds))
 
 
+@functools.lru_cache(maxsize=8)
 def alert_tone(rate: int, seconds: float = 3.0) -> bytes:
     """The khẩn cấp alert: a two-tone hi-lo siren (960/770 Hz, 0.25 s each), distinct from the
     bulletin chime, faded in and out, at -6 dBFS."""
@@ -323,6 +325,9 @@ class PcmBuffer:
         self._data = bytearray(data)
         self._complete = complete
         self._lock = threading.Lock()
+        self._completed = threading.Event()
+        if complete:
+            self._completed.set()
         #: Its MP3 encodings by (rate, bitrate), shared by every mount airing it.
         self.encodings: dict[tuple[int, int], Any] = {}
 
@@ -333,6 +338,11 @@ class PcmBuffer:
     def finish(self) -> None:
         with self._lock:
             self._complete = True
+        self._completed.set()
+
+    def wait_complete(self, timeout: float | None = None) -> bool:
+        """Wait until it has all its data (True) or `timeout` seconds pass (False)."""
+        return self._completed.wait(timeout)
 
     def take(self, pos: int, n: int) -> tuple[bytes, bool]:
         """(bytes from pos, at most n; whether the buffer ends there for good)."""
