@@ -379,7 +379,7 @@ def _comparison(doc: Any, report: Report) -> None:
     from docx.shared import Cm
 
     t = report.totals
-    others = [c for c in report.channels if c != "radio"]
+    others = [c for c in report.channels if not is_audio(c)]
     p = report.previous
     paragraph(doc, T("s1_5", label=report.previous_period.label), bold=True)
     caption(doc, T("t_cmp"))
