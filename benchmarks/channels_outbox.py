@@ -2,7 +2,7 @@
 post, complete, as-run) against the bare Facebook channel posting the same items, both to an
 in-process Graph API stand-in (httpx.MockTransport), on a temporary station.
 
-Run: /work/venv/bin/python benchmarks/channels_outbox.py [N]
+Run: .venv/bin/python benchmarks/channels_outbox.py [N]
 """
 
 from __future__ import annotations

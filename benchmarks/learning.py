@@ -37,7 +37,7 @@ from loa.planning.learning import (
     learn,
     mean_reach,
 )
-from loa.planning.model import Placement, PlanItem, Problem, objective_of
+from loa.planning.problem import Placement, PlanItem, Problem, objective_of
 from loa.planning.search import solve
 from loa.planning.settings import SchedulerSettings
 from loa.planning.slots import SlotInstance

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from loa.content.models import Priority
 from loa.planning.calendar import CampaignWindow
 from loa.planning.defaults import DEFAULT_SLOTS
-from loa.planning.model import PlanItem, PlanModel, Problem, Solution, week_of
+from loa.planning.problem import PlanItem, PlanModel, Problem, Solution, week_of
 from loa.planning.settings import SchedulerSettings
 from loa.planning.slots import SlotSpec, expand_slots
 

@@ -12,7 +12,9 @@ A scratch database is made and dropped.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import secrets
 import sys
 import tempfile
@@ -30,6 +32,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=200)
     ap.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     args = ap.parse_args()
 
     import httpx
@@ -88,9 +91,14 @@ def main() -> None:
         for engine in (opened.engine, tasks.engine):
             event.listen(engine, "before_cursor_execute", statement)
             event.listen(engine, "begin", begin)
+        profile = cProfile.Profile() if args.profile else None
         start = time.perf_counter()
+        if profile:
+            profile.enable()
         for entry in ids[1:]:
             tasks.publish("xa", entry)
+        if profile:
+            profile.disable()
         post_s = (time.perf_counter() - start) / args.posts
         tasks.close()
 
@@ -110,6 +118,8 @@ def main() -> None:
         )
         print(f"{'bare Graph POST':24} {bare_s * 1000:>8.1f} {0:>8.1f} {0:>8.1f}")
         print(f"ratio: {post_s / bare_s:.1f}x a bare call")
+        if profile:
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
     finally:
         graph.stop()
         with psycopg.connect(dsn, autocommit=True) as c:

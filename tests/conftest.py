@@ -209,11 +209,24 @@ def _leftover_processes(grace: float) -> list[Any]:
         time.sleep(0.1)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """(pytest-xdist, in the controller) Keep what a worker's own check found: a worker ends
+    the processes its tests left behind and says so in its output."""
+    left = getattr(node, "workeroutput", {}).get("loa_leftovers", [])
+    node.config.stash.setdefault(_WORKER_LEFTOVERS, []).extend(left)
+
+
+_WORKER_LEFTOVERS = pytest.StashKey[list[str]]()
+
+
 @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown (servers, browsers)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop the multiprocessing fork server and resource tracker that rendering tests started
     in this process (both are private, stable since Python 3.8), then fail the run if any test
-    left a process behind, naming each (and end them)."""
+    left a process behind, naming each (and end them). Under pytest-xdist each worker checks
+    its own tests' processes and hands the list to the controller, which checks too (a worker
+    that ended leaves its orphans to the controller, the next subreaper) and fails the run."""
     import multiprocessing.forkserver as forkserver
     import multiprocessing.resource_tracker as resource_tracker
 
@@ -229,18 +242,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 stop()
             except Exception:  # best effort: the check below names what is left
                 pass
-    left = _leftover_processes(LEFTOVER_GRACE_S)
-    if not left:
-        return
+    config = session.config
+    worker = getattr(config, "workerinput", None)
     lines = []
-    for process in left:
+    for process in _leftover_processes(LEFTOVER_GRACE_S):
         try:
-            lines.append(f"  {process.pid}: {' '.join(process.cmdline())[:200]}")
+            where = f" (worker {worker['workerid']})" if worker else ""
+            lines.append(f"  {process.pid}{where}: {' '.join(process.cmdline())[:200]}")
             process.kill()
         except psutil.NoSuchProcess:
             continue
+    if worker is not None:
+        config.workeroutput["loa_leftovers"] = lines  # type: ignore[attr-defined]
+        return
+    lines = config.stash.get(_WORKER_LEFTOVERS, []) + lines
     if lines:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
         text = "\ntests left processes behind (now killed):\n" + "\n".join(lines)
         if reporter is not None:
             reporter.write_line(text, red=True)

@@ -6,8 +6,8 @@ import, a backup) never reaches the scheduler's own thread; the daemon also watc
 thread and restarts the scheduler (or exits non-zero for systemd) if it dies, backs off while
 the station database is locked, and on SIGTERM stops its players and returns within seconds. Every few
 seconds the daemon makes the store match the plan: one job per radio bulletin time, one per
-social post, a daily render job, and one job per urgent message. Job functions are module-level
-and take plain arguments (the station folder, an ISO time, an entry id) so they survive a
+social post, a daily render job, and one job per urgent message. Job functions (loa.app.jobs)
+are module-level and take plain arguments (the station folder, an ISO time, an entry id) so they survive a
 restart; they are idempotent, because the channels record what went out before and after:
 a restarted daemon replays nothing that finished and picks up what was due. The job bodies are
 the application's steps (loa.app.play, loa.app.publish, loa.app.render): a radio bulletin later
@@ -26,18 +26,34 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from loa.app.due import Post, dispatch, due, rendered
-from loa.app.planning import plan_station
-from loa.app.play import play_slot
-from loa.app.publish import publish_entry, reconcile, release_orphans
-from loa.app.render import render_period
-from loa.core.errors import LoaError, RuntimeFailure
+from loa.app.due import Post, dispatch, due
+
+# A job store written before the jobs moved to loa.app.jobs names them "loa.app.daemon:job_play":
+# they stay importable from here by those names.
+from loa.app.jobs import (
+    STOPPING,
+    Failed,
+    guard,
+    handle_urgent,
+    inflight,
+    job_insights,
+    job_play,
+    job_publish,
+    job_reconcile,
+    job_render,
+    job_urgent,
+    play_due,
+    publish_due,
+    radio_key,
+    render_ahead,
+    result_of,
+)
+from loa.app.publish import reconcile, release_orphans
+from loa.core.errors import RuntimeFailure
 from loa.core.i18n import Catalog
 from loa.core.station import Station
-from loa.planning.models import PlanEntry, PlanStatus
 from loa.planning.settings import SchedulerSettings
 
 log = logging.getLogger("loa.daemon")
@@ -67,7 +83,6 @@ T = Catalog(
             "Got {sig}: stopping after the current work.",
         ),
         "stopped": ("Đã dừng.", "Stopped."),
-        "job_failed": ("Việc {job} lỗi: {error}", "Job {job} failed: {error}"),
         "scheduler_died": (
             "Bộ hẹn giờ đã ngừng chạy; khởi động lại (lần {n}/{max}).",
             "The scheduler stopped running; restarting it ({n}/{max}).",
@@ -86,217 +101,6 @@ T = Catalog(
         ),
     }
 )
-
-# Jobs running in this process right now: a job the store already dropped but whose entries
-# are still "planned" must not be scheduled a second time while it runs.
-_INFLIGHT: set[str] = set()
-_INFLIGHT_LOCK = threading.Lock()
-_STATIONS: dict[str, Station] = {}
-#: Set while a daemon in this process stops: a running render ends its worker processes and
-#: returns at once instead of finishing the day's bulletins.
-_STOPPING = threading.Event()
-
-
-@contextlib.contextmanager
-def _claim(key: str) -> Iterator[bool]:
-    with _INFLIGHT_LOCK:
-        if key in _INFLIGHT:
-            ok = False
-        else:
-            _INFLIGHT.add(key)
-            ok = True
-    try:
-        yield ok
-    finally:
-        if ok:
-            with _INFLIGHT_LOCK:
-                _INFLIGHT.discard(key)
-
-
-def inflight() -> set[str]:
-    with _INFLIGHT_LOCK:
-        return set(_INFLIGHT)
-
-
-def open_station(root: str | Path) -> Station:
-    """The station at `root`, opened once per process (jobs get only the folder)."""
-
-    key = str(Path(root).resolve())
-    station = _STATIONS.get(key)
-    if station is None:
-        station = _STATIONS[key] = Station.load(Path(key))
-    return station
-
-
-def radio_key(when: datetime) -> str:
-    return f"radio:{when:%Y-%m-%dT%H:%M}"
-
-
-# --------------------------------------------------------------------------- job bodies
-
-
-def play_due(station: Station, when: datetime, *, now: datetime) -> int:
-    """Play (or, when later than the grace, skip and log) the radio bulletin at `when`.
-    Returns the number of as-run rows written. Idempotent."""
-
-    from loa.app.urgent import bulletin_sink
-
-    return len(play_slot(station, when, now=now, sink=bulletin_sink(station, when)))
-
-
-def publish_due(station: Station, entry_id: int, *, now: datetime) -> str:
-    """Publish one planned social entry (late within the window, skipped after it).
-    Returns the publication status. Idempotent (the channels' outbox key)."""
-
-    with station.transaction() as session:
-        entry = session.get(PlanEntry, entry_id)
-        if entry is None or entry.status != PlanStatus.PLANNED:
-            return "gone" if entry is None else entry.status
-    return str(publish_entry(station, entry_id, now=now).status)
-
-
-def handle_urgent(station: Station, message_id: int, *, now: datetime) -> Any:
-    """The daemon's urgent job: `loa.app.urgent.air_urgent` on this process's outputs (the one
-    path every door takes). Returns its UrgentResult."""
-    from loa.app.urgent import air_urgent
-
-    return air_urgent(station, message_id, by="loa run", now=now, here="none")
-
-
-def render_ahead(
-    station: Station,
-    *,
-    now: datetime,
-    day: date | None = None,
-    cancel: threading.Event | None = None,
-) -> int:
-    """Re-plan the coming days ([scheduler] auto_plan_days, 0 = never) and render the
-    bulletins of `day` (default tomorrow), so playout never waits on the network. Returns the
-    number of bulletins; raises RenderCancelled once `cancel` is set (a stopping daemon)."""
-
-    settings = SchedulerSettings.from_station(station)
-    day = day or now.date() + timedelta(days=1)
-    if settings.auto_plan_days:
-        plan_station(station, now.date(), settings.auto_plan_days, now=now)
-    results = render_period(station, day, 1, cancel=cancel)
-    rendered(station, day)
-    return len(results)
-
-
-# --------------------------------------------------------------------------- job functions
-
-
-class _Failed:
-    """What `_guard` returns when the work failed (None is a valid result of some jobs)."""
-
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
-def _guard(job: str, fn: Callable[[], Any], station: Station | None = None) -> Any:
-    from loa.audio.render import RenderCancelled
-
-    try:
-        return fn()
-    except RenderCancelled as error:  # the daemon is stopping: not a failure
-        log.info(str(error))
-        return _Failed(error)
-    except LoaError as error:
-        log.error(T("job_failed", job=job, error=error))
-        return _Failed(error)
-    except Exception as error:  # a job never takes the daemon down
-        from loa.channels.outbox import store_failure
-
-        known = store_failure(station, error) if station is not None else None
-        if known is not None:
-            log.error(T("job_failed", job=job, error=known))
-            return _Failed(known)
-        log.exception(T("job_failed", job=job, error=type(error).__name__))
-        return _Failed(error)
-
-
-def _ok(result: Any) -> Any:
-    return None if isinstance(result, _Failed) else result
-
-
-def _now(station: Station, now: str | None) -> datetime:
-    """The job's clock: the station's wall clock, or the ISO time a caller (a test) passes."""
-    return datetime.fromisoformat(now) if now else station.now()
-
-
-def job_play(root: str, when: str, now: str | None = None) -> None:
-    """APScheduler job: the radio bulletin at `when` (ISO, station-local)."""
-    at = datetime.fromisoformat(when)
-    with _claim(radio_key(at)) as ok:
-        if ok:
-            station = open_station(root)
-            _guard(radio_key(at), lambda: play_due(station, at, now=_now(station, now)), station)
-
-
-def job_publish(root: str, entry_id: int, now: str | None = None) -> None:
-    """APScheduler job: one social plan entry."""
-    with _claim(f"post:{entry_id}") as ok:
-        if ok:
-            station = open_station(root)
-            _guard(
-                f"post:{entry_id}",
-                lambda: publish_due(station, entry_id, now=_now(station, now)),
-                station,
-            )
-
-
-def job_urgent(root: str, message_id: int, now: str | None = None) -> None:
-    """APScheduler job: an urgent message, at once."""
-    with _claim(f"urgent:{message_id}") as ok:
-        if ok:
-            station = open_station(root)
-            _guard(
-                f"urgent:{message_id}",
-                lambda: handle_urgent(station, message_id, now=_now(station, now)),
-                station,
-            )
-
-
-def job_render(root: str, now: str | None = None, day: str | None = None) -> None:
-    """APScheduler job: the daily plan-and-render of `day`'s bulletins (default tomorrow)."""
-    with _claim("render") as ok:
-        if ok:
-            station = open_station(root)
-            when = date.fromisoformat(day) if day else None
-            _guard(
-                "render",
-                lambda: render_ahead(station, now=_now(station, now), day=when, cancel=_STOPPING),
-                station,
-            )
-
-
-def job_reconcile(root: str, now: str | None = None) -> None:
-    """APScheduler job: look again at uncertain publications whose look-up is due, at any a
-    dead process left "sending", and at this process's own that it no longer sends (their
-    record write failed: written now that the store takes it)."""
-    with _claim("reconcile") as ok:
-        if ok:
-            station = open_station(root)
-            _guard(
-                "reconcile",
-                lambda: reconcile(station, now=_now(station, now), include_own=False),
-                station,
-            )
-
-
-def job_insights(root: str, now: str | None = None) -> None:
-    """APScheduler job: pull the channels' figures (`loa.app.insights.pull_due`)."""
-    from loa.app.insights import pull_due
-
-    with _claim("insights") as ok:
-        if ok:
-            station = open_station(root)
-            _guard(
-                "insights",
-                lambda: pull_due(station, now=_now(station, now)),
-                station,
-            )
-
 
 # --------------------------------------------------------------------------- run once
 
@@ -328,8 +132,8 @@ def run_once(station: Station, *, now: datetime) -> OnceReport:
 
     report = OnceReport()
     with run_lock(station):
-        _guard("reconcile", partial(release_orphans, station), station)
-        _guard("reconcile", partial(reconcile, station, now=now), station)
+        guard("reconcile", partial(release_orphans, station), station)
+        guard("reconcile", partial(reconcile, station, now=now), station)
 
         def queue(message_id: int, _zones: list[str] | None) -> None:
             queue_as_bulletin(station, message_id, now=now)
@@ -337,35 +141,35 @@ def run_once(station: Station, *, now: datetime) -> OnceReport:
         set_queue_hook(station, queue)
         try:
             for message_id in due(station, now, now=now).urgent:
-                done = _guard(
+                done = guard(
                     f"urgent:{message_id}",
                     partial(handle_urgent, station, message_id, now=now),
                     station,
                 )
-                if _ok(done) is not None:
+                if result_of(done) is not None:
                     report.urgent.append(message_id)
         finally:
             set_queue_hook(station, None)
         work = due(station, now, now=now)
         for when in work.bulletins:
-            _guard(radio_key(when), partial(play_due, station, when, now=now), station)
+            guard(radio_key(when), partial(play_due, station, when, now=now), station)
             report.bulletins.append(when.isoformat(timespec="minutes"))
         for post in work.posts_by(now):
-            status = _guard(
+            status = guard(
                 f"post:{post.entry_id}",
                 partial(publish_due, station, post.entry_id, now=now),
                 station,
             )
-            report.posts[post.entry_id] = str(_ok(status))
+            report.posts[post.entry_id] = str(result_of(status))
         if work.render_for is not None:
             day = work.render_for
-            report.rendered = _ok(
-                _guard("render", lambda: render_ahead(station, now=now, day=day), station)
+            report.rendered = result_of(
+                guard("render", lambda: render_ahead(station, now=now, day=day), station)
             )
         if work.insights:
             from loa.app.insights import pull_due
 
-            pulled = _ok(_guard("insights", lambda: pull_due(station, now=now), station))
+            pulled = result_of(guard("insights", lambda: pull_due(station, now=now), station))
             report.insights = pulled.figures if pulled is not None else None
     return report
 
@@ -557,8 +361,8 @@ class Daemon:
         Jobs still running then are left in `abandoned`. Raises RuntimeFailure when the
         scheduler keeps dying."""
         with run_lock(self.station), self._outputs():
-            _STOPPING.clear()
-            _guard("reconcile", self._reconcile, self.station)
+            STOPPING.clear()
+            guard("reconcile", self._reconcile, self.station)
             self.scheduler = self.build_scheduler()
             if install_signals:
                 signal.signal(signal.SIGTERM, self.request_stop)
@@ -571,9 +375,9 @@ class Daemon:
                     if not self.scheduler_alive():
                         self._restart_scheduler()
                     self._wake.clear()
-                    result = _guard("sync", lambda: self.sync(self.station.now()), self.station)
+                    result = guard("sync", lambda: self.sync(self.station.now()), self.station)
                     wait = self.settings.poll_seconds
-                    if isinstance(result, _Failed):
+                    if isinstance(result, Failed):
                         failures += 1
                         wait = min(max(wait, MAX_BACKOFF_S), wait * 2 ** min(failures, 10))
                         log.warning(T("backoff", error=result.error, seconds=wait))
@@ -623,7 +427,7 @@ class Daemon:
 
         from loa.channels.radio import stop_players
 
-        _STOPPING.set()  # a render under way ends its workers and returns
+        STOPPING.set()  # a render under way ends its workers and returns
         with contextlib.suppress(Exception):
             self.scheduler.shutdown(wait=False)
         stop_players()
@@ -634,7 +438,7 @@ class Daemon:
         if self.abandoned:
             log.warning(T("left_running", jobs=", ".join(sorted(self.abandoned))))
         else:  # nothing left to cancel: a later render in this process is no stopping one's
-            _STOPPING.clear()
+            STOPPING.clear()
 
     def _reconcile(self) -> None:
         release_orphans(self.station)

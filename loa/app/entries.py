@@ -66,11 +66,20 @@ def after_publication(
     (a token, a permission), so the entry is FAILED rather than sent again."""
     if publication is None or publication.plan_entry_id is None:
         return
+    with station.transaction() as session:
+        follow_publication(session, publication, permanent=permanent)
+
+
+def follow_publication(
+    session: Session, publication: Publication, *, permanent: bool = False
+) -> None:
+    """`after_publication` in the caller's transaction (the outbox's `on_done`)."""
+    if publication.plan_entry_id is None:
+        return
     status = AFTER_PUBLICATION[PublicationStatus(publication.status)]
     if permanent and publication.status == P.FAILED:
         status = PlanStatus.FAILED
-    with station.transaction() as session:
-        move(session, publication.plan_entry_id, status, publication.error)
+    move(session, publication.plan_entry_id, status, publication.error)
 
 
 def after_airing(station: Station, records: Iterable[AsRunRecord]) -> None:

@@ -33,3 +33,10 @@ def audiences(station: Any) -> list[tuple[str, str, str]]:
     with station.transaction() as session:
         found = session.scalars(select(Audience).order_by(Audience.position))
         return [(a.code, a.name, a.name_en) for a in found]
+
+
+def priority_label(priority: str) -> str:
+    """A message priority ("high") in the user's language ("ưu tiên")."""
+    from loa.content.models import Priority
+
+    return Priority(priority).label

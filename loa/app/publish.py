@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loa.app import entries
 from loa.app.render import render_slot
@@ -28,6 +29,8 @@ from loa.planning.models import PlanEntry
 from loa.planning.settings import SchedulerSettings
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from loa.core.station import Station
 
 log = logging.getLogger("loa.publish")
@@ -86,23 +89,34 @@ def will_send(station: Station, entry_id: int, *, now: datetime) -> str | None:
     """The channel of planned post `entry_id` when publishing it now would really send
     something (it is still planned, its publication is neither finished nor put off past
     `now`); None otherwise. For a caller that must spend something first (a rate token)."""
+    with station.transaction() as session:
+        entry = session.get(PlanEntry, entry_id)
+        return entry.channel if entry is not None and _would_send(session, entry, now) else None
+
+
+def _would_send(session: Session, entry: PlanEntry, now: datetime) -> bool:
+    """Whether publishing planned post `entry` now would really send something (see
+    `will_send`)."""
     from sqlalchemy import select
 
     from loa.planning.models import PlanStatus
 
-    with station.transaction() as session:
-        entry = session.get(PlanEntry, entry_id)
-        if entry is None or entry.status != PlanStatus.PLANNED or is_audio(entry.channel):
-            return None
-        publication = session.scalars(
-            select(Publication).where(Publication.key == entry_key(entry_id, entry.channel))
-        ).first()
-        if publication is not None:
-            if publication.status in DONE_STATUSES or publication.status == "skipped":
-                return None
-            if publication.next_at is not None and publication.next_at > now:
-                return None
-        return entry.channel
+    if entry.status != PlanStatus.PLANNED or is_audio(entry.channel):
+        return False
+    publication = session.scalars(
+        select(Publication).where(Publication.key == entry_key(entry.id, entry.channel))
+    ).first()
+    if publication is not None:
+        if publication.status in DONE_STATUSES or publication.status == "skipped":
+            return False
+        if publication.next_at is not None and publication.next_at > now:
+            return False
+    return True
+
+
+#: What a caller spends before a post goes out (a rate token), in the transaction that hands
+#: the entry over: called with that session and the channel; raising rolls everything back.
+Spend = Callable[["Session", str], None]
 
 
 def publish_entry(
@@ -115,8 +129,36 @@ def publish_entry(
     called and moved to match the outcome after. Raises UserError for radio entries (see
     `loa.app.play.play_slot`), ChannelError or RuntimeFailure as `loa.channels.outbox.send`.
     """
+    publication = _publish_entry(station, entry_id, now=now, runtime=runtime, spend=None)
+    assert publication is not None
+    return publication
+
+
+def publish_due_entry(
+    station: Station, entry_id: int, *, now: datetime, runtime: Runtime, spend: Spend
+) -> Publication | None:
+    """`publish_entry` for a worker that pays for each post (a rate token): None, with nothing
+    spent or changed, when publishing the entry now would send nothing (`will_send`); else
+    `spend(session, channel)` is called in the transaction that reads and hands the entry over,
+    so a post is paid for exactly when it is handed to its channel (what `spend` raises rolls
+    that transaction back and comes out)."""
+    return _publish_entry(station, entry_id, now=now, runtime=runtime, spend=spend)
+
+
+def _publish_entry(
+    station: Station,
+    entry_id: int,
+    *,
+    now: datetime,
+    runtime: Runtime | None,
+    spend: Spend | None,
+) -> Publication | None:
     with station.transaction() as session:
         entry = session.get(PlanEntry, entry_id)
+        if spend is not None:
+            if entry is None or not _would_send(session, entry, now):
+                return None
+            spend(session, entry.channel)
         if entry is None:
             raise UserError(T("no_entry", id=entry_id))
         if is_audio(entry.channel):
@@ -146,6 +188,12 @@ def publish_entry(
         return publication
     own = runtime is None  # a caller's runtime (a worker's, kept between posts) stays open
     runtime = runtime or Runtime()
+    followed: list[int] = []
+
+    def on_done(session: Session, done: Publication) -> None:
+        entries.follow_publication(session, done)  # the entry moves in the post's own commit
+        followed.append(done.id)
+
     try:
         publication = send_item(
             station,
@@ -155,6 +203,7 @@ def publish_entry(
             plan_entry_id=entry_id,
             late=now - due > LATE_GRACE,
             runtime=runtime,
+            on_done=on_done,
         )
     except LoaError as exc:
         _follow(station, key, exc)
@@ -162,7 +211,8 @@ def publish_entry(
     finally:
         if own:
             runtime.close()
-    entries.after_publication(station, publication)
+    if publication.id not in followed:  # found done, or recorded by another process
+        entries.after_publication(station, publication)
     return publication
 
 
@@ -176,10 +226,11 @@ def send_item(
     plan_entry_id: int | None = None,
     late: bool = False,
     retry_uncertain: bool = False,
+    on_done: outbox.OnDone | None = None,
 ) -> Publication:
-    """Send `item` through the outbox (`loa.channels.outbox.send`), then what its channel
-    says must follow it (`follow_up`). Raises as `send` does; a failed follow-up is recorded
-    under its own key and logged, and never undoes the item."""
+    """Send `item` through the outbox (`loa.channels.outbox.send`, `on_done` as there), then
+    what its channel says must follow it (`follow_up`). Raises as `send` does; a failed
+    follow-up is recorded under its own key and logged, and never undoes the item."""
     publication = send(
         station,
         item,
@@ -189,6 +240,7 @@ def send_item(
         late=late,
         runtime=runtime,
         retry_uncertain=retry_uncertain,
+        on_done=on_done,
     )
     follow_up(station, publication, now=now, runtime=runtime)
     return publication
@@ -530,3 +582,15 @@ def publish_bulletin(
     if not bulletin_path(station, when).is_file():
         render_slot(station, when)
     return manual.publish_bulletin(station, when, channel, now=now, runtime=runtime)
+
+
+def station_channels(station: Station) -> list[str]:
+    """The channels this station has configured (the dashboard's Settings page)."""
+    return configured_channels(station)
+
+
+def channel_checks(station: Station) -> list[Any]:
+    """`loa channels check` for the configured channels: one result per channel."""
+    from loa.channels.publish import check_channels
+
+    return list(check_channels(station))

@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from loa.audio.bulletin import BulletinItem, BulletinSpec, RenderResult, sidecar_items
-from loa.audio.render import prune_cache, render_bulletin, render_bulletins
+from loa.audio.prune import prune_cache
+from loa.audio.render import render_bulletin, render_bulletins
 from loa.content.models import Message
 from loa.core.registry import audio_channels
 from loa.planning.models import PlanEntry, PlanStatus, Slot

@@ -13,6 +13,7 @@ start, and leaves the entry planned so the daemon airs it as soon as it runs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import OrderedDict
@@ -207,7 +208,7 @@ def start_urgent(
     target = zones or list(message.zones) or None
     settings.mounts_for(target)  # an unknown zone is refused before anything is cut
     rate = settings.sample_rate
-    buffer = PcmBuffer(alert_tone(rate), complete=False)
+    buffer, owner = urgent_buffer(station, message, count, rate)
     ready = threading.Event()
     local_file: list[Path] = []
 
@@ -219,18 +220,10 @@ def start_urgent(
 
     def speak_and_log() -> None:
         try:
-            try:
-                speech = urgent_speech(station, message, rate)
-            except LoaError as exc:
-                log.error(T("render_failed", id=message_id, error=exc))
-                speech = b""
-            if speech:
-                for n in range(count):
-                    if n:
-                        buffer.append(silence(rate, 1.0) + alert_tone(rate, 1.5))
-                    buffer.append(silence(rate, 0.5) + speech)
-            buffer.append(silence(rate, 0.5))
-            buffer.finish()
+            if owner:
+                _fill(station, message, buffer, count, rate)
+            else:  # another commune's airing of the same clip speaks it
+                buffer.wait_complete()
             if runtime.onair.local is not None:  # only the local player airs it from a file
                 local_file.append(_write_wav(station, message_id, buffer, rate))
         finally:
@@ -246,6 +239,58 @@ def start_urgent(
     job = UrgentJob(message_id, count, airing, thread)
     thread.start()
     return job
+
+
+def _fill(station: Station, message: Message, buffer: PcmBuffer, count: int, rate: int) -> None:
+    """Speak the message into `buffer` after its alert tone, `count` times, and finish it."""
+    try:
+        try:
+            speech = urgent_speech(station, message, rate)
+        except LoaError as exc:
+            log.error(T("render_failed", id=message.id, error=exc))
+            speech = b""
+        if speech:
+            for n in range(count):
+                if n:
+                    buffer.append(silence(rate, 1.0) + alert_tone(rate, 1.5))
+                buffer.append(silence(rate, 0.5) + speech)
+        buffer.append(silence(rate, 0.5))
+    finally:
+        buffer.finish()
+
+
+#: The programme (alert tone, speech, repeats) of the urgent messages this process airs now,
+#: by clip key, repeats and sample rate: the communes of one province message on the head-end
+#: air one buffer, so its MP3 is encoded once for all their mounts (loa.channels.encoding).
+_AIRING: OrderedDict[tuple[str, int, int], tuple[float, PcmBuffer]] = OrderedDict()
+_AIRING_S = 600.0  # a later airing of the same clip makes a buffer of its own
+
+
+def urgent_buffer(
+    station: Station, message: Message, count: int, rate: int
+) -> tuple[PcmBuffer, bool]:
+    """The buffer the message airs from, and whether the caller speaks it into it (False: an
+    airing of the same clip in this process started it and fills it). A message with its own
+    recording, or whose clip has no cache key, gets a buffer of its own."""
+    import time
+
+    keys: list[str] = []
+    if not getattr(message, "audio", None):
+        with contextlib.suppress(LoaError):
+            keys = Speaker.for_station(station).keys(message.spoken_text)
+    if not keys:
+        return PcmBuffer(alert_tone(rate), complete=False), True
+    key = (keys[0], count, rate)
+    now = time.monotonic()
+    with _SPEECH_LOCK:
+        for old in [k for k, (at, _) in _AIRING.items() if now - at > _AIRING_S]:
+            del _AIRING[old]
+        found = _AIRING.get(key)
+        if found is not None:
+            return found[1], False
+        buffer = PcmBuffer(alert_tone(rate), complete=False)
+        _AIRING[key] = (now, buffer)
+        return buffer, True
 
 
 #: The decoded speech of the last few urgent messages, by clip cache key and sample rate,
@@ -394,13 +439,10 @@ def air_urgent(
     from loa.app.publish import publish_urgent
 
     now = now or station.now()
-    message = _checked(station, message_id)
+    message, entry_id = _record(
+        station, message_id, now=now, by=by, again=again, must_air=must_air, zones=zones
+    )
     radio = "radio" in message.channels
-    if must_air and not radio:
-        raise UserError(T("no_radio", id=message_id))
-    if radio and zones:
-        stream_settings(station).mounts_for(zones)
-    entry_id = _record(station, message_id, now=now, by=by, again=again)
     result = UrgentResult(message_id, list(zones or []), [], repeats or 0, "no_radio")
     if radio:
         result = _air(
@@ -412,42 +454,60 @@ def air_urgent(
             connect_timeout=connect_timeout,
         )
     result.entry_id = entry_id
-    posts = publish_urgent(station, message_id, now=now)
+    # Only radio: nothing to post (publish_urgent would read the message to find that out).
+    posts = (
+        publish_urgent(station, message_id, now=now) if set(message.channels) - {"radio"} else []
+    )
     result.posts = {p.channel: str(p.status) for p in posts}
     posted = any(p.status in DONE_STATUSES for p in posts)
-    _settle(station, entry_id, result, posted=posted)
-    users.audit(
-        station, by, "urgent", f"#{message_id} {message.title}", address=address or "", now=now
-    )
+    with station.transaction() as session:  # settled and audited together
+        _settle(session, entry_id, result, posted=posted)
+        users.audit_in(
+            session, by, "urgent", f"#{message_id} {message.title}", address=address or "", now=now
+        )
     return result
 
 
-def _checked(station: Station, message_id: int) -> Message:
-    """The message, if it may go out as urgent. Raises UserError."""
-    with station.transaction() as session:
-        message = session.get(Message, message_id)
-        if message is None:
-            raise UserError(T("no_message", id=message_id))
-        if message.status == MessageStatus.ARCHIVED:
-            raise UserError(T("archived", id=message_id))
-        if message.status != MessageStatus.APPROVED:
-            raise UserError(
-                T("not_approved", id=message_id, status=MessageStatus(message.status).label)
-            )
-        _ = message.audience_codes, message.topic_code
-        session.expunge(message)
+def _checked(session: Any, message_id: int) -> Message:
+    """The message, if it may go out as urgent (detached from `session`). Raises UserError."""
+    message: Message | None = session.get(Message, message_id)
+    if message is None:
+        raise UserError(T("no_message", id=message_id))
+    if message.status == MessageStatus.ARCHIVED:
+        raise UserError(T("archived", id=message_id))
+    if message.status != MessageStatus.APPROVED:
+        raise UserError(
+            T("not_approved", id=message_id, status=MessageStatus(message.status).label)
+        )
+    _ = message.audience_codes, message.topic_code
+    session.expunge(message)
     return message
 
 
-def _record(station: Station, message_id: int, *, now: datetime, by: str, again: bool) -> int:
-    """The urgent entry of this airing, moved to SENDING and committed. Raises UserError when
-    the message already went out as urgent (unless `again`) or is going out right now."""
+def _record(
+    station: Station,
+    message_id: int,
+    *,
+    now: datetime,
+    by: str,
+    again: bool,
+    must_air: bool,
+    zones: list[str] | None,
+) -> tuple[Message, int]:
+    """The message, checked (`_checked`), and the urgent entry of this airing moved to SENDING,
+    in one transaction committed before anything goes out. Raises UserError when the message
+    may not go out, already went out as urgent (unless `again`) or is going out right now."""
     from sqlalchemy import select
 
     from loa.app.entries import move
     from loa.planning.models import PlanEntry, PlanStatus
 
     with station.transaction() as session:
+        message = _checked(session, message_id)
+        if must_air and "radio" not in message.channels:
+            raise UserError(T("no_radio", id=message_id))
+        if "radio" in message.channels and zones:  # an unknown zone: refused, nothing recorded
+            stream_settings(station).mounts_for(zones)
         entry = session.scalars(
             select(PlanEntry)
             .where(PlanEntry.message_id == message_id, PlanEntry.channel == URGENT)
@@ -472,7 +532,8 @@ def _record(station: Station, message_id: int, *, now: datetime, by: str, again:
             session.add(entry)
             session.flush()
         move(session, entry.id, PlanStatus.SENDING, f"urgent: {by}")
-        return int(entry.id)
+        entry_id = int(entry.id)
+    return message, entry_id
 
 
 def _air(
@@ -527,8 +588,8 @@ def _not_aired(message_id: int, zones: list[str] | None, how: str, why: str) -> 
     return UrgentResult(message_id, list(zones or []), [], 0, how, problem=why)
 
 
-def _settle(station: Station, entry_id: int, result: UrgentResult, *, posted: bool) -> None:
-    """Move the urgent entry to match what happened."""
+def _settle(session: Any, entry_id: int, result: UrgentResult, *, posted: bool) -> None:
+    """Move the urgent entry to match what happened (in `session`)."""
     from loa.app.entries import move
     from loa.planning.models import PlanStatus
 
@@ -538,8 +599,7 @@ def _settle(station: Station, entry_id: int, result: UrgentResult, *, posted: bo
         status, reason = PlanStatus.FAILED, T("nothing_out")
     else:
         status, reason = PlanStatus.PLANNED, result.problem or ""
-    with station.transaction() as session:
-        move(session, entry_id, status, reason)
+    move(session, entry_id, status, reason)
 
 
 def queue_as_bulletin(station: Station, message_id: int, *, now: datetime) -> datetime:

@@ -391,7 +391,14 @@ def audit(
 ) -> None:
     """Record who did what, when, from which address."""
     with station.transaction() as session:
-        session.add(_entry(who, action, detail, address, now))
+        audit_in(session, who, action, detail, address=address, now=now)
+
+
+def audit_in(
+    session: Session, who: str, action: str, detail: str, *, address: str, now: datetime
+) -> None:
+    """`audit` in a transaction the caller holds (committed with what it records)."""
+    session.add(_entry(who, action, detail, address, now))
 
 
 @dataclass(frozen=True)

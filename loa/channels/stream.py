@@ -2,15 +2,20 @@
 supervisor that reconnects with back-off, carrying bulletins at their times, the station's
 choice between them (silence, an ident at an interval, a relay), and urgent preemption.
 
-Per mount: a feeder thread writes 16-bit mono PCM in real time into an ffmpeg encoder (pipe to
-pipe), a sender thread writes the encoder's MP3 to the Icecast source socket when connected
-(and drops it while not, so the programme clock never stops), and a connector thread opens the
-socket again after a drop, waiting 1, 2, 4 ... up to `reconnect_max_s` seconds.
+Per mount: a feeder thread steps through the programme in real time and queues its MP3 frames:
+those of the clip's shared encoding and of shared silence (`loa.channels.encoding`: several
+mounts airing the same audio use one encoder), or, for an ident or a relay between bulletins,
+those of the mount's own ffmpeg encoder; a sender thread writes them to the Icecast source
+socket when connected (and drops them while not, so the programme clock never stops), and a
+connector thread opens the socket again after a drop, waiting 1, 2, 4 ... up to
+`reconnect_max_s` seconds.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -26,6 +31,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from loa.channels.encoding import (
+    ClipEncoding,
+    FrameSplitter,
+    encoder_args,
+    samples_per_frame,
+    silence_frames,
+)
 from loa.channels.icecast import Server, connect_source, source_request
 from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
@@ -289,6 +301,7 @@ def silence(rate: int, seconds: float) -> bytes:
     return bytes(2 * int(rate * seconds))
 
 
+@functools.lru_cache(maxsize=8)
 def alert_tone(rate: int, seconds: float = 3.0) -> bytes:
     """The khẩn cấp alert: a two-tone hi-lo siren (960/770 Hz, 0.25 s each), distinct from the
     bulletin chime, faded in and out, at -6 dBFS."""
@@ -312,6 +325,11 @@ class PcmBuffer:
         self._data = bytearray(data)
         self._complete = complete
         self._lock = threading.Lock()
+        self._completed = threading.Event()
+        if complete:
+            self._completed.set()
+        #: Its MP3 encodings by (rate, bitrate), shared by every mount airing it.
+        self.encodings: dict[tuple[int, int], Any] = {}
 
     def append(self, data: bytes) -> None:
         with self._lock:
@@ -320,6 +338,11 @@ class PcmBuffer:
     def finish(self) -> None:
         with self._lock:
             self._complete = True
+        self._completed.set()
+
+    def wait_complete(self, timeout: float | None = None) -> bool:
+        """Wait until it has all its data (True) or `timeout` seconds pass (False)."""
+        return self._completed.wait(timeout)
 
     def take(self, pos: int, n: int) -> tuple[bytes, bool]:
         """(bytes from pos, at most n; whether the buffer ends there for good)."""
@@ -368,6 +391,7 @@ class Playback:
     interruptions: list[Interruption] = field(default_factory=list)
     done: threading.Event = field(default_factory=threading.Event)
     first_byte: float | None = None  # time.monotonic() when its first PCM went to the encoder
+    frame: int = 0  # the next MP3 frame of the buffer's shared encoding this mount sends
 
     @property
     def offset_s(self) -> float:
@@ -502,6 +526,17 @@ class Relay:
 
 
 @dataclass
+class _Chunk:
+    """One tick of a mount's programme: its PCM, the playback it came from (None: the filler),
+    how many bytes of that playback's buffer it holds, and whether the playback ended."""
+
+    pcm: bytes
+    playback: Playback | None
+    got: int = 0
+    ended: bool = False
+
+
+@dataclass
 class MountState:
     """What `loa stream status` shows for one mount."""
 
@@ -555,14 +590,20 @@ class MountStream:
         self._lost = threading.Event()
         self._lost.set()
         self._sock: socket.socket | None = None
-        self._encoder: subprocess.Popen[bytes] | None = None
+        self._encoder: subprocess.Popen[bytes] | None = None  # only for an ident or a relay
+        self._own_live = False
+        self._out: collections.deque[bytes] = collections.deque(maxlen=400)  # ≤ 10 s of MP3
+        self._ready = threading.Condition()
+        self._per_frame = samples_per_frame(self.rate)
+        self._owed = 0  # samples of silence not yet sent as frames
+        self._silent = 0  # the next of the shared silence frames
         self._threads: list[threading.Thread] = []
         self.on_change: Callable[[], None] | None = None
 
     # -- control
 
     def start(self) -> None:
-        self._encoder = self._start_encoder()
+        silence_frames(self.rate, self.settings.bitrate_kbps)  # encoded once per process
         for target in (self._feed, self._send, self._connect):
             thread = threading.Thread(
                 target=target, name=f"stream{self.mount.mount}:{target.__name__}", daemon=True
@@ -609,7 +650,7 @@ class MountStream:
                     Interruption(interrupted.offset_s, playback.name, mode, self.clock())
                 )
                 if mode == "restart":
-                    interrupted.pos = 0
+                    interrupted.pos = interrupted.frame = 0
                 self._stack.append(interrupted)
             self._current = playback
             self._begin(playback)
@@ -634,6 +675,10 @@ class MountStream:
     # -- the three threads
 
     def _next_chunk(self, n_bytes: int) -> bytes:
+        """The next `n_bytes` of the mount's programme as PCM."""
+        return self._take(n_bytes).pcm
+
+    def _take(self, n_bytes: int) -> _Chunk:
         changed = False
         with self._lock:
             if self._current is None and self._queue:
@@ -642,9 +687,13 @@ class MountStream:
                 changed = True
             playback = self._current
             if playback is None:
-                chunk = self.filler.read(n_bytes)
+                out = _Chunk(b"", None)
+                if self.settings.between != "silence":
+                    out.pcm = self.filler.read(n_bytes)
             else:
+                before = playback.pos
                 chunk, ended = playback.read(n_bytes)
+                out = _Chunk(chunk, playback, playback.pos - before, ended)
                 if playback.first_byte is None:
                     playback.first_byte = time.monotonic()
                 if ended:
@@ -657,28 +706,25 @@ class MountStream:
                     changed = True
                     rest = n_bytes - len(chunk)
                     if rest > 0:
-                        chunk += bytes(rest)
+                        out.pcm += bytes(rest)
         if changed:
             self._changed()
-        return chunk
+        if playback is None and not out.pcm:
+            out.pcm = bytes(n_bytes)
+        return out
 
     def _feed(self) -> None:
+        """Every CHUNK_S: the programme's next chunk, as the shared frames of its clip (and of
+        silence), or through the mount's own encoder for an ident or a relay."""
         n_bytes = 2 * int(self.rate * CHUNK_S)
         deadline = time.monotonic()
         while not self._stop.is_set():
-            chunk = self._next_chunk(n_bytes)
-            encoder = self._encoder
-            try:
-                if encoder is None or encoder.stdin is None:
-                    raise BrokenPipeError
-                encoder.stdin.write(chunk)
-                encoder.stdin.flush()
-            except (BrokenPipeError, ValueError, OSError):
-                if self._stop.is_set():
-                    break
-                code = encoder.poll() if encoder is not None else None
-                log.warning(T("encoder", mount=self.mount.mount, code=code))
-                self._encoder = self._start_encoder()
+            take = self._take(n_bytes)
+            if take.playback is None and self.settings.between != "silence":
+                self._own(take.pcm)
+            else:
+                self._own_live = False
+                self._shared(take, n_bytes)
             deadline += CHUNK_S
             delay = deadline - time.monotonic()
             if delay > 0:
@@ -686,41 +732,90 @@ class MountStream:
             elif delay < -1.0:  # fell behind (a stalled machine): do not rush to catch up
                 deadline = time.monotonic()
 
+    def _shared(self, take: _Chunk, n_bytes: int) -> None:
+        """Queue the frames this chunk of the programme stands for (see loa.channels.encoding)."""
+        frames: list[bytes] = []
+        playback = take.playback
+        if playback is not None:
+            clip = ClipEncoding.of(playback.buffer, self.rate, self.settings.bitrate_kbps)
+            if take.ended:
+                clip.finished.wait(1.0)  # its last frames, once ffmpeg has flushed them
+                frames, playback.frame = clip.take(playback.frame, None)
+            else:
+                frames, playback.frame = clip.take(playback.frame, clip.due(playback.pos))
+        # Silence for what was not the clip: the filler, a clip still being rendered, the rest
+        # of the chunk after a clip ended.
+        self._owed += (n_bytes - take.got) // 2
+        if self._owed >= self._per_frame:
+            silent = silence_frames(self.rate, self.settings.bitrate_kbps)
+            while self._owed >= self._per_frame:
+                frames.append(silent[self._silent % len(silent)])
+                self._silent += 1
+                self._owed -= self._per_frame
+        self._push(frames)
+
+    def _own(self, pcm: bytes) -> None:
+        """Feed the mount's own encoder (an ident or a relay between bulletins)."""
+        self._own_live = True
+        encoder = self._encoder
+        try:
+            if encoder is None or encoder.stdin is None:
+                raise BrokenPipeError
+            encoder.stdin.write(pcm)
+            encoder.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            if self._stop.is_set():
+                return
+            if encoder is not None:
+                log.warning(T("encoder", mount=self.mount.mount, code=encoder.poll()))
+            self._encoder = self._start_encoder()
+
     def _start_encoder(self) -> subprocess.Popen[bytes]:
         from loa.audio.ffmpeg import ffmpeg_exe
 
-        rate = str(self.rate)
-        return subprocess.Popen(
-            [
-                ffmpeg_exe(),
-                *("-hide_banner", "-loglevel", "error", "-nostdin"),
-                *("-f", "s16le", "-ar", rate, "-ac", "1", "-i", "pipe:0"),
-                *("-c:a", "libmp3lame", "-b:a", f"{self.settings.bitrate_kbps}k"),
-                *("-ar", rate, "-ac", "1", "-id3v2_version", "0", "-write_xing", "0"),
-                *("-flush_packets", "1", "-f", "mp3", "pipe:1"),
-            ],
+        proc = subprocess.Popen(
+            encoder_args(ffmpeg_exe(), self.rate, self.settings.bitrate_kbps),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             bufsize=0,
         )
+        threading.Thread(
+            target=self._read_own, args=(proc,), daemon=True, name=f"stream{self.mount.mount}:own"
+        ).start()
+        return proc
 
-    def _send(self) -> None:
-        while not self._stop.is_set():
-            encoder = self._encoder
-            if encoder is None or encoder.stdout is None:
-                self._stop.wait(0.05)
-                continue
+    def _read_own(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        splitter = FrameSplitter()
+        while True:
             try:
-                data = os.read(encoder.stdout.fileno(), 4096)
+                data = os.read(proc.stdout.fileno(), 4096)
             except (OSError, ValueError):
                 data = b""
             if not data:
-                self._stop.wait(0.05)  # the feeder restarts a dead encoder
-                continue
+                return  # the feeder starts another one when it finds this one dead
+            frames = splitter.feed(data)
+            if self._own_live:  # its tail after a switch to shared frames is dropped
+                self._push(frames)
+
+    def _push(self, frames: list[bytes]) -> None:
+        if not frames:
+            return
+        with self._ready:
+            self._out.extend(frames)
+            self._ready.notify()
+
+    def _send(self) -> None:
+        while not self._stop.is_set():
+            with self._ready:
+                if not self._out:
+                    self._ready.wait(0.2)
+                data = b"".join(self._out)
+                self._out.clear()
             sock = self._sock
-            if sock is None:
-                continue
+            if not data or sock is None:
+                continue  # not connected: dropped, so the programme clock never stops
             try:
                 sock.sendall(data)
             except OSError as exc:

@@ -201,13 +201,6 @@ T = Catalog(
             "loa hỏi từng mục.",
             'Missing title. Use --title "..." --topic ... or run in a terminal to be asked.',
         ),
-        "in_use": (
-            'Mã "{code}" đang được {n} tin dùng; đổi chủ đề/đối tượng của các tin đó trước.',
-            '"{code}" is used by {n} messages; change them first.',
-        ),
-        "exists": ('Mã "{code}" đã có.', '"{code}" already exists.'),
-        "unknown_code": ('Không có mã "{code}".', 'There is no "{code}".'),
-        "need_name": ('Thêm mục mới cần --name "Tên tiếng Việt".', "Adding needs --name."),
         "p_title": ("Tiêu đề", "Title"),
         "p_body": ("Nội dung", "Body"),
         "p_topic": ("Chủ đề ({choices})", "Topic ({choices})"),
@@ -285,13 +278,12 @@ def _date(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if value else "…"
 
 
-def _prompt_fields(session: Any) -> dict[str, Any]:
-    from sqlalchemy import select
+def _prompt_fields(station: Station) -> dict[str, Any]:
+    from loa.app.messages import taxonomy
 
-    from loa.content.models import Audience, Topic
-
-    topics = ", ".join(session.scalars(select(Topic.code).order_by(Topic.position)))
-    auds = ", ".join(session.scalars(select(Audience.code).order_by(Audience.position)))
+    known = taxonomy(station)
+    topics = ", ".join(t.code for t in known.topics)
+    auds = ", ".join(a.code for a in known.audiences)
     return {
         "title": typer.prompt(T("p_title")),
         "body": typer.prompt(T("p_body")),
@@ -325,16 +317,16 @@ def add(
         bool, typer.Option("--interactive", "-i", help=T("o_interactive"))
     ] = False,
 ) -> None:
+    from loa.app.messages import add_message
     from loa.app.recordings import keeping
-    from loa.content.queue import create
     from loa.core.errors import UserError
 
     station = get_station()
-    with keeping(station) as keeper, station.transaction() as session:
+    with keeping(station) as keeper:
         if title is None or interactive:
             if not (interactive or sys.stdin.isatty()):
                 raise UserError(T("need_title"))
-            raw = _prompt_fields(session)
+            raw = _prompt_fields(station)
         else:
             raw = _raw(
                 title=title,
@@ -354,7 +346,7 @@ def add(
             )
         if audio is not None:
             raw["audio"] = _recording(keeper, audio)
-        message = create(session, raw, now=station.now())
+        message = add_message(station, raw, now=station.now())
     console().print(T("created", id=message.id, title=message.title), highlight=False)
 
 
@@ -367,16 +359,15 @@ def import_(
 ) -> None:
     from rich.table import Table
 
+    from loa.app.messages import import_messages
     from loa.app.recordings import keeping
-    from loa.content.importer import import_file
-    from loa.content.models import MessageStatus
 
     station = get_station()
     out = console()
     for path in files:
-        with keeping(station) as keeper, station.transaction() as session:
-            report = import_file(
-                session,
+        with keeping(station) as keeper:
+            report = import_messages(
+                station,
                 path,
                 default_topic=topic,
                 approve_as=approve_as,
@@ -385,14 +376,7 @@ def import_(
                 photo=lambda image, folder: _photo(image, station, cwd=folder) or image,
                 audio=keeper.attach,
             )
-            session.flush()
-            rows = [
-                (m.id, m.title, m.topic.label, MessageStatus(m.status).label)
-                for m in report.created
-            ]
-            from loa.content.models import Topic
-
-            labels = {t.code: t.label for t in session.query(Topic)}
+        rows = report.created
         if report.encoding != "unicode":
             out.print(T("encoding", enc=report.encoding.upper()), highlight=False)
         table = Table(title=T("imported", n=len(rows), path=path.name))
@@ -403,8 +387,8 @@ def import_(
         out.print(table)
         for title, existing_id in report.duplicates:
             out.print(T("duplicate", title=title, id=existing_id), highlight=False)
-        for title, code in report.guessed_topics:
-            out.print(T("guessed", title=title, topic=labels.get(code, code)), highlight=False)
+        for title, label in report.guessed:
+            out.print(T("guessed", title=title, topic=label), highlight=False)
 
 
 @msg_app.command("list", help=T("list"))
@@ -419,41 +403,38 @@ def list_(
 ) -> None:
     from rich.table import Table
 
-    from loa.content.models import MessageStatus, Priority
-    from loa.content.queue import Filters, find
+    from loa.app.messages import find_views
 
     station = get_station()
-    with station.transaction() as session:
-        messages = find(
-            session,
-            Filters(status=status, topic=topic, audience=audience, channel=channel, text=search),
+    messages = find_views(
+        station, status=status, topic=topic, audience=audience, channel=channel, text=search
+    )
+    if as_json:
+        print_json([m.data for m in messages])
+        return
+    # On a narrow terminal topic and audience give their room to the title (msg show has them).
+    wide = console().width >= 110
+    table = Table(title=T("queue_title", station=station.name, n=len(messages)), expand=True)
+    table.add_column(T("c_id"), justify="right", no_wrap=True)
+    table.add_column(T("c_title"), ratio=3, overflow="fold")
+    if wide:
+        table.add_column(T("c_topic"), ratio=2, overflow="fold")
+        table.add_column(T("c_aud"), ratio=2, overflow="fold")
+    table.add_column(T("c_priority"))
+    table.add_column(T("c_airings"), justify="right", no_wrap=True)
+    table.add_column(T("c_until"), no_wrap=True)
+    table.add_column(T("c_status"))
+    shown = messages[:limit] if limit else messages
+    for m in shown:
+        table.add_row(
+            str(m.id),
+            m.title,
+            *((m.topic_label, ", ".join(m.audience_labels)) if wide else ()),
+            m.priority_label,
+            str(m.airings_per_week),
+            _date(m.valid_until),
+            m.status_label,
         )
-        if as_json:
-            print_json([m.to_dict() for m in messages])
-            return
-        # On a narrow terminal topic and audience give their room to the title (msg show has them).
-        wide = console().width >= 110
-        table = Table(title=T("queue_title", station=station.name, n=len(messages)), expand=True)
-        table.add_column(T("c_id"), justify="right", no_wrap=True)
-        table.add_column(T("c_title"), ratio=3, overflow="fold")
-        if wide:
-            table.add_column(T("c_topic"), ratio=2, overflow="fold")
-            table.add_column(T("c_aud"), ratio=2, overflow="fold")
-        table.add_column(T("c_priority"))
-        table.add_column(T("c_airings"), justify="right", no_wrap=True)
-        table.add_column(T("c_until"), no_wrap=True)
-        table.add_column(T("c_status"))
-        shown = messages[:limit] if limit else messages
-        for m in shown:
-            table.add_row(
-                str(m.id),
-                m.title,
-                *((m.topic.label, ", ".join(a.label for a in m.audiences)) if wide else ()),
-                Priority(m.priority).label,
-                str(m.airings_per_week),
-                _date(m.valid_until),
-                MessageStatus(m.status).label,
-            )
     out = console()
     if messages:
         out.print(table)
@@ -471,44 +452,41 @@ def show(
     from rich.panel import Panel
     from rich.table import Table
 
-    from loa.content.models import MessageStatus, Priority
-    from loa.content.queue import get_message
+    from loa.app.messages import message_view
     from loa.core.registry import channel_label
 
-    station = get_station()
-    with station.transaction() as session:
-        m = get_message(session, message_id)
-        if as_json:
-            print_json([m.to_dict()])
-            return
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column(overflow="fold")
-        grid.add_row(T("c_topic"), m.topic.label)
-        grid.add_row(T("c_aud"), ", ".join(a.label for a in m.audiences))
-        grid.add_row(T("f_source"), m.source_document or "—")
-        grid.add_row(T("c_valid"), f"{_date(m.valid_from)}–{_date(m.valid_until)}")
-        grid.add_row(T("c_priority"), Priority(m.priority).label)
-        grid.add_row(T("c_airings"), str(m.airings_per_week))
-        grid.add_row(T("c_channels"), ", ".join(channel_label(c) for c in m.channels))
-        grid.add_row(T("c_status"), MessageStatus(m.status).label)
-        if m.approved_by:
-            grid.add_row(T("f_approved"), f"{m.approved_by} ({m.approved_at:%d/%m/%Y %H:%M})")
-        grid.add_row(T("f_body"), m.body or "—")
-        if m.radio_script:
-            grid.add_row(T("f_radio"), m.radio_script)
-        if m.post_text:
-            grid.add_row(T("f_post"), m.post_text)
-        if m.image:
-            grid.add_row(T("f_image"), m.image)
-        if m.link:
-            grid.add_row(T("f_link"), m.link)
-        if m.audio:
-            seconds = round(m.audio_seconds or 0)
-            grid.add_row(
-                T("f_audio"), f"{m.audio_name or m.audio} ({seconds // 60}:{seconds % 60:02d})"
-            )
-        console().print(Panel(grid, title=f"#{m.id} {m.title}", title_align="left"))
+    m = message_view(get_station(), message_id)
+    if as_json:
+        print_json([m.data])
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    grid.add_row(T("c_topic"), m.topic_label)
+    grid.add_row(T("c_aud"), ", ".join(m.audience_labels))
+    grid.add_row(T("f_source"), m.source_document or "—")
+    grid.add_row(T("c_valid"), f"{_date(m.valid_from)}–{_date(m.valid_until)}")
+    grid.add_row(T("c_priority"), m.priority_label)
+    grid.add_row(T("c_airings"), str(m.airings_per_week))
+    grid.add_row(T("c_channels"), ", ".join(channel_label(c) for c in m.channels))
+    grid.add_row(T("c_status"), m.status_label)
+    if m.approved_by:
+        grid.add_row(T("f_approved"), f"{m.approved_by} ({m.approved_at:%d/%m/%Y %H:%M})")
+    grid.add_row(T("f_body"), m.body or "—")
+    if m.radio_script:
+        grid.add_row(T("f_radio"), m.radio_script)
+    if m.post_text:
+        grid.add_row(T("f_post"), m.post_text)
+    if m.image:
+        grid.add_row(T("f_image"), m.image)
+    if m.link:
+        grid.add_row(T("f_link"), m.link)
+    if m.audio:
+        seconds = round(m.audio_seconds or 0)
+        grid.add_row(
+            T("f_audio"), f"{m.audio_name or m.audio} ({seconds // 60}:{seconds % 60:02d})"
+        )
+    console().print(Panel(grid, title=f"#{m.id} {m.title}", title_align="left"))
 
 
 @msg_app.command("edit", help=T("edit"))
@@ -532,8 +510,8 @@ def edit(
     no_audio: Annotated[bool, typer.Option("--no-audio", help=T("o_no_audio"))] = False,
     keep_approval: Annotated[bool, typer.Option("--keep-approval", help=T("o_keep"))] = False,
 ) -> None:
+    from loa.app.messages import edit_message
     from loa.app.recordings import keeping
-    from loa.content.queue import edit as edit_message
     from loa.core.errors import UserError
 
     if audio is not None and no_audio:
@@ -558,28 +536,25 @@ def edit(
     if no_audio:
         raw["audio"] = None
     stamp = station.now()
-    with keeping(station) as keeper, station.transaction() as session:
+    with keeping(station) as keeper:
         if audio is not None:
             raw["audio"] = _recording(keeper, audio)
-        message, reopened = edit_message(
-            session, message_id, raw, now=stamp, keep_approval=keep_approval
-        )
-        changed = message.updated_at == stamp
+        done = edit_message(station, message_id, raw, now=stamp, keep_approval=keep_approval)
     out = console()
-    if not changed:
-        out.print(T("unchanged", id=message.id), highlight=False)
+    if not done.changed:
+        out.print(T("unchanged", id=done.id), highlight=False)
         return
-    out.print(T("edited", id=message.id), highlight=False)
-    if reopened:
-        out.print(T("reopened", id=message.id), highlight=False)
+    out.print(T("edited", id=done.id), highlight=False)
+    if done.reopened:
+        out.print(T("reopened", id=done.id), highlight=False)
 
 
 def _photo(image: str | None, station: Station, *, cwd: Path | None = None) -> str | None:
     """A photo file named on the command line (from `cwd`, default the current folder) or in
     an import file (from its folder), checked and stored so the daemon finds it."""
-    from loa.channels.media import photo_reference
+    from loa.app.messages import photo_reference
 
-    return photo_reference(image, cwd=cwd or Path.cwd(), root=station.root)
+    return photo_reference(station, image, cwd=cwd or Path.cwd())
 
 
 def _recording(keeper: Any, path: Path) -> dict[str, Any]:
@@ -602,25 +577,23 @@ def approve(
     by: Annotated[str | None, typer.Option("--by", help=T("o_by"))] = None,
     all_drafts: Annotated[bool, typer.Option("--all-drafts", help=T("o_all_drafts"))] = False,
 ) -> None:
-    from loa.content.models import MessageStatus
-    from loa.content.queue import Filters, find
-    from loa.content.queue import approve as approve_message
+    from loa.app.messages import approve_messages, find_views
     from loa.core.errors import UserError
 
     station = get_station()
-    done = []
-    expired: list[tuple[int, date]] = []
-    with station.transaction() as session:
-        chosen = list(ids or [])
-        if all_drafts:
-            chosen += [m.id for m in find(session, Filters(status=MessageStatus.DRAFT))]
-        if not chosen:
-            raise UserError(T("nothing"))
-        for message_id in chosen:
-            m = approve_message(session, message_id, by or _default_approver(), now=station.now())
-            done.append((m.id, m.title))
-            if m.valid_until is not None and m.valid_until < station.now().date():
-                expired.append((m.id, m.valid_until))
+    chosen = list(ids or [])
+    if all_drafts:
+        chosen += [m.id for m in find_views(station, status="draft")]
+    if not chosen:
+        raise UserError(T("nothing"))
+    now = station.now()
+    approved = approve_messages(station, chosen, by=by or _default_approver(), now=now)
+    done = [(m.id, m.title) for m in approved]
+    expired: list[tuple[int, date]] = [
+        (m.id, m.valid_until)
+        for m in approved
+        if m.valid_until is not None and m.valid_until < now.date()
+    ]
     for message_id, title in done:
         console().print(T("approved", id=message_id, title=title), highlight=False)
     for message_id, until in expired:
@@ -639,15 +612,11 @@ def approve(
 
 @msg_app.command("archive", help=T("archive"))
 def archive(ids: Annotated[list[int], typer.Argument(help=T("o_ids"), parser=row_id)]) -> None:
-    from loa.content.queue import archive as archive_message
+    from loa.app.messages import archive_messages
 
     station = get_station()
-    with station.transaction() as session:
-        done = [
-            (m.id, m.title) for m in (archive_message(session, i, now=station.now()) for i in ids)
-        ]
-    for message_id, title in done:
-        console().print(T("archived", id=message_id, title=title), highlight=False)
+    for m in archive_messages(station, list(ids), now=station.now()):
+        console().print(T("archived", id=m.id, title=m.title), highlight=False)
 
 
 @msg_app.command("export", help=T("export"))
@@ -657,22 +626,18 @@ def export(
     status: Annotated[str | None, typer.Option("--status", help=T("o_status"))] = None,
     topic: TopicOpt = None,
 ) -> None:
-    from loa.content.exporter import to_csv, to_yaml
-    from loa.content.queue import Filters, find
+    from loa.app.messages import export_messages
     from loa.core.errors import UserError
     from loa.core.fileio import atomic_write_text
 
     if fmt.lower() not in ("csv", "yaml", "yml"):
         raise UserError(T("bad_format", fmt=fmt))
-    station = get_station()
-    with station.transaction() as session:
-        messages = find(session, Filters(status=status, topic=topic))
-        text = to_csv(messages) if fmt.lower() == "csv" else to_yaml(messages)
+    text, n = export_messages(get_station(), fmt.lower(), status=status, topic=topic)
     if out is None:
         sys.stdout.write(text)
     else:
         atomic_write_text(out, text)
-        console().print(T("exported", n=len(messages), path=out), highlight=False)
+        console().print(T("exported", n=n, path=out), highlight=False)
 
 
 def _taxonomy_command(kind: str) -> Any:
@@ -682,50 +647,15 @@ def _taxonomy_command(kind: str) -> Any:
         remove: Annotated[str | None, typer.Option("--remove", help=T("o_remove"))] = None,
     ) -> None:
         from rich.table import Table
-        from sqlalchemy import func, select
 
-        from loa.content.fields import clean_text
-        from loa.content.models import Audience, Message, Topic, message_audiences
-        from loa.core.errors import UserError
+        from loa.app.messages import edit_terms
 
-        model: Any = Topic if kind == "topics" else Audience
-        station = get_station()
-        with station.transaction() as session:
-            if add_code:
-                if not name:
-                    raise UserError(T("need_name"))
-                if session.get(model, add_code):
-                    raise UserError(T("exists", code=add_code))
-                last = session.scalar(select(func.max(model.position))) or 0
-                session.add(
-                    model(
-                        code=add_code,
-                        name=clean_text(name),
-                        name_en="",
-                        builtin=False,
-                        position=last + 1,
-                    )
-                )
-            if remove:
-                if session.get(model, remove) is None:
-                    raise UserError(T("unknown_code", code=remove))
-                if kind == "topics":
-                    used = session.scalar(select(func.count()).where(Message.topic_code == remove))
-                else:
-                    used = session.scalar(
-                        select(func.count())
-                        .select_from(message_audiences)
-                        .where(message_audiences.c.audience_code == remove)
-                    )
-                if used:
-                    raise UserError(T("in_use", code=remove, n=used))
-                session.delete(session.get(model, remove))
-            session.flush()
-            table = Table(title=T(kind))
-            table.add_column(T("c_code"))
-            table.add_column(T("c_name"))
-            for entry in session.scalars(select(model).order_by(model.position)):
-                table.add_row(entry.code, entry.label)
+        terms = edit_terms(get_station(), kind, add=add_code, name=name, remove=remove)
+        table = Table(title=T(kind))
+        table.add_column(T("c_code"))
+        table.add_column(T("c_name"))
+        for entry in terms:
+            table.add_row(entry.code, entry.label)
         console().print(table)
 
     return command
@@ -735,53 +665,13 @@ msg_app.command("topics", help=T("topics"))(_taxonomy_command("topics"))
 msg_app.command("audiences", help=T("audiences"))(_taxonomy_command("audiences"))
 
 
-VOICE_TEXT = Catalog(
-    {
-        "voice": (
-            "Đặt giọng và tốc độ đọc riêng cho một tin (ví dụ: loa msg voice 12 fpt:lannhi "
-            "--rate 0.9); không có giọng: xem giọng đang dùng.",
-            "Give a message its own voice and speaking rate (e.g. loa msg voice 12 fpt:lannhi "
-            "--rate 0.9); without a voice: show the one it uses.",
-        ),
-        "o_voice": (
-            "Giọng: bộ đọc:giọng (xem loa voices), hoặc một giọng của bộ đọc chính.",
-            "Voice: engine:voice (see loa voices), or a voice of the main engine.",
-        ),
-        "o_rate": ("Tốc độ đọc, 0,5 đến 2,0 (1,0 bình thường).", "Rate, 0.5 to 2.0 (1.0 normal)."),
-        "o_clear": (
-            "Dùng lại giọng và tốc độ của đài.",
-            "Go back to the station's voice and rate.",
-        ),
-        "voice_set": (
-            "Tin số {id} ({title}): giọng {voice}, tốc độ {rate}.",
-            "Message {id} ({title}): voice {voice}, rate {rate}.",
-        ),
-        "station_default": ("theo đài", "the station's"),
-    }
-)
+def _voice_command() -> None:
+    from loa.cli.msg_voice import VOICE_TEXT, voice
+
+    msg_app.command("voice", help=VOICE_TEXT("voice"))(voice)
 
 
-@msg_app.command("voice", help=VOICE_TEXT("voice"))
-def voice(
-    message_id: Annotated[int, typer.Argument(help=T("o_id"))],
-    name: Annotated[str | None, typer.Argument(help=VOICE_TEXT("o_voice"))] = None,
-    rate: Annotated[float | None, typer.Option("--rate", help=VOICE_TEXT("o_rate"))] = None,
-    clear: Annotated[bool, typer.Option("--clear", help=VOICE_TEXT("o_clear"))] = False,
-) -> None:
-    from loa.app.voice import set_message_voice
-
-    done = set_message_voice(get_station(), message_id, name, rate, clear=clear)
-    default = VOICE_TEXT("station_default")
-    console().print(
-        VOICE_TEXT(
-            "voice_set",
-            id=done.message_id,
-            title=done.title,
-            voice=done.voice or default,
-            rate=default if done.rate is None else f"{done.rate:g}",
-        ),
-        highlight=False,
-    )
+_voice_command()
 
 
 def register(app: typer.Typer) -> None:

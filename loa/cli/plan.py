@@ -261,11 +261,11 @@ def schedule_runsheet(
     day: Annotated[str | None, typer.Option("--date", help=T("o_date"))] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help=T("o_out"))] = None,
 ) -> None:
-    from loa.report.runsheet import write_runsheet
+    from loa.app.runsheets import save_runsheet
 
     station = get_station()
     when = day_option(day, station)
-    path = write_runsheet(station, when, out)
+    path = save_runsheet(station, when, out)
     console().print(T("sheet_written", path=path), highlight=False)
 
 

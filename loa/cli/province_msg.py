@@ -122,9 +122,9 @@ msg_app = sub_app(T("msg"))
 
 
 def _class_label(priority: str) -> str:
-    from loa.content.models import Priority
+    from loa.app.labels import priority_label
 
-    return Priority(priority).label
+    return priority_label(priority)
 
 
 def _split(values: list[str]) -> list[str]:

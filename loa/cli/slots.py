@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -18,19 +18,6 @@ def _capacity(channel: str, capacity: float) -> str:
     return T("cap_s", n=n) if channel == "radio" else T("cap_posts", n=n)
 
 
-def _slot_dict(slot: Any) -> dict[str, Any]:
-    return {
-        "id": slot.id,
-        "channel": slot.channel,
-        "name": slot.name,
-        "weekdays": slot.weekdays,
-        "start": slot.start,
-        "capacity": slot.capacity,
-        "reach": slot.reach,
-        "note": slot.note,
-    }
-
-
 @slots_app.command("list", help=T("slots_list"))
 def slots_list(
     channel: Annotated[str | None, typer.Option("--channel", "-c", help=T("o_channel"))] = None,
@@ -38,18 +25,18 @@ def slots_list(
 ) -> None:
     from rich.table import Table
 
-    from loa.content.models import Audience
+    from loa.app.messages import taxonomy
+    from loa.app.slot_calendar import slots as slots_of
     from loa.core.i18n import decimal
     from loa.core.registry import channel_label
-    from loa.planning.slots import format_weekdays, list_slots
 
     station = get_station()
-    with station.transaction() as session:
-        slots = [_slot_dict(s) for s in list_slots(session, channel)]
-        names = {a.code: a.label for a in session.query(Audience)}
+    found = slots_of(station, channel)
+    names = {a.code: a.label for a in taxonomy(station).audiences}
     if as_json:
-        print_json(slots)
+        print_json([s.to_dict() for s in found])
         return
+    slots = [{**s.to_dict(), "days": s.days} for s in found]
     if not slots:
         console().print(T("no_slots"), highlight=False)
         return
@@ -65,7 +52,7 @@ def slots_list(
             str(s["id"]),
             channel_label(s["channel"]),
             s["name"],
-            format_weekdays(s["weekdays"]),
+            s["days"],
             s["start"],
             _capacity(s["channel"], s["capacity"]),
             reach,
@@ -84,21 +71,18 @@ def slots_add(
     note: Annotated[str | None, typer.Option("--note", help=T("o_note"))] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from loa.planning.slots import SlotSpec, add_slot, parse_reach, parse_weekdays
+    from loa.app.slot_calendar import add_slot
 
-    station = get_station()
-    spec = SlotSpec(
-        channel.strip().lower(),
-        name,
-        start,
-        capacity,
-        parse_weekdays(days),
-        parse_reach(reach or []),
-        note,
-    )
-    with station.transaction() as session:
-        slot = add_slot(session, spec)
-        data = _slot_dict(slot)
+    data = add_slot(
+        get_station(),
+        channel=channel,
+        name=name,
+        start=start,
+        capacity=capacity,
+        days=days,
+        reach=reach or [],
+        note=note,
+    ).to_dict()
     if as_json:
         print_json(data)
     else:
@@ -117,22 +101,19 @@ def slots_edit(
     note: Annotated[str | None, typer.Option("--note", help=T("o_note"))] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from loa.planning.slots import edit_slot, parse_reach, parse_weekdays
+    from loa.app.slot_calendar import edit_slot
 
-    station = get_station()
-    with station.transaction() as session:
-        slot = edit_slot(
-            session,
-            slot_id,
-            channel=channel.strip().lower() if channel else None,
-            name=name,
-            start=start,
-            capacity=capacity,
-            weekdays=parse_weekdays(days) if days else None,
-            reach=parse_reach(reach or []),
-            note=note,
-        )
-        data = _slot_dict(slot)
+    data = edit_slot(
+        get_station(),
+        slot_id,
+        channel=channel,
+        name=name,
+        start=start,
+        capacity=capacity,
+        days=days or None,
+        reach=reach or [],
+        note=note,
+    ).to_dict()
     if as_json:
         print_json(data)
     else:
@@ -141,11 +122,9 @@ def slots_edit(
 
 @slots_app.command("rm", help=T("slots_rm"))
 def slots_rm(slot_id: Annotated[int, typer.Argument(help=T("a_id"), parser=row_id)]) -> None:
-    from loa.planning.slots import remove_slot
+    from loa.app.slot_calendar import remove_slot
 
-    station = get_station()
-    with station.transaction() as session:
-        n = remove_slot(session, slot_id)
+    n = remove_slot(get_station(), slot_id)
     console().print(T("removed", id=slot_id, n=n), highlight=False)
 
 
@@ -182,11 +161,9 @@ def slots_suggest(as_json: JsonOpt = False) -> None:
 
 @slots_app.command("defaults", help=T("slots_defaults"))
 def slots_defaults() -> None:
-    from loa.planning.defaults import seed_default_slots
+    from loa.app.slot_calendar import seed_default_slots
 
-    station = get_station()
-    with station.transaction() as session:
-        n = seed_default_slots(session)
+    n = seed_default_slots(get_station())
     console().print(T("defaults", n=n) if n else T("defaults_none"), highlight=False)
 
 
@@ -203,28 +180,25 @@ def calendar_list(
 
     from rich.table import Table
 
-    from loa.planning.calendar import blocked_days, campaign_windows, holidays_between
+    from loa.app.slot_calendar import blocked_days, campaigns, holidays_between
 
     station = get_station()
     first = day_option(start, station)
     last = first + timedelta(days=days - 1)
     rows: list[tuple[str, str, str]] = []
-    with station.transaction() as session:
-        holidays = holidays_between(first, last)
-        for day, reason in blocked_days(session, first, last, holidays=True).items():
-            kind = (
-                T("k_holiday") if day in holidays and holidays[day] == reason else T("k_blackout")
-            )
-            rows.append((day.isoformat(), kind, reason))
-        for c in campaign_windows(session):
-            if c.ends_on >= first and c.starts_on <= last:
-                rows.append(
-                    (
-                        f"{c.starts_on.isoformat()} – {c.ends_on.isoformat()}",
-                        T("k_campaign"),
-                        f"{c.name} (x{c.boost:g}; {', '.join(sorted(c.topics)) or '-'})",
-                    )
+    holidays = holidays_between(first, last)
+    for day, reason in blocked_days(station, first, last).items():
+        kind = T("k_holiday") if day in holidays and holidays[day] == reason else T("k_blackout")
+        rows.append((day.isoformat(), kind, reason))
+    for c in campaigns(station):
+        if c.ends_on >= first and c.starts_on <= last:
+            rows.append(
+                (
+                    f"{c.starts_on.isoformat()} – {c.ends_on.isoformat()}",
+                    T("k_campaign"),
+                    f"{c.name} (x{c.boost:g}; {', '.join(sorted(c.topics)) or '-'})",
                 )
+            )
     rows.sort()
     if as_json:
         print_json([{"day": d, "kind": k, "what": w} for d, k, w in rows])
@@ -242,23 +216,21 @@ def calendar_blackout(
     day: Annotated[str, typer.Argument(help=T("a_day"))],
     reason: Annotated[str, typer.Option("--reason", help=T("o_reason"))] = "",
 ) -> None:
-    from loa.planning.calendar import add_blackout
+    from loa.app.slot_calendar import add_blackout
 
     station = get_station()
     when = day_option(day, station)
-    with station.transaction() as session:
-        add_blackout(session, when, reason)
+    add_blackout(station, when, reason)
     console().print(T("blackout_added", day=when.strftime("%d/%m/%Y")), highlight=False)
 
 
 @calendar_app.command("unblackout", help=T("cal_unblackout"))
 def calendar_unblackout(day: Annotated[str, typer.Argument(help=T("a_day"))]) -> None:
-    from loa.planning.calendar import remove_blackout
+    from loa.app.slot_calendar import remove_blackout
 
     station = get_station()
     when = day_option(day, station)
-    with station.transaction() as session:
-        remove_blackout(session, when)
+    remove_blackout(station, when)
     console().print(T("blackout_removed", day=when.strftime("%d/%m/%Y")), highlight=False)
 
 
@@ -273,15 +245,13 @@ def calendar_campaign(
         list[int] | None, typer.Option("--message", help=T("o_message"), parser=row_id)
     ] = None,
 ) -> None:
-    from loa.planning.calendar import add_campaign
+    from loa.app.slot_calendar import add_campaign
 
     station = get_station()
     first, last = day_option(start, station), day_option(end, station)
-    with station.transaction() as session:
-        c = add_campaign(
-            session, name, first, last, boost=boost, topics=topic or [], messages=message or []
-        )
-        cid = c.id
+    cid = add_campaign(
+        station, name, first, last, boost=boost, topics=topic or [], messages=message or []
+    )
     console().print(
         T(
             "campaign_added",

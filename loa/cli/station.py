@@ -41,11 +41,9 @@ def init(
     lang: Annotated[str, typer.Option("--lang", help=T("lang"))] = "vi",
     sample: Annotated[bool, typer.Option("--sample", help=T("sample"))] = False,
 ) -> None:
-    from sqlalchemy import func, select
-
+    from loa.app.messages import message_count
     from loa.app.setup import init_station
     from loa.cli.common import console
-    from loa.content.models import Message
 
     station = init_station(
         directory, name=name, province=province, district=district, language=lang, sample=sample
@@ -53,9 +51,7 @@ def init(
     out = console()
     out.print(T("done", name=station.name, path=station.root), highlight=False)
     if sample:
-        with station.transaction() as session:
-            n = session.scalar(select(func.count(Message.id)))
-        out.print(T("done_sample", n=n), highlight=False)
+        out.print(T("done_sample", n=message_count(station)), highlight=False)
     out.print(T("next", path=station.root), highlight=False)
 
 

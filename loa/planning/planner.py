@@ -24,8 +24,8 @@ from loa.planning.budget import BroadcastBudget
 from loa.planning.calendar import blocked_days, campaign_windows
 from loa.planning.durations import estimate_duration, message_duration
 from loa.planning.learning import SlotReach
-from loa.planning.model import Airing, Placement, PlanItem, PlanModel, Problem, reach_of
 from loa.planning.models import PlanEntry, PlanStatus, Slot
+from loa.planning.problem import Airing, Placement, PlanItem, PlanModel, Problem, reach_of
 from loa.planning.search import solve
 from loa.planning.settings import SchedulerSettings
 from loa.planning.slots import SlotInstance, expand_slots, list_slots

@@ -14,7 +14,7 @@ from typing import Any
 
 from loa.content.models import Priority
 from loa.core.registry import is_audio
-from loa.planning.model import (
+from loa.planning.problem import (
     Placement,
     PlanItem,
     PlanModel,

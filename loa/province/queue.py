@@ -196,31 +196,39 @@ def take_token(
     """Take one token from the bucket `key` (capacity: one minute's worth) on the province
     database of `engine`. Returns 0 when taken, else the seconds to wait before asking again.
     The bucket row is locked for the moment of the update, so every worker shares it."""
+    with engine.begin() as conn:
+        return take_token_on(conn, key, per_minute, now=now)
+
+
+def take_token_on(
+    conn: Any, key: str, per_minute: float, *, now: Callable[[], float] = time.time
+) -> float:
+    """`take_token` in the caller's transaction on `conn` (a connection to the province
+    database, any search path): the bucket row stays locked until that transaction ends."""
     from sqlalchemy.dialects.postgresql import insert
 
-    with engine.begin() as conn:
-        stamp = datetime.fromtimestamp(now())
-        conn.execute(
-            insert(buckets_table)
-            .values(key=key, tokens=per_minute, updated_at=stamp)
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-        row = conn.execute(
-            buckets_table.select().where(buckets_table.c.key == key).with_for_update()
-        ).one()
-        elapsed = max(0.0, (stamp - row.updated_at).total_seconds())
-        tokens = min(per_minute, row.tokens + elapsed * per_minute / 60.0)
-        wait = 0.0
-        if tokens >= 1.0:
-            tokens -= 1.0
-        else:
-            wait = (1.0 - tokens) * 60.0 / per_minute
-        conn.execute(
-            buckets_table.update()
-            .where(buckets_table.c.key == key)
-            .values(tokens=tokens, updated_at=stamp)
-        )
-        return wait
+    stamp = datetime.fromtimestamp(now())
+    conn.execute(
+        insert(buckets_table)
+        .values(key=key, tokens=per_minute, updated_at=stamp)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = conn.execute(
+        buckets_table.select().where(buckets_table.c.key == key).with_for_update()
+    ).one()
+    elapsed = max(0.0, (stamp - row.updated_at).total_seconds())
+    tokens = min(per_minute, row.tokens + elapsed * per_minute / 60.0)
+    wait = 0.0
+    if tokens >= 1.0:
+        tokens -= 1.0
+    else:
+        wait = (1.0 - tokens) * 60.0 / per_minute
+    conn.execute(
+        buckets_table.update()
+        .where(buckets_table.c.key == key)
+        .values(tokens=tokens, updated_at=stamp)
+    )
+    return wait
 
 
 class RateLimited(Exception):
@@ -363,26 +371,35 @@ class Tasks:
                 self._engine = None
 
     def publish(self, station: str, entry: int) -> str:
-        from loa.app.publish import publish_entry, will_send
+        from loa.app.publish import publish_due_entry
         from loa.channels.base import ChannelError
 
         opened, runtime = self._kept(station)
-        channel = will_send(opened, entry, now=opened.now())
-        if channel is None:  # done meanwhile, gone, or put off: no rate token for it
-            return "not due"
-        rate = self.rates.get(channel)
-        if rate:
-            wait = take_token(self.engine, f"{station}:{channel}", rate)
-            if wait > 0:  # no token: run again when there is one, the worker slot freed
-                raise RateLimited(wait)
+        used: list[str] = []
+
+        def spend(session: Any, channel: str) -> None:
+            """A rate token, in the transaction that hands the entry over (the station's
+            connection reaches the province's buckets: one database, schema-qualified)."""
+            used.append(channel)
+            rate = self.rates.get(channel)
+            if rate:
+                wait = take_token_on(session.connection(), f"{station}:{channel}", rate)
+                if wait > 0:  # no token: run again when there is one, the worker slot freed
+                    raise RateLimited(wait)
+
         try:
-            publication = publish_entry(opened, entry, now=opened.now(), runtime=runtime)
+            publication = publish_due_entry(
+                opened, entry, now=opened.now(), runtime=runtime, spend=spend
+            )
         except ChannelError as exc:
+            channel = used[-1] if used else "?"
             # Recorded in the outbox and on the plan entry; a person or a later run acts.
             runtime.close()  # the next post makes its channel (and token) afresh
             log.warning("publish %s/%s (%s): %s", station, entry, channel, exc)
             return "failed"
-        log.info("publish %s/%s (%s): %s", station, entry, channel, publication.status)
+        if publication is None:  # done meanwhile, gone, or put off: no rate token for it
+            return "not due"
+        log.info("publish %s/%s (%s): %s", station, entry, publication.channel, publication.status)
         return str(publication.status)
 
     def render(self, station: str, start: str, days: int) -> int:
@@ -490,6 +507,10 @@ def _revisions(engine: Engine) -> frozenset[str]:
         )
 
 
+#: The key, in a pooled connection's `info`, of the schema its search path was set to.
+SEARCH_PATH = "loa_search_path"
+
+
 def on_shared_pool(station: Any, pool: Any) -> Any:
     """`station` with an engine drawing on `pool`, a few connections shared by every station
     a process holds (a hundred communes with a connection each would take the server's whole
@@ -509,10 +530,17 @@ def on_shared_pool(station: Any, pool: Any) -> Any:
 
     @event.listens_for(engine, "engine_connect")
     def _search_path(conn: Any) -> None:
+        # The pool's record of the connection says which schema it is on: set it only when
+        # another station's was (two round trips saved at each checkout of the same commune).
+        # A connection replaced after an error starts with an empty record.
+        info = conn.connection.info
+        if info.get(SEARCH_PATH) == schema:
+            return
         raw = conn.connection.dbapi_connection
         with raw.cursor() as cur:
             cur.execute(f'SET search_path TO "{schema}"')
         raw.commit()
+        info[SEARCH_PATH] = schema
 
     station.__dict__["engine"] = engine
     return station

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from loa.core.dates import format_date as fmt_date
 from loa.core.i18n import Catalog
 from loa.core.registry import channel_label, is_audio
+from loa.report.docx_form import (
+    caption,
+    data_table,
+    form_header,
+    new_document,
+    paragraph,
+    picture,
+    signature_block,
+    title_block,
+    to_bytes,
+)
 from loa.report.figures import Report
 from loa.report.fmt import fmt_change, fmt_datetime, fmt_int, fmt_num
 
@@ -161,9 +171,7 @@ T = Catalog(
     }
 )
 
-MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 LOCALITY_PREFIXES = ("xã ", "phường ", "thị trấn ", "đặc khu ")
-FONT = "Times New Roman"
 
 
 def issuer_name(station_name: str) -> str:
@@ -194,74 +202,63 @@ def place_name(station_name: str) -> str:
 
 def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
     """The .docx file as bytes; `charts` maps "monthly" and "topics" to PNG bytes."""
-    from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
 
     s = report.settings
     issuer = s.issuer or issuer_name(report.station_name)
-    issuer_cap = s.issuer_text or issuer_in_text(report.station_name)
     place = s.place or place_name(report.station_name)
     label = report.period.label
-    doc = Document()
-    props = doc.core_properties
-    props.title = f"{T('title')} {T('subtitle', label=label)}"
-    props.author = issuer
-    props.created = report.generated_at
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(13)
-    _east_asia_font(normal, FONT)
-    normal.paragraph_format.space_after = Pt(3)
-
-    # Header: issuer and number on the left, the national motto and date line on the right.
-    head = doc.add_table(rows=1, cols=2)
-    _widths(head, (Cm(6.5), Cm(10.0)))
-    left, right = head.rows[0].cells
-    _cell_lines(
-        left,
-        [
-            (issuer, True, False, 12),
-            ("———", False, False, 10),
-            (T("number", number=s.number or "......."), False, False, 13),
-        ],
+    doc = new_document(
+        f"{T('title')} {T('subtitle', label=label)}", report.generated_at, author=issuer
     )
-    _cell_lines(
-        right,
-        [
-            (MOTTO[0], True, False, 12),
-            (MOTTO[1], True, False, 13),
-            ("———————", False, False, 10),
-            (T("dateline", place=place, year=report.generated_at.year), False, True, 13),
-        ],
+    doc.sections[0].orientation = WD_ORIENT.PORTRAIT
+    doc.styles["Normal"].paragraph_format.space_after = Pt(3)
+    form_header(
+        doc,
+        (Cm(6.5), Cm(10.0)),
+        issuer,
+        T("number", number=s.number or "......."),
+        T("dateline", place=place, year=report.generated_at.year),
     )
+    title_block(doc, T("title"), T("subtitle", label=label))
+    _introduction(doc, report)
+    _totals(doc, report)
+    _months(doc, report, charts)
+    _topics_and_audiences(doc, report, charts)
+    _comparison(doc, report)
+    _undelivered(doc, report)
+    _assessment(doc, report)
+    _signature(doc, report)
+    return to_bytes(doc)
 
-    _para(doc, "", space=6)
-    _para(doc, T("title"), bold=True, size=14, center=True, space=0)
-    _para(doc, T("subtitle", label=label), bold=True, size=14, center=True, space=0)
-    _para(doc, "———", center=True, space=6)
 
+def _introduction(doc: Any, report: Report) -> None:
+    """What the report covers, up to when, and where its figures come from."""
+    s = report.settings
+    issuer_cap = s.issuer_text or issuer_in_text(report.station_name)
+    label = report.period.label
     dates = (
         ""
         if report.period.kind == "range"
         else T("dates", start=fmt_date(report.period.start), end=fmt_date(report.period.end))
     )
-    _para(doc, T("intro", issuer_cap=issuer_cap, label=label, dates=dates), indent=True)
+    paragraph(doc, T("intro", issuer_cap=issuer_cap, label=label, dates=dates), indent=True)
     hi = report.period.bounds()[1]
     if report.data_until < hi:
-        _para(doc, T("until", when=fmt_datetime(report.data_until)), italic=True, indent=True)
-    _para(doc, T("source"), italic=True, indent=True)
+        paragraph(doc, T("until", when=fmt_datetime(report.data_until)), italic=True, indent=True)
+    paragraph(doc, T("source"), italic=True, indent=True)
+
+
+def _totals(doc: Any, report: Report) -> None:
+    """I.1: the period's totals in words and by channel."""
+    from docx.shared import Cm
 
     t = report.totals
-    _para(doc, T("s1"), bold=True)
-    _para(doc, T("s1_1"), bold=True)
+    paragraph(doc, T("s1"), bold=True)
+    paragraph(doc, T("s1_1"), bold=True)
     if report.empty:
-        _para(doc, T("nothing"), indent=True)
+        paragraph(doc, T("nothing"), indent=True)
     else:
         detail = "; ".join(
             T(
@@ -275,7 +272,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             for c in report.channels
             if not is_audio(c) and (t.posts.get(c, 0) or t.broadcasts.get(c))
         )
-        _para(
+        paragraph(
             doc,
             T(
                 "summary",
@@ -290,7 +287,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             indent=True,
         )
         if t.recorded_s or t.live_s:
-            _para(
+            paragraph(
                 doc,
                 T(
                     "sounds",
@@ -301,7 +298,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
                 ),
                 indent=True,
             )
-    _caption(doc, T("t_channel"))
+    caption(doc, T("t_channel"))
     rows: list[list[str]] = []
     for c in report.channels:
         is_radio = is_audio(c)
@@ -314,7 +311,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             ]
         )
     rows.append([T("total"), fmt_int(t.bulletins), fmt_int(t.items), fmt_num(t.airtime_min)])
-    _table(
+    data_table(
         doc,
         [T("channel"), T("bulletins"), T("items"), T("minutes")],
         rows,
@@ -322,9 +319,13 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         bold_last=True,
     )
 
+
+def _months(doc: Any, report: Report, charts: dict[str, bytes]) -> None:
+    """I.2: month by month, with the monthly chart."""
+    t = report.totals
     others = [c for c in report.channels if not is_audio(c)]
-    _para(doc, T("s1_2"), bold=True)
-    _caption(doc, T("t_month"))
+    paragraph(doc, T("s1_2"), bold=True)
+    caption(doc, T("t_month"))
     header = [
         T("month"),
         T("bulletins"),
@@ -354,24 +355,34 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             fmt_int(t.items),
         ]
     )
-    _table(doc, header, rows, None, bold_last=True, size=11)
+    data_table(doc, header, rows, None, bold_last=True, size=11)
     if "monthly" in charts:
-        _picture(doc, charts["monthly"], T("fig1"))
+        picture(doc, charts["monthly"], T("fig1"))
 
-    _para(doc, T("s1_3"), bold=True)
-    _caption(doc, T("t_topic"))
+
+def _topics_and_audiences(doc: Any, report: Report, charts: dict[str, bytes]) -> None:
+    """I.3 and I.4: by topic (with its chart) and by audience."""
+    paragraph(doc, T("s1_3"), bold=True)
+    caption(doc, T("t_topic"))
     _breakdown_table(doc, report.topics, T("topic"), with_total=True)
     if "topics" in charts:
-        _picture(doc, charts["topics"], T("fig2"))
+        picture(doc, charts["topics"], T("fig2"))
 
-    _para(doc, T("s1_4"), bold=True)
-    _caption(doc, T("t_aud"))
+    paragraph(doc, T("s1_4"), bold=True)
+    caption(doc, T("t_aud"))
     _breakdown_table(doc, report.audiences, T("audience"), with_total=False)
-    _para(doc, T("aud_note"), italic=True, size=11)
+    paragraph(doc, T("aud_note"), italic=True, size=11)
 
+
+def _comparison(doc: Any, report: Report) -> None:
+    """I.5: this period beside the previous one."""
+    from docx.shared import Cm
+
+    t = report.totals
+    others = [c for c in report.channels if not is_audio(c)]
     p = report.previous
-    _para(doc, T("s1_5", label=report.previous_period.label), bold=True)
-    _caption(doc, T("t_cmp"))
+    paragraph(doc, T("s1_5", label=report.previous_period.label), bold=True)
+    caption(doc, T("t_cmp"))
     rows = [
         [
             T("cmp_bulletins"),
@@ -402,7 +413,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         ],
         [T("cmp_items"), fmt_int(t.items), fmt_int(p.items), fmt_change(t.items, p.items)],
     ]
-    _table(
+    data_table(
         doc,
         [T("measure"), T("this"), T("prev"), T("change")],
         rows,
@@ -410,19 +421,25 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         bold_last=True,
     )
 
-    _para(doc, T("s2"), bold=True)
+
+def _undelivered(doc: Any, report: Report) -> None:
+    """II: what was not delivered, and why."""
+    from docx.shared import Cm
+
+    s = report.settings
+    paragraph(doc, T("s2"), bold=True)
     und = report.undelivered
     if not und:
-        _para(doc, T("s2_none"), indent=True)
+        paragraph(doc, T("s2_none"), indent=True)
     else:
         from loa.report.figures import undelivered_label
 
         detail = "; ".join(
             f"{undelivered_label(k)}: {fmt_int(v)}" for k, v in report.undelivered_counts.items()
         )
-        _para(doc, T("s2_some", n=fmt_int(len(und)), detail=detail), indent=True)
+        paragraph(doc, T("s2_some", n=fmt_int(len(und)), detail=detail), indent=True)
         limit = s.doc_max_undelivered
-        _caption(doc, T("t_und"))
+        caption(doc, T("t_und"))
         rows = [
             [
                 fmt_int(i),
@@ -434,7 +451,7 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             ]
             for i, u in enumerate(und[:limit], 1)
         ]
-        _table(
+        data_table(
             doc,
             [T("no"), T("when"), T("channel"), T("message"), T("state"), T("reason")],
             rows,
@@ -442,18 +459,25 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             size=10,
         )
         if len(und) > limit:
-            _para(doc, T("more", n=fmt_int(len(und) - limit)), italic=True, size=11)
+            paragraph(doc, T("more", n=fmt_int(len(und) - limit)), italic=True, size=11)
 
-    _para(doc, T("s3"), bold=True)
-    _para(doc, T("s3_good"), indent=True)
-    _para(doc, T("s3_bad"), indent=True)
-    _para(doc, T("s4"), bold=True)
-    _para(doc, T("s4_text"), indent=True)
-    _para(doc, T("closing", label=label, issuer_cap=issuer_cap), indent=True, space=12)
 
-    sign = doc.add_table(rows=1, cols=2)
-    _widths(sign, (Cm(8.0), Cm(8.5)))
-    left, right = sign.rows[0].cells
+def _assessment(doc: Any, report: Report) -> None:
+    """III and IV: the assessment and proposals, and the closing sentence."""
+    s = report.settings
+    issuer_cap = s.issuer_text or issuer_in_text(report.station_name)
+    label = report.period.label
+    paragraph(doc, T("s3"), bold=True)
+    paragraph(doc, T("s3_good"), indent=True)
+    paragraph(doc, T("s3_bad"), indent=True)
+    paragraph(doc, T("s4"), bold=True)
+    paragraph(doc, T("s4_text"), indent=True)
+    paragraph(doc, T("closing", label=label, issuer_cap=issuer_cap), indent=True, space=12)
+
+
+def _signature(doc: Any, report: Report) -> None:
+    """Recipients and signer."""
+    s = report.settings
     recipients = list(s.recipients)
     if not recipients:
         recipients = [
@@ -461,14 +485,10 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
             T("rcpt_home"),
             T("rcpt_archive"),
         ]
-    _cell_lines(
-        left,
-        [(T("recipients"), True, True, 12), *[(f"- {r}", False, False, 11) for r in recipients]],
-        center=False,
-    )
     signer = (s.signer or T("signer")).upper()
-    _cell_lines(
-        right,
+    signature_block(
+        doc,
+        [(T("recipients"), True, True, 12), *[(f"- {r}", False, False, 11) for r in recipients]],
         [
             (s.on_behalf or T("on_behalf"), True, False, 13),
             (signer, True, False, 13),
@@ -479,120 +499,12 @@ def render_docx(report: Report, charts: dict[str, bytes]) -> bytes:
         ],
     )
 
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
-
-
-def _east_asia_font(style: Any, name: str) -> None:
-    from docx.oxml.ns import qn
-
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-
-
-def _para(
-    doc: Any,
-    text: str,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    size: int | None = None,
-    center: bool = False,
-    indent: bool = False,
-    space: int | None = None,
-) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
-    p = doc.add_paragraph()
-    run = p.add_run(text)
-    run.bold, run.italic = bold, italic
-    if size:
-        run.font.size = Pt(size)
-    if center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif indent:
-        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        p.paragraph_format.first_line_indent = Cm(1.0)
-    if space is not None:
-        p.paragraph_format.space_after = Pt(space)
-    return p
-
-
-def _caption(doc: Any, text: str) -> None:
-    _para(doc, text, italic=True, bold=True, size=12, center=True, space=2)
-
-
-def _widths(table: Any, widths: tuple[Any, ...]) -> None:
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
-
-
-def _cell_lines(cell: Any, lines: list[tuple[str, bool, bool, int]], center: bool = True) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    cell.paragraphs[0].text = ""
-    for i, (text, bold, italic, size) in enumerate(lines):
-        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        run = p.add_run(text)
-        run.bold, run.italic = bold, italic
-        run.font.size = Pt(size)
-        p.paragraph_format.space_after = Pt(0)
-        if center:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _table(
-    doc: Any,
-    header: list[str],
-    rows: list[list[str]],
-    widths: tuple[Any, ...] | None,
-    *,
-    bold_last: bool = False,
-    size: int = 12,
-) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    table = doc.add_table(rows=1 + len(rows), cols=len(header))
-    table.style = "Table Grid"
-    for r, values in enumerate([header, *rows]):
-        for c, value in enumerate(values):
-            cell = table.rows[r].cells[c]
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(value)
-            run.font.size = Pt(size)
-            run.bold = r == 0 or (bold_last and r == len(rows))
-            para = cell.paragraphs[0]
-            para.paragraph_format.space_after = Pt(0)
-            if r == 0 or (c > 0 and _numeric(value)):
-                para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if widths:
-        _widths(table, widths)
-    doc.add_paragraph().paragraph_format.space_after = Pt(0)
-    return table
-
-
-def _numeric(text: str) -> bool:
-    return (
-        bool(text) and text.lstrip("+-").replace(".", "").replace(",", "").split(" ")[0].isdigit()
-    )
-
 
 def _breakdown_table(doc: Any, rows_in: list[Any], name_header: str, *, with_total: bool) -> None:
     from docx.shared import Cm
 
     if not rows_in:
-        _para(doc, T("none_rows"), italic=True, indent=True)
+        paragraph(doc, T("none_rows"), italic=True, indent=True)
         return
     rows = [
         [
@@ -608,22 +520,13 @@ def _breakdown_table(doc: Any, rows_in: list[Any], name_header: str, *, with_tot
         radio = sum(_aired(r.by_channel) for r in rows_in)
         total = sum(r.total for r in rows_in)
         rows.append(["", T("total"), fmt_int(radio), fmt_int(total - radio), fmt_int(total)])
-    _table(
+    data_table(
         doc,
         [T("no"), name_header, T("radio"), T("posts"), T("sum")],
         rows,
         (Cm(1.2), Cm(8.3), Cm(2.3), Cm(2.3), Cm(2.4)),
         bold_last=with_total,
     )
-
-
-def _picture(doc: Any, png: bytes, caption: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
-    doc.add_picture(io.BytesIO(png), width=Cm(15.5))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _para(doc, caption, italic=True, size=11, center=True)
 
 
 def _aired(by_channel: dict[str, int]) -> int:

@@ -16,7 +16,15 @@ from typing import Any
 from loa.core.dates import format_date as fmt_date
 from loa.core.i18n import Catalog
 from loa.core.registry import channel_label
-from loa.report.docx import FONT, MOTTO, _cell_lines, _east_asia_font, _para, _table, _widths
+from loa.report.docx_form import (
+    data_table,
+    form_header,
+    new_document,
+    paragraph,
+    signature_block,
+    title_block,
+    to_bytes,
+)
 from loa.report.fmt import fmt_int, fmt_num
 
 T = Catalog(
@@ -182,59 +190,32 @@ def _fmt(value: float) -> str:
 def render_province_docx(sheet: ProvinceSheet) -> bytes:
     """The province report as a .docx in the administrative form (header, motto, sections,
     tables, recipients and signature)."""
-    from docx import Document
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     issuer = f"SỞ THÔNG TIN VÀ TRUYỀN THÔNG {sheet.name.upper()}"
-    doc = Document()
-    doc.core_properties.title = f"{T('title')} {sheet.name}"
-    doc.core_properties.created = sheet.generated_at
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(13)
-    _east_asia_font(normal, FONT)
-    head = doc.add_table(rows=1, cols=2)
-    _widths(head, (Cm(7.0), Cm(9.5)))
-    left, right = head.rows[0].cells
-    _cell_lines(
-        left,
-        [
-            (issuer, True, False, 12),
-            ("———", False, False, 10),
-            (T("number", number="......."), False, False, 13),
-        ],
-    )
+    doc = new_document(f"{T('title')} {sheet.name}", sheet.generated_at)
     place = sheet.name.removeprefix("Tỉnh ").removeprefix("Thành phố ").strip()
-    _cell_lines(
-        right,
-        [
-            (MOTTO[0], True, False, 12),
-            (MOTTO[1], True, False, 13),
-            ("———————", False, False, 10),
-            (T("dateline", place=place, year=sheet.generated_at.year), False, True, 13),
-        ],
+    form_header(
+        doc,
+        (Cm(7.0), Cm(9.5)),
+        issuer,
+        T("number", number="......."),
+        T("dateline", place=place, year=sheet.generated_at.year),
     )
-    _para(doc, "", space=6)
-    _para(doc, T("title"), bold=True, size=14, center=True, space=0)
     subtitle = T("subtitle", start=fmt_date(sheet.start), end=fmt_date(sheet.end))
-    _para(doc, subtitle, bold=True, size=14, center=True, space=0)
-    _para(doc, "———", center=True, space=6)
-    _para(doc, T("intro", issuer=issuer.title()), indent=True)
+    title_block(doc, T("title"), subtitle)
+    paragraph(doc, T("intro", issuer=issuer.title()), indent=True)
 
-    _para(doc, T("s1"), bold=True)
-    _table(
+    paragraph(doc, T("s1"), bold=True)
+    data_table(
         doc,
         [T("no"), T("measure"), T("value")],
         [[fmt_int(i), m, _fmt(v)] for i, (m, v) in enumerate(sheet.own_rows(), 1)],
         (Cm(1.2), Cm(11.0), Cm(4.3)),
     )
-    _para(doc, T("s2"), bold=True)
+    paragraph(doc, T("s2"), bold=True)
     if sheet.messages:
-        _table(
+        data_table(
             doc,
             [T("no"), T("msg_title"), T("msg_class"), T("msg_when"), T("msg_reach")],
             [
@@ -251,8 +232,8 @@ def render_province_docx(sheet: ProvinceSheet) -> bytes:
             size=11,
         )
     else:
-        _para(doc, T("no_messages"), italic=True, indent=True)
-    _para(doc, T("s3"), bold=True)
+        paragraph(doc, T("no_messages"), italic=True, indent=True)
+    paragraph(doc, T("s3"), bold=True)
     channels = sheet.channels
     header = [T("no"), T("commune"), T("bulletins"), T("items"), T("minutes"), T("province_items")]
     header += [channel_label(c) for c in channels]
@@ -268,23 +249,17 @@ def render_province_docx(sheet: ProvinceSheet) -> bytes:
         ]
         for i, c in enumerate([*sheet.communes, sheet.total()], 1)
     ]
-    _table(doc, header, rows, None, bold_last=True, size=10)
+    data_table(doc, header, rows, None, bold_last=True, size=10)
     if sheet.problems:
-        _para(doc, T("problems", names=", ".join(sheet.problems)), italic=True, indent=True)
+        paragraph(doc, T("problems", names=", ".join(sheet.problems)), italic=True, indent=True)
 
-    foot = doc.add_table(rows=1, cols=2)
-    _widths(foot, (Cm(8.0), Cm(8.5)))
-    left, right = foot.rows[0].cells
-    _cell_lines(
-        left,
+    signature_block(
+        doc,
         [(T("recipients"), True, True, 12)]
         + [(line, False, False, 11) for line in T("recipients_list").split("\n")],
-        center=False,
+        [(T("signer"), True, False, 13), ("", False, False, 13)],
     )
-    _cell_lines(right, [(T("signer"), True, False, 13), ("", False, False, 13)])
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return to_bytes(doc)
 
 
 def render_province_xlsx(sheet: ProvinceSheet) -> bytes:

@@ -187,7 +187,7 @@ def create_app(
     """The dashboard for `station`. `clock` gives the station's wall-clock time (tests pass a
     fixed one); `login_delay` the seconds a throttled or repeated wrong login waits. Without a
     station, each request must bring its own (`loa.web.province`: one app for every commune)."""
-    from loa.web import api, live, more, pages
+    from loa.web import account_pages, api, live, message_pages, more, radio_pages
 
     app = FastAPI(
         title="loa",
@@ -287,7 +287,9 @@ def create_app(
 
     app.add_middleware(BodyLimit)  # outermost of ours: before anything reads the body
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
+    app.include_router(account_pages.router)
+    app.include_router(radio_pages.router)
+    app.include_router(message_pages.router)
     app.include_router(more.router)
     app.include_router(live.router)
     app.include_router(api.router)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import Form, Path, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 
 from loa.app import users
 from loa.app.users import Account, Action
@@ -356,3 +356,10 @@ def page(request: Request, template: str, status_code: int = 200, **values: Any)
         **values,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def back(path: str, note: str = "") -> RedirectResponse:
+    """A 303 back to `path`, with `note` shown there."""
+    from urllib.parse import quote
+
+    return RedirectResponse(path + (f"?note={quote(note)}" if note else ""), status_code=303)

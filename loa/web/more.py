@@ -271,41 +271,33 @@ def download(
 def settings(
     request: Request, user: Annotated[Account, Depends(role(Action.READ))], note: str = ""
 ) -> HTMLResponse:
-    from sqlalchemy import select
-
+    from loa.app import slot_calendar
     from loa.app.labels import audiences
+    from loa.app.messages import taxonomy
+    from loa.app.publish import station_channels
     from loa.app.users import audit_log, list_users
-    from loa.channels.publish import configured_channels
-    from loa.content.models import Topic
     from loa.core.i18n import language
-    from loa.planning.calendar import campaign_windows, holidays_between
-    from loa.planning.models import Blackout
-    from loa.planning.slots import format_weekdays, list_slots
 
     web = web_of(request)
     today = web.now().date()
     english = language() == "en"
     names = {code: (en if english and en else vi) for code, vi, en in audiences(web.station)}
-    with web.station.transaction() as session:
-        slots = [
-            {
-                "id": s.id,
-                "channel": s.channel,
-                "name": s.name,
-                "days": format_weekdays(s.weekdays),
-                "start": s.start,
-                "capacity": s.capacity,
-                "reach": _reach_text(s.reach, names),
-            }
-            for s in list_slots(session)
-        ]
-        topics = [
-            (t.code, t.label) for t in session.scalars(select(Topic).order_by(Topic.position))
-        ]
-        blackouts = [
-            (b.day, b.reason) for b in session.scalars(select(Blackout).order_by(Blackout.day))
-        ]
-        campaigns = [c for c in campaign_windows(session) if c.ends_on >= today]
+    slots = [
+        {
+            "id": s.id,
+            "channel": s.channel,
+            "name": s.name,
+            "days": s.days,
+            "start": s.start,
+            "capacity": s.capacity,
+            "reach": _reach_text(s.reach, names),
+        }
+        for s in slot_calendar.slots(web.station)
+    ]
+    topics = [(t.code, t.label) for t in taxonomy(web.station).topics]
+    blackouts = slot_calendar.blackouts(web.station)
+    campaigns = [c for c in slot_calendar.campaigns(web.station) if c.ends_on >= today]
+    holidays_between = slot_calendar.holidays_between
     return page(
         request,
         "settings.html",
@@ -314,7 +306,7 @@ def settings(
         holidays=holidays_between(today, today + timedelta(days=365)),
         campaigns=campaigns,
         topics=topics,
-        channels=configured_channels(web.station),
+        channels=station_channels(web.station),
         note=note,
         accounts=list_users(web.station),
         audit=audit_log(web.station, limit=100),
@@ -328,12 +320,11 @@ def add_blackout(
     day: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    from loa.planning.calendar import add_blackout as add
+    from loa.app.slot_calendar import add_blackout as add
 
     web = web_of(request)
     chosen = _start(request, day)
-    with web.station.transaction() as session:
-        add(session, chosen, reason.strip()[:200])
+    add(web.station, chosen, reason.strip()[:200])
     return RedirectResponse("/settings", status_code=303)
 
 
@@ -349,21 +340,18 @@ def add_slot(
     reach: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     """A new slot (`loa slots add`); validated by the planning layer."""
-    from loa.planning.slots import SlotSpec, parse_reach, parse_weekdays
-    from loa.planning.slots import add_slot as add
+    from loa.app.slot_calendar import add_slot as add
 
     web = web_of(request)
-    spec = SlotSpec(
-        channel.strip().lower(),
-        name,
-        start,
-        capacity,
-        parse_weekdays(days),
-        parse_reach(_reach_codes(web.station, reach)),
-        None,
+    add(
+        web.station,
+        channel=channel,
+        name=name,
+        start=start,
+        capacity=capacity,
+        days=days,
+        reach=_reach_codes(web.station, reach),
     )
-    with web.station.transaction() as session:
-        add(session, spec)
     return RedirectResponse(f"/settings?note={quote(T('slot_saved'))}", status_code=303)
 
 
@@ -379,20 +367,18 @@ def edit_slot(
     reach: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
     """Change a slot (`loa slots edit`): its name, days, time, capacity and reach."""
-    from loa.planning.slots import edit_slot as edit
-    from loa.planning.slots import parse_reach, parse_weekdays
+    from loa.app.slot_calendar import edit_slot as edit
 
     web = web_of(request)
-    with web.station.transaction() as session:
-        edit(
-            session,
-            slot_id,
-            name=name,
-            start=start,
-            capacity=capacity,
-            weekdays=parse_weekdays(days),
-            reach=parse_reach(_reach_codes(web.station, reach)),
-        )
+    edit(
+        web.station,
+        slot_id,
+        name=name,
+        start=start,
+        capacity=capacity,
+        days=days,
+        reach=_reach_codes(web.station, reach),
+    )
     return RedirectResponse(f"/settings?note={quote(T('slot_saved'))}", status_code=303)
 
 
@@ -429,11 +415,10 @@ def _reach_codes(station: Any, text: str) -> list[str]:
 @router.post("/settings/slots/{slot_id}/remove")
 def remove_slot(request: Request, user: Editor, slot_id: Id) -> RedirectResponse:
     """Remove a slot (`loa slots rm`): its planned entries go, what ran keeps its history."""
-    from loa.planning.slots import remove_slot as remove
+    from loa.app.slot_calendar import remove_slot as remove
 
     web = web_of(request)
-    with web.station.transaction() as session:
-        removed = remove(session, slot_id)
+    removed = remove(web.station, slot_id)
     note = T("slot_removed", entries=removed)
     return RedirectResponse(f"/settings?note={quote(note)}", status_code=303)
 
@@ -449,18 +434,17 @@ def add_campaign(
     topics: Annotated[list[str] | None, Form()] = None,
 ) -> RedirectResponse:
     """A campaign window (`loa calendar campaign`): its topics weigh more while it runs."""
-    from loa.planning.calendar import add_campaign as add
+    from loa.app.slot_calendar import add_campaign as add
 
     web = web_of(request)
-    with web.station.transaction() as session:
-        add(
-            session,
-            name.strip()[:200],
-            _start(request, start),
-            _start(request, end),
-            boost=boost,
-            topics=topics or (),
-        )
+    add(
+        web.station,
+        name.strip()[:200],
+        _start(request, start),
+        _start(request, end),
+        boost=boost,
+        topics=topics or (),
+    )
     return RedirectResponse(f"/settings?note={quote(T('campaign_saved'))}", status_code=303)
 
 
@@ -468,20 +452,19 @@ def add_campaign(
 def remove_blackout(
     request: Request, user: Editor, day: Annotated[str, Form()]
 ) -> RedirectResponse:
-    from loa.planning.calendar import remove_blackout as remove
+    from loa.app.slot_calendar import remove_blackout as remove
 
     web = web_of(request)
-    with web.station.transaction() as session:
-        remove(session, _start(request, day))
+    remove(web.station, _start(request, day))
     return RedirectResponse("/settings", status_code=303)
 
 
 @router.post("/settings/check")
 async def check_channels(request: Request, user: Editor) -> HTMLResponse:
     """`loa channels check` for the configured channels (htmx fragment)."""
-    from loa.channels.publish import check_channels as check
+    from loa.app.publish import channel_checks
 
-    results = await run_in_threadpool(check, web_of(request).station)
+    results = await run_in_threadpool(channel_checks, web_of(request).station)
     return page(request, "checks.html", checks=results)
 
 

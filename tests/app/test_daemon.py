@@ -125,7 +125,7 @@ def test_urgent_is_aired_and_posted_once(station) -> None:
 
 def test_job_bodies_play_post_render_and_air_urgent(station) -> None:
     """The functions APScheduler fires, called as it calls them: plain arguments only."""
-    from loa.app.daemon import job_play, job_publish, job_render, job_urgent
+    from loa.app.jobs import job_play, job_publish, job_render, job_urgent
     from loa.audio.render import bulletin_path
     from loa.planning.models import PlanEntry
 
@@ -160,7 +160,7 @@ def test_a_daemon_that_stopped_leaves_later_renders_in_its_process_alone(station
     same process (the next daemon's, a job body, the dashboard's) runs to the end."""
     import threading
 
-    from loa.app.daemon import job_render
+    from loa.app.jobs import job_render
     from loa.audio.render import bulletin_path
 
     station = _quiet(station, poll_seconds=1)
@@ -238,7 +238,7 @@ def test_sync_keeps_jobs_in_step_with_the_plan(station) -> None:
 def test_sync_adds_no_render_while_a_render_runs(station) -> None:
     """The render job is named for its day but claims "render" while it runs: a poll meanwhile
     must not queue another render of the same day (it fired and did nothing, each poll)."""
-    from loa.app.daemon import _claim
+    from loa.app.jobs import _claim
 
     station = _quiet(station)
     _radio_and_web(station)

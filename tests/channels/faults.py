@@ -23,6 +23,11 @@ from typing import Any
 #: - "502"/"504": a proxy's HTML error page.
 SOCKET_FAULTS = frozenset({"fin", "rst", "drip", "endless", "502", "504"})
 
+#: A dripped answer's pause between bytes: well under the fault tests' 0.5 s read timeout even
+#: on a loaded machine (so the client's total deadline is what ends the call, not a read
+#: timeout), and the whole answer (over 100 bytes) still takes over 10 s.
+DRIP_S = 0.1
+
 
 def fin(h: BaseHTTPRequestHandler) -> None:
     """Close the connection without answering (the client reads EOF)."""
@@ -56,7 +61,7 @@ def drip(
     answer: Any,
     *,
     status: int = 200,
-    drip_s: float = 0.2,
+    drip_s: float = DRIP_S,
     stop: threading.Event | None = None,
 ) -> None:
     """Send the whole answer (status line and headers too) one byte every `drip_s`."""

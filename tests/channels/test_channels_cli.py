@@ -7,7 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,11 +17,13 @@ from loa.channels.models import Publication
 from loa.core.station import Station
 from tests.channels.conftest import add_message, configure
 from tests.channels.fake_graph import FakeGraph
+from tests.clock import clock_env
 
-# The settle time of the two kill tests below: the next `loa` command must start inside it even on a
-# loaded machine (a 0.5 s feed lag was shorter than a slow start-up, and the outbox rightly found the post).
+# The settle time of the two kill tests below. Their `loa` processes each start their clock at the
+# same instant (tests.clock), so only a process's own run time counts against it, not how long the
+# machine took between two commands; "after the settle time" is a clock a minute on, not a sleep.
 FEED_LAG_S = 6.0
-SETTLED_S = 1.5 + FEED_LAG_S + 0.3  # deadline_s + feed_lag_s, and a margin
+SETTLED = timedelta(minutes=1)
 
 
 def loa_cmd() -> list[str]:
@@ -43,10 +45,12 @@ def env_for(station: Station, token: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def loa(station: Station, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+def loa(
+    station: Station, token: str, *args: str, clock: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*loa_cmd(), *args],
-        env=env_for(station, token),
+        env=env_for(station, token, **(clock or {})),
         capture_output=True,
         text=True,
         timeout=120,
@@ -105,16 +109,18 @@ def test_channels_check_reports_token_problems(fb_station: Station, graph: FakeG
 
 @pytest.mark.slow
 def test_sigkill_between_the_remote_call_and_the_record(
-    fb_station: Station, graph: FakeGraph
+    fb_station: Station, graph: FakeGraph, tmp_path: Path
 ) -> None:
     """The post reaches the page, the process dies before recording it; after a restart the
     outbox reconciles it and publishing again makes no second post."""
     configure(fb_station, "channels.facebook", feed_lag_s=FEED_LAG_S)
     mid = add_message(fb_station)
+    start = datetime.now(UTC)
+    early, settled = clock_env(tmp_path / "t0", start), clock_env(tmp_path / "t1", start + SETTLED)
     graph.hold.set()  # the fake stores the post, then holds its answer
     proc = subprocess.Popen(
         [*loa_cmd(), "publish", "--message", str(mid), "--channel", "facebook", "--now"],
-        env=env_for(fb_station, graph.token),
+        env=env_for(fb_station, graph.token, **early),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -132,11 +138,10 @@ def test_sigkill_between_the_remote_call_and_the_record(
     assert len(graph.posts) == 1
     with fb_station.transaction() as s:
         assert s.scalars(select(Publication.status)).all() == ["sending"]
-    outbox = loa(fb_station, graph.token, "outbox")
+    outbox = loa(fb_station, graph.token, "outbox", clock=early)
     assert outbox.returncode == 0, outbox.stderr
     assert "chưa chắc chắn" in outbox.stdout  # too early for the feed to show it
-    time.sleep(SETTLED_S)  # the settle time has passed
-    outbox = loa(fb_station, graph.token, "outbox")
+    outbox = loa(fb_station, graph.token, "outbox", clock=settled)  # the settle time has passed
     assert outbox.returncode == 0, outbox.stderr
     assert "đã đăng" in outbox.stdout
     again = loa(
@@ -151,14 +156,16 @@ def test_sigkill_between_the_remote_call_and_the_record(
 
 @pytest.mark.parametrize("reconcile_first", [False])
 def test_publish_itself_recovers_after_a_kill(
-    fb_station: Station, graph: FakeGraph, reconcile_first: bool
+    fb_station: Station, graph: FakeGraph, reconcile_first: bool, tmp_path: Path
 ) -> None:
     configure(fb_station, "channels.facebook", feed_lag_s=FEED_LAG_S)
     mid = add_message(fb_station)
+    start = datetime.now(UTC)
+    early, settled = clock_env(tmp_path / "t0", start), clock_env(tmp_path / "t1", start + SETTLED)
     graph.hold.set()
     proc = subprocess.Popen(
         [*loa_cmd(), "publish", "-m", str(mid), "-c", "facebook", "--now"],
-        env=env_for(fb_station, graph.token),
+        env=env_for(fb_station, graph.token, **early),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -167,9 +174,9 @@ def test_publish_itself_recovers_after_a_kill(
     proc.wait(10)
     graph.hold.clear()
     graph.release.set()
-    again = loa(fb_station, graph.token, "publish", "-m", str(mid), "-c", "facebook", "--now")
+    publish = ("publish", "-m", str(mid), "-c", "facebook", "--now")
+    again = loa(fb_station, graph.token, *publish, clock=early)
     assert again.returncode == 1 and "chưa chắc" in again.stderr.lower()  # settling: no repost
-    time.sleep(SETTLED_S)
-    again = loa(fb_station, graph.token, "publish", "-m", str(mid), "-c", "facebook", "--now")
+    again = loa(fb_station, graph.token, *publish, clock=settled)
     assert again.returncode == 0, again.stderr
     assert len(graph.posts) == 1 and not reconcile_first

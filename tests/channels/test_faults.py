@@ -35,6 +35,11 @@ from tests.channels.fake_wordpress import FakeWordPress
 #: timeout 0.5 s per read, 1.0 s for a whole call, feed lag 1.0 s: settle 2.0 s.
 SETTLE_S = 2.0
 
+#: How long one call may take in these tests: its 1 s deadline and time for a loaded machine
+#: (xdist workers beside other work). Still a real bound: without the deadline a dripped answer
+#: takes over 10 s (faults.DRIP_S) and an endless one never ends.
+CALL_BOUND_S = 6.0
+
 
 @pytest.fixture
 def fast(fb_station: Station, graph: FakeGraph) -> Station:
@@ -135,7 +140,7 @@ def test_an_unknown_outcome_is_uncertain_then_posted_exactly_once(
     mid = add_message(fast)
     started = time.monotonic()
     first = attempt(fast, mid, NOW)
-    assert time.monotonic() - started < 3.0  # the call's total deadline is 1 s
+    assert time.monotonic() - started < CALL_BOUND_S  # the call's total deadline is 1 s
     assert first.startswith("Uncertain") and words in first, first
     assert "sẽ thử lại sau" not in first
     if "bị đóng" in words:
@@ -177,7 +182,7 @@ def test_a_failing_look_up_never_turns_into_a_second_post(
         at = clock()
         started = time.monotonic()
         reconcile(fast, now=at, runtime=runtime())
-        assert time.monotonic() - started < 3.0
+        assert time.monotonic() - started < CALL_BOUND_S
         [pub] = rows(fast)
         assert pub.status == "uncertain", pub.error
         assert pub.next_at is not None and "tra cứu" in (pub.error or "")
@@ -330,7 +335,7 @@ def test_wordpress_lost_answers_post_once(
     mid = add_message(wp)
     started = time.monotonic()
     first = attempt(wp, mid, NOW, "wordpress")
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < CALL_BOUND_S
     assert first.startswith("Uncertain"), first
     outcomes = resolve(wp, mid, jumping(NOW), channel="wordpress")
     assert outcomes[-1] in DONE_STATUSES, outcomes

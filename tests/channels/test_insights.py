@@ -22,6 +22,22 @@ from tests.channels.fake_zalo import FakeZalo
 
 LATER = NOW + timedelta(days=2)
 
+#: No test here is about slow answers: the calls get time enough for a loaded machine (the
+#: shared fixtures' 1 s read timeout is for the fault tests; a pull makes several calls).
+PATIENT = {"timeout_s": 20.0, "deadline_s": 30.0}
+
+
+@pytest.fixture
+def fb_station(fb_station: Station) -> Station:
+    configure(fb_station, "channels.facebook", **PATIENT)
+    return fb_station
+
+
+@pytest.fixture
+def zalo_station(zalo_station: Station) -> Station:
+    configure(zalo_station, "channels.zalo", **PATIENT)
+    return zalo_station
+
 
 def figures(station: Station, channel: str) -> dict[tuple[str, str], float]:
     with station.transaction() as session:

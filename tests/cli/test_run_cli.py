@@ -12,8 +12,9 @@ import sys
 import time
 from datetime import timedelta
 
-from loa.app.daemon import JOB_TABLE, JOBS_NAME, radio_key
+from loa.app.daemon import JOB_TABLE, JOBS_NAME
 from loa.app.due import read_state
+from loa.app.jobs import radio_key
 from loa.core.station import Station
 from loa.planning.models import PlanEntry
 from tests.planning.conftest import add_message, configure

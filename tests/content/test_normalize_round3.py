@@ -10,7 +10,7 @@ import pytest
 
 from loa.cli.normalize import T as CLI_TEXT
 from loa.content.normalize import explain, normalize, station_dictionary
-from loa.content.normalize.rules import valid_day
+from loa.content.normalize.context import valid_day
 from loa.core.station import Station
 
 GOLDEN = Path(__file__).with_name("golden")

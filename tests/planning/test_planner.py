@@ -15,8 +15,8 @@ from loa.cli.main import app
 from loa.core.errors import UserError
 from loa.planning import planner
 from loa.planning.durations import estimate_duration
-from loa.planning.model import reach_of, week_of
 from loa.planning.models import PlanStatus
+from loa.planning.problem import reach_of, week_of
 from loa.planning.search import solve
 from loa.planning.settings import SchedulerSettings
 from tests.planning.conftest import add_message

@@ -254,6 +254,17 @@ def test_one_province_alert_is_spoken_once_for_communes_with_the_same_voice(
         )
         for ident in idents:
             assert tasks.urgent(ident, sent.delivered[ident]) == "daemon"
+        # On the air now: the two with the same voice air one buffer (one MP3 encoding for
+        # both mounts, loa.channels.encoding); the third its own.
+        buffers = {}
+        for ident in idents:
+            stream = head.hosted[ident].runtime.stream
+            assert stream is not None
+            playback = next(iter(stream.mounts.values())).current
+            assert playback is not None and playback.kind == "urgent", ident
+            buffers[ident] = playback.buffer
+        assert buffers["xa_a"] is buffers["xa_b"] and buffers["xa_c"] is not buffers["xa_a"]
+        assert len(buffers["xa_a"].encodings) == 1
 
         def aired() -> bool:
             for ident, item in head.hosted.items():

@@ -165,3 +165,101 @@ def test_a_reopened_station_skips_the_schema_check_unless_its_revision_changed(
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
         tasks.close()
+
+
+def _facebook_station(province: Province, graph: FakeGraph, ident: str) -> None:
+    add_station(province, ident, name=ident)
+    path = province.stations_dir / ident / "loa.toml"
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    fb = tomlkit.table()
+    fb["page_id"] = graph.page_id
+    fb["graph_url"] = graph.url
+    doc.setdefault("channels", tomlkit.table())["facebook"] = fb
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
+def test_a_post_is_three_commits_with_its_rate_token_in_the_first(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entry check, rate token and hand-over in one commit; the claim with its first attempt
+    in the next; the outcome with the plan entry's move in the last (issue #32's cost)."""
+    from sqlalchemy import Engine, event
+
+    from loa.planning.models import PlanEntry, PlanStatus
+
+    graph = FakeGraph(token="EAAB-three-commits").start()
+    try:
+        _facebook_station(province, graph, "xa_fb")
+        monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
+        station = open_station(province, "xa_fb")
+        now = station.now().replace(microsecond=0)
+        ids = plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(3)])
+        station.engine.dispose()
+        tasks = Tasks(province)
+        commits: list[object] = []
+
+        def commit(conn: object) -> None:
+            commits.append(conn)
+
+        try:
+            assert tasks.publish("xa_fb", ids[0]) == "published"  # the station opened
+            event.listen(Engine, "commit", commit)
+            try:
+                assert tasks.publish("xa_fb", ids[1]) == "published"
+                assert len(commits) == 3
+                commits.clear()
+                assert tasks.publish("xa_fb", ids[1]) == "not due"  # nothing to pay for
+                assert len(commits) == 1
+            finally:
+                event.remove(Engine, "commit", commit)
+        finally:
+            tasks.close()
+        station = open_station(province, "xa_fb")
+        with station.transaction() as s:
+            moved = {e.id: e.status for e in s.scalars(select(PlanEntry))}
+        station.engine.dispose()
+        assert moved[ids[0]] == moved[ids[1]] == PlanStatus.DONE
+        assert moved[ids[2]] == PlanStatus.PLANNED
+        assert len(graph.posts) == 2
+    finally:
+        graph.stop()
+
+
+def test_a_rate_limited_post_leaves_its_entry_and_the_outbox_as_they_were(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loa.channels.models import Publication
+    from loa.planning.models import PlanEntry, PlanStatus
+    from loa.province.queue import RateLimited
+    from loa.province.registry import PROVINCE_FILE
+
+    path = province.root / PROVINCE_FILE
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc["rate_limits"] = {"facebook": 1}  # one post a minute: the second must wait
+    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    graph = FakeGraph(token="EAAB-rate-limited").start()
+    try:
+        _facebook_station(province, graph, "xa_fb")
+        monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
+        station = open_station(province, "xa_fb")
+        now = station.now().replace(microsecond=0)
+        ids = plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(2)])
+        station.engine.dispose()
+        tasks = Tasks(province)
+        try:
+            assert tasks.publish("xa_fb", ids[0]) == "published"
+            with pytest.raises(RateLimited) as waited:
+                tasks.publish("xa_fb", ids[1])
+        finally:
+            tasks.close()
+        assert 0 < waited.value.wait_s <= 60
+        station = open_station(province, "xa_fb")
+        with station.transaction() as s:
+            entry = s.get(PlanEntry, ids[1])
+            assert entry is not None and entry.status == PlanStatus.PLANNED
+            keys = set(s.scalars(select(Publication.key)))
+        station.engine.dispose()
+        assert keys == {f"plan:{ids[0]}:facebook"}
+        assert len(graph.posts) == 1
+    finally:
+        graph.stop()

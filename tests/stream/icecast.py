@@ -7,6 +7,7 @@ Used by the stream tests and benchmarks/urgent.py; never touches the system serv
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -21,7 +22,7 @@ import numpy as np
 SOURCE_PASSWORD = "kiem-thu-nguon"  # a throwaway server's password
 
 CONFIG = """<icecast>
-  <location>loa tests</location>
+  <location>loa tests {token}</location>
   <admin>test@localhost</admin>
   <limits>
     <clients>50</clients><sources>10</sources>
@@ -75,6 +76,10 @@ class IcecastServer:
         self.folder = Path(tempfile.mkdtemp(prefix="loa-icecast-")) if self._own else folder
         self.port = port or free_port()
         self.password = SOURCE_PASSWORD
+        #: In the server's <location>: tells this server from another test's (an xdist worker's)
+        #: that took the same port between free_port() and icecast's bind.
+        self.token = secrets.token_hex(6)
+        self._fixed_port = port is not None
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -91,13 +96,32 @@ class IcecastServer:
             os.chmod(logdir, 0o777)
         path = self.folder / "icecast.xml"
         path.write_text(
-            CONFIG.format(password=self.password, port=self.port, logdir=logdir, owner=owner),
+            CONFIG.format(
+                password=self.password,
+                port=self.port,
+                logdir=logdir,
+                owner=owner,
+                token=self.token,
+            ),
             encoding="utf-8",
         )
         os.chmod(path, 0o644)
         return path
 
     def start(self, timeout: float = 10.0) -> IcecastServer:
+        """Start the server and wait until it answers; on a port another server took in the
+        meantime, again on a new free port (unless the port was given)."""
+        for _ in range(4):
+            if self._start(timeout):
+                return self
+            self._halt()
+            if self._fixed_port:
+                break
+            self.port = free_port()
+        raise RuntimeError(f"icecast2 could not listen on a port of its own ({self.port})")
+
+    def _start(self, timeout: float) -> bool:
+        """True once this server answers; False when another one holds the port."""
         binary = icecast_binary()
         assert binary is not None, "icecast2 is not installed (.ci/run installs it)"
         self.proc = subprocess.Popen(
@@ -108,13 +132,17 @@ class IcecastServer:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             try:
-                if httpx.get(f"{self.url}/status-json.xsl", timeout=0.5).status_code == 200:
-                    return self
+                answer = httpx.get(f"{self.url}/status-json.xsl", timeout=0.5)
+                # (the first answers of a starting icecast lack its <location>: ask again)
+                if answer.status_code == 200 and '"location"' in answer.text:
+                    return self.token in answer.text
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None:
                 log = self.folder / "log" / "error.log"
                 text = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                if "bind" in text.lower() or "could not create listener" in text.lower():
+                    return False
                 raise RuntimeError(f"icecast2 exited with {self.proc.returncode}: {text}")
             time.sleep(0.05)
         raise RuntimeError("icecast2 did not answer in time")
@@ -130,8 +158,10 @@ class IcecastServer:
                 proc.wait()
 
     def restart(self) -> None:
+        """Stop and start again on the same port (the station's URL names it)."""
         self._halt()
-        self.start()
+        if not self._start(10.0):
+            raise RuntimeError(f"another server took port {self.port} during the restart")
 
     def stop(self) -> None:
         self._halt()

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from loa.app.daemon import play_due
+from loa.app.jobs import play_due
 from loa.app.stream import StreamRuntime
 from loa.app.urgent import air_urgent, start_outputs
 from loa.channels.models import AsRunRecord

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from loa.app.daemon import play_due
+from loa.app.jobs import play_due
 from loa.app.live import PING_TIMEOUT_S, go_live, handle_request, holder
 from loa.app.stream import StreamRuntime
 from loa.app.urgent import start_outputs

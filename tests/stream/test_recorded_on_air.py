@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loa.app.daemon import play_due
+from loa.app.jobs import play_due
 from loa.app.recordings import keeping
 from loa.app.render import render_period
 from loa.app.stream import StreamRuntime

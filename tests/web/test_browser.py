@@ -35,19 +35,17 @@ if not CHROMIUM.exists():  # .ci/run installs it; a developer machine may lack i
     pytest.skip("needs /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(web_station: Station) -> Iterator[str]:
     import uvicorn
 
     from loa.web.app import create_app
 
-    port = _free_port()
+    # the socket is bound here and handed to uvicorn: no other test (an xdist worker beside
+    # this one) can take the port between choosing it and listening on it
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(
         create_app(web_station, clock=lambda: NOW),
         host="127.0.0.1",
@@ -56,7 +54,7 @@ def server(web_station: Station) -> Iterator[str]:
         access_log=False,
     )
     running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not running.started and time.monotonic() < deadline:
@@ -65,6 +63,7 @@ def server(web_station: Station) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
+    sock.close()
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ from loa.content.normalize.dictionary import (
     parse_dictionary,
     station_dictionary,
 )
-from loa.content.normalize.rules import Span, normalizer, to_nfc
+from loa.content.normalize.engine import Span, normalizer, to_nfc
 
 __all__ = [
     "Dictionary",

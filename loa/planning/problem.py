@@ -1,4 +1,5 @@
-"""The planning model: what a plan is made of and what it is worth, with no database.
+"""The planning problem: what a plan is made of and what it is worth, with no database (the stored
+slots and plan are in `models`).
 
 - A placement puts message m into slot instance i (one weekly slot on one day). It is worth
   `weight(m) x boost(m, day) x reach(m, i)`, where reach is the mean share of m's audience
