@@ -14,9 +14,10 @@ from loa.core.i18n import Catalog
 T = Catalog(
     {
         "msg": (
-            "Tin của tỉnh gửi xuống các xã: add (viết và gửi), list (đã phát/đăng ở đâu), show.",
+            "Tin của tỉnh gửi xuống các xã: add (viết và gửi), list (đã phát/đăng ở đâu), show, "
+            "deliver (gửi tiếp tới xã chưa nhận).",
             "The province's messages to its communes: add (write and send), list (aired and "
-            "posted where), show.",
+            "posted where), show, deliver (to the communes that have not received it).",
         ),
         "tag": (
             "Gắn nhãn cho xã (ven-bien, mien-nui, bien-gioi, ...) để gửi tin đúng xã; --remove "
@@ -39,6 +40,20 @@ T = Catalog(
             "Một tin của tỉnh, từng xã: nhận lúc nào, phát lúc nào ở khu vực nào, đăng ở đâu.",
             "One province message, commune by commune: delivered, aired when and where, posted "
             "where.",
+        ),
+        "deliver": (
+            "Gửi tiếp một tin của tỉnh tới các xã chưa nhận (sau một lần gửi bị ngắt, hoặc xã "
+            "mới được gắn nhãn); không xã nào nhận hai lần.",
+            "Deliver a province message to the communes that have not received it yet (after a "
+            "send that was cut off, or a commune tagged since); no commune gets it twice.",
+        ),
+        "delivered_rest": (
+            "Tin số {id}: gửi thêm tới {n} xã ({idents}); {total} xã đã nhận.",
+            "Message {id}: delivered to {n} more commune(s) ({idents}); {total} have it.",
+        ),
+        "delivered_all": (
+            "Tin số {id} đã tới mọi xã nhận ({total} xã): không còn gì để gửi.",
+            "Message {id} has reached every target commune ({total}): nothing left to deliver.",
         ),
         "o_ident": ("Mã xã, ví dụ xa_cam_nhuong.", "The commune id, e.g. xa_cam_nhuong."),
         "o_tags": ("Các nhãn, ví dụ ven-bien mien-nui.", "Tags, e.g. coastal mountain."),
@@ -295,6 +310,38 @@ def show_cmd(
             style="yellow" if d.problem else None,
         )
     out.print(table)
+
+
+@msg_app.command("deliver", help=T("deliver"))
+def deliver_cmd(
+    message_id: Annotated[int, typer.Argument(help=T("o_id"))],
+    province: ProvinceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from loa.cli.common import console, print_json
+    from loa.province.messages import deliver_rest, list_messages
+
+    opened = _find(province)
+    (before,) = list_messages(opened, message_id=message_id)  # UserError when there is none
+    had = {d.ident for d in before.deliveries}
+    done = deliver_rest(opened, message_id)
+    new = [i for i in done.delivered if i not in had]
+    if as_json:
+        print_json(
+            {"id": message_id, "delivered": new, "jobs": done.jobs, "total": len(done.delivered)}
+        )
+        return
+    if new:
+        text = T(
+            "delivered_rest",
+            id=message_id,
+            n=len(new),
+            idents=", ".join(new),
+            total=len(done.delivered),
+        )
+    else:
+        text = T("delivered_all", id=message_id, total=len(done.delivered))
+    console().print(text, highlight=False)
 
 
 def print_figures(figures: Any) -> None:

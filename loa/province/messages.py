@@ -38,9 +38,10 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.exc import DBAPIError
 
 from loa.content.models import Message, MessageStatus, Priority
-from loa.core.errors import UserError
+from loa.core.errors import RuntimeFailure, UserError
 from loa.core.i18n import Catalog
 from loa.core.registry import default_channels, is_audio
 from loa.province.registry import REGISTER_SCHEMA, Province, metadata, stations_table
@@ -73,6 +74,14 @@ T = Catalog(
             "province list) or a tag in use ({tags}).",
         ),
         "no_tags_yet": ("chưa có nhãn nào", "no tags yet"),
+        "cut_off": (
+            "Tin số {id} đã lưu và tới {n} xã, nhưng việc gửi tới các xã còn lại bị ngắt "
+            "({error}). Khi cơ sở dữ liệu chạy lại, gửi tiếp (không xã nào nhận hai lần): "
+            "loa province msg deliver {id}",
+            "Message {id} is saved and reached {n} commune(s), but delivering it to the others "
+            "was cut off ({error}). When the database is back, deliver the rest (no commune "
+            "gets it twice): loa province msg deliver {id}",
+        ),
         "nobody": (
             "Không xã nào nhận tin này (tỉnh chưa có đài, hoặc nhãn chưa gắn cho xã nào).",
             "No commune receives this message (the province has no stations, or the tag is on "
@@ -395,12 +404,50 @@ def send(
                 delivered = {idents[0]: _deliver(conn, message, idents[0], now=now)}
                 jobs = _queue_jobs(province, conn, message, delivered, app)
             # committed: the first commune's job can start while the rest are delivered
-            rest = deliver_rest(province, message_id, idents[1:], now=now, engine=engine, app=app)
+            try:
+                rest = deliver_rest(
+                    province, message_id, idents[1:], now=now, engine=engine, app=app
+                )
+            except DBAPIError as exc:  # the database went away, a commune's schema refused
+                raise CutOff(
+                    T(
+                        "cut_off",
+                        id=message_id,
+                        n=_delivered_count(engine, message_id),
+                        error=_first_line(exc),
+                    ),
+                    message_id=message_id,
+                ) from exc
     finally:
         engine.dispose()
     for task, n in rest.jobs.items():
         jobs[task] = jobs.get(task, 0) + n
     return Sent(message_id, str(priority), {**delivered, **rest.delivered}, jobs)
+
+
+class CutOff(RuntimeFailure):
+    """A send that saved the province message (and some communes' copies) and was cut off
+    before every commune had its copy: `loa province msg deliver ID` finishes it."""
+
+    def __init__(self, message: str, *, message_id: int) -> None:
+        super().__init__(message)
+        self.message_id = message_id
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own words for what failed, on one line (no SQL, no parameters)."""
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0][:200]
+
+
+def _delivered_count(engine: Any, message_id: int) -> int | str:
+    """How many communes have their copy of `message_id` ("?" when the database cannot say)."""
+    try:
+        with engine.connect() as conn:
+            count = select(func.count()).where(deliveries_table.c.message_id == message_id)
+            return int(conn.scalar(count) or 0)
+    except Exception:
+        return "?"
 
 
 #: Communes delivered per transaction after the first one (see `send`).

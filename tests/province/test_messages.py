@@ -227,9 +227,8 @@ def test_a_send_cut_off_midway_leaves_whole_deliveries_and_resumes_without_doubl
     trigger refusing the insert) gets neither copy nor job; `deliver_rest` then delivers the
     rest, nothing twice."""
     from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
 
-    from loa.province.messages import deliver_rest, list_messages
+    from loa.province.messages import CutOff, deliver_rest, list_messages
 
     for ident in ("xa_a", "xa_b", "xa_c"):
         add_station(province, ident, name=ident)
@@ -247,9 +246,10 @@ def test_a_send_cut_off_midway_leaves_whole_deliveries_and_resumes_without_doubl
                 "FOR EACH ROW EXECUTE FUNCTION xa_c.refuse()"
             )
         )
-    with pytest.raises(DBAPIError) as caught:
+    with pytest.raises(CutOff) as caught:
         _send(province, "Bão số 3", "Bà con neo đậu tàu thuyền ngay.", priority=Priority.URGENT)
-    assert "disk full" in str(caught.value)
+    assert "disk full" in str(caught.value) and "tới 1 xã" in str(caught.value)
+    assert f"loa province msg deliver {caught.value.message_id}" in str(caught.value)
     assert [len(_messages(province, i)) for i in ("xa_a", "xa_b", "xa_c")] == [1, 0, 0]
     assert _urgent_jobs(province) == {"xa_a": 1}
     with engine.begin() as conn:
@@ -282,3 +282,49 @@ def test_a_commune_with_no_topic_refuses_the_send_before_anything_is_saved(
         _send(province, "Lịch cắt điện", "Thứ bảy cắt điện cả ngày.", priority=Priority.URGENT)
     assert list_messages(province) == [] and _messages(province, "xa_a") == []
     assert _urgent_jobs(province) == {}
+
+
+def test_loa_province_msg_deliver_finishes_a_send_that_was_cut_off(province: Province) -> None:
+    """The door: `msg add` cut off after the first commune says so in Vietnamese (exit 1, no
+    traceback) and names the command that finishes it; `msg deliver` delivers the rest once."""
+    from sqlalchemy import text
+
+    from loa.cli.main import app
+
+    for ident in ("xa_a", "xa_b", "xa_c"):
+        add_station(province, ident, name=ident)
+    engine = province.engine(pool_size=1)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION xa_b.refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON xa_b.messages "
+                "FOR EACH ROW EXECUTE FUNCTION xa_b.refuse()"
+            )
+        )
+    runner = CliRunner()
+    p = ["--province", str(province.root)]
+    add = ["province", "msg", "add", "--title", "Lịch tiếp dân", "--body", "Thứ năm hằng tuần."]
+    cut = runner.invoke(app, [*add, "--to", "all", *p])
+    assert cut.exit_code == 1, cut.output
+    assert "Traceback" not in cut.output and "disk full" in cut.output
+    (message,) = list_messages(province)
+    assert f"loa province msg deliver {message.id}" in " ".join(cut.output.split())
+    assert [len(_messages(province, i)) for i in ("xa_a", "xa_b", "xa_c")] == [1, 0, 0]
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse ON xa_b.messages"))
+    engine.dispose()
+    rest = runner.invoke(app, ["province", "msg", "deliver", str(message.id), *p])
+    assert rest.exit_code == 0, rest.output
+    assert "gửi thêm tới 2 xã (xa_b, xa_c)" in rest.output
+    again = runner.invoke(app, ["province", "msg", "deliver", str(message.id), "--json", *p])
+    assert again.exit_code == 0, again.output
+    assert '"delivered": []' in again.output and '"total": 3' in again.output
+    assert [len(_messages(province, i)) for i in ("xa_a", "xa_b", "xa_c")] == [1, 1, 1]
+    unknown = runner.invoke(app, ["province", "msg", "deliver", "999", *p])
+    assert unknown.exit_code == 2 and "Traceback" not in unknown.output
