@@ -22,28 +22,26 @@ KINDS = ("quarter", "half", "year", "month")
 
 
 def _report(request: Request, kind: str, value: str) -> Any:
-    from loa.report import report_for_period
-    from loa.report.periods import parse_period
+    from loa.app.reports import station_report
 
     web = web_of(request)
-    now = web.now()
     chosen = kind if kind in KINDS else "quarter"
-    period = parse_period(today=now.date(), **{f"{chosen}_text": value})
-    return report_for_period(web.station, period, now=now)
+    return station_report(web.station, now=web.now(), **{f"{chosen}_text": value})
 
 
 @router.get("/reports")
 def reports(request: Request, user: Reader, kind: str = "", value: str = "") -> HTMLResponse:
     import base64
 
-    from loa.report.charts import monthly_chart, topic_chart
+    from loa.app.reports import report_charts
 
     figures: dict[str, Any] | None = None
     charts: list[str] = []
     if value.strip():
         report = _report(request, kind, value)
         figures = report.to_dict()
-        for chart in (monthly_chart(report), topic_chart(report)):
+        made = report_charts(report)
+        for chart in (made["monthly"], made["topics"]):
             charts.append("data:image/png;base64," + base64.b64encode(chart).decode("ascii"))
     return page(
         request,
@@ -60,18 +58,15 @@ def reports(request: Request, user: Reader, kind: str = "", value: str = "") -> 
 def download(
     request: Request, user: Reader, kind: str, value: str, format: str = "docx"
 ) -> Response:
-    from loa.report.charts import monthly_chart, topic_chart
-    from loa.report.docx import render_docx
-    from loa.report.xlsx import render_xlsx
+    from loa.app.reports import report_document
 
     report = _report(request, kind, value)
     stem = f"bao-cao-{report.period.start.isoformat()}-{report.period.end.isoformat()}"
     if format == "xlsx":
-        data = render_xlsx(report)
+        data = report_document(report, "xlsx")
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        charts = {"monthly": monthly_chart(report), "topics": topic_chart(report)}
-        data = render_docx(report, charts)
+        data = report_document(report, "docx")
         media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         format = "docx"
     return Response(
