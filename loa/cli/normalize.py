@@ -208,7 +208,7 @@ def _stream(path: Path, dictionary: Any) -> None:
     `split_lines` counts them."""
     from contextlib import nullcontext
 
-    from loa.content.normalize import normalize_lines
+    from loa.app.spoken_text import spoken_lines
     from loa.core.errors import UserError
 
     source: Any = nullcontext(sys.stdin.buffer) if str(path) == "-" else _open(path)
@@ -230,7 +230,7 @@ def _stream(path: Path, dictionary: Any) -> None:
                     raise UserError(T("not_utf8_line", path=path, line=number)) from None
                 if line.endswith("\n"):
                     line = line[:-1]
-                spoken = normalize_lines([line.rstrip("\r")], dictionary)[0]
+                spoken = spoken_lines([line.rstrip("\r")], dictionary)[0]
                 out.write(spoken.encode("utf-8") + b"\n")
                 if interactive:
                     out.flush()
@@ -240,19 +240,19 @@ def _stream(path: Path, dictionary: Any) -> None:
 
 
 def _dictionary(path: Path | None) -> Any:
-    from loa.content.normalize import builtin_dictionary, load_dictionary, station_dictionary
+    from loa.app.spoken_text import dictionary_for
     from loa.core.errors import StationNotFound
 
     if path is not None:
-        return builtin_dictionary().merged(load_dictionary(path))
+        return dictionary_for(None, path)
     from loa.cli.common import _station_dir
     from loa.core.station import find_station
 
     try:
         station = find_station(_station_dir)
     except StationNotFound:
-        return builtin_dictionary()
-    return station_dictionary(station)
+        return dictionary_for(None)
+    return dictionary_for(station)
 
 
 def split_lines(text: str) -> list[str]:
@@ -266,10 +266,10 @@ def split_lines(text: str) -> list[str]:
 def _explain_table(text: str, dictionary: Any) -> Any:
     from rich.table import Table
 
-    from loa.content.normalize import explain
+    from loa.app.spoken_text import spans
 
     table = Table(T("col_source"), T("col_spoken"), T("col_rule"), show_lines=False)
-    for span in explain(text, dictionary):
+    for span in spans(text, dictionary):
         if span.rule == "text" and not span.source.strip():
             continue
         rule = T(f"rule_{span.rule}") if f"rule_{span.rule}" in T.entries else span.rule
@@ -302,9 +302,9 @@ def normalize_command(
     if file is not None:
         _stream(file, words)
         return
-    from loa.content.normalize import normalize
+    from loa.app.spoken_text import spoken
 
-    sys.stdout.buffer.write((normalize(str(text), words) + "\n").encode("utf-8"))
+    sys.stdout.buffer.write((spoken(str(text), words) + "\n").encode("utf-8"))
     sys.stdout.flush()
 
 

@@ -45,9 +45,8 @@ def plan_cmd(
         return
     from datetime import timedelta
 
-    from loa.app.planning import explain_station, plan_station
+    from loa.app.planning import PlanStatus, explain_station, plan_station
     from loa.core.dates import parse_date
-    from loa.planning.models import PlanStatus
 
     station = get_station()
     now = station.now()
@@ -184,23 +183,19 @@ def schedule_cmd(
     from rich.table import Table
     from rich.text import Text
 
+    from loa.app.planning import PlanStatus, bulletin_length, scheduled_slots
     from loa.core.registry import channel_label, check_channel
-    from loa.planning.models import PlanStatus
-    from loa.planning.views import schedule
 
     station, first, days = _period(start, days, week)
     if channel is not None and channel != "urgent":
         channel = check_channel(channel.strip().lower())
-    with station.transaction() as session:
-        slots = schedule(session, first, days, channel=channel)
+    slots = scheduled_slots(station, first, days, channel=channel)
     if as_json:
         print_json([s.to_dict() for s in slots])
         return
     if not slots:
         console().print(T("empty_schedule"), highlight=False)
         return
-    from loa.report.lengths import bulletin_length
-
     weekday = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
     estimated = False
     # With --channel the channel is the table's title, not a column repeated on every row.
@@ -249,10 +244,10 @@ def schedule_export(
     days: Annotated[int, typer.Option("--days", "-d", help=T("o_ndays"), min=1, max=366)] = 7,
     week: Annotated[bool, typer.Option("--week", "-w", help=T("o_week"))] = False,
 ) -> None:
-    from loa.planning.views import export_ics
+    from loa.app.planning import export_plan_ics
 
     station, first, days = _period(start, days, week)
-    n = export_ics(station, first, days, ics)
+    n = export_plan_ics(station, first, days, ics)
     console().print(T("exported", n=n, path=ics), highlight=False)
 
 

@@ -76,13 +76,15 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help=T("json"))] = False,
     no_files: Annotated[bool, typer.Option("--no-files", help=T("no_files"))] = False,
 ) -> None:
+    from loa.app.reports import station_report, write_report_files
+    from loa.app.reports import targets as targets_of
     from loa.cli.common import get_station, print_json
-    from loa.report import default_out_dir, parse_period, report_for_period, write_report
 
     station = get_station()
     now = station.now()
-    period = parse_period(
-        today=now.date(),
+    result = station_report(
+        station,
+        now=now,
         quarter_text=quarter,
         half_text=half,
         year_text=year,
@@ -90,11 +92,8 @@ def report(
         from_text=from_,
         to_text=to,
     )
-    from loa.report.targets import target_progress
-
-    result = report_for_period(station, period, now=now)
-    files = None if no_files else write_report(result, out or default_out_dir(station))
-    targets = target_progress(station, today=now.date())
+    files = None if no_files else write_report_files(station, result, out)
+    targets = targets_of(station, today=now.date())
     if as_json:
         data = result.to_dict()
         data["files"] = [str(p) for p in files.all] if files else []
@@ -123,9 +122,9 @@ def show_summary(result: Any, files: Any) -> None:
     """The rich terminal summary of a report."""
     from rich.table import Table
 
+    from loa.app.reports import fmt_datetime, fmt_int, fmt_num
     from loa.cli.common import console
     from loa.core.registry import channel_label
-    from loa.report.fmt import fmt_datetime, fmt_int, fmt_num
 
     out = console()
     t, p = result.totals, result.previous
@@ -190,7 +189,7 @@ def show_summary(result: Any, files: Any) -> None:
 
     counts = result.undelivered_counts
     if counts:
-        from loa.report.figures import undelivered_label
+        from loa.app.reports import undelivered_label
 
         detail = "; ".join(f"{undelivered_label(k)}: {v}" for k, v in counts.items())
         out.print(f"[yellow]{T('und', n=len(result.undelivered))}[/] ({detail})", highlight=False)

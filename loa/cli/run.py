@@ -82,17 +82,15 @@ def _station_time_logging(station: Any) -> None:
 
 def _show_next(station: Any, limit: int = 5) -> None:
     """What the daemon will do next, in the station's time, before it starts waiting."""
+    from loa.app.planning import PlanStatus, scheduled_slots
     from loa.core.registry import channel_label
-    from loa.planning.models import PlanStatus
-    from loa.planning.views import schedule
 
     now = station.now()
-    with station.transaction() as session:
-        slots = [
-            s
-            for s in schedule(session, now.date(), 8)
-            if s.start >= now and any(i.status == PlanStatus.PLANNED for i in s.items)
-        ]
+    slots = [
+        s
+        for s in scheduled_slots(station, now.date(), 8)
+        if s.start >= now and any(i.status == PlanStatus.PLANNED for i in s.items)
+    ]
     out = console()
     if not slots:
         out.print(T("run_nothing"), highlight=False)

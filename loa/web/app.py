@@ -187,7 +187,16 @@ def create_app(
     """The dashboard for `station`. `clock` gives the station's wall-clock time (tests pass a
     fixed one); `login_delay` the seconds a throttled or repeated wrong login waits. Without a
     station, each request must bring its own (`loa.web.province`: one app for every commune)."""
-    from loa.web import account_pages, api, live, message_pages, more, radio_pages
+    from loa.web import (
+        account_pages,
+        api,
+        live,
+        message_pages,
+        plan_pages,
+        radio_pages,
+        report_pages,
+        settings_pages,
+    )
 
     app = FastAPI(
         title="loa",
@@ -290,7 +299,9 @@ def create_app(
     app.include_router(account_pages.router)
     app.include_router(radio_pages.router)
     app.include_router(message_pages.router)
-    app.include_router(more.router)
+    app.include_router(plan_pages.router)
+    app.include_router(report_pages.router)
+    app.include_router(settings_pages.router)
     app.include_router(live.router)
     app.include_router(api.router)
     return app

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -363,3 +363,11 @@ def back(path: str, note: str = "") -> RedirectResponse:
     from urllib.parse import quote
 
     return RedirectResponse(path + (f"?note={quote(note)}" if note else ""), status_code=303)
+
+
+def asked_day(request: Request, value: str | None) -> date:
+    """The day a page was asked for (dd/mm/yyyy, yyyy-mm-dd, "hôm nay"...), else today."""
+    from loa.core.dates import parse_date
+
+    today = web_of(request).now().date()
+    return today if not value else parse_date(value, today=today)

@@ -3,7 +3,6 @@ the station's media files. Each handler calls one loa.app function and renders a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,6 +14,7 @@ from loa.app.users import Account, Action
 from loa.core.errors import UserError
 from loa.web.context import (
     FormId,
+    asked_day,
     back,
     client_address,
     for_people,
@@ -33,13 +33,6 @@ Editor = Annotated[Account, Depends(writer(Action.EDIT))]
 Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
-def _day(request: Request, value: str | None) -> date:
-    from loa.core.dates import parse_date
-
-    today = web_of(request).now().date()
-    return today if not value else parse_date(value, today=today)
-
-
 @router.get("/")
 def today(request: Request, user: Reader) -> HTMLResponse:
     from loa.app.dashboard import day_view
@@ -55,7 +48,7 @@ def radio(request: Request, user: Reader, day: str | None = None, note: str = ""
     from loa.app.messages import approved_messages
 
     web = web_of(request)
-    chosen = _day(request, day)
+    chosen = asked_day(request, day)
     approved = approved_messages(web.station)
     return page(
         request,
@@ -81,7 +74,7 @@ def runsheet(request: Request, user: Reader, day: str | None = None) -> HTMLResp
     from loa.app.runsheets import runsheet_page
 
     html = runsheet_page(
-        web_of(request).station, _day(request, day), how_to_render=T("sheet_render")
+        web_of(request).station, asked_day(request, day), how_to_render=T("sheet_render")
     )
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() + "'"
