@@ -116,6 +116,9 @@ class FakeGraph(FakeServer):
         self.hold = threading.Event()
         self.received = threading.Event()
         self.timeout_s = 3.0
+        #: When set, "hang_create" creates the post only once the test sets this event (at most
+        #: 30 s), instead of after `timeout_s`: the test decides when the slow server acts.
+        self.create_gate: threading.Event | None = None
         self.feed_lag_s = 0.0
         #: (method, path, time.monotonic()) of every request, for timing assertions.
         self.timeline: list[tuple[str, str, float]] = []
@@ -366,7 +369,10 @@ class FakeGraph(FakeServer):
             if when < time.time() + 600 or when > time.time() + 30 * 86400:
                 return self._error(h, "bad")
         if after == "hang_create":  # slower than the client, and it still creates the post
-            time.sleep(self.timeout_s)
+            if self.create_gate is not None:
+                self.create_gate.wait(30)
+            else:
+                time.sleep(self.timeout_s)
         with self._lock:
             number = next(self._ids)
         object_id = f"{self.page_id}_{number}" if edge == "feed" else str(9000 + number)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -200,10 +201,16 @@ def test_a_server_slower_than_the_client_that_still_creates(
     """Issue 18.2: the server answers after the client's timeout and creates the post anyway;
     loa waits out the settle time before looking, so it finds the post."""
     graph.fail("feed", "hang_create")
+    graph.create_gate = threading.Event()  # the server acts once the client has given up
     mid = add_message(fast)
     clock = real_clock()
     assert attempt(fast, mid, clock()).startswith("Uncertain")
     assert graph.posts == []  # not there yet: a look-up now would be wrong
+    graph.create_gate.set()
+    deadline = time.monotonic() + 10
+    while not graph.posts and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(graph.posts) == 1  # created after the client's timeout, within its settle time
     outcomes = resolve(fast, mid, clock, pause=lambda: time.sleep(SETTLE_S / 2))
     assert outcomes[-1] in DONE_STATUSES, outcomes
     exactly_one(fast, graph)

@@ -83,7 +83,7 @@ def test_missing_input_is_a_usage_error() -> None:
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["normalize", "--file", str(tmp_path / "khong.txt")])
     assert result.exit_code == 2
-    assert "khong.txt" in result.output
+    assert "khong.txt" in "".join(result.output.split())  # the path may be wrapped anywhere
 
 
 def test_not_utf8_file_is_a_usage_error(tmp_path: Path) -> None:

@@ -205,9 +205,9 @@ def test_every_action_the_station_records_is_named_in_the_audit_log(
 
     source = Path(loa.app.__file__).parent
     written = set()
-    for path in source.glob("*.py"):
+    for path in source.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        written |= set(re.findall(r'users\.audit\(\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)"', text))
+        written |= set(re.findall(r'users\.audit(?:_in)?\(\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)"', text))
         written |= set(re.findall(r'_entry\([^,]+, "([a-z_]+)"', text))
     assert {"login", "login_failed", "approve", "urgent", "live"} <= written, written
     for action in sorted(written):
