@@ -11,8 +11,10 @@ from loa.app import entries
 from loa.app.render import render_slot
 from loa.audio.bulletin import bulletin_key, sidecar_items
 from loa.audio.render import bulletin_path
-from loa.channels.models import AsRunStatus
+from loa.channels.models import AsRunStatus as AsRunStatus
 from loa.channels.playout import aired, bulletin_file, log_without_playing, play_bulletin
+from loa.channels.playout import play_file as play_file
+from loa.channels.radio import make_sink as make_sink
 from loa.core.errors import UserError
 from loa.core.i18n import Catalog, language
 from loa.core.registry import audio_channels
@@ -47,6 +49,19 @@ T = Catalog(
         ),
     }
 )
+
+
+def radio_slot_start(station: Station, name: str) -> str | None:
+    """The start ("HH:MM") of the station's audio slot called `name`, None when there is none."""
+    from sqlalchemy import select
+
+    from loa.planning.models import Slot
+
+    with station.transaction() as session:
+        found = session.scalars(
+            select(Slot).where(Slot.channel.in_(audio_channels()), Slot.name == name)
+        ).first()
+        return str(found.start) if found is not None else None
 
 
 def _slot_entries(station: Station, when: datetime) -> list[dict[str, Any]]:

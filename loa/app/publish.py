@@ -16,7 +16,9 @@ from loa.channels import outbox
 from loa.channels import publish as manual
 from loa.channels.base import ChannelError, Item
 from loa.channels.items import item_for, message_item
-from loa.channels.models import DONE_STATUSES, Publication, PublicationStatus
+from loa.channels.models import DONE_STATUSES as DONE_STATUSES
+from loa.channels.models import Publication
+from loa.channels.models import PublicationStatus as PublicationStatus
 from loa.channels.outbox import LATE_GRACE, claim, find_publication, send, skip
 from loa.channels.publish import configured_channels
 from loa.channels.runtime import Runtime
@@ -582,6 +584,12 @@ def publish_bulletin(
     if not bulletin_path(station, when).is_file():
         render_slot(station, when)
     return manual.publish_bulletin(station, when, channel, now=now, runtime=runtime)
+
+
+def publication_status(station: Station, key: str) -> str | None:
+    """The status value of the publication recorded under `key`, None when there is none."""
+    found = find_publication(station, key)
+    return str(PublicationStatus(found.status).value) if found is not None else None
 
 
 def station_channels(station: Station) -> list[str]:

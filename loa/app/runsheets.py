@@ -1,11 +1,13 @@
-"""The printable run sheet of a day's bulletins (`loa schedule runsheet`, the dashboard's
-Radio page)."""
+"""The run sheet of a day's bulletins: its rows and playlists (`loa today`), and the printable
+page (`loa schedule runsheet`, the dashboard's Radio page)."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+from loa.channels.playout import run_sheet as run_sheet
+from loa.channels.playout import write_playlists as write_playlists
 from loa.core.station import Station
 
 

@@ -200,7 +200,7 @@ def _outbox_status(status: str) -> str:
     """An outbox row's status for people: a publication's, or "overdue" (a plan entry past due
     with no publication yet, a status only the outbox view has)."""
     from loa.app.outbox_view import OVERDUE
-    from loa.channels.models import PublicationStatus
+    from loa.app.publish import PublicationStatus
 
     return T("st_overdue") if status == OVERDUE else PublicationStatus(status).label
 
@@ -234,8 +234,7 @@ def publish(
     key: Annotated[str | None, typer.Option("--key", help=T("opt_key"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.app.publish import publish_bulletin, publish_message
-    from loa.channels.models import DONE_STATUSES, PublicationStatus
+    from loa.app.publish import DONE_STATUSES, PublicationStatus, publish_bulletin, publish_message
 
     station = get_station()
     now = station.now().replace(microsecond=0)
@@ -321,15 +320,9 @@ def _say_follow_ups(station: Station, pub: Any) -> None:
 
 
 def _existing(station: Station, key: str) -> str | None:
-    from sqlalchemy import select
+    from loa.app.publish import publication_status
 
-    from loa.channels.models import Publication
-
-    with station.transaction() as session:
-        status: str | None = session.scalars(
-            select(Publication.status).where(Publication.key == key)
-        ).first()
-        return status
+    return publication_status(station, key)
 
 
 def outbox(
@@ -343,7 +336,7 @@ def outbox(
 ) -> None:
     from loa.app import publish as service
     from loa.app.outbox_view import outbox
-    from loa.channels.models import PublicationStatus
+    from loa.app.publish import PublicationStatus
 
     if remote_id is not None and done is None:
         raise UserError(T("remote_without_done"))
@@ -434,17 +427,12 @@ def _slot_time(station: Station, slot: str, now: datetime) -> datetime:
         return parse_datetime(slot, today=now.date())
     except UserError:
         pass
-    from sqlalchemy import select
+    from loa.app.play import radio_slot_start
 
-    from loa.planning.models import Slot
-
-    with station.transaction() as session:
-        found = session.scalars(
-            select(Slot).where(Slot.channel == "radio", Slot.name == slot)
-        ).first()
-        if found is None:
-            raise UserError(T("no_slot", name=slot))
-        return datetime.combine(now.date(), parse_time(found.start))
+    start = radio_slot_start(station, slot)
+    if start is None:
+        raise UserError(T("no_slot", name=slot))
+    return datetime.combine(now.date(), parse_time(start))
 
 
 def play(
@@ -455,10 +443,7 @@ def play(
     test: Annotated[bool, typer.Option("--test", help=T("opt_test"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.app.play import play_slot
-    from loa.channels.models import AsRunStatus
-    from loa.channels.playout import play_file
-    from loa.channels.radio import make_sink
+    from loa.app.play import AsRunStatus, make_sink, play_file, play_slot
 
     station = get_station()
     now = station.now().replace(microsecond=0)
@@ -510,8 +495,8 @@ def today(
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
     from loa.app.dashboard import credential_alerts
-    from loa.channels.playout import run_sheet, write_playlists
-    from loa.planning.models import PlanStatus
+    from loa.app.planning import PlanStatus
+    from loa.app.runsheets import run_sheet, write_playlists
 
     station = get_station()
     the_day = day_option(day, station)
@@ -594,14 +579,14 @@ def today(
 def check(as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False) -> None:
     from rich.markup import escape
 
-    from loa.channels.publish import check_channels
+    from loa.app.publish import channel_checks
 
     station = get_station()
-    results = check_channels(station)
+    results = channel_checks(station)
     if as_json:
         print_json([r.__dict__ for r in results])
     else:
-        from loa.channels.publish import configured_channels
+        from loa.app.publish import station_channels as configured_channels
         from loa.core.registry import channel_names
 
         out = console()
@@ -622,8 +607,7 @@ def check(as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] =
 def reconcile_cmd(
     as_json: Annotated[bool, typer.Option("--json", help=T("opt_json"))] = False,
 ) -> None:
-    from loa.app.publish import reconcile
-    from loa.channels.models import PublicationStatus
+    from loa.app.publish import PublicationStatus, reconcile
 
     station = get_station()
     changed = reconcile(station, now=station.now().replace(microsecond=0))

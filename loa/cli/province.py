@@ -292,7 +292,7 @@ def report_cmd(
         return
     report = province_report(opened, first, last)  # each commune at its own clock
     from loa.cli.province_msg import print_figures
-    from loa.province.messages import province_figures
+    from loa.province.deliveries import province_figures
 
     own = province_figures(opened, first, last)  # what the province itself sent down
     if as_json:

@@ -246,7 +246,7 @@ def _user() -> str:
 def list_cmd(province: ProvinceOpt = None, as_json: JsonOpt = False) -> None:
     from loa.cli.common import console, print_json, shorten
     from loa.core.dates import format_date
-    from loa.province.messages import list_messages
+    from loa.province.deliveries import list_messages
 
     messages = list_messages(_find(province))
     if as_json:
@@ -289,7 +289,7 @@ def show_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     from loa.cli.common import console, print_json
-    from loa.province.messages import list_messages
+    from loa.province.deliveries import list_messages
 
     (message,) = list_messages(_find(province), message_id=message_id)
     if as_json:
@@ -319,7 +319,8 @@ def deliver_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     from loa.cli.common import console, print_json
-    from loa.province.messages import deliver_rest, list_messages
+    from loa.province.deliveries import list_messages
+    from loa.province.messages import deliver_rest
 
     opened = _find(province)
     (before,) = list_messages(opened, message_id=message_id)  # UserError when there is none

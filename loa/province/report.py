@@ -9,13 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from loa.core.fileio import atomic_write_bytes
-from loa.province.messages import (
-    Delivery,
-    _as_run,
-    deliveries_table,
-    list_messages,
-    province_figures,
-)
+from loa.province.deliveries import Delivery, _as_run, list_messages, province_figures
+from loa.province.messages import deliveries_table
 from loa.province.registry import Province
 from loa.province.status import province_report
 from loa.report.province import CommuneRow, MessageRow, ProvinceSheet

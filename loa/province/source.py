@@ -17,7 +17,8 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, select
 from loa.channels.source_system import AiredReport, SourceSystem
 from loa.content.models import Priority
 from loa.core.errors import LoaError
-from loa.province.messages import Delivery, _as_run, deliveries_table, messages_table, send
+from loa.province.deliveries import Delivery, _as_run
+from loa.province.messages import deliveries_table, messages_table, send
 from loa.province.registry import REGISTER_SCHEMA, Province, metadata
 
 #: Each bulletin of the source system, the province message made from it, and how many of

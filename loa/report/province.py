@@ -137,7 +137,7 @@ class ProvinceSheet:
     start: date
     end: date
     generated_at: datetime
-    #: The province's own figures (`loa.province.messages.ProvinceFigures.to_dict()`).
+    #: The province's own figures (`loa.province.deliveries.ProvinceFigures.to_dict()`).
     own: dict[str, Any]
     messages: list[MessageRow] = field(default_factory=list)
     communes: list[CommuneRow] = field(default_factory=list)

@@ -130,7 +130,7 @@ def report_page(request: Request, user: User, start: str = "", end: str = "") ->
     """Each commune's report figures over a period and their sum (`loa province report`),
     with the province's own: messages sent down by class and their coverage."""
     from loa.core.dates import parse_date
-    from loa.province.messages import province_figures
+    from loa.province.deliveries import province_figures
     from loa.province.status import province_report
 
     home = home_of(request)
@@ -154,7 +154,7 @@ def report_page(request: Request, user: User, start: str = "", end: str = "") ->
 
 @router.get("/messages")
 def messages_page(request: Request, user: User, note: str = "") -> HTMLResponse:
-    from loa.province.messages import list_messages
+    from loa.province.deliveries import list_messages
 
     found = list_messages(home_of(request).province)
     return render(request, "province_messages.html", messages=found, note=note)
@@ -254,7 +254,7 @@ def new_message(
 
 @router.get("/messages/{message_id}")
 def message_page(request: Request, user: User, message_id: int, note: str = "") -> HTMLResponse:
-    from loa.province.messages import list_messages
+    from loa.province.deliveries import list_messages
 
     home = home_of(request)
     found = list_messages(home.province, message_id=message_id)[0]

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from loa.content.models import Message, Priority
 from loa.core.errors import UserError
-from loa.province.messages import Sent, list_messages, province_figures, send, tag_station
+from loa.province.deliveries import list_messages, province_figures
+from loa.province.messages import Sent, send, tag_station
 from loa.province.registry import Province
 from loa.province.stations import add_station, open_station
 from tests.channels.fake_graph import FakeGraph
@@ -228,7 +229,8 @@ def test_a_send_cut_off_midway_leaves_whole_deliveries_and_resumes_without_doubl
     rest, nothing twice."""
     from sqlalchemy import text
 
-    from loa.province.messages import CutOff, deliver_rest, list_messages
+    from loa.province.deliveries import list_messages
+    from loa.province.messages import CutOff, deliver_rest
 
     for ident in ("xa_a", "xa_b", "xa_c"):
         add_station(province, ident, name=ident)
@@ -269,7 +271,7 @@ def test_a_commune_with_no_topic_refuses_the_send_before_anything_is_saved(
 ) -> None:
     from sqlalchemy import text
 
-    from loa.province.messages import list_messages
+    from loa.province.deliveries import list_messages
 
     for ident in ("xa_a", "xa_b"):
         add_station(province, ident, name=ident)

@@ -16,7 +16,8 @@ import pytest
 import tomlkit
 
 from loa.core.errors import RuntimeFailure, UserError
-from loa.province.messages import list_messages, tag_station
+from loa.province.deliveries import list_messages
+from loa.province.messages import tag_station
 from loa.province.registry import PROVINCE_FILE, Province
 from loa.province.source import open_source, sync
 from loa.province.stations import add_station
