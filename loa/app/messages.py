@@ -23,11 +23,10 @@ def find_messages(
     text: str | None = None,
 ) -> list[dict[str, Any]]:
     """The messages that match (`loa msg list`'s filters), as dicts."""
-    from loa.content.queue import Filters, find
-
-    with station.transaction() as session:
-        found = find(session, Filters(status, topic, audience, channel, text))
-        return [m.to_dict() for m in found]
+    views = find_views(
+        station, status=status, topic=topic, audience=audience, channel=channel, text=text
+    )
+    return [v.data for v in views]
 
 
 def message_dict(station: Station, message_id: int) -> dict[str, Any]:

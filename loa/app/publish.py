@@ -87,18 +87,9 @@ def entry_key(entry_id: int, channel: str) -> str:
     return f"plan:{entry_id}:{channel}"
 
 
-def will_send(station: Station, entry_id: int, *, now: datetime) -> str | None:
-    """The channel of planned post `entry_id` when publishing it now would really send
-    something (it is still planned, its publication is neither finished nor put off past
-    `now`); None otherwise. For a caller that must spend something first (a rate token)."""
-    with station.transaction() as session:
-        entry = session.get(PlanEntry, entry_id)
-        return entry.channel if entry is not None and _would_send(session, entry, now) else None
-
-
 def _would_send(session: Session, entry: PlanEntry, now: datetime) -> bool:
-    """Whether publishing planned post `entry` now would really send something (see
-    `will_send`)."""
+    """Whether publishing planned post `entry` now would really send something: it is still
+    planned, its publication is neither finished nor put off past `now`."""
     from sqlalchemy import select
 
     from loa.planning.models import PlanStatus
@@ -140,7 +131,7 @@ def publish_due_entry(
     station: Station, entry_id: int, *, now: datetime, runtime: Runtime, spend: Spend
 ) -> Publication | None:
     """`publish_entry` for a worker that pays for each post (a rate token): None, with nothing
-    spent or changed, when publishing the entry now would send nothing (`will_send`); else
+    spent or changed, when publishing the entry now would send nothing (`_would_send`); else
     `spend(session, channel)` is called in the transaction that reads and hands the entry over,
     so a post is paid for exactly when it is handed to its channel (what `spend` raises rolls
     that transaction back and comes out)."""

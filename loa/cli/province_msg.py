@@ -319,29 +319,23 @@ def deliver_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     from loa.cli.common import console, print_json
-    from loa.province.deliveries import list_messages
     from loa.province.messages import deliver_rest
 
-    opened = _find(province)
-    (before,) = list_messages(opened, message_id=message_id)  # UserError when there is none
-    had = {d.ident for d in before.deliveries}
-    done = deliver_rest(opened, message_id)
-    new = [i for i in done.delivered if i not in had]
+    done = deliver_rest(_find(province), message_id)  # UserError when there is no such message
+    total = len(done.delivered)
     if as_json:
-        print_json(
-            {"id": message_id, "delivered": new, "jobs": done.jobs, "total": len(done.delivered)}
-        )
+        print_json({"id": message_id, "delivered": done.fresh, "jobs": done.jobs, "total": total})
         return
-    if new:
+    if done.fresh:
         text = T(
             "delivered_rest",
             id=message_id,
-            n=len(new),
-            idents=", ".join(new),
-            total=len(done.delivered),
+            n=len(done.fresh),
+            idents=", ".join(done.fresh),
+            total=total,
         )
     else:
-        text = T("delivered_all", id=message_id, total=len(done.delivered))
+        text = T("delivered_all", id=message_id, total=total)
     console().print(text, highlight=False)
 
 

@@ -334,6 +334,8 @@ class Sent:
     delivered: dict[str, int]
     #: Jobs queued: "urgent" (one per commune) or "refresh" (re-plan for ưu tiên).
     jobs: dict[str, int] = field(default_factory=dict)
+    #: The communes this call delivered to (`delivered` also has those that had it before).
+    fresh: list[str] = field(default_factory=list)
 
 
 def send(
@@ -422,7 +424,9 @@ def send(
         engine.dispose()
     for task, n in rest.jobs.items():
         jobs[task] = jobs.get(task, 0) + n
-    return Sent(message_id, str(priority), {**delivered, **rest.delivered}, jobs)
+    return Sent(
+        message_id, str(priority), {**delivered, **rest.delivered}, jobs, [*delivered, *rest.fresh]
+    )
 
 
 class CutOff(RuntimeFailure):
@@ -475,10 +479,14 @@ def deliver_rest(
     engine = engine or province.engine()
     delivered: dict[str, int] = {}
     jobs: dict[str, int] = {}
+    fresh: list[str] = []
     try:
         with engine.connect() as conn:
             row = conn.execute(select(messages_table).where(messages_table.c.id == message_id))
-            message = row.one()._mapping
+            found = row.one_or_none()
+            if found is None:
+                raise UserError(T("no_message", id=message_id))
+            message = found._mapping
             if idents is None:
                 idents = resolve_targets(conn, message["targets"])
         wanted = list(idents)
@@ -504,10 +512,11 @@ def deliver_rest(
                         for task, n in _queue_jobs(province, conn, message, new, app).items():
                             jobs[task] = jobs.get(task, 0) + n
                     delivered.update({i: int(have[i]) if i in have else new[i] for i in batch})
+                    fresh += list(new)
     finally:
         if own:
             engine.dispose()
-    return Sent(message_id, str(message["priority"]), delivered, jobs)
+    return Sent(message_id, str(message["priority"]), delivered, jobs, fresh)
 
 
 def _jobs_app(province: Province, priority: Priority) -> Any:

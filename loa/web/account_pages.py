@@ -15,7 +15,6 @@ from loa.app.users import Account, Action
 from loa.web.context import (
     client_address,
     page,
-    reader,
     web_of,
     writer,
 )
@@ -23,10 +22,6 @@ from loa.web.security import SESSION_COOKIE, SESSION_HOURS, safe_next
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
-
-Reader = Annotated[Account, Depends(reader)]
-Editor = Annotated[Account, Depends(writer(Action.EDIT))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 @router.get("/login")

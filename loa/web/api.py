@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
 from loa import __version__
-from loa.app.users import Account, Action
-from loa.web.context import MAX_ID, Id, client_address, reader, web_of, writer
+from loa.web.context import (
+    MAX_ID,
+    Editor,
+    Id,
+    Operator,
+    Reader,
+    client_address,
+    web_of,
+)
 
 router = APIRouter(prefix="/api")
-
-Reader = Annotated[Account, Depends(reader)]
-Editor = Annotated[Account, Depends(writer(Action.EDIT))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 @router.get("/health")

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Request
+from fastapi import Depends, Form, Path, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -331,6 +331,13 @@ def writer(action: Action) -> Callable[[Request], Any]:
         return _check_role(account, action)
 
     return dependency
+
+
+#: The page dependencies: any logged-in user; one who may edit (with the CSRF token); one who
+#: may work the radio (the same).
+Reader = Annotated[Account, Depends(reader)]
+Editor = Annotated[Account, Depends(writer(Action.EDIT))]
+Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 def may(account: Account | None, action: Action) -> bool:

@@ -17,12 +17,11 @@ from starlette.responses import HTMLResponse, JSONResponse
 from loa.app.users import Account, Action
 from loa.core.errors import LoaError
 from loa.core.i18n import Catalog, decimal
-from loa.web.context import client_address, for_people, page, role, web_of, writer
+from loa.web.context import Operator, client_address, for_people, page, role, web_of
 
 router = APIRouter(include_in_schema=False)
 
 Radio = Annotated[Account, Depends(role(Action.RADIO))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 #: The longest a chunk of the browser's stream may be (250 ms of Opus is ~1 KB; a slow
 #: phone may send several seconds at once).

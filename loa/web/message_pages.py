@@ -15,26 +15,22 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from loa.app.users import Account, Action
 from loa.core.errors import LoaError, UserError
 from loa.web.context import (
+    Editor,
     Id,
+    Reader,
     back,
     client_address,
     for_people,
     may,
     page,
-    reader,
     role,
     web_of,
-    writer,
 )
 from loa.web.media import kept_photo, media_url
 from loa.web.radio_pages import urgent_note
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
-
-Reader = Annotated[Account, Depends(reader)]
-Editor = Annotated[Account, Depends(writer(Action.EDIT))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 def _taxonomy(station: Any) -> dict[str, Any]:

@@ -7,19 +7,25 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from loa.app.users import Account, Action
-from loa.web.context import Id, asked_day, for_people, may, page, reader, web_of, writer
+from loa.web.context import (
+    Editor,
+    Id,
+    Operator,
+    Reader,
+    asked_day,
+    for_people,
+    may,
+    page,
+    web_of,
+)
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
-
-Reader = Annotated[Account, Depends(reader)]
-Editor = Annotated[Account, Depends(writer(Action.EDIT))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 @router.get("/plan")

@@ -6,31 +6,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from loa.app.users import Account, Action
 from loa.core.errors import UserError
 from loa.web.context import (
     FormId,
+    Operator,
+    Reader,
     asked_day,
     back,
     client_address,
     for_people,
     page,
-    reader,
     web_of,
-    writer,
 )
 from loa.web.media import media_file, media_url
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
-
-Reader = Annotated[Account, Depends(reader)]
-Editor = Annotated[Account, Depends(writer(Action.EDIT))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 @router.get("/")

@@ -3,19 +3,14 @@ calls loa.app, the same as the CLI."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from loa.app.users import Account, Action
-from loa.web.context import page, reader, web_of, writer
+from loa.web.context import Reader, page, web_of
 
 router = APIRouter(include_in_schema=False)
-
-Reader = Annotated[Account, Depends(reader)]
-Editor = Annotated[Account, Depends(writer(Action.EDIT))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 KINDS = ("quarter", "half", "year", "month")

@@ -12,14 +12,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from loa.app.users import Account, Action
-from loa.web.context import Id, asked_day, page, reader, role, web_of, writer
+from loa.web.context import (
+    Editor,
+    Id,
+    asked_day,
+    page,
+    role,
+    web_of,
+)
 from loa.web.text import T
 
 router = APIRouter(include_in_schema=False)
-
-Reader = Annotated[Account, Depends(reader)]
-Editor = Annotated[Account, Depends(writer(Action.EDIT))]
-Operator = Annotated[Account, Depends(writer(Action.RADIO))]
 
 
 @router.get("/settings")

@@ -66,19 +66,7 @@ def test_a_worker_keeps_its_channel_connection_from_one_post_to_the_next(
 ) -> None:
     graph = KeepAliveGraph().start()
     try:
-        add_station(province, "xa_fb", name="Xã FB")
-        path = province.stations_dir / "xa_fb" / "loa.toml"
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-        fb = tomlkit.table()
-        fb["page_id"] = graph.page_id
-        fb["graph_url"] = graph.url
-        doc.setdefault("channels", tomlkit.table())["facebook"] = fb
-        path.write_text(tomlkit.dumps(doc), encoding="utf-8")
-        monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
-        station = open_station(province, "xa_fb")
-        now = station.now().replace(microsecond=0)
-        ids = plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(3)])
-        station.engine.dispose()
+        ids = _facebook_posts(province, graph, monkeypatch, 3)
         tasks = Tasks(province)
         try:
             done = [tasks.publish("xa_fb", entry) for entry in ids]
@@ -167,15 +155,25 @@ def test_a_reopened_station_skips_the_schema_check_unless_its_revision_changed(
         tasks.close()
 
 
-def _facebook_station(province: Province, graph: FakeGraph, ident: str) -> None:
-    add_station(province, ident, name=ident)
-    path = province.stations_dir / ident / "loa.toml"
+def _facebook_posts(
+    province: Province, graph: FakeGraph, monkeypatch: pytest.MonkeyPatch, n: int
+) -> list[int]:
+    """Station "xa_fb" posting to `graph`, with `n` posts planned 30 s ago and before: their
+    plan entry ids."""
+    add_station(province, "xa_fb", name="Xã FB")
+    path = province.stations_dir / "xa_fb" / "loa.toml"
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     fb = tomlkit.table()
     fb["page_id"] = graph.page_id
     fb["graph_url"] = graph.url
     doc.setdefault("channels", tomlkit.table())["facebook"] = fb
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
+    station = open_station(province, "xa_fb")
+    now = station.now().replace(microsecond=0)
+    ids = plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(n)])
+    station.engine.dispose()
+    return ids
 
 
 def test_a_post_is_three_commits_with_its_rate_token_in_the_first(
@@ -189,12 +187,7 @@ def test_a_post_is_three_commits_with_its_rate_token_in_the_first(
 
     graph = FakeGraph(token="EAAB-three-commits").start()
     try:
-        _facebook_station(province, graph, "xa_fb")
-        monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
-        station = open_station(province, "xa_fb")
-        now = station.now().replace(microsecond=0)
-        ids = plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(3)])
-        station.engine.dispose()
+        ids = _facebook_posts(province, graph, monkeypatch, 3)
         tasks = Tasks(province)
         commits: list[object] = []
 
@@ -239,12 +232,7 @@ def test_a_rate_limited_post_leaves_its_entry_and_the_outbox_as_they_were(
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
     graph = FakeGraph(token="EAAB-rate-limited").start()
     try:
-        _facebook_station(province, graph, "xa_fb")
-        monkeypatch.setenv("LOA_FACEBOOK_TOKEN", graph.token)
-        station = open_station(province, "xa_fb")
-        now = station.now().replace(microsecond=0)
-        ids = plan_posts(station, [now - timedelta(seconds=30 + k) for k in range(2)])
-        station.engine.dispose()
+        ids = _facebook_posts(province, graph, monkeypatch, 2)
         tasks = Tasks(province)
         try:
             assert tasks.publish("xa_fb", ids[0]) == "published"
